@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -74,6 +75,9 @@ type RFChain struct {
 	MaxPowerDBm float64
 	// MinPowerDBm is the lowest power the PA chain can be set to.
 	MinPowerDBm float64
+	// Chain describes the discrete front end (chips, buses, pins), for
+	// hardware front ends; nil for "sim" and "trx".
+	Chain *rf.Chain
 }
 
 // SupportsBand reports whether the RF chain covers band b.
