@@ -1,12 +1,308 @@
 package rf
 
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
 // Chain describes an RF front end built from discrete parts (or one
 // transceiver chip) as data: which chips sit on which bus, which GPIO line
 // does what, and the limits the interlocks enforce. Board descriptors in
 // boards/ point at a Chain; the bring-up code in this package reads it.
-//
-// This type is owned by the RF front-end work and grows with the drivers.
 type Chain struct {
-	// Name identifies the front end, e.g. "gsmbox-rpi4-hat".
+	// Name identifies the front end, e.g. "rpi4-hat".
 	Name string
+	// Description is one human-readable line.
+	Description string
+	// RefClock is the nominal frequency of the reference oscillator every
+	// synthesiser and the sample clock derive from.
+	RefClock physic.Frequency
+	// SampleClock is the nominal sample-clock frequency whose tick counter
+	// the clock discipline reads at each GPS PPS edge.
+	SampleClock physic.Frequency
+	// Parts lists the chips, each by role.
+	Parts []Part
+	// Pins names the GPIO lines by function, as periph's gpioreg knows
+	// them ("GPIO17").
+	Pins Pins
+	// Filters maps each band to the code driven on Pins.BandSelect.
+	Filters []BandFilter
+	// Limits are the safety limits of the PA chain.
+	Limits Limits
+	// Trim describes the reference-oscillator trim.
+	Trim Trim
+}
+
+// Role is what a part does in the chain.
+type Role string
+
+// Roles.
+const (
+	RoleTransceiver Role = "transceiver" // integrated transceiver (LMS7002M)
+	RoleTXLO        Role = "tx-lo"       // downlink synthesiser
+	RoleRXLO        Role = "rx-lo"       // uplink synthesiser
+	RoleAttenuator  Role = "attenuator"  // TX digital step attenuator before the PA
+	RolePAMonitor   Role = "pa-monitor"  // PA supply current/voltage monitor
+	RoleTemperature Role = "temperature" // board (PA heat sink) temperature
+	RoleTrimDAC     Role = "trim-dac"    // reference oscillator tuning voltage
+)
+
+// Chip names a driver in boards/rf/<chip>.
+type Chip string
+
+// Chips with drivers.
+const (
+	ChipLMS7002M Chip = "lms7002m"
+	ChipADF4351  Chip = "adf4351"
+	ChipPE4302   Chip = "pe4302"
+	ChipINA219   Chip = "ina219"
+	ChipTMP102   Chip = "tmp102"
+	ChipMCP4725  Chip = "mcp4725"
+	ChipAD5662   Chip = "ad5662"
+)
+
+// BusKind is the kind of control bus a part sits on.
+type BusKind uint8
+
+// Bus kinds. GPIO-only parts (the PE4302 in serial mode) have BusNone and
+// use Pins.
+const (
+	BusNone BusKind = iota
+	BusSPI
+	BusI2C
+)
+
+func (k BusKind) String() string {
+	switch k {
+	case BusSPI:
+		return "spi"
+	case BusI2C:
+		return "i2c"
+	}
+	return "none"
+}
+
+// Bus names a bus the way periph's spireg and i2creg open it.
+type Bus struct {
+	Kind BusKind
+	// Name is "SPI0.0" (bus 0, chip select 0) or "I2C1".
+	Name string
+	// Addr is the 7-bit I2C address.
+	Addr uint16
+	// Speed is the clock to connect at (SPI) or to set (I2C).
+	Speed physic.Frequency
+}
+
+func (b Bus) String() string {
+	if b.Kind == BusI2C {
+		return fmt.Sprintf("%s@0x%02x", b.Name, b.Addr)
+	}
+	if b.Kind == BusNone {
+		return "gpio"
+	}
+	return b.Name
+}
+
+// Part is one chip of the chain.
+type Part struct {
+	Role Role
+	Chip Chip
+	Bus  Bus
+}
+
+// Pins names the GPIO lines of the front end. An empty name means the
+// board does not have that line.
+//
+// Watchdog-safe defaults: every output here must be wired so that the
+// level the pin takes on its own (reset, kernel panic, supervisor crash,
+// SoC held in reset by the watchdog) is the safe one. PAEnable is active
+// high with a hardware pull-down, so an unpowered or floating line keeps
+// the PA off; TXRX is high for TX with a pull-down, so the antenna rests
+// on the receiver; AttenLE is active high with a pull-down.
+type Pins struct {
+	PAEnable   string   // out, high enables the PA bias; hardware pull-down
+	TXRX       string   // out, high routes the antenna to the TX path; pull-down
+	LNABypass  string   // out, high bypasses the uplink LNA
+	TXLock     string   // in, TX synthesiser lock detect (ADF4351 MUXOUT/LD)
+	RXLock     string   // in, RX synthesiser lock detect
+	AttenLE    string   // out, PE4302 latch enable
+	AttenClock string   // out, PE4302 serial clock
+	AttenData  string   // out, PE4302 serial data
+	BandSelect []string // out, binary code of the band filter, LSB first
+	PPS        string   // in, GPS 1 PPS, rising edge on time
+	Reset      string   // out, transceiver reset, active low
+}
+
+// BandFilter is one switched band filter.
+type BandFilter struct {
+	Band tdma.Band
+	// Code is driven on Pins.BandSelect, bit i on BandSelect[i].
+	Code uint8
+}
+
+// Limits are the PA chain's safety limits and its simple power model:
+// output power = DriveDBm - attenuation + PAGainDB.
+type Limits struct {
+	// MaxPowerDBm is the chain's own ceiling; the interlock uses the lower
+	// of this and the board descriptor's RFChain.MaxPowerDBm.
+	MaxPowerDBm float64
+	// DriveDBm is the power into the attenuator with 0 dB attenuation.
+	DriveDBm float64
+	// PAGainDB is the PA gain.
+	PAGainDB float64
+	// AttenMaxDB is the attenuator's range (PE4302: 31.5 dB).
+	AttenMaxDB float64
+	// MaxPACurrent trips the PA off above it.
+	MaxPACurrent physic.ElectricCurrent
+	// MaxTemperature trips the PA off above it.
+	MaxTemperature physic.Temperature
+	// ShuntResistance is the INA219 shunt in the PA supply.
+	ShuntResistance physic.ElectricResistance
+	// RampStepDB and RampStepTime: power comes up at most RampStepDB per
+	// RampStepTime after the PA is enabled.
+	RampStepDB   float64
+	RampStepTime time.Duration
+}
+
+// Trim describes the reference oscillator's voltage control.
+type Trim struct {
+	// PPBPerLSB is the oscillator's pull per DAC code (sign included).
+	PPBPerLSB float64
+	// Bits is the DAC resolution; the code range is 0..2^Bits-1 and the
+	// midscale code is the power-on default.
+	Bits int
+}
+
+// Part returns the chain's part with role r.
+func (c *Chain) Part(r Role) (Part, bool) {
+	for _, p := range c.Parts {
+		if p.Role == r {
+			return p, true
+		}
+	}
+	return Part{}, false
+}
+
+// Filter returns the filter code of band b.
+func (c *Chain) Filter(b tdma.Band) (BandFilter, bool) {
+	for _, f := range c.Filters {
+		if f.Band == b {
+			return f, true
+		}
+	}
+	return BandFilter{}, false
+}
+
+// Validate checks that the chain is complete and self-consistent, and
+// returns every problem at once.
+func (c *Chain) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrChain, c.Name, fmt.Sprintf(format, a...)))
+	}
+	if c.Name == "" {
+		bad("empty name")
+	}
+	if c.RefClock <= 0 {
+		bad("reference clock not set")
+	}
+	if c.Limits.MaxPowerDBm <= -100 || c.Limits.MaxPowerDBm > 50 {
+		bad("max power %.1f dBm out of range", c.Limits.MaxPowerDBm)
+	}
+	if c.Limits.RampStepDB <= 0 || c.Limits.RampStepTime <= 0 {
+		bad("power ramp step not set")
+	}
+	if c.Limits.MaxTemperature == 0 {
+		bad("no over-temperature limit")
+	}
+	_, trx := c.Part(RoleTransceiver)
+	_, lo := c.Part(RoleTXLO)
+	if !trx && !lo {
+		bad("neither a transceiver nor a TX synthesiser")
+	}
+	if lo && c.Pins.TXLock == "" {
+		bad("TX synthesiser without a lock-detect pin")
+	}
+	if c.Pins.PAEnable == "" && !trx {
+		bad("no PA enable pin")
+	}
+	seen := map[string]string{}
+	use := func(what, pin string) {
+		if pin == "" {
+			return
+		}
+		if prev, dup := seen[pin]; dup {
+			bad("pin %s used for both %s and %s", pin, prev, what)
+		}
+		seen[pin] = what
+	}
+	p := c.Pins
+	use("pa-enable", p.PAEnable)
+	use("txrx", p.TXRX)
+	use("lna-bypass", p.LNABypass)
+	use("tx-lock", p.TXLock)
+	use("rx-lock", p.RXLock)
+	use("atten-le", p.AttenLE)
+	use("atten-clock", p.AttenClock)
+	use("atten-data", p.AttenData)
+	use("pps", p.PPS)
+	use("reset", p.Reset)
+	for i, b := range p.BandSelect {
+		use(fmt.Sprintf("band-select[%d]", i), b)
+	}
+	for _, f := range c.Filters {
+		if len(p.BandSelect) < 8 && int(f.Code) >= 1<<len(p.BandSelect) {
+			bad("filter code %d of %v does not fit %d band-select pins", f.Code, f.Band, len(p.BandSelect))
+		}
+	}
+	roles := map[Role]bool{}
+	for _, part := range c.Parts {
+		if roles[part.Role] {
+			bad("two parts with role %s", part.Role)
+		}
+		roles[part.Role] = true
+		if part.Bus.Kind == BusI2C && (part.Bus.Addr == 0 || part.Bus.Addr > 0x7f) {
+			bad("%s: bad I2C address 0x%x", part.Chip, part.Bus.Addr)
+		}
+		if part.Bus.Kind != BusNone && part.Bus.Name == "" {
+			bad("%s: bus not named", part.Chip)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var chains = map[string]*Chain{}
+
+// registerChain adds a chain to the table LookupChain reads.
+func registerChain(c *Chain) *Chain {
+	if _, dup := chains[c.Name]; dup {
+		panic("rf: duplicate chain " + c.Name)
+	}
+	chains[c.Name] = c
+	return c
+}
+
+// LookupChain returns the named chain.
+func LookupChain(name string) (*Chain, error) {
+	c, ok := chains[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q (known: %v)", ErrUnknownChain, name, ChainNames())
+	}
+	return c, nil
+}
+
+// ChainNames lists the known chains, sorted.
+func ChainNames() []string {
+	out := make([]string, 0, len(chains))
+	for n := range chains {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,0 +1,104 @@
+package rf
+
+import (
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// RPi4HAT is the gsmbox RF HAT for the Raspberry Pi 4: two ADF4351
+// synthesisers (downlink LO on SPI0 CE0, uplink LO on SPI0 CE1), a PE4302
+// step attenuator in serial mode ahead of a 30 dB PA, an INA219 on the PA
+// supply, a TMP102 on the PA heat sink, an MCP4725 trimming the 26 MHz
+// VCTCXO, a GPS PPS input, and two band-select lines switching four SAW
+// duplex filters.
+//
+// Pins are BCM GPIO numbers. Every output that matters for safety sits on
+// a BCM2711 line whose power-on default pull is down (GPIO9..27), and the
+// HAT adds a 10 kΩ pull-down on PA_EN, so the PA is off whenever the SoC
+// does not actively drive it.
+var RPi4HAT = registerChain(&Chain{
+	Name:        "rpi4-hat",
+	Description: "gsmbox RF HAT: 2×ADF4351, PE4302, 30 dB PA, INA219, TMP102, MCP4725-trimmed 26 MHz VCTCXO, GPS PPS",
+	RefClock:    26 * physic.MegaHertz,
+	// A counter in the HAT's CPLD counts reference cycles and is latched
+	// by the PPS edge; the IQ sample clock is derived from the same
+	// reference (26 MHz / 24 = 4 samples per GSM symbol).
+	SampleClock: 26 * physic.MegaHertz,
+	Parts: []Part{
+		{Role: RoleTXLO, Chip: ChipADF4351, Bus: Bus{Kind: BusSPI, Name: "SPI0.0", Speed: 10 * physic.MegaHertz}},
+		{Role: RoleRXLO, Chip: ChipADF4351, Bus: Bus{Kind: BusSPI, Name: "SPI0.1", Speed: 10 * physic.MegaHertz}},
+		{Role: RoleAttenuator, Chip: ChipPE4302},
+		{Role: RolePAMonitor, Chip: ChipINA219, Bus: Bus{Kind: BusI2C, Name: "I2C1", Addr: 0x40, Speed: 400 * physic.KiloHertz}},
+		{Role: RoleTemperature, Chip: ChipTMP102, Bus: Bus{Kind: BusI2C, Name: "I2C1", Addr: 0x48, Speed: 400 * physic.KiloHertz}},
+		{Role: RoleTrimDAC, Chip: ChipMCP4725, Bus: Bus{Kind: BusI2C, Name: "I2C1", Addr: 0x60, Speed: 400 * physic.KiloHertz}},
+	},
+	Pins: Pins{
+		PAEnable:   "GPIO17",
+		TXRX:       "GPIO27",
+		LNABypass:  "GPIO22",
+		TXLock:     "GPIO23",
+		RXLock:     "GPIO24",
+		AttenLE:    "GPIO25",
+		AttenClock: "GPIO12",
+		AttenData:  "GPIO13",
+		BandSelect: []string{"GPIO16", "GPIO26"},
+		PPS:        "GPIO4",
+	},
+	Filters: []BandFilter{
+		{Band: tdma.GSM850, Code: 0},
+		{Band: tdma.GSM900, Code: 1},
+		{Band: tdma.DCS1800, Code: 2},
+		{Band: tdma.PCS1900, Code: 3},
+	},
+	Limits: Limits{
+		MaxPowerDBm:     27,
+		DriveDBm:        0,
+		PAGainDB:        30,
+		AttenMaxDB:      31.5,
+		MaxPACurrent:    1500 * physic.MilliAmpere,
+		MaxTemperature:  physic.ZeroCelsius + 85*physic.Celsius,
+		ShuntResistance: 100 * physic.MilliOhm,
+		RampStepDB:      3,
+		RampStepTime:    200 * time.Millisecond,
+	},
+	// 26 MHz VCTCXO with ±8 ppm pull over 0..Vdd: 16 ppm / 4096 codes.
+	Trim: Trim{PPBPerLSB: 16000.0 / 4096, Bits: 12},
+})
+
+// LimeNETMicro is the LimeNET Micro's radio: an LMS7002M transceiver on
+// the Compute Module 3's SPI0 CE0 with its reset line on a GPIO, a 30.72 MHz VCTCXO trimmed by an AD5662 on SPI0 CE1,
+// and the on-board GPS module's PPS. The LMS7002M's own TX output is the
+// final stage (about +10 dBm), so there is no separate PA to switch; the
+// interlock keys the transceiver's TX path instead.
+var LimeNETMicro = registerChain(&Chain{
+	Name:        "limenet-micro",
+	Description: "LimeNET Micro: LMS7002M, AD5662-trimmed 30.72 MHz VCTCXO, GPS PPS",
+	RefClock:    30720 * physic.KiloHertz,
+	SampleClock: 30720 * physic.KiloHertz,
+	Parts: []Part{
+		{Role: RoleTransceiver, Chip: ChipLMS7002M, Bus: Bus{Kind: BusSPI, Name: "SPI0.0", Speed: 10 * physic.MegaHertz}},
+		{Role: RoleTrimDAC, Chip: ChipAD5662, Bus: Bus{Kind: BusSPI, Name: "SPI0.1", Speed: 10 * physic.MegaHertz}},
+		{Role: RoleTemperature, Chip: ChipTMP102, Bus: Bus{Kind: BusI2C, Name: "I2C1", Addr: 0x48, Speed: 400 * physic.KiloHertz}},
+	},
+	Pins: Pins{
+		Reset: "GPIO23",
+		PPS:   "GPIO4",
+	},
+	Filters: []BandFilter{
+		{Band: tdma.GSM850}, {Band: tdma.GSM900}, {Band: tdma.DCS1800}, {Band: tdma.PCS1900},
+	},
+	Limits: Limits{
+		MaxPowerDBm:    10,
+		DriveDBm:       10,
+		PAGainDB:       0,
+		AttenMaxDB:     31, // LMS7002M TXPAD loss range, 1 dB steps
+		MaxTemperature: physic.ZeroCelsius + 85*physic.Celsius,
+		RampStepDB:     3,
+		RampStepTime:   200 * time.Millisecond,
+	},
+	// VCTCXO ±5 ppm over the 16-bit AD5662's full scale.
+	Trim: Trim{PPBPerLSB: 10000.0 / 65536, Bits: 16},
+})
