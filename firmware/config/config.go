@@ -1,0 +1,151 @@
+package config
+
+import "time"
+
+// Config is the whole of gsmbox.toml. Field tags give the TOML keys; the
+// example file docs/gsmbox.example.toml documents each one.
+type Config struct {
+	Network Network `toml:"network"`
+	Cell    Cell    `toml:"cell"`
+	Radio   Radio   `toml:"radio"`
+	GSMTAP  GSMTAP  `toml:"gsmtap"`
+	Log     Log     `toml:"log"`
+	Sim     Sim     `toml:"sim"`
+}
+
+// Network identifies the PLMN.
+type Network struct {
+	// MCC is the mobile country code, three digits, kept as a string so
+	// leading zeros survive.
+	MCC string `toml:"mcc"`
+	// MNC is the mobile network code, two or three digits.
+	MNC string `toml:"mnc"`
+	// Name is the full network name phones display (MM Information).
+	Name string `toml:"name"`
+	// ShortName is the abbreviated network name; empty means Name.
+	ShortName string `toml:"short_name"`
+}
+
+// Cell is the one cell this box runs.
+type Cell struct {
+	// Band is GSM850, GSM900 (P- and E-GSM), RGSM900, DCS1800 or PCS1900.
+	Band string `toml:"band"`
+	// ARFCN is the BCCH carrier.
+	ARFCN int `toml:"arfcn"`
+	// LAC is the location area code, 1..65533 (0 and 65534 are reserved).
+	LAC int `toml:"lac"`
+	// CI is the cell identity, 0..65535.
+	CI int `toml:"ci"`
+	// NCC and BCC make the BSIC (NCC×8+BCC). BCC is also the TSC.
+	NCC int `toml:"ncc"`
+	BCC int `toml:"bcc"`
+	// TxPowerDBm is the carrier output power; the board's maximum caps it.
+	TxPowerDBm float64 `toml:"tx_power_dbm"`
+	// Neighbours lists the BCCH ARFCNs of neighbour cells, sent in SI2 and
+	// SI5 so phones measure them.
+	Neighbours []int `toml:"neighbours"`
+	// CombinedCCCH puts SDCCH/4 on the BCCH timeslot (channel
+	// combination V); false gives combination IV with SDCCH/8 on
+	// the timeslots in SDCCH8Timeslots.
+	CombinedCCCH bool `toml:"combined_ccch"`
+	// SDCCH8Timeslots are timeslots (1..7) carrying SDCCH/8
+	// (combination VII).
+	SDCCH8Timeslots []int `toml:"sdcch8_timeslots"`
+	// AGBlocksReserved is BS_AG_BLKS_RES, CCCH blocks kept for AGCH.
+	AGBlocksReserved int `toml:"bs_ag_blks_res"`
+	// PagingMultiframes is BS_PA_MFRMS, 2..9.
+	PagingMultiframes int `toml:"bs_pa_mfrms"`
+	// PeriodicLU is T3212, the periodic location updating timer, in steps
+	// of 6 minutes up to 25h30m; "0s" turns periodic updating off.
+	PeriodicLU Duration `toml:"periodic_lu"`
+	// RxLevAccessMinDBm is the weakest signal a phone may access at.
+	RxLevAccessMinDBm int `toml:"rxlev_access_min_dbm"`
+	// MSTxPowerMaxDBm is the most a phone may transmit on this cell's CCCH.
+	MSTxPowerMaxDBm int `toml:"ms_tx_power_max_dbm"`
+	// Barred bars the cell for normal access.
+	Barred bool `toml:"barred"`
+	// RACHMaxRetrans is the most RACH retransmissions: 1, 2, 4 or 7.
+	RACHMaxRetrans int `toml:"rach_max_retrans"`
+	// RACHTxInteger is the spread of RACH retransmissions, in slots:
+	// 3..12, 14, 16, 20, 25, 32 or 50.
+	RACHTxInteger int `toml:"rach_tx_integer"`
+	// RadioLinkTimeout is in SACCH blocks: 4..64 in steps of 4.
+	RadioLinkTimeout int `toml:"radio_link_timeout"`
+	// DTX lets phones use discontinuous transmission on the uplink.
+	DTX bool `toml:"dtx"`
+}
+
+// Radio is the sample-level setup of the transceiver.
+type Radio struct {
+	// SamplesPerSymbol is the transceiver's oversampling, 4 by default.
+	SamplesPerSymbol int `toml:"samples_per_symbol"`
+}
+
+// GSMTAP mirrors every frame to Wireshark.
+type GSMTAP struct {
+	Enabled bool `toml:"enabled"`
+	// Remote is HOST:PORT to send to; 4729 is GSMTAP's port.
+	Remote string `toml:"remote"`
+}
+
+// Log sets logging.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `toml:"level"`
+}
+
+// Sim sets the simulated air used by `gsmbox sim` and the qemu board.
+type Sim struct {
+	// SNRdB is the downlink signal-to-noise ratio seen by listeners.
+	SNRdB float64 `toml:"snr_db"`
+	// Seed makes the noise reproducible.
+	Seed int64 `toml:"seed"`
+}
+
+// Duration is a time.Duration written as a string ("6h", "30m").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration in Go syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Default returns the built-in configuration: the test network 001/01 on
+// GSM900 ARFCN 62, at low power. It is what runs when no file is given.
+func Default() *Config {
+	return &Config{
+		Network: Network{MCC: "001", MNC: "01", Name: "gsmbox test network", ShortName: "gsmbox"},
+		Cell: Cell{
+			Band:              "GSM900",
+			ARFCN:             62,
+			LAC:               1,
+			CI:                1,
+			NCC:               0,
+			BCC:               7,
+			TxPowerDBm:        20,
+			Neighbours:        []int{},
+			CombinedCCCH:      true,
+			SDCCH8Timeslots:   []int{},
+			AGBlocksReserved:  1,
+			PagingMultiframes: 2,
+			PeriodicLU:        Duration{time.Hour},
+			RxLevAccessMinDBm: -110,
+			MSTxPowerMaxDBm:   33,
+			RACHMaxRetrans:    4,
+			RACHTxInteger:     9,
+			RadioLinkTimeout:  32,
+		},
+		Radio:  Radio{SamplesPerSymbol: 4},
+		GSMTAP: GSMTAP{Enabled: false, Remote: "127.0.0.1:4729"},
+		Log:    Log{Level: "info"},
+		Sim:    Sim{SNRdB: 40, Seed: 1},
+	}
+}

@@ -1,0 +1,258 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+)
+
+func simBoard(t *testing.T) *boards.Descriptor {
+	t.Helper()
+	b, err := boards.Lookup("sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDefaultValid(t *testing.T) {
+	if err := Default().Validate(simBoard(t)); err != nil {
+		t.Fatalf("Default().Validate() = %v, want nil", err)
+	}
+}
+
+// The example file documents every key with its default value.
+func TestExampleFile(t *testing.T) {
+	data, err := os.ReadFile("../../docs/gsmbox.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data, "gsmbox.example.toml", simBoard(t))
+	if err != nil {
+		t.Fatalf("Parse(example) = %v", err)
+	}
+	if !reflect.DeepEqual(c, Default()) {
+		t.Errorf("example file differs from defaults: %v", Diff(Default(), c))
+	}
+	lines := keyLines(data)
+	for _, k := range allKeys(reflect.TypeFor[Config](), "") {
+		if lines[k] == 0 {
+			t.Errorf("example file does not document %s", k)
+		}
+	}
+}
+
+func allKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		k := prefix + f.Tag.Get("toml")
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[Duration]() {
+			out = append(out, allKeys(f.Type, k+".")...)
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestParseOverDefaults(t *testing.T) {
+	c, err := Parse([]byte(`
+[network]
+mcc = "310"
+mnc = "260"
+[cell]
+band = "DCS1800"
+arfcn = 871
+periodic_lu = "30m"
+neighbours = [
+  512, 513,   # two
+  885,
+]
+`), "t.toml", simBoard(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Network.MCC != "310" || c.Network.MNC != "260" || c.ARFCN() != 871 || c.Cell.PeriodicLU.Duration != 30*time.Minute {
+		t.Errorf("Parse = %+v", c)
+	}
+	if c.Cell.LAC != 1 || c.Network.Name != Default().Network.Name {
+		t.Errorf("defaults lost: %+v", c)
+	}
+	if len(c.Cell.Neighbours) != 3 {
+		t.Errorf("neighbours = %v", c.Cell.Neighbours)
+	}
+}
+
+func TestParseReportsEverything(t *testing.T) {
+	src := `[network]
+mcc = "1"
+mnc = 1
+nmae = "x"
+
+[cell]
+band = "GSM900"
+arfcn = 600
+lac = 0
+bcc = 9
+tx_power_dbm = 99
+frobnicate = true
+`
+	_, err := Parse([]byte(src), "bad.toml", simBoard(t))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse(bad) = %v, want *Error", err)
+	}
+	want := map[string]int{
+		"network.mcc":       2,
+		"network.mnc":       3,
+		"network.nmae":      4,
+		"cell.arfcn":        8,
+		"cell.lac":          9,
+		"cell.bcc":          10,
+		"cell.tx_power_dbm": 11,
+		"cell.frobnicate":   12,
+	}
+	got := map[string]int{}
+	for _, p := range e.Problems {
+		got[p.Key] = p.Line
+	}
+	for k, line := range want {
+		if l, ok := got[k]; !ok || l != line {
+			t.Errorf("problem for %s at line %d, want line %d\n%v", k, l, line, e)
+		}
+	}
+	if !strings.Contains(e.Error(), `did you mean "network.name"`) {
+		t.Errorf("no suggestion for typo in %v", e)
+	}
+	// Problems come in file order.
+	for i := 1; i < len(e.Problems); i++ {
+		if e.Problems[i].Line != 0 && e.Problems[i].Line < e.Problems[i-1].Line {
+			t.Errorf("problems out of order: %v", e)
+		}
+	}
+}
+
+func TestSyntaxError(t *testing.T) {
+	_, err := Parse([]byte("[cell]\narfcn = = 3\n"), "s.toml", nil)
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) != 1 || e.Problems[0].Line != 2 {
+		t.Fatalf("Parse(syntax error) = %v, want one problem on line 2", err)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	board := simBoard(t)
+	cases := []struct {
+		name string
+		mod  func(*Config)
+		key  string
+	}{
+		{"3-digit MNC", func(c *Config) { c.Network.MNC = "001" }, ""},
+		{"MNC letters", func(c *Config) { c.Network.MNC = "0a" }, "network.mnc"},
+		{"MCC too long", func(c *Config) { c.Network.MCC = "0010" }, "network.mcc"},
+		{"E-GSM ARFCN 0", func(c *Config) { c.Cell.ARFCN = 0 }, ""},
+		{"E-GSM 975", func(c *Config) { c.Cell.ARFCN = 975 }, ""},
+		{"GSM900 974", func(c *Config) { c.Cell.ARFCN = 974 }, "cell.arfcn"},
+		{"GSM850 ok", func(c *Config) { c.Cell.Band = "GSM850"; c.Cell.ARFCN = 128 }, ""},
+		{"GSM850 bad", func(c *Config) { c.Cell.Band = "GSM850"; c.Cell.ARFCN = 62 }, "cell.arfcn"},
+		{"PCS1900 810", func(c *Config) { c.Cell.Band = "PCS1900"; c.Cell.ARFCN = 810; c.Cell.MSTxPowerMaxDBm = 30 }, ""},
+		{"PCS1900 811", func(c *Config) { c.Cell.Band = "PCS1900"; c.Cell.ARFCN = 811; c.Cell.MSTxPowerMaxDBm = 30 }, "cell.arfcn"},
+		{"unknown band", func(c *Config) { c.Cell.Band = "LTE" }, "cell.band"},
+		{"LAC reserved", func(c *Config) { c.Cell.LAC = 0xFFFE }, "cell.lac"},
+		{"CI range", func(c *Config) { c.Cell.CI = 70000 }, "cell.ci"},
+		{"NCC range", func(c *Config) { c.Cell.NCC = 8 }, "cell.ncc"},
+		{"power over board", func(c *Config) { c.Cell.TxPowerDBm = 50 }, "cell.tx_power_dbm"},
+		{"neighbour own", func(c *Config) { c.Cell.Neighbours = []int{62} }, "cell.neighbours"},
+		{"neighbour other band", func(c *Config) { c.Cell.Neighbours = []int{600} }, "cell.neighbours"},
+		{"T3212 step", func(c *Config) { c.Cell.PeriodicLU = Duration{7 * time.Minute} }, "cell.periodic_lu"},
+		{"non-combined needs SDCCH/8", func(c *Config) { c.Cell.CombinedCCCH = false }, "cell.sdcch8_timeslots"},
+		{"non-combined ok", func(c *Config) { c.Cell.CombinedCCCH = false; c.Cell.SDCCH8Timeslots = []int{1} }, ""},
+		{"gsmtap addr", func(c *Config) { c.GSMTAP.Enabled = true; c.GSMTAP.Remote = "nowhere" }, "gsmtap.remote"},
+		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
+		{"tx integer", func(c *Config) { c.Cell.RACHTxInteger = 13 }, "cell.rach_tx_integer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.mod(c)
+			err := c.Validate(board)
+			if tc.key == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Validate() = %v, want a problem with %s", err, tc.key)
+			}
+			for _, p := range e.Problems {
+				if p.Key == tc.key {
+					return
+				}
+			}
+			t.Fatalf("Validate() = %v, want a problem with %s", err, tc.key)
+		})
+	}
+}
+
+func TestBoardBands(t *testing.T) {
+	b := &boards.Descriptor{Name: "tiny", RF: boards.RFChain{MaxPowerDBm: 10, MinPowerDBm: 0}}
+	_, err := Parse([]byte("[cell]\ntx_power_dbm = 5\n"), "b.toml", b)
+	if err == nil || !strings.Contains(err.Error(), "cannot transmit on GSM900") {
+		t.Fatalf("Parse with band-less board = %v, want band refusal", err)
+	}
+}
+
+func TestMarshalRoundTrip(t *testing.T) {
+	c := Default()
+	c.Cell.Neighbours = []int{60, 64}
+	c.Network.MNC = "001"
+	data, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(data, "m.toml", simBoard(t))
+	if err != nil {
+		t.Fatalf("Parse(Marshal()) = %v\n%s", err, data)
+	}
+	if !reflect.DeepEqual(back, c) {
+		t.Fatalf("round trip differs: %v", Diff(c, back))
+	}
+}
+
+func TestDiff(t *testing.T) {
+	a, b := Default(), Default()
+	b.Cell.ARFCN = 64
+	b.Log.Level = "debug"
+	got := Diff(a, b)
+	if len(got) != 2 || got[0].Key != "cell.arfcn" || got[0].Service != "cell" || got[1].Key != "log.level" || got[1].Service != "" {
+		t.Fatalf("Diff = %v", got)
+	}
+	if got[0].Old != "62" || got[0].New != "64" {
+		t.Fatalf("Diff values = %v", got[0])
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("[cell]\narfcn = 62\n"))
+	f.Add([]byte("[network]\nmcc = \"001\"\nmnc = \"01\"\n"))
+	f.Add([]byte("a = [\n1,\n]\n[[x]]\ny = '''\nz\n'''\n"))
+	board, _ := boards.Lookup("sim")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "fuzz.toml", board)
+		if err == nil {
+			if verr := c.Validate(board); verr != nil {
+				t.Fatalf("Parse accepted a config Validate rejects: %v", verr)
+			}
+		} else if c != nil {
+			t.Fatal("Parse returned a config with an error")
+		}
+	})
+}
