@@ -1,0 +1,100 @@
+package coding
+
+// The convolutional code of 3GPP TS 45.003 §3.1.2.2 (also used by §4.1.3,
+// §4.2.3, §4.6 and §4.7): rate 1/2, constraint length 5,
+//
+//	G0 = 1 + D³ + D⁴
+//	G1 = 1 + D + D³ + D⁴
+//
+// so that c(2k) = u(k) + u(k−3) + u(k−4) and
+// c(2k+1) = u(k) + u(k−1) + u(k−3) + u(k−4), with u(k) = 0 for k < 0.
+// Every block ends with four zero tail bits, so the encoder starts and ends
+// in the all-zero state.
+
+// A trellis state holds the last four input bits: bit 0 is u(k−1), bit 1
+// u(k−2), bit 2 u(k−3), bit 3 u(k−4).
+const (
+	convStates = 16
+	// MaxConvBits is the longest input (with tail) a Viterbi decodes: the
+	// 228 bits of an xCCH or FACCH block.
+	MaxConvBits = 228
+)
+
+// convOut[s][u] holds the two output bits (c(2k) in bit 1, c(2k+1) in
+// bit 0) for input u in state s.
+var convOut = func() (t [convStates][2]uint8) {
+	for s := range convStates {
+		for u := range 2 {
+			d1, d3, d4 := s&1, s>>2&1, s>>3&1
+			c0 := u ^ d3 ^ d4
+			c1 := u ^ d1 ^ d3 ^ d4
+			t[s][u] = uint8(c0<<1 | c1)
+		}
+	}
+	return t
+}()
+
+// ConvEncode encodes the bits of u (0 or 1, tail included) into
+// dst[:2*len(u)]. It panics if dst is too short (a programmer error).
+func ConvEncode(dst, u []byte) {
+	dst = dst[:2*len(u)]
+	s := 0
+	for k, b := range u {
+		b &= 1
+		o := convOut[s][b]
+		dst[2*k] = o >> 1
+		dst[2*k+1] = o & 1
+		s = (s<<1 | int(b)) & (convStates - 1)
+	}
+}
+
+// Viterbi is a soft-decision maximum-likelihood decoder for the code above.
+// Its zero value is ready to use; it holds the survivor decisions so that a
+// decode allocates nothing. A Viterbi value is about 0.5 KiB and may live on
+// the stack.
+type Viterbi struct {
+	dec [MaxConvBits]uint16 // bit s set: the survivor into state s came from the predecessor with u(k−4) = 1
+}
+
+// Decode finds the input sequence, of len(dst) bits ending with the four
+// zero tail bits, whose code word is closest to soft[:2*len(dst)] and writes
+// it to dst. The path starts and ends in the zero state. Soft bits follow the
+// package convention (positive means 0); a zero soft bit is an erasure, which
+// is how punctured positions are fed in. Decode panics if len(dst) exceeds
+// MaxConvBits or soft is short (programmer errors).
+func (v *Viterbi) Decode(dst []byte, soft []int8) {
+	n := len(dst)
+	soft = soft[:2*n]
+	const minusInf = -1 << 28
+	var m, next [convStates]int32
+	for i := range m {
+		m[i] = minusInf
+	}
+	m[0] = 0
+	for k := range n {
+		s0, s1 := int32(soft[2*k]), int32(soft[2*k+1])
+		// Branch metric for output (c0,c1): +soft when the bit is 0.
+		bm := [4]int32{s0 + s1, s0 - s1, -s0 + s1, -s0 - s1}
+		var d uint16
+		for ns := range convStates {
+			u := ns & 1
+			p0 := ns >> 1
+			p1 := p0 | 8
+			a := m[p0] + bm[convOut[p0][u]]
+			b := m[p1] + bm[convOut[p1][u]]
+			if b > a {
+				a = b
+				d |= 1 << ns
+			}
+			next[ns] = a
+		}
+		v.dec[k] = d
+		m = next
+	}
+	// Trace back from the zero state the tail forces.
+	s := 0
+	for k := n - 1; k >= 0; k-- {
+		dst[k] = byte(s & 1)
+		s = s>>1 | int(v.dec[k]>>s&1)<<3
+	}
+}

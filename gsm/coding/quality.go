@@ -1,0 +1,29 @@
+package coding
+
+// Quality describes how clean a received block was: BitErrors of the Bits
+// coded bits disagreed with the block re-encoded from the decoder's output.
+// When the decoder's checks failed the figure is still computed against what
+// the decoder produced, so it is only meaningful for blocks that decoded.
+type Quality struct{ BitErrors, Bits int }
+
+// BER returns the bit error ratio, or 0 for an empty quality figure.
+func (q Quality) BER() float64 {
+	if q.Bits == 0 {
+		return 0
+	}
+	return float64(q.BitErrors) / float64(q.Bits)
+}
+
+// countErrors compares hard bits with the signs of soft bits. An erasure
+// (soft value 0) counts as an error: it carried no information.
+func countErrors(hard []byte, soft []int8) int {
+	n := 0
+	soft = soft[:len(hard)]
+	for i, h := range hard {
+		s := soft[i]
+		if s == 0 || (s < 0) != (h != 0) {
+			n++
+		}
+	}
+	return n
+}
