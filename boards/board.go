@@ -36,6 +36,23 @@ type Descriptor struct {
 	Firmware    []Blob
 	// Image is the disk layout.
 	Image Layout
+	// Cmdline is the kernel command line without the console, which the
+	// image builder adds from Console; the builder also appends
+	// gsmbox.board=<Name>.
+	Cmdline string
+	// BootDevice and DataDevice are the block devices of the FAT boot
+	// partition and the persistent data partition as the running kernel
+	// names them ("/dev/vda1", "/dev/mmcblk0p2").
+	BootDevice string
+	DataDevice string
+	// Watchdog is the hardware watchdog device ("/dev/watchdog"); empty
+	// means the board has none and the supervisor runs without.
+	Watchdog string
+	// WatchdogTimeoutSec is the timeout the supervisor programs.
+	WatchdogTimeoutSec int
+	// ConfigTxt is the Raspberry Pi GPU firmware's config.txt ("rpi" boot
+	// only).
+	ConfigTxt string
 	// Pins names the GPIO lines of the status LEDs, watchdog and RF
 	// control, by role.
 	Pins map[string]string

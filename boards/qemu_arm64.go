@@ -1,0 +1,37 @@
+package boards
+
+import "github.com/gsmbox/gsmbox/gsm/tdma"
+
+// The QEMU arm64 "virt" machine: the development and CI target. It boots
+// the image as a disk through U-Boot (Debian's u-boot-qemu as -bios), with
+// the gokrazy arm64 kernel, which has virtio, xhci, usb-storage, SCSI disk,
+// vfat, ext4 and the i6300esb watchdog built in. Its radio is the
+// simulated air.
+func init() {
+	register(&Descriptor{
+		Name:        "qemu-arm64",
+		Description: "QEMU arm64 virt machine, U-Boot, simulated air (development and CI)",
+		Model:       "linux,dummy-virt",
+		GOARCH:      "arm64",
+		Console:     "ttyAMA0",
+		Boot:        "uboot-virt",
+		Kernel: Blob{
+			Source: "github.com/gokrazy/kernel.arm64@v0.0.0-20260705071517-37841c4d6ff1:vmlinuz",
+			Name:   "vmlinuz",
+			SHA256: "b054a610dd89ee458fc77ba4bc50228b5036853c6fcbec46441a2d11bf3d9a9b",
+		},
+		// U-Boot passes QEMU's own device tree (${fdtcontroladdr}).
+		Image:              Layout{BootMiB: 128, DataMiB: 32},
+		Cmdline:            "panic=10 oops=panic",
+		BootDevice:         "/dev/vda1",
+		DataDevice:         "/dev/vda2",
+		Watchdog:           "/dev/watchdog",
+		WatchdogTimeoutSec: 30,
+		RF: RFChain{
+			Frontend:    "sim",
+			Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.RGSM900, tdma.DCS1800, tdma.PCS1900},
+			MaxPowerDBm: 43,
+			MinPowerDBm: -10,
+		},
+	})
+}
