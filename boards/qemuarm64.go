@@ -2,6 +2,9 @@ package boards
 
 import "github.com/gsmbox/gsmbox/gsm/tdma"
 
+// (This file is not named qemu_arm64.go: the _arm64 suffix would make it
+// an arm64-only build constraint.)
+//
 // The QEMU arm64 "virt" machine: the development and CI target. It boots
 // the image as a disk through U-Boot (Debian's u-boot-qemu as -bios), with
 // the gokrazy arm64 kernel, which has virtio, xhci, usb-storage, SCSI disk,
