@@ -34,6 +34,14 @@ var convOut = func() (t [convStates][2]uint8) {
 	return t
 }()
 
+// convOut0[i] is convOut[i][0] for the butterfly's upper state i < 8.
+var convOut0 = func() (t [8]uint8) {
+	for i := range t {
+		t[i] = convOut[i][0]
+	}
+	return t
+}()
+
 // ConvEncode encodes the bits of u (0 or 1, tail included) into
 // dst[:2*len(u)]. It panics if dst is too short (a programmer error).
 func ConvEncode(dst, u []byte) {
@@ -75,18 +83,25 @@ func (v *Viterbi) Decode(dst []byte, soft []int8) {
 		s0, s1 := int32(soft[2*k]), int32(soft[2*k+1])
 		// Branch metric for output (c0,c1): +soft when the bit is 0.
 		bm := [4]int32{s0 + s1, s0 - s1, -s0 + s1, -s0 - s1}
+		// Butterflies: states i and i+8 both lead to 2i (input 0) and 2i+1
+		// (input 1). Flipping u(k−4) or the input flips both output bits
+		// (both generators tap D⁰ and D⁴), so one branch metric serves all
+		// four transitions with a sign.
 		var d uint16
-		for ns := range convStates {
-			u := ns & 1
-			p0 := ns >> 1
-			p1 := p0 | 8
-			a := m[p0] + bm[convOut[p0][u]]
-			b := m[p1] + bm[convOut[p1][u]]
-			if b > a {
-				a = b
-				d |= 1 << ns
+		for i := range 8 {
+			x := bm[convOut0[i]]
+			a, b := m[i], m[i+8]
+			n0a, n0b := a+x, b-x
+			n1a, n1b := a-x, b+x
+			if n0b > n0a {
+				n0a = n0b
+				d |= 1 << (2 * i)
 			}
-			next[ns] = a
+			if n1b > n1a {
+				n1a = n1b
+				d |= 2 << (2 * i)
+			}
+			next[2*i], next[2*i+1] = n0a, n1a
 		}
 		v.dec[k] = d
 		m = next
