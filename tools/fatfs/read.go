@@ -112,7 +112,7 @@ func (f *FS) next(c uint32) (uint32, error) {
 		}
 		return v, nil
 	default:
-		off := f.fatStart + int64(c)+int64(c)/2
+		off := f.fatStart + int64(c) + int64(c)/2
 		if _, err := f.r.ReadAt(b[:2], off); err != nil {
 			return 0, fmt.Errorf("%w: FAT: %v", ErrFormat, err)
 		}

@@ -1,0 +1,48 @@
+package image
+
+import "strconv"
+
+// UBootQEMU is Debian's U-Boot for the QEMU arm64 virt machine (package
+// u-boot-qemu).
+const UBootQEMU = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
+
+// QEMUOptions describe one boot of the qemu-arm64 image.
+type QEMUOptions struct {
+	// Image is the disk image (out/qemu-arm64.img).
+	Image string
+	// USB is an optional raw disk image attached as a USB stick.
+	USB string
+	// MemMiB is the guest RAM; 0 means 1024.
+	MemMiB int
+	// BIOS overrides UBootQEMU.
+	BIOS string
+}
+
+// QEMUArgs returns the qemu-system-aarch64 arguments that boot the image
+// as a disk through U-Boot (not -kernel/-initrd): console on stdio, the
+// i6300esb watchdog, no network, and QEMU exiting when the guest powers off
+// or reboots.
+func QEMUArgs(o QEMUOptions) []string {
+	mem := o.MemMiB
+	if mem == 0 {
+		mem = 1024
+	}
+	bios := o.BIOS
+	if bios == "" {
+		bios = UBootQEMU
+	}
+	args := []string{
+		"-M", "virt", "-cpu", "cortex-a72", "-m", strconv.Itoa(mem),
+		"-nographic", "-nic", "none", "-no-reboot",
+		"-bios", bios,
+		"-drive", "if=virtio,format=raw,file=" + o.Image,
+		"-device", "i6300esb",
+	}
+	if o.USB != "" {
+		args = append(args,
+			"-device", "qemu-xhci",
+			"-drive", "if=none,id=stick,format=raw,file="+o.USB,
+			"-device", "usb-storage,drive=stick")
+	}
+	return args
+}

@@ -1,0 +1,112 @@
+// Command mkimage builds a board's flashable image and boots the QEMU one;
+// ./build.sh is a thin wrapper around it.
+//
+//	mkimage                         list the boards
+//	mkimage BOARD                   write out/BOARD.img, print its sha256 and sizes
+//	mkimage run qemu-arm64 [--usb STICK.img]
+//	                                boot out/qemu-arm64.img as a disk through U-Boot
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/tools/mkimage/image"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mkimage:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "list" {
+		fmt.Fprintln(stdout, "usage: ./build.sh BOARD | ./build.sh run qemu-arm64 [--usb STICK.img]\n\nboards:")
+		for _, n := range boards.Names() {
+			d, _ := boards.Lookup(n)
+			img := ""
+			if d.Image.BootMiB == 0 {
+				img = " (no image)"
+			}
+			fmt.Fprintf(stdout, "  %-12s %s%s\n", n, d.Description, img)
+		}
+		return nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if args[0] == "run" {
+		return runQEMU(ctx, wd, args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("mkimage", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output image path (default out/BOARD.img)")
+	cmdline := fs.String("cmdline", "", "extra kernel command line (e.g. gsmbox.poweroff=usb,90s for tests)")
+	cfgPath := fs.String("config", "", "gsmbox.toml to put on the boot partition instead of the default")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := boards.Lookup(args[0])
+	if err != nil {
+		return err
+	}
+	o := image.Options{ModuleDir: wd, OutDir: filepath.Join(wd, "out"), Output: *out, ExtraCmdline: *cmdline, Log: stderr}
+	if *cfgPath != "" {
+		if o.Config, err = os.ReadFile(*cfgPath); err != nil {
+			return err
+		}
+	}
+	res, err := image.Build(ctx, d, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "boot partition (%d MiB):\n", d.Image.BootMiB)
+	for _, f := range res.Files {
+		fmt.Fprintf(stdout, "  %-22s %10d bytes\n", f.Name, f.Size)
+	}
+	fmt.Fprintf(stdout, "  %-22s %10d bytes\n", "(total)", res.BootUsed)
+	fmt.Fprintf(stdout, "data partition: %d MiB\n", d.Image.DataMiB)
+	rel, _ := filepath.Rel(wd, res.Path)
+	fmt.Fprintf(stdout, "%s  %d bytes (%d MiB)\nsha256 %s\n", rel, res.Size, res.Size>>20, res.SHA256)
+	return nil
+}
+
+func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: run qemu-arm64 [--usb STICK.img]")
+	}
+	d, err := boards.Lookup(args[0])
+	if err != nil {
+		return err
+	}
+	if d.Boot != "uboot-virt" {
+		return fmt.Errorf("board %s does not run in QEMU", d.Name)
+	}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	usb := fs.String("usb", "", "raw disk image to attach as a USB stick")
+	img := fs.String("image", filepath.Join(wd, "out", d.Name+".img"), "disk image to boot")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*img); err != nil {
+		return fmt.Errorf("%v (build it first: ./build.sh %s)", err, d.Name)
+	}
+	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", image.QEMUArgs(image.QEMUOptions{Image: *img, USB: *usb})...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	return cmd.Run()
+}
