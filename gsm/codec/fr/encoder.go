@@ -129,13 +129,15 @@ func lpcAnalysis(larc *[8]int16, s *[FrameSamples]int16) {
 			s[k] = multR(s[k], t)
 		}
 	}
+	// After scaling |s| <= 2^11, so 160 products of L_mult stay below
+	// 2^31: the L_add chain of the spec never saturates.
 	var lacf [9]int32
 	for k := 0; k <= 8; k++ {
 		var acc int32
 		for i := k; i < FrameSamples; i++ {
-			acc = lAdd(acc, lMult(s[i], s[i-k]))
+			acc += int32(s[i]) * int32(s[i-k])
 		}
-		lacf[k] = acc
+		lacf[k] = acc << 1
 	}
 	if scalauto > 0 {
 		for k := range s {
@@ -233,20 +235,24 @@ func ltpParams(d *[40]int16, dp *[120]int16) (nc, bc int16) {
 		wt[k] = d[k] >> uint(scal)
 	}
 
-	// Cross-correlation search over lags 40..120.
+	// Cross-correlation search over lags 40..120. The scaling above keeps
+	// |wt| < 2^9, so each L_mult is below 2^25 and the sum of 40 cannot
+	// saturate: plain integer arithmetic gives the same result as the
+	// L_add/L_mult of the spec, with the doubling of L_mult done once.
 	var lmax int32
 	nc = 40
 	for lambda := 40; lambda <= 120; lambda++ {
 		var acc int32
-		base := 120 - lambda
+		seg := (*[40]int16)(dp[120-lambda:])
 		for k := 0; k < 40; k++ {
-			acc = lAdd(acc, lMult(wt[k], dp[base+k]))
+			acc += int32(wt[k]) * int32(seg[k])
 		}
 		if acc > lmax {
 			nc = int16(lambda)
 			lmax = acc
 		}
 	}
+	lmax <<= 1
 	lmax >>= uint(6 - scal)
 
 	// Power of the chosen segment.

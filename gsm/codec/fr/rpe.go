@@ -5,15 +5,17 @@ package fr
 // weighting is the RPE weighting filter, §5.2.13: x = e * H with e zero
 // outside 0..39, rounded and scaled by 4.
 func weighting(x *[40]int16, e *[40]int16) {
+	// The sum of |H| is 24798, so the filter sum stays below 2^31 and
+	// only the two doublings can saturate.
+	var ext [50]int16 // e(-5..44), zero outside 0..39
+	copy(ext[5:45], e[:])
 	for k := 0; k < 40; k++ {
-		r := int32(8192)
+		w := (*[11]int16)(ext[k:])
+		r := int32(0)
 		for i := 0; i < 11; i++ {
-			n := k + i - 5
-			if n < 0 || n >= 40 {
-				continue
-			}
-			r = lAdd(r, lMult(e[n], rpeH[i]))
+			r += int32(w[i]) * int32(rpeH[i])
 		}
+		r = r<<1 + 8192
 		r = lAdd(r, r)
 		r = lAdd(r, r)
 		x[k] = int16(r >> 16)
