@@ -18,7 +18,7 @@ func unhex(t testing.TB, s string, n int) []byte {
 // ts35208 are test sets 1–6 of 3GPP TS 35.208 §4.3 (Design conformance
 // test data), provenance in testdata/README.md.
 var ts35208 = []struct {
-	k, rand, sqn, amf, op, opc string
+	k, rand, sqn, amf, op, opc   string
 	f1, f1s, f2, f3, f4, f5, f5s string
 }{
 	{"465b5ce8b199b49faa5f0a2ee238a6bc", "23553cbe9637a89d218ae64dae47bf35", "ff9bb4d0b607", "b9b9", "cdc202d5123e20f62b6d676ac72cb318", "cd63cb71954a9f4e48a5994e37a02baf",
