@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -127,6 +128,44 @@ func TestTCHFAgainstLibosmocoding(t *testing.T) {
 		got = oneBlock(nil, &m)
 		if want := o.ask("facch " + hex.EncodeToString(m[:])); got != want {
 			t.Errorf("FACCH/F block of %x =\n%s, want\n%s", m, got, want)
+		}
+	}
+}
+
+// libosmocoding's decoders read our noisy bursts too: the soft-bit
+// convention and the error count agree.
+func TestLibosmocodingDecodesOurs(t *testing.T) {
+	o := startOracle(t, "osmocoding.py")
+	rng := rand.New(rand.NewPCG(81, 82))
+	soft := func(s []int8) string {
+		f := make([]string, len(s))
+		for i, v := range s {
+			f[i] = fmt.Sprint(v)
+		}
+		return strings.Join(f, " ")
+	}
+	for range 10 {
+		var msg [23]byte
+		for j := range msg {
+			msg[j] = byte(rng.Uint32())
+		}
+		var b [4][116]byte
+		EncodeXCCH(&b, &msg)
+		s := softBursts(&b)
+		flip(rng, &s, 6)
+		got := o.ask("xcchdec " + soft(s[0][:]) + " " + soft(s[1][:]) + " " + soft(s[2][:]) + " " + soft(s[3][:]))
+		if want := hex.EncodeToString(msg[:]) + " 1 6"; got != want {
+			t.Errorf("libosmocoding xcch decode of ours = %q, want %q", got, want)
+		}
+		ra, bsic := uint8(rng.IntN(256)), tdma.BSICFromValue(uint8(rng.IntN(64)))
+		var c [36]byte
+		EncodeRACH(&c, ra, bsic)
+		var rs [36]int8
+		toSoft(rs[:], c[:])
+		rs[5] = -rs[5]
+		got = o.ask(fmt.Sprintf("rachdec %d %s", bsic.Value(), soft(rs[:])))
+		if want := fmt.Sprintf("%d 1 1", ra); got != want {
+			t.Errorf("libosmocoding rach decode of ours = %q, want %q", got, want)
 		}
 	}
 }
