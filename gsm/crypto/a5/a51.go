@@ -2,7 +2,6 @@ package a5
 
 import (
 	"encoding/binary"
-	"math/bits"
 
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -15,13 +14,8 @@ const (
 	r2Mask = 1<<22 - 1
 	r3Mask = 1<<23 - 1
 
-	r1Taps = 1<<18 | 1<<17 | 1<<16 | 1<<13
-	r2Taps = 1<<21 | 1<<20
-	r3Taps = 1<<22 | 1<<21 | 1<<20 | 1<<7
-
-	r1Clk = 1 << 8
-	r2Clk = 1 << 10
-	r3Clk = 1 << 10
+	// Taps (fb1..fb3): R1 bits 18, 17, 16, 13; R2 bits 21, 20;
+	// R3 bits 22, 21, 20, 7. Clocking bits: R1 bit 8, R2 and R3 bit 10.
 
 	r1Out = 18
 	r2Out = 21
@@ -30,38 +24,44 @@ const (
 
 type a51State struct{ r1, r2, r3 uint32 }
 
-func parity(x uint32) uint32 { return uint32(bits.OnesCount32(x) & 1) }
-
-// step shifts a register once, feeding back the parity of its taps XOR in.
-func step(r, mask, taps, in uint32) uint32 {
-	return (r<<1 | (parity(r&taps) ^ in)) & mask
-}
+// Feedback of each register: the XOR of its tap bits.
+func fb1(r uint32) uint32 { return (r>>18 ^ r>>17 ^ r>>16 ^ r>>13) & 1 }
+func fb2(r uint32) uint32 { return (r>>21 ^ r>>20) & 1 }
+func fb3(r uint32) uint32 { return (r>>22 ^ r>>21 ^ r>>20 ^ r>>7) & 1 }
 
 // clockAll clocks the three registers regardless of the majority, mixing
 // bit in into each (key and COUNT loading).
 func (s *a51State) clockAll(in uint32) {
-	s.r1 = step(s.r1, r1Mask, r1Taps, in)
-	s.r2 = step(s.r2, r2Mask, r2Taps, in)
-	s.r3 = step(s.r3, r3Mask, r3Taps, in)
+	s.r1 = (s.r1<<1 | (fb1(s.r1) ^ in)) & r1Mask
+	s.r2 = (s.r2<<1 | (fb2(s.r2) ^ in)) & r2Mask
+	s.r3 = (s.r3<<1 | (fb3(s.r3) ^ in)) & r3Mask
 }
 
-// clockMajority clocks the registers whose clocking bit agrees with the
-// majority of the three clocking bits, then returns the output bit.
-func (s *a51State) clockMajority() byte {
-	c1 := s.r1 & r1Clk >> 8
-	c2 := s.r2 & r2Clk >> 10
-	c3 := s.r3 & r3Clk >> 10
-	maj := (c1 & c2) | (c1 & c3) | (c2 & c3)
-	if c1 == maj {
-		s.r1 = step(s.r1, r1Mask, r1Taps, 0)
+// majority runs n majority clocks (3GPP TS 43.020 Annex C: a register
+// moves when its clocking bit agrees with the majority of the three),
+// writing the output bit after each clock to out[i] when out is not nil.
+// It is branch-free: a register that does not move is selected by mask.
+func (s *a51State) majority(out []byte, n int) {
+	r1, r2, r3 := s.r1, s.r2, s.r3
+	if out != nil {
+		out = out[:n]
 	}
-	if c2 == maj {
-		s.r2 = step(s.r2, r2Mask, r2Taps, 0)
+	for i := range n {
+		c1 := r1 >> 8 & 1
+		c2 := r2 >> 10 & 1
+		c3 := r3 >> 10 & 1
+		maj := c1&c2 | c1&c3 | c2&c3
+		m1 := -(1 ^ c1 ^ maj) // all ones when register 1 moves
+		m2 := -(1 ^ c2 ^ maj)
+		m3 := -(1 ^ c3 ^ maj)
+		r1 = ((r1<<1|fb1(r1))&r1Mask)&m1 | r1&^m1
+		r2 = ((r2<<1|fb2(r2))&r2Mask)&m2 | r2&^m2
+		r3 = ((r3<<1|fb3(r3))&r3Mask)&m3 | r3&^m3
+		if out != nil {
+			out[i] = byte((r1>>r1Out ^ r2>>r2Out ^ r3>>r3Out) & 1)
+		}
 	}
-	if c3 == maj {
-		s.r3 = step(s.r3, r3Mask, r3Taps, 0)
-	}
-	return byte((s.r1>>r1Out ^ s.r2>>r2Out ^ s.r3>>r3Out) & 1)
+	s.r1, s.r2, s.r3 = r1, r2, r3
 }
 
 // setup loads Kc and COUNT and runs the 100 discarded mixing clocks.
@@ -76,9 +76,7 @@ func (s *a51State) setup(kc *[8]byte, count uint32) {
 	for i := range 22 {
 		s.clockAll(count >> i & 1)
 	}
-	for range 100 {
-		s.clockMajority()
-	}
+	s.majority(nil, 100)
 }
 
 // A51 writes the A5/1 keystream for frame fn: 114 downlink bits into dl
@@ -90,18 +88,12 @@ func A51Count(dl, ul *[114]byte, kc *[8]byte, count uint32) {
 	var s a51State
 	s.setup(kc, count&(1<<22-1))
 	if dl != nil {
-		for i := range dl {
-			dl[i] = s.clockMajority()
-		}
+		s.majority(dl[:], 114)
 	} else {
-		for range 114 {
-			s.clockMajority()
-		}
+		s.majority(nil, 114)
 	}
 	if ul != nil {
-		for i := range ul {
-			ul[i] = s.clockMajority()
-		}
+		s.majority(ul[:], 114)
 	}
 	s = a51State{}
 }
