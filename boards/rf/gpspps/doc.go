@@ -1,0 +1,14 @@
+// Package gpspps receives a GPS receiver's 1 PPS on a GPIO edge and
+// timestamps each edge against the board's sample-clock counter.
+//
+// A Linux GPIO interrupt is serviced tens of microseconds late and
+// unevenly, far too coarse for a 50 ppb reference; so the timestamp is
+// the sample counter latched by hardware at the edge (the HAT's CPLD, the
+// LimeNET Micro's FPGA), read through the Counter interface after the
+// GPIO edge says a new latch is there. Boards without a latch can supply
+// a Counter that reads the free-running count, with the jitter that
+// implies.
+//
+// Place in the dependency order: a leaf under boards/rf; the clock
+// service in boards/rf feeds its events to boards/rf/discipline.
+package gpspps
