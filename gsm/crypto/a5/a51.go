@@ -6,9 +6,11 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
-// A5/1 register layout (3GPP TS 43.020 Annex C, as published by Briceno,
-// Goldberg and Wagner): three LFSRs of 19, 22 and 23 bits, each with its
-// feedback taps, its clocking bit and its output at the top bit.
+// A5/1 register layout. 3GPP TS 43.020 Annex C gives only the interface of
+// A5 (Kc, COUNT, two 114-bit blocks); the internals used here are those
+// published by Briceno, Goldberg and Wagner (1999) and pinned by the test
+// vectors: three LFSRs of 19, 22 and 23 bits, each with its feedback taps,
+// its clocking bit and its output at the top bit.
 const (
 	r1Mask = 1<<19 - 1
 	r2Mask = 1<<22 - 1
@@ -37,8 +39,8 @@ func (s *a51State) clockAll(in uint32) {
 	s.r3 = (s.r3<<1 | (fb3(s.r3) ^ in)) & r3Mask
 }
 
-// majority runs n majority clocks (3GPP TS 43.020 Annex C: a register
-// moves when its clocking bit agrees with the majority of the three),
+// majority runs n majority clocks (a register moves when its clocking bit
+// agrees with the majority of the three clocking bits),
 // writing the output bit after each clock to out[i] when out is not nil.
 // It is branch-free: a register that does not move is selected by mask.
 func (s *a51State) majority(out []byte, n int) {

@@ -70,7 +70,7 @@ func Keystream(alg Alg, dl, ul *[114]byte, kc [8]byte, fn tdma.FN) error {
 }
 
 // Apply enciphers or deciphers the 114 hard bits of a burst in place:
-// bits[i] ^= ks[i] (3GPP TS 43.020 §C.1.1).
+// bits[i] ^= ks[i] (3GPP TS 43.020 Annex C).
 func Apply(bits, ks *[114]byte) {
 	for i := range bits {
 		bits[i] ^= ks[i] & 1

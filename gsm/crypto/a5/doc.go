@@ -1,11 +1,11 @@
 // Package a5 generates the GSM ciphering keystreams A5/1 and A5/3 for one
 // TDMA frame: 114 bits for the downlink (BTS→MS) burst and 114 bits for the
 // uplink (MS→BTS) burst, from the 64-bit Kc and the frame number
-// (3GPP TS 43.020 §C.1 and Annex C; TS 55.216 for A5/3).
+// (3GPP TS 43.020 Annex C; TS 55.216 for A5/3).
 //
-// A5/2 is deliberately not implemented: it was withdrawn from the standard
-// (TS 43.020 §4.9 requires networks and mobiles not to use it) and asking
-// for it is an error. A5/0 means no ciphering and yields all-zero keystream.
+// A5/2 is deliberately not implemented: 3GPP withdrew it (mobiles must not
+// support it from Release 7 on, and GSMA asked networks to drop it), and
+// asking for it is an error. A5/0 means no ciphering and yields all-zero keystream.
 //
 // Kc is passed in the octet order in which A8, the SIM and the
 // Cipher Mode Command carry it (the order osmo-auc-gen prints), and bits are
