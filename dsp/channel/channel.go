@@ -1,0 +1,237 @@
+package channel
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+
+	"github.com/gsmbox/gsmbox/dsp/filter"
+	"github.com/gsmbox/gsmbox/dsp/iq"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// interpHalf is H, the half-length of the fractional-delay kernels.
+const interpHalf = 8
+
+// Tap is one path of a static multipath profile.
+type Tap struct {
+	// Delay is the path's extra delay in samples (≥ 0, fractional allowed).
+	Delay float64
+	// Gain is the path's power relative to the link, in dB.
+	Gain float64
+	// Phase is the path's carrier phase in radians.
+	Phase float64
+}
+
+// Config describes one link. The zero value (plus SampleRate) is a perfect
+// wire: no loss, no delay, no noise.
+type Config struct {
+	// SampleRate in samples per second (required).
+	SampleRate float64
+	// PathLoss attenuates the signal, in dB (≥ 0 in practice).
+	PathLoss float64
+	// Delay is the propagation delay in samples (≥ 0, fractional allowed);
+	// 1 sample at 4 sps is 0.923 µs, 277 m.
+	Delay float64
+	// Taps is an optional static multipath profile, each delayed by Delay
+	// plus its own; nil means a single path of gain 0 dB.
+	Taps []Tap
+	// FreqOffset shifts the carrier, in Hz.
+	FreqOffset float64
+	// AWGN enables noise at EbN0 dB (see the package comment).
+	AWGN bool
+	EbN0 float64
+	// Seed selects the noise sequence.
+	Seed uint64
+}
+
+// Channel applies one link's impairments. Build it with New.
+type Channel struct {
+	cfg   Config
+	kmin  int         // smallest integer delay with a nonzero tap
+	h     []complex64 // h[k−kmin] multiplies x[n−k]
+	sigma float32     // noise standard deviation per real dimension
+	nco   *iq.NCO
+	pcg   *rand.PCG
+	rng   *rand.Rand
+	tmp   []complex64
+}
+
+// New builds a channel.
+func New(cfg Config) (*Channel, error) {
+	if !(cfg.SampleRate > 0) {
+		return nil, fmt.Errorf("%w: sample rate %g", ErrConfig, cfg.SampleRate)
+	}
+	if !(cfg.Delay >= 0) || math.IsInf(cfg.Delay, 0) {
+		return nil, fmt.Errorf("%w: delay %g samples", ErrConfig, cfg.Delay)
+	}
+	taps := cfg.Taps
+	if len(taps) == 0 {
+		taps = []Tap{{}}
+	}
+	amp := math.Pow(10, -cfg.PathLoss/20)
+	type part struct {
+		k0 int
+		h  [2 * interpHalf]float64
+		g  complex128
+	}
+	parts := make([]part, len(taps))
+	kmin, kmax := math.MaxInt, math.MinInt
+	for i, tp := range taps {
+		if !(tp.Delay >= 0) || math.IsInf(tp.Delay, 0) {
+			return nil, fmt.Errorf("%w: tap %d delay %g", ErrConfig, i, tp.Delay)
+		}
+		d := cfg.Delay + tp.Delay
+		di := math.Floor(d)
+		frac := d - di
+		p := &parts[i]
+		p.g = cmplx.Rect(amp*math.Pow(10, tp.Gain/20), tp.Phase)
+		if frac < 1e-9 {
+			// An integer delay is exact: a single tap.
+			p.k0 = int(di)
+			p.h[0] = 1
+			kmin, kmax = min(kmin, p.k0), max(kmax, p.k0)
+			continue
+		}
+		filter.FracDelay(p.h[:], frac)
+		// Kernel tap j delays by j; the kernel's own delay is H−1+frac.
+		p.k0 = int(di) - (interpHalf - 1)
+		kmin = min(kmin, p.k0)
+		kmax = max(kmax, p.k0+2*interpHalf-1)
+	}
+	c := &Channel{cfg: cfg, kmin: kmin, h: make([]complex64, kmax-kmin+1)}
+	for _, p := range parts {
+		for j, v := range p.h {
+			if v != 0 {
+				c.h[p.k0+j-kmin] += complex64(p.g * complex(v, 0))
+			}
+		}
+	}
+	if cfg.AWGN {
+		sps := cfg.SampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
+		v := math.Pow(10, -cfg.PathLoss/10) * sps / math.Pow(10, cfg.EbN0/10)
+		c.sigma = float32(math.Sqrt(v / 2))
+	}
+	c.nco = iq.NewNCO(cfg.FreqOffset, cfg.SampleRate)
+	c.pcg = rand.NewPCG(cfg.Seed, 0)
+	c.rng = rand.New(c.pcg)
+	return c, nil
+}
+
+// Config returns the link's configuration.
+func (c *Channel) Config() Config { return c.cfg }
+
+// Span returns the range of input delays the channel reads: output n
+// depends on inputs n−kmax … n−kmin. kmin is negative when the delay is
+// shorter than the interpolator's half-length, so the output then needs
+// −kmin samples of lookahead.
+func (c *Channel) Span() (kmin, kmax int) { return c.kmin, c.kmin + len(c.h) - 1 }
+
+// NoiseVariance returns the complex noise variance per sample (0 without
+// AWGN).
+func (c *Channel) NoiseVariance() float64 { return 2 * float64(c.sigma) * float64(c.sigma) }
+
+// AddSignal adds the channel's output for times t0 … t0+len(dst)−1 to dst,
+// without noise. src holds the input x[s0 … s0+len(src)−1] and must cover
+// t0−kmax … t0+len(dst)−1−kmin (see Span); input outside src is taken as
+// zero. It does not allocate once its scratch buffer has grown.
+func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64) {
+	if cap(c.tmp) < len(dst) {
+		c.tmp = make([]complex64, len(dst))
+	}
+	y := c.tmp[:len(dst)]
+	clear(y)
+	for j, hv := range c.h {
+		if hv == 0 {
+			continue
+		}
+		k := int64(c.kmin + j)
+		// y[n] += hv·x[n−k]: source index (t0+i−k)−s0.
+		off := t0 - k - s0
+		lo, hi := int64(0), int64(len(y))
+		if off < 0 {
+			lo = -off
+		}
+		if off+hi > int64(len(src)) {
+			hi = int64(len(src)) - off
+		}
+		if lo >= hi {
+			continue
+		}
+		xs := src[off+lo : off+hi]
+		ys := y[lo:hi]
+		for i := range ys {
+			ys[i] += hv * xs[i]
+		}
+	}
+	if c.cfg.FreqOffset != 0 {
+		// The carrier phase is a function of absolute time.
+		turns := c.cfg.FreqOffset / c.cfg.SampleRate * float64(t0)
+		c.nco.SetPhase(2 * math.Pi * (turns - math.Floor(turns)))
+		c.nco.Mix(y, y)
+	}
+	iq.Add(dst, y)
+}
+
+// AddNoise adds the link's AWGN for times t0 … t0+len(dst)−1 to dst. The
+// noise is a function of the seed and t0 only: the same block always gets
+// the same noise.
+func (c *Channel) AddNoise(dst []complex64, t0 int64) {
+	if c.sigma == 0 {
+		return
+	}
+	c.pcg.Seed(c.cfg.Seed, splitmix(uint64(t0)))
+	s := c.sigma
+	for i := range dst {
+		dst[i] += complex(s*float32(c.rng.NormFloat64()), s*float32(c.rng.NormFloat64()))
+	}
+}
+
+// Stream runs a channel over a sequential stream, for sinks that see
+// consecutive blocks and no timestamps of their own (an IQ file). Its
+// output lags its input by Latency samples, the interpolator's lookahead.
+type Stream struct {
+	c    *Channel
+	hist []complex64 // inputs from time base
+	base int64
+	next int64 // next output time (before latency)
+	lat  int
+}
+
+// NewStream wraps c for sequential use.
+func NewStream(c *Channel) *Stream {
+	kmin, _ := c.Span()
+	return &Stream{c: c, lat: max(0, -kmin)}
+}
+
+// Latency is how far the output lags the input, in samples.
+func (s *Stream) Latency() int { return s.lat }
+
+// Process consumes src and writes len(src) outputs to dst: the channel's
+// output Latency samples ago, with noise.
+func (s *Stream) Process(dst, src []complex64) {
+	_, kmax := s.c.Span()
+	s.hist = append(s.hist, src...)
+	t0 := s.next - int64(s.lat)
+	out := dst[:len(src)]
+	clear(out)
+	s.c.AddSignal(out, t0, s.hist, s.base)
+	s.c.AddNoise(out, t0)
+	s.next += int64(len(src))
+	// Keep the inputs the next block still needs: from t0'−kmax on.
+	keep := s.next - int64(s.lat) - int64(kmax) - s.base
+	if keep > 0 && keep <= int64(len(s.hist)) {
+		n := copy(s.hist, s.hist[keep:])
+		s.hist = s.hist[:n]
+		s.base += keep
+	}
+}
+
+// splitmix scrambles a block time into an unrelated PCG stream seed.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}

@@ -1,0 +1,16 @@
+// Package channel models a radio link's impairments on complex baseband:
+// path loss, propagation delay in fractional samples, a static multipath
+// tap profile, carrier frequency offset, and additive white Gaussian noise
+// at a given Eb/N0. Everything is a pure function of the input samples, the
+// absolute sample time and a seed, so a simulation is reproducible however
+// its blocks are scheduled.
+//
+// dsp/sim builds the simulated air from these links, and dsp/radio's IQ
+// file sink can apply one before writing. It sits above dsp/iq and
+// dsp/filter and imports gsm/tdma only for the symbol rate.
+//
+// Noise convention: Eb/N0 is that of a full-scale (|x| = 1) GMSK signal
+// after path loss. GMSK carries one bit per symbol, so Eb/N0 = Es/N0, and
+// with SPS samples per symbol the complex noise variance per sample is
+// σ² = 10^(−PathLoss/10) · SPS / 10^(EbN0/10).
+package channel
