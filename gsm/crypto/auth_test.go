@@ -132,3 +132,40 @@ func checkMilenage3G(t *testing.T, r record) {
 		}
 	}
 }
+
+// FuzzAuthenticate runs every algorithm on arbitrary inputs: nothing may
+// panic, COMP128-2 must equal COMP128-3 with the Kc tail cleared, and
+// XOR-2G must be Ki ⊕ RAND.
+func FuzzAuthenticate(f *testing.F) {
+	f.Add(make([]byte, 48))
+	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 48 {
+			return
+		}
+		ki, opc, rand := Ki(b[0:16]), OPc(b[16:32]), RAND(b[32:48])
+		for a := COMP128v1; a <= XOR; a++ {
+			if _, _, err := Authenticate(a, ki, opc, rand); err != nil {
+				t.Fatalf("Authenticate(%v) = %v", a, err)
+			}
+		}
+		s2, k2, _ := Authenticate(COMP128v2, ki, opc, rand)
+		s3, k3, _ := Authenticate(COMP128v3, ki, opc, rand)
+		k3[6] &= 0xFC
+		k3[7] = 0
+		if s2 != s3 || k2 != k3 {
+			t.Errorf("COMP128v2 = %s %s, COMP128v3 masked = %s %s", s2, k2.HexSecret(), s3, k3.HexSecret())
+		}
+		sx, kx, _ := Authenticate(XOR, ki, opc, rand)
+		for i := range 4 {
+			if sx[i] != ki[i]^rand[i] {
+				t.Fatalf("XOR SRES[%d] = %02x, want %02x", i, sx[i], ki[i]^rand[i])
+			}
+		}
+		for i := range 8 {
+			if kx[i] != ki[4+i]^rand[4+i] {
+				t.Fatalf("XOR Kc[%d] = %02x, want %02x", i, kx[i], ki[4+i]^rand[4+i])
+			}
+		}
+	})
+}
