@@ -414,3 +414,72 @@ func TestFRRTP(t *testing.T) {
 		}
 	}
 }
+
+// TestSCHInfoLayout checks PackSCHInfo against the field positions an
+// independent receiver reads: gr-gsm's SCH decoder (lib/decoding/sch.c)
+// takes NCC from d(7..5), BCC from d(4..2), T1 from d(1), d(0), d(15..8),
+// d(23), T2 from d(22..18) and T3' from d(17), d(16), d(24), each list most
+// significant bit first.
+func TestSCHInfoLayout(t *testing.T) {
+	field := func(info *[25]byte, idx ...int) int {
+		v := 0
+		for _, i := range idx {
+			v = v<<1 | int(info[i])
+		}
+		return v
+	}
+	rng := rand.New(rand.NewPCG(91, 92))
+	for range 200 {
+		bsic := tdma.BSICFromValue(uint8(rng.IntN(64)))
+		fn := tdma.FN(rng.IntN(tdma.HyperFrame/51)*51 + 1 + 10*rng.IntN(5))
+		var info [25]byte
+		PackSCHInfo(&info, bsic, fn)
+		ncc := field(&info, 7, 6, 5)
+		bcc := field(&info, 4, 3, 2)
+		t1 := field(&info, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8, 23)
+		t2 := field(&info, 22, 21, 20, 19, 18)
+		t3p := field(&info, 17, 16, 24)
+		if ncc != int(bsic.NCC) || bcc != int(bsic.BCC) || t1 != fn.T1() || t2 != fn.T2() || t3p != fn.T3p() {
+			t.Fatalf("PackSCHInfo(%v, %v) read as NCC %d BCC %d T1 %d T2 %d T3' %d", bsic, fn, ncc, bcc, t1, t2, t3p)
+		}
+	}
+}
+
+// Every entry point runs without allocating.
+func TestZeroAlloc(t *testing.T) {
+	var msg [23]byte
+	var b4 [4][116]byte
+	var s4 [4][116]int8
+	var info [25]byte
+	var sch [78]byte
+	var schs [78]int8
+	var rach [36]byte
+	var rachs [36]int8
+	var enc TCHFEncoder
+	var dec TCHFDecoder
+	var d [260]byte
+	var frame [33]byte
+	frame[0] = 0xD0
+	bsic := tdma.BSIC{NCC: 1, BCC: 2}
+	for name, f := range map[string]func(){
+		"EncodeXCCH":   func() { EncodeXCCH(&b4, &msg) },
+		"DecodeXCCH":   func() { DecodeXCCH(&msg, &s4) },
+		"PackSCHInfo":  func() { PackSCHInfo(&info, bsic, 1) },
+		"EncodeSCH":    func() { EncodeSCH(&sch, &info) },
+		"DecodeSCH":    func() { DecodeSCH(&info, &schs) },
+		"EncodeRACH":   func() { EncodeRACH(&rach, 1, bsic) },
+		"DecodeRACH":   func() { DecodeRACH(&rachs, bsic) },
+		"EncodeRACH11": func() { EncodeRACH11(&rach, 1, bsic) },
+		"DecodeRACH11": func() { DecodeRACH11(&rachs, bsic) },
+		"EncodeSpeech": func() { enc.EncodeSpeech(&b4, &d) },
+		"EncodeFACCH":  func() { enc.EncodeFACCH(&b4, &msg) },
+		"Decode":       func() { dec.Decode(&d, &msg, &s4) },
+		"DecodeNil":    func() { dec.Decode(nil, nil, &s4) },
+		"FRFromRTP":    func() { FRFromRTP(&d, frame[:]) },
+		"FRToRTP":      func() { FRToRTP(&frame, &d) },
+	} {
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("%s allocates %v times per call, want 0", name, n)
+		}
+	}
+}
