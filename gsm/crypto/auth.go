@@ -11,7 +11,9 @@ import (
 // Authenticate runs the A3/A8 algorithm alg of a SIM with key ki on the
 // challenge rand and returns SRES and Kc, as the SIM would (3GPP TS 43.020
 // §3.2.2, §4.6; for "milenage" a USIM's GSM context, TS 33.102 §6.8.1.2).
-// opc is used by Milenage only. It fails only for an invalid alg.
+// opc is used by Milenage only; an all-zero OPc is a valid value, so the
+// caller checks that a Milenage subscriber has one configured. It fails
+// only for an invalid alg.
 func Authenticate(alg Algorithm, ki Ki, opc OPc, rand RAND) (SRES, Kc, error) {
 	k := (*[16]byte)(&ki)
 	r := (*[16]byte)(&rand)

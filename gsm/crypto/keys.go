@@ -30,6 +30,10 @@ type SRES [4]byte
 const redacted = "[redacted]"
 
 // formatRedacted makes every fmt verb print the redaction marker.
+//
+// The String, GoString, Format and LogValue methods below make Ki, OP, OPc
+// and Kc print as "Ki[redacted]" (and so on) with every fmt verb, inside
+// structs and slices too, and as "[redacted]" through log/slog.
 func formatRedacted(f fmt.State, name string) { fmt.Fprintf(f, "%s%s", name, redacted) }
 
 func (Ki) String() string              { return "Ki" + redacted }
