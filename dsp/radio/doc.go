@@ -1,0 +1,16 @@
+// Package radio defines Stream, the sample seam between a radio front end
+// and the transceiver (dsp/trx): timestamped blocks of complex baseband
+// samples in both directions, with underrun and overrun flags, in the way
+// osmo-trx's radio device works. Behind it sit a hardware front end
+// (boards/), an IQ file (FileSink here), or the simulated air (dsp/sim).
+//
+// Time is the sample counter: a Timestamp counts samples at the stream's
+// sample rate since the stream's epoch, and the transceiver derives the
+// TDMA clock from it (at 4 samples per symbol a TDMA frame is 5000
+// samples). The same Timestamp names the same instant on the transmit and
+// the receive side of one Stream.
+//
+// Place in the dependency order: above dsp/iq, dsp/filter and
+// dsp/channel; below dsp/trx, dsp/sim and the board drivers. radiotest
+// holds a fake for tests.
+package radio
