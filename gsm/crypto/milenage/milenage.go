@@ -25,9 +25,22 @@ func newBlock(k *[16]byte) cipher.Block {
 }
 
 // Milenage is the algorithm set for one subscriber: key K and OPc.
+// A Milenage is not safe for concurrent use: it encrypts in a scratch block
+// it owns, so that computing a vector allocates nothing.
 type Milenage struct {
 	block cipher.Block
 	opc   [16]byte
+	buf   [16]byte
+}
+
+// encrypt returns E_K(x), through the scratch block (a local array passed
+// to the cipher.Block interface would escape to the heap).
+func (m *Milenage) encrypt(x [16]byte) [16]byte {
+	m.buf = x
+	m.block.Encrypt(m.buf[:], m.buf[:])
+	x = m.buf
+	clear(m.buf[:])
+	return x
 }
 
 // New returns the MILENAGE functions for subscriber key k and operator
@@ -38,7 +51,7 @@ func New(k, opc *[16]byte) *Milenage {
 
 // Zero wipes OPc. The expanded AES key inside crypto/aes cannot be reached;
 // drop the Milenage value to release it.
-func (m *Milenage) Zero() { clear(m.opc[:]) }
+func (m *Milenage) Zero() { clear(m.opc[:]); clear(m.buf[:]) }
 
 // rotate returns x rotated left by r bits (r a multiple of 32 here).
 func rotate(x [16]byte, r int) [16]byte {
@@ -62,8 +75,7 @@ func rotate(x [16]byte, r int) [16]byte {
 func (m *Milenage) temp(rand *[16]byte) [16]byte {
 	var t [16]byte
 	subtle.XORBytes(t[:], rand[:], m.opc[:])
-	m.block.Encrypt(t[:], t[:])
-	return t
+	return m.encrypt(t)
 }
 
 // out computes OUTn = E_K(rot(x ⊕ OPc, r) ⊕ c) ⊕ OPc, where c is all zero
@@ -72,7 +84,7 @@ func (m *Milenage) out(x [16]byte, r int, c byte) [16]byte {
 	subtle.XORBytes(x[:], x[:], m.opc[:])
 	x = rotate(x, r)
 	x[15] ^= c
-	m.block.Encrypt(x[:], x[:])
+	x = m.encrypt(x)
 	subtle.XORBytes(x[:], x[:], m.opc[:])
 	return x
 }
@@ -99,7 +111,7 @@ func (m *Milenage) F1(rand *[16]byte, sqn [6]byte, amf [2]byte) (macA, macS [8]b
 	in1 = rotate(in1, r1)
 	in1[15] ^= c1
 	subtle.XORBytes(in1[:], in1[:], t[:])
-	m.block.Encrypt(in1[:], in1[:])
+	in1 = m.encrypt(in1)
 	subtle.XORBytes(in1[:], in1[:], m.opc[:])
 	copy(macA[:], in1[:8])
 	copy(macS[:], in1[8:])
