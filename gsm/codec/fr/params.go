@@ -91,16 +91,15 @@ func (p *Params) SetValues(v *[NumParams]uint8) {
 //	|1 1 0 1| LARc0     | LARc1     | LARc2   | LARc3   |LARc4 |LARc5 ...
 func (p *Params) Pack(dst *[FrameSize]byte) {
 	v := p.Values()
-	*dst = [FrameSize]byte{}
-	dst[0] = Signature << 4
-	pos := 4
+	acc, n, o := uint64(Signature), uint(4), 0 // n bits pending in acc
 	for i, x := range v {
-		w := int(ParamBits[i])
-		for b := w - 1; b >= 0; b-- {
-			if x>>uint(b)&1 != 0 {
-				dst[pos>>3] |= 0x80 >> uint(pos&7)
-			}
-			pos++
+		w := uint(ParamBits[i])
+		acc = acc<<w | uint64(x)
+		n += w
+		for n >= 8 {
+			n -= 8
+			dst[o] = byte(acc >> n)
+			o++
 		}
 	}
 }
@@ -112,14 +111,16 @@ func (p *Params) Unpack(src *[FrameSize]byte) error {
 		return fmt.Errorf("%w: first octet %#02x", ErrSignature, src[0])
 	}
 	var v [NumParams]uint8
-	pos := 4
+	acc, n, o := uint64(src[0]&0x0F), uint(4), 1 // n bits pending in acc
 	for i := range v {
-		var x uint8
-		for b := 0; b < int(ParamBits[i]); b++ {
-			x = x<<1 | src[pos>>3]>>(7-uint(pos&7))&1
-			pos++
+		w := uint(ParamBits[i])
+		for n < w {
+			acc = acc<<8 | uint64(src[o])
+			o++
+			n += 8
 		}
-		v[i] = x
+		n -= w
+		v[i] = uint8(acc>>n) & (1<<w - 1)
 	}
 	p.SetValues(&v)
 	return nil
