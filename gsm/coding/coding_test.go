@@ -483,3 +483,29 @@ func TestZeroAlloc(t *testing.T) {
 		}
 	}
 }
+
+// On pure noise the colour check lets through about 1 burst in 64, and the
+// ones it lets through have many bit errors.
+func TestRACHOnNoise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 9))
+	const n = 20000
+	acc, few := 0, 0
+	for range n {
+		var s [36]int8
+		for i := range s {
+			s[i] = int8(rng.IntN(255) - 127)
+		}
+		if _, q, ok := DecodeRACH(&s, tdma.BSIC{NCC: 1, BCC: 2}); ok {
+			acc++
+			if q.BitErrors <= 3 {
+				few++
+			}
+		}
+	}
+	if r := float64(acc) / n; r < 1.0/64*0.7 || r > 1.0/64*1.3 {
+		t.Errorf("DecodeRACH accepts %.4f of noise bursts, want about 1/64", r)
+	}
+	if few > n/2000 {
+		t.Errorf("DecodeRACH accepted %d of %d noise bursts with ≤ 3 errors", few, n)
+	}
+}

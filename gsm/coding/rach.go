@@ -71,6 +71,12 @@ func EncodeRACH(dst *[36]byte, ra uint8, bsic tdma.BSIC) {
 // DecodeRACH decodes the 36 coded bits of a received access burst. ok is
 // true when the colour bits match bsic: the burst was sent to this cell
 // without an error the code detects.
+//
+// Six colour bits are a weak check: on pure noise ok comes out true for
+// about 1 burst in 64 (TestRACHOnNoise). Such false bursts show many
+// errors, typically 5 to 12 of 36, so the caller should also bound
+// q.BitErrors (and rely on the transceiver's burst detection) before
+// answering with an Immediate Assignment.
 func DecodeRACH(soft *[36]int8, bsic tdma.BSIC) (ra uint8, q Quality, ok bool) {
 	var v Viterbi
 	var u [rachClass]byte
