@@ -34,13 +34,21 @@ var convOut = func() (t [convStates][2]uint8) {
 	return t
 }()
 
-// convOut0[i] is convOut[i][0] for the butterfly's upper state i < 8.
-var convOut0 = func() (t [8]uint8) {
-	for i := range t {
-		t[i] = convOut[i][0]
+// butterfly does the add-compare-select of the two predecessor states with
+// metrics p (u(k−4) = 0) and q (u(k−4) = 1) into successor states 2i and
+// 2i+1, whose decision bits go to bits sh and sh+1 of d.
+func butterfly(p, q, x int32, d uint16, sh uint) (n0, n1 int32, dd uint16) {
+	n0, n1 = p+x, p-x
+	if q-x > n0 {
+		n0 = q - x
+		d |= 1 << sh
 	}
-	return t
-}()
+	if q+x > n1 {
+		n1 = q + x
+		d |= 2 << sh
+	}
+	return n0, n1, d
+}
 
 // ConvEncode encodes the bits of u (0 or 1, tail included) into
 // dst[:2*len(u)]. It panics if dst is too short (a programmer error).
@@ -81,28 +89,22 @@ func (v *Viterbi) Decode(dst []byte, soft []int8) {
 	m[0] = 0
 	for k := range n {
 		s0, s1 := int32(soft[2*k]), int32(soft[2*k+1])
-		// Branch metric for output (c0,c1): +soft when the bit is 0.
-		bm := [4]int32{s0 + s1, s0 - s1, -s0 + s1, -s0 - s1}
 		// Butterflies: states i and i+8 both lead to 2i (input 0) and 2i+1
 		// (input 1). Flipping u(k−4) or the input flips both output bits
-		// (both generators tap D⁰ and D⁴), so one branch metric serves all
-		// four transitions with a sign.
+		// (both generators tap D⁰ and D⁴), so one branch metric x serves
+		// all four transitions with a sign. For upper state i the outputs
+		// on input 0 are c0 = u(k−3), c1 = u(k−1)+u(k−3), so x is ±A or ±B
+		// with A = s0+s1 (output 00) and B = s0−s1 (output 01).
+		a, b := s0+s1, s0-s1
 		var d uint16
-		for i := range 8 {
-			x := bm[convOut0[i]]
-			a, b := m[i], m[i+8]
-			n0a, n0b := a+x, b-x
-			n1a, n1b := a-x, b+x
-			if n0b > n0a {
-				n0a = n0b
-				d |= 1 << (2 * i)
-			}
-			if n1b > n1a {
-				n1a = n1b
-				d |= 2 << (2 * i)
-			}
-			next[2*i], next[2*i+1] = n0a, n1a
-		}
+		next[0], next[1], d = butterfly(m[0], m[8], a, d, 0)
+		next[2], next[3], d = butterfly(m[1], m[9], b, d, 2)
+		next[4], next[5], d = butterfly(m[2], m[10], a, d, 4)
+		next[6], next[7], d = butterfly(m[3], m[11], b, d, 6)
+		next[8], next[9], d = butterfly(m[4], m[12], -a, d, 8)
+		next[10], next[11], d = butterfly(m[5], m[13], -b, d, 10)
+		next[12], next[13], d = butterfly(m[6], m[14], -a, d, 12)
+		next[14], next[15], d = butterfly(m[7], m[15], -b, d, 14)
 		v.dec[k] = d
 		m = next
 	}
