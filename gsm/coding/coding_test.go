@@ -76,10 +76,11 @@ func TestViterbiCorrects(t *testing.T) {
 	}
 }
 
-// A Fire code word is a multiple of g(D) once the inversion of the parity
-// is undone (TS 45.003 §4.1.2); so is every cyclic shift within the
-// 224-bit block... we check the defining property directly for random data
-// by long division of the whole 224-bit word.
+// Every code word of the cyclic codes (Fire, SCH, RACH, TCH/FS) is a
+// multiple of g(D) once the inversion of the parity is undone (TS 45.003
+// §4.1.2, §4.7, §4.6, §3.1.2.1). We check that defining property for random
+// data by long division of the whole word, independently of the encoder's
+// shift register, and that one flipped bit is detected.
 func TestCyclicCodesDivide(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tc := range []struct {

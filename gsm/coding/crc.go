@@ -51,7 +51,7 @@ func (c cyclicCode) encode(dst, d []byte) {
 	}
 }
 
-// received returns the parity bits in dst[:n] as a word (p(0) in bit n−1).
+// word returns the parity bits p[:n] as a word (p(0) in bit n−1).
 func (c cyclicCode) word(p []byte) uint64 {
 	var w uint64
 	for i := range c.n {

@@ -22,6 +22,15 @@
 // This is the bit error figure that L1 measurement reporting (TS 45.008
 // §8.2, RXQUAL) is built on.
 //
+// TCH/F is stateful: TCHFEncoder and TCHFDecoder carry the half-blocks that
+// the diagonal interleaver spreads across block boundaries, and the decoder
+// tells speech from FACCH by a soft vote over the stealing flags. GSM 06.10
+// frames in the RTP payload format are converted to and from the class order
+// of TS 45.003 Table 2 by FRFromRTP and FRToRTP.
+//
+// The cyclic codes are used for detection only (the Fire code's burst-error
+// correction is not attempted), as in common practice.
+//
 // Every entry point is allocation-free and keeps its scratch space on the
 // stack or in a caller-owned value (TCHFEncoder, TCHFDecoder); the package
 // is pure (no goroutines, I/O or clock).
