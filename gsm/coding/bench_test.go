@@ -9,6 +9,13 @@ import (
 // Benchmarks per block. bursts/s = blocks/s × bursts per block (4 for
 // xCCH and, on average, for TCH/F; 1 for SCH and RACH).
 
+// perBurst reports throughput in bursts per second, n bursts per block.
+func perBurst(b *testing.B, n int) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N*n)/s, "bursts/s")
+	}
+}
+
 func BenchmarkEncodeXCCH(b *testing.B) {
 	var msg [23]byte
 	var dst [4][116]byte
@@ -16,6 +23,7 @@ func BenchmarkEncodeXCCH(b *testing.B) {
 	for b.Loop() {
 		EncodeXCCH(&dst, &msg)
 	}
+	perBurst(b, 4)
 }
 
 func BenchmarkDecodeXCCH(b *testing.B) {
@@ -27,6 +35,7 @@ func BenchmarkDecodeXCCH(b *testing.B) {
 	for b.Loop() {
 		DecodeXCCH(&msg, &s)
 	}
+	perBurst(b, 4)
 }
 
 func BenchmarkEncodeSCH(b *testing.B) {
@@ -37,6 +46,7 @@ func BenchmarkEncodeSCH(b *testing.B) {
 		PackSCHInfo(&info, tdma.BSIC{NCC: 1, BCC: 2}, 1)
 		EncodeSCH(&dst, &info)
 	}
+	perBurst(b, 1)
 }
 
 func BenchmarkDecodeSCH(b *testing.B) {
@@ -50,6 +60,7 @@ func BenchmarkDecodeSCH(b *testing.B) {
 		DecodeSCH(&info, &s)
 		UnpackSCHInfo(&info)
 	}
+	perBurst(b, 1)
 }
 
 func BenchmarkEncodeRACH(b *testing.B) {
@@ -58,6 +69,7 @@ func BenchmarkEncodeRACH(b *testing.B) {
 	for b.Loop() {
 		EncodeRACH(&dst, 0x23, tdma.BSIC{NCC: 1, BCC: 2})
 	}
+	perBurst(b, 1)
 }
 
 func BenchmarkDecodeRACH(b *testing.B) {
@@ -70,6 +82,7 @@ func BenchmarkDecodeRACH(b *testing.B) {
 	for b.Loop() {
 		DecodeRACH(&s, bsic)
 	}
+	perBurst(b, 1)
 }
 
 func BenchmarkDecodeRACH11(b *testing.B) {
@@ -82,6 +95,7 @@ func BenchmarkDecodeRACH11(b *testing.B) {
 	for b.Loop() {
 		DecodeRACH11(&s, bsic)
 	}
+	perBurst(b, 1)
 }
 
 func BenchmarkTCHFEncodeSpeech(b *testing.B) {
@@ -92,6 +106,7 @@ func BenchmarkTCHFEncodeSpeech(b *testing.B) {
 	for b.Loop() {
 		e.EncodeSpeech(&dst, &d)
 	}
+	perBurst(b, 4)
 }
 
 func BenchmarkTCHFDecodeSpeech(b *testing.B) {
@@ -107,6 +122,7 @@ func BenchmarkTCHFDecodeSpeech(b *testing.B) {
 	for b.Loop() {
 		dec.Decode(&sp, &m, &s)
 	}
+	perBurst(b, 4)
 }
 
 func BenchmarkTCHFDecodeFACCH(b *testing.B) {
@@ -121,6 +137,7 @@ func BenchmarkTCHFDecodeFACCH(b *testing.B) {
 	for b.Loop() {
 		dec.Decode(&sp, &msg, &s)
 	}
+	perBurst(b, 4)
 }
 
 func BenchmarkFRFromRTP(b *testing.B) {
