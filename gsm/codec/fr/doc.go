@@ -15,6 +15,11 @@
 // payload type 3 and the toast ".gsm" file format): a 0xD signature nibble
 // then the 260 parameter bits, most significant bit first.
 //
+// A Substitutor replaces lost or bad frames and mutes long losses as
+// 3GPP TS 46.011 §6 describes. The homing frames of the Phase 2 codec (an
+// encoder fed 160 samples of 0x0008 resets itself) are not implemented,
+// like in libgsm, against which the codec is verified.
+//
 // Encoder and Decoder values hold the codec state; they allocate nothing
 // per frame and are not safe for concurrent use. The package is pure (no
 // I/O, no goroutines, no clock) and imports only the standard library; it
