@@ -25,7 +25,9 @@ const (
 	Jump
 	// Restart: the sender restarted its sequence; statistics start over.
 	Restart
-	// OtherSource: a packet from another SSRC than the locked one.
+	// OtherSource: a packet from another SSRC than the locked one. After
+	// MinSequential such packets in sequence from one new SSRC, the
+	// depacketizer switches to it and reports Restart.
 	OtherSource
 	// OtherPayloadType: a payload type other than the stream's.
 	OtherPayloadType
@@ -81,8 +83,8 @@ type Stats struct {
 
 // Depacketizer validates one incoming RTP stream of a fixed payload type
 // and classifies every packet without buffering (RFC 3550 Appendix A.1),
-// so the caller can play, conceal or drop at once. The first validated
-// SSRC is locked in. It is not safe for concurrent use.
+// so the caller can play, conceal or drop at once. The first SSRC is
+// locked in until another one sends MinSequential packets in sequence. It is not safe for concurrent use.
 type Depacketizer struct {
 	format Format
 	pkt    Packet
@@ -104,6 +106,9 @@ type Depacketizer struct {
 	transit   int64
 	jitter    int64 // RFC 3550 A.8, scaled by 16
 	haveTrans bool
+	cand      uint32 // a competing SSRC and how many in-sequence packets it sent
+	candSeq   uint16
+	candN     int
 }
 
 // NewDepacketizer returns a depacketizer for payload type pt.
@@ -133,7 +138,24 @@ func (d *Depacketizer) Push(b []byte, arrival uint32) (Result, []byte, error) {
 	}
 	if d.locked && p.SSRC != d.ssrc {
 		d.others++
-		return Result{Status: OtherSource}, nil, nil
+		// A new source that keeps sending in sequence replaces the old one
+		// (a peer that changed SSRC, e.g. after a transfer or hold).
+		if d.cand == p.SSRC && d.candN > 0 && p.SequenceNumber == d.candSeq+1 {
+			d.candN++
+		} else {
+			d.cand, d.candN = p.SSRC, 1
+		}
+		d.candSeq = p.SequenceNumber
+		if d.candN < MinSequential {
+			return Result{Status: OtherSource}, nil, nil
+		}
+		d.ssrc, d.candN = p.SSRC, 0
+		d.initSeq(p.SequenceNumber)
+		d.probation = 0
+		d.received++
+		d.nextTS, d.haveTS = p.Timestamp+samples, true
+		d.updateJitter(p.Timestamp, arrival)
+		return Result{Status: Restart, ExtSeq: uint64(p.SequenceNumber), Samples: samples}, p.Payload, nil
 	}
 	if !d.locked {
 		d.locked, d.ssrc = true, p.SSRC

@@ -254,6 +254,7 @@ func TestDepacketizer(t *testing.T) {
 		{in{S, 1, 1120 + 800}, out{InOrder, 0, 800, 65537}},
 		{in{S, 65535, 800}, out{Duplicate, 0, 0, 65535}}, // a copy from before the wrap
 		{in{2, 2, 2080}, out{OtherSource, 0, 0, 0}},
+		{in{2, 4, 2080}, out{OtherSource, 0, 0, 0}}, // not in sequence: no switch
 		{in{S, 30000, 99999}, out{Jump, 0, 0, 0}},
 		{in{S, 30001, 100159}, out{Restart, 0, 0, 30001}},
 		{in{S, 30002, 100319}, out{InOrder, 0, 0, 30002}},
@@ -279,13 +280,26 @@ func TestDepacketizer(t *testing.T) {
 		}
 	}
 	st := d.Stats()
-	want := Stats{Received: 2, Expected: 2, Lost: 0, HighestSeq: 30002, Late: 1, Duplicates: 3, OtherSources: 1}
+	want := Stats{Received: 2, Expected: 2, Lost: 0, HighestSeq: 30002, Late: 1, Duplicates: 3, OtherSources: 2}
 	st.Jitter = 0
 	if st != want {
 		t.Errorf("Stats() = %+v, want %+v", st, want)
 	}
 	if ssrc, ok := d.SSRC(); ssrc != S || !ok {
 		t.Errorf("SSRC() = %d, %v, want %d, true", ssrc, ok, S)
+	}
+	// SSRC 9 sends in sequence: after MinSequential packets it takes over.
+	for i, want := range []Status{OtherSource, Restart, InOrder} {
+		r, p, err := d.Push(wirePacket(9, uint16(500+i), uint32(9000+160*i)), 0)
+		if err != nil || r.Status != want || (want != OtherSource && len(p) != 160) {
+			t.Errorf("Push(SSRC 9, seq %d) = %v, %d bytes, %v, want %v", 500+i, r.Status, len(p), err, want)
+		}
+	}
+	if ssrc, _ := d.SSRC(); ssrc != 9 {
+		t.Errorf("SSRC() after switch = %d, want 9", ssrc)
+	}
+	if st := d.Stats(); st.Received != 2 || st.Expected != 2 || st.HighestSeq != 502 {
+		t.Errorf("Stats() after switch = %+v, want Received 2, Expected 2, HighestSeq 502", st)
 	}
 	if r, _, _ := d.Push(unhex("8003000000000000000000010000"), 0); r.Status != OtherPayloadType {
 		t.Errorf("Push(PT 3 on PCMA stream) = %v, want other-payload-type", r.Status)
