@@ -88,7 +88,7 @@ func TestToastLive(t *testing.T) {
 		})
 	}
 	t.Run("random_frames", func(t *testing.T) {
-		gsm := randomFrames(500, seed)
+		gsm := append(extremeFrames(), randomFrames(500, seed)...)
 		want := untoastDecode(t, untoast, gsm)
 		got, err := decodeAll(gsm)
 		if err != nil {
@@ -98,4 +98,33 @@ func TestToastLive(t *testing.T) {
 			t.Fatalf("Decode(random) differs from untoast at sample %d (frame %d) of %d", i, i/FrameSamples, len(want))
 		}
 	})
+}
+
+// extremeFrames are frames with every parameter at its minimum, maximum
+// or alternating, and out-of-range LTP lags, to reach the saturation paths.
+func extremeFrames() []byte {
+	var out []byte
+	for _, fill := range []func(i int, w uint8) uint8{
+		func(i int, w uint8) uint8 { return 1<<w - 1 },
+		func(i int, w uint8) uint8 { return 0 },
+		func(i int, w uint8) uint8 { return uint8(i&1) * (1<<w - 1) },
+		func(i int, w uint8) uint8 { return uint8(i+1) & 1 * (1<<w - 1) },
+	} {
+		for rep := 0; rep < 8; rep++ {
+			var v [NumParams]uint8
+			for i := range v {
+				v[i] = fill(i, ParamBits[i])
+			}
+			for j := 0; j < 4; j++ {
+				v[8+17*j] = uint8([]int{40, 120, 39, 121, 0, 127, 80, 41}[(rep+j)%8])
+				v[9+17*j] = 3 // maximum LTP gain drives the saturation paths
+			}
+			var p Params
+			p.SetValues(&v)
+			var b [FrameSize]byte
+			p.Pack(&b)
+			out = append(out, b[:]...)
+		}
+	}
+	return out
 }

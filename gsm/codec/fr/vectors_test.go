@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gsmbox/gsmbox/tools/testtool"
@@ -14,8 +15,8 @@ var update = flag.Bool("update", false, "regenerate testdata/vectors with toast,
 
 // vectorSet names the committed vectors: name.raw is the input PCM,
 // name.gsm what toast made of it and name.dec what untoast made of
-// name.gsm. For "random_frames" the .gsm is random and has no .raw.
-var vectorSet = []string{"speech_en", "speech_de_clipped", "sweep", "pink", "random_pcm", "dc_impulses", "random_frames"}
+// name.gsm. The "_frames" sets have no .raw: their .gsm is made directly.
+var vectorSet = []string{"speech_en", "speech_de_clipped", "sweep", "pink", "random_pcm", "dc_impulses", "random_frames", "extreme_frames"}
 
 func vectorInput(t *testing.T, name string) []int16 {
 	switch name {
@@ -44,9 +45,12 @@ func regenerateVectors(t *testing.T) {
 	}
 	for _, name := range vectorSet {
 		var gsm []byte
-		if name == "random_frames" {
+		switch name {
+		case "random_frames":
 			gsm = randomFrames(100, 7)
-		} else {
+		case "extreme_frames":
+			gsm = extremeFrames()
+		default:
 			pcm := vectorInput(t, name)
 			if err := os.WriteFile(filepath.Join(dir, name+".raw"), pcmBytes(pcm), 0o644); err != nil {
 				t.Fatal(err)
@@ -80,7 +84,7 @@ func TestVectors(t *testing.T) {
 				if got := encodeAll(bytesPCM(raw)); !bytes.Equal(got, gsm) {
 					t.Errorf("Encode(%s.raw) differs from %s.gsm from frame %d", name, name, firstFrameDiff(got, gsm))
 				}
-			} else if name != "random_frames" {
+			} else if !strings.HasSuffix(name, "_frames") {
 				t.Fatal(err)
 			}
 			dec, err := os.ReadFile(filepath.Join(dir, name+".dec"))
