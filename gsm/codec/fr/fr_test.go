@@ -242,3 +242,28 @@ func TestQuality(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroAllocs: the per-frame paths allocate nothing.
+func TestZeroAllocs(t *testing.T) {
+	fs := frames(pink(FrameSamples*4, 20000, 1))
+	var e Encoder
+	d := NewDecoder()
+	var b [FrameSize]byte
+	var pcm [FrameSamples]int16
+	var p Params
+	s := NewSubstitutor(1)
+	i := 0
+	if n := testing.AllocsPerRun(100, func() {
+		e.Encode(&b, &fs[i%len(fs)])
+		if err := d.Decode(&pcm, &b); err != nil {
+			t.Fatal(err)
+		}
+		_ = p.Unpack(&b)
+		s.Good(&p)
+		s.Lost(&p)
+		d.DecodeParams(&pcm, &p)
+		i++
+	}); n != 0 {
+		t.Errorf("Encode+Decode+Substitutor allocs per frame = %v, want 0", n)
+	}
+}

@@ -334,3 +334,24 @@ func TestDepacketizerLoss(t *testing.T) {
 		t.Errorf("Stats().Jitter = %d, want 1..3 for arrival wobble of 0..2", st.Jitter)
 	}
 }
+
+// TestZeroAllocs: packetizing and depacketizing allocate nothing.
+func TestZeroAllocs(t *testing.T) {
+	pz, _ := NewPacketizer(PTGSM, 42, 0, 0)
+	d, _ := NewDepacketizer(PTGSM)
+	frame := make([]byte, 33)
+	buf := make([]byte, 100)
+	var at uint32
+	if n := testing.AllocsPerRun(100, func() {
+		n, err := pz.Packetize(buf, frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at += 160
+		if _, _, err := d.Push(buf[:n], at); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Packetize+Push allocs per packet = %v, want 0", n)
+	}
+}
