@@ -148,7 +148,7 @@ type Loop struct {
 	secs      float64 // seconds since the phase stage started
 	hist      [window]struct{ phase, secs float64 }
 	nhist     int
-	good      int     // consecutive seconds meeting the lock criterion
+	good      int // consecutive seconds meeting the lock criterion
 	timeouts  int
 	holdCode  float64 // running average of the DAC code while locked
 	holdCount float64

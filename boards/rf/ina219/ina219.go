@@ -79,7 +79,7 @@ func Calibration(shunt physic.ElectricResistance, max physic.ElectricCurrent) (c
 	if c < 1 || c > 0xfffe {
 		return 0, 0, 0, fmt.Errorf("%w: calibration %d out of range for shunt %v, max %v", ErrConfig, c, shunt, max)
 	}
-	cal = uint16(c) &^ 1 // bit 0 is not used (§8.6.2.6)
+	cal = uint16(c) &^ 1                    // bit 0 is not used (§8.6.2.6)
 	vmax := int64(max) * int64(shunt) / 1e9 // nV
 	switch {
 	case vmax <= 40e6:

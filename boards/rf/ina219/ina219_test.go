@@ -13,9 +13,9 @@ import (
 var hatOpts = Opts{Addr: 0x40, Shunt: 100 * physic.MilliOhm, MaxCurrent: 3200 * physic.MilliAmpere}
 
 var initOps = []i2ctest.IO{
-	{Addr: 0x40, W: []byte{0x00, 0x80, 0x00}},             // reset
-	{Addr: 0x40, W: []byte{0x00, 0x39, 0x9F}},             // config
-	{Addr: 0x40, W: []byte{0x05, 0x10, 0x00}},             // calibration 4096
+	{Addr: 0x40, W: []byte{0x00, 0x80, 0x00}},            // reset
+	{Addr: 0x40, W: []byte{0x00, 0x39, 0x9F}},            // config
+	{Addr: 0x40, W: []byte{0x05, 0x10, 0x00}},            // calibration 4096
 	{Addr: 0x40, W: []byte{0x00}, R: []byte{0x39, 0x9F}}, // read back
 }
 
