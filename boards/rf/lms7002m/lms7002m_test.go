@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"periph.io/x/conn/v3"
 	"periph.io/x/conn/v3/conntest"
 	"periph.io/x/conn/v3/physic"
-	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spitest"
 
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m/lmstest"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -130,96 +129,8 @@ func TestComputeCGEN(t *testing.T) {
 	}
 }
 
-// fakeChip models an LMS7002M's SPI port and register file: the shared SX
-// block is banked by MAC, and the VCO comparators answer from a model of
-// the capacitor-bank window that depends on the programmed VCO frequency.
-type fakeChip struct {
-	regs   map[uint16]uint16
-	sx     [3]map[uint16]uint16
-	writes int
-	win    int // half width of the comparator window
-}
-
-func newFakeChip() *fakeChip {
-	f := &fakeChip{regs: map[uint16]uint16{RegChipID: ChipID}, win: 6}
-	for i := range f.sx {
-		f.sx[i] = map[uint16]uint16{}
-	}
-	return f
-}
-
-func (f *fakeChip) String() string                                            { return "fake-lms7002m" }
-func (f *fakeChip) Close() error                                              { return nil }
-func (f *fakeChip) LimitSpeed(physic.Frequency) error                         { return nil }
-func (f *fakeChip) Duplex() conn.Duplex                                       { return conn.Full }
-func (f *fakeChip) TxPackets([]spi.Packet) error                              { return errors.New("no packets") }
-func (f *fakeChip) Connect(physic.Frequency, spi.Mode, int) (spi.Conn, error) { return f, nil }
-
-func (f *fakeChip) bank(addr uint16) map[uint16]uint16 {
-	if addr >= 0x011C && addr <= 0x0124 {
-		return f.sx[f.regs[RegMAC]&3]
-	}
-	return f.regs
-}
-
-func (f *fakeChip) Tx(w, r []byte) error {
-	if len(w) != 4 {
-		return errors.New("fake: transaction not 32 bits")
-	}
-	cmd := uint16(w[0])<<8 | uint16(w[1])
-	addr := cmd & 0x7fff
-	if cmd&0x8000 != 0 {
-		f.bank(addr)[addr] = uint16(w[2])<<8 | uint16(w[3])
-		f.writes++
-		return nil
-	}
-	if len(r) != 4 {
-		return errors.New("fake: read without a 4-byte buffer")
-	}
-	v := f.bank(addr)[addr]
-	switch addr {
-	case RegSXCmp:
-		v = v&^(3<<12) | f.cmp(f.sxCenter(), int(f.bank(RegSXVCO)[RegSXVCO]>>3&0xff))
-	case RegCGENCmp:
-		v = v&^(3<<12) | f.cmp(f.cgenCenter(), int(f.regs[RegCGENCSW]>>1&0xff))
-	}
-	r[0], r[1], r[2], r[3] = 0, 0, byte(v>>8), byte(v)
-	return nil
-}
-
-// cmp: below the window the tuning voltage is too high (HO=0, LO=0),
-// inside it is fine (HO=1, LO=0), above it too low (HO=1, LO=1).
-func (f *fakeChip) cmp(center, csw int) uint16 {
-	switch {
-	case csw < center-f.win:
-		return 0
-	case csw > center+f.win:
-		return 3 << 12
-	}
-	return 1 << 13
-}
-
-// sxCenter maps the programmed VCO frequency to the centre of the CSW
-// window: higher frequency, fewer capacitors.
-func (f *fakeChip) sxCenter() int {
-	b := f.sx[f.regs[RegMAC]&3]
-	n := float64(b[RegSXInt]>>4) + 4 + float64(uint32(b[RegSXInt]&0xf)<<16|uint32(b[RegSXFrac]))/(1<<20)
-	fr := float64(ref) / float64(physic.Hertz)
-	if b[RegSX]&sxEnDiv2 != 0 {
-		fr *= 2
-	}
-	v := sxVCOs[b[RegSXVCO]>>1&3]
-	return int(255 * (v.hi - n*fr) / (v.hi - v.lo))
-}
-
-func (f *fakeChip) cgenCenter() int {
-	n := float64(f.regs[RegCGENInt]>>4) + 1 + float64(uint32(f.regs[RegCGENInt]&0xf)<<16|uint32(f.regs[RegCGENFrac]))/(1<<20)
-	vco := n * float64(ref) / float64(physic.Hertz)
-	return int(255 * (cgenVCOHi - vco) / (cgenVCOHi - cgenVCOLo))
-}
-
 func TestBringUpOnFakeChip(t *testing.T) {
-	chip := newFakeChip()
+	chip := lmstest.New(ref, ChipID)
 	d, err := New(chip, &Opts{RefClock: ref, Sleep: noSleep})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
@@ -250,29 +161,30 @@ func TestBringUpOnFakeChip(t *testing.T) {
 	if err := d.TXEnable(true); err != nil {
 		t.Fatal(err)
 	}
-	sxt, sxr := chip.sx[TX], chip.sx[RX]
+	sxt := func(a uint16) uint16 { return chip.SX(int(TX), a) }
+	sxr := func(a uint16) uint16 { return chip.SX(int(RX), a) }
 	checks := []struct {
 		name      string
 		got, want uint16
 	}{
-		{"SXT FRAC_SDM[15:0]", sxt[RegSXFrac], 0xC000},
-		{"SXT INT_SDM:FRAC[19:16]", sxt[RegSXInt], 0x0775},
-		{"SXT DIV_LOCH", sxt[RegSXDiv] >> 6 & 7, 2},
-		{"SXT SEL_VCO", sxt[RegSXVCO] >> 1 & 3, 2},
-		{"SXT control (EN_DIV2, no SPDUP)", sxt[RegSX], sxResetN | sxEnDiv2 | sxEnSDMClk | sxEnG},
-		{"SXT EN_DIR_SXX", sxt[RegSXDir] >> 4 & 1, 1},
-		{"SXR FRAC_SDM[15:0]", sxr[RegSXFrac], 0x0000},
-		{"SXR INT_SDM:FRAC[19:16]", sxr[RegSXInt], 0x0718},
-		{"CGEN FRAC", chip.regs[RegCGENFrac], 0x0000},
-		{"CGEN INT:FRAC[19:16]", chip.regs[RegCGENInt], 80<<4 | 4},
-		{"CGEN DIV_OUTCH", chip.regs[RegCGENDiv] >> 3 & 0xff, 11},
-		{"G_LNA/G_TIA", chip.regs[RegRFEGain], 15<<6 | 3},
-		{"G_PGA", chip.regs[RegRBBPGA], 12},
-		{"TXPAD losses", chip.regs[RegTXPAD], 4<<6 | 4<<1},
-		{"TRF on", chip.regs[RegTRF] & 3, 1},
-		{"RBB LPFL on, LPFH off", chip.regs[RegRBB] >> 2 & 3, 2},
-		{"TBB ladder", chip.regs[RegTBB] >> 1 & 0xf, 8},
-		{"RCAL_LPFLAD", chip.regs[RegTBBRCal] & 0xff, 6},
+		{"SXT FRAC_SDM[15:0]", sxt(RegSXFrac), 0xC000},
+		{"SXT INT_SDM:FRAC[19:16]", sxt(RegSXInt), 0x0775},
+		{"SXT DIV_LOCH", sxt(RegSXDiv) >> 6 & 7, 2},
+		{"SXT SEL_VCO", sxt(RegSXVCO) >> 1 & 3, 2},
+		{"SXT control (EN_DIV2, no SPDUP)", sxt(RegSX), sxResetN | sxEnDiv2 | sxEnSDMClk | sxEnG},
+		{"SXT EN_DIR_SXX", sxt(RegSXDir) >> 4 & 1, 1},
+		{"SXR FRAC_SDM[15:0]", sxr(RegSXFrac), 0x0000},
+		{"SXR INT_SDM:FRAC[19:16]", sxr(RegSXInt), 0x0718},
+		{"CGEN FRAC", chip.Reg(RegCGENFrac), 0x0000},
+		{"CGEN INT:FRAC[19:16]", chip.Reg(RegCGENInt), 80<<4 | 4},
+		{"CGEN DIV_OUTCH", chip.Reg(RegCGENDiv) >> 3 & 0xff, 11},
+		{"G_LNA/G_TIA", chip.Reg(RegRFEGain), 15<<6 | 3},
+		{"G_PGA", chip.Reg(RegRBBPGA), 12},
+		{"TXPAD losses", chip.Reg(RegTXPAD), 4<<6 | 4<<1},
+		{"TRF on", chip.Reg(RegTRF) & 3, 1},
+		{"RBB LPFL on, LPFH off", chip.Reg(RegRBB) >> 2 & 3, 2},
+		{"TBB ladder", chip.Reg(RegTBB) >> 1 & 0xf, 8},
+		{"RCAL_LPFLAD", chip.Reg(RegTBBRCal) & 0xff, 6},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -280,19 +192,18 @@ func TestBringUpOnFakeChip(t *testing.T) {
 		}
 	}
 	// The chosen CSW sits inside the model's window.
-	csw := int(sxt[RegSXVCO] >> 3 & 0xff)
-	chip.regs[RegMAC] = chip.regs[RegMAC]&^3 | uint16(TX)
-	if c := chip.sxCenter(); csw < c-chip.win || csw > c+chip.win {
-		t.Errorf("SXT CSW %d outside window %d±%d", csw, c, chip.win)
+	csw := int(sxt(RegSXVCO) >> 3 & 0xff)
+	if c := chip.SXCenter(int(TX)); csw < c-chip.Window || csw > c+chip.Window {
+		t.Errorf("SXT CSW %d outside window %d±%d", csw, c, chip.Window)
 	}
-	if err := d.Halt(); err != nil || chip.regs[RegTRF]&3 != 2 {
-		t.Errorf("Halt() = %v, TRF 0x%04x, want TX pad powered down (0b10)", err, chip.regs[RegTRF])
+	if err := d.Halt(); err != nil || chip.Reg(RegTRF)&3 != 2 {
+		t.Errorf("Halt() = %v, TRF 0x%04x, want TX pad powered down (0b10)", err, chip.Reg(RegTRF))
 	}
 }
 
 func TestVCOFailure(t *testing.T) {
-	chip := newFakeChip()
-	chip.win = -1 // empty window: no code satisfies the comparators
+	chip := lmstest.New(ref, ChipID)
+	chip.Window = -1 // empty window: no code satisfies the comparators
 	d, err := New(chip, &Opts{RefClock: ref, Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +214,7 @@ func TestVCOFailure(t *testing.T) {
 }
 
 func TestRangeChecks(t *testing.T) {
-	d, err := New(newFakeChip(), &Opts{RefClock: ref, Sleep: noSleep})
+	d, err := New(lmstest.New(ref, ChipID), &Opts{RefClock: ref, Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
 	}
