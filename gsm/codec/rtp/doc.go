@@ -5,7 +5,8 @@
 // outgoing frames, and a Depacketizer that validates an incoming stream
 // and classifies each packet (in order, after a gap, late/reordered,
 // duplicate, restart) following RFC 3550 Appendix A.1, without a jitter
-// buffer, and keeps the receiver statistics of Appendix A.3 and A.8.
+// buffer, and keeps the receiver statistics of Appendix A.3 and A.8. DTMF
+// digits travel as RFC 4733 telephone-events in the same stream.
 //
 // Header and Packet follow the pion/rtp shape: Unmarshal(b), MarshalTo(b)
 // and MarshalSize(), with a length check before every field read. Decoded

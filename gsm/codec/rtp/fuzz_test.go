@@ -79,3 +79,27 @@ func FuzzDepacketizer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTelephoneEvent: a decoded event re-encodes to the same bytes with
+// the reserved R bit cleared.
+func FuzzTelephoneEvent(f *testing.F) {
+	f.Add([]byte{0x0b, 0x0a, 0x03, 0x20})
+	f.Add([]byte{0x05, 0xca, 0x06, 0x40})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var e TelephoneEvent
+		if err := e.Unmarshal(b); err != nil {
+			if len(b) >= TelephoneEventSize {
+				t.Fatalf("Unmarshal(%x) = %v", b, err)
+			}
+			return
+		}
+		var out [TelephoneEventSize]byte
+		if _, err := e.MarshalTo(out[:]); err != nil {
+			t.Fatalf("MarshalTo(Unmarshal(%x)) = %v", b, err)
+		}
+		want := [TelephoneEventSize]byte{b[0], b[1] &^ 0x40, b[2], b[3]}
+		if out != want {
+			t.Fatalf("MarshalTo(Unmarshal(%x)) = %x, want %x", b, out, want)
+		}
+	})
+}
