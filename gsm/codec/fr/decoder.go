@@ -1,7 +1,8 @@
 package fr
 
 // Decoder is the GSM 06.10 decoder, TS 46.010 §5.3. Its zero value is a
-// decoder in the home state (§4.5); it is not safe for concurrent use.
+// decoder in the home state (memories zero, last LTP lag 40); it is not
+// safe for concurrent use.
 type Decoder struct {
 	drp   [120]int16 // reconstructed residual drp(-120..-1), §5.3.2
 	nrp   int16      // last valid LTP lag, §5.3.2

@@ -16,9 +16,10 @@
 // then the 260 parameter bits, most significant bit first.
 //
 // A Substitutor replaces lost or bad frames and mutes long losses as
-// 3GPP TS 46.011 §6 describes. The homing frames of the Phase 2 codec (an
-// encoder fed 160 samples of 0x0008 resets itself) are not implemented,
-// like in libgsm, against which the codec is verified.
+// 3GPP TS 46.011 §6 describes. Codec homing by in-band homing frames
+// (TS 46.010 §4, an optional feature per TS 46.001 §10) is not
+// implemented, as in libgsm, against which the codec is verified; Reset
+// puts an Encoder or Decoder in its home state.
 //
 // Encoder and Decoder values hold the codec state; they allocate nothing
 // per frame and are not safe for concurrent use. The package is pure (no

@@ -1,7 +1,8 @@
 package fr
 
 // Encoder is the GSM 06.10 encoder, TS 46.010 §5.2. Its zero value is an
-// encoder in the home state (§4.5); it is not safe for concurrent use.
+// encoder in the home state (all memories zero); it is not safe for
+// concurrent use.
 type Encoder struct {
 	z1    int16      // offset compensation, §5.2.2
 	lz2   int32      // offset compensation, §5.2.2
