@@ -1,0 +1,47 @@
+// Package rx is the GSM burst receiver: it finds, measures and demodulates
+// the bursts of one timeslot's samples, as the transceiver (dsp/trx) needs
+// on the uplink of a base station and a virtual phone needs on the
+// downlink.
+//
+// What it does, per 3GPP TS 45.002 §5.2 (burst formats), TS 45.004 (GMSK),
+// TS 45.005 §6 (receiver performance), TS 45.008 §8.1 (signal level) and
+// TS 45.010 §5–6 (timing, timing advance):
+//
+//   - Access bursts (RACH, TS 45.002 §5.2.7): correlation of the matched-
+//     filtered samples against the modulated extended tail and 41-bit
+//     synchronisation sequence over the whole 0..63-symbol timing-advance
+//     range, detection on the normalised correlation peak, time of arrival
+//     interpolated to a fraction of a symbol, and soft demodulation of the
+//     36 coded bits.
+//   - Normal bursts (TS 45.002 §5.2.3) with any of the eight training
+//     sequences, and synchronisation bursts (SCH, §5.2.5, the 64-bit
+//     extended training sequence): timing from the training sequence,
+//     a least-squares estimate of a 5-tap channel impulse response at one
+//     sample per symbol, and a maximum-likelihood sequence (max-log-MAP)
+//     equaliser that gives soft bits for all 148 positions.
+//   - Frequency correction bursts (FCCH, §5.2.4): tone detection and a
+//     coarse frequency offset, for a phone's cell search.
+//   - Per-burst measurements: RSSI (dBFS plus a calibration offset to give
+//     dBm), C/I from the training-sequence residual, time of arrival in
+//     symbols and the carrier frequency offset.
+//
+// The receiver uses Laurent's decomposition of GMSK: the signal is close
+// to a linear modulation of real symbols b(k) = 1 − 2·d(k) (the data bits
+// themselves, thanks to the differential encoding of TS 45.004 §2.5) by
+// the main pulse C0, rotated by j^k. The samples are filtered with C0
+// (the matched filter), sampled once per symbol, derotated by j^−k, and
+// what remains is a real-symbol ISI channel for the equaliser.
+//
+// Soft bits follow the convention of tdma.SoftBurst and the TRX protocol:
+// −127..127, positive means 0.
+//
+// Usage, plan first and then one call per burst (no allocation per burst):
+//
+//	d, err := rx.NewDemodulator(rx.Config{SPS: 4})
+//	m, ok := d.Normal(&soft, slotSamples, tsc)
+//	m, ok := d.Access(&soft, slotSamples)
+//
+// The package is pure: no goroutines, no I/O, no clock. Its place in the
+// dependency order: above gsm/tdma and dsp/gmsk (whose modulator makes the
+// reference waveforms), used by dsp/trx.
+package rx

@@ -1,0 +1,5 @@
+package rx
+
+type fcchState struct{}
+
+func (f *fcchState) init(sps int) {}

@@ -1,0 +1,225 @@
+package rx
+
+import (
+	"math"
+
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+const (
+	states   = 1 << (chanTaps - 1) // trellis states: the last 4 symbols
+	maxSteps = tdma.BurstBits + chanTaps - 1
+	inf      = float32(1e30)
+)
+
+// equaliser is a max-log-MAP (BCJR) sequence estimator over the real-symbol
+// ISI channel left by the Laurent receiver: z(n) = Σ_l h_l·b(n−l) + noise,
+// b = ±1. Its soft outputs are the difference of the best path metrics
+// through b(n) = 1 and b(n) = 0, which is what a Viterbi equaliser with
+// soft output (as in the MLSE of G. D. Forney, IEEE Trans. IT-18, 1972)
+// approximates; the forward-backward form gives it exactly.
+type equaliser struct {
+	zc    [tdma.BurstBits + 2*zPad]complex64 // frequency-corrected copy
+	zeq   [maxSteps]complex64
+	gam   [maxSteps][2 * states]float32
+	alpha [maxSteps + 1][states]float32
+	llr   [tdma.BurstBits]float32
+}
+
+func (e *equaliser) init() {}
+
+// quality is what one equaliser pass measured.
+type quality struct {
+	ci   float64 // dB
+	freq float64 // residual phase slope, radians per symbol
+}
+
+func bsym(bit int8) float32 { return float32(1 - 2*int(bit)) }
+
+// run estimates the channel on the training run, equalises the burst and
+// writes soft bits to dst and hard bits to hard. z holds the derotated
+// symbol-spaced samples, zraw[k] at z[k+zPad]. A nonzero freq (radians per
+// symbol) is removed from z first, with zero phase at the training centre.
+func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []complex64, tr *training, scale, freq float64) (quality, bool) {
+	var q quality
+	if freq != 0 {
+		zc := e.zc[:len(z)]
+		kc := float64(tr.start+tr.end-1) / 2
+		for i, v := range z {
+			s, c := math.Sincos(-freq * (float64(i-zPad) - kc))
+			zc[i] = v * complex(float32(c), float32(s))
+		}
+		z = zc
+	}
+
+	// Channel estimate: try windows starting one symbol early to two late
+	// of the matched filter's peak; keep the best fit.
+	var h [chanTaps]complex64
+	bestRes, bestU := math.Inf(1), 0
+	var sig float64
+	for u := -1; u <= 2; u++ {
+		base := tr.obs0 - 2 + u + zPad
+		obs := z[base : base+tr.nobs]
+		var hu [chanTaps]complex64
+		for l := range hu {
+			var re, im float32
+			for i, p := range tr.pinv[l] {
+				re += p * real(obs[i])
+				im += p * imag(obs[i])
+			}
+			hu[l] = complex(re, im)
+		}
+		var res, s float64
+		for i, row := range tr.sym {
+			var m complex64
+			for l, b := range row {
+				m += hu[l] * complex(b, 0)
+			}
+			r := obs[i] - m
+			res += float64(real(r)*real(r) + imag(r)*imag(r))
+			s += float64(real(m)*real(m) + imag(m)*imag(m))
+		}
+		if res < bestRes {
+			bestRes, bestU, h, sig = res, u, hu, s
+		}
+	}
+	if !(sig > 0) || math.IsInf(sig, 0) || math.IsNaN(bestRes) {
+		return q, false
+	}
+	sig /= float64(tr.nobs)
+	noise := bestRes / float64(tr.nobs-chanTaps)
+	noise = max(noise, sig*1e-5) // a clean signal: cap C/I at 50 dB
+	q.ci = 10 * math.Log10(sig/noise)
+
+	// Expected noiseless value of every branch: state s holds b(n−1−i) in
+	// bit i, the branch adds b(n) = u.
+	var ref [2 * states]complex64
+	for s := 0; s < states; s++ {
+		for u := 0; u < 2; u++ {
+			m := h[0] * complex(bsym(int8(u)), 0)
+			for i := 0; i < chanTaps-1; i++ {
+				m += h[i+1] * complex(bsym(int8(s>>i&1)), 0)
+			}
+			ref[s<<1|u] = m
+		}
+	}
+
+	n := tr.nbits + chanTaps - 1
+	base := -2 + bestU + zPad
+	zeq := e.zeq[:n]
+	copy(zeq, z[base:base+n])
+
+	// Forward: branch metrics and path metrics; unknown start state.
+	gam := e.gam[:n]
+	alpha := e.alpha[:n+1]
+	alpha[0] = [states]float32{}
+	for k := 0; k < n; k++ {
+		allow0, allow1 := true, true
+		if k < tr.nbits {
+			switch tr.known[k] {
+			case 0:
+				allow1 = false
+			case 1:
+				allow0 = false
+			}
+		}
+		zk := zeq[k]
+		g := &gam[k]
+		for br, m := range ref {
+			r := zk - m
+			v := real(r)*real(r) + imag(r)*imag(r)
+			if (br&1 == 0 && !allow0) || (br&1 == 1 && !allow1) {
+				v = inf
+			}
+			g[br] = v
+		}
+		a, next := &alpha[k], &alpha[k+1]
+		lowest := inf
+		for s2 := 0; s2 < states; s2++ {
+			u := s2 & 1
+			s0, s1 := s2>>1, s2>>1|states>>1
+			m0 := a[s0] + g[s0<<1|u]
+			m1 := a[s1] + g[s1<<1|u]
+			m := min(m0, m1)
+			next[s2] = m
+			lowest = min(lowest, m)
+		}
+		for s2 := range next {
+			next[s2] -= lowest
+		}
+	}
+
+	// Backward, with the soft output of each step.
+	var beta, prev [states]float32
+	for k := n - 1; k >= 0; k-- {
+		a, g := &alpha[k], &gam[k]
+		best0, best1 := inf, inf
+		for s := 0; s < states; s++ {
+			s2 := (s << 1) & (states - 1)
+			m0 := g[s<<1] + beta[s2]
+			m1 := g[s<<1|1] + beta[s2|1]
+			best0 = min(best0, a[s]+m0)
+			best1 = min(best1, a[s]+m1)
+			prev[s] = min(m0, m1)
+		}
+		if k < tr.nbits {
+			e.llr[k] = best1 - best0
+		}
+		lowest := inf
+		for _, v := range prev {
+			lowest = min(lowest, v)
+		}
+		for s := range prev {
+			beta[s] = prev[s] - lowest
+		}
+	}
+
+	// Soft bits: LLR = (metric(1) − metric(0)) / σ², positive means 0.
+	g := scale / noise
+	for k := 0; k < tr.nbits; k++ {
+		if kb := tr.known[k]; kb >= 0 {
+			hard[k] = kb
+			dst[k] = int8(127 - 254*int(kb))
+			continue
+		}
+		v := float64(e.llr[k]) * g
+		switch {
+		case v >= 127:
+			dst[k] = 127
+		case v <= -127:
+			dst[k] = -127
+		case v >= 0:
+			dst[k] = int8(v + 0.5)
+		default:
+			dst[k] = int8(v - 0.5)
+		}
+		if e.llr[k] < 0 {
+			hard[k] = 1
+		} else {
+			hard[k] = 0
+		}
+	}
+
+	// Residual phase slope: compare the phase of z against the re-modulated
+	// decisions in the first and the second half of the burst.
+	mid := (chanTaps - 1 + tr.nbits) / 2
+	var h1, h2 complex128
+	for k := chanTaps - 1; k < tr.nbits; k++ {
+		var m complex64
+		for l := 0; l < chanTaps; l++ {
+			m += h[l] * complex(bsym(hard[k-l]), 0)
+		}
+		p := complex128(zeq[k]) * complex(float64(real(m)), -float64(imag(m)))
+		if k < mid {
+			h1 += p
+		} else {
+			h2 += p
+		}
+	}
+	dist := float64(tr.nbits-(chanTaps-1)) / 2
+	d := h2 * complex(real(h1), -imag(h1))
+	if d != 0 {
+		q.freq = math.Atan2(imag(d), real(d)) / dist
+	}
+	return q, true
+}

@@ -1,0 +1,369 @@
+package rx
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gsmbox/gsmbox/dsp/gmsk"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// Config configures a Demodulator. The zero value (plus nothing) is a
+// receiver at 4 samples per symbol with the transmitter's slot layout.
+type Config struct {
+	// SPS is the number of samples per symbol (1..16, default 4).
+	SPS int
+	// BT is the GMSK bandwidth-time product (default 0.3, TS 45.004 §2.6).
+	BT float64
+	// BurstStart is the index, in the samples handed to Normal, SCH and
+	// Access, where bit 0's symbol period of a burst arriving on time
+	// (ToA 0) begins. The default is what dsp/trx's Transmitter.BurstStart
+	// gives within a slot: gmsk.Modulator.Lead() for this SPS (10 at 4 sps),
+	// so a slot's samples can be passed as they are. Pass a window starting
+	// M samples earlier and set BurstStart to Lead()+M to see bursts that
+	// arrive early.
+	BurstStart int
+	// Search is how far, in symbols, a normal or synchronisation burst is
+	// looked for either side of its nominal position (default 4).
+	Search int
+	// AccessEarly is how many symbols before the nominal position an access
+	// burst is looked for (default 2); it is looked for up to
+	// tdma's 63-symbol timing-advance range after it (TS 45.010 §5.2).
+	AccessEarly int
+	// AccessThreshold is the normalised correlation (0..1) of the access
+	// burst's synchronisation sequence above which a burst counts as
+	// detected (default 0.4; see TestAccessFalseAlarm).
+	AccessThreshold float64
+	// NormalThreshold is the normalised correlation (0..1) of the training
+	// sequence above which a normal or synchronisation burst counts as
+	// present (default 0.3).
+	NormalThreshold float64
+	// RSSIOffset is added to the measured power in dBFS to give dBm: the
+	// receive chain's calibration (gain and converter full scale).
+	RSSIOffset float64
+	// SoftScale maps log-likelihood ratios to soft bits: soft = LLR ×
+	// SoftScale, clipped to ±127 (default 4, so an LLR of 32 saturates).
+	SoftScale float64
+	// NoFreqCorrection turns off the second equaliser pass that removes a
+	// frequency offset estimated on the first.
+	NoFreqCorrection bool
+}
+
+func (c Config) withDefaults() Config {
+	if c.SPS == 0 {
+		c.SPS = 4
+	}
+	if c.BT == 0 {
+		c.BT = 0.3
+	}
+	if c.BurstStart == 0 && c.SPS >= 1 && c.SPS <= 16 {
+		c.BurstStart = gmsk.NewModulator(gmsk.Config{SPS: c.SPS}).Lead()
+	}
+	if c.Search == 0 {
+		c.Search = 4
+	}
+	if c.AccessEarly == 0 {
+		c.AccessEarly = 2
+	}
+	if c.AccessThreshold == 0 {
+		c.AccessThreshold = 0.4
+	}
+	if c.NormalThreshold == 0 {
+		c.NormalThreshold = 0.3
+	}
+	if c.SoftScale == 0 {
+		c.SoftScale = 4
+	}
+	return c
+}
+
+// Validate reports whether the configuration (after defaults) is usable.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.SPS < 1 || c.SPS > 16:
+		return fmt.Errorf("%w: SPS %d outside 1..16", ErrConfig, c.SPS)
+	case !(c.BT >= 0.2 && c.BT <= 1):
+		return fmt.Errorf("%w: BT %g outside 0.2..1", ErrConfig, c.BT)
+	case c.BurstStart < 0:
+		return fmt.Errorf("%w: BurstStart %d is negative", ErrConfig, c.BurstStart)
+	case c.Search < 1 || c.Search > 64:
+		return fmt.Errorf("%w: Search %d outside 1..64 symbols", ErrConfig, c.Search)
+	case c.AccessEarly < 1 || c.AccessEarly > 16:
+		return fmt.Errorf("%w: AccessEarly %d outside 1..16 symbols", ErrConfig, c.AccessEarly)
+	case !(c.AccessThreshold > 0 && c.AccessThreshold < 1):
+		return fmt.Errorf("%w: AccessThreshold %g outside (0, 1)", ErrConfig, c.AccessThreshold)
+	case !(c.NormalThreshold > 0 && c.NormalThreshold < 1):
+		return fmt.Errorf("%w: NormalThreshold %g outside (0, 1)", ErrConfig, c.NormalThreshold)
+	case math.IsNaN(c.RSSIOffset) || math.IsInf(c.RSSIOffset, 0):
+		return fmt.Errorf("%w: RSSIOffset %g", ErrConfig, c.RSSIOffset)
+	case !(c.SoftScale > 0 && c.SoftScale <= 1000):
+		return fmt.Errorf("%w: SoftScale %g outside (0, 1000]", ErrConfig, c.SoftScale)
+	}
+	return nil
+}
+
+// Meas is what the receiver measured on one burst.
+type Meas struct {
+	// ToA is the time of arrival in symbol periods relative to the nominal
+	// position (Config.BurstStart), positive late. For an access burst it is
+	// the timing advance the phone needs (TS 45.010 §5.2), before rounding.
+	ToA float32
+	// RSSI is the mean power over the burst's useful part in dBm: dBFS
+	// (|x| = 1 is 0 dBFS) plus Config.RSSIOffset.
+	RSSI float32
+	// CI is the carrier-to-interference-plus-noise ratio in dB, from the
+	// residual of the training sequence against the channel estimate.
+	CI float32
+	// FreqOffset is the carrier frequency offset in Hz (received minus
+	// nominal).
+	FreqOffset float32
+	// Corr is the peak normalised correlation (0..1) of the training or
+	// synchronisation sequence; detection compares it with the threshold.
+	Corr float32
+}
+
+// TA returns the timing advance (0..63) that an access burst's time of
+// arrival asks for, TS 45.010 §5.2: the ToA rounded to whole symbols.
+func (m Meas) TA() uint8 {
+	ta := math.Round(float64(m.ToA))
+	switch {
+	case !(ta > 0):
+		return 0
+	case ta > 63:
+		return 63
+	}
+	return uint8(ta)
+}
+
+// Demodulator is a receive plan: build it once with NewDemodulator, then
+// call Normal, SCH, Access or FCCH per burst. Those calls do not allocate.
+// A Demodulator is not safe for concurrent use; give each receive loop its
+// own.
+type Demodulator struct {
+	cfg    Config
+	sps    int
+	mf     []float32 // C0 matched filter, centred
+	mfHalf int
+	rate   float64 // sample rate
+
+	normal [8]*training
+	sch    *training
+	access *training
+
+	// Scratch, sized at construction for the largest search.
+	y     []complex64 // matched-filtered samples
+	corr  []float32   // |correlation|² per lag
+	z     []complex64 // one sample per symbol, derotated: zraw[k] at z[k+zPad]
+	eq    equaliser
+	fcch  fcchState
+	hard  [tdma.BurstBits]int8
+}
+
+// zPad is how many symbols before bit 0 the per-symbol samples start.
+const zPad = 6
+
+// NewDemodulator builds a receiver plan.
+func NewDemodulator(cfg Config) (*Demodulator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	d := &Demodulator{cfg: cfg, sps: cfg.SPS}
+	d.rate = gmsk.SymbolRate * float64(cfg.SPS)
+	d.mf = matchedFilter(cfg.BT, cfg.SPS)
+	d.mfHalf = len(d.mf) / 2
+	mod := gmsk.NewModulator(gmsk.Config{SPS: cfg.SPS, BT: cfg.BT})
+	for tsc := range d.normal {
+		d.normal[tsc] = d.newTraining(mod, normalKnown(uint8(tsc)), tdma.BurstBits, tdma.NormalTSCStart, tdma.NormalTSCStart+tdma.TSCBits)
+	}
+	d.sch = d.newTraining(mod, schKnown(), tdma.BurstBits, tdma.SCHSyncStart, tdma.SCHSyncStart+tdma.SyncBits)
+	d.access = d.newTraining(mod, accessKnown(), tdma.AccessBurstBits, 0, tdma.AccessDataStart)
+
+	// The largest window: an access burst searched over its whole range,
+	// or a normal burst searched ±Search.
+	lagsA := (cfg.AccessEarly + 64) * d.sps
+	lagsN := (2*cfg.Search + 1) * d.sps
+	lags := max(lagsA, lagsN) + 1
+	d.corr = make([]float32, lags)
+	d.y = make([]complex64, lags+(tdma.BurstBits+2*zPad+2)*d.sps)
+	d.z = make([]complex64, tdma.BurstBits+2*zPad)
+	d.eq.init()
+	d.fcch.init(d.sps)
+	return d, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (d *Demodulator) Config() Config { return d.cfg }
+
+// SampleRate returns the expected input rate in samples per second.
+func (d *Demodulator) SampleRate() float64 { return d.rate }
+
+// Normal detects and demodulates a normal burst with training sequence
+// tsc (0..7, TS 45.002 §5.2.3) in samples, searching ±Config.Search symbols
+// around Config.BurstStart. It writes 148 soft bits to dst (the tail and
+// training positions hold their known values at full confidence) and
+// returns the measurements; ok is false when no training sequence was found
+// above Config.NormalThreshold, and dst then holds zeros (erasures).
+// Samples outside the slice are taken as zero.
+func (d *Demodulator) Normal(dst *tdma.SoftBurst, samples []complex64, tsc uint8) (m Meas, ok bool) {
+	lo := d.cfg.BurstStart - d.cfg.Search*d.sps
+	hi := d.cfg.BurstStart + d.cfg.Search*d.sps
+	return d.burst(dst, samples, d.normal[tsc&7], lo, hi, d.cfg.NormalThreshold)
+}
+
+// SCH detects and demodulates a synchronisation burst (TS 45.002 §5.2.5)
+// like Normal does a normal burst: a phone calls it on the slot where its
+// FCCH search said the SCH would be. The 78 coded bits are then
+// tdma.SCHData(dst).
+func (d *Demodulator) SCH(dst *tdma.SoftBurst, samples []complex64) (m Meas, ok bool) {
+	lo := d.cfg.BurstStart - d.cfg.Search*d.sps
+	hi := d.cfg.BurstStart + d.cfg.Search*d.sps
+	return d.burst(dst, samples, d.sch, lo, hi, d.cfg.NormalThreshold)
+}
+
+// Access detects an access burst (TS 45.002 §5.2.7, training sequence TS0)
+// anywhere from Config.AccessEarly symbols before the nominal position to
+// 64 symbols after it, and demodulates it. dst gets the 88 bits of the
+// burst (the 36 coded bits are tdma.AccessData(dst)); positions 88..147 are
+// zero. ok is false when the correlation peak is below
+// Config.AccessThreshold. m.TA() is the timing advance to assign.
+func (d *Demodulator) Access(dst *tdma.SoftBurst, samples []complex64) (m Meas, ok bool) {
+	lo := d.cfg.BurstStart - d.cfg.AccessEarly*d.sps
+	hi := d.cfg.BurstStart + 64*d.sps
+	return d.burst(dst, samples, d.access, lo, hi, d.cfg.AccessThreshold)
+}
+
+// filter writes the matched-filtered samples x⊛C0 for indices
+// start … start+len(dst)−1 of x to dst, taking x as zero outside the slice.
+func (d *Demodulator) filter(dst []complex64, x []complex64, start int) {
+	h := d.mf
+	half := d.mfHalf
+	for i := range dst {
+		n := start + i - half // first input index
+		var acc complex64
+		if n >= 0 && n+len(h) <= len(x) {
+			xs := x[n : n+len(h)]
+			var re, im float32
+			for k, c := range h {
+				re += c * real(xs[k])
+				im += c * imag(xs[k])
+			}
+			acc = complex(re, im)
+		} else {
+			for k, c := range h {
+				if j := n + k; j >= 0 && j < len(x) {
+					acc += complex(c, 0) * x[j]
+				}
+			}
+		}
+		dst[i] = acc
+	}
+}
+
+// burst runs detection, channel estimation and equalisation for one burst
+// whose bit 0 starts somewhere in samples lo … hi.
+func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo, hi int, threshold float64) (m Meas, ok bool) {
+	clear(dst[:])
+	sps := d.sps
+	// Matched-filtered samples from yStart on cover every lag's reference
+	// window and every per-symbol sample the equaliser needs.
+	yStart := lo + min(tr.refOff, -zPad*sps)
+	yEnd := hi + max(tr.refOff+len(tr.ref), (tr.nbits+zPad+1)*sps) + 1
+	y := d.y[:yEnd-yStart]
+	d.filter(y, x, yStart)
+
+	// Correlate against the reference at every lag.
+	nl := hi - lo + 1
+	corr := d.corr[:nl]
+	best, bestP := float32(-1), -1
+	for i := range corr {
+		ys := y[lo+i+tr.refOff-yStart:]
+		ys = ys[:len(tr.ref)]
+		var re, im float32
+		for k, r := range tr.ref {
+			v := ys[k]
+			// v · conj(r)
+			re += real(v)*real(r) + imag(v)*imag(r)
+			im += imag(v)*real(r) - real(v)*imag(r)
+		}
+		c := re*re + im*im
+		corr[i] = c
+		if c > best {
+			best, bestP = c, i
+		}
+	}
+	if bestP < 0 || !(best > 0) || math.IsInf(float64(best), 0) {
+		return m, false
+	}
+	// Normalised correlation at the peak.
+	var e float64
+	for _, v := range y[lo+bestP+tr.refOff-yStart:][:len(tr.ref)] {
+		e += float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))
+	}
+	rho := float64(best) / (e * tr.refEnergy)
+	if !(rho >= 0) || math.IsInf(rho, 0) {
+		return m, false
+	}
+	m.Corr = float32(min(rho, 1))
+	p := lo + bestP // bit 0 starts here, to the nearest sample
+	frac := 0.0
+	if bestP > 0 && bestP < nl-1 {
+		a, b, c := math.Sqrt(float64(corr[bestP-1])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+1]))
+		if den := a - 2*b + c; den < 0 {
+			frac = 0.5 * (a - c) / den
+		}
+	}
+	m.ToA = float32((float64(p-d.cfg.BurstStart) + frac) / float64(sps))
+	m.RSSI = float32(d.rssi(x, p, tr.nbits) + d.cfg.RSSIOffset)
+	if rho < threshold {
+		return m, false
+	}
+
+	// One derotated sample per symbol at each symbol's C0 peak, (k+1)·T
+	// after bit 0's start (dsp/gmsk's timing, Laurent's pulse centre).
+	z := d.z[:tr.nbits+2*zPad]
+	for i := range z {
+		k := i - zPad
+		v := y[p+(k+1)*sps-yStart]
+		switch k & 3 { // × (−j)^k
+		case 1:
+			v = complex(imag(v), -real(v))
+		case 2:
+			v = -v
+		case 3:
+			v = complex(-imag(v), real(v))
+		}
+		z[i] = v
+	}
+
+	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0)
+	if !ok {
+		clear(dst[:])
+		return m, false
+	}
+	fo := q.freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
+	if !d.cfg.NoFreqCorrection && math.Abs(q.freq) > 0.002 {
+		// Remove the estimated offset and equalise again.
+		if q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, q.freq); ok2 {
+			fo += q2.freq * d.rate / float64(sps) / (2 * math.Pi)
+			q = q2
+		}
+	}
+	m.FreqOffset = float32(fo)
+	m.CI = float32(q.ci)
+	return m, true
+}
+
+// rssi returns the mean power in dBFS of the nbits symbols from sample p on.
+func (d *Demodulator) rssi(x []complex64, p, nbits int) float64 {
+	lo, hi := max(p, 0), min(p+nbits*d.sps, len(x))
+	var e float64
+	for _, v := range x[min(lo, hi):hi] {
+		e += float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))
+	}
+	if !(e > 0) || math.IsInf(e, 0) {
+		return -200
+	}
+	return max(10*math.Log10(e/float64(nbits*d.sps)), -200)
+}
