@@ -184,6 +184,8 @@ func (b *bringup) outPin(name string, l gpio.Level) (gpio.PinIO, error) {
 	return p, nil
 }
 
+func mhz(f physic.Frequency) float64 { return float64(f) / float64(physic.MegaHertz) }
+
 func (b *bringup) carrier() (dl, ul physic.Frequency) {
 	d, _ := b.o.Band.DownlinkHz(b.o.ARFCN)
 	u, _ := b.o.Band.UplinkHz(b.o.ARFCN)
@@ -285,8 +287,8 @@ func (b *bringup) discrete() error {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("%v (ARFCN %d %v): INT %d FRAC %d/%d ÷%d, error %.3f Hz; locked in %v",
-				lo.f, b.o.ARFCN, b.o.Band, cfg.INT, cfg.FRAC, cfg.MOD, 1<<cfg.DivLog2, cfg.ErrorHz(), took.Round(time.Microsecond)), nil
+			return fmt.Sprintf("%.1f MHz (ARFCN %d %v): INT %d FRAC %d/%d ÷%d, error %.3f Hz; locked in %v",
+				mhz(lo.f), b.o.ARFCN, b.o.Band, cfg.INT, cfg.FRAC, cfg.MOD, 1<<cfg.DivLog2, cfg.ErrorHz(), took.Round(time.Microsecond)), nil
 		}); err != nil {
 			return err
 		}
@@ -380,8 +382,8 @@ func (b *bringup) lms() error {
 			if !ok {
 				return "", fmt.Errorf("%v not locked after tuning", x.dir)
 			}
-			return fmt.Sprintf("%v (ARFCN %d %v): VCO %.1f MHz, INT %d FRAC %d, error %.2f Hz; locked in %v",
-				x.f, b.o.ARFCN, b.o.Band, cfg.VCOHz/1e6, cfg.Int, cfg.Frac, cfg.ErrorHz(), b.o.Clock.Now().Sub(start).Round(time.Microsecond)), nil
+			return fmt.Sprintf("%.1f MHz (ARFCN %d %v): VCO %.1f MHz, INT %d FRAC %d, error %.2f Hz; locked in %v",
+				mhz(x.f), b.o.ARFCN, b.o.Band, cfg.VCOHz/1e6, cfg.Int, cfg.Frac, cfg.ErrorHz(), b.o.Clock.Now().Sub(start).Round(time.Microsecond)), nil
 		}); err != nil {
 			return err
 		}

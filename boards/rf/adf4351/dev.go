@@ -53,13 +53,13 @@ func (d *Dev) SetClock(now func() time.Time) { d.now = now }
 func (d *Dev) String() string { return fmt.Sprintf("adf4351{%s}", d.c) }
 
 // Tune programs output frequency f: it computes the registers and writes
-// R5 down to R0. The RF output stays muted until lock (MTLD).
+// R5 down to R0, powered up with the RF output enabled; the output stays
+// muted until lock (MTLD). After Halt, Tune is how the part comes back.
 func (d *Dev) Tune(f physic.Frequency) (Config, error) {
 	cfg, err := Compute(f, d.opts)
 	if err != nil {
 		return Config{}, err
 	}
-	cfg.RFEnable = !d.have || d.cfg.RFEnable
 	if err := d.write(cfg); err != nil {
 		return Config{}, err
 	}

@@ -1,0 +1,57 @@
+package rf
+
+import (
+	"fmt"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2creg"
+	"periph.io/x/conn/v3/spi"
+	"periph.io/x/conn/v3/spi/spireg"
+	"periph.io/x/host/v3"
+
+	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
+)
+
+// HostOpener opens real buses and pins through periph's registries.
+type HostOpener struct{}
+
+// NewHostOpener initialises periph's host drivers (host.Init).
+func NewHostOpener() (*HostOpener, error) {
+	if _, err := host.Init(); err != nil {
+		return nil, fmt.Errorf("rf: periph host.Init: %w", err)
+	}
+	return &HostOpener{}, nil
+}
+
+// OpenSPI opens "SPI0.0" (bus 0, chip select 0) and the like.
+func (HostOpener) OpenSPI(name string) (spi.PortCloser, error) {
+	p, err := spireg.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("rf: open %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// OpenI2C opens "I2C1" and the like.
+func (HostOpener) OpenI2C(name string) (i2c.BusCloser, error) {
+	b, err := i2creg.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("rf: open %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// Pin looks a GPIO line up by name ("GPIO17").
+func (HostOpener) Pin(name string) (gpio.PinIO, error) {
+	p := gpioreg.ByName(name)
+	if p == nil {
+		return nil, fmt.Errorf("rf: no GPIO %q on this host", name)
+	}
+	return p, nil
+}
+
+// Counter returns nil: the PPS-latched sample counter lives in the HAT's
+// CPLD or the LimeNET Micro's FPGA and has no driver yet.
+func (HostOpener) Counter() gpspps.Counter { return nil }
