@@ -74,6 +74,14 @@ func (r *RequestRef) unmarshal(b []byte) {
 	*r = RequestRef{RA: b[0], RFN: getRFN(b[1:3])}
 }
 
+// validRFN reports whether T3 and T2 are in range (a frame number exists).
+func validRFN(t tdma.RFN) error {
+	if t.T3 > 50 || t.T2 > 25 {
+		return fmt.Errorf("%w: reduced frame number T3 %d, T2 %d", ErrRange, t.T3, t.T2)
+	}
+	return nil
+}
+
 // Cause is an RR cause (TS 44.018 §10.5.2.31).
 type Cause uint8
 

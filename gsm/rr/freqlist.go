@@ -144,11 +144,8 @@ func wCapacity(f FreqFormat) int {
 // the first octet (EXT-IND and BA-IND of a neighbour list; 0 for the cell
 // channel description).
 func EncodeFreqList(dst *[FreqListLen]byte, s *FreqSet, spare uint8) (FreqFormat, error) {
-	if s.next(0) < 0 || (!s.Has(0) && s.next(125) < 0) {
-		return FormatBitmap0, EncodeFreqListFormat(dst, s, spare, FormatBitmap0)
-	}
-	for _, f := range []FreqFormat{FormatRange1024, FormatRange512, FormatRange256, FormatRange128, FormatVarBitmap} {
-		if EncodeFreqListFormat(dst, s, spare, f) == nil {
+	for f := FormatBitmap0; f <= FormatVarBitmap; f++ {
+		if encodeFormat(dst, s, spare, f) {
 			return f, nil
 		}
 	}
@@ -158,39 +155,51 @@ func EncodeFreqList(dst *[FreqListLen]byte, s *FreqSet, spare uint8) (FreqFormat
 // EncodeFreqListFormat writes s in format f, trying every member as the
 // origin for the formats that have one. It fails if s does not fit.
 func EncodeFreqListFormat(dst *[FreqListLen]byte, s *FreqSet, spare uint8, f FreqFormat) error {
+	if f > FormatVarBitmap {
+		return fmt.Errorf("%w: unknown format %d", ErrFreqList, f)
+	}
+	if !encodeFormat(dst, s, spare, f) {
+		return fmt.Errorf("%w: %d channels %v do not fit %v", ErrFreqList, s.Len(), s, f)
+	}
+	return nil
+}
+
+// encodeFormat is EncodeFreqListFormat without building an error, so that
+// trying formats in turn does not allocate.
+func encodeFormat(dst *[FreqListLen]byte, s *FreqSet, spare uint8, f FreqFormat) bool {
 	*dst = [FreqListLen]byte{}
 	w := bitio.NewWriter(dst[:])
 	switch f {
 	case FormatBitmap0:
 		if s.Has(0) || s.next(125) >= 0 {
-			return fmt.Errorf("%w: bit map 0 holds only ARFCN 1..124", ErrFreqList)
+			return false
 		}
 		w.Bits(0, 2)
 		w.Bits(uint64(spare), 2)
 		for n := 124; n >= 1; n-- {
 			w.Bool(s.Has(tdma.ARFCN(n)))
 		}
-		return w.Err()
+		return w.Err() == nil
 	case FormatRange1024:
 		var vals [32]int
 		n := 0
 		for a := s.next(1); a >= 0; a = s.next(a + 1) {
 			if n == len(vals) {
-				return fmt.Errorf("%w: too many channels for range 1024", ErrFreqList)
+				return false
 			}
 			vals[n] = a
 			n++
 		}
 		var ws [32]int
 		if n > wCapacity(f) || !encodeTree(ws[:], vals[:n], 1, 1, 1023) {
-			return fmt.Errorf("%w: %d channels do not fit range 1024", ErrFreqList, n)
+			return false
 		}
 		w.Bits(0b10, 2)
 		w.Bits(uint64(spare), 2)
 		w.Bit(0)
 		w.Bool(s.Has(0))
 		writeW(&w, ws[:], n, 10)
-		return w.Err()
+		return w.Err() == nil
 	case FormatRange512, FormatRange256, FormatRange128:
 		r, k := rangeOf(f)
 		for orig := s.next(0); orig >= 0; orig = s.next(orig + 1) {
@@ -219,9 +228,9 @@ func EncodeFreqListFormat(dst *[FreqListLen]byte, s *FreqSet, spare uint8, f Fre
 			w.Bits(uint64(0b100+f-FormatRange512), 3)
 			w.Bits(uint64(orig), 10)
 			writeW(&w, ws[:], n, k)
-			return w.Err()
+			return w.Err() == nil
 		}
-		return fmt.Errorf("%w: %d channels do not fit %v", ErrFreqList, s.Len(), f)
+		return false
 	case FormatVarBitmap:
 		for orig := s.next(0); orig >= 0; orig = s.next(orig + 1) {
 			ok := true
@@ -242,11 +251,10 @@ func EncodeFreqListFormat(dst *[FreqListLen]byte, s *FreqSet, spare uint8, f Fre
 			for i := 1; i <= 111; i++ {
 				w.Bool(s.Has(tdma.ARFCN((orig + i) % 1024)))
 			}
-			return w.Err()
+			return w.Err() == nil
 		}
-		return fmt.Errorf("%w: %d channels span more than 112", ErrFreqList, s.Len())
 	}
-	return fmt.Errorf("%w: unknown format %d", ErrFreqList, f)
+	return false
 }
 
 func writeW(w *bitio.Writer, ws []int, n, k int) {
@@ -282,22 +290,24 @@ func encodeTree(ws []int, vals []int, p, j, m int) bool {
 		if below != n/2 {
 			continue
 		}
-		var left, right [32]int
+		// Re-express both halves in place: below-pivot members first.
+		var tmp [32]int
 		nl, nr := 0, 0
 		for _, v := range vals {
-			d := ((v-piv)%m + m) % m
-			switch {
-			case d == 0:
-			case d > half:
-				left[nl] = d - half
+			if d := ((v-piv)%m + m) % m; d > half {
+				tmp[nl] = d - half
 				nl++
-			default:
-				right[nr] = d
+			}
+		}
+		for _, v := range vals {
+			if d := ((v-piv)%m + m) % m; d != 0 && d <= half {
+				tmp[nl+nr] = d
 				nr++
 			}
 		}
+		copy(vals, tmp[:nl+nr])
 		ws[p] = piv
-		return encodeTree(ws, left[:nl], p+j, 2*j, half) && encodeTree(ws, right[:nr], p+2*j, 2*j, half)
+		return encodeTree(ws, vals[:nl], p+j, 2*j, half) && encodeTree(ws, vals[nl:nl+nr], p+2*j, 2*j, half)
 	}
 	return false
 }

@@ -74,8 +74,12 @@ func ccchHeader(b []byte, l3len int, t MsgType) {
 
 // parseCCCH checks a CCCH/BCCH block's pseudo length and RR header for type
 // t and returns the L3 part (header included) limited to the pseudo length
-// and the rest octets that follow it.
+// and the rest octets that follow it. Input beyond one 23-octet block is
+// ignored.
 func parseCCCH(b []byte, t MsgType) (msg, rest []byte, err error) {
+	if len(b) > BlockLen {
+		b = b[:BlockLen]
+	}
 	if len(b) < 3 {
 		return nil, nil, fmt.Errorf("%w: block of %d octets", ErrShort, len(b))
 	}

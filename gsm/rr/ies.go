@@ -101,7 +101,8 @@ func (c *CellOptions) unmarshal(v byte, sacch bool) {
 	*c = CellOptions{PWRC: v&0x40 != 0, RadioLinkTimeout: (v&0xf + 1) * 4}
 	if !sacch {
 		c.DNInd = v&0x80 != 0
-		c.DTX = DTX(v >> 4 & 3)
+		// Code 11 is reserved; read it as "shall not", the safe choice.
+		c.DTX = min(DTX(v>>4&3), DTXShallNot)
 		return
 	}
 	switch v>>7<<2 | v>>4&3 {

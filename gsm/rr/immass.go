@@ -93,6 +93,9 @@ func (m *ImmediateAssignment) Unmarshal(b []byte) error {
 		return fmt.Errorf("immediate assignment: %w", err)
 	}
 	m.Ref.unmarshal(ref)
+	if err := validRFN(m.Ref.RFN); err != nil {
+		return fmt.Errorf("immediate assignment request reference: %w", err)
+	}
 	m.TA = ta & 63
 	if len(ma) > 0 {
 		m.MobileAlloc = append([]byte{}, ma...)
@@ -100,6 +103,9 @@ func (m *ImmediateAssignment) Unmarshal(b []byte) error {
 	if v, ok := d.TV(ieiStartingTime, 2); ok {
 		m.HasStartingTime = true
 		m.StartingTime = getRFN(v)
+		if err := validRFN(m.StartingTime); err != nil {
+			return fmt.Errorf("immediate assignment starting time: %w", err)
+		}
 	}
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("immediate assignment: %w", err)
@@ -177,6 +183,9 @@ func (m *ImmediateAssignmentReject) Unmarshal(b []byte) error {
 	for i := range 4 {
 		o := 3 + 4*i
 		m.Ref[i].unmarshal(msg[o : o+3])
+		if err := validRFN(m.Ref[i].RFN); err != nil {
+			return fmt.Errorf("immediate assignment reject: %w", err)
+		}
 		m.Wait[i] = msg[o+3]
 	}
 	m.Count = 4

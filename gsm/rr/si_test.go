@@ -243,3 +243,46 @@ func TestTsharkFreqListFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestForTC(t *testing.T) {
+	s, err := BuildSystemInformation(siConfigs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MsgType{MsgSI1, MsgSI2, MsgSI3, MsgSI4, 0, 0, MsgSI3, MsgSI4}
+	for tc, w := range want {
+		b := s.ForTC(tc)
+		got, err := MessageType(b[:])
+		if w == 0 {
+			if err == nil {
+				t.Errorf("ForTC(%d) = % x, want the L2 fill frame", tc, b[:4])
+			}
+			continue
+		}
+		if err != nil || got != w {
+			t.Errorf("ForTC(%d) type = %#x, %v, want %#x", tc, got, err, w)
+		}
+	}
+}
+
+func TestPowerLevel(t *testing.T) {
+	tests := []struct {
+		band tdma.Band
+		dBm  int
+		want uint8
+	}{
+		{tdma.GSM900, 39, 2}, {tdma.GSM900, 43, 2}, {tdma.GSM900, 33, 5}, {tdma.GSM900, 34, 5}, {tdma.GSM900, 5, 19}, {tdma.GSM900, 0, 19},
+		{tdma.GSM850, 37, 3},
+		{tdma.DCS1800, 30, 0}, {tdma.DCS1800, 36, 29}, {tdma.DCS1800, 35, 30}, {tdma.DCS1800, 32, 31}, {tdma.DCS1800, 29, 1}, {tdma.DCS1800, 0, 15},
+		{tdma.PCS1900, 33, 30}, {tdma.PCS1900, 40, 30}, {tdma.PCS1900, 32, 31}, {tdma.PCS1900, 30, 0}, {tdma.PCS1900, 1, 15},
+	}
+	for _, tt := range tests {
+		got := PowerLevel(tt.band, tt.dBm)
+		if got != tt.want {
+			t.Errorf("PowerLevel(%v, %d) = %d, want %d", tt.band, tt.dBm, got, tt.want)
+		}
+		if p := PowerDBm(tt.band, got); p > tt.dBm && tt.dBm >= PowerDBm(tt.band, 15) && tt.band != tdma.GSM900 {
+			t.Errorf("PowerDBm(%v, %d) = %d above requested %d", tt.band, got, p, tt.dBm)
+		}
+	}
+}
