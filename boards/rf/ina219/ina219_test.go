@@ -116,8 +116,8 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		bus, _ := DecodeBus(v)
-		if bus < 0 || bus > 32760*physic.MilliVolt {
-			t.Fatalf("DecodeBus(0x%04x) = %v outside 0..32.76 V", v, bus)
+		if bus < 0 || bus > 32764*physic.MilliVolt {
+			t.Fatalf("DecodeBus(0x%04x) = %v outside 0..32.764 V", v, bus)
 		}
 		if s := DecodeShunt(v); s < -327680*physic.MicroVolt || s > 327670*physic.MicroVolt {
 			t.Fatalf("DecodeShunt(0x%04x) = %v outside ±327.68 mV", v, s)
