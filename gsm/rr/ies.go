@@ -57,8 +57,10 @@ func (c *ControlChannelDesc) unmarshal(b []byte) {
 // DTX is the uplink DTX indication of the Cell Options IEs.
 type DTX uint8
 
-// DTX modes (TS 44.018 table 10.5.2.3.1; on the SACCH, table 10.5.2.3a.2,
-// where they apply to TCH/F and TCH/H alike).
+// DTX modes (TS 44.018 table 10.5.2.3.1). On the SACCH (table 10.5.2.3a.2)
+// the 3-bit code says what applies on TCH/F and on TCH/H separately; the
+// mode here is the TCH/F behaviour, and TCH/H gets "may" where the table
+// allows (there is no "shall use on both" code).
 const (
 	DTXMay      DTX = 0 // the MS may use uplink DTX
 	DTXShall    DTX = 1 // the MS shall use uplink DTX
@@ -79,9 +81,13 @@ type CellOptions struct {
 	RadioLinkTimeout uint8 // 4, 8, ... 64 SACCH blocks
 }
 
-// sacchDTX maps DTX to the 3-bit SACCH code applying it to TCH/F and TCH/H:
-// 100 may/may, 110 shall/shall, 010 shall not/shall not (table 10.5.2.3a.2).
-var sacchDTX = [3]uint8{0b100, 0b110, 0b010}
+// sacchDTX maps DTX to the 3-bit SACCH code (table 10.5.2.3a.2): 100 may
+// on TCH/F and TCH/H, 011 shall on TCH/F and may on TCH/H, 010 shall not
+// on either.
+var sacchDTX = [3]uint8{0b100, 0b011, 0b010}
+
+// sacchDTXF is the TCH/F behaviour of each SACCH DTX code.
+var sacchDTXF = [8]DTX{DTXMay, DTXShall, DTXShallNot, DTXShall, DTXMay, DTXShallNot, DTXShallNot, DTXMay}
 
 func (c *CellOptions) marshal(sacch bool) (byte, error) {
 	if c.RadioLinkTimeout < 4 || c.RadioLinkTimeout > 64 || c.RadioLinkTimeout%4 != 0 || c.DTX > DTXShallNot {
@@ -105,14 +111,7 @@ func (c *CellOptions) unmarshal(v byte, sacch bool) {
 		c.DTX = min(DTX(v>>4&3), DTXShallNot)
 		return
 	}
-	switch v>>7<<2 | v>>4&3 {
-	case 0b100, 0b000, 0b101:
-		c.DTX = DTXMay
-	case 0b110, 0b001, 0b011:
-		c.DTX = DTXShall
-	default:
-		c.DTX = DTXShallNot
-	}
+	c.DTX = sacchDTXF[v>>7<<2|v>>4&3]
 }
 
 // CellSelParams is the Cell Selection Parameters IE value (TS 44.018
