@@ -74,6 +74,17 @@ type Frontend struct {
 	Steps    []Step
 
 	closers []io.Closer
+	lna     gpio.PinOut
+}
+
+// SetLNABypass switches the uplink LNA out of (on) or into (off) the
+// receive path, for strong signals close to the site. Receive-only: it is
+// not an interlock concern.
+func (f *Frontend) SetLNABypass(on bool) error {
+	if f.lna == nil {
+		return fmt.Errorf("%w: %s has no LNA bypass line", ErrChain, f.Chain.Name)
+	}
+	return f.lna.Out(gpio.Level(on))
 }
 
 // Open brings chain c up step by step, reporting each step to report (if
@@ -210,7 +221,7 @@ func (b *bringup) discrete() error {
 			}
 		}
 		if c.Pins.LNABypass != "" {
-			if _, err = b.outPin(c.Pins.LNABypass, gpio.Low); err != nil {
+			if b.fe.lna, err = b.outPin(c.Pins.LNABypass, gpio.Low); err != nil {
 				return "", err
 			}
 		}

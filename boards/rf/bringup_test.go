@@ -3,6 +3,7 @@ package rf_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -54,6 +55,41 @@ func TestOpenRPi4HATDryRun(t *testing.T) {
 	}
 	if fe.ClockSvc == nil {
 		t.Errorf("no clock service on a chain with PPS and a trim DAC")
+	}
+	if err := fe.SetLNABypass(true); err != nil {
+		t.Errorf("SetLNABypass(true) = %v", err)
+	}
+	if l, _ := dry.Level("GPIO22"); l != gpio.High {
+		t.Errorf("LNA bypass GPIO22 = %v after SetLNABypass(true), want High", l)
+	}
+}
+
+func TestFrontendServeEndsSafe(t *testing.T) {
+	var out bytes.Buffer
+	dry := &rftest.DryRun{W: &out, Chain: rf.RPi4HAT}
+	fe, err := rf.Open(rf.RPi4HAT, dry, rf.BringupOpts{Band: tdma.GSM900, ARFCN: 62, BoardMaxDBm: 27, Log: quiet(), Sleep: func(time.Duration) {}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fe.Close()
+	fe.ClockSvc = nil // the dry-run PPS never blocks; test the poll loop alone
+	fe.Guard.SetOverride(true)
+	if err := fe.Guard.KeyUp(); err != nil {
+		t.Fatalf("KeyUp() = %v", err)
+	}
+	if l, _ := dry.Level("GPIO17"); l != gpio.High {
+		t.Fatalf("PA enable = %v after KeyUp, want High", l)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 350*time.Millisecond)
+	defer cancel()
+	if err := fe.Serve(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Serve() = %v, want the context's error", err)
+	}
+	if l, _ := dry.Level("GPIO17"); l != gpio.Low {
+		t.Errorf("PA enable = %v after Serve returned, want Low (safe state)", l)
+	}
+	if s := fe.Guard.Status(); s.State != rf.TXOff || s.PowerDBm != -1.5 {
+		t.Errorf("Status() after Serve: state %v, power %.1f dBm, want off at the -1.5 dBm floor", s.State, s.PowerDBm)
 	}
 }
 

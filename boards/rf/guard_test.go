@@ -304,3 +304,22 @@ func TestSafeStateTriesEverything(t *testing.T) {
 		t.Errorf("SafeState() with a failing PA switch: atten %.1f tx %v halted %d, want the other steps done", hw.atten, hw.tx, hw.halted-halted)
 	}
 }
+
+func BenchmarkGuardPoll(b *testing.B) {
+	hw := &fakeHW{locked: true, current: 500 * physic.MilliAmpere, temp: celsius(40)}
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	g, err := NewGuard(Hardware{LO: hw, PA: hw, Atten: hw, Path: hw, Current: hw, Temp: hw}, GuardConfig{
+		Band: tdma.GSM900, BoardMaxDBm: 27, Chain: RPi4HAT, Clock: clk, Log: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.SetClockOK(true)
+	_ = g.TuneARFCN(62)
+	_ = g.KeyUp()
+	hw.attens = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Poll()
+	}
+}
