@@ -24,14 +24,12 @@ type equaliser struct {
 	gam   [maxSteps][2 * states]float32
 	alpha [maxSteps + 1][states]float32
 	llr   [tdma.BurstBits]float32
+	h     [chanTaps]complex64 // the last pass's channel estimate
 }
-
-func (e *equaliser) init() {}
 
 // quality is what one equaliser pass measured.
 type quality struct {
-	ci   float64 // dB
-	freq float64 // residual phase slope, radians per symbol
+	ci float64 // dB
 }
 
 func bsym(bit int8) float32 { return float32(1 - 2*int(bit)) }
@@ -200,26 +198,38 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 		}
 	}
 
-	// Residual phase slope: compare the phase of z against the re-modulated
-	// decisions in the first and the second half of the burst.
-	mid := (chanTaps - 1 + tr.nbits) / 2
-	var h1, h2 complex128
-	for k := chanTaps - 1; k < tr.nbits; k++ {
-		var m complex64
-		for l := 0; l < chanTaps; l++ {
-			m += h[l] * complex(bsym(hard[k-l]), 0)
-		}
-		p := complex128(zeq[k]) * complex(float64(real(m)), -float64(imag(m)))
-		if k < mid {
-			h1 += p
-		} else {
-			h2 += p
-		}
-	}
-	dist := float64(tr.nbits-(chanTaps-1)) / 2
-	d := h2 * complex(real(h1), -imag(h1))
-	if d != 0 {
-		q.freq = math.Atan2(imag(d), real(d)) / dist
-	}
+	e.h = h
 	return q, true
+}
+
+// freqSlope measures the residual frequency offset of the last run, in
+// radians per symbol, on the symbols within span of the training centre:
+// after a first pass, decisions far from the training are unreliable when
+// the offset is large.
+func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int) float64 {
+	// Residual phase slope: the phase of z against the re-modulated
+	// decisions, in blocks of 8 symbols; the mean rotation from one block
+	// to the next, whatever the absolute phase.
+	const blk = 8
+	kc := (tr.start + tr.end - 1) / 2
+	lo, hi := max(chanTaps-1, kc-span), min(tr.nbits, kc+span)
+	var acc, prevP complex128
+	for k0 := lo; k0+blk <= hi; k0 += blk {
+		var p complex128
+		for k := k0; k < k0+blk; k++ {
+			var m complex64
+			for l := 0; l < chanTaps; l++ {
+				m += e.h[l] * complex(bsym(hard[k-l]), 0)
+			}
+			p += complex128(e.zeq[k]) * complex(float64(real(m)), -float64(imag(m)))
+		}
+		if k0 > lo {
+			acc += p * complex(real(prevP), -imag(prevP))
+		}
+		prevP = p
+	}
+	if acc == 0 {
+		return 0
+	}
+	return math.Atan2(imag(acc), real(acc)) / blk
 }

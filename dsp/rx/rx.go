@@ -146,18 +146,19 @@ type Demodulator struct {
 	mf     []float32 // C0 matched filter, centred
 	mfHalf int
 	rate   float64 // sample rate
+	ciGain float64 // dB: C/I after the matched filter minus Es/N0
 
 	normal [8]*training
 	sch    *training
 	access *training
 
 	// Scratch, sized at construction for the largest search.
-	y     []complex64 // matched-filtered samples
-	corr  []float32   // |correlation|² per lag
-	z     []complex64 // one sample per symbol, derotated: zraw[k] at z[k+zPad]
-	eq    equaliser
-	fcch  fcchState
-	hard  [tdma.BurstBits]int8
+	y    []complex64 // matched-filtered samples
+	corr []float32   // |correlation|² per lag
+	z    []complex64 // one sample per symbol, derotated: zraw[k] at z[k+zPad]
+	eq   equaliser
+	fcch fcchState
+	hard [tdma.BurstBits]int8
 }
 
 // zPad is how many symbols before bit 0 the per-symbol samples start.
@@ -188,7 +189,7 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	d.corr = make([]float32, lags)
 	d.y = make([]complex64, lags+(tdma.BurstBits+2*zPad+2)*d.sps)
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
-	d.eq.init()
+	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps)
 	return d, nil
 }
@@ -337,21 +338,35 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		z[i] = v
 	}
 
+	// Equalise; while the residual frequency offset is large, remove it and
+	// equalise again (at most three times more), measuring over a span that
+	// widens as the decisions get better.
 	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0)
 	if !ok {
 		clear(dst[:])
 		return m, false
 	}
-	fo := q.freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
-	if !d.cfg.NoFreqCorrection && math.Abs(q.freq) > 0.002 {
-		// Remove the estimated offset and equalise again.
-		if q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, q.freq); ok2 {
-			fo += q2.freq * d.rate / float64(sps) / (2 * math.Pi)
-			q = q2
+	freq := 0.0
+	spans := [...]int{24, 48, tdma.BurstBits, tdma.BurstBits}
+	for pass := 0; ; pass++ {
+		f := d.eq.freqSlope(&d.hard, tr, spans[pass])
+		if d.cfg.NoFreqCorrection || math.Abs(f) < 0.002 || pass == len(spans)-1 {
+			if spans[pass] != tdma.BurstBits {
+				f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits)
+			}
+			freq += f
+			break
 		}
+		freq += f
+		q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq)
+		if !ok2 {
+			break
+		}
+		q = q2
 	}
+	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
-	m.CI = float32(q.ci)
+	m.CI = float32(q.ci - d.ciGain)
 	return m, true
 }
 
@@ -366,4 +381,32 @@ func (d *Demodulator) rssi(x []complex64, p, nbits int) float64 {
 		return -200
 	}
 	return max(10*math.Log10(e/float64(nbits*d.sps)), -200)
+}
+
+// mfGain returns, in dB, how much the matched filter sampled once per symbol
+// raises the signal-to-noise ratio of white noise over that of the input
+// at one sample per symbol (Es/N0): the equaliser's C/I is reported
+// referred to Es/N0, so that it reads the same at any SPS.
+func (d *Demodulator) mfGain(mod *gmsk.Modulator) float64 {
+	const n = 512
+	bits := make([]byte, n)
+	lfsr := uint16(0xACE1)
+	for i := range bits {
+		bit := (lfsr ^ lfsr>>2 ^ lfsr>>3 ^ lfsr>>5) & 1
+		lfsr = lfsr>>1 | bit<<15
+		bits[i] = byte(bit)
+	}
+	x := make([]complex64, n*d.sps)
+	mod.ModulateBits(x, bits)
+	y := make([]complex64, len(x))
+	d.filter(y, x, 0)
+	var px, py float64
+	for k := 16; k < n-16; k++ {
+		v := y[(k+1)*d.sps]
+		py += float64(real(v)*real(v) + imag(v)*imag(v))
+		px += 1
+	}
+	// Noise through the unit-energy filter keeps its per-sample variance,
+	// sps times the variance at one sample per symbol for the same N0.
+	return 10 * math.Log10(py/px/float64(d.sps))
 }

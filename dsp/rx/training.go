@@ -93,7 +93,7 @@ func (d *Demodulator) newTraining(mod *gmsk.Modulator, known [tdma.BurstBits]int
 	mod.ModulateBits(raw, bits)
 	filt := make([]complex64, len(raw))
 	d.filter(filt, raw, 0)
-	margin := 2 + (d.mfHalf+sps-1)/sps
+	margin := refMargin(d.mfHalf, sps)
 	lo, hi := margin*sps, (len(bits)-margin)*sps
 	tr.ref = filt[lo:hi:hi]
 	tr.refOff = start*sps + lo
@@ -163,4 +163,13 @@ func invert(a [chanTaps][chanTaps]float64) (inv [chanTaps][chanTaps]float64) {
 		}
 	}
 	return inv
+}
+
+var refMarginOverride = -1
+
+func refMargin(mfHalf, sps int) int {
+	if refMarginOverride >= 0 {
+		return refMarginOverride
+	}
+	return 2 + (mfHalf+sps-1)/sps
 }
