@@ -1,6 +1,33 @@
-// Package rf brings up and guards a board's RF front end: the chain
-// description (chips, buses, pins, limits), the bring-up sequence, the
-// safety interlocks that keep the transmitter in band and under its
-// power limit, and the reference-clock discipline. Chip drivers live in
-// boards/rf/<chip>, in periph.io style.
+// Package rf brings up and guards a board's RF front end.
+//
+//   - Chain describes a front end as data: chips by role and bus, GPIO
+//     lines by function, band filters, PA limits, the reference trim.
+//     RPi4HAT and LimeNETMicro are the chains this tree knows;
+//     LookupChain finds them by name.
+//   - Guard is the safety interlock every TX path goes through. It keeps
+//     the carrier inside the configured band's downlink range (3GPP TS
+//     45.005 §2) and the power under the board's maximum, keys the PA only
+//     after PLL lock and clock discipline (or an operator override),
+//     ramps power up in steps, trips the PA off on PLL unlock,
+//     over-temperature, over-current, sensor failure, loss of the
+//     disciplined clock and shutdown, and reports counters and the last
+//     trip in Status. SafeState is the supervisor's last act.
+//   - ClockService runs the reference discipline (boards/rf/discipline)
+//     from GPS PPS (boards/rf/gpspps) and tells the Guard when the
+//     carrier may be trusted to 0.05 ppm (TS 45.010 §5.1).
+//   - Open brings a chain up step by step through an Opener (periph's
+//     registries on a board, rftest.DryRun for a dry run) and returns a
+//     Frontend; `gsmbox rf probe` prints its steps.
+//
+// Chip drivers live in boards/rf/<chip> in periph.io style (adf4351,
+// lms7002m, pe4302, ina219, tmp102, mcp4725, ad5662); they know nothing of
+// each other or of this package.
+//
+// Watchdog-safe defaults: the hardware, not this code, is the last line.
+// Every safety output is wired so that an undriven line is safe (PA enable
+// active high with a pull-down, antenna switch resting on RX, attenuator
+// latch idle low); see Pins and docs/rf-bringup.md.
+//
+// Place in the dependency order: platform layer. Imports gsm/tdma and
+// periph; imported by boards and cmd/gsmbox.
 package rf
