@@ -75,6 +75,26 @@ type Frontend struct {
 
 	closers []io.Closer
 	lna     gpio.PinOut
+	trim    TrimDAC
+	code    uint32
+	maxCode uint32
+}
+
+// TrimBy moves the reference trim DAC by delta codes (clamped to its
+// range) and returns the new code: how a CarrierCalibration result is
+// applied at a site without GPS. Do not call it while ClockSvc runs: the
+// loop owns the DAC then.
+func (f *Frontend) TrimBy(delta int) (uint32, error) {
+	if f.trim == nil {
+		return 0, fmt.Errorf("%w: %s has no trim DAC", ErrChain, f.Chain.Name)
+	}
+	c := int64(f.code) + int64(delta)
+	c = max(0, min(c, int64(f.maxCode)))
+	if err := f.trim.SetCode(uint32(c)); err != nil {
+		return f.code, err
+	}
+	f.code = uint32(c)
+	return f.code, nil
 }
 
 // SetLNABypass switches the uplink LNA out of (on) or into (off) the
@@ -509,6 +529,7 @@ func (b *bringup) clock() error {
 	}); err != nil {
 		return err
 	}
+	b.fe.trim, b.fe.code, b.fe.maxCode = dac, start, 1<<c.Trim.Bits-1
 	if c.Pins.PPS == "" {
 		return nil
 	}

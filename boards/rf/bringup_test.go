@@ -56,6 +56,17 @@ func TestOpenRPi4HATDryRun(t *testing.T) {
 	if fe.ClockSvc == nil {
 		t.Errorf("no clock service on a chain with PPS and a trim DAC")
 	}
+	// A carrier calibration says the reference is 100 ppb fast: 26 codes down.
+	cal, err := discipline.CarrierCalibration([]float64{-94.7, -94.8, -94.6, -94.7, -94.9, -94.5, -94.7, -94.7}, 947.4e6, rf.RPi4HAT.Trim.PPBPerLSB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, err := fe.TrimBy(cal.DACDelta); err != nil || code != 2048-26 {
+		t.Errorf("TrimBy(%d) = %d, %v, want %d", cal.DACDelta, code, err, 2048-26)
+	}
+	if !strings.Contains(out.String(), "mcp4725   write 07 e6") {
+		t.Errorf("no MCP4725 write of code 2022 (0x7e6) in the dry run")
+	}
 	if err := fe.SetLNABypass(true); err != nil {
 		t.Errorf("SetLNABypass(true) = %v", err)
 	}
