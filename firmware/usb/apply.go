@@ -1,0 +1,254 @@
+package usb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/leds"
+	"github.com/gsmbox/gsmbox/firmware/storage"
+)
+
+// File names on the stick.
+const (
+	ConfigFile      = "gsmbox.toml"
+	SubscribersFile = "subscribers.csv"
+	ReportFile      = "gsmbox-report.txt"
+)
+
+// Mounter mounts the stick's FAT file system.
+type Mounter interface {
+	// Mount mounts dev (vfat) on dir, which exists.
+	Mount(dev, dir string) error
+	// Unmount unmounts dir after syncing it.
+	Unmount(dir string) error
+}
+
+// Configs is the running configuration, as the USB workflow sees it.
+type Configs interface {
+	// Current returns the configuration in force.
+	Current() *config.Config
+	// Apply makes cfg (parsed from raw) the configuration in force: it
+	// persists raw atomically, keeping the previous file as the last good
+	// one, and restarts the services the changes name. On error nothing
+	// has changed.
+	Apply(raw []byte, cfg *config.Config, changes []config.Change) error
+}
+
+// LEDs is the part of the LED player the workflow uses.
+type LEDs interface {
+	Show(leds.Pattern)
+	Flash(leds.Pattern, time.Duration)
+}
+
+// Outcome says what happened to a stick's gsmbox.toml.
+type Outcome string
+
+// The outcomes.
+const (
+	Applied   Outcome = "APPLIED"
+	Rejected  Outcome = "REJECTED: nothing was changed"
+	Unchanged Outcome = "NO CHANGES: the file matches the running configuration"
+	NotFound  Outcome = "NOT FOUND: no gsmbox.toml on the stick"
+	Failed    Outcome = "FAILED: nothing was changed"
+)
+
+// Result is what one stick brought.
+type Result struct {
+	Device   string
+	Outcome  Outcome
+	Changes  []config.Change
+	Problems []config.Problem
+	// Err is a failure outside the file's content (mount, apply, report).
+	Err error
+	// Subscribers is the size of subscribers.csv, -1 if absent.
+	Subscribers int
+	Report      string
+	// ReportWritten says the report reached the stick.
+	ReportWritten bool
+}
+
+// Applier runs the workflow for one stick at a time.
+type Applier struct {
+	Mounter  Mounter
+	MountDir string
+	Board    *boards.Descriptor
+	Configs  Configs
+	LEDs     LEDs
+	// Status returns the cell's status text for the report.
+	Status  func() string
+	Version string
+	Log     *slog.Logger
+	// Console gets the one line a person at the serial console reads.
+	Console io.Writer
+	Now     func() time.Time
+	// ShowFor is how long the result pattern stays on the LEDs.
+	ShowFor time.Duration
+}
+
+// Handle mounts the stick at dev, applies what it holds, writes the report
+// back, unmounts, and returns what happened. It never returns with the
+// stick mounted.
+func (a *Applier) Handle(ctx context.Context, dev string) Result {
+	res := Result{Device: dev, Subscribers: -1}
+	a.leds(leds.USBApplying, 0)
+	a.Log.Info("usb stick inserted", "device", dev)
+	if err := os.MkdirAll(a.MountDir, 0o755); err != nil {
+		res.Err = fmt.Errorf("%w: %w", ErrMount, err)
+	} else if err := a.Mounter.Mount(dev, a.MountDir); err != nil {
+		res.Err = fmt.Errorf("%w: %s: %w", ErrMount, dev, err)
+	}
+	if res.Err != nil {
+		res.Outcome = Failed
+		a.Log.Error("usb stick not mounted", "device", dev, "err", res.Err)
+		a.leds(leds.USBRejected, a.ShowFor)
+		fmt.Fprintf(a.Console, "gsmbox: USB stick %s could not be read (%v); safe to remove\n", dev, res.Err)
+		return res
+	}
+	a.apply(&res)
+	res.Report = a.report(&res)
+	if err := storage.WriteFileAtomic(filepath.Join(a.MountDir, ReportFile), []byte(res.Report)); err != nil {
+		a.Log.Error("usb report not written", "device", dev, "err", err)
+		res.Err = errors.Join(res.Err, err)
+	} else {
+		res.ReportWritten = true
+	}
+	if err := a.Mounter.Unmount(a.MountDir); err != nil {
+		res.Err = errors.Join(res.Err, fmt.Errorf("%w: unmount %s: %w", ErrMount, dev, err))
+		a.Log.Error("usb stick not unmounted", "device", dev, "err", err)
+	}
+	ok := res.Outcome == Applied || res.Outcome == Unchanged
+	if ok && res.Err == nil {
+		a.leds(leds.USBApplied, a.ShowFor)
+	} else {
+		a.leds(leds.USBRejected, a.ShowFor)
+	}
+	summary := string(res.Outcome)
+	if res.Outcome == Applied {
+		summary = fmt.Sprintf("APPLIED %d change(s)", len(res.Changes))
+	}
+	if res.Outcome == Rejected {
+		summary = fmt.Sprintf("REJECTED with %d error(s)", len(res.Problems))
+	}
+	a.Log.Info("usb stick handled", "device", dev, "outcome", res.Outcome, "changes", len(res.Changes), "problems", len(res.Problems))
+	fmt.Fprintf(a.Console, "gsmbox: USB stick %s: gsmbox.toml %s; report written to %s: %v; safe to remove\n", dev, summary, ReportFile, res.ReportWritten)
+	return res
+}
+
+func (a *Applier) leds(p leds.Pattern, d time.Duration) {
+	if a.LEDs == nil {
+		return
+	}
+	if d > 0 {
+		a.LEDs.Flash(p, d)
+	} else {
+		a.LEDs.Flash(p, time.Hour)
+	}
+}
+
+func (a *Applier) apply(res *Result) {
+	if st, err := os.Stat(filepath.Join(a.MountDir, SubscribersFile)); err == nil {
+		res.Subscribers = int(st.Size())
+	}
+	raw, err := readFileFold(a.MountDir, ConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		res.Outcome = NotFound
+		return
+	}
+	if err != nil {
+		res.Outcome, res.Err = Failed, fmt.Errorf("usb: read %s: %w", ConfigFile, err)
+		return
+	}
+	cfg, err := config.Parse(raw, ConfigFile, a.Board)
+	if err != nil {
+		res.Outcome = Rejected
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			res.Problems = ce.Problems
+		} else {
+			res.Problems = []config.Problem{{Msg: err.Error()}}
+		}
+		a.Log.Warn("usb gsmbox.toml rejected", "problems", len(res.Problems))
+		return
+	}
+	res.Changes = config.Diff(a.Configs.Current(), cfg)
+	if len(res.Changes) == 0 {
+		res.Outcome = Unchanged
+		return
+	}
+	if err := a.Configs.Apply(raw, cfg, res.Changes); err != nil {
+		res.Outcome, res.Err, res.Changes = Failed, fmt.Errorf("usb: apply: %w", err), nil
+		return
+	}
+	res.Outcome = Applied
+}
+
+// readFileFold reads name from dir, matching case-insensitively as FAT
+// users expect (GSMBOX.TOML from a Windows machine is the same file).
+func readFileFold(dir, name string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return b, err
+	}
+	ents, derr := os.ReadDir(dir)
+	if derr != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), name) && !e.IsDir() {
+			return os.ReadFile(filepath.Join(dir, e.Name()))
+		}
+	}
+	return nil, err
+}
+
+func (a *Applier) report(res *Result) string {
+	var b bytes.Buffer
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	fmt.Fprintf(&b, "gsmbox USB report\n=================\n\n")
+	fmt.Fprintf(&b, "version: %s\nboard:   %s\ndevice:  %s\ntime:    %s\n\n", a.Version, a.Board.Name, res.Device, now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "gsmbox.toml: %s\n", res.Outcome)
+	if len(res.Changes) > 0 {
+		fmt.Fprintf(&b, "\nchanges (%d):\n", len(res.Changes))
+		for _, c := range res.Changes {
+			fmt.Fprintf(&b, "  %s\n", c)
+		}
+	}
+	if len(res.Problems) > 0 {
+		fmt.Fprintf(&b, "\nerrors (%d):\n", len(res.Problems))
+		for _, p := range res.Problems {
+			fmt.Fprintf(&b, "  %s: %s\n", ConfigFile, p)
+		}
+	}
+	if res.Err != nil {
+		fmt.Fprintf(&b, "\nerror: %v\n", res.Err)
+	}
+	if res.Subscribers >= 0 {
+		fmt.Fprintf(&b, "\nsubscribers.csv: found (%d bytes) but NOT imported: this version cannot import subscribers from a stick yet.\n", res.Subscribers)
+	}
+	if a.Status != nil {
+		fmt.Fprintf(&b, "\nstatus:\n%s\n", indent(a.Status()))
+	}
+	return b.String()
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}
