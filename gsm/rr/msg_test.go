@@ -115,6 +115,35 @@ func TestImmediateAssignmentReject(t *testing.T) {
 	}
 }
 
+func TestPagingRequest23(t *testing.T) {
+	p2 := PagingRequest2{ChanNeeded: [3]ChanNeeded{NeedTCHF, NeedSDCCH, NeedTCHHF}, TMSI: [2]uint32{1, 0xfffffffe}, HasIdentity3: true, Identity3: l3.IMSI("001019876543210")}
+	var b [BlockLen]byte
+	if err := p2.MarshalTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := pad(0x55, 0x06, 0x22, 0x60, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0x17, 0x08, 0x09, 0x10, 0x10, 0x89, 0x67, 0x45, 0x23, 0x01, 0xeb)
+	if !bytes.Equal(b[:], want) {
+		t.Errorf("PagingRequest2.MarshalTo = % x, want % x", b, want)
+	}
+	var g2 PagingRequest2
+	if err := g2.Unmarshal(b[:]); err != nil || g2 != p2 {
+		t.Errorf("PagingRequest2.Unmarshal = %+v, %v, want %+v", g2, err, p2)
+	}
+	p3 := PagingRequest3{PageMode: PageExtended, ChanNeeded: [4]ChanNeeded{1, 2, 3, 1}, TMSI: [4]uint32{10, 20, 30, 40}}
+	if err := p3.MarshalTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	// P3 rest octets: H (bit 0 of 0x2B is 0, so H = 1), CN3 11, CN4 01, then padding bits 1011.
+	want = pad(0x4d, 0x06, 0x24, 0x91, 0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30, 0, 0, 0, 40, 0xeb)
+	if !bytes.Equal(b[:], want) {
+		t.Errorf("PagingRequest3.MarshalTo = % x, want % x", b, want)
+	}
+	var g3 PagingRequest3
+	if err := g3.Unmarshal(b[:]); err != nil || g3 != p3 {
+		t.Errorf("PagingRequest3.Unmarshal = %+v, %v, want %+v", g3, err, p3)
+	}
+}
+
 func TestChannelReleaseAndStatus(t *testing.T) {
 	var b [8]byte
 	n, _ := (&ChannelRelease{Cause: CauseNormal}).MarshalTo(b[:])
@@ -218,18 +247,36 @@ func TestTsharkCCCH(t *testing.T) {
 	fillBlock(rel[:])
 	rel[0], rel[1], rel[2] = 0x03, 0x03, 3<<2|1
 	(&ChannelRelease{Cause: CauseCallAlreadyCleared}).MarshalTo(rel[3:])
-	path := writeCapture(t, tdma.DCS1800, 871, []capture{{gsmtap.ChanPCH, empty[:]}, {gsmtap.ChanPCH, p1[:]}, {gsmtap.ChanAGCH, ia[:]}, {gsmtap.ChanAGCH, iar[:]}, {gsmtap.ChanSDCCH8, rel[:]}})
-	assertClean(t, path)
-	got := tsharkFields(t, path, "gsm_a.dtap.msg_rr_type", "gsm_a.ie.mobileid.type", "e212.imsi", "3gpp.tmsi", "gsm_a.rr.chnl_needed_ch1", "gsm_a.rr.chnl_needed_ch2",
+	var p2b, p3b [BlockLen]byte
+	p2 := PagingRequest2{ChanNeeded: [3]ChanNeeded{NeedTCHF, NeedSDCCH, NeedTCHHF}, TMSI: [2]uint32{1, 0xfffffffe}, HasIdentity3: true, Identity3: l3.IMSI("001019876543210")}
+	if err := p2.MarshalTo(&p2b); err != nil {
+		t.Fatal(err)
+	}
+	p3 := PagingRequest3{ChanNeeded: [4]ChanNeeded{1, 2, 3, 1}, TMSI: [4]uint32{10, 20, 30, 40}}
+	if err := p3.MarshalTo(&p3b); err != nil {
+		t.Fatal(err)
+	}
+	path := writeCapture(t, tdma.DCS1800, 871, []capture{{gsmtap.ChanPCH, empty[:]}, {gsmtap.ChanPCH, p1[:]}, {gsmtap.ChanAGCH, ia[:]}, {gsmtap.ChanAGCH, iar[:]}, {gsmtap.ChanSDCCH8, rel[:]},
+		{gsmtap.ChanPCH, p2b[:]}, {gsmtap.ChanPCH, p3b[:]}})
+	pkts := dissect(t, path)
+	got := fieldLines(pkts, "gsm_a.dtap.msg_rr_type", "gsm_a.ie.mobileid.type", "e212.imsi", "3gpp.tmsi", "gsm_a.rr.chnl_needed_ch1", "gsm_a.rr.chnl_needed_ch2",
 		"gsm_a.rr.sdcch8_sdcchc8_cbch", "gsm_a.rr.timeslot", "gsm_a.rr.training_sequence", "gsm_a.rr.single_channel_arfcn",
-		"gsm_a.rr.ra", "gsm_a.rr.rfn", "gsm_a.rr.timing_adv", "gsm_a.rr.wait_indication", "gsm_a.rr.RRcause")
+		"gsm_a.rr.ra", "gsm_a.rr.rfn", "gsm_a.rr.timing_adv", "gsm_a.rr.wait_indication", "gsm_a.rr.RRcause", "gsm_a.tmsi")
+	text := pkts[5].text + pkts[6].text
+	for _, s := range []string{"Channel 3: TCH/H or TCH/F (Dual rate) (3)", "Channel 4: SDCCH (1)", "Channel Needed 3: Present"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("tshark -V lacks %q", s)
+		}
+	}
 	rfn := func(fn tdma.FN) int { return int(fn) % 42432 } // tshark shows RFN = FN mod 42432
 	want := []string{
-		"0x21|0|||0|0|||||||||",
-		"0x21|1,4|262420123456789|3735928559|1|2|||||||||",
-		fmt.Sprintf("0x3f||||||13|1|5|871|138|%d,%d|3||", rfn(1234567), rfn(1234600)),
-		fmt.Sprintf("0x3a||||||||||18,228,18,18|%d,%d,%d,%d||10,20,10,10|", rfn(100), rfn(200), rfn(100), rfn(100)),
-		"0x0d||||||||||||||65",
+		"0x21|0|||0|0||||||||||",
+		"0x21|1,4|262420123456789|3735928559|1|2||||||||||",
+		fmt.Sprintf("0x3f||||||13|1|5|871|138|%d,%d|3|||", rfn(1234567), rfn(1234600)),
+		fmt.Sprintf("0x3a||||||||||18,228,18,18|%d,%d,%d,%d||10,20,10,10||", rfn(100), rfn(200), rfn(100), rfn(100)),
+		"0x0d||||||||||||||65|",
+		"0x22|1|001019876543210||2|1||||||||||1,4294967294",
+		"0x24||||1|2||||||||||10,20,30,40",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("tshark fields:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -249,8 +296,7 @@ func TestTsharkSACCHHeader(t *testing.T) {
 		t.Errorf("ParseSACCHBlock = %d, %d, %v, want 7, 42", p, ta, err)
 	}
 	path := writeCapture(t, tdma.DCS1800, 871, []capture{{gsmtap.ChanSDCCH8 | gsmtap.ChanACCH, b[:]}})
-	assertClean(t, path)
-	got := tsharkFields(t, path, "gsmtap.sacch_l1.power_lev", "gsmtap.sacch_l1.fpc", "gsmtap.sacch_l1.ta", "lapdm.sapi", "gsm_a.dtap.msg_rr_type")
+	got := fieldLines(dissect(t, path), "gsmtap.sacch_l1.power_lev", "gsmtap.sacch_l1.fpc", "gsmtap.sacch_l1.ta", "lapdm.sapi", "gsm_a.dtap.msg_rr_type")
 	if want := "7|1|42|0|0x1e"; len(got) != 1 || got[0] != want {
 		t.Errorf("tshark fields = %q, want %q", got, want)
 	}

@@ -46,9 +46,8 @@ func TestTsharkCellParameters(t *testing.T) {
 		}
 		pk = append(pk, capture{gsmtap.ChanBCCH, s.SI3[:]}, capture{gsmtap.ChanSDCCH | gsmtap.ChanACCH, s.SI6[:]})
 	}
-	path := writeCapture(t, tdma.GSM900, 1, pk)
-	assertClean(t, path)
-	si3 := tsharkFields(t, path, "gsm_a.rr.ccch_conf", "gsm_a.rr.bs_ag_blks_res", "gsm_a.rr.bs_pa_mfrms", "gsm_a.rr.t3212",
+	pkts := dissect(t, writeCapture(t, tdma.GSM900, 1, pk))
+	si3 := fieldLines(pkts, "gsm_a.rr.ccch_conf", "gsm_a.rr.bs_ag_blks_res", "gsm_a.rr.bs_pa_mfrms", "gsm_a.rr.t3212",
 		"gsm_a.rr.ms_txpwr_max_cch", "gsm_a.rr.rxlev_access_min", "gsm_a.rr.max_retrans", "gsm_a.rr.tx_integer",
 		"gsm_a.rr.cell_barr_access", "gsm_a.rr.re", "gsm_a.rr.radio_link_timeout", "gsm_a.rr.dtx_bcch", "gsm_a.rr.dtx_sacch", "gsm_a.rr.ncc_permitted")
 	for i, tc := range cases {
@@ -63,7 +62,10 @@ func TestTsharkCellParameters(t *testing.T) {
 		}
 	}
 	// The DTX text for the SACCH codes we chose.
-	text := tshark(t, path, "-V")
+	var text string
+	for _, p := range pkts {
+		text += p.text
+	}
 	for _, s := range []string{
 		"MS may use uplink discontinuous transmission on a TCH-F. The MS may use uplink discontinuous transmission on TCH-H",
 		"MS shall use uplink discontinuous transmission on a TCH-F. The MS may use uplink discontinuous transmission on TCH-H",

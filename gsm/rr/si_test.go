@@ -123,13 +123,11 @@ func TestTsharkSystemInformation(t *testing.T) {
 		pk = append(pk, capture{gsmtap.ChanBCCH, s.SI1[:]}, capture{gsmtap.ChanBCCH, s.SI2[:]}, capture{gsmtap.ChanBCCH, s.SI3[:]},
 			capture{gsmtap.ChanBCCH, s.SI4[:]}, capture{gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI5[:]}, capture{gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI6[:]})
 	}
-	path := writeCapture(t, tdma.GSM900, 1, pk)
-	assertClean(t, path)
-	lines := tsharkFields(t, path, "gsm_a.dtap.msg_rr_type", "e212.lai.mcc", "e212.lai.mnc", "gsm_a.lac", "gsm_a.bssmap.cell_ci", "gsm_a.rr.band_indicator")
-	if len(lines) != len(pk) {
-		t.Fatalf("tshark printed %d lines, want %d:\n%s", len(lines), len(pk), strings.Join(lines, "\n"))
+	pkts := dissect(t, writeCapture(t, tdma.GSM900, 1, pk))
+	if len(pkts) != len(pk) {
+		t.Fatalf("tshark dissected %d packets, want %d", len(pkts), len(pk))
 	}
-	lists := splitFrames(tshark(t, path, "-V"))
+	lines := fieldLines(pkts, "gsm_a.dtap.msg_rr_type", "e212.lai.mcc", "e212.lai.mnc", "gsm_a.lac", "gsm_a.bssmap.cell_ci", "gsm_a.rr.band_indicator")
 	for i, c := range siConfigs {
 		// tshark prints MCC and MNC as numbers: the digit count of the MNC is
 		// checked in the detailed text below.
@@ -150,7 +148,7 @@ func TestTsharkSystemInformation(t *testing.T) {
 			}
 		}
 		for _, j := range []int{2, 3, 5} {
-			m := mncRE.FindStringSubmatch(lists[6*i+j])
+			m := mncRE.FindStringSubmatch(pkts[6*i+j].text)
 			if m == nil || m[1] != c.PLMN.MNC {
 				t.Errorf("%v cell, SI%d: tshark MNC %q, want %q", c.Band, j+1, m, c.PLMN.MNC)
 			}
@@ -158,17 +156,11 @@ func TestTsharkSystemInformation(t *testing.T) {
 		nb := NewFreqSet(c.Neighbours...)
 		cell := NewFreqSet(c.ARFCN)
 		for j, want := range map[int]FreqSet{0: cell, 1: nb, 4: nb} {
-			if got := arfcnList(lists[6*i+j]); got != want {
+			if got := arfcnList(pkts[6*i+j].text); got != want {
 				t.Errorf("%v cell, SI%d: tshark ARFCN list %v, want %v", c.Band, j+1, got, want)
 			}
 		}
 	}
-}
-
-// splitFrames splits tshark -V output into frames.
-func splitFrames(out string) []string {
-	parts := strings.Split(out, "\nFrame ")
-	return parts
 }
 
 // arfcnList returns the set of "List of ARFCNs = ..." in one frame's text.
@@ -231,14 +223,12 @@ func TestTsharkFreqListFormats(t *testing.T) {
 		}
 		pk = append(pk, capture{gsmtap.ChanBCCH, b[:]})
 	}
-	path := writeCapture(t, tdma.GSM900, 1, pk)
-	assertClean(t, path)
-	frames := splitFrames(tshark(t, path, "-V"))
-	if len(frames) != len(cases) {
-		t.Fatalf("tshark printed %d frames, want %d", len(frames), len(cases))
+	pkts := dissect(t, writeCapture(t, tdma.GSM900, 1, pk))
+	if len(pkts) != len(cases) {
+		t.Fatalf("tshark dissected %d packets, want %d", len(pkts), len(cases))
 	}
 	for i, c := range cases {
-		if got := arfcnList(frames[i]); got != c.s {
+		if got := arfcnList(pkts[i].text); got != c.s {
 			t.Errorf("%v %v: tshark reads %v, want %v", c.f, c.band, got, c.s)
 		}
 	}

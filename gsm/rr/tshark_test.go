@@ -2,9 +2,11 @@ package rr
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,36 +45,139 @@ func writeCapture(t *testing.T, band tdma.Band, arfcn tdma.ARFCN, pk []capture) 
 	return path
 }
 
-// tshark runs tshark with args on path and returns its standard output.
-func tshark(t *testing.T, path string, args ...string) string {
+// PDML, tshark's XML dissection output: one run gives every field of every
+// packet, the expert infos and the malformed markers.
+type pdmlField struct {
+	Name     string      `xml:"name,attr"`
+	Show     string      `xml:"show,attr"`
+	ShowName string      `xml:"showname,attr"`
+	Fields   []pdmlField `xml:"field"`
+	Protos   []pdmlField `xml:"proto"`
+}
+
+type pdmlPacket struct {
+	Protos []pdmlField `xml:"proto"`
+}
+
+// packet is one dissected packet: its fields in document order and the
+// text of all their labels.
+type packet struct {
+	fields []pdmlField
+	text   string
+}
+
+func flatten(fs []pdmlField, out *[]pdmlField, text *strings.Builder) {
+	for _, f := range fs {
+		*out = append(*out, f)
+		if f.ShowName != "" {
+			text.WriteString(f.ShowName)
+		} else {
+			text.WriteString(f.Show)
+		}
+		text.WriteByte('\n')
+		flatten(f.Fields, out, text)
+		flatten(f.Protos, out, text)
+	}
+}
+
+// dissect runs tshark once on path and returns the packets. It fails the
+// test if tshark marks any packet malformed or raises an expert info of
+// severity warning or error.
+func dissect(t *testing.T, path string) []packet {
 	t.Helper()
 	bin := testtool.Need(t, "tshark")
-	cmd := exec.Command(bin, append([]string{"-r", path}, args...)...)
+	cmd := exec.Command(bin, "-r", path, "-T", "pdml")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("tshark %v: %v\n%s", args, err, stderr.String())
+		t.Fatalf("tshark: %v\n%s", err, stderr.String())
 	}
-	return string(out)
+	var doc struct {
+		Packets []pdmlPacket `xml:"packet"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("tshark PDML: %v", err)
+	}
+	pkts := make([]packet, len(doc.Packets))
+	for i, p := range doc.Packets {
+		var b strings.Builder
+		flatten(p.Protos, &pkts[i].fields, &b)
+		pkts[i].text = b.String()
+	}
+	for i, p := range pkts {
+		for _, pr := range problems(p) {
+			t.Errorf("tshark, packet %d: %s\n%s", i+1, pr, p.text)
+		}
+	}
+	return pkts
 }
 
-// tsharkFields returns one line per packet of the given fields, separated
-// by '|' (multiple occurrences joined by ',').
-func tsharkFields(t *testing.T, path string, fields ...string) []string {
-	t.Helper()
-	args := []string{"-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
+// problems lists the malformed markers and expert infos of warning or
+// error severity of p.
+func problems(p packet) []string {
+	const warning = 0x00600000 // PI_WARN; PI_ERROR is 0x00800000
+	var out []string
+	for _, f := range p.fields {
+		switch f.Name {
+		case "_ws.malformed":
+			out = append(out, "malformed: "+f.ShowName)
+		case "_ws.expert.severity":
+			if v, err := strconv.ParseInt(f.Show, 0, 64); err == nil && v >= warning {
+				out = append(out, "expert: "+f.ShowName)
+			}
+		}
 	}
-	return strings.Split(strings.TrimRight(tshark(t, path, args...), "\n"), "\n")
+	return out
 }
 
-// assertClean fails if tshark flags any packet as malformed or with an
-// expert warning or error.
-func assertClean(t *testing.T, path string) {
-	t.Helper()
-	if out := tshark(t, path, "-Y", `_ws.malformed || _ws.expert.severity >= "warning"`); strings.TrimSpace(out) != "" {
-		t.Errorf("tshark flags packets as malformed or with warnings:\n%s\nfull dissection:\n%s", out, tshark(t, path, "-V", "-Y", `_ws.malformed || _ws.expert.severity >= "warning"`))
+// get returns the values of field name in p, joined by ',' as tshark -T
+// fields does with -E occurrence=a.
+func (p packet) get(name string) string {
+	var vs []string
+	for _, f := range p.fields {
+		if f.Name == name {
+			vs = append(vs, f.Show)
+		}
+	}
+	return strings.Join(vs, ",")
+}
+
+// fieldLines renders the fields of each packet as "v1|v2|...".
+func fieldLines(pkts []packet, names ...string) []string {
+	out := make([]string, len(pkts))
+	for i, p := range pkts {
+		vs := make([]string, len(names))
+		for j, n := range names {
+			vs[j] = p.get(n)
+		}
+		out[i] = strings.Join(vs, "|")
+	}
+	return out
+}
+
+func TestDissectFlagsMalformed(t *testing.T) {
+	testtool.Short(t)
+	s, err := BuildSystemInformation(siConfigs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeCapture(t, tdma.GSM900, 1, []capture{{gsmtap.ChanBCCH, s.SI3[:12]}})
+	bin := testtool.Need(t, "tshark")
+	out, err := exec.Command(bin, "-r", path, "-T", "pdml").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Packets []pdmlPacket `xml:"packet"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil || len(doc.Packets) != 1 {
+		t.Fatalf("PDML: %v, %d packets", err, len(doc.Packets))
+	}
+	var p packet
+	var b strings.Builder
+	flatten(doc.Packets[0].Protos, &p.fields, &b)
+	if len(problems(p)) == 0 {
+		t.Error("problems(truncated SI3) = none, want a malformed report")
 	}
 }
