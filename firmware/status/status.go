@@ -1,0 +1,92 @@
+package status
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gsmbox/gsmbox/firmware/storage"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
+)
+
+// DefaultPath is where the supervisor writes the status.
+const DefaultPath = "/run/gsmbox/status.txt"
+
+// Snapshot is the state of the box at one moment.
+type Snapshot struct {
+	Version string
+	Board   string
+	Model   string // /proc/device-tree/model
+	// Transmitter says whether the cell may transmit, and why not.
+	Transmitter string
+	Uptime      time.Duration
+	// ConfigSource is where the configuration in force came from.
+	ConfigSource string
+	ARFCN        int
+	Frames       uint64
+	Persistent   bool
+	Health       string // "ok" or the failing checks
+	LastUSB      string
+	Services     []supervisor.ServiceStatus
+}
+
+// Render formats the snapshot for people.
+func (s Snapshot) Render() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gsmbox %s on %s (model %q)\n", s.Version, s.Board, s.Model)
+	fmt.Fprintf(&b, "uptime:      %s\n", s.Uptime.Truncate(time.Second))
+	fmt.Fprintf(&b, "transmitter: %s\n", s.Transmitter)
+	fmt.Fprintf(&b, "cell:        ARFCN %d, %d TDMA frames sent\n", s.ARFCN, s.Frames)
+	fmt.Fprintf(&b, "config:      %s\n", s.ConfigSource)
+	p := "yes"
+	if !s.Persistent {
+		p = "NO (data partition unavailable; nothing survives a reboot)"
+	}
+	fmt.Fprintf(&b, "persistent:  %s\n", p)
+	fmt.Fprintf(&b, "health:      %s\n", s.Health)
+	if s.LastUSB != "" {
+		fmt.Fprintf(&b, "last USB:    %s\n", s.LastUSB)
+	}
+	fmt.Fprintf(&b, "services:\n")
+	for _, st := range s.Services {
+		line := fmt.Sprintf("  %-9s %-8s restarts %d", st.Name, st.State, st.Restarts)
+		if st.State == supervisor.Backoff {
+			line += fmt.Sprintf(", next try in %s", st.Backoff)
+		}
+		if st.LastError != "" {
+			line += ", last error: " + st.LastError
+		}
+		fmt.Fprintln(&b, line)
+	}
+	return b.String()
+}
+
+// Write stores the rendered snapshot at path atomically.
+func Write(path string, s Snapshot) error {
+	if err := os.MkdirAll(dir(path), 0o755); err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	return storage.WriteFileAtomic(path, []byte(s.Render()))
+}
+
+// Read returns the status text at path.
+func Read(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%w (%s)", ErrNoStatus, path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("status: %w", err)
+	}
+	return string(b), nil
+}
+
+func dir(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i > 0 {
+		return p[:i]
+	}
+	return "."
+}
