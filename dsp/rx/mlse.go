@@ -9,7 +9,10 @@ import (
 const (
 	states   = 1 << (chanTaps - 1) // trellis states: the last 4 symbols
 	maxSteps = tdma.BurstBits + chanTaps - 1
-	inf      = float32(1e30)
+	// inf is the metric of a branch that contradicts a known bit: large
+	// enough never to win, small enough that sums of a burst's worth stay
+	// finite in float32.
+	inf = float32(1e30)
 )
 
 // equaliser is a max-log-MAP (BCJR) sequence estimator over the real-symbol
@@ -88,6 +91,13 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 	noise := bestRes / float64(tr.nobs-chanTaps)
 	noise = max(noise, sig*1e-5) // a clean signal: cap C/I at 50 dB
 	q.ci = 10 * math.Log10(sig/noise)
+	// Work at unit signal power from here on, so path metrics stay in
+	// range whatever the input level.
+	norm := float32(1 / math.Sqrt(sig))
+	for l := range h {
+		h[l] *= complex(norm, 0)
+	}
+	noise /= sig
 
 	// Expected noiseless value of every branch: state s holds b(n−1−i) in
 	// bit i, the branch adds b(n) = u.
@@ -105,7 +115,9 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 	n := tr.nbits + chanTaps - 1
 	base := -2 + bestU + zPad
 	zeq := e.zeq[:n]
-	copy(zeq, z[base:base+n])
+	for i, v := range z[base : base+n] {
+		zeq[i] = v * complex(norm, 0)
+	}
 
 	// Forward: branch metrics and path metrics; unknown start state.
 	gam := e.gam[:n]
@@ -132,18 +144,15 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 			g[br] = v
 		}
 		a, next := &alpha[k], &alpha[k+1]
-		lowest := inf
 		for s2 := 0; s2 < states; s2++ {
 			u := s2 & 1
 			s0, s1 := s2>>1, s2>>1|states>>1
 			m0 := a[s0] + g[s0<<1|u]
 			m1 := a[s1] + g[s1<<1|u]
-			m := min(m0, m1)
-			next[s2] = m
-			lowest = min(lowest, m)
-		}
-		for s2 := range next {
-			next[s2] -= lowest
+			if m1 < m0 {
+				m0 = m1
+			}
+			next[s2] = m0
 		}
 	}
 
@@ -151,25 +160,26 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 	var beta, prev [states]float32
 	for k := n - 1; k >= 0; k-- {
 		a, g := &alpha[k], &gam[k]
-		best0, best1 := inf, inf
+		best0, best1 := 2*inf, 2*inf
 		for s := 0; s < states; s++ {
 			s2 := (s << 1) & (states - 1)
 			m0 := g[s<<1] + beta[s2]
 			m1 := g[s<<1|1] + beta[s2|1]
-			best0 = min(best0, a[s]+m0)
-			best1 = min(best1, a[s]+m1)
-			prev[s] = min(m0, m1)
+			if v := a[s] + m0; v < best0 {
+				best0 = v
+			}
+			if v := a[s] + m1; v < best1 {
+				best1 = v
+			}
+			if m1 < m0 {
+				m0 = m1
+			}
+			prev[s] = m0
 		}
 		if k < tr.nbits {
 			e.llr[k] = best1 - best0
 		}
-		lowest := inf
-		for _, v := range prev {
-			lowest = min(lowest, v)
-		}
-		for s := range prev {
-			beta[s] = prev[s] - lowest
-		}
+		beta = prev
 	}
 
 	// Soft bits: LLR = (metric(1) − metric(0)) / σ², positive means 0.
@@ -208,12 +218,14 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 // the offset is large.
 func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int) float64 {
 	// Residual phase slope: the phase of z against the re-modulated
-	// decisions, in blocks of 8 symbols; the mean rotation from one block
-	// to the next, whatever the absolute phase.
+	// decisions, in blocks of 8 symbols, fitted by least squares to a line
+	// through zero at the training centre (where the channel estimate
+	// fixed the phase). Large offsets need a narrow span first: the
+	// angles must stay within ±π.
 	const blk = 8
 	kc := (tr.start + tr.end - 1) / 2
 	lo, hi := max(chanTaps-1, kc-span), min(tr.nbits, kc+span)
-	var acc, prevP complex128
+	var num, den float64
 	for k0 := lo; k0+blk <= hi; k0 += blk {
 		var p complex128
 		for k := k0; k < k0+blk; k++ {
@@ -223,13 +235,15 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 			}
 			p += complex128(e.zeq[k]) * complex(float64(real(m)), -float64(imag(m)))
 		}
-		if k0 > lo {
-			acc += p * complex(real(prevP), -imag(prevP))
+		if p == 0 {
+			continue
 		}
-		prevP = p
+		dk := float64(k0) + (blk-1)/2.0 - float64(kc)
+		num += math.Atan2(imag(p), real(p)) * dk
+		den += dk * dk
 	}
-	if acc == 0 {
+	if !(den > 0) || math.IsNaN(num) {
 		return 0
 	}
-	return math.Atan2(imag(acc), real(acc)) / blk
+	return num / den
 }

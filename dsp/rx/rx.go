@@ -66,7 +66,7 @@ func (c Config) withDefaults() Config {
 		c.AccessEarly = 2
 	}
 	if c.AccessThreshold == 0 {
-		c.AccessThreshold = 0.4
+		c.AccessThreshold = 0.5
 	}
 	if c.NormalThreshold == 0 {
 		c.NormalThreshold = 0.3
@@ -147,6 +147,7 @@ type Demodulator struct {
 	mfHalf int
 	rate   float64 // sample rate
 	ciGain float64 // dB: C/I after the matched filter minus Es/N0
+	passes int     // extra equaliser passes for frequency offsets (tests)
 
 	normal [8]*training
 	sch    *training
@@ -160,6 +161,11 @@ type Demodulator struct {
 	fcch fcchState
 	hard [tdma.BurstBits]int8
 }
+
+// freqRetry is the residual frequency offset, in radians per symbol, above
+// which the burst is equalised again with the offset removed: 0.002 is
+// 86 Hz, 0.15 radian at the burst's ends.
+const freqRetry = 0.002
 
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
@@ -187,7 +193,11 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	lagsN := (2*cfg.Search + 1) * d.sps
 	lags := max(lagsA, lagsN) + 1
 	d.corr = make([]float32, lags)
-	d.y = make([]complex64, lags+(tdma.BurstBits+2*zPad+2)*d.sps)
+	longest := 0
+	for _, tr := range append(d.normal[:], d.sch, d.access) {
+		longest = max(longest, len(tr.ref))
+	}
+	d.y = make([]complex64, lags+longest)
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
 	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps)
@@ -267,31 +277,43 @@ func (d *Demodulator) filter(dst []complex64, x []complex64, start int) {
 func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo, hi int, threshold float64) (m Meas, ok bool) {
 	clear(dst[:])
 	sps := d.sps
-	// Matched-filtered samples from yStart on cover every lag's reference
-	// window and every per-symbol sample the equaliser needs.
-	yStart := lo + min(tr.refOff, -zPad*sps)
-	yEnd := hi + max(tr.refOff+len(tr.ref), (tr.nbits+zPad+1)*sps) + 1
-	y := d.y[:yEnd-yStart]
+	// Matched-filtered samples over every lag's reference window.
+	nl := hi - lo + 1
+	yStart := lo + tr.refOff
+	y := d.y[:nl-1+len(tr.ref)]
 	d.filter(y, x, yStart)
 
-	// Correlate against the reference at every lag.
-	nl := hi - lo + 1
+	// Correlate against the reference: first every half symbol (the main
+	// lobe of the filtered correlation is about two symbols wide, so the
+	// grid lands within a quarter symbol of the peak), then every sample
+	// within half a symbol of the best.
 	corr := d.corr[:nl]
 	best, bestP := float32(-1), -1
-	for i := range corr {
-		ys := y[lo+i+tr.refOff-yStart:]
-		ys = ys[:len(tr.ref)]
-		var re, im float32
-		for k, r := range tr.ref {
-			v := ys[k]
-			// v · conj(r)
-			re += real(v)*real(r) + imag(v)*imag(r)
-			im += imag(v)*real(r) - real(v)*imag(r)
-		}
-		c := re*re + im*im
-		corr[i] = c
-		if c > best {
+	step := max(sps/2, 1)
+	for i := 0; i < nl; i += step {
+		if c := d.correlate(y[i:], tr.ref); c > best {
 			best, bestP = c, i
+		}
+	}
+	if bestP >= 0 {
+		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
+		for i := rlo; i <= rhi; i++ {
+			c := best
+			if i != bestP {
+				c = d.correlate(y[i:], tr.ref)
+			}
+			corr[i] = c
+		}
+		for i := rlo; i <= rhi; i++ {
+			if corr[i] > best {
+				best, bestP = corr[i], i
+			}
+		}
+		// The parabola below needs both neighbours of the peak.
+		for _, i := range [2]int{bestP - 1, bestP + 1} {
+			if i >= 0 && i < nl && (i < rlo || i > rhi) {
+				corr[i] = d.correlate(y[i:], tr.ref)
+			}
 		}
 	}
 	if bestP < 0 || !(best > 0) || math.IsInf(float64(best), 0) {
@@ -299,7 +321,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	}
 	// Normalised correlation at the peak.
 	var e float64
-	for _, v := range y[lo+bestP+tr.refOff-yStart:][:len(tr.ref)] {
+	for _, v := range y[bestP:][:len(tr.ref)] {
 		e += float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))
 	}
 	rho := float64(best) / (e * tr.refEnergy)
@@ -309,7 +331,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	m.Corr = float32(min(rho, 1))
 	p := lo + bestP // bit 0 starts here, to the nearest sample
 	frac := 0.0
-	if bestP > 0 && bestP < nl-1 {
+	if bestP > 0 && bestP < nl-1 && sps > 1 {
 		a, b, c := math.Sqrt(float64(corr[bestP-1])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+1]))
 		if den := a - 2*b + c; den < 0 {
 			frac = 0.5 * (a - c) / den
@@ -324,9 +346,11 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// One derotated sample per symbol at each symbol's C0 peak, (k+1)·T
 	// after bit 0's start (dsp/gmsk's timing, Laurent's pulse centre).
 	z := d.z[:tr.nbits+2*zPad]
+	var one [1]complex64
 	for i := range z {
 		k := i - zPad
-		v := y[p+(k+1)*sps-yStart]
+		d.filter(one[:], x, p+(k+1)*sps)
+		v := one[0]
 		switch k & 3 { // × (−j)^k
 		case 1:
 			v = complex(imag(v), -real(v))
@@ -350,7 +374,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	spans := [...]int{24, 48, tdma.BurstBits, tdma.BurstBits}
 	for pass := 0; ; pass++ {
 		f := d.eq.freqSlope(&d.hard, tr, spans[pass])
-		if d.cfg.NoFreqCorrection || math.Abs(f) < 0.002 || pass == len(spans)-1 {
+		if d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry || pass == len(spans)-1 {
 			if spans[pass] != tdma.BurstBits {
 				f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits)
 			}
@@ -363,11 +387,24 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 			break
 		}
 		q = q2
+		d.passes++
 	}
 	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
 	m.CI = float32(q.ci - d.ciGain)
 	return m, true
+}
+
+// correlate returns |Σ y(k)·conj(ref(k))|².
+func (d *Demodulator) correlate(y, ref []complex64) float32 {
+	y = y[:len(ref)]
+	var re, im float32
+	for k, r := range ref {
+		v := y[k]
+		re += real(v)*real(r) + imag(v)*imag(r)
+		im += imag(v)*real(r) - real(v)*imag(r)
+	}
+	return re*re + im*im
 }
 
 // rssi returns the mean power in dBFS of the nbits symbols from sample p on.

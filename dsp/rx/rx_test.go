@@ -201,7 +201,7 @@ func TestFreqOffset(t *testing.T) {
 	d := mustDemod(t, Config{})
 	a := newAir(4, slotLen4+32)
 	r := rand.New(rand.NewPCG(8, 8))
-	for _, fo := range []float64{-700, -300, 0, 150, 600} {
+	for _, fo := range []float64{-1000, -700, -300, 0, 150, 600, 1000} {
 		var mean float64
 		errs := 0
 		const n = 20
