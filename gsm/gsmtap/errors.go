@@ -11,4 +11,6 @@ var (
 	ErrHeaderLen = errors.New("gsmtap: bad header length")
 	// ErrTooLong is returned when a payload does not fit one packet.
 	ErrTooLong = errors.New("gsmtap: payload too long")
+	// ErrPcap is returned for a malformed capture file.
+	ErrPcap = errors.New("gsmtap: bad pcap file")
 )
