@@ -46,6 +46,14 @@ func (d *Decoder) Byte() byte {
 	return v[0]
 }
 
+// Halves reads one octet holding two type 1 V IEs (TS 24.007 §11.2.1.1.1):
+// the first IE of the pair in bits 4–1 (lo) and the second in bits 8–5
+// (hi), as in "Page Mode | Channels Needed".
+func (d *Decoder) Halves() (lo, hi uint8) {
+	v := d.Byte()
+	return v & 0xf, v >> 4
+}
+
 // V reads a type 3 value of n octets.
 func (d *Decoder) V(n int) []byte {
 	if d.err != nil {
@@ -230,6 +238,10 @@ func (e *Encoder) Byte(v byte) {
 		r[0] = v
 	}
 }
+
+// Halves writes two type 1 V IEs into one octet: lo in bits 4–1, hi in
+// bits 8–5.
+func (e *Encoder) Halves(lo, hi uint8) { e.Byte(hi<<4 | lo&0xf) }
 
 // V writes a type 3 value.
 func (e *Encoder) V(v []byte) { copy(e.Reserve(len(v)), v) }

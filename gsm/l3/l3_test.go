@@ -270,3 +270,37 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+func TestHalves(t *testing.T) {
+	b := make([]byte, 1)
+	e := NewEncoder(b)
+	e.Halves(0x3, 0xa)
+	if b[0] != 0xa3 {
+		t.Errorf("Halves(3, a) wrote %#x, want 0xa3", b[0])
+	}
+	d := NewDecoder(b)
+	if lo, hi := d.Halves(); lo != 3 || hi != 0xa {
+		t.Errorf("Halves() = %#x, %#x, want 3, a", lo, hi)
+	}
+}
+
+func FuzzHeader(f *testing.F) {
+	f.Add([]byte{0x73, 0x89, 0x85})
+	f.Add([]byte{0x05, 0x48})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var h Header
+		n, err := h.Unmarshal(b)
+		if err != nil {
+			return
+		}
+		out := make([]byte, 3)
+		m, err := h.MarshalTo(out)
+		if err != nil {
+			t.Fatalf("MarshalTo(%+v): %v", h, err)
+		}
+		var back Header
+		if _, err := back.Unmarshal(out[:m]); err != nil || back != h || m > n {
+			t.Errorf("Header round trip of % x: %+v -> % x -> %+v", b[:n], h, out[:m], back)
+		}
+	})
+}
