@@ -51,6 +51,7 @@ type Channel struct {
 	cfg   Config
 	kmin  int         // smallest integer delay with a nonzero tap
 	h     []complex64 // h[k−kmin] multiplies x[n−k]
+	hr    []complex64 // h reversed
 	sigma float32     // noise standard deviation per real dimension
 	nco   *iq.NCO
 	pcg   *rand.PCG
@@ -108,6 +109,10 @@ func New(cfg Config) (*Channel, error) {
 			}
 		}
 	}
+	c.hr = make([]complex64, len(c.h))
+	for i, v := range c.h {
+		c.hr[len(c.h)-1-i] = v
+	}
 	if cfg.AWGN {
 		sps := cfg.SampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
 		v := math.Pow(10, -cfg.PathLoss/10) * sps / math.Pow(10, cfg.EbN0/10)
@@ -141,28 +146,37 @@ func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64
 		c.tmp = make([]complex64, len(dst))
 	}
 	y := c.tmp[:len(dst)]
-	clear(y)
-	for j, hv := range c.h {
-		if hv == 0 {
-			continue
+	// y[i] = Σ_j h[j]·x[t0+i−kmin−j−s0]: a dot product of the reversed
+	// taps with a window of src ending at base+i.
+	L := len(c.h)
+	base := t0 - int64(c.kmin) - s0
+	lo := max(0, int64(L-1)-base)                  // first i with a full window
+	hi := min(int64(len(y)), int64(len(src))-base) // first i whose window passes src's end
+	if lo >= hi {
+		lo, hi = 0, 0
+	}
+	hr := c.hr
+	for i := lo; i < hi; i++ {
+		w := src[base+i-int64(L-1) : base+i+1]
+		w = w[:len(hr)]
+		var re, im float32
+		for j, h := range hr {
+			x := w[j]
+			re += real(h)*real(x) - imag(h)*imag(x)
+			im += real(h)*imag(x) + imag(h)*real(x)
 		}
-		k := int64(c.kmin + j)
-		// y[n] += hv·x[n−k]: source index (t0+i−k)−s0.
-		off := t0 - k - s0
-		lo, hi := int64(0), int64(len(y))
-		if off < 0 {
-			lo = -off
-		}
-		if off+hi > int64(len(src)) {
-			hi = int64(len(src)) - off
-		}
-		if lo >= hi {
-			continue
-		}
-		xs := src[off+lo : off+hi]
-		ys := y[lo:hi]
-		for i := range ys {
-			ys[i] += hv * xs[i]
+		y[i] = complex(re, im)
+	}
+	// Edges where src runs out: input beyond it is zero.
+	for _, r := range [2][2]int64{{0, lo}, {hi, int64(len(y))}} {
+		for i := max(r[0], 0); i < r[1]; i++ {
+			var acc complex64
+			for j, h := range c.h {
+				if k := base + i - int64(j); k >= 0 && k < int64(len(src)) {
+					acc += h * src[k]
+				}
+			}
+			y[i] = acc
 		}
 	}
 	if c.cfg.FreqOffset != 0 {

@@ -1,0 +1,353 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"hash/fnv"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/dsp/channel"
+	"github.com/gsmbox/gsmbox/dsp/iq"
+	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+const B = 5000
+
+func mustAir(t testing.TB, cfg Config) *Air {
+	t.Helper()
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func mustConnect(t testing.TB, a *Air, from, to *Endpoint, cfg channel.Config) {
+	t.Helper()
+	if err := a.Connect(from, to, cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signal returns a deterministic test waveform for timestamps [ts, ts+n).
+func signal(seed uint64, ts radio.Timestamp, n int) []complex64 {
+	x := make([]complex64, n)
+	for i := range x {
+		t := float64(ts) + float64(i)
+		f := 20000 + 10000*float64(seed)
+		x[i] = complex64(cmplx.Exp(complex(0, 2*math.Pi*f*t/radio.SampleRate4+float64(seed))))
+	}
+	return x
+}
+
+// lockstep drives endpoints in one goroutine: every writer writes block
+// k+1, then every reader reads block k.
+func lockstep(t testing.TB, writers map[*Endpoint]uint64, readers []*Endpoint, blocks int) map[*Endpoint][]complex64 {
+	t.Helper()
+	out := map[*Endpoint][]complex64{}
+	for w, seed := range writers {
+		if _, _, err := w.Write(signal(seed, 0, B), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]complex64, B)
+	for k := 0; k < blocks; k++ {
+		for w, seed := range writers {
+			ts := radio.Timestamp((k + 1) * B)
+			if _, f, err := w.Write(signal(seed, ts, B), ts); err != nil || f != 0 {
+				t.Fatalf("%s.Write(%d) = %v, %v", w.Name(), ts, f, err)
+			}
+		}
+		for _, r := range readers {
+			if _, f, err := r.Read(buf, radio.Timestamp(k*B)); err != nil || f != 0 {
+				t.Fatalf("%s.Read(%d) = %v, %v", r.Name(), k*B, f, err)
+			}
+			out[r] = append(out[r], buf...)
+		}
+	}
+	return out
+}
+
+// A phone hears the cell through exactly the link's channel.
+func TestLinkMatchesChannel(t *testing.T) {
+	a := mustAir(t, Config{Seed: 1})
+	bts, ms := a.Endpoint("bts"), a.Endpoint("ms")
+	link := channel.Config{Delay: 37.4, PathLoss: 6, FreqOffset: 300, AWGN: true, EbN0: 30, Taps: []channel.Tap{{}, {Delay: 4, Gain: -10}}}
+	mustConnect(t, a, bts, ms, link)
+	got := lockstep(t, map[*Endpoint]uint64{bts: 1}, []*Endpoint{ms}, 3)[ms]
+
+	link.SampleRate = radio.SampleRate4
+	link.Seed = mix(1, 1)
+	ch, _ := channel.New(link)
+	x := signal(1, 0, 4*B)
+	want := make([]complex64, 3*B)
+	for k := 0; k < 3; k++ {
+		ch.AddSignal(want[k*B:(k+1)*B], int64(k*B), x, 0)
+		ch.AddNoise(want[k*B:(k+1)*B], int64(k*B))
+	}
+	for i := range want {
+		if cmplx.Abs(complex128(got[i]-want[i])) > 1e-5 {
+			t.Fatalf("ms sample %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	// The delay shows: only noise (σ ≈ 0.03) before sample 30.
+	if p := iq.PeakAbs(got[:30]); p > 0.15 {
+		t.Errorf("signal before the propagation delay: peak %v", p)
+	}
+}
+
+// The uplink is the sum of the phones' transmissions.
+func TestUplinkSum(t *testing.T) {
+	run := func(phones []uint64) []complex64 {
+		a := mustAir(t, Config{Seed: 7})
+		bts := a.Endpoint("bts")
+		ws := map[*Endpoint]uint64{}
+		for i, seed := range []uint64{1, 2} {
+			ms := a.Endpoint("ms")
+			// Links get seeds by creation order, so always create both.
+			mustConnect(t, a, ms, bts, channel.Config{Delay: float64(10 + 30*i), PathLoss: float64(3 * i)})
+			on := false
+			for _, p := range phones {
+				if p == seed {
+					ws[ms], on = seed, true
+				}
+			}
+			if !on {
+				ms.Close() // a phone that is off must not hold up the air
+			}
+		}
+		return lockstep(t, ws, []*Endpoint{bts}, 2)[bts]
+	}
+	both, one, two := run([]uint64{1, 2}), run([]uint64{1}), run([]uint64{2})
+	for i := range both {
+		if d := cmplx.Abs(complex128(both[i] - one[i] - two[i])); d > 1e-5 {
+			t.Fatalf("uplink sample %d = %v, want %v + %v", i, both[i], one[i], two[i])
+		}
+	}
+	if iq.Power(one[100:]) < 0.9 || iq.Power(two[100:]) < 0.45 {
+		t.Errorf("uplink powers %v, %v, want ≈1 and ≈0.5", iq.Power(one[100:]), iq.Power(two[100:]))
+	}
+}
+
+// A cell and two phones on their own goroutines, each running a
+// transceiver-style loop, produce exactly what the single-goroutine
+// lock-step produces: the result does not depend on scheduling.
+func TestDeterministicConcurrent(t *testing.T) {
+	setup := func() (*Air, *Endpoint, []*Endpoint) {
+		a := mustAir(t, Config{Seed: 42})
+		bts := a.Endpoint("bts")
+		var ms []*Endpoint
+		for i := 0; i < 2; i++ {
+			m := a.Endpoint("ms")
+			mustConnect(t, a, bts, m, channel.Config{Delay: 3.3 + float64(i), AWGN: true, EbN0: 15, FreqOffset: 100})
+			mustConnect(t, a, m, bts, channel.Config{Delay: 3.3 + float64(i), AWGN: true, EbN0: 15})
+			ms = append(ms, m)
+		}
+		return a, bts, ms
+	}
+	const blocks = 12
+	a, bts, ms := setup()
+	ref := lockstep(t, map[*Endpoint]uint64{bts: 1, ms[0]: 2, ms[1]: 3}, []*Endpoint{bts, ms[0], ms[1]}, blocks)
+	a.Close()
+
+	_, bts2, ms2 := setup()
+	eps := []*Endpoint{bts2, ms2[0], ms2[1]}
+	got := make([][]complex64, 3)
+	var wg sync.WaitGroup
+	for i, e := range eps {
+		wg.Go(func() {
+			buf := make([]complex64, B)
+			seed := uint64(i + 1)
+			// Write two blocks ahead, then read one, write one.
+			e.Write(signal(seed, 0, B), 0)
+			for k := 0; k < blocks; k++ {
+				ts := radio.Timestamp((k + 1) * B)
+				e.Write(signal(seed, ts, B), ts)
+				if _, _, err := e.Read(buf, radio.Timestamp(k*B)); err != nil {
+					t.Errorf("%d: Read: %v", i, err)
+					return
+				}
+				got[i] = append(got[i], buf...)
+			}
+		})
+	}
+	wg.Wait()
+	for i, e := range []*Endpoint{bts, ms[0], ms[1]} {
+		if h1, h2 := hash(ref[e]), hash(got[i]); h1 != h2 {
+			t.Errorf("endpoint %d: concurrent run differs from lock-step run", i)
+		}
+	}
+}
+
+func hash(x []complex64) uint64 {
+	h := fnv.New64a()
+	b := make([]byte, 8*len(x))
+	iq.Encode(b, x)
+	h.Write(b)
+	return h.Sum64()
+}
+
+// A writer cannot run more than Window blocks ahead of its reader, and
+// Close releases it.
+func TestBackpressureAndClose(t *testing.T) {
+	a := mustAir(t, Config{Window: 2})
+	bts, ms := a.Endpoint("bts"), a.Endpoint("ms")
+	mustConnect(t, a, bts, ms, channel.Config{})
+	x := make([]complex64, B)
+	for k := 0; k < 2; k++ {
+		if _, _, err := bts.Write(x, radio.Timestamp(k*B)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error)
+	go func() {
+		_, _, err := bts.Write(x, 2*B)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("third block written with the reader at 0: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	buf := make([]complex64, B)
+	if _, _, err := ms.Read(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("writer still blocked after the reader advanced")
+	}
+	// A reader waiting for data is released by Close.
+	go func() {
+		_, _, err := ms.Read(buf, 10*B)
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	ms.Close()
+	if err := <-done; !errors.Is(err, radio.ErrClosed) {
+		t.Errorf("Read interrupted by Close = %v, want ErrClosed", err)
+	}
+	// With its only reader gone, the cell writes freely.
+	if _, _, err := bts.Write(x, 20*B); err != nil {
+		t.Errorf("Write after reader closed = %v", err)
+	}
+	if _, f, _ := bts.Write(x, 19*B); f != radio.Underrun {
+		t.Errorf("Write in the past flags = %v, want underrun", f)
+	}
+	a.Close()
+	if _, _, err := bts.Write(x, 30*B); !errors.Is(err, radio.ErrClosed) {
+		t.Errorf("Write after Air.Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	if _, err := New(Config{Window: 1}); err == nil {
+		t.Error("New(Window 1) succeeded")
+	}
+	a := mustAir(t, Config{})
+	x, y := a.Endpoint("x"), a.Endpoint("y")
+	if err := a.Connect(x, y, channel.Config{Delay: 20000}); !errors.Is(err, ErrConfig) {
+		t.Errorf("Connect(delay beyond MaxDelay) = %v, want ErrConfig", err)
+	}
+	if err := a.Connect(x, y, channel.Config{Delay: -1}); err == nil {
+		t.Error("Connect(negative delay) succeeded")
+	}
+}
+
+// The cell's transmitter on the air, recorded by a listener into an IQ
+// file at 1 MS/s: what `gsmbox sim --iq-out` does.
+func TestListenerToFile(t *testing.T) {
+	a := mustAir(t, Config{Seed: 3})
+	bts := a.Endpoint("bts")
+	lis, err := a.Listener("listener", bts, channel.Config{AWGN: true, EbN0: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	sink, err := radio.NewFileSink(&file, radio.FileSinkConfig{FileRate: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pumped := make(chan error, 1)
+	go func() { pumped <- radio.Pump(ctx, sink, lis, 0, B) }()
+	tx, _ := trx.NewTransmitter(trx.TxConfig{})
+	var bursts [8]tdma.TxBurst
+	for tn := range bursts {
+		bursts[tn].Kind = tdma.KindDummy
+	}
+	bursts[0].Kind = tdma.KindFCCH
+	const frames = 26
+	for fn := tdma.FN(0); fn < frames; fn++ {
+		if _, err := tx.WriteFrame(bts, fn, &bursts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bts.Close() // the listener hears silence from here on; stop the pump
+	for sink.Samples() < 12*frames*B/13-100 {
+		time.Sleep(time.Millisecond)
+	}
+	lis.Close()
+	if err := <-pumped; err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
+	y, err := iq.ReadAll(file.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Frame 5's TN0 is an FCCH burst: a tone at +67.7 kHz, about 1 MS/s.
+	start := (5*B + 10 + 60) * 12 / 13
+	seg := y[start : start+120*4*12/13]
+	var acc complex128
+	for i := 0; i+1 < len(seg); i++ {
+		acc += complex128(seg[i+1] * complex(real(seg[i]), -imag(seg[i])))
+	}
+	if f := cmplx.Phase(acc) * 1e6 / (2 * math.Pi); math.Abs(f-67708.3) > 100 {
+		t.Errorf("FCCH in recorded file at %.0f Hz, want 67708", f)
+	}
+}
+
+func BenchmarkAirFrame(b *testing.B) {
+	a := mustAir(b, Config{Seed: 1})
+	bts := a.Endpoint("bts")
+	r := rand.New(rand.NewPCG(1, 1))
+	var eps []*Endpoint
+	for i := 0; i < 2; i++ {
+		ms := a.Endpoint("ms")
+		mustConnect(b, a, bts, ms, channel.Config{Delay: 10 * r.Float64(), AWGN: true, EbN0: 20, FreqOffset: 50})
+		mustConnect(b, a, ms, bts, channel.Config{Delay: 10 * r.Float64(), AWGN: true, EbN0: 20})
+		eps = append(eps, ms)
+	}
+	all := append([]*Endpoint{bts}, eps...)
+	x := signal(1, 0, B)
+	buf := make([]complex64, B)
+	for _, e := range all {
+		e.Write(x, 0)
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		for _, e := range all {
+			e.Write(x, radio.Timestamp((k+1)*B))
+		}
+		for _, e := range all {
+			e.Read(buf, radio.Timestamp(k*B))
+		}
+		k++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+}
