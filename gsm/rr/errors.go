@@ -16,6 +16,9 @@ var (
 	ErrRange = errors.New("rr: value out of range")
 	// ErrConfig is returned by BuildSystemInformation for a bad CellConfig.
 	ErrConfig = errors.New("rr: bad cell config")
+	// ErrUnsupported is returned by the Decode functions for RR messages
+	// this package does not decode.
+	ErrUnsupported = errors.New("rr: message not supported")
 	// ErrPseudoLength is returned for a bad L2 pseudo length octet.
 	ErrPseudoLength = errors.New("rr: bad L2 pseudo length")
 )

@@ -2,6 +2,7 @@ package rr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -299,5 +300,39 @@ func TestTsharkSACCHHeader(t *testing.T) {
 	got := fieldLines(dissect(t, path), "gsmtap.sacch_l1.power_lev", "gsmtap.sacch_l1.fpc", "gsmtap.sacch_l1.ta", "lapdm.sapi", "gsm_a.dtap.msg_rr_type")
 	if want := "7|1|42|0|0x1e"; len(got) != 1 || got[0] != want {
 		t.Errorf("tshark fields = %q, want %q", got, want)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	s, err := BuildSystemInformation(siConfigs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty [BlockLen]byte
+	EmptyPaging(&empty)
+	for i, b := range [][]byte{s.SI1[:], s.SI2[:], s.SI3[:], s.SI4[:], empty[:]} {
+		m, err := DecodeCCCH(b)
+		want := []MsgType{MsgSI1, MsgSI2, MsgSI3, MsgSI4, MsgPagingRequest1}[i]
+		if err != nil || m.MsgType() != want {
+			t.Errorf("DecodeCCCH(% x) = %v, %v, want type %#x", b[:3], m, err, want)
+		}
+	}
+	for _, blk := range [][BlockLen]byte{s.SI5, s.SI6} {
+		_, _, info, err := ParseSACCHBlock(blk[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := DecodeSACCH(info); err != nil || m.MsgType() != MsgType(info[2]) {
+			t.Errorf("DecodeSACCH(% x) = %v, %v", info[:3], m, err)
+		}
+	}
+	if m, err := DecodeDCCH([]byte{0x06, 0x0d, 0x00}); err != nil || m.(*ChannelRelease).Cause != CauseNormal {
+		t.Errorf("DecodeDCCH(channel release) = %v, %v", m, err)
+	}
+	if _, err := DecodeCCCH(pad(0x01, 0x06, 0x00)); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("DecodeCCCH(SI13-like) error = %v, want ErrUnsupported", err)
+	}
+	if _, err := DecodeCCCH(fillFrame[:]); err == nil {
+		t.Error("DecodeCCCH(fill frame) = nil error")
 	}
 }

@@ -1,0 +1,98 @@
+package rr
+
+import "fmt"
+
+// Message is a decoded RR message of this package.
+type Message interface {
+	MsgType() MsgType
+}
+
+func (*SI1) MsgType() MsgType                       { return MsgSI1 }
+func (*SI2) MsgType() MsgType                       { return MsgSI2 }
+func (*SI3) MsgType() MsgType                       { return MsgSI3 }
+func (*SI4) MsgType() MsgType                       { return MsgSI4 }
+func (*SI5) MsgType() MsgType                       { return MsgSI5 }
+func (*SI6) MsgType() MsgType                       { return MsgSI6 }
+func (*PagingRequest1) MsgType() MsgType            { return MsgPagingRequest1 }
+func (*PagingRequest2) MsgType() MsgType            { return MsgPagingRequest2 }
+func (*PagingRequest3) MsgType() MsgType            { return MsgPagingRequest3 }
+func (*ImmediateAssignment) MsgType() MsgType       { return MsgImmAss }
+func (*ImmediateAssignmentReject) MsgType() MsgType { return MsgImmAssReject }
+func (*ChannelRelease) MsgType() MsgType            { return MsgChannelRelease }
+func (*RRStatus) MsgType() MsgType                  { return MsgRRStatus }
+
+// DecodeCCCH decodes a 23-octet BCCH or CCCH block (pseudo length first):
+// SI1–SI4, Paging Request Types 1–3, Immediate Assignment (Reject). Other
+// RR messages (SI13, SI2quater, ...) give ErrUnsupported, which a mobile
+// ignores; an L2 fill frame gives ErrPseudoLength.
+func DecodeCCCH(block []byte) (Message, error) {
+	t, err := MessageType(block)
+	if err != nil {
+		return nil, err
+	}
+	var m interface {
+		Message
+		Unmarshal([]byte) error
+	}
+	switch t {
+	case MsgSI1:
+		m = new(SI1)
+	case MsgSI2:
+		m = new(SI2)
+	case MsgSI3:
+		m = new(SI3)
+	case MsgSI4:
+		m = new(SI4)
+	case MsgPagingRequest1:
+		m = new(PagingRequest1)
+	case MsgPagingRequest2:
+		m = new(PagingRequest2)
+	case MsgPagingRequest3:
+		m = new(PagingRequest3)
+	case MsgImmAss:
+		m = new(ImmediateAssignment)
+	case MsgImmAssReject:
+		m = new(ImmediateAssignmentReject)
+	default:
+		return nil, fmt.Errorf("%w: CCCH message type %#02x", ErrUnsupported, uint8(t))
+	}
+	if err := m.Unmarshal(block); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// DecodeSACCH decodes the information field of a downlink SACCH UI frame
+// (see ParseSACCHBlock): SI5 or SI6.
+func DecodeSACCH(info []byte) (Message, error) {
+	t, err := MessageType(info)
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case MsgSI5:
+		m := new(SI5)
+		return m, m.Unmarshal(info)
+	case MsgSI6:
+		m := new(SI6)
+		return m, m.Unmarshal(info)
+	}
+	return nil, fmt.Errorf("%w: SACCH message type %#02x", ErrUnsupported, uint8(t))
+}
+
+// DecodeDCCH decodes an RR message received on a dedicated channel (an L3
+// message from LAPDm, no pseudo length): Channel Release or RR Status.
+func DecodeDCCH(msg []byte) (Message, error) {
+	if len(msg) < 2 {
+		return nil, fmt.Errorf("%w: %d octets", ErrShort, len(msg))
+	}
+	switch MsgType(msg[1]) {
+	case MsgChannelRelease:
+		m := new(ChannelRelease)
+		return m, m.Unmarshal(msg)
+	case MsgRRStatus:
+		m := new(RRStatus)
+		return m, m.Unmarshal(msg)
+	}
+	return nil, fmt.Errorf("%w: DCCH message type %#02x", ErrUnsupported, msg[1])
+}
