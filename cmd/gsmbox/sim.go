@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/dsp/channel"
+	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/sim"
+	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+)
+
+func init() {
+	register(command{
+		name:    "sim",
+		summary: "run the network on the simulated air, in virtual time",
+		run:     runSim,
+	})
+}
+
+const simUsage = `Usage: gsmbox sim [flags]
+
+Runs the cell on the simulated air: the same cell a board runs, with the
+radio replaced by a simulated medium, in virtual time (as fast as the host
+can compute) unless --realtime is given. With no --config it runs the
+built-in test network (MCC 001, MNC 01, GSM900 ARFCN 62).
+
+--iq-out writes the downlink as a listener on the simulated air receives
+it (with the config's [sim] noise, Eb/N0 = sim.snr_db) as complex float32,
+little-endian, the format gr-gsm's grgsm_decode -c reads, at 4 samples per
+symbol (1083333.333 samples/s) unless --rate says otherwise.
+
+Flags:
+`
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, simUsage); fs.PrintDefaults() }
+	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
+	iqOut := fs.String("iq-out", "", "write the received downlink IQ to this file (complex float32)")
+	rate := fs.Float64("rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)")
+	duration := fs.Duration("duration", 10*time.Second, "air time to simulate; 0 runs until interrupted")
+	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT (e.g. 127.0.0.1:4729)")
+	snr := fs.Float64("snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)")
+	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
+	verbose := fs.Bool("v", false, "log debug messages")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	board, err := boards.Lookup("sim")
+	if err != nil {
+		return err
+	}
+	var cfg *config.Config
+	if *cfgPath == "" {
+		cfg = config.Default()
+		fmt.Fprintln(stdout, "gsmbox sim: no --config given; running the built-in test network (MCC 001, MNC 01)")
+	} else if cfg, err = config.Load(*cfgPath, board); err != nil {
+		return err
+	}
+	if *snr != 0 {
+		cfg.Sim.SNRdB = *snr
+	}
+	if *tapAddr != "" {
+		cfg.GSMTAP.Enabled, cfg.GSMTAP.Remote = true, *tapAddr
+	}
+	if err := cfg.Validate(board); err != nil {
+		return err
+	}
+	level := cfg.LogLevel()
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	var tap *gsmtap.Sender
+	if cfg.GSMTAP.Enabled {
+		if tap, err = gsmtap.Dial(cfg.GSMTAP.Remote); err != nil {
+			return err
+		}
+		defer tap.Close()
+		fmt.Fprintf(stdout, "mirroring GSMTAP to %s\n", cfg.GSMTAP.Remote)
+	}
+	r, err := newCellRunner(cfg, log, tap)
+	if err != nil {
+		return err
+	}
+	frames := int64(*duration / frameDuration)
+
+	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})
+	if err != nil {
+		return err
+	}
+	defer air.Close()
+	bts := air.Endpoint("bts")
+	link := channel.Config{AWGN: true, EbN0: cfg.Sim.SNRdB, Seed: uint64(cfg.Sim.Seed)}
+
+	var (
+		sink     *radio.FileSink
+		pumpDone = make(chan error, 1)
+	)
+	if *iqOut != "" {
+		listener, err := air.Listener("iq-out", bts, link)
+		if err != nil {
+			return err
+		}
+		sink, err = radio.CreateFileSink(*iqOut, radio.FileSinkConfig{SampleRate: r.tx.SampleRate(), FileRate: *rate})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "writing downlink IQ to %s at %.3f samples/s, complex float32 little-endian, Eb/N0 %g dB\n", *iqOut, *rate, cfg.Sim.SNRdB)
+		go func() {
+			pumpDone <- record(ctx, sink, listener, r.tx.FrameLen(), frames)
+		}()
+	} else {
+		close(pumpDone)
+	}
+
+	fmt.Fprintln(stdout, onAirLine(cfg))
+	start := time.Now()
+	p := pacer{clock: clock.Real{}, start: start}
+	var n int64
+	for ; frames == 0 || n < frames; n++ {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := r.step(bts); err != nil {
+			return err
+		}
+		if *realtime {
+			if p.wait(ctx, n+1) != nil {
+				break
+			}
+		}
+	}
+	// Closing the transmitter lets the listener drain what is on the air.
+	bts.Close()
+	if err := <-pumpDone; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if sink != nil {
+		if err := sink.Close(); err != nil {
+			return err
+		}
+	}
+	wall := time.Since(start)
+	airTime := time.Duration(n) * frameDuration
+	st := r.cell.Stats()
+	fmt.Fprintf(stdout, "simulated %v of air (%d TDMA frames) in %v: %.1f× real time\n",
+		airTime.Round(time.Millisecond), n, wall.Round(time.Millisecond), airTime.Seconds()/wall.Seconds())
+	fmt.Fprintf(stdout, "downlink: %d blocks (%d fill), %d paging messages sent\n", st.Downlink.Blocks, st.Downlink.Fill, st.Downlink.PagingSent)
+	if sink != nil {
+		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
+	}
+	if tap != nil {
+		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
+	}
+	return nil
+}
+
+// record copies frames TDMA frames of what listener receives into sink,
+// or until ctx ends or the listener closes when frames is 0.
+func record(ctx context.Context, sink, listener radio.Stream, frameLen int, frames int64) error {
+	buf := make([]complex64, frameLen)
+	for k := int64(0); frames == 0 || k < frames; k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ts := radio.Timestamp(k * int64(frameLen))
+		if _, _, err := listener.Read(buf, ts); err != nil {
+			if errors.Is(err, radio.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("recording at sample %d: %w", ts, err)
+		}
+		if _, _, err := sink.Write(buf, ts); err != nil {
+			return fmt.Errorf("recording at sample %d: %w", ts, err)
+		}
+	}
+	return nil
+}

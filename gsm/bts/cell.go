@@ -1,0 +1,136 @@
+package bts
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// Config is what a cell needs to go on air.
+type Config struct {
+	// Cell is what the cell broadcasts in its System Information.
+	Cell rr.CellConfig
+	// SDCCH8 lists the timeslots (1..7) that carry SDCCH/8 (combination
+	// VII). With Cell.CombinedCCCH false at least one is needed.
+	SDCCH8 []tdma.TN
+	// Tap, when not nil, sees every block l1 sends or receives (GSMTAP).
+	Tap l1.Tap
+	// Log receives the cell's events; nil discards them.
+	Log *slog.Logger
+}
+
+// Stats counts what the cell did.
+type Stats struct {
+	Frames   uint64
+	Downlink l1.DownlinkStats
+	Uplink   l1.UplinkStats
+	// AccessBursts counts decoded channel requests.
+	AccessBursts uint64
+}
+
+// Cell is one running cell on its BCCH carrier.
+type Cell struct {
+	cfg   Config
+	log   *slog.Logger
+	l1cfg l1.Config
+	si    rr.SIBlocks
+	dl    *l1.Downlink
+	ul    *l1.Uplink
+	stats Stats
+}
+
+// New builds the cell's System Information and its L1 scheduler.
+func New(cfg Config) (*Cell, error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	si, err := rr.BuildSystemInformation(cfg.Cell)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	lc := l1.Config{
+		ARFCN:       cfg.Cell.ARFCN,
+		BSIC:        cfg.Cell.BSIC,
+		BSAgBlksRes: int(cfg.Cell.BSAGBlksRes),
+		BSPaMfrms:   int(cfg.Cell.BSPAMfrms),
+		Tap:         cfg.Tap,
+	}
+	rr.EmptyPaging(&lc.IdleCCCH)
+	lc.Slots[0] = l1.CombIV
+	if cfg.Cell.CombinedCCCH {
+		lc.Slots[0] = l1.CombV
+	}
+	for _, tn := range cfg.SDCCH8 {
+		if tn == 0 || tn > 7 {
+			return nil, fmt.Errorf("%w: SDCCH/8 on timeslot %d", ErrConfig, tn)
+		}
+		lc.Slots[tn] = l1.CombVII
+	}
+	if !cfg.Cell.CombinedCCCH && len(cfg.SDCCH8) == 0 {
+		return nil, fmt.Errorf("%w: a non-combined CCCH needs an SDCCH/8 timeslot", ErrConfig)
+	}
+	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si}
+	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if c.ul, err = l1.NewUplink(lc, c); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	for _, s := range []struct {
+		t   l1.SIType
+		msg *[23]byte
+	}{{l1.SI1, &si.SI1}, {l1.SI2, &si.SI2}, {l1.SI3, &si.SI3}, {l1.SI4, &si.SI4}} {
+		if err := c.dl.BCCH.Set(s.t, s.msg); err != nil {
+			return nil, fmt.Errorf("%w: %v: %w", ErrConfig, s.t, err)
+		}
+	}
+	return c, nil
+}
+
+// SystemInformation returns the blocks the cell broadcasts.
+func (c *Cell) SystemInformation() *rr.SIBlocks { return &c.si }
+
+// L1Config returns the layer-1 configuration (timeslot combinations,
+// CCCH layout) the cell runs.
+func (c *Cell) L1Config() l1.Config { return c.l1cfg }
+
+// Frame fills out with the downlink bursts of all eight timeslots of
+// frame fn. The loop calls it once per frame, ahead of the air by the
+// transceiver's lead. It does not allocate.
+func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
+	c.stats.Frames++
+	c.dl.Frame(fn, out)
+}
+
+// Receive hands one uplink burst to the cell.
+func (c *Cell) Receive(b *tdma.RxBurst) { c.ul.Burst(b) }
+
+// Stats returns the cell's counters.
+func (c *Cell) Stats() Stats {
+	s := c.stats
+	s.Downlink = c.dl.Stats()
+	s.Uplink = c.ul.Stats()
+	return s
+}
+
+// DownlinkBlock implements l1.Source. The cell has no dedicated channel
+// in use yet, so every SDCCH and SACCH block is fill and every CCCH block
+// the idle paging l1 sends by itself.
+func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool { return false }
+
+// UplinkBlock implements l1.Sink.
+func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
+	if b.Good {
+		c.log.Debug("uplink block", "chan", b.Chan, "fn", b.FN, "rssi", b.RSSI)
+	}
+}
+
+// AccessBurst implements l1.Sink.
+func (c *Cell) AccessBurst(a *l1.AccessBurst) {
+	c.stats.AccessBursts++
+	c.log.Info("channel request", "ra", a.RA, "fn", uint32(a.FN), "toa", a.ToA, "rssi", a.RSSI)
+}
