@@ -3,6 +3,7 @@ package gsmtap
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -304,4 +305,70 @@ func FuzzPcapReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConstantsMatchTshark compares our type, channel and burst numbers
+// with the value names tshark's GSMTAP dissector has for them.
+func TestConstantsMatchTshark(t *testing.T) {
+	tshark := testtool.Need(t, "tshark")
+	out, err := exec.Command(tshark, "-G", "values").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]map[int]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Split(l, "\t")
+		if len(f) != 4 || f[0] != "V" || !strings.HasPrefix(f[1], "gsmtap.") {
+			continue
+		}
+		var v int
+		fmt.Sscan(f[2], &v)
+		if names[f[1]] == nil {
+			names[f[1]] = map[int]string{}
+		}
+		names[f[1]][v] = f[3]
+	}
+	tests := []struct {
+		field string
+		v     int
+		want  string
+	}{
+		{"gsmtap.type", int(TypeUm), "GSM Um (MS<->BTS)"},
+		{"gsmtap.type", int(TypeAbis), "GSM Abis (BTS<->BSC)"},
+		{"gsmtap.type", int(TypeUmBurst), "GSM Um burst (MS<->BTS)"},
+		{"gsmtap.type", int(TypeSIM), "SIM"},
+		{"gsmtap.type", int(TypeTetraI1), "TETRA V+D"},
+		{"gsmtap.type", int(TypeGMR1Um), "GMR-1 air interface (MES-MS<->GTS)"},
+		{"gsmtap.type", int(TypeUMTSRRC), "UMTS RRC"},
+		{"gsmtap.type", int(TypeLTERRC), "LTE RRC"},
+		{"gsmtap.type", int(TypeOsmocoreLog), "libosmocore logging"},
+		{"gsmtap.type", int(TypeE1T1), "E1/T1"},
+		{"gsmtap.chan_type", int(ChanBCCH), "BCCH"},
+		{"gsmtap.chan_type", int(ChanCCCH), "CCCH"},
+		{"gsmtap.chan_type", int(ChanRACH), "RACH"},
+		{"gsmtap.chan_type", int(ChanAGCH), "AGCH"},
+		{"gsmtap.chan_type", int(ChanPCH), "PCH"},
+		{"gsmtap.chan_type", int(ChanSDCCH), "SDCCH"},
+		{"gsmtap.chan_type", int(ChanSDCCH4), "SDCCH/4"},
+		{"gsmtap.chan_type", int(ChanSDCCH8), "SDCCH/8"},
+		{"gsmtap.chan_type", int(ChanTCHF), "FACCH/F"},
+		{"gsmtap.chan_type", int(ChanTCHH), "FACCH/H"},
+		{"gsmtap.chan_type", int(ChanPDCH), "PDTCH"},
+		{"gsmtap.chan_type", int(ChanVoiceF), "TCH/F"},
+		{"gsmtap.chan_type", int(ChanVoiceH), "TCH/H"},
+		{"gsmtap.chan_type", int(ChanSDCCH4 | ChanACCH), "SACCH/4"},
+		{"gsmtap.chan_type", int(ChanSDCCH8 | ChanACCH), "SACCH/8"},
+		{"gsmtap.chan_type", int(ChanTCHF | ChanACCH), "SACCH/F"},
+		{"gsmtap.burst_type", int(BurstFCCH), "FCCH"},
+		{"gsmtap.burst_type", int(BurstSCH), "SCH"},
+		{"gsmtap.burst_type", int(BurstNormal), "NORMAL"},
+		{"gsmtap.burst_type", int(BurstDummy), "DUMMY"},
+		{"gsmtap.burst_type", int(BurstAccess), "RACH"},
+		{"gsmtap.burst_type", int(BurstNone), ""},
+	}
+	for _, tt := range tests {
+		if got := names[tt.field][tt.v]; got != tt.want && !(tt.want == "" && got == "") {
+			t.Errorf("tshark %s value %d = %q, want %q", tt.field, tt.v, got, tt.want)
+		}
+	}
 }

@@ -21,21 +21,25 @@ type Type uint8
 
 // Payload types.
 const (
-	TypeUm       Type = 0x01 // a MAC block of the Um air interface (23 octets for signalling)
-	TypeAbis     Type = 0x02
-	TypeUmBurst  Type = 0x03 // a raw burst
-	TypeSIM      Type = 0x04
-	TypeTetraI1  Type = 0x05
-	TypeWMX      Type = 0x08
-	TypeGBLLC    Type = 0x09
-	TypeGBSNDCP  Type = 0x0a
-	TypeGMR1Um   Type = 0x0b
-	TypeUMTSRLC  Type = 0x0c
-	TypeUMTSRRC  Type = 0x0d
-	TypeLTERRC   Type = 0x0e
-	TypeLTEMAC   Type = 0x0f
-	TypeOsmocore Type = 0x10 // osmocore log messages
-	TypeQCDiag   Type = 0x11
+	TypeUm           Type = 0x01 // a MAC block of the Um air interface (23 octets for signalling)
+	TypeAbis         Type = 0x02
+	TypeUmBurst      Type = 0x03 // a raw burst
+	TypeSIM          Type = 0x04
+	TypeTetraI1      Type = 0x05
+	TypeTetraBurst   Type = 0x06
+	TypeWMXBurst     Type = 0x07
+	TypeGBLLC        Type = 0x08
+	TypeGBSNDCP      Type = 0x09
+	TypeGMR1Um       Type = 0x0a
+	TypeUMTSRLCMAC   Type = 0x0b
+	TypeUMTSRRC      Type = 0x0c
+	TypeLTERRC       Type = 0x0d
+	TypeLTEMAC       Type = 0x0e
+	TypeLTEMACFramed Type = 0x0f
+	TypeOsmocoreLog  Type = 0x10 // libosmocore log messages
+	TypeQCDiag       Type = 0x11
+	TypeLTENAS       Type = 0x12
+	TypeE1T1         Type = 0x13
 )
 
 // Channel is the sub_type of a TypeUm packet: the logical channel.
@@ -53,15 +57,15 @@ const (
 	ChanSDCCH   Channel = 0x06
 	ChanSDCCH4  Channel = 0x07
 	ChanSDCCH8  Channel = 0x08
-	ChanTCHF    Channel = 0x09
-	ChanTCHH    Channel = 0x0a
+	ChanTCHF    Channel = 0x09 // signalling on a TCH/F (FACCH/F); with ACCH, its SACCH/F
+	ChanTCHH    Channel = 0x0a // FACCH/H
 	ChanPACCH   Channel = 0x0b
 	ChanCBCH52  Channel = 0x0c
 	ChanPDCH    Channel = 0x0d
 	ChanPTCCH   Channel = 0x0e
 	ChanCBCH51  Channel = 0x0f
-	ChanVoiceF  Channel = 0x10
-	ChanVoiceH  Channel = 0x11
+	ChanVoiceF  Channel = 0x10 // speech frames on a TCH/F
+	ChanVoiceH  Channel = 0x11 // speech frames on a TCH/H
 	ChanACCH    Channel = 0x80
 )
 
