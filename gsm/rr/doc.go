@@ -1,10 +1,19 @@
 // Package rr encodes and decodes the Radio Resource management messages a
 // GSM cell needs (3GPP TS 44.018): the System Information messages of the
 // BCCH (types 1–4) and the SACCH (types 5 and 6) with their IEs and CSN.1
-// rest octets, Paging Request Type 1, Immediate Assignment, Immediate
-// Assignment Reject, Channel Release and RR Status, and the interpretation
-// of the Channel Request (RACH) octet. BuildSystemInformation turns a
-// CellConfig into the ready 23-octet blocks the L1 scheduler broadcasts.
+// rest octets (including the Cell Channel Description and Neighbour Cell
+// Description frequency lists in every format, with the range coding of
+// Annex J), Paging Request Types 1–3 (and the empty paging of idle PCH
+// blocks), Immediate Assignment, Immediate Assignment Reject, Channel
+// Release and RR Status, and the interpretation of the Channel Request
+// (RACH) octet. BuildSystemInformation turns a CellConfig into the ready
+// 23-octet blocks the L1 scheduler broadcasts; DecodeCCCH, DecodeSACCH and
+// DecodeDCCH dispatch received blocks for a mobile.
+//
+// Not built: SI2bis/2ter/2quater, SI13 and the other optional SIs (a
+// neighbour list must fit SI2's 16 octets; BuildSystemInformation reports
+// when it does not), packet (TBF) assignments, and the CSN.1 rest octet
+// fields after the ones each message documents.
 //
 // Framing. CCCH and BCCH messages (SI1–4, paging, immediate assignment)
 // are complete 23-octet blocks here: the L2 pseudo length octet (TS 44.018
