@@ -53,6 +53,8 @@ type Options struct {
 	ModuleDir string
 	// Stderr receives the go tool's output; nil discards it.
 	Stderr io.Writer
+	// Version is stamped into gsmbox as main.version.
+	Version string
 }
 
 // Build compiles gsmbox and the u-root commands for the target and returns
@@ -72,11 +74,15 @@ func Build(ctx context.Context, o Options) ([]byte, error) {
 		return nil, fmt.Errorf("initramfs: %w", err)
 	}
 	gsmbox := filepath.Join(tmp, "gsmbox")
-	if err := goBuild(ctx, o, gsmbox, GsmboxPackage); err != nil {
+	ldflags := "-s -w -buildid="
+	if o.Version != "" {
+		ldflags += " -X main.version=" + o.Version
+	}
+	if err := goBuild(ctx, o, ldflags, gsmbox, GsmboxPackage); err != nil {
 		return nil, err
 	}
 	if len(cmds) > 0 {
-		if err := goBuild(ctx, o, bin+string(filepath.Separator), cmds...); err != nil {
+		if err := goBuild(ctx, o, "-s -w -buildid=", bin+string(filepath.Separator), cmds...); err != nil {
 			return nil, err
 		}
 	}
@@ -96,8 +102,8 @@ func Build(ctx context.Context, o Options) ([]byte, error) {
 	return Archive(g, binaries, o.Board, o.Files)
 }
 
-func goBuild(ctx context.Context, o Options, out string, pkgs ...string) error {
-	args := append([]string{"build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out}, pkgs...)
+func goBuild(ctx context.Context, o Options, ldflags, out string, pkgs ...string) error {
+	args := append([]string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", out}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = o.ModuleDir
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+o.GOARCH, "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")

@@ -28,4 +28,6 @@ type PanicError struct {
 	Value   any
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("service %s panicked: %v", e.Service, e.Value) }
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("service %s panicked: %v", e.Service, e.Value)
+}

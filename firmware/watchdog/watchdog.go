@@ -10,6 +10,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	uwd "github.com/u-root/u-root/pkg/watchdog"
+	"golang.org/x/sys/unix"
 )
 
 // Device is an armed hardware watchdog.
@@ -28,7 +29,10 @@ func Open(path string, timeout time.Duration) (Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watchdog: open %s: %w", path, err)
 	}
-	if err := w.SetTimeout(timeout); err != nil {
+	// WDIOC_SETTIMEOUT takes whole seconds as an int (linux/watchdog.h).
+	// (u-root's SetTimeout passes the time.Duration itself, which drivers
+	// reject, so the ioctl is made here.)
+	if err := unix.IoctlSetPointerInt(int(w.File.Fd()), unix.WDIOC_SETTIMEOUT, int(timeout/time.Second)); err != nil {
 		// Keep the driver's default rather than fail.
 		slog.Warn("watchdog: cannot set timeout; using the driver's", "err", err)
 	}

@@ -36,6 +36,20 @@ type Options struct {
 	Config []byte
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// Version is stamped into gsmbox; empty means `git describe` of
+	// ModuleDir.
+	Version string
+}
+
+// Version returns `git describe --always --dirty` for dir, or "unknown".
+func Version(ctx context.Context, dir string) string {
+	cmd := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // Result describes a built image.
@@ -94,7 +108,12 @@ func Build(ctx context.Context, d *boards.Descriptor, o Options) (*Result, error
 		files = append(files, fatfs.File{Path: b.Name, Data: data})
 	}
 	logf("mkimage: building initramfs for linux/%s", d.GOARCH)
-	ird, err := initramfs.Build(ctx, initramfs.Options{GOARCH: d.GOARCH, GOARM: d.GOARM, Board: d.Name, ModuleDir: o.ModuleDir, Stderr: o.Log})
+	version := o.Version
+	if version == "" {
+		version = Version(ctx, o.ModuleDir)
+	}
+	logf("mkimage: gsmbox version %s", version)
+	ird, err := initramfs.Build(ctx, initramfs.Options{GOARCH: d.GOARCH, GOARM: d.GOARM, Board: d.Name, ModuleDir: o.ModuleDir, Stderr: o.Log, Version: version})
 	if err != nil {
 		return nil, err
 	}

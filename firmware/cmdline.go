@@ -1,0 +1,51 @@
+package firmware
+
+import (
+	"strings"
+	"time"
+)
+
+// Cmdline holds the gsmbox.* kernel command-line flags.
+//
+//	gsmbox.board=NAME         the board (also in /etc/gsmbox/board)
+//	gsmbox.shell=1            start a debug shell (/bin/sh) on the console
+//	gsmbox.poweroff=usb,90s   test only: power off after the first USB stick
+//	                          is handled, or 90 s after the services start,
+//	                          whichever comes first (either part optional)
+type Cmdline struct {
+	Board         string
+	Shell         bool
+	PowerOffOnUSB bool
+	PowerOffAfter time.Duration
+}
+
+// ParseCmdline reads the flags from /proc/cmdline's text. Unknown or
+// malformed gsmbox.* values are returned as warnings, never fatal.
+func ParseCmdline(s string) (Cmdline, []string) {
+	var c Cmdline
+	var warn []string
+	for _, f := range strings.Fields(s) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "gsmbox.board":
+			c.Board = v
+		case "gsmbox.shell":
+			c.Shell = v == "1" || v == "true" || v == ""
+		case "gsmbox.poweroff":
+			for _, p := range strings.Split(v, ",") {
+				if p == "usb" {
+					c.PowerOffOnUSB = true
+				} else if d, err := time.ParseDuration(p); err == nil && d > 0 {
+					c.PowerOffAfter = d
+				} else {
+					warn = append(warn, "gsmbox.poweroff: cannot use "+p)
+				}
+			}
+		default:
+			if strings.HasPrefix(k, "gsmbox.") {
+				warn = append(warn, "unknown flag "+k)
+			}
+		}
+	}
+	return c, warn
+}

@@ -1,0 +1,96 @@
+package firmware
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+type mountPoint struct {
+	source, target, fstype string
+	flags                  uintptr
+	data                   string
+}
+
+// essentialMounts are what PID 1 mounts before anything else runs.
+var essentialMounts = []mountPoint{
+	{"proc", "/proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
+	{"sysfs", "/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
+	{"devtmpfs", "/dev", "devtmpfs", unix.MS_NOSUID, "mode=0755"},
+	{"devpts", "/dev/pts", "devpts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"},
+	{"tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777"},
+	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=0755"},
+}
+
+// MountEssentials mounts /proc, /sys, /dev, /dev/pts, /tmp and /run and
+// makes the few device nodes and links devtmpfs does not. Already-mounted
+// targets are fine. It returns every failure joined.
+func MountEssentials() error {
+	var errs []error
+	for _, m := range essentialMounts {
+		if err := mount(m); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, l := range [][2]string{{"/proc/self/fd", "/dev/fd"}, {"/dev/pts/ptmx", "/dev/ptmx"}} {
+		if _, err := os.Lstat(l[1]); err != nil {
+			os.Symlink(l[0], l[1])
+		}
+	}
+	if _, err := os.Stat("/dev/console"); err != nil {
+		unix.Mknod("/dev/console", unix.S_IFCHR|0o600, int(unix.Mkdev(5, 1)))
+	}
+	return errors.Join(errs...)
+}
+
+func mount(m mountPoint) error {
+	if err := os.MkdirAll(m.target, 0o755); err != nil {
+		return &MountError{m.source, m.target, m.fstype, err}
+	}
+	err := unix.Mount(m.source, m.target, m.fstype, m.flags, m.data)
+	if err != nil && !errors.Is(err, unix.EBUSY) {
+		return &MountError{m.source, m.target, m.fstype, err}
+	}
+	return nil
+}
+
+// MountFAT mounts a FAT partition (the boot or data partition) on dir.
+func MountFAT(dev, dir string, readOnly bool) error {
+	flags := uintptr(unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
+	if readOnly {
+		flags |= unix.MS_RDONLY
+	}
+	// flush: write file data out on close rather than holding it in the
+	// page cache, which narrows the window a power cut can hit.
+	data := "flush"
+	if readOnly {
+		data = ""
+	}
+	return mount(mountPoint{dev, dir, "vfat", flags, data})
+}
+
+// Reap waits for orphaned children (PID 1's duty) until ctx ends. Run it
+// on a goroutine the caller waits for.
+func Reap(ctx context.Context) {
+	ch := make(chan os.Signal, 8)
+	signal.Notify(ch, syscall.SIGCHLD)
+	defer signal.Stop(ch)
+	for {
+		for {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+			if pid <= 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+		}
+	}
+}

@@ -1,0 +1,480 @@
+package firmware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/leds"
+	"github.com/gsmbox/gsmbox/firmware/logbuf"
+	"github.com/gsmbox/gsmbox/firmware/status"
+	"github.com/gsmbox/gsmbox/firmware/storage"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/firmware/usb"
+	"github.com/gsmbox/gsmbox/firmware/watchdog"
+	"golang.org/x/sys/unix"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/host/v3"
+)
+
+// Mount points.
+const (
+	BootDir = "/boot"
+	PermDir = "/perm"
+	USBDir  = "/usb"
+)
+
+// Options are what cmd/gsmbox gives the runtime.
+type Options struct {
+	Version string
+	// NewCell makes the cell service for a configuration. It is called at
+	// each (re)start of the "cell" service, with the configuration then in
+	// force.
+	NewCell func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service
+	// Console is where log lines and the USB messages go (stdout, which is
+	// /dev/console for PID 1).
+	Console io.Writer
+	// Power ends the system after shutdown when running as PID 1; nil means
+	// SysPower.
+	Power Power
+}
+
+// Signals to PID 1 (sent by `gsmbox reboot` / `gsmbox poweroff`).
+const (
+	RebootSignal   = syscall.SIGUSR1
+	PowerOffSignal = syscall.SIGUSR2
+)
+
+// Run is the appliance: it returns only when not PID 1 (e.g. `gsmbox run`
+// on a development machine) after ctx ends; as PID 1 it powers off or
+// reboots at the end.
+func Run(ctx context.Context, o Options) error {
+	pid1 := os.Getpid() == 1
+	console := o.Console
+	if console == nil {
+		console = os.Stdout
+	}
+	power := o.Power
+	if power == nil {
+		power = SysPower{}
+	}
+	var mountErr error
+	if pid1 {
+		mountErr = MountEssentials()
+	}
+	ring := logbuf.New(2000)
+	level := new(slog.LevelVar)
+	log := slog.New(logbuf.NewHandler(ring, console, level))
+	slog.SetDefault(log)
+	log.Info("gsmbox starting", "version", o.Version, "pid1", pid1, "uptime", uptime())
+	if mountErr != nil {
+		log.Error("essential mounts", "err", mountErr)
+	}
+
+	var bg sync.WaitGroup
+	bgCtx, bgCancel := context.WithCancel(context.Background())
+	defer func() { bgCancel(); bg.Wait() }()
+	if pid1 {
+		bg.Add(1)
+		go func() { defer bg.Done(); Reap(bgCtx) }()
+	}
+
+	cmdText, _ := os.ReadFile("/proc/cmdline")
+	cl, warns := ParseCmdline(string(cmdText))
+	for _, w := range warns {
+		log.Warn("kernel command line", "problem", w)
+	}
+
+	name, err := BoardName(os.ReadFile, cl)
+	if err != nil {
+		log.Error("board unknown; running as sim with the transmitter off", "err", err)
+		name = "sim"
+	}
+	board, err := boards.Lookup(name)
+	if err != nil {
+		log.Error("board unknown; running as sim with the transmitter off", "err", err)
+		board, _ = boards.Lookup("sim")
+	}
+	model, modelErr := CheckModel(os.ReadFile, board)
+	txAllowed := modelErr == nil && err == nil
+	if modelErr != nil {
+		log.Error("TRANSMITTER DISABLED", "err", modelErr)
+	} else {
+		log.Info("board", "name", board.Name, "model", model)
+	}
+
+	// Partitions.
+	bootDir, permDir, persistent := BootDir, PermDir, false
+	if board.BootDevice != "" && pid1 {
+		if err := waitDevice(board.BootDevice, 10*time.Second); err != nil {
+			log.Error("boot partition", "err", err)
+		} else if err := MountFAT(board.BootDevice, BootDir, true); err != nil {
+			log.Error("boot partition not mounted", "err", err)
+		}
+	}
+	if board.DataDevice != "" && pid1 {
+		if err := waitDevice(board.DataDevice, 10*time.Second); err != nil {
+			log.Error("data partition", "err", err)
+		} else if err := MountFAT(board.DataDevice, PermDir, false); err != nil {
+			log.Error("data partition not mounted", "err", err)
+		} else {
+			persistent = true
+		}
+	}
+	if !persistent {
+		permDir = "/tmp/gsmbox-perm"
+		if !pid1 {
+			permDir = os.TempDir() + "/gsmbox-perm"
+		}
+		os.MkdirAll(permDir, 0o755)
+		log.Warn("no persistent storage; using a volatile directory", "dir", permDir)
+	}
+	store := storage.Dir{Path: permDir}
+	store.Clean()
+	if !pid1 {
+		bootDir = permDir
+	}
+	cfgs := LoadConfigs(store, bootDir, board, log)
+	level.Set(cfgs.Current().LogLevel())
+
+	clk := clock.Real{}
+	sup := supervisor.New(clk, log, supervisor.DefaultPolicy)
+	cfgs.SetRestart(sup.Restart)
+
+	green, red := ledPins(board, log)
+	var ledLog *slog.Logger
+	if green == nil && red == nil {
+		ledLog = log // no LEDs: show the patterns as log lines
+	}
+	player := leds.NewPlayer(green, red, clk, ledLog)
+	sup.Add(player, false)
+	sup.Add(&logbuf.Persister{Ring: ring, Store: store, Clock: clk, Interval: 30 * time.Second}, false)
+
+	cell := &CellSlot{configs: cfgs, board: board, log: log, newCell: o.NewCell}
+	if txAllowed && o.NewCell != nil {
+		sup.Add(cell, true)
+	} else {
+		player.Show(leds.Error)
+	}
+
+	var lastUSB atomic.Value
+	lastUSB.Store("")
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	usbHandled := make(chan struct{}, 1)
+	snapshot := func() status.Snapshot {
+		tx := "enabled"
+		if !txAllowed {
+			tx = "DISABLED: " + errString(modelErr)
+		}
+		h := "ok"
+		if err := sup.Healthy(); err != nil {
+			h = err.Error()
+		}
+		return status.Snapshot{
+			Version: o.Version, Board: board.Name, Model: model, Transmitter: tx,
+			Uptime: uptime(), ConfigSource: cfgs.Source(), ARFCN: cfgs.Current().Cell.ARFCN,
+			Frames: cell.Frames(), Persistent: persistent, Health: h,
+			LastUSB: lastUSB.Load().(string), Services: sup.Status(),
+		}
+	}
+	applier := &usb.Applier{
+		Mounter: usb.VFAT{}, MountDir: USBDir, Board: board, Configs: cfgs, LEDs: player,
+		Status: func() string { return snapshot().Render() }, Version: o.Version,
+		Log: log, Console: console, ShowFor: 30 * time.Second,
+	}
+	sup.Add(&usb.Service{
+		Detector: &usb.Detector{Sys: os.DirFS("/sys")}, Applier: applier, Clock: clk,
+		Poll: 2 * time.Second, Uevents: pid1, Log: log, DeviceWait: 5 * time.Second,
+		Handled: func(r usb.Result) {
+			lastUSB.Store(fmt.Sprintf("%s %s (%d changes, %d errors)", r.Device, r.Outcome, len(r.Changes), len(r.Problems)))
+			select {
+			case usbHandled <- struct{}{}:
+			default:
+			}
+		},
+	}, false)
+	sup.Add(&statusService{path: status.DefaultPath, snapshot: snapshot, clock: clk, cell: cell, player: player, txAllowed: txAllowed}, false)
+
+	if board.Watchdog != "" && pid1 {
+		t := time.Duration(board.WatchdogTimeoutSec) * time.Second
+		if dev, err := watchdog.Open(board.Watchdog, t); err != nil {
+			log.Warn("no hardware watchdog", "err", err)
+		} else {
+			checks := []watchdog.Check{
+				{Name: "services", Fn: sup.Healthy},
+				{Name: "storage", Fn: store.Check},
+			}
+			if txAllowed {
+				checks = append(checks, watchdog.Check{Name: "tdma clock", Fn: cell.advancing()})
+			}
+			defer dev.Close()
+			sup.Add(&watchdog.Feeder{Dev: dev, Clock: clk, Interval: t / 4, Checks: checks, Log: log}, false)
+			log.Info("hardware watchdog armed", "device", board.Watchdog, "timeout", t)
+		}
+	}
+	if cl.Shell && pid1 {
+		sup.Add(&shellService{console: "/dev/console"}, false)
+	}
+
+	// Power-off and reboot requests.
+	var reboot atomic.Bool
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, RebootSignal, PowerOffSignal)
+	defer signal.Stop(sigs)
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		var after <-chan time.Time
+		if cl.PowerOffAfter > 0 {
+			after = time.After(cl.PowerOffAfter)
+		}
+		var usbCh <-chan struct{}
+		if cl.PowerOffOnUSB {
+			usbCh = usbHandled
+		}
+		select {
+		case <-bgCtx.Done():
+			return
+		case s := <-sigs:
+			reboot.Store(s == RebootSignal)
+			log.Info("shutdown requested", "signal", s)
+		case <-after:
+			log.Info("test power-off timer expired (gsmbox.poweroff)", "after", cl.PowerOffAfter)
+		case <-usbCh:
+			log.Info("USB stick handled; powering off (gsmbox.poweroff=usb)")
+		}
+		stop()
+	}()
+
+	supDone := make(chan struct{})
+	go func() { sup.Serve(runCtx); close(supDone) }()
+	names := []string{}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		names = names[:0]
+		for _, s := range sup.Status() {
+			if s.State != supervisor.Pending {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) == len(sup.Status()) {
+			break
+		}
+	}
+	log.Info("services started", "services", strings.Join(names, ","), "uptime", uptime())
+	<-supDone
+
+	// Ordered shutdown is done; make the data durable and end.
+	log.Info("services stopped; syncing")
+	(&logbuf.Persister{Ring: ring, Store: store}).Flush()
+	unix.Sync()
+	if pid1 {
+		if persistent {
+			if err := unix.Unmount(PermDir, 0); err != nil {
+				log.Error("unmount data partition", "err", err)
+				unix.Mount("", PermDir, "", unix.MS_REMOUNT|unix.MS_RDONLY, "")
+			}
+		}
+		unix.Unmount(BootDir, 0)
+		unix.Sync()
+		if reboot.Load() {
+			fmt.Fprintln(console, "gsmbox: rebooting")
+			return power.Reboot()
+		}
+		fmt.Fprintln(console, "gsmbox: powering off")
+		return power.PowerOff()
+	}
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// uptime reads /proc/uptime: time since the kernel started.
+func uptime() time.Duration {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	s, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(s * float64(time.Second)).Truncate(10 * time.Millisecond)
+}
+
+func waitDevice(dev string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		if _, err := os.Stat(dev); err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not appear within %v", dev, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func ledPins(board *boards.Descriptor, log *slog.Logger) (gpio.PinOut, gpio.PinOut) {
+	gn, rn := board.Pins["led.green"], board.Pins["led.red"]
+	if gn == "" && rn == "" {
+		return nil, nil
+	}
+	if _, err := host.Init(); err != nil {
+		log.Warn("no GPIO; LEDs off", "err", err)
+		return nil, nil
+	}
+	var g, r gpio.PinOut
+	if p := gpioreg.ByName(gn); p != nil {
+		g = p
+	}
+	if p := gpioreg.ByName(rn); p != nil {
+		r = p
+	}
+	return g, r
+}
+
+// CellSlot is the "cell" service: at each start it makes a fresh cell from
+// the configuration then in force, so restarting it applies a new config.
+type CellSlot struct {
+	configs *Configs
+	board   *boards.Descriptor
+	log     *slog.Logger
+	newCell func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service
+
+	mu   sync.Mutex
+	cur  supervisor.Service
+	base uint64 // frames of previous incarnations
+}
+
+// Name implements supervisor.Service.
+func (c *CellSlot) Name() string { return "cell" }
+
+// Serve implements supervisor.Service.
+func (c *CellSlot) Serve(ctx context.Context) error {
+	svc := c.newCell(c.configs.Current(), c.board, c.log)
+	c.mu.Lock()
+	if c.cur != nil {
+		c.base += framesOf(c.cur)
+	}
+	c.cur = svc
+	c.mu.Unlock()
+	return svc.Serve(ctx)
+}
+
+// Frames is the TDMA frame count over all incarnations.
+func (c *CellSlot) Frames() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base + framesOf(c.cur)
+}
+
+func framesOf(s supervisor.Service) uint64 {
+	if f, ok := s.(interface{ Frames() uint64 }); ok {
+		return f.Frames()
+	}
+	return 0
+}
+
+func (c *CellSlot) advancing() func() error {
+	check := watchdog.Advancing(c.Frames)
+	return func() error {
+		c.mu.Lock()
+		_, counts := c.cur.(interface{ Frames() uint64 })
+		c.mu.Unlock()
+		if !counts {
+			return nil // the cell reports no TDMA clock; nothing to watch
+		}
+		return check()
+	}
+}
+
+// statusService writes the status file every few seconds and moves the
+// LEDs from "booting" to "on air" (or "error") as the cell runs.
+type statusService struct {
+	path      string
+	snapshot  func() status.Snapshot
+	clock     clock.Clock
+	cell      *CellSlot
+	player    *leds.Player
+	txAllowed bool
+}
+
+func (s *statusService) Name() string { return "status" }
+
+func (s *statusService) Serve(ctx context.Context) error {
+	var last uint64
+	shown := ""
+	for {
+		snap := s.snapshot()
+		if err := status.Write(s.path, snap); err != nil {
+			return err
+		}
+		want := leds.Booting
+		switch {
+		case !s.txAllowed || snap.Health != "ok":
+			want = leds.Error
+		case snap.Frames > last:
+			want = leds.OnAir
+		}
+		last = snap.Frames
+		if want.Name != shown {
+			s.player.Show(want)
+			shown = want.Name
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.clock.After(2 * time.Second):
+		}
+	}
+}
+
+// shellService runs a debug shell on the console.
+type shellService struct{ console string }
+
+func (s *shellService) Name() string { return "shell" }
+
+func (s *shellService) Serve(ctx context.Context) error {
+	tty, err := os.OpenFile(s.console, os.O_RDWR, 0)
+	if err != nil {
+		return supervisor.DoNotRestart(err)
+	}
+	defer tty.Close()
+	cmd := exec.CommandContext(ctx, "/bin/sh")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.Env = append(os.Environ(), "PATH=/bin", "HOME=/tmp")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err == nil || errors.Is(err, syscall.ECHILD) {
+		return errors.New("shell exited")
+	}
+	return err
+}
