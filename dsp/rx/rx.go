@@ -200,7 +200,7 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	d.y = make([]complex64, lags+longest)
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
 	d.ciGain = d.mfGain(mod)
-	d.fcch.init(d.sps)
+	d.fcch.init(d.sps, d.mf)
 	return d, nil
 }
 
