@@ -1,0 +1,289 @@
+package image
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/tools/fatfs"
+	"github.com/gsmbox/gsmbox/tools/testtool"
+)
+
+// The image tier (DESIGN.md tier 5): build the qemu-arm64 image, boot it as
+// a disk through U-Boot in qemu-system-aarch64, and watch the console.
+
+func moduleDir(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func needQEMU(t *testing.T) {
+	t.Helper()
+	testtool.Short(t)
+	testtool.Need(t, "qemu-system-aarch64")
+	if _, err := os.Stat(UBootQEMU); err != nil {
+		msg := UBootQEMU + " not found; install it with: apt-get install u-boot-qemu"
+		if testtool.Required() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+func buildQEMUImage(t *testing.T, out, cmdline string) *Result {
+	t.Helper()
+	d, err := boards.Lookup("qemu-arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Build(context.Background(), d, Options{ModuleDir: moduleDir(t), Output: out, ExtraCmdline: cmdline, Version: "v0-imagetest"})
+	if err != nil {
+		t.Fatalf("Build = %v", err)
+	}
+	return res
+}
+
+// TestImageReproducible builds the image twice: same bytes.
+func TestImageReproducible(t *testing.T) {
+	testtool.Short(t)
+	dir := t.TempDir()
+	a := buildQEMUImage(t, filepath.Join(dir, "a.img"), "")
+	b := buildQEMUImage(t, filepath.Join(dir, "b.img"), "")
+	if a.SHA256 != b.SHA256 {
+		t.Errorf("two builds: sha256 %s and %s, want equal", a.SHA256, b.SHA256)
+	}
+	t.Logf("qemu-arm64 image: %d bytes (%d MiB), boot files %d bytes, sha256 %s", a.Size, a.Size>>20, a.BootUsed, a.SHA256)
+	// The boot partition holds what U-Boot and the kernel need.
+	img, _ := os.ReadFile(a.Path)
+	fs, err := fatfs.OpenPartition(bytes.NewReader(img), int64(len(img)), 1)
+	if err != nil {
+		t.Fatalf("OpenPartition(1) = %v", err)
+	}
+	for _, f := range []string{"vmlinuz", "initramfs.cpio", "boot.scr", "gsmbox.toml"} {
+		if _, err := fs.ReadFile(f); err != nil {
+			t.Errorf("boot partition: %s: %v", f, err)
+		}
+	}
+	if _, err := fatfs.OpenPartition(bytes.NewReader(img), int64(len(img)), 2); err != nil {
+		t.Errorf("data partition: %v", err)
+	}
+}
+
+// console is a running guest's serial console, line by line, with the
+// wall time each line arrived.
+type console struct {
+	mu    sync.Mutex
+	lines []line
+	cond  chan struct{}
+}
+
+type line struct {
+	at   time.Duration
+	text string
+}
+
+func (c *console) add(at time.Duration, s string) {
+	c.mu.Lock()
+	c.lines = append(c.lines, line{at, s})
+	c.mu.Unlock()
+	select {
+	case c.cond <- struct{}{}:
+	default:
+	}
+}
+
+// find returns the first line matching re.
+func (c *console) find(re *regexp.Regexp) (line, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range c.lines {
+		if re.MatchString(l.text) {
+			return l, true
+		}
+	}
+	return line{}, false
+}
+
+func (c *console) text() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, l := range c.lines {
+		fmt.Fprintf(&b, "%7.2fs %s\n", l.at.Seconds(), l.text)
+	}
+	return b.String()
+}
+
+// boot runs QEMU until the guest powers off (or timeout) and returns its
+// console.
+func boot(t *testing.T, o QEMUOptions, timeout time.Duration) *console {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", QEMUArgs(o)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("qemu: %v", err)
+	}
+	c := &console{cond: make(chan struct{}, 1)}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		c.add(time.Since(start), strings.TrimRight(sc.Text(), "\r"))
+	}
+	err = cmd.Wait()
+	// GSMBOX_QEMU_LOGS=DIR keeps each boot's console for a person to read.
+	if d := os.Getenv("GSMBOX_QEMU_LOGS"); d != "" {
+		os.MkdirAll(d, 0o755)
+		p := filepath.Join(d, fmt.Sprintf("%s-%d.log", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano()))
+		os.WriteFile(p, []byte(c.text()), 0o644)
+		t.Logf("console saved to %s", p)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("guest did not power off within %v; console:\n%s", timeout, tail(c.text(), 60))
+	}
+	if err != nil {
+		t.Fatalf("qemu: %v; console:\n%s", err, tail(c.text(), 60))
+	}
+	return c
+}
+
+func tail(s string, n int) string {
+	l := strings.Split(s, "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
+
+func mustFind(t *testing.T, c *console, what string) line {
+	t.Helper()
+	l, ok := c.find(regexp.MustCompile(what))
+	if !ok {
+		t.Fatalf("console has no line matching %q; console:\n%s", what, tail(c.text(), 80))
+	}
+	return l
+}
+
+func makeStick(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	var ff []fatfs.File
+	for n, c := range files {
+		ff = append(ff, fatfs.File{Path: n, Data: []byte(c)})
+	}
+	const size = 40 << 20
+	lba := fatfs.PartitionLBAs(size)
+	fsimg, err := fatfs.Build(fatfs.Options{Size: size, Label: "STICK", VolumeID: 0x57C4, HiddenSectors: lba[0]}, ff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := fatfs.DiskImage(0x57C4, fatfs.Partition{Type: 0x0C, Data: fsimg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, disk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readPart(t *testing.T, path string, part int, name string) string {
+	t.Helper()
+	img, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := fatfs.OpenPartition(bytes.NewReader(img), int64(len(img)), part)
+	if err != nil {
+		t.Fatalf("%s partition %d: %v", path, part, err)
+	}
+	b, err := fs.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%s partition %d: %s: %v", path, part, name, err)
+	}
+	return string(b)
+}
+
+// TestQEMUBootUSB boots the image twice, as the same disk:
+//
+//  1. with a stick holding a new gsmbox.toml (ARFCN 62 → 70): the cell goes
+//     on air, the change is applied, the cell restarts on ARFCN 70, the
+//     report lands on the stick, and the new config is on the data
+//     partition;
+//  2. with a stick holding a broken gsmbox.toml: the cell comes up on ARFCN
+//     70 (the data partition survived the reboot), the report names every
+//     error with its line, and the config in force does not change.
+//
+// The image carries gsmbox.poweroff=usb,150s (test only): the supervisor
+// powers off once the stick is handled.
+func TestQEMUBootUSB(t *testing.T) {
+	needQEMU(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "qemu-arm64.img")
+	res := buildQEMUImage(t, disk, "gsmbox.poweroff=usb,150s")
+	t.Logf("image: %d MiB, sha256 %s", res.Size>>20, res.SHA256)
+
+	good := filepath.Join(dir, "good.img")
+	makeStick(t, good, map[string]string{"gsmbox.toml": "# from the stick\n[cell]\narfcn = 70\n"})
+	c := boot(t, QEMUOptions{Image: disk, USB: good}, 240*time.Second)
+	kernel := mustFind(t, c, `Booting Linux on physical CPU`)
+	onAir := mustFind(t, c, `on air.*ARFCN 62\b`)
+	mustFind(t, c, `services started`)
+	mustFind(t, c, `USB stick /dev/sd[a-z]1: gsmbox.toml APPLIED 1 change.*safe to remove`)
+	mustFind(t, c, `on air.*ARFCN 70\b`)
+	mustFind(t, c, `reboot: Power down`)
+	t.Logf("boot 1: kernel start %.2fs, on air %.2fs after kernel start (wall, TCG emulation)", kernel.at.Seconds(), (onAir.at - kernel.at).Seconds())
+
+	rep := readPart(t, good, 1, "gsmbox-report.txt")
+	for _, want := range []string{"APPLIED", "cell.arfcn: 62 -> 70 (restarts cell)", "version: v0-imagetest", "board:   qemu-arm64", "transmitter: enabled"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report on the good stick lacks %q:\n%s", want, rep)
+		}
+	}
+	if cfg := readPart(t, disk, 2, "gsmbox.toml"); !strings.Contains(cfg, "arfcn = 70") {
+		t.Errorf("data partition gsmbox.toml = %q, want the stick's", cfg)
+	}
+	if log := readPart(t, disk, 2, "gsmbox.log"); !strings.Contains(log, "on air") {
+		t.Errorf("persisted log lacks the on-air line:\n%s", tail(log, 20))
+	}
+
+	bad := filepath.Join(dir, "bad.img")
+	makeStick(t, bad, map[string]string{"gsmbox.toml": "[cell]\narfcn = 99999\ncolour = \"blue\"\n"})
+	c = boot(t, QEMUOptions{Image: disk, USB: bad}, 240*time.Second)
+	mustFind(t, c, `configuration loaded.*data partition gsmbox.toml.*arfcn=70`)
+	mustFind(t, c, `on air.*ARFCN 70\b`)
+	mustFind(t, c, `USB stick /dev/sd[a-z]1: gsmbox.toml REJECTED with 2 error.*safe to remove`)
+	if l, ok := c.find(regexp.MustCompile(`on air.*ARFCN (62|99999)\b`)); ok {
+		t.Errorf("a broken file changed the cell: %s", l.text)
+	}
+	rep = readPart(t, bad, 1, "gsmbox-report.txt")
+	for _, want := range []string{"REJECTED", "line 2", "cell.arfcn", "line 3", "colour", "ARFCN 70"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report on the bad stick lacks %q:\n%s", want, rep)
+		}
+	}
+	if cfg := readPart(t, disk, 2, "gsmbox.toml"); !strings.Contains(cfg, "arfcn = 70") {
+		t.Errorf("after a bad stick data partition gsmbox.toml = %q, want unchanged", cfg)
+	}
+	if prev := readPart(t, disk, 2, "gsmbox.prev.log"); !strings.Contains(prev, "APPLIED") && !strings.Contains(prev, "usb stick handled") {
+		t.Errorf("previous boot's log not kept:\n%s", tail(prev, 10))
+	}
+}
