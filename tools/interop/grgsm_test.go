@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -114,6 +115,14 @@ func TestGrGSMDecodesDownlink(t *testing.T) {
 
 func checkCell(t *testing.T, bin string, tc cellCase) {
 	dir := t.TempDir()
+	if keep := os.Getenv("GSMBOX_INTEROP_KEEP"); keep != "" {
+		// Keep the IQ, the GSMTAP capture and the config for a look.
+		dir = filepath.Join(keep, tc.name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("keeping files in %s", dir)
+	}
 	cfg := tc.cfg
 	if tc.snrDB != 0 {
 		cfg.Sim.SNRdB = tc.snrDB
@@ -235,9 +244,9 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
-// burstLine matches grgsm_decode -p output: "FN TN ... : bits" with the
-// burst as a string of 148 0/1 characters.
-var burstLine = regexp.MustCompile(`(?m)^\s*(\d+)\s+(\d+)\s.*?([01]{148})\s*$`)
+// burstLine matches grgsm_decode -p output as our wrapper prints it:
+// "FN COUNT: bits", the burst as 148 0/1 characters.
+var burstLine = regexp.MustCompile(`(?m)^(\d+) (\d+): ([01]{148})$`)
 
 // checkBSIC finds the SCH bursts gr-gsm demodulated (grgsm_decode -p) and
 // decodes the BSIC they carry. gr-gsm demodulated them and synchronised
@@ -246,9 +255,8 @@ func checkBSIC(t *testing.T, stdout []byte, want tdma.BSIC) {
 	found := 0
 	for _, m := range burstLine.FindAllSubmatch(stdout, -1) {
 		fn, _ := strconv.Atoi(string(m[1]))
-		tn, _ := strconv.Atoi(string(m[2]))
-		if tn != 0 || tdma.FN(fn).T3()%10 != 1 || tdma.FN(fn).T3() == 51 {
-			continue
+		if tdma.FN(fn).T3()%10 != 1 {
+			continue // SCH is at T3 = 1, 11, 21, 31, 41
 		}
 		var b tdma.Burst
 		for i, c := range m[3] {
@@ -284,31 +292,69 @@ func checkBSIC(t *testing.T, stdout []byte, want tdma.BSIC) {
 	}
 }
 
-// tsharkFields runs tshark on a GSMTAP pcap and returns one map per packet.
-func tsharkFields(t *testing.T, pcap string, filter string, fields ...string) []map[string]string {
-	args := []string{"-r", pcap, "-d", "udp.port==4729,gsmtap", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"}
+// field is one dissected field of a packet, as tshark's PDML gives it.
+type field struct {
+	Name     string  `xml:"name,attr"`
+	Show     string  `xml:"show,attr"`
+	ShowName string  `xml:"showname,attr"`
+	Fields   []field `xml:"field"`
+	Protos   []field `xml:"proto"`
+}
+
+// tsharkFields dissects a GSMTAP pcap and returns, per packet matching
+// filter, the "show" values of the named fields (for lists of ARFCNs, the
+// text after " = " in the showname, which lists the channel numbers).
+func tsharkFields(t *testing.T, pcap string, filter string, names ...string) []map[string]string {
+	args := []string{"-r", pcap, "-d", "udp.port==4729,gsmtap", "-T", "pdml"}
 	if filter != "" {
 		args = append(args, "-Y", filter)
-	}
-	for _, f := range fields {
-		args = append(args, "-e", f)
 	}
 	out, err := exec.Command("tshark", args...).Output()
 	if err != nil {
 		t.Fatalf("tshark %v: %v", args, err)
 	}
+	var doc struct {
+		Packets []struct {
+			Protos []field `xml:"proto"`
+		} `xml:"packet"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("tshark PDML: %v", err)
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
 	var rows []map[string]string
-	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if line == "" {
-			continue
-		}
-		vals := strings.Split(line, "|")
+	for _, p := range doc.Packets {
 		row := map[string]string{}
-		for i, f := range fields {
-			if i < len(vals) {
-				row[f] = vals[i]
+		var walk func(fs []field)
+		walk = func(fs []field) {
+			for _, f := range fs {
+				if want[f.Name] {
+					v := f.Show
+					if f.Name == "e212.lai.mnc" {
+						// The showname keeps the digits as sent, so a
+						// 3-digit MNC "026" differs from a 2-digit "26".
+						if i := strings.LastIndex(f.ShowName, "("); i >= 0 {
+							v = strings.TrimSuffix(f.ShowName[i+1:], ")")
+						}
+					}
+					if _, list, ok := strings.Cut(f.ShowName, "List of ARFCNs = "); ok {
+						v = list
+					} else if strings.HasPrefix(f.ShowName, "List of ARFCNs") {
+						v = ""
+					}
+					if old, ok := row[f.Name]; ok {
+						v = old + "," + v
+					}
+					row[f.Name] = v
+				}
+				walk(f.Fields)
+				walk(f.Protos)
 			}
 		}
+		walk(p.Protos)
 		rows = append(rows, row)
 	}
 	return rows
@@ -326,32 +372,35 @@ func checkSystemInformation(t *testing.T, pcap string, cfg *config.Config) {
 	rows := tsharkFields(t, pcap, "gsm_a.dtap.msg_rr_type", "gsmtap.frame_nr", "gsm_a.dtap.msg_rr_type",
 		"e212.lai.mcc", "e212.lai.mnc", "gsm_a.lac", "gsm_a.bssmap.cell_ci", "gsm_a.rr.arfcn_list")
 	seen := map[int]int{}
-	mnc, _ := strconv.Atoi(cfg.Network.MNC)
-	mcc, _ := strconv.Atoi(cfg.Network.MCC)
+	// TS 45.002 §6.3.1.3: SI1 at TC 0, SI2 at 1, SI3 at 2 and 6, SI4 at 3
+	// and 7. TC 4 and 5 carry optional messages; a cell without them may
+	// repeat another SI there.
+	at := map[[2]int]bool{}
 	for _, r := range rows {
 		typ := parseInt(r["gsm_a.dtap.msg_rr_type"])
 		fn := tdma.FN(parseInt(r["gsmtap.frame_nr"]))
 		seen[typ]++
 		tc := (int(fn) / 51) % 8
+		at[[2]int{typ, tc}] = true
 		switch typ {
 		case si1:
-			if tc != 0 {
+			if tc != 0 && tc != 4 && tc != 5 {
 				t.Errorf("SI1 at FN %d (TC %d), want TC 0", fn, tc)
 			}
 			checkARFCNs(t, "SI1 cell channel description", r["gsm_a.rr.arfcn_list"], []int{cfg.Cell.ARFCN})
 		case si2:
-			if tc != 1 {
+			if tc != 1 && tc != 4 && tc != 5 {
 				t.Errorf("SI2 at FN %d (TC %d), want TC 1", fn, tc)
 			}
 			checkARFCNs(t, "SI2 neighbour cell description", r["gsm_a.rr.arfcn_list"], cfg.Cell.Neighbours)
 		case si3, si4:
-			if typ == si3 && tc != 2 && tc != 6 {
+			if typ == si3 && tc != 2 && tc != 6 && tc != 4 && tc != 5 {
 				t.Errorf("SI3 at FN %d (TC %d), want TC 2 or 6", fn, tc)
 			}
-			if typ == si4 && tc != 3 && tc != 7 {
+			if typ == si4 && tc != 3 && tc != 7 && tc != 4 && tc != 5 {
 				t.Errorf("SI4 at FN %d (TC %d), want TC 3 or 7", fn, tc)
 			}
-			if parseInt(r["e212.lai.mcc"]) != mcc || parseInt(r["e212.lai.mnc"]) != mnc {
+			if parseInt(r["e212.lai.mcc"]) != atoi(cfg.Network.MCC) || first(r["e212.lai.mnc"]) != cfg.Network.MNC {
 				t.Errorf("SI type %#x: PLMN %s/%s, want %s/%s", typ, r["e212.lai.mcc"], r["e212.lai.mnc"], cfg.Network.MCC, cfg.Network.MNC)
 			}
 			if parseInt(r["gsm_a.lac"]) != cfg.Cell.LAC {
@@ -362,13 +411,17 @@ func checkSystemInformation(t *testing.T, pcap string, cfg *config.Config) {
 			}
 		}
 	}
-	for _, typ := range []int{si1, si2, si3, si4} {
-		if seen[typ] == 0 {
-			t.Errorf("no System Information type %#x decoded (saw %v)", typ, seen)
+	for _, want := range [][2]int{{si1, 0}, {si2, 1}, {si3, 2}, {si3, 6}, {si4, 3}, {si4, 7}} {
+		if !at[want] {
+			t.Errorf("no System Information type %#x decoded at TC %d (saw %v)", want[0], want[1], seen)
 		}
 	}
 	t.Logf("System Information decoded by gr-gsm: %v", seen)
 }
+
+func atoi(s string) int { v, _ := strconv.Atoi(s); return v }
+
+func first(s string) string { return strings.Split(s, ",")[0] }
 
 func parseInt(s string) int {
 	s = strings.Split(s, ",")[0]
@@ -399,8 +452,12 @@ func checkARFCNs(t *testing.T, what, field string, want []int) {
 }
 
 func checkNothingMalformed(t *testing.T, pcap string) {
-	out, err := exec.Command("tshark", "-r", pcap, "-d", "udp.port==4729,gsmtap", "-Y", `_ws.malformed || _ws.expert.severity >= "warning"`).CombinedOutput()
+	cmd := exec.Command("tshark", "-r", pcap, "-d", "udp.port==4729,gsmtap", "-Y", `_ws.malformed || _ws.expert.severity >= "warning"`)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
+		out = append(out, stderr.Bytes()...)
 		t.Fatalf("tshark: %v\n%s", err, out)
 	}
 	if s := strings.TrimSpace(string(out)); s != "" {
