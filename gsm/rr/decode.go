@@ -20,6 +20,14 @@ func (*ImmediateAssignment) MsgType() MsgType       { return MsgImmAss }
 func (*ImmediateAssignmentReject) MsgType() MsgType { return MsgImmAssReject }
 func (*ChannelRelease) MsgType() MsgType            { return MsgChannelRelease }
 func (*RRStatus) MsgType() MsgType                  { return MsgRRStatus }
+func (*PagingResponse) MsgType() MsgType            { return MsgPagingResponse }
+func (*CipheringModeCommand) MsgType() MsgType      { return MsgCipheringModeCmd }
+func (*CipheringModeComplete) MsgType() MsgType     { return MsgCipheringModeCompl }
+func (*ClassmarkChange) MsgType() MsgType           { return MsgClassmarkChange }
+func (*AssignmentCommand) MsgType() MsgType         { return MsgAssignmentCommand }
+func (*AssignmentComplete) MsgType() MsgType        { return MsgAssignmentComplete }
+func (*AssignmentFailure) MsgType() MsgType         { return MsgAssignmentFailure }
+func (*MeasurementReport) MsgType() MsgType         { return MsgMeasurementReport }
 
 // DecodeCCCH decodes a 23-octet BCCH or CCCH block (pseudo length first):
 // SI1–SI4, Paging Request Types 1–3, Immediate Assignment (Reject). Other
@@ -81,18 +89,44 @@ func DecodeSACCH(info []byte) (Message, error) {
 }
 
 // DecodeDCCH decodes an RR message received on a dedicated channel (an L3
-// message from LAPDm, no pseudo length): Channel Release or RR Status.
+// message from LAPDm, no pseudo length), in either direction: Channel
+// Release, RR Status, Paging Response, Ciphering Mode Command/Complete,
+// Classmark Change, Assignment Command/Complete/Failure and Measurement
+// Report.
 func DecodeDCCH(msg []byte) (Message, error) {
 	if len(msg) < 2 {
 		return nil, fmt.Errorf("%w: %d octets", ErrShort, len(msg))
 	}
+	var m interface {
+		Message
+		Unmarshal([]byte) error
+	}
 	switch MsgType(msg[1]) {
 	case MsgChannelRelease:
-		m := new(ChannelRelease)
-		return m, m.Unmarshal(msg)
+		m = new(ChannelRelease)
 	case MsgRRStatus:
-		m := new(RRStatus)
-		return m, m.Unmarshal(msg)
+		m = new(RRStatus)
+	case MsgPagingResponse:
+		m = new(PagingResponse)
+	case MsgCipheringModeCmd:
+		m = new(CipheringModeCommand)
+	case MsgCipheringModeCompl:
+		m = new(CipheringModeComplete)
+	case MsgClassmarkChange:
+		m = new(ClassmarkChange)
+	case MsgAssignmentCommand:
+		m = new(AssignmentCommand)
+	case MsgAssignmentComplete:
+		m = new(AssignmentComplete)
+	case MsgAssignmentFailure:
+		m = new(AssignmentFailure)
+	case MsgMeasurementReport:
+		m = new(MeasurementReport)
+	default:
+		return nil, fmt.Errorf("%w: DCCH message type %#02x", ErrUnsupported, msg[1])
 	}
-	return nil, fmt.Errorf("%w: DCCH message type %#02x", ErrUnsupported, msg[1])
+	if err := m.Unmarshal(msg); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

@@ -4,9 +4,11 @@
 // rest octets (including the Cell Channel Description and Neighbour Cell
 // Description frequency lists in every format, with the range coding of
 // Annex J), Paging Request Types 1–3 (and the empty paging of idle PCH
-// blocks), Immediate Assignment, Immediate Assignment Reject, Channel
-// Release and RR Status, and the interpretation of the Channel Request
-// (RACH) octet. BuildSystemInformation turns a CellConfig into the ready
+// blocks), Immediate Assignment, Immediate Assignment Reject, and on the
+// dedicated channels Channel Release, RR Status, Paging Response,
+// Ciphering Mode Command/Complete, Classmark Change, Assignment
+// Command/Complete/Failure and Measurement Report, and the interpretation
+// of the Channel Request (RACH) octet. BuildSystemInformation turns a CellConfig into the ready
 // 23-octet blocks the L1 scheduler broadcasts; DecodeCCCH, DecodeSACCH and
 // DecodeDCCH dispatch received blocks for a mobile.
 //

@@ -119,23 +119,19 @@ func FuzzSACCHSI(f *testing.F) {
 func FuzzDCCH(f *testing.F) {
 	f.Add([]byte{0x06, 0x0d, 0x41, 0x62, 0x01, 0x00, 0xc1})
 	f.Add([]byte{0x06, 0x12, 0x61})
+	for _, m := range dcchMessages() {
+		f.Add(m.want)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var cr ChannelRelease
-		if cr.Unmarshal(b) == nil {
-			var out [ChannelReleaseLen]byte
-			n, err := cr.MarshalTo(out[:])
-			var back ChannelRelease
-			if err != nil || back.Unmarshal(out[:n]) != nil || back != cr {
-				t.Errorf("ChannelRelease round trip of % x: %+v -> %+v", b, cr, back)
+		if m, err := DecodeDCCH(b); err == nil {
+			out := make([]byte, 64)
+			n, err := m.(interface{ MarshalTo([]byte) (int, error) }).MarshalTo(out)
+			if err != nil {
+				t.Fatalf("MarshalTo(%+v) from % x: %v", m, b, err)
 			}
-		}
-		var st RRStatus
-		if st.Unmarshal(b) == nil {
-			var out [RRStatusLen]byte
-			n, err := st.MarshalTo(out[:])
-			var back RRStatus
-			if err != nil || back.Unmarshal(out[:n]) != nil || back != st {
-				t.Errorf("RRStatus round trip of % x: %+v -> %+v", b, st, back)
+			back, err := DecodeDCCH(out[:n])
+			if err != nil || fmt.Sprint(back) != fmt.Sprint(m) {
+				t.Errorf("DecodeDCCH(MarshalTo(%+v)) = %+v, %v", m, back, err)
 			}
 		}
 		var cd ChannelDesc

@@ -45,6 +45,31 @@ func writeCapture(t *testing.T, band tdma.Band, arfcn tdma.ARFCN, pk []capture) 
 	return path
 }
 
+// tempPath returns a capture file name in the test's temporary directory.
+func tempPath(t *testing.T) string { return filepath.Join(t.TempDir(), "rr.pcap") }
+
+// newCaptureWriter creates path and returns a function appending one
+// GSMTAP packet with a given header.
+func newCaptureWriter(t *testing.T, path string) func(h *gsmtap.Header, payload []byte) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	w, err := gsmtap.NewPcapWriter(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	return func(h *gsmtap.Header, payload []byte) {
+		if err := w.WritePacket(time.Unix(1700000000, int64(n)*1e6), h, payload); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+}
+
 // PDML, tshark's XML dissection output: one run gives every field of every
 // packet, the expert infos and the malformed markers.
 type pdmlField struct {
