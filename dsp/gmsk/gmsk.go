@@ -78,9 +78,9 @@ func halfWin(pulse int) int { return pulse / 2 }
 // NewModulator; its methods do not allocate and are safe for concurrent use
 // (they only read the tables).
 type Modulator struct {
-	cfg  Config
-	sps  int
-	j    int    // half window J
+	cfg Config
+	sps int
+	j   int // half window J
 	// table[s<<(2J+1) | p] is exp(jπ/2·Σ α_k q_k) for sub-sample s of a
 	// symbol period and the window's sign pattern p (bit k set: α = −1 for
 	// symbol m−J+k).
@@ -90,6 +90,8 @@ type Modulator struct {
 	lead int
 	// envelopes for 148-bit and 88-bit bursts, from sample 0 of the output.
 	envNormal, envAccess []float32
+	// flat[0]..flat[1] is the range where the envelope is exactly 1.
+	flatNormal, flatAccess [2]int
 }
 
 // NewModulator builds a modulator. It panics if cfg is invalid (see
@@ -125,6 +127,8 @@ func NewModulator(cfg Config) *Modulator {
 	m.lead = int(math.Ceil((cfg.RampSymbols - 0.5) * float64(m.sps)))
 	m.envNormal = m.envelope(tdma.BurstBits)
 	m.envAccess = m.envelope(tdma.AccessBurstBits)
+	m.flatNormal = flatRange(m.envNormal)
+	m.flatAccess = flatRange(m.envAccess)
 	return m
 }
 
@@ -165,6 +169,17 @@ func (m *Modulator) envelope(nbits int) []float32 {
 	return env
 }
 
+func flatRange(env []float32) [2]int {
+	lo, hi := 0, len(env)
+	for lo < hi && env[lo] != 1 {
+		lo++
+	}
+	for hi > lo && env[hi-1] != 1 {
+		hi--
+	}
+	return [2]int{lo, hi}
+}
+
 // rampShape is the amplitude envelope at time t (symbol periods from the
 // start of bit 0) of an nbits burst with ramps of r symbols: a raised
 // cosine that reaches full power exactly at the middle of bit 0 and leaves
@@ -185,18 +200,19 @@ func rampShape(t, nbits, r float64) float64 {
 	}
 }
 
-// alphaSign returns 1 when the modulating value α_i of TS 45.004 §2.5 is −1
-// (d̂_i = d_i ⊕ d_{i−1} = 1), else 0. Outside the burst the dummy bits of
-// §2.4 (d = 1) are fed, so d̂ = 0 there except at the two edges.
-func alphaSign(bits []byte, i int) uint32 {
-	d := func(k int) byte {
-		if k < 0 || k >= len(bits) {
-			return 1
-		}
-		return bits[k] & 1
+// dbit returns data bit k, or the dummy bit 1 of TS 45.004 §2.4 outside
+// the burst.
+func dbit(bits []byte, k int) uint32 {
+	if uint(k) >= uint(len(bits)) {
+		return 1
 	}
-	return uint32(d(i) ^ d(i-1))
+	return uint32(bits[k] & 1)
 }
+
+// alphaSign returns 1 when the modulating value α_i of TS 45.004 §2.5 is −1
+// (d̂_i = d_i ⊕ d_{i−1} = 1), else 0. Outside the burst the dummy bits
+// (d = 1) give d̂ = 0 except at the two edges.
+func alphaSign(bits []byte, i int) uint32 { return dbit(bits, i) ^ dbit(bits, i-1) }
 
 // render writes count samples of the unramped GMSK signal of bits to dst,
 // starting first samples after the start of bit 0 (first may be negative).
@@ -209,13 +225,10 @@ func (m *Modulator) render(dst []complex64, bits []byte, first, count int) {
 	s := first - sym*sps
 	// Quadrant of all symbols before sym−J, counted from −64: the dummy
 	// region contributes +1 each.
-	var quad uint32
-	for i := -64; i < sym-j; i++ {
-		if alphaSign(bits, i) == 1 {
-			quad += 3 // −1 mod 4
-		} else {
-			quad++
-		}
+	// Each α = +1 adds a quarter turn, each −1 takes one away (≡ +3).
+	quad := uint32(sym - j + 64)
+	for i := 0; i < sym-j; i++ {
+		quad += 2 * alphaSign(bits, i)
 	}
 	var pat uint32
 	for k := 0; k < int(w); k++ {
@@ -277,8 +290,16 @@ func (m *Modulator) ModulateBurst(dst []complex64, b *tdma.Burst, kind tdma.Burs
 	n := len(env)
 	dst = dst[:n]
 	m.render(dst, bits, -m.lead, n)
-	for i, e := range env {
-		dst[i] *= complex(e, 0)
+	// Only the ramps need scaling; the useful part has envelope 1.
+	up, dn := m.flatNormal[0], m.flatNormal[1]
+	if kind == tdma.KindAccess {
+		up, dn = m.flatAccess[0], m.flatAccess[1]
+	}
+	for i := 0; i < up; i++ {
+		dst[i] *= complex(env[i], 0)
+	}
+	for i := dn; i < n; i++ {
+		dst[i] *= complex(env[i], 0)
 	}
 	return n
 }
