@@ -105,7 +105,7 @@ func runSDCCH(t *testing.T, d *Demodulator, r *rand.Rand, blocks int, noEq bool,
 func TestSDCCHAWGN(t *testing.T) {
 	d := mustDemod(t, Config{})
 	r := rand.New(rand.NewPCG(21, 21))
-	blocks := 150
+	blocks := 120
 	if testing.Short() {
 		blocks = 50
 	}
@@ -137,7 +137,7 @@ func TestSDCCHAWGN(t *testing.T) {
 // equaliser must beat the same receiver without it.
 func TestSDCCHMultipath(t *testing.T) {
 	d := mustDemod(t, Config{})
-	blocks := 150
+	blocks := 100
 	if testing.Short() {
 		blocks = 40
 	}

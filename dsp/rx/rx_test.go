@@ -264,3 +264,27 @@ func TestSCH(t *testing.T) {
 		t.Errorf("SCH at Eb/N0 5 dB: %d of %d blocks lost, want ≤ 1", bad, n)
 	}
 }
+
+// TestEarlyWindow: a caller that hands over samples from before the slot
+// (Config.BurstStart moved accordingly) sees early bursts with a negative
+// ToA.
+func TestEarlyWindow(t *testing.T) {
+	const margin = 32 // samples before the slot
+	lead := gmsk.NewModulator(gmsk.Config{SPS: 4}).Lead()
+	d := mustDemod(t, Config{BurstStart: lead + margin})
+	a := newAir(4, slotLen4+margin+16)
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, early := range []float64{0, 1.5, 3.25} {
+		b, _ := randomNormal(r, 6)
+		// The burst is sent margin samples into the window, minus early.
+		x := a.send(t, &b, tdma.KindNormal, channel.Config{Delay: margin - 4*early})
+		var soft tdma.SoftBurst
+		m, ok := d.Normal(&soft, x, 6)
+		if !ok || bitErrors(&soft, &b, 0, tdma.BurstBits) != 0 {
+			t.Errorf("%g symbols early: Normal() ok=%v with %d bit errors", early, ok, bitErrors(&soft, &b, 0, tdma.BurstBits))
+		}
+		if math.Abs(float64(m.ToA)+early) > 0.1 {
+			t.Errorf("%g symbols early: Normal() ToA = %.3f, want %.3f", early, m.ToA, -early)
+		}
+	}
+}
