@@ -30,7 +30,7 @@ func init() {
 			{Source: firmware + ":start4.elf", Name: "start4.elf", SHA256: "3484b5ddc0f655e0e562680b7e2462ec21177763cc2d884b37d31e53b800bb02"},
 			{Source: firmware + ":fixup4.dat", Name: "fixup4.dat", SHA256: "c571fe712649b66409a4834b06af39dcef8dca6727e3abc10c6043f02028b5e5"},
 		},
-		Image:              Layout{BootMiB: 128, DataMiB: 256},
+		Image:              Layout{BootMiB: 128, DataMiB: 64},
 		Cmdline:            "panic=10 oops=panic",
 		BootDevice:         "/dev/mmcblk0p1",
 		DataDevice:         "/dev/mmcblk0p2",

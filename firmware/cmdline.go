@@ -12,11 +12,16 @@ import (
 //	gsmbox.poweroff=usb,90s   test only: power off after the first USB stick
 //	                          is handled, or 90 s after the services start,
 //	                          whichever comes first (either part optional)
+//	gsmbox.watchdog=10s       override the board's watchdog timeout
+//	gsmbox.test.unhealthy=1   test only: add a health check that always
+//	                          fails, to prove the watchdog resets the box
 type Cmdline struct {
-	Board         string
-	Shell         bool
-	PowerOffOnUSB bool
-	PowerOffAfter time.Duration
+	Board           string
+	Shell           bool
+	PowerOffOnUSB   bool
+	PowerOffAfter   time.Duration
+	WatchdogTimeout time.Duration
+	TestUnhealthy   bool
 }
 
 // ParseCmdline reads the flags from /proc/cmdline's text. Unknown or
@@ -41,6 +46,14 @@ func ParseCmdline(s string) (Cmdline, []string) {
 					warn = append(warn, "gsmbox.poweroff: cannot use "+p)
 				}
 			}
+		case "gsmbox.watchdog":
+			if d, err := time.ParseDuration(v); err == nil && d >= time.Second {
+				c.WatchdogTimeout = d
+			} else {
+				warn = append(warn, "gsmbox.watchdog: cannot use "+v)
+			}
+		case "gsmbox.test.unhealthy":
+			c.TestUnhealthy = v == "1"
 		default:
 			if strings.HasPrefix(k, "gsmbox.") {
 				warn = append(warn, "unknown flag "+k)

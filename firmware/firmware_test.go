@@ -32,6 +32,8 @@ func TestParseCmdline(t *testing.T) {
 		{"console=ttyAMA0 gsmbox.board=qemu-arm64", Cmdline{Board: "qemu-arm64"}, 0},
 		{"gsmbox.poweroff=usb,90s gsmbox.shell=1", Cmdline{Shell: true, PowerOffOnUSB: true, PowerOffAfter: 90 * time.Second}, 0},
 		{"gsmbox.poweroff=soon gsmbox.colour=red", Cmdline{}, 2},
+		{"gsmbox.watchdog=10s gsmbox.test.unhealthy=1", Cmdline{WatchdogTimeout: 10 * time.Second, TestUnhealthy: true}, 0},
+		{"gsmbox.watchdog=0", Cmdline{}, 1},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, warns := ParseCmdline(tc.in)

@@ -172,6 +172,7 @@ func Run(ctx context.Context, o Options) error {
 		player.Show(leds.Error)
 	}
 
+	var feeder atomic.Pointer[watchdog.Feeder]
 	var lastUSB atomic.Value
 	lastUSB.Store("")
 	runCtx, stop := context.WithCancel(ctx)
@@ -183,7 +184,9 @@ func Run(ctx context.Context, o Options) error {
 			tx = "DISABLED: " + errString(modelErr)
 		}
 		h := "ok"
-		if err := sup.Healthy(); err != nil {
+		if f := feeder.Load(); f != nil && f.LastError() != nil {
+			h = f.LastError().Error()
+		} else if err := sup.Healthy(); err != nil {
 			h = err.Error()
 		}
 		return status.Snapshot{
@@ -213,6 +216,9 @@ func Run(ctx context.Context, o Options) error {
 
 	if board.Watchdog != "" && pid1 {
 		t := time.Duration(board.WatchdogTimeoutSec) * time.Second
+		if cl.WatchdogTimeout > 0 {
+			t = cl.WatchdogTimeout
+		}
 		if dev, err := watchdog.Open(board.Watchdog, t); err != nil {
 			log.Warn("no hardware watchdog", "err", err)
 		} else {
@@ -223,8 +229,15 @@ func Run(ctx context.Context, o Options) error {
 			if txAllowed {
 				checks = append(checks, watchdog.Check{Name: "tdma clock", Fn: cell.advancing()})
 			}
+			if cl.TestUnhealthy {
+				checks = append(checks, watchdog.Check{Name: "test (gsmbox.test.unhealthy)", Fn: func() error {
+					return errors.New("always failing, on request")
+				}})
+			}
 			defer dev.Close()
-			sup.Add(&watchdog.Feeder{Dev: dev, Clock: clk, Interval: t / 4, Checks: checks, Log: log}, false)
+			f := &watchdog.Feeder{Dev: dev, Clock: clk, Interval: t / 4, Checks: checks, Log: log}
+			feeder.Store(f)
+			sup.Add(f, false)
 			log.Info("hardware watchdog armed", "device", board.Watchdog, "timeout", t)
 		}
 	}

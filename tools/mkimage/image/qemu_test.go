@@ -86,6 +86,7 @@ func TestImageReproducible(t *testing.T) {
 // console is a running guest's serial console, line by line, with the
 // wall time each line arrived.
 type console struct {
+	end   time.Duration // when QEMU exited
 	mu    sync.Mutex
 	lines []line
 	cond  chan struct{}
@@ -151,6 +152,7 @@ func boot(t *testing.T, o QEMUOptions, timeout time.Duration) *console {
 		c.add(time.Since(start), strings.TrimRight(sc.Text(), "\r"))
 	}
 	err = cmd.Wait()
+	c.end = time.Since(start)
 	// GSMBOX_QEMU_LOGS=DIR keeps each boot's console for a person to read.
 	if d := os.Getenv("GSMBOX_QEMU_LOGS"); d != "" {
 		os.MkdirAll(d, 0o755)
@@ -285,5 +287,46 @@ func TestQEMUBootUSB(t *testing.T) {
 	}
 	if prev := readPart(t, disk, 2, "gsmbox.prev.log"); !strings.Contains(prev, "APPLIED") && !strings.Contains(prev, "usb stick handled") {
 		t.Errorf("previous boot's log not kept:\n%s", tail(prev, 10))
+	}
+}
+
+// TestQEMUWatchdog proves the hardware watchdog (QEMU's i6300esb) is fed
+// only while the health checks pass: with a 5 s timeout, a healthy box runs
+// for 25 s and powers off cleanly; with a check that always fails
+// (gsmbox.test.unhealthy=1, test only), the hardware resets the box before
+// its 60 s power-off timer (QEMU's -no-reboot turns the reset into an exit).
+func TestQEMUWatchdog(t *testing.T) {
+	needQEMU(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		cmdline string
+		reset   bool
+	}{
+		{"healthy", "gsmbox.watchdog=5s gsmbox.poweroff=25s", false},
+		{"unhealthy", "gsmbox.watchdog=5s gsmbox.test.unhealthy=1 gsmbox.poweroff=60s", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			disk := filepath.Join(dir, tc.name+".img")
+			buildQEMUImage(t, disk, tc.cmdline)
+			c := boot(t, QEMUOptions{Image: disk}, 150*time.Second)
+			armed := mustFind(t, c, `hardware watchdog armed.*timeout=5s`)
+			_, poweredOff := c.find(regexp.MustCompile(`gsmbox: powering off`))
+			if !tc.reset {
+				mustFind(t, c, `test power-off timer expired`)
+				if !poweredOff {
+					t.Errorf("healthy box did not power off cleanly; console:\n%s", tail(c.text(), 40))
+				}
+				return
+			}
+			failed := mustFind(t, c, `health check failed; not feeding the watchdog.*gsmbox.test.unhealthy`)
+			if poweredOff {
+				t.Errorf("unhealthy box powered off by its timer: the watchdog did not reset it; console:\n%s", tail(c.text(), 40))
+			}
+			t.Logf("watchdog armed at %.1fs, checks failing from %.1fs, reset (QEMU exit) at %.1fs", armed.at.Seconds(), failed.at.Seconds(), c.end.Seconds())
+			if d := c.end - failed.at; d < 4*time.Second {
+				t.Errorf("QEMU exited %v after the checks failed, sooner than the 5 s watchdog could fire; console:\n%s", d, tail(c.text(), 40))
+			}
+		})
 	}
 }
