@@ -38,11 +38,9 @@ type Config struct {
 	AccessThreshold float64
 	// NormalThreshold is the normalised correlation (0..1) of the training
 	// sequence above which a normal or synchronisation burst counts as
-	// present (default 0.45: on 1000 bursts at 1 dB Eb/N0, 0.5 % fell
-	// below it, none at 3 dB; pure noise passes it about 1.5 % of the time,
-	// since the 18-symbol interior of a training sequence is a weak
-	// detector. Callers judge a burst by its decoding, not by detection
-	// alone).
+	// present (default 0.5). With NormalMinCI, pure noise passes about 1 %
+	// of slots (TestNormalOnNoise): the 26-bit training sequence is a weak
+	// detector, and the channel decoder's CRC is the real judge.
 	NormalThreshold float64
 	// NormalMinCI is the C/I (dB) at or above which a normal or
 	// synchronisation burst counts as present even when its training
@@ -82,7 +80,7 @@ func (c Config) withDefaults() Config {
 		c.AccessThreshold = 0.5
 	}
 	if c.NormalThreshold == 0 {
-		c.NormalThreshold = 0.45
+		c.NormalThreshold = 0.5
 	}
 	if c.SoftScale == 0 {
 		c.SoftScale = 4
