@@ -47,11 +47,13 @@ const (
 	ChanTCHF
 	// ChanSACCHTF is the SACCH of a TCH/F.
 	ChanSACCHTF
+	// ChanFACCHF is a FACCH/F block stolen from a TCH/F (TS 45.003 §4.2).
+	ChanFACCHF
 	numChanKinds
 )
 
 var chanKindNames = [...]string{"idle", "FCCH", "SCH", "BCCH", "BCCH-Ext", "CCCH", "AGCH", "PCH", "RACH",
-	"SDCCH/4", "SACCH/C4", "SDCCH/8", "SACCH/C8", "TCH/F", "SACCH/TF"}
+	"SDCCH/4", "SACCH/C4", "SDCCH/8", "SACCH/C8", "TCH/F", "SACCH/TF", "FACCH/F"}
 
 func (k ChanKind) String() string {
 	if int(k) < len(chanKindNames) {
@@ -64,7 +66,7 @@ func (k ChanKind) String() string {
 // SACCH), whose idle blocks carry the LAPDm fill frame.
 func (k ChanKind) Dedicated() bool {
 	switch k {
-	case ChanSDCCH4, ChanSACCHC4, ChanSDCCH8, ChanSACCHC8, ChanSACCHTF:
+	case ChanSDCCH4, ChanSACCHC4, ChanSDCCH8, ChanSACCHC8, ChanSACCHTF, ChanFACCHF:
 		return true
 	}
 	return false
@@ -87,7 +89,7 @@ type Chan struct {
 
 func (c Chan) String() string {
 	switch c.Kind {
-	case ChanIdle, ChanFCCH, ChanSCH, ChanRACH, ChanTCHF, ChanSACCHTF:
+	case ChanIdle, ChanFCCH, ChanSCH, ChanRACH, ChanTCHF, ChanSACCHTF, ChanFACCHF:
 		return fmt.Sprintf("%v TN%d", c.Kind, c.TN)
 	case ChanBCCH, ChanBCCHExt:
 		return fmt.Sprintf("%v TN%d TC%d", c.Kind, c.TN, c.Sub)
@@ -119,7 +121,7 @@ func (c Chan) GSMTAP() (gsmtap.Channel, uint8) {
 		return gsmtap.ChanSDCCH8, c.Sub
 	case ChanSACCHC8:
 		return gsmtap.ChanSDCCH8 | gsmtap.ChanACCH, c.Sub
-	case ChanTCHF:
+	case ChanTCHF, ChanFACCHF:
 		return gsmtap.ChanTCHF, 0
 	case ChanSACCHTF:
 		return gsmtap.ChanTCHF | gsmtap.ChanACCH, 0

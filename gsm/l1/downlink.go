@@ -20,7 +20,8 @@ type Source interface {
 	// block, at the block's first frame, for ch.Kind ChanAGCH, ChanPCH (only
 	// when no paging queued with Downlink.QueuePaging is waiting for that
 	// block's paging group; the Source may put an IMMEDIATE ASSIGNMENT
-	// there), ChanSDCCH4/8, ChanSACCHC4/C8 and ChanSACCHTF. A SACCH block
+	// there), ChanSDCCH4/8, ChanSACCHC4/C8 and ChanSACCHTF (TCH/F traffic
+	// and FACCH/F go through TrafficSource instead). A SACCH block
 	// starts with the two-octet L1 header (ordered MS power level and
 	// timing advance, TS 44.004 §7.1). fn is a few frames ahead of the air
 	// by the transmit lead of the transceiver.
@@ -85,6 +86,13 @@ type Downlink struct {
 	enc      [8][2][4][116]byte
 	encStart [8][2]tdma.FN
 	encOK    [8][2]bool
+
+	// TCH/F state per timeslot (combination I).
+	tchEnc   [8]coding.TCHFEncoder
+	tch      [8][4][116]byte
+	tchStart [8]tdma.FN
+	tchOK    [8]bool
+	speech   [260]byte
 
 	block   [23]byte
 	schInfo [25]byte
@@ -178,7 +186,10 @@ func (d *Downlink) slot(fn tdma.FN, tn tdma.TN, b *tdma.TxBurst) {
 		b.Kind = tdma.KindSCH
 		tdma.SCH(&b.Bits, &d.sch)
 		return
-	case ChanIdle, ChanTCHF, ChanRACH:
+	case ChanTCHF:
+		d.tchSlot(fn, tn, s, b)
+		return
+	case ChanIdle, ChanRACH:
 		dummy(b)
 		return
 	}
@@ -188,6 +199,13 @@ func (d *Downlink) slot(fn tdma.FN, tn tdma.TN, b *tdma.TxBurst) {
 	}
 	start := s.BlockStart(fn)
 	if s.Burst == 0 {
+		if k == 1 && d.tchOff(tn) {
+			// The SACCH of a TCH/F that is off is off too.
+			d.encOK[tn][k] = false
+			d.encStart[tn][k] = fn
+			dummy(b)
+			return
+		}
 		d.encOK[tn][k] = d.fill(s.Chan, fn, &d.enc[tn][k])
 		d.encStart[tn][k] = fn
 	}

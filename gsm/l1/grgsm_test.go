@@ -7,14 +7,18 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l1/l1test"
@@ -60,44 +64,64 @@ func writeBurstFile(t *testing.T, path string, bursts []tdma.TxBurst, arfcn tdma
 	}
 }
 
-// grgsmDecode runs gr-gsm's control channel decoding chain on a burst file
-// once per "MODE:TN" chain and returns, per chain, the decoded blocks as
-// "FN GSMTAP-type/sub-slot hex" lines in order.
+// grgsmDecode runs gr-gsm's decoding chain on a burst file once per
+// "MODE:TN" chain, each in its own process (two TCH/F decoders in one
+// flowgraph disturb each other: gr-gsm's tch_f_decoder is not safe to
+// instantiate twice), and returns, per chain, the decoded blocks as
+// "FN GSMTAP-type/sub-slot hex" lines in order, and for TCHF the speech
+// frames under "MODE:TN/voice".
 func grgsmDecode(t *testing.T, file string, chains ...string) map[string][]string {
 	script, err := filepath.Abs("testdata/grgsm_decode_bursts.py")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/usr/bin/python3", append([]string{script, file}, chains...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("grgsm_decode_bursts.py: %v\n%s", err, stderr.String())
+	type result struct {
+		out, stderr []byte
+		err         error
 	}
-	if dump := os.Getenv("GSMBOX_L1_DUMP"); dump != "" {
-		// Keep the burst file and gr-gsm's output for a look by hand.
-		data, _ := os.ReadFile(file)
-		os.WriteFile(dump+".bursts", data, 0o644)
-		os.WriteFile(dump+".out", out, 0o644)
+	results := make([]result, len(chains))
+	var wg sync.WaitGroup
+	for i, chain := range chains {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "/usr/bin/python3", script, file, chain)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			results[i] = result{out, stderr.Bytes(), err}
+		}()
 	}
+	wg.Wait()
 	res := map[string][]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		// "BCCH_SDCCH4:0 1269 1301:  02 04 01 ... 55 06 19 ...": chain,
-		// FN, A5 frame count (unused), the 16-octet GSMTAP header gr-gsm
-		// made (sub_type at 12, sub_slot at 14), payload.
-		f := strings.Fields(sc.Text())
-		if len(f) != 3+gsmtap.HeaderLen+23 || !strings.HasSuffix(f[2], ":") {
-			continue
+	for i, r := range results {
+		if r.err != nil {
+			t.Fatalf("grgsm_decode_bursts.py %s: %v\n%s", chains[i], r.err, r.stderr)
 		}
-		h := f[3:]
-		res[f[0]] = append(res[f[0]], f[1]+" "+h[12]+"/"+h[14]+" "+strings.Join(h[gsmtap.HeaderLen:], ""))
-	}
-	if len(res) == 0 {
-		t.Logf("grgsm_decode_bursts.py stderr:\n%s", stderr.String())
+		if dump := os.Getenv("GSMBOX_L1_DUMP"); dump != "" {
+			// Keep the burst file and gr-gsm's output for a look by hand.
+			data, _ := os.ReadFile(file)
+			os.WriteFile(dump+".bursts", data, 0o644)
+			os.WriteFile(dump+"."+strings.ReplaceAll(chains[i], ":", "-")+".out", r.out, 0o644)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(r.out))
+		for sc.Scan() {
+			// "BCCH_SDCCH4:0 1269 1301:  02 04 01 ... 55 06 19 ...": chain,
+			// FN, A5 frame count (unused), the 16-octet GSMTAP header gr-gsm
+			// made (sub_type at 12, sub_slot at 14), payload.
+			f := strings.Fields(sc.Text())
+			if len(f) == 3 && f[1] == "voice" {
+				res[f[0]+"/voice"] = append(res[f[0]+"/voice"], f[2])
+				continue
+			}
+			if len(f) != 3+gsmtap.HeaderLen+23 || !strings.HasSuffix(f[2], ":") {
+				continue
+			}
+			h := f[3:]
+			res[f[0]] = append(res[f[0]], f[1]+" "+h[12]+"/"+h[14]+" "+strings.Join(h[gsmtap.HeaderLen:], ""))
+		}
 	}
 	return res
 }
@@ -251,4 +275,95 @@ func blockLine(ch l1.Chan, fn tdma.FN, data []byte) string {
 		typ, sub = gsmtap.ChanCCCH, ch.Sub
 	}
 	return fmt.Sprintf("%d %02x/%02x %s", fn, uint8(typ), sub, hex.EncodeToString(data))
+}
+
+// TCH/F (combination I) on TN2 and TN3: gr-gsm's TCH/F demapper and
+// decoders find our SACCH/TF blocks (whose position depends on the
+// timeslot, TS 45.002 clause 7 Table 1 and TS 45.008 §8.4.1), our FACCH/F
+// blocks and our speech frames.
+func TestGrGSMDecodesTCHF(t *testing.T) {
+	testtool.Need(t, "grgsm_decode")
+	testtool.Need(t, "python3")
+	cfg := cfgV()
+	cfg.Slots[2], cfg.Slots[3] = l1.CombI, l1.CombI
+	var tap l1test.Tap
+	cfg.Tap = tap.Func()
+	src := &l1test.Source{}
+	var speech []string
+	r := rand.New(rand.NewPCG(5, 6))
+	for tn := tdma.TN(2); tn < 4; tn++ {
+		for i := 0; i < 30; i++ {
+			f := l1test.TrafficFrame{Kind: l1.TrafficSpeech}
+			for j := range f.Speech {
+				f.Speech[j] = byte(r.IntN(2))
+			}
+			if i%7 == 3 {
+				f = l1test.TrafficFrame{Kind: l1.TrafficFACCH, FACCH: testMsg(0x80 + byte(i))}
+			} else if tn == 2 {
+				var rtp [coding.FRFrameSize]byte
+				coding.FRToRTP(&rtp, &f.Speech)
+				speech = append(speech, hex.EncodeToString(rtp[:]))
+			}
+			src.QueueTraffic(tn, f)
+		}
+		for i := 0; i < 3; i++ {
+			src.Queue(l1.Chan{Kind: l1.ChanSACCHTF, TN: tn}, testMsg(0x40+byte(i)+byte(tn)<<3))
+		}
+	}
+	dl, err := l1.NewDownlink(cfg, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const frames = 2*104 + 26
+	var bursts []tdma.TxBurst
+	var out [8]tdma.TxBurst
+	for i := 0; i < frames; i++ {
+		dl.Frame(tdma.FN(i), &out)
+		bursts = append(bursts, out[2], out[3])
+	}
+	file := filepath.Join(t.TempDir(), "bursts")
+	writeBurstFile(t, file, bursts, cfg.ARFCN, false)
+	all := grgsmDecode(t, file, "TCHF:2", "TCHF:3")
+	for tn := 2; tn < 4; tn++ {
+		chain := "TCHF:" + strconv.Itoa(tn)
+		t.Run(chain, func(t *testing.T) {
+			var want []string
+			for _, ev := range tap.Events {
+				if int(ev.Chan.TN) == tn {
+					want = append(want, blockLine(ev.Chan, ev.FN, ev.Data))
+				}
+			}
+			got := all[chain]
+			// gr-gsm's FACCH/F and SACCH/TF come out of two decoders
+			// whose outputs interleave in no fixed order: compare sorted
+			// by frame number. Our tap reports the blocks whose bursts
+			// run past the end of the file too; gr-gsm cannot have them.
+			byFN := func(l []string) {
+				sort.SliceStable(l, func(i, j int) bool {
+					a, _ := strconv.Atoi(strings.Fields(l[i])[0])
+					b, _ := strconv.Atoi(strings.Fields(l[j])[0])
+					return a < b
+				})
+			}
+			byFN(got)
+			byFN(want)
+			for len(want) > 0 {
+				fn, _ := strconv.Atoi(strings.Fields(want[len(want)-1])[0])
+				if fn+8 < frames {
+					break
+				}
+				want = want[:len(want)-1]
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("gr-gsm TCH/F TN%d blocks =\n%s\nwant (our tap)\n%s", tn, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			t.Logf("%d FACCH/F and SACCH/TF blocks decoded by gr-gsm", len(got))
+			if tn == 2 {
+				v := all[chain+"/voice"]
+				if len(v) < 20 || strings.Join(v, "\n") != strings.Join(speech[:len(v)], "\n") {
+					t.Errorf("gr-gsm speech on TN2 (%d frames) =\n%s\nwant\n%s", len(v), strings.Join(v, "\n"), strings.Join(speech, "\n"))
+				}
+			}
+		})
+	}
 }

@@ -87,13 +87,17 @@ type Uplink struct {
 	sink Sink
 	// acc[tn][0..7] SDCCH sub-channels, [8..15] SACCH sub-channels
 	// (SACCH/TF uses [8]).
-	acc   [8][16]accum
-	blk   UplinkBlock
-	ab    AccessBurst
-	ra    [1]byte
-	rsoft [tdma.AccessDataBits]int8
-	ev    TapEvent
-	stats UplinkStats
+	acc [8][16]accum
+	blk UplinkBlock
+	// TCH/F state per timeslot (combination I).
+	tchAcc [8]accum
+	tchDec [8]coding.TCHFDecoder
+	tr     UplinkTraffic
+	ab     AccessBurst
+	ra     [1]byte
+	rsoft  [tdma.AccessDataBits]int8
+	ev     TapEvent
+	stats  UplinkStats
 }
 
 // NewUplink checks cfg and returns an Uplink delivering to sink.
@@ -134,7 +138,10 @@ func (u *Uplink) Burst(rx *tdma.RxBurst) {
 			u.access(s.Chan, rx)
 		}
 		return
-	case ChanIdle, ChanTCHF:
+	case ChanTCHF:
+		u.tchBurst(s, rx)
+		return
+	case ChanIdle:
 		u.stats.Unscheduled++
 		return
 	}
@@ -187,12 +194,16 @@ func (u *Uplink) flush(ch Chan, a *accum) {
 		n := float32(a.n)
 		b.RSSI, b.ToA, b.CI = a.rssi/n, a.toa/n, a.ci/n
 	}
+	u.deliver(b)
+}
+
+func (u *Uplink) deliver(b *UplinkBlock) {
 	u.stats.Blocks++
 	if !b.Good {
 		u.stats.BadBlocks++
 	}
 	if b.Good && u.cfg.Tap != nil {
-		u.ev = TapEvent{Uplink: true, Chan: ch, FN: b.FN, ARFCN: u.cfg.ARFCN, Data: b.Msg[:], RSSI: b.RSSI, ToA: b.ToA}
+		u.ev = TapEvent{Uplink: true, Chan: b.Chan, FN: b.FN, ARFCN: u.cfg.ARFCN, Data: b.Msg[:], RSSI: b.RSSI, ToA: b.ToA}
 		u.cfg.Tap(&u.ev)
 	}
 	if u.sink != nil {

@@ -333,3 +333,92 @@ func asInt8(b []byte) []int8 {
 	}
 	return out
 }
+
+// TCH/F (combination I) round trip: speech and FACCH/F blocks queued on the
+// downlink of TN2 and TN3, carried by the Downlink's bursts into the Uplink
+// (same frame mapping both ways), come out as the same speech frames and
+// FACCH blocks; an inactive TCH sends dummy bursts.
+func TestTCHFRoundTrip(t *testing.T) {
+	cfg := cfgV()
+	cfg.Slots[2], cfg.Slots[3] = l1.CombI, l1.CombI
+	src := &l1test.Source{}
+	r := rand.New(rand.NewPCG(3, 4))
+	var sent []l1test.TrafficFrame
+	for i := 0; i < 12; i++ {
+		f := l1test.TrafficFrame{Kind: l1.TrafficSpeech}
+		for j := range f.Speech {
+			f.Speech[j] = byte(r.IntN(2))
+		}
+		if i == 5 {
+			f = l1test.TrafficFrame{Kind: l1.TrafficFACCH, FACCH: testMsg(0x77)}
+		}
+		sent = append(sent, f)
+		src.QueueTraffic(2, f)
+	}
+	dl, err := l1.NewDownlink(cfg, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &l1test.Sink{}
+	ul, err := l1.NewUplink(cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [8]tdma.TxBurst
+	dummies := 0
+	for fn := tdma.FN(0); fn < 104; fn++ {
+		dl.Frame(fn, &out)
+		if out[3].Kind == tdma.KindDummy {
+			dummies++
+		}
+		b := &out[2]
+		rx := tdma.RxBurst{FN: fn, TN: 2, Kind: b.Kind, RSSI: -50}
+		for i, v := range b.Bits {
+			rx.Soft[i] = 100
+			if v != 0 {
+				rx.Soft[i] = -100
+			}
+		}
+		if b.Kind != tdma.KindNormal {
+			rx.Kind = tdma.KindNone
+		}
+		ul.Burst(&rx)
+	}
+	if dummies != 104 {
+		t.Errorf("inactive TCH/F on TN3 sent %d dummy bursts of 104", dummies)
+	}
+	// Block k is complete after the bursts of block k+1, so all 12 queued
+	// blocks come out within the 24 blocks of 104 frames: 11 speech frames
+	// and one FACCH; the channel then idles with FACCH fill frames.
+	if len(sink.Traffic) != 11 {
+		t.Fatalf("%d speech frames delivered, want 11", len(sink.Traffic))
+	}
+	k := 0
+	for i, f := range sent {
+		if f.Kind != l1.TrafficSpeech {
+			continue
+		}
+		got := sink.Traffic[k]
+		k++
+		if !got.Good || got.Speech != f.Speech || got.Chan != (l1.Chan{Kind: l1.ChanTCHF, TN: 2}) {
+			t.Errorf("speech frame %d: good=%v chan %v, equal=%v", i, got.Good, got.Chan, got.Speech == f.Speech)
+		}
+	}
+	var facch, fill int
+	for _, b := range sink.Blocks {
+		if b.Chan.Kind != l1.ChanFACCHF {
+			continue
+		}
+		switch {
+		case !b.Good || b.Chan.TN != 2:
+			t.Errorf("FACCH/F block %+v", b)
+		case b.Msg == sent[5].FACCH:
+			facch++
+		case b.Msg == l1.FillFrame:
+			fill++
+		}
+	}
+	if facch != 1 || fill != 23-12 {
+		t.Errorf("FACCH/F delivered %d queued and %d fill blocks, want 1 and 11", facch, fill)
+	}
+}

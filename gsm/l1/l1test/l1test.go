@@ -26,13 +26,16 @@ type Request struct {
 	Sent bool // whether the Source had a block
 }
 
-// Source is a fake l1.Source: DownlinkBlock pops the channel's queue and
-// records the call.
+// Source is a fake l1.Source and l1.TrafficSource: DownlinkBlock pops the
+// channel's queue and records the call.
 type Source struct {
 	queues   map[l1.Chan][][23]byte
 	Requests []Request
 	// Always, when set, is returned for any channel with an empty queue.
 	Always func(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool
+	// Active marks TCH/F timeslots whose channel is on.
+	Active  [8]bool
+	traffic [8][]TrafficFrame
 }
 
 // Queue appends a block to ch's queue (ch.TN matters).
@@ -61,11 +64,50 @@ func (s *Source) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 	return sent
 }
 
-// Sink is a fake l1.Sink that keeps copies of everything delivered.
-type Sink struct {
-	Blocks []l1.UplinkBlock
-	Access []l1.AccessBurst
+// TrafficFrame is one queued TCH/F downlink block.
+type TrafficFrame struct {
+	Kind   l1.TrafficKind // TrafficSpeech or TrafficFACCH
+	Speech [260]byte
+	FACCH  [23]byte
 }
+
+// QueueTraffic appends a TCH/F block for timeslot tn and marks the channel
+// active.
+func (s *Source) QueueTraffic(tn tdma.TN, f TrafficFrame) {
+	s.Active[tn&7] = true
+	s.traffic[tn&7] = append(s.traffic[tn&7], f)
+}
+
+// DownlinkTraffic implements l1.TrafficSource: the next queued frame, else
+// TrafficNone on an active channel and TrafficOff on an inactive one.
+func (s *Source) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch *[23]byte) l1.TrafficKind {
+	q := s.traffic[ch.TN&7]
+	if len(q) == 0 {
+		if s.Active[ch.TN&7] {
+			return l1.TrafficNone
+		}
+		return l1.TrafficOff
+	}
+	f := q[0]
+	s.traffic[ch.TN&7] = q[1:]
+	if f.Kind == l1.TrafficSpeech {
+		*speech = f.Speech
+	} else {
+		*facch = f.FACCH
+	}
+	return f.Kind
+}
+
+// Sink is a fake l1.Sink (and l1.TrafficSink) that keeps copies of
+// everything delivered.
+type Sink struct {
+	Blocks  []l1.UplinkBlock
+	Access  []l1.AccessBurst
+	Traffic []l1.UplinkTraffic
+}
+
+// UplinkTraffic implements l1.TrafficSink.
+func (s *Sink) UplinkTraffic(t *l1.UplinkTraffic) { s.Traffic = append(s.Traffic, *t) }
 
 // UplinkBlock implements l1.Sink.
 func (s *Sink) UplinkBlock(b *l1.UplinkBlock) { s.Blocks = append(s.Blocks, *b) }
