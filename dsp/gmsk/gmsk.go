@@ -81,12 +81,11 @@ type Modulator struct {
 	cfg Config
 	sps int
 	j   int // half window J
-	// table[s<<(2J+1) | p] is exp(jπ/2·Σ α_k q_k) for sub-sample s of a
+	// table[q][s<<(2J+1) | p] is j^q·exp(jπ/2·Σ α_k q_k) for sub-sample s of a
 	// symbol period and the window's sign pattern p (bit k set: α = −1 for
 	// symbol m−J+k).
-	table []complex64
-	// rot is j^q for the quadrant q of the completed symbols.
-	rot  [4]complex64
+	// q is the quadrant of the completed symbols' phase.
+	table [4][]complex64
 	lead int
 	// envelopes for 148-bit and 88-bit bursts, from sample 0 of the output.
 	envNormal, envAccess []float32
@@ -104,7 +103,9 @@ func NewModulator(cfg Config) *Modulator {
 	m := &Modulator{cfg: cfg, sps: cfg.SPS, j: halfWin(cfg.PulseSymbols)}
 	w := 2*m.j + 1
 	q := newPhasePulse(cfg.BT, float64(cfg.PulseSymbols))
-	m.table = make([]complex64, m.sps<<w)
+	for q := range m.table {
+		m.table[q] = make([]complex64, m.sps<<w)
+	}
 	for s := 0; s < m.sps; s++ {
 		// The sample instant is s/SPS into symbol period m; symbol i's pulse
 		// is centred on (i+½)T.
@@ -120,10 +121,12 @@ func NewModulator(cfg Config) *Modulator {
 				ph += a * q.at(float64(m.j-k)+f)
 			}
 			ph *= math.Pi / 2
-			m.table[s<<w|p] = complex(float32(math.Cos(ph)), float32(math.Sin(ph)))
+			for q := range m.table {
+				v := ph + float64(q)*math.Pi/2
+				m.table[q][s<<w|p] = complex(float32(math.Cos(v)), float32(math.Sin(v)))
+			}
 		}
 	}
-	m.rot = [4]complex64{1, 1i, -1, -1i}
 	m.lead = int(math.Ceil((cfg.RampSymbols - 0.5) * float64(m.sps)))
 	m.envNormal = m.envelope(tdma.BurstBits)
 	m.envAccess = m.envelope(tdma.AccessBurstBits)
@@ -235,9 +238,9 @@ func (m *Modulator) render(dst []complex64, bits []byte, first, count int) {
 		pat |= alphaSign(bits, sym-j+k) << k
 	}
 	for n := 0; n < count; {
-		r := m.rot[quad&3]
+		tab := m.table[quad&3]
 		for ; s < sps && n < count; s++ {
-			dst[n] = r * m.table[uint(s)<<w|uint(pat)]
+			dst[n] = tab[uint(s)<<w|uint(pat)]
 			n++
 		}
 		s = 0

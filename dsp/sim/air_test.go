@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"hash/fnv"
 	"math"
@@ -271,19 +270,15 @@ func TestConfigErrors(t *testing.T) {
 func TestListenerToFile(t *testing.T) {
 	a := mustAir(t, Config{Seed: 3})
 	bts := a.Endpoint("bts")
-	lis, err := a.Listener("listener", bts, channel.Config{AWGN: true, EbN0: 25})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file bytes.Buffer
 	sink, err := radio.NewFileSink(&file, radio.FileSinkConfig{FileRate: 1e6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pumped := make(chan error, 1)
-	go func() { pumped <- radio.Pump(ctx, sink, lis, 0, B) }()
+	rec, err := a.Record(bts, channel.Config{AWGN: true, EbN0: 25}, sink, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tx, _ := trx.NewTransmitter(trx.TxConfig{})
 	var bursts [8]tdma.TxBurst
 	for tn := range bursts {
@@ -296,15 +291,14 @@ func TestListenerToFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bts.Close() // the listener hears silence from here on; stop the pump
-	for sink.Samples() < 12*frames*B/13-100 {
-		time.Sleep(time.Millisecond)
-	}
-	lis.Close()
-	if err := <-pumped; err != nil {
+	bts.Close() // the listener hears silence from here on
+	if err := rec.StopAt(frames * B); err != nil {
 		t.Fatal(err)
 	}
 	sink.Close()
+	if got, want := sink.Samples(), int64(frames*B*12/13); got < want-2 || got > want+2 {
+		t.Errorf("file has %d samples, want %d", got, want)
+	}
 	y, err := iq.ReadAll(file.Bytes())
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 func TestRunWritesPNG(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "s.png")
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-o", out, "-frames", "3", "-step", "20"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-o", out, "-frames", "2", "-step", "40"}, &stdout, &stderr); err != nil {
 		t.Fatalf("run = %v\n%s", err, stderr.String())
 	}
 	f, err := os.Open(out)
