@@ -101,14 +101,14 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 
 	// Expected noiseless value of every branch: state s holds b(n−1−i) in
 	// bit i, the branch adds b(n) = u.
-	var ref [2 * states]complex64
+	var refRe, refIm [2 * states]float32
 	for s := 0; s < states; s++ {
 		for u := 0; u < 2; u++ {
 			m := h[0] * complex(bsym(int8(u)), 0)
 			for i := 0; i < chanTaps-1; i++ {
 				m += h[i+1] * complex(bsym(int8(s>>i&1)), 0)
 			}
-			ref[s<<1|u] = m
+			refRe[s<<1|u], refIm[s<<1|u] = real(m), imag(m)
 		}
 	}
 
@@ -133,15 +133,21 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 				allow0 = false
 			}
 		}
-		zk := zeq[k]
+		zr, zi := real(zeq[k]), imag(zeq[k])
 		g := &gam[k]
-		for br, m := range ref {
-			r := zk - m
-			v := real(r)*real(r) + imag(r)*imag(r)
-			if (br&1 == 0 && !allow0) || (br&1 == 1 && !allow1) {
-				v = inf
+		for br := range g {
+			dr, di := zr-refRe[br], zi-refIm[br]
+			g[br] = dr*dr + di*di
+		}
+		if !allow0 {
+			for br := 0; br < len(g); br += 2 {
+				g[br] = inf
 			}
-			g[br] = v
+		}
+		if !allow1 {
+			for br := 1; br < len(g); br += 2 {
+				g[br] = inf
+			}
 		}
 		a, next := &alpha[k], &alpha[k+1]
 		for s2 := 0; s2 < states; s2++ {

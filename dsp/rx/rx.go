@@ -309,18 +309,17 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	best, bestP := float32(-1), -1
 	step := max(sps/2, 1)
 	for i := 0; i < nl; i += step {
-		if c := d.correlate(y[i:], tr.ref); c > best {
+		// The coarse grid correlates at two samples per symbol: the
+		// matched-filtered signal is narrower than that.
+		if c := correlate(y[i:], tr.ref, step); c > best {
 			best, bestP = c, i
 		}
 	}
+	best = -1
 	if bestP >= 0 {
 		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
 		for i := rlo; i <= rhi; i++ {
-			c := best
-			if i != bestP {
-				c = d.correlate(y[i:], tr.ref)
-			}
-			corr[i] = c
+			corr[i] = correlate(y[i:], tr.ref, 1)
 		}
 		for i := rlo; i <= rhi; i++ {
 			if corr[i] > best {
@@ -330,7 +329,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		// The parabola below needs both neighbours of the peak.
 		for _, i := range [2]int{bestP - 1, bestP + 1} {
 			if i >= 0 && i < nl && (i < rlo || i > rhi) {
-				corr[i] = d.correlate(y[i:], tr.ref)
+				corr[i] = correlate(y[i:], tr.ref, 1)
 			}
 		}
 	}
@@ -418,16 +417,18 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	return m, true
 }
 
-// correlate returns |Σ y(k)·conj(ref(k))|².
-func (d *Demodulator) correlate(y, ref []complex64) float32 {
+// correlate returns |Σ y(k)·conj(ref(k))|² over every step-th k, scaled
+// by step.
+func correlate(y, ref []complex64, step int) float32 {
 	y = y[:len(ref)]
 	var re, im float32
-	for k, r := range ref {
-		v := y[k]
+	for k := 0; k < len(ref); k += step {
+		v, r := y[k], ref[k]
 		re += real(v)*real(r) + imag(v)*imag(r)
 		im += imag(v)*real(r) - real(v)*imag(r)
 	}
-	return re*re + im*im
+	s := float32(step)
+	return re*re*s*s + im*im*s*s
 }
 
 // rssi returns the mean power in dBFS of the nbits symbols from sample p on.
