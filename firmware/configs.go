@@ -32,6 +32,9 @@ type Configs struct {
 	board   *boards.Descriptor
 	log     *slog.Logger
 	restart func(service string) error
+	// OnApply, when set, is called with each newly applied configuration
+	// (settings that apply live, such as the log level).
+	OnApply func(*config.Config)
 }
 
 // LoadConfigs finds the configuration: the data partition's gsmbox.toml
@@ -116,8 +119,11 @@ func (c *Configs) Apply(raw []byte, cfg *config.Config, changes []config.Change)
 		return fmt.Errorf("firmware: write config: %w", err)
 	}
 	c.cur, c.raw, c.source = cfg, raw, "data partition "+ConfigFile+" (from USB stick)"
-	restart := c.restart
+	restart, onApply := c.restart, c.OnApply
 	c.mu.Unlock()
+	if onApply != nil {
+		onApply(cfg)
+	}
 
 	set := map[string]bool{}
 	for _, ch := range changes {

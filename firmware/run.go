@@ -151,6 +151,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	cfgs := LoadConfigs(store, bootDir, board, log)
 	level.Set(cfgs.Current().LogLevel())
+	cfgs.OnApply = func(c *config.Config) { level.Set(c.LogLevel()) }
 
 	clk := clock.Real{}
 	sup := supervisor.New(clk, log, supervisor.DefaultPolicy)

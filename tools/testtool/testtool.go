@@ -29,6 +29,7 @@ var packages = map[string]string{
 	"osmo-bsc":            "osmo-bsc",
 	"osmo-trx-uhd":        "osmo-trx",
 	"mkfs.vfat":           "dosfstools",
+	"fsck.vfat":           "dosfstools",
 	"mcopy":               "mtools",
 	"baresip":             "baresip",
 	"kamailio":            "kamailio",
