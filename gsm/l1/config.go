@@ -3,7 +3,9 @@ package l1
 import (
 	"errors"
 	"fmt"
+	"math"
 
+	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -94,4 +96,17 @@ type TapEvent struct {
 	Data []byte
 	// RSSI (dBm) and ToA (symbols) of an uplink block or access burst.
 	RSSI, ToA float32
+}
+
+// GSMTAP returns the GSMTAP header under which the block is mirrored (its
+// payload is ev.Data): the channel type and sub-slot of ev.Chan, the
+// direction, and for uplink blocks the signal level.
+func (ev *TapEvent) GSMTAP() gsmtap.Header {
+	typ, sub := ev.Chan.GSMTAP()
+	h := gsmtap.Um(typ, ev.ARFCN, ev.Chan.TN, ev.FN, sub)
+	h.Uplink = ev.Uplink
+	if ev.Uplink {
+		h.SignalDBm = int8(max(math.MinInt8, min(math.MaxInt8, math.Round(float64(ev.RSSI)))))
+	}
+	return h
 }

@@ -20,14 +20,16 @@
 // access bursts go to an upper-layer Sink; an optional Tap sees every block
 // in both directions so the cell can mirror them as GSMTAP.
 //
+// TCH/F channels (combination I) carry full-rate speech and FACCH/F through
+// the optional TrafficSource and TrafficSink interfaces.
+//
 // Channel coding is done by gsm/coding (TS 45.003): each downlink block is
 // encoded once, at its first burst, into scratch space held by the Downlink.
 //
-// Not done here yet: TCH/F speech and FACCH/F coding (TCH frames of
-// combination I are sent as dummy bursts and not demultiplexed on the
-// uplink), frequency hopping, ciphering and handover access bursts.
+// Not done here yet: TCH/H, frequency hopping, ciphering, DTX, the CBCH,
+// and handover access bursts on dedicated channels.
 //
 // Place in the dependency order: a protocol package above gsm/tdma,
-// gsm/coding and gsm/gsmtap (constants only); gsm/bts wires it to dsp/trx
-// and to gsm/rr / gsm/lapdm.
+// gsm/coding and gsm/gsmtap (constants and header only); gsm/bts wires it to
+// dsp/trx and to gsm/rr / gsm/lapdm. Fakes for tests are in gsm/l1/l1test.
 package l1

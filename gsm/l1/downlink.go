@@ -161,6 +161,7 @@ func (d *Downlink) Page(imsi string, msg *[23]byte) (bool, error) {
 // Every entry gets FN, TN and a burst: FCCH, SCH, a normal burst of an
 // xCCH block, or a dummy burst. It does not allocate.
 func (d *Downlink) Frame(fn tdma.FN, out *[8]tdma.TxBurst) {
+	fn %= tdma.HyperFrame
 	for tn := range out {
 		b := &out[tn]
 		b.FN, b.TN, b.Att = fn, tdma.TN(tn), 0

@@ -466,10 +466,33 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// benchSource answers every request without allocating: speech on TCH/F,
+// a block on every other channel.
+type benchSource struct {
+	speech [260]byte
+	msg    [23]byte
+}
+
+func (s *benchSource) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
+	*dst = s.msg
+	return true
+}
+
+func (s *benchSource) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch *[23]byte) l1.TrafficKind {
+	*speech = s.speech
+	return l1.TrafficSpeech
+}
+
+// BenchmarkFrame fills all eight timeslots of C0 per op: TN0 combination V,
+// TN1-2 SDCCH/8, TN3-7 TCH/F with speech, every channel busy.
 func BenchmarkFrame(b *testing.B) {
 	cfg := cfgV()
 	cfg.Slots = [8]l1.Combination{l1.CombV, l1.CombVII, l1.CombVII, l1.CombI, l1.CombI, l1.CombI, l1.CombI, l1.CombI}
-	dl, err := l1.NewDownlink(cfg, nil)
+	src := &benchSource{msg: testMsg(9)}
+	for i := range src.speech {
+		src.speech[i] = byte(i*7>>2) & 1
+	}
+	dl, err := l1.NewDownlink(cfg, src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -482,5 +505,17 @@ func BenchmarkFrame(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dl.Frame(tdma.FN(i%tdma.HyperFrame), &out)
+	}
+}
+
+func TestTapGSMTAP(t *testing.T) {
+	ev := l1.TapEvent{Uplink: true, Chan: l1.Chan{Kind: l1.ChanSACCHC8, TN: 3, Sub: 5}, FN: 1234, ARFCN: 871, RSSI: -200}
+	h := ev.GSMTAP()
+	if h.SubType != 0x88 || h.SubSlot != 5 || h.TN != 3 || h.FN != 1234 || h.ARFCN != 871 || !h.Uplink || h.SignalDBm != -128 {
+		t.Errorf("GSMTAP() = %+v", h)
+	}
+	ev = l1.TapEvent{Chan: l1.Chan{Kind: l1.ChanPCH, Sub: 2}, FN: 6}
+	if h := ev.GSMTAP(); h.SubType != 0x05 || h.Uplink || h.SignalDBm != 0 {
+		t.Errorf("GSMTAP() = %+v", h)
 	}
 }

@@ -253,20 +253,22 @@ func TestUplinkRACH(t *testing.T) {
 	}
 }
 
+// BenchmarkBurst routes and decodes one received burst per op, cycling
+// through 102 frames of TN0 (combination V, access bursts on the RACH),
+// TN1 (SDCCH/8) and TN2 (TCH/F): a block decode every fourth burst.
 func BenchmarkBurst(b *testing.B) {
 	cfg := cfgV()
 	ul, err := l1.NewUplink(cfg, nullSink{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	// One 102-frame SACCH cycle of TN0 (comb V) and TN1 (comb VII) bursts.
-	var rx [2 * 102]tdma.RxBurst
+	var rx [3 * 102]tdma.RxBurst
 	msg := testMsg(1)
 	var enc [4][116]byte
 	coding.EncodeXCCH(&enc, &msg)
 	for fn := 0; fn < 102; fn++ {
-		for tn := 0; tn < 2; tn++ {
-			r := &rx[2*fn+tn]
+		for tn := 0; tn < 3; tn++ {
+			r := &rx[3*fn+tn]
 			s := cfg.Slots[tn].Uplink(tdma.TN(tn), tdma.FN(fn))
 			r.FN, r.TN, r.Kind = tdma.FN(fn), tdma.TN(tn), tdma.KindNormal
 			if s.Chan.Kind == l1.ChanRACH {
@@ -294,6 +296,7 @@ type nullSink struct{}
 
 func (nullSink) UplinkBlock(*l1.UplinkBlock) {}
 func (nullSink) AccessBurst(*l1.AccessBurst) {}
+func (nullSink) UplinkTraffic(*l1.UplinkTraffic) {}
 
 // FuzzUplinkBurst feeds arbitrary bursts (FN, TN, kind, soft bits from the
 // input) to an Uplink: it must never panic, and every block it counts is
