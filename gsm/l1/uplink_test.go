@@ -294,8 +294,8 @@ func BenchmarkBurst(b *testing.B) {
 
 type nullSink struct{}
 
-func (nullSink) UplinkBlock(*l1.UplinkBlock) {}
-func (nullSink) AccessBurst(*l1.AccessBurst) {}
+func (nullSink) UplinkBlock(*l1.UplinkBlock)     {}
+func (nullSink) AccessBurst(*l1.AccessBurst)     {}
 func (nullSink) UplinkTraffic(*l1.UplinkTraffic) {}
 
 // FuzzUplinkBurst feeds arbitrary bursts (FN, TN, kind, soft bits from the
