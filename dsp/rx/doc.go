@@ -8,7 +8,7 @@
 // TS 45.010 §5–6 (timing, timing advance):
 //
 //   - Access bursts (RACH, TS 45.002 §5.2.7): correlation of the matched-
-//     filtered samples against the modulated extended tail and 41-bit
+//     samples against the modulated extended tail and 41-bit
 //     synchronisation sequence over the whole 0..63-symbol timing-advance
 //     range, detection on the normalised correlation peak, time of arrival
 //     interpolated to a fraction of a symbol, and soft demodulation of the
@@ -19,8 +19,8 @@
 //     a least-squares estimate of a 5-tap channel impulse response at one
 //     sample per symbol, and a maximum-likelihood sequence (max-log-MAP)
 //     equaliser that gives soft bits for all 148 positions.
-//   - Frequency correction bursts (FCCH, §5.2.4): tone detection and a
-//     coarse frequency offset, for a phone's cell search.
+//   - Frequency correction bursts (FCCH, §5.2.4): tone detection, burst
+//     position and carrier frequency offset, for a phone's cell search.
 //   - Per-burst measurements: RSSI (dBFS plus a calibration offset to give
 //     dBm), C/I from the training-sequence residual, time of arrival in
 //     symbols and the carrier frequency offset.
@@ -40,6 +40,28 @@
 //	d, err := rx.NewDemodulator(rx.Config{SPS: 4})
 //	m, ok := d.Normal(&soft, slotSamples, tsc)
 //	m, ok := d.Access(&soft, slotSamples)
+//
+// # Use from dsp/trx
+//
+// The receive loop builds one Demodulator with the transmitter's SPS and
+// the board's RSSI calibration, and a margin M of samples either side of
+// each uplink slot (M = 6 symbols covers the ±4-symbol search and the
+// matched filter):
+//
+//	d, err := rx.NewDemodulator(rx.Config{SPS: sps, BurstStart: mod.Lead() + M*sps, RSSIOffset: cal})
+//	w := stream[slotStart-M*sps : slotStart+slotLen+M*sps] // slotStart as Transmitter lays out slot tn
+//	var rb tdma.RxBurst
+//	m, ok := d.Normal(&rb.Soft, w, tsc)   // or d.Access(&rb.Soft, w) on a RACH slot
+//	if ok { m.Fill(&rb); rb.Kind = tdma.KindNormal /* or KindAccess */; ... }
+//
+// slotStart is where the uplink slot begins in the stream: the slot start
+// of Transmitter.BurstStart(tn) − Lead(), on the uplink's frame timing
+// (three timeslots after the downlink, TS 45.010 §6). ToA is then in
+// symbols relative to that nominal position, which is what the TRX
+// protocol reports; on an access burst m.TA() is the timing advance to
+// assign. A virtual phone calls FCCH on about a frame of samples, then SCH
+// one frame (8 slots) after FCCHResult.Start, after correcting its carrier
+// by FCCHResult.FreqOffset.
 //
 // The package is pure: no goroutines, no I/O, no clock. Its place in the
 // dependency order: above gsm/tdma and dsp/gmsk (whose modulator makes the

@@ -139,6 +139,12 @@ type Meas struct {
 	Corr float32
 }
 
+// Fill copies the measurements into rb (RSSI, ToA, CI, FreqOffset); the
+// caller sets FN, TN, Kind and TSC, and demodulates into rb.Soft.
+func (m Meas) Fill(rb *tdma.RxBurst) {
+	rb.RSSI, rb.ToA, rb.CI, rb.FreqOffset = m.RSSI, m.ToA, m.CI, m.FreqOffset
+}
+
 // TA returns the timing advance (0..63) that an access burst's time of
 // arrival asks for, TS 45.010 §5.2: the ToA rounded to whole symbols.
 func (m Meas) TA() uint8 {
