@@ -5,7 +5,11 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
-// Sink receives what the Uplink decodes. The cell implements it.
+// Sink receives what the Uplink decodes. The cell implements it. l1 does
+// not know which dedicated channels are active: it reports every block
+// position the transceiver reported bursts for, so the Sink ignores the
+// channels it has not activated (their blocks are noise, nearly always
+// bad).
 type Sink interface {
 	// UplinkBlock is called once per SDCCH or SACCH block of which at least
 	// one burst position was reported to Uplink.Burst, after its last burst
