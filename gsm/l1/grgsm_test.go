@@ -367,3 +367,60 @@ func TestGrGSMDecodesTCHF(t *testing.T) {
 		})
 	}
 }
+
+// Combination IV (nine CCCH blocks, grgsm_decode mode BCCH) with
+// BS_AG_BLKS_RES 2, BCCH Ext in CCCH block 0, paging for three IMSIs and
+// access grants.
+func TestGrGSMDecodesCombIV(t *testing.T) {
+	testtool.Need(t, "grgsm_decode")
+	testtool.Need(t, "python3")
+	cfg := cfgV()
+	cfg.Slots[0] = l1.CombIV
+	cfg.BSAgBlksRes, cfg.BSPaMfrms, cfg.BCCHExt = 2, 3, true
+	var tap l1test.Tap
+	cfg.Tap = tap.Func()
+	src := &l1test.Source{}
+	dl, err := l1.NewDownlink(cfg, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ty := range []l1.SIType{l1.SI2, l1.SI3, l1.SI4, l1.SI7, l1.SI8} {
+		m := siBlock(ty)
+		dl.BCCH.Set(ty, &m)
+	}
+	for i, imsi := range []string{"001010000000000", "001010000000011", "001010000000020"} {
+		page := l1test.EmptyPaging
+		page[5] = 0xe0 + byte(i)
+		dl.Page(imsi, &page)
+	}
+	for i := 0; i < 3; i++ {
+		src.Queue(l1.Chan{Kind: l1.ChanAGCH, Sub: uint8(i % 2)}, testMsg(0x30+byte(i)))
+	}
+	const frames = 8 * 51
+	var bursts []tdma.TxBurst
+	var out [8]tdma.TxBurst
+	for i := 0; i < frames; i++ {
+		dl.Frame(tdma.FN(i), &out)
+		bursts = append(bursts, out[0])
+	}
+	file := filepath.Join(t.TempDir(), "bursts")
+	writeBurstFile(t, file, bursts, cfg.ARFCN, false)
+	got := grgsmDecode(t, file, "BCCH:0")["BCCH:0"]
+	var want []string
+	for _, ev := range tap.Events {
+		ch := ev.Chan
+		if ch.TN != 0 {
+			continue
+		}
+		if ch.Kind == l1.ChanBCCHExt { // gr-gsm: just CCCH block 0
+			ch = l1.Chan{Kind: l1.ChanAGCH}
+		}
+		want = append(want, blockLine(ch, ev.FN, ev.Data))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("grgsm_decode -m BCCH =\n%s\nwant (our tap)\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(got) != 8*10 {
+		t.Errorf("gr-gsm decoded %d blocks, want 80 (BCCH + 9 CCCH in 8 multiframes)", len(got))
+	}
+}
