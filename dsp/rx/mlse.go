@@ -101,7 +101,7 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 
 	// Expected noiseless value of every branch: state s holds b(n−1−i) in
 	// bit i, the branch adds b(n) = u.
-	var refRe, refIm [2 * states]float32
+	var refRe, refIm, refE [2 * states]float32
 	for s := 0; s < states; s++ {
 		for u := 0; u < 2; u++ {
 			m := h[0] * complex(bsym(int8(u)), 0)
@@ -109,6 +109,7 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 				m += h[i+1] * complex(bsym(int8(s>>i&1)), 0)
 			}
 			refRe[s<<1|u], refIm[s<<1|u] = real(m), imag(m)
+			refE[s<<1|u] = real(m)*real(m) + imag(m)*imag(m)
 		}
 	}
 
@@ -133,20 +134,24 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 				allow0 = false
 			}
 		}
-		zr, zi := real(zeq[k]), imag(zeq[k])
+		// |z − ref|² less |z|², which every branch of the step shares and
+		// the soft output's differences cancel.
+		zr2, zi2 := 2*real(zeq[k]), 2*imag(zeq[k])
 		g := &gam[k]
-		for br := range g {
-			dr, di := zr-refRe[br], zi-refIm[br]
-			g[br] = dr*dr + di*di
-		}
-		if !allow0 {
+		switch {
+		case allow0 && allow1:
+			for br := range g {
+				g[br] = refE[br] - zr2*refRe[br] - zi2*refIm[br]
+			}
+		case allow0:
+			for br := 0; br < len(g); br += 2 {
+				g[br] = refE[br] - zr2*refRe[br] - zi2*refIm[br]
+				g[br+1] = inf
+			}
+		default:
 			for br := 0; br < len(g); br += 2 {
 				g[br] = inf
-			}
-		}
-		if !allow1 {
-			for br := 1; br < len(g); br += 2 {
-				g[br] = inf
+				g[br+1] = refE[br+1] - zr2*refRe[br+1] - zi2*refIm[br+1]
 			}
 		}
 		a, next := &alpha[k], &alpha[k+1]
