@@ -54,12 +54,14 @@ func (s *Service) Serve(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond): // listening
 		}
 	}
+	via := "boot"
 	for {
 		sticks, err := s.Detector.Scan()
 		if err != nil {
 			s.Log.Warn("usb scan failed", "err", err)
 		}
 		for _, st := range sticks {
+			s.Log.Info("usb stick found", "disk", st.Disk, "device", st.Device, "via", via)
 			if !s.waitDevice(ctx, st.Device) {
 				s.Log.Warn("usb device node did not appear", "device", st.Device)
 				continue
@@ -73,6 +75,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-events:
+			via = "uevent"
 			// Let the kernel finish probing partitions.
 			select {
 			case <-ctx.Done():
@@ -80,6 +83,7 @@ func (s *Service) Serve(ctx context.Context) error {
 			case <-s.Clock.After(500 * time.Millisecond):
 			}
 		case <-s.Clock.After(s.Poll):
+			via = "poll"
 		}
 	}
 }

@@ -16,6 +16,11 @@ type QEMUOptions struct {
 	MemMiB int
 	// BIOS overrides UBootQEMU.
 	BIOS string
+	// USBController adds the xHCI controller (id xhci) even without a
+	// stick, so one can be hot-plugged later through QMP.
+	USBController bool
+	// QMP is a Unix socket path for QEMU's machine protocol, "" for none.
+	QMP string
 }
 
 // QEMUArgs returns the qemu-system-aarch64 arguments that boot the image
@@ -38,11 +43,16 @@ func QEMUArgs(o QEMUOptions) []string {
 		"-drive", "if=virtio,format=raw,file=" + o.Image,
 		"-device", "i6300esb",
 	}
+	if o.USB != "" || o.USBController {
+		args = append(args, "-device", "qemu-xhci,id=xhci")
+	}
 	if o.USB != "" {
 		args = append(args,
-			"-device", "qemu-xhci",
 			"-drive", "if=none,id=stick,format=raw,file="+o.USB,
 			"-device", "usb-storage,drive=stick")
+	}
+	if o.QMP != "" {
+		args = append(args, "-qmp", "unix:"+o.QMP+",server=on,wait=off")
 	}
 	return args
 }

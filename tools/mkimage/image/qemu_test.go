@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -107,6 +108,22 @@ func (c *console) add(at time.Duration, s string) {
 	}
 }
 
+// waitFor waits up to d for a line matching re.
+func (c *console) waitFor(re *regexp.Regexp, d time.Duration) (line, bool) {
+	deadline := time.After(d)
+	for {
+		if l, ok := c.find(re); ok {
+			return l, true
+		}
+		select {
+		case <-deadline:
+			return line{}, false
+		case <-c.cond:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // find returns the first line matching re.
 func (c *console) find(re *regexp.Regexp) (line, bool) {
 	c.mu.Lock()
@@ -133,6 +150,13 @@ func (c *console) text() string {
 // console.
 func boot(t *testing.T, o QEMUOptions, timeout time.Duration) *console {
 	t.Helper()
+	return bootDuring(t, o, timeout, nil)
+}
+
+// bootDuring is boot, with during run on its own goroutine while the guest
+// runs (to hot-plug devices); boot waits for it.
+func bootDuring(t *testing.T, o QEMUOptions, timeout time.Duration, during func(c *console)) *console {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", QEMUArgs(o)...)
@@ -146,6 +170,12 @@ func boot(t *testing.T, o QEMUOptions, timeout time.Duration) *console {
 		t.Fatalf("qemu: %v", err)
 	}
 	c := &console{cond: make(chan struct{}, 1)}
+	var wg sync.WaitGroup
+	if during != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); during(c) }()
+	}
+	defer wg.Wait()
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -332,5 +362,87 @@ func TestQEMUWatchdog(t *testing.T) {
 				t.Errorf("QEMU exited %v after the checks failed, sooner than the 5 s watchdog could fire; console:\n%s", d, tail(c.text(), 40))
 			}
 		})
+	}
+}
+
+// qmp sends QEMU machine-protocol commands over a Unix socket.
+func qmp(path string, cmds ...string) error {
+	var conn net.Conn
+	var err error
+	for i := 0; i < 100; i++ {
+		if conn, err = net.Dial("unix", path); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(conn)
+	if _, err := r.ReadString('\n'); err != nil { // greeting
+		return err
+	}
+	for _, c := range append([]string{`{"execute":"qmp_capabilities"}`}, cmds...) {
+		if _, err := conn.Write([]byte(c + "\n")); err != nil {
+			return err
+		}
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return err
+			}
+			if strings.Contains(l, `"error"`) {
+				return fmt.Errorf("qmp %s: %s", c, l)
+			}
+			if strings.Contains(l, `"return"`) {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// TestQEMUHotplugUSB plugs a stick into the running box (QMP device_add on
+// the xHCI controller): the kernel's uevent wakes the USB service, which
+// applies the file and writes the report.
+func TestQEMUHotplugUSB(t *testing.T) {
+	needQEMU(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "qemu-arm64.img")
+	buildQEMUImage(t, disk, "gsmbox.poweroff=usb,150s")
+	stick := filepath.Join(dir, "stick.img")
+	makeStick(t, stick, map[string]string{"GSMBOX.TOML": "[network]\nname = \"Village\"\n[cell]\nlac = 42\n"})
+	sock := filepath.Join(dir, "qmp.sock")
+	var plugErr error
+	var plugged time.Duration
+	c := bootDuring(t, QEMUOptions{Image: disk, USBController: true, QMP: sock}, 240*time.Second, func(c *console) {
+		if _, ok := c.waitFor(regexp.MustCompile(`on air`), 120*time.Second); !ok {
+			plugErr = fmt.Errorf("cell never on air")
+			return
+		}
+		time.Sleep(2 * time.Second) // the box is idle, not at boot
+		plugErr = qmp(sock,
+			`{"execute":"blockdev-add","arguments":{"node-name":"stick","driver":"raw","file":{"driver":"file","filename":"`+stick+`"}}}`,
+			`{"execute":"device_add","arguments":{"driver":"usb-storage","drive":"stick","bus":"xhci.0","id":"stickdev"}}`)
+		c.mu.Lock()
+		plugged = c.lines[len(c.lines)-1].at
+		c.mu.Unlock()
+	})
+	if plugErr != nil {
+		t.Fatalf("hot-plug: %v; console:\n%s", plugErr, tail(c.text(), 40))
+	}
+	found := mustFind(t, c, `usb stick found.*via=(uevent|poll)`)
+	done := mustFind(t, c, `gsmbox.toml APPLIED 2 change.*safe to remove`)
+	if !strings.Contains(found.text, "via=uevent") {
+		t.Errorf("stick noticed by polling, not by its uevent: %s", found.text)
+	}
+	t.Logf("stick plugged at %.1fs, noticed at %.1fs, safe to remove at %.1fs", plugged.Seconds(), found.at.Seconds(), done.at.Seconds())
+	rep := readPart(t, stick, 1, "gsmbox-report.txt")
+	for _, want := range []string{"APPLIED", `network.name: "gsmbox test network" -> "Village"`, "cell.lac: 1 -> 42"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
 	}
 }
