@@ -136,8 +136,12 @@ func (c *CellConfig) Validate() error {
 // their messages as carried in that frame (pseudo length first).
 type SIBlocks struct {
 	SI1, SI2, SI3, SI4 [BlockLen]byte
-	SI5, SI6           [BlockLen]byte
-	SI5Info, SI6Info   [SACCHInfoLen]byte
+	// SI2bis carries the part of the BA list that does not fit SI2; it is
+	// valid when HasSI2bis.
+	SI2bis           [BlockLen]byte
+	HasSI2bis        bool
+	SI5, SI6         [BlockLen]byte
+	SI5Info, SI6Info [SACCHInfoLen]byte
 }
 
 // fillFrame is the L2 fill frame sent on the BCCH when no SI is scheduled
@@ -145,11 +149,16 @@ type SIBlocks struct {
 var fillFrame = [BlockLen]byte{0x03, 0x03, 0x01, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
 
 // ForTC returns the BCCH Norm block for TC = (FN div 51) mod 8 following
-// TS 45.002 §6.3.1.3 (table 3 of §6.3.1.3): TC 0 SI1, 1 SI2, 2 and 6 SI3,
-// 3 and 7 SI4. TC 4 and 5 carry optional SIs (SI2bis/ter/quater, SI7, SI8,
-// SI13) that this package does not build, so they get the L2 fill frame.
+// TS 45.002 §6.3.1.3: TC 0 SI1, 1 SI2, 2 and 6 SI3, 3 and 7 SI4, 5 SI2bis
+// when the cell has one. TC 4 and 5 otherwise carry optional SIs (SI2ter,
+// SI2quater, SI7, SI8, SI13) that this package does not build, so they get
+// the L2 fill frame.
 func (s *SIBlocks) ForTC(tc int) *[BlockLen]byte {
 	switch tc & 7 {
+	case 5:
+		if s.HasSI2bis {
+			return &s.SI2bis
+		}
 	case 0:
 		return &s.SI1
 	case 1:
@@ -201,11 +210,28 @@ func SystemInformation(c *CellConfig) (*SI1, *SI2, *SI3, *SI4, *SI5, *SI6, error
 }
 
 // BuildSystemInformation validates cfg and encodes its System Information.
+// A BA list that no single frequency list format can hold is split between
+// SI2 and SI2bis (TS 44.018 §3.2.2.1, EXT-IND); SI5 then carries the part
+// in SI2 and the rest is not measured in dedicated mode (no SI5bis).
 func BuildSystemInformation(cfg CellConfig) (SIBlocks, error) {
 	var s SIBlocks
 	si1, si2, si3, si4, si5, si6, err := SystemInformation(&cfg)
 	if err != nil {
 		return s, err
+	}
+	var probe [FreqListLen]byte
+	if _, err := EncodeFreqList(&probe, &si2.Neighbours, 0); err != nil {
+		first, rest, ok := splitBA(si2.Neighbours)
+		if !ok {
+			return s, fmt.Errorf("%w: neighbours %v fit neither SI2 nor SI2 and SI2bis: %w", ErrConfig, si2.Neighbours, err)
+		}
+		si2.Neighbours, si2.ExtInd = first, true
+		si5.Neighbours = first
+		bis := SI2bis{Neighbours: rest, ExtInd: true, RACH: si2.RACH}
+		if err := bis.MarshalTo(&s.SI2bis); err != nil {
+			return s, err
+		}
+		s.HasSI2bis = true
 	}
 	err = errors.Join(si1.MarshalTo(&s.SI1), si2.MarshalTo(&s.SI2), si3.MarshalTo(&s.SI3), si4.MarshalTo(&s.SI4),
 		si5.MarshalTo(&s.SI5Info), si6.MarshalTo(&s.SI6Info))

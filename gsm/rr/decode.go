@@ -9,6 +9,7 @@ type Message interface {
 
 func (*SI1) MsgType() MsgType                       { return MsgSI1 }
 func (*SI2) MsgType() MsgType                       { return MsgSI2 }
+func (*SI2bis) MsgType() MsgType                    { return MsgSI2bis }
 func (*SI3) MsgType() MsgType                       { return MsgSI3 }
 func (*SI4) MsgType() MsgType                       { return MsgSI4 }
 func (*SI5) MsgType() MsgType                       { return MsgSI5 }
@@ -30,8 +31,8 @@ func (*AssignmentFailure) MsgType() MsgType         { return MsgAssignmentFailur
 func (*MeasurementReport) MsgType() MsgType         { return MsgMeasurementReport }
 
 // DecodeCCCH decodes a 23-octet BCCH or CCCH block (pseudo length first):
-// SI1–SI4, Paging Request Types 1–3, Immediate Assignment (Reject). Other
-// RR messages (SI13, SI2quater, ...) give ErrUnsupported, which a mobile
+// SI1–SI4, SI2bis, Paging Request Types 1–3, Immediate Assignment (Reject). Other
+// RR messages (SI13, SI2ter, SI2quater, ...) give ErrUnsupported, which a mobile
 // ignores; an L2 fill frame gives ErrPseudoLength.
 func DecodeCCCH(block []byte) (Message, error) {
 	t, err := MessageType(block)
@@ -47,6 +48,8 @@ func DecodeCCCH(block []byte) (Message, error) {
 		m = new(SI1)
 	case MsgSI2:
 		m = new(SI2)
+	case MsgSI2bis:
+		m = new(SI2bis)
 	case MsgSI3:
 		m = new(SI3)
 	case MsgSI4:

@@ -12,10 +12,10 @@
 // 23-octet blocks the L1 scheduler broadcasts; DecodeCCCH, DecodeSACCH and
 // DecodeDCCH dispatch received blocks for a mobile.
 //
-// Not built: SI2bis/2ter/2quater, SI13 and the other optional SIs (a
-// neighbour list must fit SI2's 16 octets; BuildSystemInformation reports
-// when it does not), packet (TBF) assignments, and the CSN.1 rest octet
-// fields after the ones each message documents.
+// SI2bis is built when the BA list does not fit SI2 alone. Not built:
+// SI2ter/2quater, SI5bis/5ter, SI13 and the other optional SIs, packet
+// (TBF) assignments, and the CSN.1 rest octet fields after the ones each
+// message documents.
 //
 // Framing. CCCH and BCCH messages (SI1–4, paging, immediate assignment)
 // are complete 23-octet blocks here: the L2 pseudo length octet (TS 44.018

@@ -62,7 +62,13 @@ func seedSI(f *testing.F) {
 }
 
 func FuzzSI1(f *testing.F) { seedSI(f); f.Fuzz(fuzzBlock[SI1]) }
-func FuzzSI2(f *testing.F) { seedSI(f); f.Fuzz(fuzzBlock[SI2]) }
+func FuzzSI2(f *testing.F) {
+	seedSI(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzBlock[SI2](t, b)
+		fuzzBlock[SI2bis](t, b)
+	})
+}
 func FuzzSI3(f *testing.F) { seedSI(f); f.Fuzz(fuzzBlock[SI3]) }
 func FuzzSI4(f *testing.F) { seedSI(f); f.Fuzz(fuzzBlock[SI4]) }
 

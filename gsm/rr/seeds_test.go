@@ -36,7 +36,7 @@ func seedCorpus(t *testing.T) map[string][][]byte {
 	return map[string][][]byte{
 		"FuzzFreqList":                  fl,
 		"FuzzSI1":                       si,
-		"FuzzSI2":                       si,
+		"FuzzSI2":                       append(si, osmoSIBytes(t, "si2bis")),
 		"FuzzSI3":                       si,
 		"FuzzSI4":                       si,
 		"FuzzSACCHSI":                   sacch,
@@ -68,3 +68,5 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 	}
 }
+
+func osmoSIBytes(t *testing.T, name string) []byte { return osmoBlock(t, name)[:] }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -274,5 +275,60 @@ func TestPowerLevel(t *testing.T) {
 		if p := PowerDBm(tt.band, got); p > tt.dBm && tt.dBm >= PowerDBm(tt.band, 15) && tt.band != tdma.GSM900 {
 			t.Errorf("PowerDBm(%v, %d) = %d above requested %d", tt.band, got, p, tt.dBm)
 		}
+	}
+}
+
+func TestBuildSystemInformationSI2bis(t *testing.T) {
+	var nb []tdma.ARFCN
+	for i := 0; i < 30; i++ {
+		nb = append(nb, tdma.ARFCN(512+12*i)) // 30 channels over 348: no single format holds them
+	}
+	c := testConfig(l3.PLMN{MCC: "001", MNC: "01"}, tdma.DCS1800, 700, nb...)
+	s, err := BuildSystemInformation(c)
+	if err != nil {
+		t.Fatalf("BuildSystemInformation() error %v", err)
+	}
+	if !s.HasSI2bis || s.ForTC(5) != &s.SI2bis {
+		t.Fatal("BuildSystemInformation() built no SI2bis")
+	}
+	var si2 SI2
+	var bis SI2bis
+	if err := si2.Unmarshal(s.SI2[:]); err != nil || !si2.ExtInd {
+		t.Errorf("SI2 = %+v, %v, want EXT-IND", si2, err)
+	}
+	if err := bis.Unmarshal(s.SI2bis[:]); err != nil || !bis.ExtInd {
+		t.Errorf("SI2bis = %+v, %v, want EXT-IND", bis, err)
+	}
+	var union FreqSet
+	for i := range union {
+		union[i] = si2.Neighbours[i] | bis.Neighbours[i]
+		if si2.Neighbours[i]&bis.Neighbours[i] != 0 {
+			t.Errorf("SI2 and SI2bis share channels")
+		}
+	}
+	if union != NewFreqSet(nb...) {
+		t.Errorf("SI2 ∪ SI2bis = %v, want %v", union, nb)
+	}
+	// tshark reads both halves and the EXT-IND bits.
+	if _, err := exec.LookPath("tshark"); err != nil && !testtool.Required() {
+		return
+	}
+	pkts := dissect(t, writeCapture(t, tdma.DCS1800, 700, []capture{{gsmtap.ChanBCCH, s.SI2[:]}, {gsmtap.ChanBCCH, s.SI2bis[:]}}))
+	for i, want := range []FreqSet{si2.Neighbours, bis.Neighbours} {
+		if got := arfcnList(pkts[i].text); got != want {
+			t.Errorf("tshark list %d = %v, want %v", i, got, want)
+		}
+		if !strings.Contains(pkts[i].text, "EXT-IND: The information element carries only a part of the BA") {
+			t.Errorf("tshark packet %d lacks EXT-IND = part of the BA", i)
+		}
+	}
+	// Too many for two lists.
+	var many []tdma.ARFCN
+	for i := 0; i < 120; i++ {
+		many = append(many, tdma.ARFCN(512+3*i))
+	}
+	c.Neighbours = many
+	if _, err := BuildSystemInformation(c); err == nil {
+		t.Error("BuildSystemInformation(120 scattered neighbours) = nil error")
 	}
 }
