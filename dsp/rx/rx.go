@@ -354,7 +354,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	m.Corr = float32(min(rho, 1))
 	p := lo + bestP // bit 0 starts here, to the nearest sample
 	frac := 0.0
-	if bestP > 0 && bestP < nl-1 && sps > 1 {
+	if bestP > 0 && bestP < nl-1 {
 		a, b, c := math.Sqrt(float64(corr[bestP-1])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+1]))
 		if den := a - 2*b + c; den < 0 {
 			frac = 0.5 * (a - c) / den

@@ -106,12 +106,15 @@ func TestLaurentC0(t *testing.T) {
 // TestNormalClean: every training sequence, fractional delays over the
 // search range, no noise: every bit right, ToA within 0.1 symbol.
 func TestNormalClean(t *testing.T) {
-	for _, sps := range []int{2, 4, 8} {
+	for _, sps := range []int{1, 2, 4, 8} {
 		d := mustDemod(t, Config{SPS: sps})
 		a := newAir(sps, (tdma.QuarterSymbolsPerSlot*sps)/4+8*sps)
 		r := rand.New(rand.NewPCG(1, uint64(sps)))
 		for tsc := uint8(0); tsc < 8; tsc++ {
 			for _, delay := range []float64{0, 0.3, 1.25, 2.5, 3.7} {
+				if sps == 1 && delay > 3.5 {
+					continue // the peak sits on the search edge: no interpolation
+				}
 				b, _ := randomNormal(r, tsc)
 				x := a.send(t, &b, tdma.KindNormal, channel.Config{Delay: delay * float64(sps), PathLoss: 6})
 				var soft tdma.SoftBurst
