@@ -39,6 +39,12 @@ type Config struct {
 	Taps []Tap
 	// FreqOffset shifts the carrier, in Hz.
 	FreqOffset float64
+	// Doppler, if positive, makes every tap fade independently as a
+	// Rayleigh process with the classical (Jakes) Doppler spectrum of this
+	// maximum Doppler shift in Hz (TS 45.005 Annex C.3: TU50 at 900 MHz is
+	// about 42 Hz), keeping its mean power Gain; Tap.Phase is then unused.
+	// The fading is a function of absolute time and Seed.
+	Doppler float64
 	// AWGN enables noise at EbN0 dB (see the package comment).
 	AWGN bool
 	EbN0 float64
@@ -46,17 +52,48 @@ type Config struct {
 	Seed uint64
 }
 
+// part is one path: its interpolation kernel, placed at integer delay k0,
+// and its static complex gain.
+type part struct {
+	k0 int
+	h  [2 * interpHalf]float64
+	g  complex128
+}
+
+// combine rebuilds h (and hr) from the paths, each scaled by its static
+// gain and, when fading, by its fading gain in gains.
+func (c *Channel) combine(gains []complex128) {
+	clear(c.h)
+	for i, p := range c.parts {
+		g := p.g
+		if gains != nil {
+			g *= gains[i]
+		}
+		for j, v := range p.h {
+			if v != 0 {
+				c.h[p.k0+j-c.kmin] += complex64(g * complex(v, 0))
+			}
+		}
+	}
+	for i, v := range c.h {
+		c.hr[len(c.h)-1-i] = v
+	}
+}
+
 // Channel applies one link's impairments. Build it with New.
 type Channel struct {
-	cfg   Config
-	kmin  int         // smallest integer delay with a nonzero tap
-	h     []complex64 // h[k−kmin] multiplies x[n−k]
-	hr    []complex64 // h reversed
-	sigma float32     // noise standard deviation per real dimension
-	nco   *iq.NCO
-	pcg   *rand.PCG
-	rng   *rand.Rand
-	tmp   []complex64
+	cfg    Config
+	kmin   int         // smallest integer delay with a nonzero tap
+	h      []complex64 // h[k−kmin] multiplies x[n−k]
+	hr     []complex64 // h reversed
+	parts  []part
+	fading *fading
+	gains  []complex128
+	sigma  float32 // noise standard deviation per real dimension
+	nco    *iq.NCO
+	pcg    *rand.PCG
+	rng    *rand.Rand
+	tmp    []complex64
 }
 
 // New builds a channel.
@@ -71,12 +108,10 @@ func New(cfg Config) (*Channel, error) {
 	if len(taps) == 0 {
 		taps = []Tap{{}}
 	}
-	amp := math.Pow(10, -cfg.PathLoss/20)
-	type part struct {
-		k0 int
-		h  [2 * interpHalf]float64
-		g  complex128
+	if !(cfg.Doppler >= 0) || math.IsInf(cfg.Doppler, 0) {
+		return nil, fmt.Errorf("%w: Doppler %g Hz", ErrConfig, cfg.Doppler)
 	}
+	amp := math.Pow(10, -cfg.PathLoss/20)
 	parts := make([]part, len(taps))
 	kmin, kmax := math.MaxInt, math.MinInt
 	for i, tp := range taps {
@@ -101,18 +136,12 @@ func New(cfg Config) (*Channel, error) {
 		kmin = min(kmin, p.k0)
 		kmax = max(kmax, p.k0+2*interpHalf-1)
 	}
-	c := &Channel{cfg: cfg, kmin: kmin, h: make([]complex64, kmax-kmin+1)}
-	for _, p := range parts {
-		for j, v := range p.h {
-			if v != 0 {
-				c.h[p.k0+j-kmin] += complex64(p.g * complex(v, 0))
-			}
-		}
-	}
+	c := &Channel{cfg: cfg, kmin: kmin, h: make([]complex64, kmax-kmin+1), parts: parts}
 	c.hr = make([]complex64, len(c.h))
-	for i, v := range c.h {
-		c.hr[len(c.h)-1-i] = v
+	if cfg.Doppler > 0 {
+		c.fading = newFading(len(parts), cfg.Doppler, cfg.Seed)
 	}
+	c.combine(nil)
 	if cfg.AWGN {
 		sps := cfg.SampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
 		v := math.Pow(10, -cfg.PathLoss/10) * sps / math.Pow(10, cfg.EbN0/10)
@@ -155,17 +184,18 @@ func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64
 	if lo >= hi {
 		lo, hi = 0, 0
 	}
-	hr := c.hr
-	for i := lo; i < hi; i++ {
-		w := src[base+i-int64(L-1) : base+i+1]
-		w = w[:len(hr)]
-		var re, im float32
-		for j, h := range hr {
-			x := w[j]
-			re += real(h)*real(x) - imag(h)*imag(x)
-			im += real(h)*imag(x) + imag(h)*real(x)
+	if c.fading != nil {
+		// Fading taps are held constant over chunks of fadeChunk samples,
+		// evaluated at each chunk's middle; the edge loop below uses the
+		// last chunk's taps, good enough for the few samples it covers.
+		for c0 := int64(0); c0 < int64(len(y)); c0 += fadeChunk {
+			c1 := min(c0+fadeChunk, int64(len(y)))
+			c.gains = c.fading.at(c.gains, float64(t0+(c0+c1)/2)/c.cfg.SampleRate)
+			c.combine(c.gains)
+			c.dot(y, src, base, max(lo, c0), min(hi, c1))
 		}
-		y[i] = complex(re, im)
+	} else {
+		c.dot(y, src, base, lo, hi)
 	}
 	// Edges where src runs out: input beyond it is zero.
 	for _, r := range [2][2]int64{{0, lo}, {hi, int64(len(y))}} {
@@ -186,6 +216,24 @@ func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64
 		c.nco.Mix(y, y)
 	}
 	iq.Add(dst, y)
+}
+
+// dot computes y[i] for i in [lo, hi), where the full window of src is
+// available.
+func (c *Channel) dot(y, src []complex64, base, lo, hi int64) {
+	hr := c.hr
+	L := int64(len(hr))
+	for i := lo; i < hi; i++ {
+		w := src[base+i-(L-1) : base+i+1]
+		w = w[:len(hr)]
+		var re, im float32
+		for j, h := range hr {
+			x := w[j]
+			re += real(h)*real(x) - imag(h)*imag(x)
+			im += real(h)*imag(x) + imag(h)*real(x)
+		}
+		y[i] = complex(re, im)
+	}
 }
 
 // AddNoise adds the link's AWGN for times t0 … t0+len(dst)−1 to dst. The

@@ -1,7 +1,8 @@
 // Package channel models a radio link's impairments on complex baseband:
-// path loss, propagation delay in fractional samples, a static multipath
-// tap profile, carrier frequency offset, and additive white Gaussian noise
-// at a given Eb/N0. Everything is a pure function of the input samples, the
+// path loss, propagation delay in fractional samples, a multipath tap
+// profile (static, or Rayleigh-fading with the classical Doppler spectrum;
+// the TU, HT and RA profiles of TS 45.005 Annex C.3 are provided), carrier
+// frequency offset, and additive white Gaussian noise at a given Eb/N0. Everything is a pure function of the input samples, the
 // absolute sample time and a seed, so a simulation is reproducible however
 // its blocks are scheduled.
 //

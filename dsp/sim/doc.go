@@ -10,7 +10,10 @@
 // committed its transmission up to the end of that block (plus the
 // interpolator's few samples of lookahead on fractionally delayed links).
 // A receiver hears the sum of its incoming links, so on the uplink the
-// phones' access bursts can collide. Writers may run at most Window blocks
+// phones' access bursts can collide. Each link adds its own noise (its
+// Eb/N0 is relative to its own signal), so a receiver with several noisy
+// incoming links hears the sum of their noise too: give the links that
+// should not add noise AWGN false. Writers may run at most Window blocks
 // ahead of their slowest reader, which keeps everyone in lock-step. The
 // result depends only on what was written and on the seed, never on how
 // goroutines were scheduled: a run is reproducible.
