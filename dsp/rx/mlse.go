@@ -203,6 +203,8 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 		}
 		v := float64(e.llr[k]) * g
 		switch {
+		case v != v: // NaN from non-finite samples outside the training
+			dst[k] = 0
 		case v >= 127:
 			dst[k] = 127
 		case v <= -127:
