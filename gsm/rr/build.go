@@ -136,16 +136,19 @@ func (c *CellConfig) Validate() error {
 // their messages as carried in that frame (pseudo length first).
 type SIBlocks struct {
 	SI1, SI2, SI3, SI4 [BlockLen]byte
-	// SI2bis carries the part of the BA list that does not fit SI2; it is
-	// valid when HasSI2bis.
-	SI2bis           [BlockLen]byte
-	HasSI2bis        bool
-	SI5, SI6         [BlockLen]byte
-	SI5Info, SI6Info [SACCHInfoLen]byte
+	SI5, SI6           [BlockLen]byte
+	SI5Info, SI6Info   [SACCHInfoLen]byte
+	// SI2bis and SI5bis carry the part of the BA list that does not fit
+	// SI2 and SI5; they are valid when HasSI2bis.
+	HasSI2bis  bool
+	SI2bis     [BlockLen]byte
+	SI5bis     [BlockLen]byte
+	SI5bisInfo [SACCHInfoLen]byte
 }
 
-// fillFrame is the L2 fill frame sent on the BCCH when no SI is scheduled
-// (TS 44.006 §5.4.2.3: a UI frame of length 0, padded).
+// fillFrame is the L2 fill frame sent on the BCCH when no SI is scheduled:
+// a LAPDm UI command on SAPI 0 with an empty information field (address
+// 03, control 03, length indicator 01), padded with 0x2B (TS 44.006).
 var fillFrame = [BlockLen]byte{0x03, 0x03, 0x01, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
 
 // ForTC returns the BCCH Norm block for TC = (FN div 51) mod 8 following
@@ -211,8 +214,8 @@ func SystemInformation(c *CellConfig) (*SI1, *SI2, *SI3, *SI4, *SI5, *SI6, error
 
 // BuildSystemInformation validates cfg and encodes its System Information.
 // A BA list that no single frequency list format can hold is split between
-// SI2 and SI2bis (TS 44.018 §3.2.2.1, EXT-IND); SI5 then carries the part
-// in SI2 and the rest is not measured in dedicated mode (no SI5bis).
+// SI2 and SI2bis (TS 44.018 §3.2.2.1, EXT-IND), and likewise between SI5
+// and SI5bis.
 func BuildSystemInformation(cfg CellConfig) (SIBlocks, error) {
 	var s SIBlocks
 	si1, si2, si3, si4, si5, si6, err := SystemInformation(&cfg)
@@ -226,11 +229,16 @@ func BuildSystemInformation(cfg CellConfig) (SIBlocks, error) {
 			return s, fmt.Errorf("%w: neighbours %v fit neither SI2 nor SI2 and SI2bis: %w", ErrConfig, si2.Neighbours, err)
 		}
 		si2.Neighbours, si2.ExtInd = first, true
-		si5.Neighbours = first
+		si5.Neighbours, si5.ExtInd = first, true
 		bis := SI2bis{Neighbours: rest, ExtInd: true, RACH: si2.RACH}
 		if err := bis.MarshalTo(&s.SI2bis); err != nil {
 			return s, err
 		}
+		si5bis := SI5{Neighbours: rest, ExtInd: true, Bis: true}
+		if err := si5bis.MarshalTo(&s.SI5bisInfo); err != nil {
+			return s, err
+		}
+		SACCHBlock(&s.SI5bis, s.SI5bisInfo[:])
 		s.HasSI2bis = true
 	}
 	err = errors.Join(si1.MarshalTo(&s.SI1), si2.MarshalTo(&s.SI2), si3.MarshalTo(&s.SI3), si4.MarshalTo(&s.SI4),

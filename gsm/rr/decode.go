@@ -12,7 +12,7 @@ func (*SI2) MsgType() MsgType                       { return MsgSI2 }
 func (*SI2bis) MsgType() MsgType                    { return MsgSI2bis }
 func (*SI3) MsgType() MsgType                       { return MsgSI3 }
 func (*SI4) MsgType() MsgType                       { return MsgSI4 }
-func (*SI5) MsgType() MsgType                       { return MsgSI5 }
+func (m *SI5) MsgType() MsgType                     { return m.msgType() }
 func (*SI6) MsgType() MsgType                       { return MsgSI6 }
 func (*PagingRequest1) MsgType() MsgType            { return MsgPagingRequest1 }
 func (*PagingRequest2) MsgType() MsgType            { return MsgPagingRequest2 }
@@ -74,14 +74,14 @@ func DecodeCCCH(block []byte) (Message, error) {
 }
 
 // DecodeSACCH decodes the information field of a downlink SACCH UI frame
-// (see ParseSACCHBlock): SI5 or SI6.
+// (see ParseSACCHBlock): SI5, SI5bis or SI6.
 func DecodeSACCH(info []byte) (Message, error) {
 	t, err := MessageType(info)
 	if err != nil {
 		return nil, err
 	}
 	switch t {
-	case MsgSI5:
+	case MsgSI5, MsgSI5bis:
 		m := new(SI5)
 		return m, m.Unmarshal(info)
 	case MsgSI6:

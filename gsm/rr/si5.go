@@ -14,20 +14,36 @@ type SI5 struct {
 	Neighbours FreqSet
 	ExtInd     bool // BA continues in SI5bis
 	BAInd      bool
+	// Bis makes this System Information Type 5bis (§9.1.38, message type
+	// 0x05): the same layout, carrying the part of the BA list that did
+	// not fit SI5.
+	Bis bool
+}
+
+func (m *SI5) msgType() MsgType {
+	if m.Bis {
+		return MsgSI5bis
+	}
+	return MsgSI5
 }
 
 // MarshalTo writes the 19-octet message.
 func (m *SI5) MarshalTo(b *[SACCHInfoLen]byte) error {
-	ccchHeader(b[:], 18, MsgSI5)
+	ccchHeader(b[:], 18, m.msgType())
 	if _, err := EncodeFreqList((*[FreqListLen]byte)(b[3:19]), &m.Neighbours, bit(m.ExtInd, 1)|bit(m.BAInd, 0)); err != nil {
 		return fmt.Errorf("SI5 neighbour cell description: %w", err)
 	}
 	return nil
 }
 
-// Unmarshal parses the message (from its pseudo length octet).
+// Unmarshal parses the message (from its pseudo length octet): SI5, or
+// SI5bis (then Bis is set).
 func (m *SI5) Unmarshal(b []byte) error {
-	msg, _, err := parseCCCH(b, MsgSI5)
+	t := MsgSI5
+	if len(b) > 2 && MsgType(b[2]) == MsgSI5bis {
+		t = MsgSI5bis
+	}
+	msg, _, err := parseCCCH(b, t)
 	if err != nil {
 		return fmt.Errorf("SI5: %w", err)
 	}
@@ -38,6 +54,6 @@ func (m *SI5) Unmarshal(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("SI5 neighbour cell description: %w", err)
 	}
-	*m = SI5{Neighbours: s, ExtInd: spare&2 != 0, BAInd: spare&1 != 0}
+	*m = SI5{Neighbours: s, ExtInd: spare&2 != 0, BAInd: spare&1 != 0, Bis: t == MsgSI5bis}
 	return nil
 }

@@ -309,12 +309,19 @@ func TestBuildSystemInformationSI2bis(t *testing.T) {
 	if union != NewFreqSet(nb...) {
 		t.Errorf("SI2 ∪ SI2bis = %v, want %v", union, nb)
 	}
+	var s5, s5bis SI5
+	_, _, info5, _ := ParseSACCHBlock(s.SI5[:])
+	_, _, info5bis, _ := ParseSACCHBlock(s.SI5bis[:])
+	if s5.Unmarshal(info5) != nil || s5bis.Unmarshal(info5bis) != nil || s5.Neighbours != si2.Neighbours || s5bis.Neighbours != bis.Neighbours || !s5bis.Bis || !s5.ExtInd {
+		t.Errorf("SI5 %+v, SI5bis %+v do not match SI2/SI2bis", s5, s5bis)
+	}
 	// tshark reads both halves and the EXT-IND bits.
 	if _, err := exec.LookPath("tshark"); err != nil && !testtool.Required() {
 		return
 	}
-	pkts := dissect(t, writeCapture(t, tdma.DCS1800, 700, []capture{{gsmtap.ChanBCCH, s.SI2[:]}, {gsmtap.ChanBCCH, s.SI2bis[:]}}))
-	for i, want := range []FreqSet{si2.Neighbours, bis.Neighbours} {
+	pkts := dissect(t, writeCapture(t, tdma.DCS1800, 700, []capture{{gsmtap.ChanBCCH, s.SI2[:]}, {gsmtap.ChanBCCH, s.SI2bis[:]},
+		{gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI5[:]}, {gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI5bis[:]}}))
+	for i, want := range []FreqSet{si2.Neighbours, bis.Neighbours, si2.Neighbours, bis.Neighbours} {
 		if got := arfcnList(pkts[i].text); got != want {
 			t.Errorf("tshark list %d = %v, want %v", i, got, want)
 		}
