@@ -12,8 +12,8 @@
 // 23-octet blocks the L1 scheduler broadcasts; DecodeCCCH, DecodeSACCH and
 // DecodeDCCH dispatch received blocks for a mobile.
 //
-// SI2bis is built when the BA list does not fit SI2 alone. Not built:
-// SI2ter/2quater, SI5bis/5ter, SI13 and the other optional SIs, packet
+// SI2bis and SI5bis are built when the BA list does not fit SI2 and SI5
+// alone. Not built: SI2ter/2quater, SI5ter, SI13 and the other optional SIs, packet
 // (TBF) assignments, and the CSN.1 rest octet fields after the ones each
 // message documents.
 //
