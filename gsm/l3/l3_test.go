@@ -304,3 +304,46 @@ func FuzzHeader(f *testing.F) {
 		}
 	})
 }
+
+func FuzzLAI(f *testing.F) {
+	f.Add([]byte{0x00, 0xf1, 0x10, 0x12, 0x34})
+	f.Add([]byte{0x13, 0x00, 0x14, 0xff, 0xfe})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var l LAI
+		if l.Unmarshal(b) != nil {
+			return
+		}
+		var out [LAILen]byte
+		if _, err := l.MarshalTo(out[:]); err != nil {
+			t.Fatalf("MarshalTo(%v) from % x: %v", l, b, err)
+		}
+		var back LAI
+		if err := back.Unmarshal(out[:]); err != nil || back != l {
+			t.Errorf("LAI round trip of % x: %v -> % x -> %v", b, l, out, back)
+		}
+		// Every digit is checked, so the encoding is unique.
+		if string(out[:]) != string(b[:LAILen]) {
+			t.Errorf("LAI % x re-encodes to % x", b[:LAILen], out)
+		}
+	})
+}
+
+func FuzzClassmark2(f *testing.F) {
+	f.Add([]byte{0x44, 0x19, 0x92})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c Classmark2
+		if c.Unmarshal(b) != nil {
+			return
+		}
+		var out [Classmark2Len]byte
+		c.MarshalTo(out[:])
+		var back Classmark2
+		if err := back.Unmarshal(out[:]); err != nil || back != c {
+			t.Errorf("Classmark2 round trip of % x: %+v -> %+v", b, c, back)
+		}
+		// Only the spare bits (octet 3 bit 8, octet 4 bit 8, octet 5 bit 7) may differ.
+		if out[0] != b[0]&0x7f || out[1] != b[1]&0x7f || out[2] != b[2]&0xbf {
+			t.Errorf("Classmark2 % x re-encodes to % x", b[:3], out)
+		}
+	})
+}
