@@ -75,8 +75,20 @@ func (c *Channel) combine(gains []complex128) {
 			}
 		}
 	}
+	c.real = true
 	for i, v := range c.h {
 		c.hr[len(c.h)-1-i] = v
+		if imag(v) != 0 {
+			c.real = false
+		}
+	}
+	if c.real {
+		if len(c.hreal) != len(c.hr) {
+			c.hreal = make([]float32, len(c.hr))
+		}
+		for i, v := range c.hr {
+			c.hreal[i] = real(v)
+		}
 	}
 }
 
@@ -86,6 +98,8 @@ type Channel struct {
 	kmin   int         // smallest integer delay with a nonzero tap
 	h      []complex64 // h[k−kmin] multiplies x[n−k]
 	hr     []complex64 // h reversed
+	real   bool        // every tap is real
+	hreal  []float32   // hr when real
 	parts  []part
 	fading *fading
 	gains  []complex128
@@ -143,14 +157,27 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c.combine(nil)
 	if cfg.AWGN {
-		sps := cfg.SampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
-		v := math.Pow(10, -cfg.PathLoss/10) * sps / math.Pow(10, cfg.EbN0/10)
-		c.sigma = float32(math.Sqrt(v / 2))
+		c.sigma = float32(math.Sqrt(NoiseVariance(cfg.EbN0, cfg.PathLoss, cfg.SampleRate) / 2))
 	}
 	c.nco = iq.NewNCO(cfg.FreqOffset, cfg.SampleRate)
 	c.pcg = rand.NewPCG(cfg.Seed, 0)
 	c.rng = rand.New(c.pcg)
 	return c, nil
+}
+
+// NoiseVariance returns the complex noise variance per sample that gives
+// a full-scale GMSK signal attenuated by pathLoss dB an Eb/N0 of ebn0 dB
+// at sampleRate (see the package comment).
+func NoiseVariance(ebn0, pathLoss, sampleRate float64) float64 {
+	sps := sampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
+	return math.Pow(10, -pathLoss/10) * sps / math.Pow(10, ebn0/10)
+}
+
+// EbN0 is the inverse of NoiseVariance for a full-scale signal without
+// path loss: the Eb/N0 in dB that noise of the given variance gives.
+func EbN0(variance, sampleRate float64) float64 {
+	sps := sampleRate * tdma.SymbolRateDen / tdma.SymbolRateNum
+	return 10 * math.Log10(sps/variance)
 }
 
 // Config returns the link's configuration.
@@ -221,6 +248,10 @@ func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64
 // dot computes y[i] for i in [lo, hi), where the full window of src is
 // available.
 func (c *Channel) dot(y, src []complex64, base, lo, hi int64) {
+	if c.real {
+		c.dotReal(y, src, base, lo, hi)
+		return
+	}
 	hr := c.hr
 	L := int64(len(hr))
 	for i := lo; i < hi; i++ {
@@ -231,6 +262,23 @@ func (c *Channel) dot(y, src []complex64, base, lo, hi int64) {
 			x := w[j]
 			re += real(h)*real(x) - imag(h)*imag(x)
 			im += real(h)*imag(x) + imag(h)*real(x)
+		}
+		y[i] = complex(re, im)
+	}
+}
+
+// dotReal is dot for real taps (no multipath phases, no fading): half the
+// multiplications.
+func (c *Channel) dotReal(y, src []complex64, base, lo, hi int64) {
+	hr := c.hreal
+	L := int64(len(hr))
+	for i := lo; i < hi; i++ {
+		w := src[base+i-(L-1) : base+i+1]
+		w = w[:len(hr)]
+		var re, im float32
+		for j, h := range hr {
+			re += h * real(w[j])
+			im += h * imag(w[j])
 		}
 		y[i] = complex(re, im)
 	}

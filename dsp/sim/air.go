@@ -70,7 +70,7 @@ func (a *Air) Config() Config { return a.cfg }
 func (a *Air) Endpoint(name string) *Endpoint {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	e := &Endpoint{air: a, name: name, tx: make([]complex64, a.ring)}
+	e := &Endpoint{air: a, name: name, id: len(a.eps), tx: make([]complex64, a.ring)}
 	for i := range e.cache {
 		e.cache[i].k = -1 << 62
 		e.cache[i].y = make([]complex64, a.cfg.Block)
@@ -156,6 +156,7 @@ const never = radio.Timestamp(math.MaxInt64 / 2)
 type Endpoint struct {
 	air  *Air
 	name string
+	id   int
 	in   []*link
 	out  []*link
 
@@ -167,6 +168,7 @@ type Endpoint struct {
 	rxPos     radio.Timestamp // end of the furthest read
 	closed    bool
 	cache     [4]rxBlock
+	noise     *channel.Channel // receiver noise, nil for none
 	acc       []complex64
 	scratch   []complex64
 }
@@ -226,6 +228,33 @@ func (e *Endpoint) minReader() radio.Timestamp {
 		}
 	}
 	return m
+}
+
+// SetNoise gives e's receiver white Gaussian noise of the given complex
+// variance per sample (0 removes it), added once whatever the number of
+// incoming links: the physical model for a cell hearing many phones.
+// channel.NoiseVariance expresses an Eb/N0 as a variance. The noise is
+// reproducible from the air's seed and the endpoint's creation order.
+func (e *Endpoint) SetNoise(variance float64) error {
+	a := e.air
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !(variance >= 0) || math.IsInf(variance, 0) {
+		return fmt.Errorf("%w: noise variance %g", ErrConfig, variance)
+	}
+	e.noise = nil
+	if variance > 0 {
+		c, err := channel.New(channel.Config{SampleRate: a.cfg.SampleRate, AWGN: true,
+			EbN0: channel.EbN0(variance, a.cfg.SampleRate), Seed: mix(a.cfg.Seed^0x6e6f697365, uint64(e.id))})
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		e.noise = c
+	}
+	for i := range e.cache {
+		e.cache[i].k = -1 << 62
+	}
+	return nil
 }
 
 // Write implements radio.Stream. It blocks while ts+len(src) is more than
@@ -344,12 +373,18 @@ func (e *Endpoint) block(k int64) (*rxBlock, error) {
 	for _, l := range e.in {
 		lo := t0 - radio.Timestamp(l.kmax)
 		hi := t0 + B - radio.Timestamp(l.kmin)
-		x, lost := l.from.gather(lo, hi, &e.scratch)
+		x, lost, silent := l.from.gather(lo, hi, &e.scratch)
 		if lost {
 			f |= radio.Overrun
 		}
-		l.ch.AddSignal(y, int64(t0), x, int64(lo))
+		if !silent {
+			// Idle phones cost nothing but their noise.
+			l.ch.AddSignal(y, int64(t0), x, int64(lo))
+		}
 		l.ch.AddNoise(y, int64(t0))
+	}
+	if e.noise != nil {
+		e.noise.AddNoise(y, int64(t0))
 	}
 	slot.k, slot.f = k, f
 	return slot, nil
@@ -357,8 +392,9 @@ func (e *Endpoint) block(k int64) (*rxBlock, error) {
 
 // gather copies w's transmission for [lo, hi) into *buf: silence before
 // w started, after it closed, or where the history no longer reaches
-// (lost is then true). Called with the lock held.
-func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex64, lost bool) {
+// (lost is then true). silent reports an all-zero result. Called with the
+// lock held.
+func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex64, lost, silent bool) {
 	n := int(hi - lo)
 	if cap(*buf) < n {
 		*buf = make([]complex64, n)
@@ -366,7 +402,7 @@ func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex
 	x = (*buf)[:n]
 	clear(x)
 	if !w.started {
-		return x, false
+		return x, false, true
 	}
 	size := radio.Timestamp(len(w.tx))
 	valid0 := w.committed - size // oldest sample still held
@@ -374,12 +410,21 @@ func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex
 	// Samples before the history that were once written are lost; those
 	// before the writer's origin never existed and are silence.
 	lost = max(lo, w.origin) < min(hi, valid0)
+	silent = true
 	for t := a; t < b; {
 		i := ringIdx(t, int(size))
 		k := copy(x[t-lo:b-lo], w.tx[i:])
+		if silent {
+			for _, v := range x[t-lo : t-lo+radio.Timestamp(k)] {
+				if v != 0 {
+					silent = false
+					break
+				}
+			}
+		}
 		t += radio.Timestamp(k)
 	}
-	return x, lost
+	return x, lost, silent
 }
 
 // Close implements radio.Stream: the endpoint stops transmitting (its

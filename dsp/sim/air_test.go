@@ -345,3 +345,106 @@ func BenchmarkAirFrame(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
 }
+
+// Receiver noise is added once, however many phones the cell hears; idle
+// phones add nothing.
+func TestReceiverNoiseManyPhones(t *testing.T) {
+	run := func(idle int) []complex64 {
+		a := mustAir(t, Config{Seed: 5})
+		bts := a.Endpoint("bts")
+		if err := bts.SetNoise(0.01); err != nil {
+			t.Fatal(err)
+		}
+		ws := map[*Endpoint]uint64{}
+		active := a.Endpoint("active")
+		mustConnect(t, a, active, bts, channel.Config{Delay: 12.5})
+		ws[active] = 1
+		for i := 0; i < idle; i++ {
+			ms := a.Endpoint("idle")
+			mustConnect(t, a, ms, bts, channel.Config{Delay: float64(i)})
+			ws[ms] = 0 // written below as silence
+		}
+		out := map[*Endpoint][]complex64{}
+		buf := make([]complex64, B)
+		zero := make([]complex64, B)
+		for k := -1; k < 3; k++ {
+			for w, seed := range ws {
+				ts := radio.Timestamp((k + 1) * B)
+				x := zero
+				if seed != 0 {
+					x = signal(seed, ts, B)
+				}
+				if _, _, err := w.Write(x, ts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if k < 0 {
+				continue
+			}
+			if _, _, err := bts.Read(buf, radio.Timestamp(k*B)); err != nil {
+				t.Fatal(err)
+			}
+			out[bts] = append(out[bts], buf...)
+		}
+		return out[bts]
+	}
+	one, many := run(0), run(20)
+	for i := range one {
+		if one[i] != many[i] {
+			t.Fatalf("sample %d with 20 idle phones = %v, alone %v", i, many[i], one[i])
+		}
+	}
+	// The noise before the signal arrives has the variance set.
+	a := mustAir(t, Config{Seed: 5})
+	e := a.Endpoint("rx")
+	e.SetNoise(0.01)
+	y := make([]complex64, 20000)
+	if _, _, err := e.Read(y, 0); err != nil {
+		t.Fatal(err)
+	}
+	if p := iq.Power(y); math.Abs(p-0.01)/0.01 > 0.03 {
+		t.Errorf("receiver noise power = %.5f, want 0.01", p)
+	}
+	if err := e.SetNoise(-1); err == nil {
+		t.Error("SetNoise(-1) succeeded")
+	}
+}
+
+// A cell hearing 32 phones of which 2 transmit, at 4 sps.
+func BenchmarkAirFrame32Phones(b *testing.B) {
+	a := mustAir(b, Config{Seed: 1})
+	bts := a.Endpoint("bts")
+	bts.SetNoise(1e-3)
+	var phones []*Endpoint
+	for i := 0; i < 32; i++ {
+		ms := a.Endpoint("ms")
+		mustConnect(b, a, bts, ms, channel.Config{Delay: float64(i) / 3, AWGN: true, EbN0: 20})
+		mustConnect(b, a, ms, bts, channel.Config{Delay: float64(i) / 3})
+		phones = append(phones, ms)
+	}
+	x := signal(1, 0, B)
+	zero := make([]complex64, B)
+	buf := make([]complex64, B)
+	all := append([]*Endpoint{bts}, phones...)
+	for _, e := range all {
+		e.Write(x, 0)
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		ts := radio.Timestamp((k + 1) * B)
+		bts.Write(x, ts)
+		for i, p := range phones {
+			if i < 2 {
+				p.Write(x, ts)
+			} else {
+				p.Write(zero, ts)
+			}
+		}
+		for _, e := range all {
+			e.Read(buf, radio.Timestamp(k*B))
+		}
+		k++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+}
