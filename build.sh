@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 TEST_PACKAGES=(
 	gr-gsm tshark libgsm-tools libosmocore-utils
 	qemu-system-arm u-boot-qemu dosfstools mtools
-	osmo-bts osmo-bsc espeak-ng
+	osmo-bts osmo-bsc espeak-ng ipxe-qemu
 )
 
 install_test_packages() {
