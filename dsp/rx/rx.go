@@ -85,9 +85,6 @@ func (c Config) withDefaults() Config {
 	if c.SoftScale == 0 {
 		c.SoftScale = 4
 	}
-	if c.NormalMinCI == 0 {
-		c.NormalMinCI = 1e-9 // 0 dB; the zero value means the default
-	}
 	return c
 }
 
@@ -169,7 +166,6 @@ type Demodulator struct {
 	mfHalf int
 	rate   float64 // sample rate
 	ciGain float64 // dB: C/I after the matched filter minus Es/N0
-	passes int     // extra equaliser passes for frequency offsets (tests)
 
 	normal [8]*training
 	sch    *training
@@ -236,9 +232,10 @@ func (d *Demodulator) SampleRate() float64 { return d.rate }
 // tsc (0..7, TS 45.002 §5.2.3) in samples, searching ±Config.Search symbols
 // around Config.BurstStart. It writes 148 soft bits to dst (the tail and
 // training positions hold their known values at full confidence) and
-// returns the measurements; ok is false when no training sequence was found
-// above Config.NormalThreshold, and dst then holds zeros (erasures).
-// Samples outside the slice are taken as zero.
+// returns the measurements; ok is false when the training sequence
+// correlates below Config.NormalThreshold and the C/I is below
+// Config.NormalMinCI, and dst then holds zeros (erasures). Only the low
+// three bits of tsc are used. Samples outside the slice are taken as zero.
 func (d *Demodulator) Normal(dst *tdma.SoftBurst, samples []complex64, tsc uint8) (m Meas, ok bool) {
 	lo := d.cfg.BurstStart - d.cfg.Search*d.sps
 	hi := d.cfg.BurstStart + d.cfg.Search*d.sps
@@ -411,7 +408,6 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 			break
 		}
 		q = q2
-		d.passes++
 	}
 	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
