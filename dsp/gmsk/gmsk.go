@@ -102,7 +102,7 @@ func NewModulator(cfg Config) *Modulator {
 	cfg = cfg.withDefaults()
 	m := &Modulator{cfg: cfg, sps: cfg.SPS, j: halfWin(cfg.PulseSymbols)}
 	w := 2*m.j + 1
-	q := newPhasePulse(cfg.BT, float64(cfg.PulseSymbols))
+	pulse := newPhasePulse(cfg.BT, float64(cfg.PulseSymbols))
 	for q := range m.table {
 		m.table[q] = make([]complex64, m.sps<<w)
 	}
@@ -118,7 +118,7 @@ func NewModulator(cfg Config) *Modulator {
 					a = -1
 				}
 				// symbol m−J+k sits j = J−k periods before the current one.
-				ph += a * q.at(float64(m.j-k)+f)
+				ph += a * pulse.at(float64(m.j-k)+f)
 			}
 			ph *= math.Pi / 2
 			for q := range m.table {
@@ -226,9 +226,9 @@ func (m *Modulator) render(dst []complex64, bits []byte, first, count int) {
 	w := uint(2*j + 1)
 	sym := floorDiv(first, sps)
 	s := first - sym*sps
-	// Quadrant of all symbols before sym−J, counted from −64: the dummy
-	// region contributes +1 each.
-	// Each α = +1 adds a quarter turn, each −1 takes one away (≡ +3).
+	// Quadrant of all symbols before sym−J, counted from −64: each α = +1
+	// adds a quarter turn, each −1 takes one away (≡ +3 mod 4); the dummy
+	// region before bit 0 is all +1.
 	quad := uint32(sym - j + 64)
 	for i := 0; i < sym-j; i++ {
 		quad += 2 * alphaSign(bits, i)
