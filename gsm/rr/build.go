@@ -42,6 +42,10 @@ type CellConfig struct {
 	TxIntegerSlots int    // RACH spread: 3..12, 14, 16, 20, 25, 32 or 50
 	BarredClasses  uint16 // access classes barred (bit n = class n, bit 10 = EC)
 
+	// EarlyClassmark asks MSs to send Classmark Change (with Classmark 3,
+	// e.g. the A5/3 support) right after access (SI3 rest octets ECSC).
+	EarlyClassmark bool
+
 	NCCPermitted     uint8 // bit n: report neighbours with NCC n; 0 means all
 	DTX              DTX
 	PWRC             bool
@@ -205,6 +209,7 @@ func SystemInformation(c *CellConfig) (*SI1, *SI2, *SI3, *SI4, *SI5, *SI6, error
 		CI: c.CI, LAI: lai,
 		Control: ControlChannelDesc{MSCR: true, ATT: c.ATT, BSAGBlksRes: c.BSAGBlksRes, CCCHConf: conf, BSPAMfrms: c.BSPAMfrms, T3212: c.T3212},
 		Options: opts, CellSel: cellSel, RACH: rach,
+		Rest: SI3Rest{EarlyClassmark: c.EarlyClassmark},
 	}
 	si4 := &SI4{LAI: lai, CellSel: cellSel, RACH: rach}
 	si5 := &SI5{Neighbours: nb}

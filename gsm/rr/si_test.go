@@ -235,6 +235,23 @@ func TestTsharkFreqListFormats(t *testing.T) {
 	}
 }
 
+func TestEarlyClassmark(t *testing.T) {
+	c := siConfigs[1]
+	c.EarlyClassmark = true
+	s, err := BuildSystemInformation(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var si3 SI3
+	if err := si3.Unmarshal(s.SI3[:]); err != nil || !si3.Rest.EarlyClassmark {
+		t.Errorf("SI3 rest = %+v, %v, want early classmark sending", si3.Rest, err)
+	}
+	// Bit 4 of the first rest octet is H: 0x2B with bit 4 (from the left) flipped.
+	if s.SI3[19] != 0x3b {
+		t.Errorf("SI3 rest octet 1 = %#02x, want 0x3b", s.SI3[19])
+	}
+}
+
 func TestForTC(t *testing.T) {
 	s, err := BuildSystemInformation(siConfigs[1])
 	if err != nil {
