@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -275,6 +276,7 @@ func TestListenerToFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := runtime.NumGoroutine()
 	rec, err := a.Record(bts, channel.Config{AWGN: true, EbN0: 25}, sink, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -294,6 +296,9 @@ func TestListenerToFile(t *testing.T) {
 	bts.Close() // the listener hears silence from here on
 	if err := rec.StopAt(frames * B); err != nil {
 		t.Fatal(err)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after StopAt, %d before Record: the recorder leaked", n, before)
 	}
 	sink.Close()
 	if got, want := sink.Samples(), int64(frames*B*12/13); got < want-2 || got > want+2 {
