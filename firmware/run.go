@@ -243,7 +243,11 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 	if cl.Shell && pid1 {
-		sup.Add(&shellService{console: "/dev/console"}, false)
+		tty := "/dev/console"
+		if board.Console != "" {
+			tty = "/dev/" + strings.Split(board.Console, ",")[0]
+		}
+		sup.Add(&shellService{console: tty}, false)
 	}
 
 	// Power-off and reboot requests.

@@ -82,7 +82,10 @@ func Build(ctx context.Context, o Options) ([]byte, error) {
 		return nil, err
 	}
 	if len(cmds) > 0 {
-		if err := goBuild(ctx, o, "-s -w -buildid=", bin+string(filepath.Separator), cmds...); err != nil {
+		// goshsmall: gosh reads plain lines, which suits a serial console
+		// (its full-screen editor queries the terminal and waits for
+		// answers a UART never sends).
+		if err := goBuild(ctx, o, "-s -w -buildid=", bin+string(filepath.Separator), append([]string{"-tags=goshsmall"}, cmds...)...); err != nil {
 			return nil, err
 		}
 	}
@@ -103,6 +106,7 @@ func Build(ctx context.Context, o Options) ([]byte, error) {
 }
 
 func goBuild(ctx context.Context, o Options, ldflags, out string, pkgs ...string) error {
+	// pkgs may start with build flags (-tags=…).
 	args := append([]string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", out}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = o.ModuleDir

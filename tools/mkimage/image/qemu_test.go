@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"net"
 	"os/exec"
@@ -157,9 +158,16 @@ func boot(t *testing.T, o QEMUOptions, timeout time.Duration) *console {
 // runs (to hot-plug devices); boot waits for it.
 func bootDuring(t *testing.T, o QEMUOptions, timeout time.Duration, during func(c *console)) *console {
 	t.Helper()
+	return bootTyping(t, o, timeout, nil, during)
+}
+
+// bootTyping is bootDuring with the guest's serial input from stdin.
+func bootTyping(t *testing.T, o QEMUOptions, timeout time.Duration, stdin io.Reader, during func(c *console)) *console {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", QEMUArgs(o)...)
+	cmd.Stdin = stdin
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -444,5 +452,48 @@ func TestQEMUHotplugUSB(t *testing.T) {
 		if !strings.Contains(rep, want) {
 			t.Errorf("report lacks %q:\n%s", want, rep)
 		}
+	}
+}
+
+// TestQEMUShell uses the debug shell on the serial console
+// (gsmbox.shell=1): `gsmbox status` prints the supervisor's status, and
+// `gsmbox poweroff` shuts the box down in order.
+func TestQEMUShell(t *testing.T) {
+	needQEMU(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "qemu-arm64.img")
+	buildQEMUImage(t, disk, "gsmbox.shell=1 gsmbox.poweroff=120s")
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var typeErr error
+	c := bootTyping(t, QEMUOptions{Image: disk}, 240*time.Second, pr, func(c *console) {
+		defer pw.Close()
+		if _, ok := c.waitFor(regexp.MustCompile(`led pattern.*on-air`), 120*time.Second); !ok {
+			typeErr = fmt.Errorf("never on air")
+			return
+		}
+		// Type slowly: the emulated UART has a small FIFO.
+		typeLine := func(s string) {
+			for _, ch := range s + "\r" {
+				pw.Write([]byte(string(ch)))
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		time.Sleep(time.Second)
+		typeLine("gsmbox status")
+		if _, ok := c.waitFor(regexp.MustCompile(`transmitter: enabled`), 30*time.Second); !ok {
+			typeErr = fmt.Errorf("gsmbox status printed nothing")
+			return
+		}
+		typeLine("gsmbox poweroff")
+	})
+	if typeErr != nil {
+		t.Fatalf("%v; console:\n%s", typeErr, tail(c.text(), 40))
+	}
+	mustFind(t, c, `cell:\s+ARFCN 62, \d+ TDMA frames sent`)
+	mustFind(t, c, `shutdown requested.*signal=`)
+	mustFind(t, c, `gsmbox: powering off`)
+	if _, ok := c.find(regexp.MustCompile(`test power-off timer expired`)); ok {
+		t.Error("the box powered off by its test timer, not by gsmbox poweroff")
 	}
 }
