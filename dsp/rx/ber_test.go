@@ -12,30 +12,6 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
-// tu6 is the COST 207 typical-urban 6-path profile (3GPP TS 45.005
-// Annex C.3, TU): delays in µs and relative powers in dB.
-var tu6 = [6]struct{ us, db float64 }{
-	{0, -3}, {0.2, 0}, {0.6, -2}, {1.6, -6}, {2.4, -8}, {5.0, -10},
-}
-
-// fadedTU returns one static realisation of the TU profile at the given
-// sample rate: each path Rayleigh-faded and with a random phase, the
-// total power 0 dB on average. One realisation per burst is "block
-// fading", what ideal frequency hopping gives.
-func fadedTU(r *rand.Rand, rate float64) []channel.Tap {
-	var lin float64
-	for _, p := range tu6 {
-		lin += math.Pow(10, p.db/10)
-	}
-	norm := 10 * math.Log10(lin)
-	taps := make([]channel.Tap, len(tu6))
-	for i, p := range tu6 {
-		a := math.Hypot(r.NormFloat64(), r.NormFloat64()) / math.Sqrt2
-		taps[i] = channel.Tap{Delay: p.us * 1e-6 * rate, Gain: p.db - norm + 20*math.Log10(a), Phase: 2 * math.Pi * r.Float64()}
-	}
-	return taps
-}
-
 // slicer is the receiver without an equaliser, for comparison: the same
 // timing and matched filter, then each symbol's sample projected on the
 // main tap's phase (estimated on the training sequence).
@@ -61,6 +37,10 @@ func (s linkStats) ber() float64  { return float64(s.bitErrs) / float64(max(s.bi
 // runSDCCH sends blocks SDCCH (xCCH-coded, TS 45.003 §4.1) blocks over
 // links made by link, demodulates every burst with d (or the slicer) and
 // decodes with gsm/coding.
+//
+// Burst bn of block blk goes out at absolute time (51·blk + bn) frames, as
+// an SDCCH/8's four bursts in consecutive TDMA frames, so a fading link
+// fades across a block as it would on air without frequency hopping.
 func runSDCCH(t *testing.T, d *Demodulator, r *rand.Rand, blocks int, noEq bool, link func(i int) channel.Config) linkStats {
 	t.Helper()
 	a := newAir(d.sps, (tdma.QuarterSymbolsPerSlot*d.sps)/4+8*d.sps)
@@ -77,7 +57,8 @@ func runSDCCH(t *testing.T, d *Demodulator, r *rand.Rand, blocks int, noEq bool,
 		for bn := 0; bn < 4; bn++ {
 			var b tdma.Burst
 			tdma.Normal(&b, &payload[bn], tsc)
-			x := a.send(t, &b, tdma.KindNormal, link(blk*4+bn))
+			frameLen := int64(8 * tdma.QuarterSymbolsPerSlot * d.sps / 4)
+			x := a.sendAt(t, &b, tdma.KindNormal, link(blk*4+bn), (51*int64(blk)+int64(bn))*frameLen)
 			var sb tdma.SoftBurst
 			_, ok := d.Normal(&sb, x, tsc)
 			if ok && noEq {
@@ -132,9 +113,11 @@ func TestSDCCHAWGN(t *testing.T) {
 	}
 }
 
-// TestSDCCHMultipath: on the typical-urban profile (block Rayleigh fading)
-// and on a two-ray channel with an equal-power echo one symbol late, the
-// equaliser must beat the same receiver without it.
+// TestSDCCHMultipath: on the typical-urban profile of TS 45.005 Annex C.3
+// at 50 km/h on 900 MHz (TU50, dsp/channel's Rayleigh fading, no
+// frequency hopping) and on a static two-ray channel with an equal-power
+// echo one symbol late, the equaliser must beat the same receiver without
+// it.
 func TestSDCCHMultipath(t *testing.T) {
 	d := mustDemod(t, Config{})
 	blocks := 100
@@ -142,13 +125,19 @@ func TestSDCCHMultipath(t *testing.T) {
 		blocks = 40
 	}
 	rate := d.SampleRate()
+	tu := channel.Taps(channel.TU6, rate)
+	doppler := channel.DopplerHz(50, 900e6)
 	profiles := []struct {
 		name string
-		taps func(r *rand.Rand) []channel.Tap
+		link func(r *rand.Rand, n int, ebn0 float64) channel.Config
 	}{
-		{"TU6", func(r *rand.Rand) []channel.Tap { return fadedTU(r, rate) }},
-		{"2-ray 1 symbol", func(r *rand.Rand) []channel.Tap {
-			return []channel.Tap{{Gain: -3}, {Delay: 4, Gain: -3, Phase: 2 * math.Pi * r.Float64()}}
+		{"TU50 no FH", func(r *rand.Rand, n int, ebn0 float64) channel.Config {
+			// One fading process per block (the seed), sampled at the
+			// bursts' absolute times.
+			return channel.Config{Delay: 2, Taps: tu, Doppler: doppler, AWGN: true, EbN0: ebn0, Seed: uint64(n / 4)}
+		}},
+		{"2-ray 1 symbol", func(r *rand.Rand, n int, ebn0 float64) channel.Config {
+			return channel.Config{Delay: 2, Taps: []channel.Tap{{Gain: -3}, {Delay: 4, Gain: -3, Phase: 2 * math.Pi * r.Float64()}}, AWGN: true, EbN0: ebn0, Seed: uint64(n)}
 		}},
 	}
 	var tab strings.Builder
@@ -160,12 +149,16 @@ func TestSDCCHMultipath(t *testing.T) {
 			for i, noEq := range []bool{false, true} {
 				r := rand.New(rand.NewPCG(22, uint64(ebn0)))
 				res[i] = runSDCCH(t, d, r, blocks, noEq, func(n int) channel.Config {
-					return channel.Config{Delay: 2, Taps: p.taps(r), AWGN: true, EbN0: ebn0, Seed: uint64(n)}
+					return p.link(r, n, ebn0)
 				})
 				name := []string{"equaliser", "no equaliser"}[i]
 				fmt.Fprintf(&tab, "%-15s %5.1f  %-12s %.5f   %.4f\n", p.name, ebn0, name, res[i].ber(), res[i].bler())
 			}
-			if res[0].ber() >= res[1].ber() || (res[1].bler() > 0 && res[0].bler() >= res[1].bler()) {
+			// The equaliser must lower the raw BER; on blocks, slow fading
+			// without hopping loses whole blocks in deep fades whatever the
+			// receiver, so allow 100 blocks' worth of noise there.
+			if res[0].ber() >= res[1].ber() || res[0].bler() > res[1].bler()+0.03 ||
+				(p.name == "2-ray 1 symbol" && res[1].bler() > 0 && res[0].bler() >= res[1].bler()) {
 				t.Errorf("%s at %g dB: equaliser BER %.4f BLER %.3f, no equaliser BER %.4f BLER %.3f; want the equaliser better",
 					p.name, ebn0, res[0].ber(), res[0].bler(), res[1].ber(), res[1].bler())
 			}

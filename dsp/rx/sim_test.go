@@ -27,6 +27,12 @@ func newAir(sps, n int) *air {
 // modulator's Lead, as dsp/trx lays out a slot) and passes it through a
 // link with cfg's impairments; the returned slice is the receiver's window.
 func (a *air) send(t testing.TB, b *tdma.Burst, kind tdma.BurstKind, cfg channel.Config) []complex64 {
+	return a.sendAt(t, b, kind, cfg, 0)
+}
+
+// sendAt is send with the window starting at absolute sample time t0, which
+// a fading link's gains and the noise depend on.
+func (a *air) sendAt(t testing.TB, b *tdma.Burst, kind tdma.BurstKind, cfg channel.Config, t0 int64) []complex64 {
 	t.Helper()
 	clear(a.tx)
 	a.mod.ModulateBurst(a.tx, b, kind)
@@ -36,8 +42,8 @@ func (a *air) send(t testing.TB, b *tdma.Burst, kind tdma.BurstKind, cfg channel
 		t.Fatalf("channel.New(%+v): %v", cfg, err)
 	}
 	clear(a.rx)
-	ch.AddSignal(a.rx, 0, a.tx, 0)
-	ch.AddNoise(a.rx, 0)
+	ch.AddSignal(a.rx, t0, a.tx, t0)
+	ch.AddNoise(a.rx, t0)
 	return a.rx
 }
 
