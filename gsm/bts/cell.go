@@ -88,6 +88,12 @@ func New(cfg Config) (*Cell, error) {
 			return nil, fmt.Errorf("%w: %v: %w", ErrConfig, s.t, err)
 		}
 	}
+	if si.HasSI2bis {
+		// The BA list overflowed SI2: the rest goes in SI2bis at TC 5.
+		if err := c.dl.BCCH.Set(l1.SI2bis, &si.SI2bis); err != nil {
+			return nil, fmt.Errorf("%w: SI2bis: %w", ErrConfig, err)
+		}
+	}
 	return c, nil
 }
 
