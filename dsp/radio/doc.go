@@ -8,7 +8,10 @@
 // sample rate since the stream's epoch, and the transceiver derives the
 // TDMA clock from it (at 4 samples per symbol a TDMA frame is 5000
 // samples). The same Timestamp names the same instant on the transmit and
-// the receive side of one Stream.
+// the receive side of one Stream. Sample 0 is when the stream starts
+// (hardware: when streaming begins; the simulated air: its virtual time
+// origin), so a transceiver starts reading at 0 and writing a few frames
+// ahead of that.
 //
 // Place in the dependency order: above dsp/iq, dsp/filter and
 // dsp/channel; below dsp/trx, dsp/sim and the board drivers. radiotest
