@@ -165,11 +165,9 @@ func invert(a [chanTaps][chanTaps]float64) (inv [chanTaps][chanTaps]float64) {
 	return inv
 }
 
-var refMarginOverride = -1
-
+// refMargin is how many symbols at each end of a known run the reference
+// waveform leaves out: 2 for the unknown neighbours' frequency pulses, and
+// the matched filter's half-length.
 func refMargin(mfHalf, sps int) int {
-	if refMarginOverride >= 0 {
-		return refMarginOverride
-	}
 	return 2 + (mfHalf+sps-1)/sps
 }
