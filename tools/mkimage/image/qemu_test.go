@@ -88,10 +88,13 @@ func TestImageReproducible(t *testing.T) {
 // console is a running guest's serial console, line by line, with the
 // wall time each line arrived.
 type console struct {
-	end   time.Duration // when QEMU exited
-	mu    sync.Mutex
-	lines []line
-	cond  chan struct{}
+	end time.Duration // when QEMU exited
+	// powerCut kills QEMU at once: no shutdown, no sync.
+	powerCut func()
+	cut      bool
+	mu       sync.Mutex
+	lines    []line
+	cond     chan struct{}
 }
 
 type line struct {
@@ -178,6 +181,12 @@ func bootTyping(t *testing.T, o QEMUOptions, timeout time.Duration, stdin io.Rea
 		t.Fatalf("qemu: %v", err)
 	}
 	c := &console{cond: make(chan struct{}, 1)}
+	c.powerCut = func() {
+		c.mu.Lock()
+		c.cut = true
+		c.mu.Unlock()
+		cmd.Process.Kill()
+	}
 	var wg sync.WaitGroup
 	if during != nil {
 		wg.Add(1)
@@ -201,7 +210,7 @@ func bootTyping(t *testing.T, o QEMUOptions, timeout time.Duration, stdin io.Rea
 	if ctx.Err() != nil {
 		t.Fatalf("guest did not power off within %v; console:\n%s", timeout, tail(c.text(), 60))
 	}
-	if err != nil {
+	if err != nil && !c.cut {
 		t.Fatalf("qemu: %v; console:\n%s", err, tail(c.text(), 60))
 	}
 	return c
@@ -496,4 +505,38 @@ func TestQEMUShell(t *testing.T) {
 	if _, ok := c.find(regexp.MustCompile(`test power-off timer expired`)); ok {
 		t.Error("the box powered off by its test timer, not by gsmbox poweroff")
 	}
+}
+
+// TestQEMUPowerCut pulls the plug (SIGKILL to QEMU) a second after a stick
+// was applied, with no shutdown and no unmount: the data partition must
+// still read back with the new configuration (it was written with
+// temp+fsync+rename+fsync-dir), and the next boot must come up with it.
+func TestQEMUPowerCut(t *testing.T) {
+	needQEMU(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "qemu-arm64.img")
+	buildQEMUImage(t, disk, "gsmbox.poweroff=20s")
+	stick := filepath.Join(dir, "stick.img")
+	makeStick(t, stick, map[string]string{"gsmbox.toml": "[cell]\narfcn = 75\n"})
+	var cutErr error
+	c := bootDuring(t, QEMUOptions{Image: disk, USB: stick}, 240*time.Second, func(c *console) {
+		if _, ok := c.waitFor(regexp.MustCompile(`safe to remove`), 120*time.Second); !ok {
+			cutErr = fmt.Errorf("stick never handled")
+			return
+		}
+		time.Sleep(time.Second)
+		c.powerCut()
+	})
+	if cutErr != nil {
+		t.Fatalf("%v; console:\n%s", cutErr, tail(c.text(), 40))
+	}
+	if _, ok := c.find(regexp.MustCompile(`powering off`)); ok {
+		t.Fatal("the guest shut down cleanly; the test wanted a power cut")
+	}
+	if cfg := readPart(t, disk, 2, "gsmbox.toml"); !strings.Contains(cfg, "arfcn = 75") {
+		t.Errorf("after the power cut data partition gsmbox.toml = %q, want the applied one", cfg)
+	}
+	c = boot(t, QEMUOptions{Image: disk}, 240*time.Second)
+	mustFind(t, c, `configuration loaded.*data partition gsmbox.toml.*arfcn=75`)
+	mustFind(t, c, `on air.*ARFCN 75\b`)
 }
