@@ -86,10 +86,7 @@ func runSDCCH(t *testing.T, d *Demodulator, r *rand.Rand, blocks int, noEq bool,
 func TestSDCCHAWGN(t *testing.T) {
 	d := mustDemod(t, Config{})
 	r := rand.New(rand.NewPCG(21, 21))
-	blocks := 120
-	if testing.Short() {
-		blocks = 50
-	}
+	const blocks = 120 // the thresholds below need about this many
 	var tab strings.Builder
 	fmt.Fprintf(&tab, "\nSDCCH on AWGN (%d blocks per row, 4 sps, random delay 0..3 symbols, offset ±100 Hz)\n", blocks)
 	fmt.Fprintf(&tab, "Eb/N0 dB   raw BER    BLER\n")
@@ -120,10 +117,7 @@ func TestSDCCHAWGN(t *testing.T) {
 // it.
 func TestSDCCHMultipath(t *testing.T) {
 	d := mustDemod(t, Config{})
-	blocks := 100
-	if testing.Short() {
-		blocks = 40
-	}
+	const blocks = 100 // the tolerance below is for about this many
 	rate := d.SampleRate()
 	tu := channel.Taps(channel.TU6, rate)
 	doppler := channel.DopplerHz(50, 900e6)
@@ -176,10 +170,7 @@ func TestSDCCHCochannel(t *testing.T) {
 	a := newAir(4, slotLen4+32)
 	ia := newAir(4, slotLen4+32)
 	r := rand.New(rand.NewPCG(23, 23))
-	blocks := 100
-	if testing.Short() {
-		blocks = 30
-	}
+	const blocks = 100
 	const tsc = 4
 	var st linkStats
 	for blk := 0; blk < blocks; blk++ {
