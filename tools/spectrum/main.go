@@ -1,7 +1,7 @@
 // Command spectrum measures the gsmbox transmit chain against the TS 45.005
 // masks and plots the result as a PNG:
 //
-//	go run ./tools/spectrum -o spectrum.png [-sps 4] [-frames 30]
+//	go run ./tools/spectrum -o spectrum.png [-time timemask.png] [-sps 4] [-frames 30]
 //
 // It modulates random normal bursts in every timeslot through dsp/trx
 // (GMSK, ramps and all), measures the spectrum due to modulation (30 kHz
@@ -9,7 +9,8 @@
 // excluding the midamble, §4.2.1) and due to switching transients (peak
 // hold, §4.2.2), and draws both with their masks. At 4 samples per symbol
 // the plot stops at the 541 kHz Nyquist limit; -sps 16 reaches 2 MHz.
-// It exits non-zero if a mask is violated.
+// With -time it also plots one burst's power ramps against the time mask
+// of TS 45.005 Annex B. It exits non-zero if a mask is violated.
 package main
 
 import (
@@ -42,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	frames := fs.Int("frames", 30, "TDMA frames of random bursts (8 bursts each)")
 	step := fs.Float64("step", 5, "offset step in kHz")
 	seed := fs.Uint64("seed", 1, "random seed")
+	timeOut := fs.String("time", "", "also plot one burst's power against the TS 45.005 Annex B time mask to this PNG")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +103,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	if *timeOut != "" {
+		tv, err := writeTimeMask(*timeOut, *sps, *seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *timeOut)
+		for _, v := range tv[:min(len(tv), 5)] {
+			bad = append(bad, fmt.Sprintf("time mask at %.2f µs: %.1f dB outside [%v, %v]", v.T*1e6, v.Power, v.Lower, v.Upper))
+		}
+	}
 	for _, b := range bad {
 		fmt.Fprintln(stderr, "VIOLATION", b)
 	}

@@ -11,8 +11,9 @@ import (
 
 func TestRunWritesPNG(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "s.png")
+	tm := filepath.Join(t.TempDir(), "t.png")
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-o", out, "-frames", "2", "-step", "40"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-o", out, "-time", tm, "-frames", "2", "-step", "40"}, &stdout, &stderr); err != nil {
 		t.Fatalf("run = %v\n%s", err, stderr.String())
 	}
 	f, err := os.Open(out)
@@ -26,6 +27,9 @@ func TestRunWritesPNG(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != 1100 || b.Dy() != 740 {
 		t.Errorf("image size = %v, want 1100×740", b)
+	}
+	if _, err := os.Stat(tm); err != nil {
+		t.Errorf("time-mask plot: %v", err)
 	}
 	if !strings.Contains(stdout.String(), "modulation at +400 kHz") {
 		t.Errorf("stdout lacks the 400 kHz figure:\n%s", stdout.String())
