@@ -1,0 +1,310 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The bbolt layout: one bucket of records keyed by IMSI, two index buckets
+// whose values are IMSIs, and a bucket of bookkeeping values.
+var (
+	bucketSubscribers = []byte("subscribers")
+	bucketTMSI        = []byte("tmsi")   // 4-octet big-endian TMSI → IMSI
+	bucketMSISDN      = []byte("msisdn") // MSISDN → IMSI
+	bucketMeta        = []byte("meta")
+	keySchema         = []byte("schema")
+)
+
+// schemaVersion is the layout of the buckets above.
+const schemaVersion = 1
+
+// Options tune Open. The zero value is right for the appliance.
+type Options struct {
+	// Timeout bounds the wait for another process's lock on the file
+	// (bbolt takes an exclusive flock for writing). Zero means 2 s.
+	Timeout time.Duration
+	// ReadOnly opens for reading only (a shared lock); Update fails.
+	ReadOnly bool
+
+	noSync bool // tests only: skip fsync (durability is then the page cache's)
+}
+
+// DB is the durable Store: one bbolt file.
+type DB struct {
+	db *bolt.DB
+}
+
+var _ Store = (*DB)(nil)
+var _ Checker = (*DB)(nil)
+
+// Open opens or creates the registry file at path (mode 0600: it holds
+// keys), creating its directory if needed. Only one process may have it
+// open for writing; another gets ErrLocked after opts.Timeout.
+func Open(path string, opts *Options) (*DB, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Second
+	}
+	if !o.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, NoSync: o.noSync})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s (stop the running gsmbox, or read a backup)", ErrLocked, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registry: open %s: %w", path, err)
+	}
+	d := &DB{db: bdb}
+	if o.ReadOnly {
+		err = bdb.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
+	} else {
+		err = bdb.Update(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{bucketSubscribers, bucketTMSI, bucketMSISDN, bucketMeta} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			m := tx.Bucket(bucketMeta)
+			if m.Get(keySchema) == nil {
+				return m.Put(keySchema, []byte{schemaVersion})
+			}
+			return checkSchema(tx)
+		})
+	}
+	if err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("registry: %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func checkSchema(tx *bolt.Tx) error {
+	m := tx.Bucket(bucketMeta)
+	if m == nil || tx.Bucket(bucketSubscribers) == nil || tx.Bucket(bucketTMSI) == nil || tx.Bucket(bucketMSISDN) == nil {
+		return fmt.Errorf("%w: not a subscriber registry (buckets missing)", ErrCorrupt)
+	}
+	if v := m.Get(keySchema); len(v) != 1 || v[0] != schemaVersion {
+		return fmt.Errorf("%w: schema %v, this gsmbox reads %d", ErrCorrupt, v, schemaVersion)
+	}
+	return nil
+}
+
+// Close closes the file.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Path returns the file's path.
+func (d *DB) Path() string { return d.db.Path() }
+
+// View runs fn in a read-only transaction.
+func (d *DB) View(fn func(Tx) error) error {
+	return d.db.View(func(tx *bolt.Tx) error { return fn(newBoltTx(tx)) })
+}
+
+// Update runs fn in a read-write transaction and commits (fsync) on nil.
+func (d *DB) Update(fn func(Tx) error) error {
+	return d.db.Update(func(tx *bolt.Tx) error { return fn(newBoltTx(tx)) })
+}
+
+// Backup writes a consistent copy of the whole file to w while the
+// registry stays in use (a read transaction: writers are not blocked). The
+// copy opens with Open.
+func (d *DB) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := d.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Check verifies the file's pages (bbolt's own check) and that the records
+// and indexes agree: every record decodes and is keyed by its IMSI, every
+// index entry points to a record holding that value, and every record's
+// MSISDN and TMSIs are indexed.
+func (d *DB) Check() error {
+	var errs []error
+	err := d.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrCorrupt, err))
+		}
+		if err := checkSchema(tx); err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		errs = append(errs, checkIndexes(newBoltTx(tx))...)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// boltTx adapts a bbolt transaction.
+type boltTx struct {
+	tx                 *bolt.Tx
+	subs, tmsi, msisdn *bolt.Bucket
+	meta               *bolt.Bucket
+}
+
+func newBoltTx(tx *bolt.Tx) *boltTx {
+	return &boltTx{tx: tx, subs: tx.Bucket(bucketSubscribers), tmsi: tx.Bucket(bucketTMSI),
+		msisdn: tx.Bucket(bucketMSISDN), meta: tx.Bucket(bucketMeta)}
+}
+
+func tmsiKey(t TMSI) []byte { return binary.BigEndian.AppendUint32(nil, uint32(t)) }
+
+func (t *boltTx) Get(imsi string) (Subscriber, error) {
+	v := t.subs.Get([]byte(imsi))
+	if v == nil {
+		return Subscriber{}, fmt.Errorf("%w: IMSI %s", ErrNotFound, imsi)
+	}
+	var s Subscriber
+	if err := s.UnmarshalBinary(v); err != nil {
+		return Subscriber{}, fmt.Errorf("IMSI %s: %w", imsi, err)
+	}
+	return s, nil
+}
+
+func (t *boltTx) IMSIByTMSI(x TMSI) (string, error) {
+	if v := t.tmsi.Get(tmsiKey(x)); v != nil {
+		return string(v), nil
+	}
+	return "", fmt.Errorf("%w: TMSI %v", ErrNotFound, x)
+}
+
+func (t *boltTx) IMSIByMSISDN(m string) (string, error) {
+	if v := t.msisdn.Get([]byte(m)); v != nil {
+		return string(v), nil
+	}
+	return "", fmt.Errorf("%w: MSISDN %s", ErrNotFound, m)
+}
+
+func (t *boltTx) Put(s *Subscriber) error {
+	if !t.tx.Writable() {
+		return bolt.ErrTxNotWritable
+	}
+	rec, err := s.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	key := []byte(s.IMSI)
+	// Check every index entry before changing anything, so that a refused
+	// Put leaves the transaction as it was.
+	if s.MSISDN != "" {
+		if v := t.msisdn.Get([]byte(s.MSISDN)); v != nil && !bytes.Equal(v, key) {
+			return fmt.Errorf("%w: MSISDN %s belongs to IMSI %s", ErrMSISDNInUse, s.MSISDN, v)
+		}
+	}
+	for _, x := range [2]TMSI{s.TMSI, s.NewTMSI} {
+		if x == NoTMSI {
+			continue
+		}
+		if v := t.tmsi.Get(tmsiKey(x)); v != nil && !bytes.Equal(v, key) {
+			return fmt.Errorf("%w: TMSI %v belongs to IMSI %s", ErrTMSIInUse, x, v)
+		}
+	}
+	// A corrupt old record is overwritten; its index entries cannot be
+	// known, and Check reports any left stale.
+	if old, err := t.Get(s.IMSI); err == nil {
+		if err := t.unindex(&old, s); err != nil {
+			return err
+		}
+	}
+	if s.MSISDN != "" {
+		if err := t.msisdn.Put([]byte(s.MSISDN), key); err != nil {
+			return err
+		}
+	}
+	for _, x := range [2]TMSI{s.TMSI, s.NewTMSI} {
+		if x != NoTMSI {
+			if err := t.tmsi.Put(tmsiKey(x), key); err != nil {
+				return err
+			}
+		}
+	}
+	return t.subs.Put(key, rec)
+}
+
+// unindex removes old's index entries that next (nil: none) does not keep.
+func (t *boltTx) unindex(old, next *Subscriber) error {
+	if old.MSISDN != "" && (next == nil || next.MSISDN != old.MSISDN) {
+		if err := t.msisdn.Delete([]byte(old.MSISDN)); err != nil {
+			return err
+		}
+	}
+	for _, x := range [2]TMSI{old.TMSI, old.NewTMSI} {
+		if x == NoTMSI || (next != nil && (x == next.TMSI || x == next.NewTMSI)) {
+			continue
+		}
+		if err := t.tmsi.Delete(tmsiKey(x)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *boltTx) Delete(imsi string) error {
+	if !t.tx.Writable() {
+		return bolt.ErrTxNotWritable
+	}
+	old, err := t.Get(imsi)
+	if errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err == nil {
+		if err := t.unindex(&old, nil); err != nil {
+			return err
+		}
+	}
+	return t.subs.Delete([]byte(imsi))
+}
+
+func (t *boltTx) Ascend(from string, fn func(*Subscriber) (bool, error)) error {
+	c := t.subs.Cursor()
+	for k, v := c.Seek([]byte(from)); k != nil; k, v = c.Next() {
+		var s Subscriber
+		if err := s.UnmarshalBinary(v); err != nil {
+			return fmt.Errorf("IMSI %q: %w", k, err)
+		}
+		more, err := fn(&s)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *boltTx) Len() (int, error) { return t.subs.Stats().KeyN, nil }
+
+func (t *boltTx) Meta(key string) ([]byte, error) {
+	v := t.meta.Get([]byte("x:" + key))
+	if v == nil {
+		return nil, nil
+	}
+	return bytes.Clone(v), nil
+}
+
+func (t *boltTx) SetMeta(key string, v []byte) error {
+	return t.meta.Put([]byte("x:"+key), bytes.Clone(v))
+}

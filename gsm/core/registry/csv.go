@@ -1,0 +1,402 @@
+package registry
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gsmbox/gsmbox/gsm/crypto"
+)
+
+// The CSV format of import and export (documented in docs/subscribers.md):
+//
+//	imsi,msisdn,algorithm,ki,opc,imei,authorized,name,sqn
+//	001010000000001,1001,comp128v1,000102030405060708090a0b0c0d0e0f,,490154203237518,true,Alice,
+//
+// The first record is the header; columns may come in any order and all
+// but imsi may be left out. Lines starting with '#' are comments. Keys are
+// 32 hex digits. "op" may be given instead of "opc" (OPc is then derived,
+// TS 35.206 §4.1). An empty authorized means true.
+const (
+	colIMSI = 1 << iota
+	colMSISDN
+	colAlgorithm
+	colKi
+	colOPc
+	colOP
+	colIMEI
+	colAuthorized
+	colName
+	colSQN
+)
+
+var csvColumns = []struct {
+	name string
+	bit  uint
+}{
+	{"imsi", colIMSI}, {"msisdn", colMSISDN}, {"algorithm", colAlgorithm}, {"ki", colKi},
+	{"opc", colOPc}, {"op", colOP}, {"imei", colIMEI}, {"authorized", colAuthorized},
+	{"name", colName}, {"sqn", colSQN},
+}
+
+// ExportColumns is the header ExportCSV writes.
+var ExportColumns = []string{"imsi", "msisdn", "algorithm", "ki", "opc", "imei", "authorized", "name", "sqn"}
+
+// maxCSVErrors stops a hopeless file from producing an endless report.
+const maxCSVErrors = 1000
+
+// CSVRow is one parsed data row.
+type CSVRow struct {
+	Line       int        // 1-based line number in the file
+	Subscriber Subscriber // the provisioning fields
+	columns    uint       // which columns the file has
+}
+
+// has reports whether the file had the column (ImportUpdate changes only
+// those).
+func (r *CSVRow) has(bit uint) bool { return r.columns&bit != 0 }
+
+// ReadCSV parses a subscriber file. It reports every bad line at once, as
+// *LineError values joined with errors.Join (each wrapping ErrCSV), and
+// returns no rows if there is any. The messages never contain a key.
+func ReadCSV(r io.Reader) ([]CSVRow, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	var (
+		errs    []error
+		rows    []CSVRow
+		cols    []uint
+		present uint
+		imsis   = map[string]int{}
+		msisdns = map[string]int{}
+	)
+	add := func(line int, err error) { errs = append(errs, &LineError{Line: line, Err: err}) }
+	for len(errs) < maxCSVErrors {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				add(pe.Line, pe.Err) // the reader resumes at the next line
+				continue
+			}
+			add(line, err)
+			break
+		}
+		if cols == nil {
+			cols, present = parseHeader(rec, line, add)
+			if cols == nil {
+				break
+			}
+			continue
+		}
+		if len(rec) != len(cols) {
+			add(line, fmt.Errorf("%d fields, the header has %d", len(rec), len(cols)))
+			continue
+		}
+		row, rowErrs := parseRow(rec, cols, present)
+		row.Line = line
+		for _, e := range rowErrs {
+			add(line, e)
+		}
+		if len(rowErrs) > 0 {
+			continue
+		}
+		if prev, dup := imsis[row.Subscriber.IMSI]; dup {
+			add(line, fmt.Errorf("IMSI %s already on line %d", row.Subscriber.IMSI, prev))
+			continue
+		}
+		imsis[row.Subscriber.IMSI] = line
+		if m := row.Subscriber.MSISDN; m != "" {
+			if prev, dup := msisdns[m]; dup {
+				add(line, fmt.Errorf("MSISDN %s already on line %d", m, prev))
+				continue
+			}
+			msisdns[m] = line
+		}
+		rows = append(rows, row)
+	}
+	if cols == nil && len(errs) == 0 {
+		add(1, errors.New("no header (want a first line like "+strings.Join(ExportColumns, ",")+")"))
+	}
+	if len(errs) > 0 {
+		if len(errs) >= maxCSVErrors {
+			errs = append(errs, fmt.Errorf("%w: stopped after %d errors", ErrCSV, maxCSVErrors))
+		}
+		return nil, errors.Join(errs...)
+	}
+	return rows, nil
+}
+
+func parseHeader(rec []string, line int, add func(int, error)) ([]uint, uint) {
+	cols := make([]uint, len(rec))
+	var present uint
+	bad := false
+	for i, f := range rec {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
+		var bit uint
+		for _, c := range csvColumns {
+			if c.name == name {
+				bit = c.bit
+			}
+		}
+		switch {
+		case bit == 0:
+			add(line, fmt.Errorf("unknown column %q (known: imsi, msisdn, algorithm, ki, opc, op, imei, authorized, name, sqn)", f))
+			bad = true
+		case present&bit != 0:
+			add(line, fmt.Errorf("column %q twice", name))
+			bad = true
+		}
+		cols[i] = bit
+		present |= bit
+	}
+	if present&colIMSI == 0 {
+		add(line, errors.New("no imsi column"))
+		bad = true
+	}
+	if present&colOP != 0 && present&colOPc != 0 {
+		add(line, errors.New("both op and opc columns: give one"))
+		bad = true
+	}
+	if bad {
+		return nil, 0
+	}
+	return cols, present
+}
+
+func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
+	row := CSVRow{columns: present}
+	s := &row.Subscriber
+	var errs []error
+	var ki, opc, op string
+	for i, f := range rec {
+		f = strings.TrimSpace(f)
+		var err error
+		switch cols[i] {
+		case colIMSI:
+			s.IMSI = f
+			err = ValidateIMSI(f)
+		case colMSISDN:
+			s.MSISDN = f
+			if f != "" {
+				err = ValidateMSISDN(f)
+			}
+		case colAlgorithm:
+			if f != "" {
+				s.Algorithm, err = crypto.ParseAlgorithm(f)
+			}
+		case colKi:
+			ki = f
+		case colOPc:
+			opc = f
+		case colOP:
+			op = f
+		case colIMEI:
+			s.IMEI, err = ParseIMEI(f)
+		case colAuthorized:
+			var ok bool
+			ok, err = parseBool(f)
+			s.Barred = !ok
+		case colName:
+			s.Name = f
+			if len(f) > MaxName || !utf8.ValidString(f) {
+				err = fieldErr("name", "not UTF-8 of at most %d bytes", MaxName)
+			}
+		case colSQN:
+			if f != "" {
+				s.SQN, err = strconv.ParseUint(f, 10, 64)
+				if err != nil || s.SQN > MaxSQN {
+					err = fieldErr("sqn", "%q is not a decimal 48-bit number", f)
+				}
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// Keys: never echo them in a message.
+	switch {
+	case s.Algorithm == crypto.AlgNone:
+		if ki != "" || opc != "" || op != "" {
+			errs = append(errs, fieldErr("algorithm", "keys given but no algorithm"))
+		}
+	default:
+		k, err := crypto.ParseKi(ki)
+		if ki == "" {
+			err = fieldErr("ki", "%s needs a Ki", s.Algorithm)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.Ki = k
+		switch {
+		case !s.Algorithm.UsesOPc() && (opc != "" || op != ""):
+			errs = append(errs, fieldErr("opc", "%s does not use OP/OPc", s.Algorithm))
+		case s.Algorithm.UsesOPc() && opc != "":
+			if s.OPc, err = crypto.ParseOPc(opc); err != nil {
+				errs = append(errs, err)
+			}
+		case s.Algorithm.UsesOPc() && op != "":
+			o, err := crypto.ParseOP(op)
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				s.OPc = crypto.DeriveOPc(s.Ki, o)
+			}
+		case s.Algorithm.UsesOPc():
+			errs = append(errs, fieldErr("opc", "milenage needs opc or op"))
+		}
+	}
+	if len(errs) == 0 {
+		if err := s.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return row, errs
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "true", "yes", "1", "y":
+		return true, nil
+	case "false", "no", "0", "n":
+		return false, nil
+	}
+	return false, fieldErr("authorized", "%q is not true or false", s)
+}
+
+// WriteCSV writes subscribers in the export format, keys included (the
+// file is a backup and re-imports with ReadCSV).
+func WriteCSV(w io.Writer, subs []Subscriber) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportColumns); err != nil {
+		return err
+	}
+	for i := range subs {
+		if err := cw.Write(csvRecord(&subs[i])); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvRecord(s *Subscriber) []string {
+	alg, ki, opc, sqn := "", "", "", ""
+	if s.Algorithm.Valid() {
+		alg, ki = s.Algorithm.String(), s.Ki.HexSecret()
+		if s.Algorithm.UsesOPc() {
+			opc = s.OPc.HexSecret()
+		}
+	}
+	if s.SQN != 0 {
+		sqn = strconv.FormatUint(s.SQN, 10)
+	}
+	return []string{s.IMSI, s.MSISDN, alg, ki, opc, s.IMEI.String(), strconv.FormatBool(!s.Barred), s.Name, sqn}
+}
+
+// ImportMode says what Import does with an IMSI already provisioned.
+type ImportMode uint8
+
+const (
+	// ImportAdd refuses the whole file if any IMSI exists.
+	ImportAdd ImportMode = iota
+	// ImportUpdate overwrites an existing subscriber's provisioning
+	// fields with the columns the file has (and keeps its TMSI, location
+	// and, unless the file has sqn, its SQN).
+	ImportUpdate
+)
+
+// ImportResult counts what Import did.
+type ImportResult struct{ Added, Updated int }
+
+// Import applies parsed rows in one transaction: all of them or, if any
+// row fails (an existing IMSI with ImportAdd, an MSISDN held by another
+// subscriber), none, with every failing line reported as a *LineError.
+func (r *Registry) Import(rows []CSVRow, mode ImportMode) (ImportResult, error) {
+	now := r.now().UTC()
+	var res ImportResult
+	err := r.store.Update(func(tx Tx) error {
+		res = ImportResult{}
+		var errs []error
+		for i := range rows {
+			row := &rows[i]
+			s := row.Subscriber
+			old, err := tx.Get(s.IMSI)
+			switch {
+			case err == nil && mode == ImportAdd:
+				errs = append(errs, &LineError{Line: row.Line, Err: fmt.Errorf("%w: IMSI %s", ErrExists, s.IMSI)})
+				continue
+			case err == nil:
+				s = merge(old, row)
+				res.Updated++
+			case errors.Is(err, ErrNotFound):
+				s.Created = now
+				res.Added++
+			default:
+				return err
+			}
+			if err := tx.Put(&s); err != nil {
+				errs = append(errs, &LineError{Line: row.Line, Err: err})
+			}
+		}
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	return res, nil
+}
+
+// merge overwrites old's provisioning fields with the row's columns.
+func merge(old Subscriber, row *CSVRow) Subscriber {
+	n := row.Subscriber
+	if row.has(colMSISDN) {
+		old.MSISDN = n.MSISDN
+	}
+	if row.has(colAlgorithm) || row.has(colKi) {
+		old.Algorithm, old.Ki, old.OPc = n.Algorithm, n.Ki, n.OPc
+	}
+	if row.has(colIMEI) {
+		old.IMEI = n.IMEI
+	}
+	if row.has(colAuthorized) {
+		old.Barred = n.Barred
+	}
+	if row.has(colName) {
+		old.Name = n.Name
+	}
+	if row.has(colSQN) {
+		old.SQN = n.SQN
+	}
+	return old
+}
+
+// ExportCSV writes every subscriber, from one consistent snapshot.
+func (r *Registry) ExportCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportColumns); err != nil {
+		return err
+	}
+	err := r.store.View(func(tx Tx) error {
+		return tx.Ascend("", func(s *Subscriber) (bool, error) {
+			return true, cw.Write(csvRecord(s))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
