@@ -351,8 +351,8 @@ func (e *Entity) handle(f *Frame) {
 	}
 	switch f.Type {
 	case TypeUI:
-		if !cmd {
-			return
+		if !cmd || len(f.Info) == 0 && !e.b4 {
+			return // a response, or a fill frame (§5.4.2.3)
 		}
 		n := copy(e.uiRx[:], f.Info)
 		e.indicate(UnitDataInd, 0, e.uiRx[:n])
