@@ -20,6 +20,10 @@ type Config struct {
 	Tap l1.Tap
 	// Log receives the cell's events; nil discards them.
 	Log *slog.Logger
+	// NewLink, when not nil, makes the upper layer (LAPDm and L3) of a
+	// dedicated channel when the MS shows up on it. Without it the cell
+	// assigns channels and runs their SACCH, but carries no L3.
+	NewLink func(ChanInfo) Link
 }
 
 // Stats counts what the cell did.
@@ -29,6 +33,7 @@ type Stats struct {
 	Uplink   l1.UplinkStats
 	// AccessBursts counts decoded channel requests.
 	AccessBursts uint64
+	Dedicated    DedicatedStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -40,6 +45,11 @@ type Cell struct {
 	dl    *l1.Downlink
 	ul    *l1.Uplink
 	stats Stats
+	ded   DedicatedStats
+
+	chans           []dchan
+	agch            [agchDepth][23]byte
+	agchHead, agchN int
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -74,6 +84,7 @@ func New(cfg Config) (*Cell, error) {
 		return nil, fmt.Errorf("%w: a non-combined CCCH needs an SDCCH/8 timeslot", ErrConfig)
 	}
 	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si}
+	c.initChannels()
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -109,6 +120,7 @@ func (c *Cell) L1Config() l1.Config { return c.l1cfg }
 // transceiver's lead. It does not allocate.
 func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
+	c.tick(fn)
 	c.dl.Frame(fn, out)
 }
 
@@ -120,23 +132,6 @@ func (c *Cell) Stats() Stats {
 	s := c.stats
 	s.Downlink = c.dl.Stats()
 	s.Uplink = c.ul.Stats()
+	s.Dedicated = c.ded
 	return s
-}
-
-// DownlinkBlock implements l1.Source. The cell has no dedicated channel
-// in use yet, so every SDCCH and SACCH block is fill and every CCCH block
-// the idle paging l1 sends by itself.
-func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool { return false }
-
-// UplinkBlock implements l1.Sink.
-func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
-	if b.Good {
-		c.log.Debug("uplink block", "chan", b.Chan, "fn", b.FN, "rssi", b.RSSI)
-	}
-}
-
-// AccessBurst implements l1.Sink.
-func (c *Cell) AccessBurst(a *l1.AccessBurst) {
-	c.stats.AccessBursts++
-	c.log.Info("channel request", "ra", a.RA, "fn", uint32(a.FN), "toa", a.ToA, "rssi", a.RSSI)
 }

@@ -1,0 +1,299 @@
+package bts
+
+import (
+	"testing"
+
+	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// air joins a cell to a test's idea of one MS: it runs the cell frame by
+// frame, decodes the CCCH of TN0 like an MS, and builds the MS's uplink
+// bursts at their TS 45.002 positions.
+type air struct {
+	t    *testing.T
+	cell *Cell
+	fn   tdma.FN
+	out  [tdma.Slots]tdma.TxBurst
+	soft [8][4][116]int8 // per TN, the downlink block being gathered
+	ccch []rr.ImmediateAssignment
+	rej  int
+}
+
+func newAir(t *testing.T, cfg Config) *air {
+	cell, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &air{t: t, cell: cell}
+}
+
+func toSoft(dst *[116]int8, b *tdma.Burst) {
+	var data [tdma.NormalDataBits]byte
+	tdma.NormalData(&data, (*[tdma.BurstBits]byte)(b))
+	for i, v := range data {
+		dst[i] = 127
+		if v == 1 {
+			dst[i] = -127
+		}
+	}
+}
+
+// step runs one frame: downlink decoded, then uplink bursts from up.
+func (a *air) step(up func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst) {
+	a.cell.Frame(a.fn, &a.out)
+	comb := a.cell.L1Config().Slots[0]
+	s := comb.Downlink(0, a.fn)
+	switch s.Chan.Kind {
+	case l1.ChanAGCH, l1.ChanPCH, l1.ChanCCCH:
+		toSoft(&a.soft[0][s.Burst], &a.out[0].Bits)
+		if s.Burst == 3 {
+			var msg [23]byte
+			if _, ok := coding.DecodeXCCH(&msg, &a.soft[0]); !ok {
+				a.t.Fatalf("FN %d: CCCH block does not decode", a.fn)
+			}
+			switch msg[2] {
+			case 0x3f:
+				var ia rr.ImmediateAssignment
+				if err := ia.Unmarshal(msg[:]); err != nil {
+					a.t.Fatalf("immediate assignment: %v", err)
+				}
+				a.ccch = append(a.ccch, ia)
+			case 0x3a:
+				a.rej++
+			}
+		}
+	}
+	if up != nil {
+		for tn := tdma.TN(0); tn < tdma.Slots; tn++ {
+			if b := up(a.fn, tn); b != nil {
+				a.cell.Receive(b)
+			}
+		}
+	}
+	a.fn = a.fn.Add(1)
+}
+
+// rach returns an access burst carrying ra at its first RACH position.
+func rach(cell *Cell, fn tdma.FN, tn tdma.TN, ra uint8, toa float32) *tdma.RxBurst {
+	if tn != 0 || cell.L1Config().Slots[0].Uplink(0, fn).Chan.Kind != l1.ChanRACH {
+		return nil
+	}
+	var coded [36]byte
+	coding.EncodeRACH(&coded, ra, cell.cfg.Cell.BSIC)
+	b := &tdma.RxBurst{FN: fn, TN: tn, Kind: tdma.KindAccess, ToA: toa, RSSI: -60}
+	for i := range b.Soft {
+		b.Soft[i] = 127
+	}
+	for i, v := range coded {
+		if v == 1 {
+			b.Soft[tdma.AccessDataStart+i] = -127
+		}
+	}
+	return b
+}
+
+// dedicatedBurst returns the uplink burst of msg on the SDCCH (or its
+// SACCH) of ch at fn, or nil when fn carries nothing of that channel.
+func dedicatedBurst(cell *Cell, fn tdma.FN, tn tdma.TN, ch l1.Chan, sacch bool, msg *[23]byte) *tdma.RxBurst {
+	if tn != ch.TN {
+		return nil
+	}
+	s := cell.L1Config().Slots[tn].Uplink(tn, fn)
+	want := ch.Kind
+	if sacch {
+		want = map[l1.ChanKind]l1.ChanKind{l1.ChanSDCCH4: l1.ChanSACCHC4, l1.ChanSDCCH8: l1.ChanSACCHC8}[ch.Kind]
+	}
+	if s.Chan.Kind != want || s.Chan.Sub != ch.Sub {
+		return nil
+	}
+	var enc [4][116]byte
+	coding.EncodeXCCH(&enc, msg)
+	var bits tdma.Burst
+	tdma.Normal(&bits, &enc[s.Burst], cell.cfg.Cell.BSIC.BCC)
+	b := &tdma.RxBurst{FN: fn, TN: tn, Kind: tdma.KindNormal, RSSI: -60}
+	for i, v := range bits {
+		b.Soft[i] = 127
+		if v == 1 {
+			b.Soft[i] = -127
+		}
+	}
+	return b
+}
+
+func TestImmediateAssignment(t *testing.T) {
+	a := newAir(t, testConfig())
+	const ra = 0x05 // location updating (NECI 1: 0000xxxx)
+	sent := false
+	var rachFN tdma.FN
+	for len(a.ccch) == 0 && a.fn < 51*4 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if sent || fn < 60 {
+				return nil
+			}
+			b := rach(a.cell, fn, tn, ra, 7.3)
+			if b != nil {
+				sent, rachFN = true, fn
+			}
+			return b
+		})
+	}
+	if len(a.ccch) != 1 {
+		t.Fatalf("got %d immediate assignments, want 1", len(a.ccch))
+	}
+	ia := a.ccch[0]
+	if !ia.Ref.Matches(ra, rachFN) {
+		t.Errorf("request reference %+v does not match RA %#x at FN %d", ia.Ref, ra, rachFN)
+	}
+	if ia.TA != 7 {
+		t.Errorf("TA = %d, want 7 (ToA 7.3 symbols)", ia.TA)
+	}
+	if ia.Chan.Type != rr.ChanSDCCH4 || ia.Chan.TN != 0 || ia.Chan.TSC != 7 || ia.Chan.ARFCN != 62 {
+		t.Errorf("channel = %+v, want SDCCH/4 on TN0, TSC 7, ARFCN 62", ia.Chan)
+	}
+	if got := a.cell.Channels()[ia.Chan.SubChan]; got != ChanAssigned {
+		t.Errorf("channel state = %v, want assigned", got)
+	}
+}
+
+// The MS comes to its SDCCH: the channel becomes active and its link sees
+// the uplink; when the MS goes silent the radio link counter releases it.
+func TestChannelLifecycle(t *testing.T) {
+	cfg := testConfig()
+	var link *fakeLink
+	cfg.NewLink = func(info ChanInfo) Link {
+		link = &fakeLink{info: info}
+		return link
+	}
+	a := newAir(t, cfg)
+	sent := false
+	for len(a.ccch) == 0 && a.fn < 51*4 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if sent {
+				return nil
+			}
+			b := rach(a.cell, fn, tn, 0x03, 0)
+			sent = b != nil
+			return b
+		})
+	}
+	if len(a.ccch) == 0 {
+		t.Fatal("no immediate assignment")
+	}
+	sub := a.ccch[0].Chan.SubChan
+	ch := l1.Chan{Kind: l1.ChanSDCCH4, TN: 0, Sub: sub}
+	sabm := [23]byte{0x01, 0x3f, 0x01, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
+	meas := [23]byte{0x05, 0x00, 0x01, 0x03, 0x01} // L1 header then a LAPDm UI fill
+	until := a.fn.Add(51 * 8)
+	for a.fn.Before(until) {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if b := dedicatedBurst(a.cell, fn, tn, ch, false, &sabm); b != nil {
+				return b
+			}
+			return dedicatedBurst(a.cell, fn, tn, ch, true, &meas)
+		})
+	}
+	if got := a.cell.Channels()[sub]; got != ChanActive {
+		t.Fatalf("channel state = %v, want active", got)
+	}
+	if link == nil || link.uplink == 0 || link.sacch == 0 {
+		t.Fatalf("link saw %+v, want SDCCH and SACCH blocks", link)
+	}
+	if link.info.Cause != rr.EstLocationUpdate {
+		t.Errorf("link cause = %v, want location updating", link.info.Cause)
+	}
+	// Silence: radio link timeout 32 at -1 per lost SACCH block (every
+	// 102 frames per sub-channel) releases the channel after 32 blocks.
+	for i := 0; i < 102*34; i++ {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if tn != 0 {
+				return nil
+			}
+			// The MS is gone: only noise on its slots.
+			return &tdma.RxBurst{FN: fn, TN: tn, Kind: tdma.KindNormal}
+		})
+	}
+	if got := a.cell.Channels()[sub]; got != ChanFree {
+		t.Fatalf("channel state after silence = %v, want free", got)
+	}
+	if st := a.cell.Stats().Dedicated; st.RadioLinkLost != 1 {
+		t.Errorf("RadioLinkLost = %d, want 1", st.RadioLinkLost)
+	}
+}
+
+func TestT3101(t *testing.T) {
+	a := newAir(t, testConfig())
+	sent := false
+	for a.fn < T3101Frames+51*4 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if sent {
+				return nil
+			}
+			b := rach(a.cell, fn, tn, 0x03, 0)
+			sent = b != nil
+			return b
+		})
+	}
+	for i, s := range a.cell.Channels() {
+		if s != ChanFree {
+			t.Errorf("channel %d is %v after T3101, want free", i, s)
+		}
+	}
+	if st := a.cell.Stats().Dedicated; st.T3101Expired != 1 {
+		t.Errorf("T3101Expired = %d, want 1", st.T3101Expired)
+	}
+}
+
+// With every SDCCH taken, a further request gets Immediate Assignment
+// Reject with the wait indication.
+func TestCongestion(t *testing.T) {
+	a := newAir(t, testConfig())
+	ra := uint8(0)
+	for a.fn < 51*3 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if ra >= 6 {
+				return nil
+			}
+			b := rach(a.cell, fn, tn, ra, 0)
+			if b != nil {
+				ra++
+			}
+			return b
+		})
+	}
+	if len(a.ccch) != 4 || a.rej != 2 {
+		t.Fatalf("got %d assignments and %d rejects, want 4 and 2", len(a.ccch), a.rej)
+	}
+	seen := map[uint8]bool{}
+	for _, ia := range a.ccch {
+		if seen[ia.Chan.SubChan] {
+			t.Errorf("sub-channel %d assigned twice", ia.Chan.SubChan)
+		}
+		seen[ia.Chan.SubChan] = true
+	}
+}
+
+func TestTimingAdvanceRounding(t *testing.T) {
+	for _, c := range []struct {
+		toa  float32
+		want uint8
+	}{{-3, 0}, {0, 0}, {0.49, 0}, {0.51, 1}, {62.6, 63}, {80, 63}} {
+		if got := timingAdvance(c.toa); got != c.want {
+			t.Errorf("timingAdvance(%v) = %d, want %d", c.toa, got, c.want)
+		}
+	}
+}
+
+type fakeLink struct {
+	info          ChanInfo
+	uplink, sacch int
+}
+
+func (l *fakeLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return false }
+func (l *fakeLink) DownlinkSACCH(fn tdma.FN, dst *[21]byte) bool { return false }
+func (l *fakeLink) Uplink(fn tdma.FN, msg *[23]byte)             { l.uplink++ }
+func (l *fakeLink) UplinkSACCH(fn tdma.FN, msg []byte)           { l.sacch++ }
+func (l *fakeLink) Tick(fn tdma.FN)                              {}
+func (l *fakeLink) Done() bool                                   { return false }
