@@ -69,12 +69,13 @@ func ReadCSV(r io.Reader) ([]CSVRow, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	var (
-		errs    []error
-		rows    []CSVRow
-		cols    []uint
-		present uint
-		imsis   = map[string]int{}
-		msisdns = map[string]int{}
+		errs     []error
+		rows     []CSVRow
+		cols     []uint
+		present  uint
+		lastLine int
+		imsis    = map[string]int{}
+		msisdns  = map[string]int{}
 	)
 	add := func(line int, err error) { errs = append(errs, &LineError{Line: line, Err: err}) }
 	for len(errs) < maxCSVErrors {
@@ -82,16 +83,17 @@ func ReadCSV(r io.Reader) ([]CSVRow, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				add(pe.Line, pe.Err) // the reader resumes at the next line
 				continue
 			}
-			add(line, err)
+			add(lastLine+1, err)
 			break
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
+		lastLine = line
 		if cols == nil {
 			cols, present = parseHeader(rec, line, add)
 			if cols == nil {

@@ -40,7 +40,7 @@ func TestParseIMEI(t *testing.T) {
 	}{
 		{in: "260531793113837", want: "260531793113837"},
 		{in: "26-053179-311383-7", want: "260531793113837"},
-		{in: "260531793113830", err: true}, // wrong check digit: a typing error
+		{in: "260531793113830", err: true},                // wrong check digit: a typing error
 		{in: "2605317931138312", want: "260531793113837"}, // IMEISV, SVN 12
 		{in: "2605317931138", err: true},
 		{in: "26053179311383a", err: true},
