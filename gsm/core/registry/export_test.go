@@ -1,0 +1,5 @@
+package registry
+
+// OpenNoSync opens without fsync, for tests that need many commits and do
+// not test durability against power loss.
+func OpenNoSync(path string) (*DB, error) { return Open(path, &Options{noSync: true}) }
