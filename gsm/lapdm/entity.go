@@ -134,7 +134,13 @@ type ctl struct {
 type Entity struct {
 	cfg  Config
 	n201 int
-	b4   bool // SAPI 0 on SACCH: UI frames only, format B4
+	// uiOnly: SAPI 0 on SACCH, UI frames only. Downlink frames there are
+	// format B4 (SI5/SI6 need the 19 octets); uplink ones (measurement
+	// reports) are format B with a length indicator, as Wireshark and the
+	// Osmocom stacks also treat them.
+	uiOnly bool
+	b4     bool // send in format B4 (network side of uiOnly)
+	b4Rx   bool // receive in format B4 (MS side of uiOnly)
 
 	state      State
 	vs, va, vr uint8
@@ -184,7 +190,9 @@ func NewEntity(cfg Config) (*Entity, error) {
 		return nil, err
 	}
 	e := &Entity{cfg: cfg, n201: cfg.Channel.N201()}
-	e.b4 = cfg.Channel == SACCH && cfg.SAPI == 0
+	e.uiOnly = cfg.Channel == SACCH && cfg.SAPI == 0
+	e.b4 = e.uiOnly && cfg.Side == Network
+	e.b4Rx = e.uiOnly && cfg.Side == MS
 	if e.b4 {
 		e.n201 = N201B4
 	}
@@ -212,7 +220,7 @@ func (e *Entity) Pending() bool {
 // without contention resolution (e.g. SAPI 3). An EstablishConf follows
 // (or a ReleaseInd on failure). Queued I frames are discarded.
 func (e *Entity) Establish(l3 []byte) error {
-	if e.b4 {
+	if e.uiOnly {
 		return fmt.Errorf("%w: no acknowledged mode for SAPI 0 on SACCH", ErrState)
 	}
 	if len(l3) > e.n201 {
@@ -323,7 +331,7 @@ func (e *Entity) decode(b []byte, f *Frame) bool {
 			return false
 		}
 		b = b[SACCHL1HeaderLen:]
-		if e.b4 {
+		if e.b4Rx {
 			return f.UnmarshalB4(b) == nil && f.Type == TypeUI
 		}
 	}
@@ -351,34 +359,34 @@ func (e *Entity) handle(f *Frame) {
 	}
 	switch f.Type {
 	case TypeUI:
-		if !cmd || len(f.Info) == 0 && !e.b4 {
+		if !cmd || len(f.Info) == 0 && !e.b4Rx {
 			return // a response, or a fill frame (§5.4.2.3)
 		}
 		n := copy(e.uiRx[:], f.Info)
 		e.indicate(UnitDataInd, 0, e.uiRx[:n])
 		return
 	case TypeSABM:
-		if cmd && !e.b4 {
+		if cmd && !e.uiOnly {
 			e.rxSABM(f)
 		}
 		return
 	case TypeDISC:
-		if cmd && !e.b4 {
+		if cmd && !e.uiOnly {
 			e.rxDISC(f)
 		}
 		return
 	case TypeUA:
-		if !cmd && !e.b4 {
+		if !cmd && !e.uiOnly {
 			e.rxUA(f)
 		}
 		return
 	case TypeDM:
-		if !cmd && !e.b4 {
+		if !cmd && !e.uiOnly {
 			e.rxDM(f)
 		}
 		return
 	}
-	if e.b4 {
+	if e.uiOnly {
 		return
 	}
 	// I and S frames

@@ -560,6 +560,21 @@ func TestUnitData(t *testing.T) {
 	if err := net.SendUnitData(make([]byte, 20)); err == nil {
 		t.Error("SendUnitData(20 octets) on B4 succeeded, want error")
 	}
+	// Uplink UI frames on the SACCH have a length indicator (format B).
+	mr := []byte{0x06, 0x15, 0x3f, 0x3f, 0x40, 0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	if err := ms.SendUnitData(append(mr, 0, 0)); err == nil {
+		t.Error("SendUnitData(19 octets) on the uplink SACCH succeeded, want error (N201 18)")
+	}
+	if err := ms.SendUnitData(mr); err != nil {
+		t.Fatal(err)
+	}
+	if !ms.Next(10, &b) {
+		t.Fatal("no uplink UI frame")
+	}
+	if want := append([]byte{0, 0, 0x01, 0x03, 17<<2 | 1}, mr...); !bytes.Equal(b[:len(want)], want) {
+		t.Fatalf("uplink SACCH block = % x, want % x", b, want)
+	}
+	wantInd(t, net.Receive(14, b[:]), Indication{Kind: UnitDataInd, Msg: mr})
 	d := newEntity(t, MS, 0, SDCCH)
 	fill := [BlockLen]byte{0x03, 0x03, 0x01}
 	for i := 3; i < BlockLen; i++ {

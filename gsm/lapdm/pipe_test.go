@@ -27,6 +27,9 @@ type pipe struct {
 	netInd, msInd  []Indication
 	log            []string
 	sent           [2]int
+	capture        bool
+	captured       []airFrame
+	polls          int
 }
 
 type pending struct {
@@ -116,6 +119,15 @@ func (p *pipe) logFrame(dir string, b []byte) {
 	var f Frame
 	if err := f.Unmarshal(b); err != nil {
 		p.t.Fatalf("%v %s: own frame % x does not decode: %v", p.fn, dir, b, err)
+	}
+	if f.Type == TypeI && f.PF {
+		p.polls++
+	}
+	if p.capture {
+		a := airFrame{uplink: dir == "ul", fn: p.fn, f: f}
+		copy(a.blk[:], b)
+		a.f.Info = bytes.Clone(f.Info)
+		p.captured = append(p.captured, a)
 	}
 	p.log = append(p.log, fmt.Sprintf("%v %s %v", p.fn, dir, f))
 }
