@@ -13,16 +13,17 @@
 //
 // Entity. An Entity is the data link entity of one SAPI (0 or 3) on one
 // channel (SDCCH, SACCH, FACCH/F, FACCH/H) at one end (Network or MS),
-// TS 44.006 §5 and the LAPDm specifics of §8: UI transfer; multiple frame
+// TS 44.006 §8 (the LAPDm protocol, built on the LAPD procedures of
+// ITU-T Q.921): UI transfer; multiple frame
 // establishment with SABM/UA and contention resolution (§5.4.1.4: the MS
 // puts its first L3 message in the SABM, the network echoes it in the UA
 // and the MS releases on a mismatch); acknowledged I frame transfer with
 // window size k = 1 (§5.8.4), piggy-backed N(R), RR and REJ; T200 as a
 // frame-number deadline and N200 retransmissions per channel type (§5.8.1,
 // §5.8.2); timer recovery, which in LAPDm retransmits the outstanding I
-// frame with P = 1 instead of sending an RR enquiry (§5.5.7);
+// frame with P = 1 instead of sending an RR enquiry;
 // segmentation of L3 messages longer than N201 with the M bit and their
-// reassembly (§5.5.2, up to MaxMessage octets); normal release with
+// reassembly (up to MaxMessage octets); normal release with
 // DISC/UA, local end release, and error handling with MDL-ERROR causes
 // (unsolicited UA/DM, N(R) sequence errors leading to re-establishment, or
 // on the network side of SAPI 0 to release). Suspend/resume and RNR

@@ -15,7 +15,7 @@ const MaxMessage = 256
 // transfer, and separately the number of UI frames that can wait.
 const TxQueueLen = 8
 
-// State is the state of a data link entity (TS 44.006 §5.4, Annex B).
+// State is the state of a data link entity (TS 44.006 §8.4–§8.8, and the LAPD states of ITU-T Q.921).
 type State uint8
 
 // States.
@@ -42,7 +42,7 @@ func (s State) String() string {
 }
 
 // Kind is the kind of an Indication to L3 (the DL- and MDL- primitives of
-// TS 44.006 §4.1).
+// TS 44.006 §4).
 type Kind uint8
 
 // Indication kinds.
@@ -119,7 +119,7 @@ type ctl struct {
 }
 
 // Entity is the LAPDm data link entity of one SAPI on one channel, at the
-// network or the mobile end (TS 44.006 §5): unacknowledged transfer with UI
+// network or the mobile end (TS 44.006 §8): unacknowledged transfer with UI
 // frames, and multiple frame acknowledged operation with window size k = 1
 // (§5.8.4): establishment with contention resolution, I frames with
 // piggy-backed acknowledgements, RR/REJ, T200 and N200 with timer recovery,
@@ -215,7 +215,7 @@ func (e *Entity) Pending() bool {
 // ---- requests from L3 ----
 
 // Establish asks for multiple frame operation (DL-ESTABLISH-REQ, TS 44.006
-// §5.4.1). On the MS, l3 is the initial L3 message for contention
+// §8.4.1). On the MS, l3 is the initial L3 message for contention
 // resolution (at most N201 octets), sent in the SABM; pass nil for a link
 // without contention resolution (e.g. SAPI 3). An EstablishConf follows
 // (or a ReleaseInd on failure). Queued I frames are discarded.
@@ -235,7 +235,7 @@ func (e *Entity) Establish(l3 []byte) error {
 }
 
 // Send queues an L3 message for acknowledged transfer (DL-DATA-REQ, TS
-// 44.006 §5.5). Messages longer than N201 are segmented (§5.5.2). It may be
+// 44.006 §8). Messages longer than N201 are segmented with the M bit. It may be
 // called while the link is being established.
 func (e *Entity) Send(l3 []byte) error {
 	if len(l3) == 0 || len(l3) > MaxMessage {
@@ -254,7 +254,7 @@ func (e *Entity) Send(l3 []byte) error {
 }
 
 // SendUnitData queues an L3 message for a UI frame (DL-UNIT-DATA-REQ, TS
-// 44.006 §5.3); at most N201 octets, in any state.
+// 44.006 §8.3); at most N201 octets, in any state.
 func (e *Entity) SendUnitData(l3 []byte) error {
 	if len(l3) > e.n201 {
 		return fmt.Errorf("%w: %d octets in a UI frame, max %d", ErrTooLong, len(l3), e.n201)
@@ -268,7 +268,7 @@ func (e *Entity) SendUnitData(l3 []byte) error {
 	return nil
 }
 
-// Release asks for normal release (DL-RELEASE-REQ, TS 44.006 §5.4.4): a
+// Release asks for normal release (DL-RELEASE-REQ, TS 44.006 §8): a
 // DISC is sent and a ReleaseConf follows. In the idle state it does
 // nothing; while establishing it releases locally.
 func (e *Entity) Release() {
@@ -283,7 +283,7 @@ func (e *Entity) Release() {
 }
 
 // ReleaseLocal releases the link without any frame (local end release,
-// TS 44.006 §5.4.4.4), as L3 does after a channel release or when the
+// TS 44.006 §8), as L3 does after a channel release or when the
 // channel is gone. Queues are discarded; no indication follows.
 func (e *Entity) ReleaseLocal() {
 	e.toIdle()
@@ -312,7 +312,7 @@ func (e *Entity) Tick(fn tdma.FN) []Indication {
 // Receive handles one received block of the entity's channel: 23 octets
 // on SDCCH and FACCH, the whole 23-octet block with its L1 header on
 // SACCH. Frames of another SAPI or LPD and undecodable blocks are ignored
-// (TS 44.006 §5.? invalid frames are discarded without action). The
+// (invalid frames are discarded, TS 44.006 §8). The
 // returned indications are valid until the next call of any method.
 func (e *Entity) Receive(fn tdma.FN, b []byte) []Indication {
 	e.nind = 0
@@ -360,7 +360,7 @@ func (e *Entity) handle(f *Frame) {
 	switch f.Type {
 	case TypeUI:
 		if !cmd || len(f.Info) == 0 && !e.b4Rx {
-			return // a response, or a fill frame (§5.4.2.3)
+			return // a response, or a fill frame (TS 44.006 §5.4.2.3)
 		}
 		n := copy(e.uiRx[:], f.Info)
 		e.indicate(UnitDataInd, 0, e.uiRx[:n])
@@ -392,7 +392,7 @@ func (e *Entity) handle(f *Frame) {
 	// I and S frames
 	if e.state != StateEstablished && e.state != StateTimerRecovery {
 		if e.state == StateIdle && cmd && f.PF {
-			e.resp = ctl{TypeDM, true} // §5.4.? a command with P=1 while idle
+			e.resp = ctl{TypeDM, true} // a command with P=1 while idle (Q.921 §5.4)
 		}
 		return
 	}
@@ -418,8 +418,10 @@ func (e *Entity) badFrame(f *Frame) {
 	}
 }
 
-// rxSABM: TS 44.006 §5.4.1.2 (responder), §5.4.1.4 (contention
-// resolution on the network side), §5.4.2 (SABM while established).
+// rxSABM: the responder of TS 44.006 §8.4.1 with contention resolution on
+// the network side (§5.4.1.4 / §8.4.1.4): a repeated SABM with the same
+// information is answered with UA again, one with other information
+// (another mobile) is not taken.
 func (e *Entity) rxSABM(f *Frame) {
 	if len(f.Info) > e.n201 {
 		return
@@ -440,7 +442,7 @@ func (e *Entity) rxSABM(f *Frame) {
 		}
 		e.indicate(ErrorInd, CauseSABMEstablished, nil)
 	case StateEstablishing:
-		// both sides sent SABM: answer it and wait for our UA (§5.4.1.? collision)
+		// both sides sent SABM: answer it and wait for our UA (Q.921 §5.5.1.3 collision)
 		e.resp = ctl{TypeUA, f.PF}
 		e.uaCR = false
 		return
@@ -525,7 +527,7 @@ func (e *Entity) rxDM(f *Frame) {
 	}
 }
 
-// validNR reports V(A) <= N(R) <= V(S) modulo 8 (TS 44.006 §5.5.3.?).
+// validNR reports V(A) <= N(R) <= V(S) modulo 8 .
 func (e *Entity) validNR(nr uint8) bool {
 	return (nr-e.va)&7 <= (e.vs-e.va)&7
 }
@@ -567,7 +569,7 @@ func (e *Entity) rxI(f *Frame) {
 		e.ackTo(f.NR)
 	}
 	if f.NS != e.vr {
-		// §5.5.4? N(S) sequence error: discard, REJ once, then RR
+		// N(S) sequence error: discard, REJ once, then RR (Q.921 §5.8.1)
 		if !e.rejExc {
 			e.rejExc = true
 			e.sresp = ctl{TypeREJ, f.PF}
@@ -623,7 +625,7 @@ func (e *Entity) rxS(f *Frame, cmd bool) {
 	e.peerBusy = f.Type == TypeRNR
 	if e.state == StateTimerRecovery {
 		if !cmd && f.PF {
-			// §5.5.7: the peer answered the enquiry; back to normal
+			// the peer answered the poll: back to normal
 			e.ackTo(f.NR)
 			e.t200On = false
 			e.rc = 0
@@ -669,7 +671,7 @@ func (e *Entity) startT200Idle() {
 	}
 }
 
-// expired handles T200 expiry (TS 44.006 §5.4.1.3, §5.4.4.3, §5.5.7).
+// expired handles T200 expiry (TS 44.006 §8, §5.8.1, §5.8.2).
 func (e *Entity) expired() {
 	switch e.state {
 	case StateEstablishing:
@@ -704,7 +706,7 @@ func (e *Entity) expired() {
 }
 
 // pollPeer retransmits the outstanding I frame with P = 1 (LAPDm does this
-// instead of an RR enquiry when a frame is outstanding, §5.5.7), or sends
+// instead of an RR enquiry when a frame is outstanding, TS 44.006 §8), or sends
 // an RR command with P = 1.
 func (e *Entity) pollPeer() {
 	if e.vs != e.va {
@@ -714,14 +716,13 @@ func (e *Entity) pollPeer() {
 	e.enquiry = true
 }
 
-// recover handles errors that need re-establishment (TS 44.006 §5.6,
-// §5.7): the mobile and SAPI 3 re-establish the link, which discards the
+// recover handles errors that need re-establishment (TS 44.006 §8,
+// Q.921 §5.7–§5.8): the mobile and SAPI 3 re-establish the link, which discards the
 // queues; on the network side of SAPI 0, where re-establishment is L3's
 // decision, the link is released with a ReleaseInd.
 func (e *Entity) recover() {
 	if e.cfg.Side == Network && e.cfg.SAPI == 0 {
 		e.toIdle()
-		e.resp = ctl{TypeDM, false}
 		e.indicate(ReleaseInd, CauseSequenceError, nil)
 		return
 	}

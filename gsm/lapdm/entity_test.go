@@ -521,7 +521,9 @@ func TestErrors(t *testing.T) {
 	if net.State() != StateIdle {
 		t.Fatalf("State() = %v after sequence error, want idle", net.State())
 	}
-	want(t, out(t, net, 220), TypeDM, false, false, 0, 0)
+	if f := out(t, net, 220); f != nil {
+		t.Fatalf("Next after local release = %v, want nothing", f)
+	}
 	// ... the MS re-establishes.
 	wantInd(t, ms.Receive(230, nw.s(TypeRR, 5, false, true)), Indication{Kind: ErrorInd, Cause: CauseSequenceError})
 	if ms.State() != StateEstablishing {

@@ -35,7 +35,7 @@ const (
 	FormatBbis
 	// FormatBter is the information field with a short L2 header (type
 	// 1): bits 1 and 2 of the first octet are 0 and the rest of the block
-	// belongs to L3 (TS 44.006 §6.4a, TS 44.018 §10.1).
+	// belongs to L3 (TS 44.006 §2.1, TS 44.018 §10).
 	FormatBter
 	// FormatB4 has address and control fields and an information field
 	// without a length indicator: SAPI 0 UI frames on SACCH.

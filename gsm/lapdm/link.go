@@ -8,9 +8,8 @@ import (
 
 // Link is the data link layer of one dedicated channel at one end: the
 // SAPI 0 entity on the main channel (SDCCH or FACCH), the SAPI 3 entity
-// (on the SDCCH, or on the SACCH when the main channel is a TCH's FACCH,
-// TS 44.006 §4.? / TS 44.018 §3.4.? : SMS during a call goes on the
-// SACCH), and the SAPI 0 UI entity of the SACCH (format B4: SI5/SI6
+// (on the SDCCH, or on the SACCH when the main channel is a TCH's FACCH:
+// SMS during a call goes on the SACCH, TS 44.006 §4), and the SAPI 0 UI entity of the SACCH (format B4: SI5/SI6
 // downlink, measurement reports uplink).
 //
 // On the main channel SAPI 0 frames go first and SAPI 3 frames fill the
@@ -158,7 +157,7 @@ func (l *Link) ReceiveSACCH(fn tdma.FN, b []byte) []Indication {
 }
 
 // shortHeader passes a format Bter frame (short L2 header, TS 44.006
-// §6.4a) to L3 as unit data of SAPI 0; Msg is the whole frame, fill
+// §2.1) to L3 as unit data of SAPI 0; Msg is the whole frame, fill
 // included, as the frame has no length.
 func (l *Link) shortHeader(b []byte) {
 	n := copy(l.bter[:], b)
