@@ -1,0 +1,449 @@
+package ms_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/lapdm"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// loop joins a cell and phones at the burst level, without DSP: what the
+// cell sends reaches every phone as confident soft bits (the phone's radio
+// would have found the FCCH and demodulated the rest), and the phones'
+// uplink bursts reach the cell. Each phone's radio counts frames from its
+// own origin, as a real one does.
+type loop struct {
+	cell   *bts.Cell
+	phones []*ms.Phone
+	origin []int // phone i's frame count is cell FN − origin[i]
+	fn     tdma.FN
+	dl     [tdma.Slots]tdma.TxBurst
+	ul     [tdma.Slots]tdma.TxBurst
+	rxb    tdma.RxBurst
+	// access records the access bursts the cell received: FN and ToA.
+	access int
+	// toa is the ToA reported for phone i's uplink bursts.
+	toa []float32
+	// deaf drops access bursts before the cell: nobody answers.
+	deaf bool
+}
+
+func testCellConfig(combined bool) rr.CellConfig {
+	cc := rr.DefaultCellConfig()
+	cc.PLMN = l3.PLMN{MCC: "001", MNC: "01"}
+	cc.LAC, cc.CI = 0x1234, 7
+	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+	cc.Band, cc.ARFCN = tdma.GSM900, 62
+	cc.CombinedCCCH = combined
+	return cc
+}
+
+func newCell(t testing.TB, mutate func(*rr.CellConfig)) *bts.Cell {
+	t.Helper()
+	cc := rr.DefaultCellConfig()
+	cc.PLMN = l3.PLMN{MCC: "001", MNC: "01"}
+	cc.LAC, cc.CI = 0x1234, 7
+	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+	cc.Band, cc.ARFCN = tdma.GSM900, 62
+	if mutate != nil {
+		mutate(&cc)
+	}
+	c, err := bts.New(bts.Config{Cell: cc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func soft(dst *tdma.SoftBurst, b *tdma.Burst) {
+	for i, v := range b {
+		dst[i] = 100
+		if v == 1 {
+			dst[i] = -100
+		}
+	}
+}
+
+func (l *loop) step() {
+	l.cell.Frame(l.fn, &l.dl)
+	for i, p := range l.phones {
+		local := l.fn.Add(-l.origin[i])
+		var plan ms.Plan
+		p.Listen(local, &plan)
+		for tn, what := range plan.Slots {
+			b := &l.dl[tn]
+			rb := &l.rxb
+			*rb = tdma.RxBurst{FN: local, TN: tdma.TN(tn), RSSI: -60}
+			switch what {
+			case ms.ListenOff:
+				continue
+			case ms.ListenFCCH:
+				if b.Kind != tdma.KindFCCH {
+					continue
+				}
+				rb.Kind = tdma.KindFCCH
+			case ms.ListenSCH:
+				if b.Kind != tdma.KindSCH {
+					rb.Kind = tdma.KindNone
+					break
+				}
+				rb.Kind = tdma.KindSCH
+				soft(&rb.Soft, &b.Bits)
+			case ms.ListenNormal:
+				if b.Kind != tdma.KindNormal && b.Kind != tdma.KindDummy {
+					break
+				}
+				rb.Kind, rb.TSC = tdma.KindNormal, plan.TSC[tn]
+				soft(&rb.Soft, &b.Bits)
+			}
+			p.Receive(rb)
+		}
+		p.Frame(local, &l.ul)
+		for tn := range l.ul {
+			b := &l.ul[tn]
+			if b.Kind == tdma.KindNone {
+				continue
+			}
+			rb := &l.rxb
+			*rb = tdma.RxBurst{FN: l.fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: -70, ToA: l.toa[i]}
+			soft(&rb.Soft, &b.Bits)
+			if b.Kind == tdma.KindAccess {
+				l.access++
+				if l.deaf {
+					var a [tdma.AccessDataBits]int8
+					tdma.AccessData(&a, (*[tdma.BurstBits]int8)(&rb.Soft))
+					if ra, _, ok := coding.DecodeRACH(&a, tdma.BSIC{NCC: 2, BCC: 5}); !ok || rr.ParseChannelRequest(ra, false).Cause != rr.EstLocationUpdate {
+						panic(fmt.Sprintf("access burst RA %#x ok=%v is not a location update", ra, ok))
+					}
+					continue
+				}
+			}
+			l.cell.Receive(rb)
+		}
+	}
+	l.fn = l.fn.Add(1)
+}
+
+func newLoop(t testing.TB, cell *bts.Cell, n int, start tdma.FN) *loop {
+	l := &loop{cell: cell, fn: start}
+	for i := range n {
+		imsi := fmt.Sprintf("0010100000%05d", i+1)
+		p, err := ms.New(ms.Config{SIM: ms.SIM{IMSI: imsi}, Seed: uint64(i + 1), Upper: ms.NewLU(ms.SIM{IMSI: imsi})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.PowerOn()
+		l.phones = append(l.phones, p)
+		l.origin = append(l.origin, 1000*i+17)
+		l.toa = append(l.toa, float32(i))
+	}
+	return l
+}
+
+// TestCampOnCell: a phone finds the cell's FCCH and SCH, decodes the BSIC
+// and frame number from the SCH, reads SI3 and camps with its LAI, then
+// starts a location update with channel requests that the cell decodes.
+func TestCampOnCell(t *testing.T) {
+	for _, combined := range []bool{true, false} {
+		t.Run(fmt.Sprintf("combined=%v", combined), func(t *testing.T) {
+			var cell *bts.Cell
+			if combined {
+				cell = newCell(t, func(c *rr.CellConfig) { c.CombinedCCCH = true })
+			} else {
+				cell = newCellSDCCH8(t)
+			}
+			l := newLoop(t, cell, 1, 2_000_000)
+			p := l.phones[0]
+			for range 51 * 12 {
+				l.step()
+				if p.Best() >= ms.MsRACH {
+					break
+				}
+			}
+			if p.Best() < ms.MsCamped {
+				t.Fatalf("Best() = %v, want camped (state %v, stats %+v)", p.Best(), p.State(), p.Stats())
+			}
+			c := p.Cell()
+			if want := (tdma.BSIC{NCC: 2, BCC: 5}); c.BSIC != want {
+				t.Errorf("Cell().BSIC = %v, want %v", c.BSIC, want)
+			}
+			if want := (l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}); c.LAI != want {
+				t.Errorf("Cell().LAI = %v, want %v", c.LAI, want)
+			}
+			if c.CI != 7 {
+				t.Errorf("Cell().CI = %d, want 7", c.CI)
+			}
+			off, ok := p.Synced()
+			if !ok || off != l.origin[0] {
+				t.Errorf("Synced() = %d, %v, want %d, true", off, ok, l.origin[0])
+			}
+			if p.Best() < ms.MsRACH {
+				t.Fatalf("Best() = %v, want a channel request sent", p.Best())
+			}
+			if got := cell.Stats().AccessBursts; got == 0 {
+				t.Errorf("cell decoded %d access bursts, want ≥ 1 (phone sent %d)", got, l.access)
+			}
+		})
+	}
+}
+
+func newCellSDCCH8(t testing.TB) *bts.Cell {
+	cc := rr.DefaultCellConfig()
+	cc.PLMN = l3.PLMN{MCC: "001", MNC: "01"}
+	cc.LAC, cc.CI = 0x1234, 7
+	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+	cc.Band, cc.ARFCN = tdma.GSM900, 62
+	cc.CombinedCCCH = false
+	c, err := bts.New(bts.Config{Cell: cc, SDCCH8: []tdma.TN{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestAccessRetries: without an answer, the phone sends M+1 channel
+// requests spread over RACH slots as TS 44.018 §3.3.1.1.2 says, then
+// waits T3126 and gives up, and retries later.
+func TestAccessRetries(t *testing.T) {
+	cell := newCell(t, func(c *rr.CellConfig) { c.CombinedCCCH = true })
+	si := cell.SystemInformation()
+	var si3 rr.SI3
+	if err := si3.Unmarshal(si.SI3[:]); err != nil {
+		t.Fatal(err)
+	}
+	l := newLoop(t, cell, 1, 0)
+	l.deaf = true
+	p := l.phones[0]
+	var sent []tdma.FN
+	for range 51 * 60 {
+		before := p.Stats().ChannelRequests
+		f := l.fn
+		l.step()
+		if p.Stats().ChannelRequests > before {
+			sent = append(sent, f)
+		}
+	}
+	m := int(si3.RACH.MaxRetrans)
+	if len(sent) < m+1 {
+		t.Fatalf("%d channel requests in 60 multiframes, want ≥ M+1 = %d (T %d, stats %+v, state %v)", len(sent), m+1, rr.TxIntegerSlots(si3.RACH.TxInteger), p.Stats(), p.State())
+	}
+	T := rr.TxIntegerSlots(si3.RACH.TxInteger)
+	S := ms.SlotsS(T, true)
+	// Within one attempt, successive requests are S..S+T−1 RACH slots
+	// apart: count the RACH slots between them.
+	for i := 1; i <= m; i++ {
+		slots := 0
+		for f := sent[i-1].Add(1); f != sent[i]; f = f.Add(1) {
+			if l1.CombV.Uplink(0, f).Chan.Kind == l1.ChanRACH {
+				slots++
+			}
+		}
+		if slots < S || slots > S+T-1 {
+			t.Errorf("request %d: %d RACH slots after the previous, want %d..%d", i, slots, S, S+T-1)
+		}
+	}
+	if got := p.Stats().AccessAttempts; got < 2 {
+		t.Errorf("AccessAttempts = %d, want a retry after T3126", got)
+	}
+}
+
+func TestChannelRequestRA(t *testing.T) {
+	for _, c := range []rr.EstCause{rr.EstLocationUpdate, rr.EstPaging, rr.EstOriginating, rr.EstEmergency, rr.EstSDCCHProcedure} {
+		for _, neci := range []bool{false, true} {
+			for r := 0; r < 256; r += 37 {
+				ra := ms.ChannelRequestRA(c, neci, uint8(r))
+				got := rr.ParseChannelRequest(ra, neci).Cause
+				want := c
+				if c == rr.EstSDCCHProcedure && !neci {
+					want = rr.EstOriginating
+				}
+				if got != want {
+					t.Errorf("ParseChannelRequest(ChannelRequestRA(%v, %v, %d) = %#x) = %v, want %v", c, neci, r, ra, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestRxQual(t *testing.T) {
+	for _, c := range []struct {
+		ber  float64
+		want uint8
+	}{{0, 0}, {0.001, 0}, {0.003, 1}, {0.005, 2}, {0.01, 3}, {0.02, 4}, {0.05, 5}, {0.1, 6}, {0.2, 7}} {
+		if got := ms.RxQual(c.ber); got != c.want {
+			t.Errorf("RxQual(%g) = %d, want %d", c.ber, got, c.want)
+		}
+	}
+}
+
+func TestSlotsS(t *testing.T) {
+	for _, c := range []struct {
+		t        int
+		combined bool
+		want     int
+	}{{3, false, 55}, {50, true, 41}, {4, false, 76}, {20, true, 58}, {25, false, 163}, {32, true, 115}, {13, false, 0}} {
+		if got := ms.SlotsS(c.t, c.combined); got != c.want {
+			t.Errorf("SlotsS(%d, %v) = %d, want %d", c.t, c.combined, got, c.want)
+		}
+	}
+}
+
+// netLink is a test network above one of the cell's SDCCHs: LAPDm on the
+// network side, and an L3 that accepts the location update in the SABM
+// with a new TMSI, waits for TMSI REALLOCATION COMPLETE and releases the
+// channel.
+type netLink struct {
+	t       testing.TB
+	link    *lapdm.Link
+	done    bool
+	tmsi    uint32
+	got     []string // L3 message types received, in order
+	meas    int      // measurement reports received
+	sacch   [23]byte
+	out     [64]byte
+	release bool
+	keep    bool // never release: stay on the channel
+}
+
+func (n *netLink) handle(inds []lapdm.Indication) {
+	for _, ind := range inds {
+		switch ind.Kind {
+		case lapdm.EstablishInd:
+			m, err := mm.Decode(ind.Msg)
+			if err != nil {
+				n.t.Errorf("network: initial message % x: %v", ind.Msg, err)
+				continue
+			}
+			n.got = append(n.got, fmt.Sprintf("%T", m))
+			acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
+				HasIdentity: true, Identity: l3.TMSI(n.tmsi)}
+			k, err := acc.MarshalTo(n.out[:])
+			if err != nil {
+				n.t.Fatal(err)
+			}
+			if err := n.link.Entity(0).Send(n.out[:k]); err != nil {
+				n.t.Error(err)
+			}
+		case lapdm.DataInd:
+			m, err := mm.Decode(ind.Msg)
+			if err != nil {
+				n.t.Errorf("network: message % x: %v", ind.Msg, err)
+				continue
+			}
+			n.got = append(n.got, fmt.Sprintf("%T", m))
+			if _, ok := m.(*mm.TMSIReallocationComplete); ok && !n.keep {
+				rel := rr.ChannelRelease{Cause: 0}
+				k, err := rel.MarshalTo(n.out[:])
+				if err != nil {
+					n.t.Fatal(err)
+				}
+				_ = n.link.Entity(0).Send(n.out[:k])
+				n.release = true
+			}
+		case lapdm.UnitDataInd:
+			if t, err := rr.MessageType(append([]byte{0}, ind.Msg...)); err == nil || t == 0 {
+				n.meas++
+			}
+		case lapdm.ReleaseInd, lapdm.ReleaseConf:
+			if ind.SAPI == 0 {
+				n.done = true
+			}
+		}
+	}
+}
+
+func (n *netLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return n.link.NextMain(fn, dst) }
+func (n *netLink) DownlinkSACCH(fn tdma.FN, dst *[21]byte) bool { return false }
+func (n *netLink) Uplink(fn tdma.FN, msg *[23]byte)             { n.handle(n.link.ReceiveMain(fn, msg[:])) }
+func (n *netLink) UplinkSACCH(fn tdma.FN, msg []byte) {
+	k := copy(n.sacch[2:], msg)
+	n.handle(n.link.ReceiveSACCH(fn, n.sacch[:2+k]))
+}
+func (n *netLink) Tick(fn tdma.FN) { n.handle(n.link.Tick(fn)) }
+func (n *netLink) Done() bool      { return n.done }
+
+// TestLocationUpdate: with the cell's RR (gsm/bts) and a test network
+// above LAPDm, phones get an SDCCH by Immediate Assignment, establish
+// LAPDm with the LOCATION UPDATING REQUEST in the SABM, receive the
+// ACCEPT with a TMSI, answer, send measurement reports on the SACCH, and
+// go back to idle on CHANNEL RELEASE. Several phones power on together,
+// so some channel requests collide on the same RACH slot's FN and the
+// losers retry.
+func TestLocationUpdate(t *testing.T) {
+	for _, combined := range []bool{true, false} {
+		t.Run(fmt.Sprintf("combined=%v", combined), func(t *testing.T) {
+			var links []*netLink
+			newLink := func(ci bts.ChanInfo) bts.Link {
+				l, err := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := &netLink{t: t, link: l, tmsi: 0x1000 + uint32(len(links))}
+				links = append(links, n)
+				return n
+			}
+			cc := rr.DefaultCellConfig()
+			cc.PLMN = l3.PLMN{MCC: "001", MNC: "01"}
+			cc.LAC, cc.CI = 0x1234, 7
+			cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+			cc.Band, cc.ARFCN = tdma.GSM900, 62
+			cc.CombinedCCCH = combined
+			bc := bts.Config{Cell: cc, NewLink: newLink}
+			if !combined {
+				bc.SDCCH8 = []tdma.TN{3}
+			}
+			cell, err := bts.New(bc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 6
+			l := newLoop(t, cell, n, 100)
+			for i := range l.origin {
+				l.origin[i] = 3 // same frame timing: their requests can collide
+			}
+			for range 51 * 120 {
+				l.step()
+				all := true
+				for _, p := range l.phones {
+					all = all && p.Best() >= ms.MsRegistered && p.State() == ms.StateIdle
+				}
+				if all {
+					break
+				}
+			}
+			for i, p := range l.phones {
+				lu := p.Upper().(*ms.LU)
+				if lu.Result != ms.LUAccepted || !lu.HaveTMSI {
+					t.Errorf("phone %d: LU %v TMSI %v, want accepted with a TMSI (best %v, state %v, stats %+v)", i, lu.Result, lu.HaveTMSI, p.Best(), p.State(), p.Stats())
+				}
+				if p.State() != ms.StateIdle {
+					t.Errorf("phone %d: State() = %v, want idle after release", i, p.State())
+				}
+				st := p.Stats()
+				if st.SI5+st.SI6 == 0 || st.MeasReports == 0 {
+					t.Errorf("phone %d: SI5 %d SI6 %d measurement reports %d, want some", i, st.SI5, st.SI6, st.MeasReports)
+				}
+			}
+			for i, nl := range links {
+				if nl.meas == 0 {
+					t.Errorf("link %d: network got no measurement report", i)
+				}
+			}
+			var retried int
+			for _, p := range l.phones {
+				if p.Stats().ChannelRequests > 1 {
+					retried++
+				}
+			}
+			t.Logf("%d links, %d phones needed more than one channel request; cell %+v", len(links), retried, cell.Stats())
+		})
+	}
+}

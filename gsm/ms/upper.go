@@ -1,0 +1,41 @@
+package ms
+
+import (
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+)
+
+// Upper is the layer above RR on the phone: the MS side of MM (TS
+// 24.008 §4). The Phone calls it from its own goroutine, on the
+// per-frame path; it must not block.
+type Upper interface {
+	// Camped tells MM the phone camped on a cell of location area lai.
+	Camped(lai l3.LAI)
+	// Paged reports whether a paging identity is one of the phone's; if
+	// so, WantsConnection is asked next.
+	Paged(id l3.MobileIdentity) bool
+	// WantsConnection says whether MM needs an RR connection now, and for
+	// which establishment cause. It is asked when the phone camps, when
+	// it is paged, and when a back-off timer (T3122, a failed access)
+	// expires.
+	WantsConnection() (rr.EstCause, bool)
+	// Initial writes the initial L3 message (sent in the SABM for
+	// contention resolution, TS 44.006 §5.4.1.4) into dst and returns its
+	// length; at most 20 octets fit.
+	Initial(dst []byte) int
+	// Established tells MM the signalling link is up (contention
+	// resolution passed).
+	Established()
+	// Data handles one L3 message from the network that is not RR. send
+	// queues a reply on SAPI 0; msg is valid only during the call.
+	Data(msg []byte, send func(l3 []byte) error)
+	// Released tells MM the RR connection ended; normal is false when it
+	// was lost (radio link failure, data link failure).
+	Released(normal bool)
+}
+
+// Registrar is implemented by an Upper that can tell whether the phone
+// is registered (its location update was accepted).
+type Registrar interface {
+	Registered() bool
+}
