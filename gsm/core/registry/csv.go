@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -64,6 +65,15 @@ func (r *CSVRow) has(bit uint) bool { return r.columns&bit != 0 }
 // *LineError values joined with errors.Join (each wrapping ErrCSV), and
 // returns no rows if there is any. The messages never contain a key.
 func ReadCSV(r io.Reader) ([]CSVRow, error) {
+	rows, errs := readCSV(r)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rows, nil
+}
+
+// readCSV returns the rows that parsed and the problems with the others.
+func readCSV(r io.Reader) ([]CSVRow, []error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
@@ -130,13 +140,10 @@ func ReadCSV(r io.Reader) ([]CSVRow, error) {
 	if cols == nil && len(errs) == 0 {
 		add(1, errors.New("no header (want a first line like "+strings.Join(ExportColumns, ",")+")"))
 	}
-	if len(errs) > 0 {
-		if len(errs) >= maxCSVErrors {
-			errs = append(errs, fmt.Errorf("%w: stopped after %d errors", ErrCSV, maxCSVErrors))
-		}
-		return nil, errors.Join(errs...)
+	if len(errs) >= maxCSVErrors {
+		errs = append(errs, fmt.Errorf("%w: stopped after %d errors", ErrCSV, maxCSVErrors))
 	}
-	return rows, nil
+	return rows, errs
 }
 
 func parseHeader(rec []string, line int, add func(int, error)) ([]uint, uint) {
@@ -326,31 +333,12 @@ type ImportResult struct{ Added, Updated int }
 // row fails (an existing IMSI with ImportAdd, an MSISDN held by another
 // subscriber), none, with every failing line reported as a *LineError.
 func (r *Registry) Import(rows []CSVRow, mode ImportMode) (ImportResult, error) {
-	now := r.now().UTC()
 	var res ImportResult
 	err := r.store.Update(func(tx Tx) error {
-		res = ImportResult{}
 		var errs []error
-		for i := range rows {
-			row := &rows[i]
-			s := row.Subscriber
-			old, err := tx.Get(s.IMSI)
-			switch {
-			case err == nil && mode == ImportAdd:
-				errs = append(errs, &LineError{Line: row.Line, Err: fmt.Errorf("%w: IMSI %s", ErrExists, s.IMSI)})
-				continue
-			case err == nil:
-				s = merge(old, row)
-				res.Updated++
-			case errors.Is(err, ErrNotFound):
-				s.Created = now
-				res.Added++
-			default:
-				return err
-			}
-			if err := tx.Put(&s); err != nil {
-				errs = append(errs, &LineError{Line: row.Line, Err: err})
-			}
+		var err error
+		if res, errs, err = r.importTx(tx, rows, mode); err != nil {
+			return err
 		}
 		return errors.Join(errs...)
 	})
@@ -359,6 +347,82 @@ func (r *Registry) Import(rows []CSVRow, mode ImportMode) (ImportResult, error) 
 	}
 	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
 	return res, nil
+}
+
+// errDryRun rolls a dry run back.
+var errDryRun = errors.New("registry: dry run")
+
+// ImportCSV reads a subscriber file and imports it, all or nothing, in one
+// transaction. Unlike ReadCSV followed by Import, it reports the problems
+// of both stages at once, in line order: syntax errors and conflicts with
+// the stored subscribers. With dryRun it checks everything and changes
+// nothing. This is what "gsmbox subscribers import" and a config stick run.
+func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (ImportResult, error) {
+	rows, errs := readCSV(in)
+	var res ImportResult
+	err := r.store.Update(func(tx Tx) error {
+		var txErrs []error
+		var err error
+		if res, txErrs, err = r.importTx(tx, rows, mode); err != nil {
+			return err
+		}
+		errs = append(errs, txErrs...)
+		if len(errs) > 0 {
+			return errors.Join(sortByLine(errs)...)
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	return res, nil
+}
+
+func sortByLine(errs []error) []error {
+	line := func(e error) int {
+		var le *LineError
+		if errors.As(e, &le) {
+			return le.Line
+		}
+		return 1 << 30
+	}
+	slices.SortStableFunc(errs, func(a, b error) int { return line(a) - line(b) })
+	return errs
+}
+
+// importTx applies rows inside tx; errs are the rows' problems, err a
+// storage failure.
+func (r *Registry) importTx(tx Tx, rows []CSVRow, mode ImportMode) (res ImportResult, errs []error, err error) {
+	now := r.now().UTC()
+	for i := range rows {
+		row := &rows[i]
+		s := row.Subscriber
+		old, err := tx.Get(s.IMSI)
+		switch {
+		case err == nil && mode == ImportAdd:
+			errs = append(errs, &LineError{Line: row.Line, Err: fmt.Errorf("%w: IMSI %s", ErrExists, s.IMSI)})
+			continue
+		case err == nil:
+			s = merge(old, row)
+			res.Updated++
+		case errors.Is(err, ErrNotFound):
+			s.Created = now
+			res.Added++
+		default:
+			return res, errs, err
+		}
+		if err := tx.Put(&s); err != nil {
+			errs = append(errs, &LineError{Line: row.Line, Err: err})
+		}
+	}
+	return res, errs, nil
 }
 
 // merge overwrites old's provisioning fields with the row's columns.
