@@ -157,8 +157,8 @@ func TestConfig(t *testing.T) {
 		}
 	}
 	e := newEntity(t, MS, 3, SACCH)
-	if c := e.Config(); c.T200 != 195 || c.N200 != 5 {
-		t.Errorf("SACCH defaults T200=%d N200=%d, want 195, 5", c.T200, c.N200)
+	if c := e.Config(); c.T200 != 200 || c.N200 != 5 {
+		t.Errorf("SACCH defaults T200=%d N200=%d, want 200, 5", c.T200, c.N200)
 	}
 	if err := e.Send([]byte{1}); err == nil {
 		t.Error("Send while idle succeeded, want error")

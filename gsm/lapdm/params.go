@@ -64,15 +64,19 @@ func (c Channel) N201() int {
 
 // T200 returns the default T200 on c in TDMA frames (TS 44.006 §5.8.1).
 //
-// T200 must run longer than the time from sending a frame to receiving
-// the peer's answer in its next transmit opportunity, and expire before
-// one's own next opportunity after that, so that a lost frame is repeated
-// at the earliest block. The values are those of §5.8.1 in milliseconds
-// rounded to whole frames (4.615 ms): FACCH/F and FACCH/H 155 ms (34
-// frames, about 8 FACCH blocks), SDCCH 220 ms (48 frames: an SDCCH comes
-// every 51 frames and the answer of the peer arrives within about 40),
-// SACCH 900 ms (195 frames: a SACCH block on a TCH spans 104 frames, so
-// the answer comes in the block after next).
+// §5.8.1 asks that T200 run longer than the time from sending a frame to
+// receiving the peer's answer in its next transmit opportunity; to repeat a
+// lost frame at the earliest block it should also expire before one's own
+// next opportunity after that. FACCH/F and FACCH/H use the 155 ms of
+// §5.8.1 (34 frames: a FACCH block can start every 4 frames). The SDCCH
+// and SACCH values follow the rule above from the block timing of TS
+// 45.002 (the figures of the §5.8.1 table could not be checked here):
+// SDCCH 48 frames (about 220 ms; an SDCCH block comes every 51 frames,
+// the uplink 15 frames after the downlink, so an answer arrives within
+// about 40 frames at either end); SACCH 200 frames (about 920 ms; a SACCH
+// block on a TCH is spread over 104 frames, so the answer to a frame ends
+// about 195 frames after it started, and the block after next starts at
+// 208).
 func (c Channel) T200() int {
 	switch c {
 	case FACCHF, FACCHH:
@@ -80,7 +84,7 @@ func (c Channel) T200() int {
 	case SDCCH:
 		return 48
 	case SACCH:
-		return 195
+		return 200
 	}
 	return 0
 }

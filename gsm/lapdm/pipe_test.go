@@ -40,11 +40,15 @@ type pending struct {
 func newPipe(t testing.TB, ch Channel, seed uint64, loss float64) *pipe {
 	t.Helper()
 	p := &pipe{t: t, loss: loss, rng: rand.New(rand.NewPCG(seed, 1))}
+	sapi := uint8(0)
+	if ch == SACCH {
+		sapi = 3 // SMS on the SACCH of a TCH
+	}
 	var err error
-	if p.net, err = NewEntity(Config{Side: Network, SAPI: 0, Channel: ch}); err != nil {
+	if p.net, err = NewEntity(Config{Side: Network, SAPI: sapi, Channel: ch}); err != nil {
 		t.Fatal(err)
 	}
-	if p.ms, err = NewEntity(Config{Side: MS, SAPI: 0, Channel: ch}); err != nil {
+	if p.ms, err = NewEntity(Config{Side: MS, SAPI: sapi, Channel: ch}); err != nil {
 		t.Fatal(err)
 	}
 	switch ch {
@@ -52,6 +56,8 @@ func newPipe(t testing.TB, ch Channel, seed uint64, loss float64) *pipe {
 		p.period, p.offset, p.delay = 51, 15, 4
 	case FACCHF, FACCHH:
 		p.period, p.offset, p.delay = 4, 0, 8
+	case SACCH: // SACCH/TF: one burst every 26 frames, a block ends 79 frames after it starts
+		p.period, p.offset, p.delay = 104, 0, 92
 	}
 	return p
 }
@@ -117,6 +123,9 @@ func (p *pipe) step() {
 
 func (p *pipe) logFrame(dir string, b []byte) {
 	var f Frame
+	if p.net.cfg.Channel == SACCH {
+		b = b[SACCHL1HeaderLen:]
+	}
 	if err := f.Unmarshal(b); err != nil {
 		p.t.Fatalf("%v %s: own frame % x does not decode: %v", p.fn, dir, b, err)
 	}
@@ -174,6 +183,8 @@ func TestLossyPipe(t *testing.T) {
 		{FACCHF, 0.3, 3, 20},
 		{FACCHH, 0.1, 4, 20},
 		{FACCHF, 0.4, 5, 8},
+		{SACCH, 0, 6, 2},
+		{SACCH, 0.2, 7, 2},
 	}
 	// and a sweep of seeds and loss rates
 	for i := range uint64(100) {
@@ -239,6 +250,9 @@ func TestLossyPipe(t *testing.T) {
 			if !p.run(500*p.period, func() bool { return p.net.State() == StateIdle && p.ms.State() == StateIdle }) {
 				p.dump()
 				t.Fatalf("release: ms %v, net %v", p.ms.State(), p.net.State())
+			}
+			if tc.loss == 0 && p.polls > 0 {
+				t.Errorf("%d retransmissions without loss: T200 shorter than the round trip of %v", p.polls, tc.ch)
 			}
 			t.Logf("frames sent dl %d ul %d in %d TDMA frames", p.sent[0], p.sent[1], p.fn)
 		})
