@@ -431,3 +431,15 @@ func (m *MS) Tick(now time.Time) []MSAction {
 	}
 	return m.acts
 }
+
+// AbortService abandons a requested or established MM connection with CM
+// Service Abort (TS 24.008 §4.5.1.7); the network releases the channel.
+func (m *MS) AbortService(now time.Time) []MSAction {
+	m.begin()
+	if m.st != msWaitService && m.st != msConnected {
+		return m.acts
+	}
+	m.send(&CMServiceAbort{})
+	m.waitRelease(now)
+	return m.acts
+}
