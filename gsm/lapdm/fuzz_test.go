@@ -96,6 +96,15 @@ func FuzzEntity(f *testing.F) {
 		}
 		fn := tdma.FN(tdma.HyperFrame - 100) // cross the wrap
 		var out [BlockLen]byte
+		main := []Channel{SDCCH, FACCHF, FACCHH}[int(mode>>5)%3]
+		l, err := NewLink(side, main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode&16 != 0 {
+			l.Entity(0).Establish(data[:min(len(data), 5)])
+			l.Entity(3).Establish(nil)
+		}
 		for len(data) > 0 {
 			n := min(len(data), int(data[0]%BlockLen)+1)
 			blk := data[:n]
@@ -122,12 +131,32 @@ func FuzzEntity(f *testing.F) {
 			e.Tick(fn)
 			e.Receive(fn, b[:])
 			e.Next(fn, &out)
+			l.Tick(fn)
+			if blk[0]&1 == 0 {
+				l.ReceiveMain(fn, blk)
+				l.NextMain(fn, &out)
+			} else {
+				l.ReceiveSACCH(fn, b[:])
+				l.NextSACCH(fn, &out)
+			}
 			fn = fn.Add(1 + int(blk[0]>>5))
 		}
 		for range (e.cfg.N200 + 3) * (e.cfg.T200 + 1) {
 			e.Tick(fn)
 			e.Next(fn, &out)
 			fn = fn.Add(1)
+		}
+		// The link runs with its real timers: let them run out.
+		for range (FACCHF.N200() + 3) * (SACCH.T200() + 1) {
+			l.Tick(fn)
+			l.NextMain(fn, &out)
+			l.NextSACCH(fn, &out)
+			fn = fn.Add(1)
+		}
+		for _, le := range []*Entity{l.Entity(0), l.Entity(3)} {
+			if s := le.State(); s != StateIdle && s != StateEstablished {
+				t.Fatalf("link SAPI %d State() = %v after silence, want idle or established", le.cfg.SAPI, s)
+			}
 		}
 		switch e.State() {
 		case StateIdle:
