@@ -26,8 +26,11 @@
 // reassembly (up to MaxMessage octets); normal release with
 // DISC/UA, local end release, and error handling with MDL-ERROR causes
 // (unsolicited UA/DM, N(R) sequence errors leading to re-establishment, or
-// on the network side of SAPI 0 to release). Suspend/resume and RNR
-// sending (own receiver busy) are not implemented.
+// on the network side of SAPI 0 to release); suspend and resume for a
+// channel change (the messages not fully acknowledged move to the entity
+// of the new channel). Not implemented: sending RNR (own receiver busy;
+// received RNR is honoured), and the LAPDm variants of the VGCS/VBS
+// talker procedures.
 //
 // Link. A Link joins the entities of one dedicated channel: SAPI 0 and
 // SAPI 3 on the main channel (SDCCH) with SAPI 0 first, or SAPI 0 on the
@@ -40,7 +43,9 @@
 // once per downlink (or, on a mobile, uplink) block and returns false when
 // there is nothing to send so that L1 sends its fill frame, and Receive
 // takes each received block. T200 is set when a frame is handed to L1
-// (§8.1 note: "right before transmitting a frame").
+// (§8.1 note: "right before transmitting a frame"). Give Tick and Next
+// the same clock (both the air frame number, or both ahead by L1's
+// transmit lead); a lead only Next sees would lengthen T200 by it.
 //
 // This package is pure: no goroutines, no I/O, no clock. Receive, Tick
 // and Next do not allocate; messages handed to L3 are slices of internal

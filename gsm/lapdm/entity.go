@@ -291,6 +291,45 @@ func (e *Entity) ReleaseLocal() {
 	e.resp = ctl{}
 }
 
+// Suspend stops multiple frame operation for a channel change
+// (DL-SUSPEND-REQ, TS 44.006 §4, used by the assignment and handover
+// procedures of TS 44.018 §3.4.3, §3.4.4) without sending a frame. The L3
+// messages not yet completely acknowledged, a partly sent one from its
+// first segment, stay queued for Resume on the new channel; the entity is
+// idle meanwhile.
+func (e *Entity) Suspend() {
+	head, n := e.txHead, e.txN
+	e.toIdle()
+	e.txHead, e.txN = head, n
+	e.resp = ctl{}
+	e.uiN = 0
+}
+
+// Resume establishes multiple frame operation on this entity's channel
+// (DL-RESUME-REQ, or DL-RECONNECT-REQ back on the old channel) and takes
+// over the messages from, a suspended entity (which may be e itself), to
+// send them once the link is up. The SABM carries no information; an
+// EstablishConf follows. from is left idle and empty.
+func (e *Entity) Resume(from *Entity) error {
+	if e.uiOnly {
+		return fmt.Errorf("%w: no acknowledged mode for SAPI 0 on SACCH", ErrState)
+	}
+	if e.state != StateIdle || from.state != StateIdle {
+		return fmt.Errorf("%w: resume from %v to %v", ErrState, from.state, e.state)
+	}
+	var msgs [TxQueueLen]message
+	n := from.txN
+	for i := range n {
+		msgs[i] = from.txq[(from.txHead+i)%TxQueueLen]
+	}
+	from.txN, from.txHead = 0, 0
+	e.crLen = 0
+	e.startEstablish()
+	e.txHead, e.txN = 0, n
+	copy(e.txq[:n], msgs[:n])
+	return nil
+}
+
 // ---- events ----
 
 // Tick advances the entity's clock to fn and handles an expired T200. The

@@ -584,3 +584,54 @@ func TestUnitData(t *testing.T) {
 	}
 	wantInd(t, d.Receive(0, fill[:]))
 }
+
+// TestSuspendResume: an MS suspends SAPI 0 on the SDCCH with a message
+// half sent, and resumes on the FACCH of its new TCH: SABM without
+// information, then the whole message again, now in FACCH segments.
+func TestSuspendResume(t *testing.T) {
+	net, ms := established(t, SDCCH)
+	msg := make([]byte, 50)
+	for i := range msg {
+		msg[i] = byte(i)
+	}
+	ms.Send(msg)
+	var b [BlockLen]byte
+	ms.Next(200, &b) // first segment
+	net.Receive(204, b[:])
+	ms.Suspend()
+	if ms.State() != StateIdle {
+		t.Fatalf("State() after Suspend = %v, want idle", ms.State())
+	}
+	if f := out(t, ms, 215); f != nil {
+		t.Fatalf("Next after Suspend = %v, want nothing", f)
+	}
+	net.ReleaseLocal()
+	newNet := newEntity(t, Network, 0, FACCHF)
+	newMS := newEntity(t, MS, 0, FACCHF)
+	if err := newMS.Resume(ms); err != nil {
+		t.Fatal(err)
+	}
+	f := out(t, newMS, 300)
+	want(t, f, TypeSABM, false, true, 0, 0)
+	if len(f.Info) != 0 {
+		t.Fatalf("resumption SABM carries % x, want nothing", f.Info)
+	}
+	var fb [BlockLen]byte
+	f.MarshalTo(fb[:])
+	wantInd(t, newNet.Receive(304, fb[:]), Indication{Kind: EstablishInd})
+	newNet.Next(308, &b)
+	wantInd(t, newMS.Receive(312, b[:]), Indication{Kind: EstablishConf})
+	var got []Indication
+	for fn := tdma.FN(316); fn < 400 && len(got) == 0; fn += 4 {
+		if newMS.Next(fn, &b) {
+			got = append(got, newNet.Receive(fn+4, b[:])...)
+		}
+		if newNet.Next(fn+2, &b) {
+			newMS.Receive(fn+6, b[:])
+		}
+	}
+	wantInd(t, got, Indication{Kind: DataInd, Msg: msg})
+	if ms.txN != 0 {
+		t.Errorf("old entity still has %d messages", ms.txN)
+	}
+}
