@@ -108,24 +108,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	link := channel.Config{AWGN: true, EbN0: cfg.Sim.SNRdB, Seed: uint64(cfg.Sim.Seed)}
 
 	var (
-		sink     *radio.FileSink
-		pumpDone = make(chan error, 1)
+		sink *radio.FileSink
+		rec  *sim.Recorder
 	)
 	if *iqOut != "" {
-		listener, err := air.Listener("iq-out", bts, link)
-		if err != nil {
+		if sink, err = radio.CreateFileSink(*iqOut, radio.FileSinkConfig{SampleRate: r.tx.SampleRate(), FileRate: *rate}); err != nil {
 			return err
 		}
-		sink, err = radio.CreateFileSink(*iqOut, radio.FileSinkConfig{SampleRate: r.tx.SampleRate(), FileRate: *rate})
-		if err != nil {
+		if rec, err = air.Record(bts, link, sink, 0); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "writing downlink IQ to %s at %.3f samples/s, complex float32 little-endian, Eb/N0 %g dB\n", *iqOut, *rate, cfg.Sim.SNRdB)
-		go func() {
-			pumpDone <- record(ctx, sink, listener, r.tx.FrameLen(), frames)
-		}()
-	} else {
-		close(pumpDone)
 	}
 
 	fmt.Fprintln(stdout, onAirLine(cfg))
@@ -147,10 +140,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Closing the transmitter lets the listener drain what is on the air.
 	bts.Close()
-	if err := <-pumpDone; err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	if sink != nil {
+	if rec != nil {
+		if err := rec.StopAt(radio.Timestamp(n * int64(r.tx.FrameLen()))); err != nil {
+			return err
+		}
 		if err := sink.Close(); err != nil {
 			return err
 		}
@@ -166,28 +159,6 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if tap != nil {
 		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
-	}
-	return nil
-}
-
-// record copies frames TDMA frames of what listener receives into sink,
-// or until ctx ends or the listener closes when frames is 0.
-func record(ctx context.Context, sink, listener radio.Stream, frameLen int, frames int64) error {
-	buf := make([]complex64, frameLen)
-	for k := int64(0); frames == 0 || k < frames; k++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ts := radio.Timestamp(k * int64(frameLen))
-		if _, _, err := listener.Read(buf, ts); err != nil {
-			if errors.Is(err, radio.ErrClosed) {
-				return nil
-			}
-			return fmt.Errorf("recording at sample %d: %w", ts, err)
-		}
-		if _, _, err := sink.Write(buf, ts); err != nil {
-			return fmt.Errorf("recording at sample %d: %w", ts, err)
-		}
 	}
 	return nil
 }
