@@ -1,6 +1,9 @@
 package boards
 
-import "github.com/gsmbox/gsmbox/gsm/tdma"
+import (
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
 
 // Raspberry Pi 4 Model B with the gsmbox RF HAT. The GPU firmware
 // (start4.elf, fixup4.dat) reads config.txt and cmdline.txt from the FAT
@@ -45,17 +48,19 @@ enable_uart=1
 dtparam=spi=on
 dtparam=i2c_arm=on
 `,
-		// Status LEDs on the HAT.
+		// Status LEDs on the HAT (lines the RF chain does not use).
 		Pins: map[string]string{
 			"led.green": "GPIO5",
 			"led.red":   "GPIO6",
 		},
+		// The HAT's filters and PA (rf.RPi4HAT) set the bands and limits.
 		RF: RFChain{
 			Frontend:    "hat",
-			Bands:       []tdma.Band{tdma.GSM900, tdma.DCS1800},
-			MaxPowerDBm: 20,
-			MinPowerDBm: -10,
-			// TODO(rf): Chain: &rf.RPi4HAT once boards/rf provides it.
+			Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
+			MaxPowerDBm: rf.RPi4HAT.Limits.MaxPowerDBm,
+			// Full attenuation: drive + PA gain - attenuator range.
+			MinPowerDBm: rf.RPi4HAT.Limits.DriveDBm + rf.RPi4HAT.Limits.PAGainDB - rf.RPi4HAT.Limits.AttenMaxDB,
+			Chain:       rf.RPi4HAT,
 		},
 	})
 }
