@@ -53,6 +53,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	snr := fs.Float64("snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)")
 	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
 	verbose := fs.Bool("v", false, "log debug messages")
+	phones := addPhoneFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -106,6 +107,14 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer air.Close()
 	bts := air.Endpoint("bts")
 	link := channel.Config{AWGN: true, EbN0: cfg.Sim.SNRdB, Seed: uint64(cfg.Sim.Seed)}
+	step := r.step
+	ph, err := startPhones(ctx, phones, cfg, r, air, bts, stdout, log)
+	if err != nil {
+		return err
+	}
+	if ph != nil {
+		step = ph.step
+	}
 
 	var (
 		sink *radio.FileSink
@@ -129,7 +138,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if ctx.Err() != nil {
 			break
 		}
-		if err := r.step(bts); err != nil {
+		if err := step(bts); err != nil {
+			if errors.Is(err, errPhonesDone) {
+				n++
+				break
+			}
 			return err
 		}
 		if *realtime {
@@ -159,6 +172,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if tap != nil {
 		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
+	}
+	if ph != nil {
+		return ph.finish(airTime)
 	}
 	return nil
 }
