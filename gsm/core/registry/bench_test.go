@@ -3,6 +3,8 @@ package registry_test
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
@@ -147,5 +149,51 @@ func BenchmarkRecordAppend(b *testing.B) {
 		if buf, err = s.AppendBinary(buf[:0]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkConcurrentUpdateLocation runs location updates from 16
+// goroutines (a storm of phones; ns/op is wall time per update), with one fsync per commit and with
+// GroupCommit sharing commits.
+func BenchmarkConcurrentUpdateLocation(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		open func(string) (*registry.DB, error)
+	}{
+		{"PerCommitFsync", func(p string) (*registry.DB, error) { return registry.Open(p, nil) }},
+		{"GroupCommit", registry.OpenGroupCommit},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			db, err := tc.open(filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			r, _ := registry.New(registry.Config{Store: db})
+			for n := range 256 {
+				if _, err := r.Add(registrytest.Sub(n)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Go(func() {
+					for {
+						n := int(next.Add(1))
+						if n > b.N {
+							return
+						}
+						if _, err := r.UpdateLocation(registrytest.Sub(n%256).IMSI, lai, true); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+		})
 	}
 }

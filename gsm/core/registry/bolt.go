@@ -33,13 +33,20 @@ type Options struct {
 	Timeout time.Duration
 	// ReadOnly opens for reading only (a shared lock); Update fails.
 	ReadOnly bool
+	// GroupCommit lets concurrent Updates share one commit and fsync
+	// (bbolt's Batch): on a slow medium (an SD card) a storm of location
+	// updates then costs one fsync per group instead of one each, at the
+	// price of up to 10 ms latency for a lone Update. Update's fn may then
+	// run more than once, which Registry's functions allow.
+	GroupCommit bool
 
 	noSync bool // tests only: skip fsync (durability is then the page cache's)
 }
 
 // DB is the durable Store: one bbolt file.
 type DB struct {
-	db *bolt.DB
+	db    *bolt.DB
+	group bool
 }
 
 var _ Store = (*DB)(nil)
@@ -73,7 +80,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)
 	}
-	d := &DB{db: bdb}
+	d := &DB{db: bdb, group: o.GroupCommit}
 	if o.ReadOnly {
 		err = bdb.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
 	} else {
@@ -120,8 +127,14 @@ func (d *DB) View(fn func(Tx) error) error {
 }
 
 // Update runs fn in a read-write transaction and commits (fsync) on nil.
+// With Options.GroupCommit, fn may share the commit with concurrent ones
+// and may be called more than once.
 func (d *DB) Update(fn func(Tx) error) error {
-	return d.db.Update(func(tx *bolt.Tx) error { return fn(newBoltTx(tx)) })
+	w := func(tx *bolt.Tx) error { return fn(newBoltTx(tx)) }
+	if d.group {
+		return d.db.Batch(w)
+	}
+	return d.db.Update(w)
 }
 
 // Backup writes a consistent copy of the whole file to w while the

@@ -366,9 +366,9 @@ func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (Import
 		if res, txErrs, err = r.importTx(tx, rows, mode); err != nil {
 			return err
 		}
-		errs = append(errs, txErrs...)
-		if len(errs) > 0 {
-			return errors.Join(sortByLine(errs)...)
+		all := append(slices.Clone(errs), txErrs...) // fn may run again: keep errs as parsed
+		if len(all) > 0 {
+			return errors.Join(sortByLine(all)...)
 		}
 		if dryRun {
 			return errDryRun

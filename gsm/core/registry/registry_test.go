@@ -17,6 +17,7 @@ var lai = registry.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 42}
 // stores runs f against both stores.
 func stores(t *testing.T, f func(t *testing.T, st registry.Store)) {
 	t.Run("bolt", func(t *testing.T) { f(t, openTemp(t)) })
+	t.Run("bolt-group", func(t *testing.T) { f(t, openTempGroup(t)) })
 	t.Run("memory", func(t *testing.T) { f(t, registrytest.NewStore()) })
 }
 

@@ -11,7 +11,9 @@ package registry
 // goroutine. Update calls are serialised; View may run concurrently with
 // other Views and with an Update (it sees the last committed state). Both
 // block only on other transactions (and on the disk). fn must not call back
-// into the Store.
+// into the Store. A store may group concurrent Updates into one commit and
+// then call fn more than once (after a rollback caused by another fn): fn
+// must read what it needs from the Tx each time and have no other effects.
 type Store interface {
 	View(fn func(Tx) error) error
 	Update(fn func(Tx) error) error
