@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/dsp/sim"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/ms"
+)
+
+// airPhones runs the built-in cell and n phones on the simulated air in
+// virtual time until stop says so or frames run out.
+func airPhones(t *testing.T, cfg *config.Config, n int, seed uint64, frames int, stop func(ps *phoneSim) bool) (*phoneSim, *bytes.Buffer) {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	r, err := newCellRunner(cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { air.Close() })
+	bts := air.Endpoint("bts")
+	var out bytes.Buffer
+	ps, err := startPhones(context.Background(), &phoneOpts{n: n, seed: seed}, cfg, r, air, bts, &out, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for ; k < frames; k++ {
+		if err := ps.step(bts); err != nil {
+			if errors.Is(err, errPhonesDone) {
+				break
+			}
+			t.Fatal(err)
+		}
+		if k%26 == 0 && stop(ps) {
+			break
+		}
+	}
+	bts.Close()
+	if err := ps.finish(time.Duration(k) * frameDuration); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range ps.phones {
+		if sp.err != nil {
+			t.Errorf("phone %d: %v", sp.idx, sp.err)
+		}
+	}
+	return ps, &out
+}
+
+// TestPhonesOnAir: two phones at seeded distances, with path loss,
+// frequency offset and noise, find the cell's FCCH and SCH through
+// dsp/trx's PhoneRadio, decode the BSIC and read SI3's LAI, send access
+// bursts that the cell's receiver decodes with a time of arrival equal
+// to the round trip, get an SDCCH by Immediate Assignment with that
+// timing advance, and show up on it (the cell sees good uplink SDCCH /
+// SACCH blocks: LAPDm SABM and measurement reports).
+func TestPhonesOnAir(t *testing.T) {
+	cfg := config.Default()
+	cfg.Sim.SNRdB = 25
+	ps, out := airPhones(t, cfg, 2, 7, 1200, func(ps *phoneSim) bool {
+		for _, sp := range ps.phones {
+			if sp.phone.Best() < ms.MsAssigned || sp.phone.Stats().SI5+sp.phone.Stats().SI6 == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, sp := range ps.phones {
+		p := sp.phone
+		c := p.Cell()
+		if c.BSIC != cfg.BSIC() {
+			t.Errorf("phone %d: BSIC %v, want %v", sp.idx, c.BSIC, cfg.BSIC())
+		}
+		if c.LAI.MCC != "001" || c.LAI.MNC != "01" || int(c.LAI.LAC) != cfg.Cell.LAC {
+			t.Errorf("phone %d: LAI %v, want 001-01-%d", sp.idx, c.LAI, cfg.Cell.LAC)
+		}
+		if p.Best() < ms.MsAssigned {
+			t.Errorf("phone %d: reached %v, want an SDCCH assigned (stats %+v)", sp.idx, p.Best(), p.Stats())
+			continue
+		}
+		// TS 45.010 §5.2: the timing advance is the round trip in symbols.
+		want := 2 * sp.place.DelaySymbols
+		if ta := float64(p.TA()); math.Abs(ta-want) > 1.01 {
+			t.Errorf("phone %d: TA %v, want %.1f ± 1 (one-way delay %.1f symbols)", sp.idx, ta, want, sp.place.DelaySymbols)
+		}
+		if st := p.Stats(); st.SI5+st.SI6 == 0 {
+			t.Errorf("phone %d: no SI5/SI6 on the SACCH", sp.idx)
+		}
+	}
+	st := ps.r.cell.Stats()
+	if st.Dedicated.Activated < 2 {
+		t.Errorf("cell activated %d channels, want 2 (the phones' uplink SDCCH/SACCH decoded)", st.Dedicated.Activated)
+	}
+	if !strings.Contains(out.String(), "IMSI") {
+		t.Errorf("no table in the output:\n%s", out)
+	}
+	t.Logf("%s", out)
+}
+
+// TestPhonesCollide: nine phones power on together and camp on the same
+// SI3 block; each sends its first channel request in a RACH slot drawn
+// from the first max(T, 8) = 8 (TS 44.018 §3.3.1.1.2), so at least two
+// collide on the air. The cell decodes at most one of them (capture), and
+// the losers get no matching Immediate Assignment and retry, until every
+// phone has an SDCCH (two SDCCH/8 timeslots, 16 channels).
+func TestPhonesCollide(t *testing.T) {
+	cfg := config.Default()
+	cfg.Cell.CombinedCCCH = false
+	cfg.Cell.SDCCH8Timeslots = []int{1, 2}
+	cfg.Cell.RACHTxInteger = 3
+	cfg.Cell.RACHMaxRetrans = 4
+	report := filepath.Join(t.TempDir(), "report.json")
+	const n = 9
+	ps, out := airPhones(t, cfg, n, 3, 1300, func(ps *phoneSim) bool {
+		ps.opts.report = report
+		for _, sp := range ps.phones {
+			if sp.phone.Stats().ImmAss == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	assigned, retried := 0, 0
+	for _, sp := range ps.phones {
+		st := sp.phone.Stats()
+		if st.ImmAss > 0 {
+			assigned++
+		}
+		if st.ChannelRequests > 1 {
+			retried++
+		}
+	}
+	if assigned != n {
+		t.Errorf("%d of %d phones got a channel", assigned, n)
+	}
+	if retried == 0 {
+		t.Errorf("no phone sent a second channel request; %d phones on 8 slots must collide", n)
+	}
+	if got := ps.r.cell.Stats().AccessBursts; got >= uint64(sumRequests(ps)) {
+		t.Errorf("cell decoded %d access bursts of %d sent: none collided", got, sumRequests(ps))
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Phones []phoneRow `json:"phones"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Phones) != n {
+		t.Errorf("report: %v, %d phones, want %d", err, len(rep.Phones), n)
+	}
+	t.Logf("%d phones retried; cell %+v\n%s", retried, ps.r.cell.Stats().Dedicated, out)
+}
+
+func sumRequests(ps *phoneSim) uint64 {
+	var n uint64
+	for _, sp := range ps.phones {
+		n += sp.phone.Stats().ChannelRequests
+	}
+	return n
+}
