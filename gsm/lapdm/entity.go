@@ -474,6 +474,11 @@ func (e *Entity) rxSABM(f *Frame) {
 			e.uaCR = true
 			return
 		}
+		if len(f.Info) == 0 && e.crLen == 0 && e.vs == 0 && e.va == 0 && e.vr == 0 {
+			// nothing transferred since our UA, which was lost: repeat it
+			e.resp = ctl{TypeUA, f.PF}
+			return
+		}
 		if len(f.Info) > 0 {
 			// a different initial message on a running link: not allowed
 			e.indicate(ErrorInd, CauseSABMInfoNotAllowed, nil)

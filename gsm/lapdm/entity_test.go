@@ -635,3 +635,25 @@ func TestSuspendResume(t *testing.T) {
 		t.Errorf("old entity still has %d messages", ms.txN)
 	}
 }
+
+// TestRepeatedSABM: a SABM without information repeated because the UA
+// was lost is answered again without a new indication while nothing has
+// been transferred; after I frames it re-establishes the link (Q.921).
+func TestRepeatedSABM(t *testing.T) {
+	nw := peer{t: t, side: Network, sapi: 3, ch: SDCCH}
+	ms := newEntity(t, MS, 3, SDCCH)
+	wantInd(t, ms.Receive(0, nw.sabm(nil)), Indication{Kind: EstablishInd})
+	want(t, out(t, ms, 15), TypeUA, true, true, 0, 0)
+	wantInd(t, ms.Receive(51, nw.sabm(nil)))
+	want(t, out(t, ms, 66), TypeUA, true, true, 0, 0)
+	ms.Send([]byte{0x09, 0x01, 0x02})
+	want(t, out(t, ms, 117), TypeI, false, false, 0, 0)
+	wantInd(t, ms.Receive(153, nw.sabm(nil)), Indication{Kind: ErrorInd, Cause: CauseSABMEstablished}, Indication{Kind: EstablishInd})
+	want(t, out(t, ms, 168), TypeUA, true, true, 0, 0)
+	// the message is sent again from the start on the new link
+	f := out(t, ms, 219)
+	want(t, f, TypeI, false, false, 0, 0)
+	if !bytes.Equal(f.Info, []byte{0x09, 0x01, 0x02}) {
+		t.Fatalf("I frame after re-establishment = % x", f.Info)
+	}
+}

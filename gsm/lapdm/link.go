@@ -13,7 +13,8 @@ import (
 // downlink, measurement reports uplink).
 //
 // On the main channel SAPI 0 frames go first and SAPI 3 frames fill the
-// blocks SAPI 0 does not need. On the SACCH, SAPI 0 UI frames and SAPI 3
+// blocks SAPI 0 does not need, but SAPI 3 gets at least every third block
+// while it has frames waiting. On the SACCH, SAPI 0 UI frames and SAPI 3
 // frames alternate when both are waiting, so neither the system
 // information / measurement reports nor an SMS is starved.
 //
@@ -25,6 +26,7 @@ type Link struct {
 	sacch      *Entity
 	sacch3     bool // SAPI 3 runs on the SACCH
 	lastSACCH3 bool // the last SACCH block carried SAPI 3
+	skipped3   int  // main channel blocks given to SAPI 0 while SAPI 3 waited
 	ind        [12]Indication
 	nind       int
 	bter       [BlockLen]byte
@@ -91,10 +93,23 @@ func (l *Link) Tick(fn tdma.FN) []Indication {
 // NextMain writes the next frame for the main channel (SDCCH or FACCH)
 // block starting at fn into dst; false means nothing to send (L1 sends
 // its fill frame).
+//
+// SAPI 0 goes first, except that SAPI 3 gets the block after it has been
+// passed over twice in a row with frames waiting: its acknowledgements
+// must not be held back so long that the peer's T200 runs out N200 times
+// and the SMS link fails while RR/MM traffic flows.
 func (l *Link) NextMain(fn tdma.FN, dst *[BlockLen]byte) bool {
-	if l.sapi0.Next(fn, dst) {
+	if !l.sacch3 && l.skipped3 >= 2 && l.sapi3.Next(fn, dst) {
+		l.skipped3 = 0
 		return true
 	}
+	if l.sapi0.Next(fn, dst) {
+		if !l.sacch3 && l.sapi3.Pending() {
+			l.skipped3++
+		}
+		return true
+	}
+	l.skipped3 = 0
 	return !l.sacch3 && l.sapi3.Next(fn, dst)
 }
 
@@ -173,4 +188,5 @@ func (l *Link) ReleaseLocal() {
 	l.sapi3.ReleaseLocal()
 	l.sacch.ReleaseLocal()
 	l.lastSACCH3 = false
+	l.skipped3 = 0
 }

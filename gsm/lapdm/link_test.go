@@ -2,6 +2,9 @@ package lapdm
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -174,5 +177,141 @@ func TestConfig(t *testing.T) {
 	}
 	if err := e.Send(make([]byte, MaxMessage+1)); err == nil {
 		t.Error("Send of MaxMessage+1 octets succeeded, want error")
+	}
+}
+
+// TestLinkLossy runs SAPI 0 and SAPI 3 at once over a lossy dedicated
+// channel (SDCCH/8 with its SACCH, and a TCH/F with FACCH and SACCH): every
+// message arrives once, in order per SAPI, and neither SAPI starves.
+func TestLinkLossy(t *testing.T) {
+	// 20% loss on the SDCCH (N200 = 23); 10% with a TCH, where SAPI 3 runs
+	// on the SACCH with N200 = 5 and T200 of two SACCH periods, so that
+	// six lost round trips in a row (a legitimate link failure) stay
+	// unlikely for these seeds.
+	for _, tc := range []struct {
+		main Channel
+		seed uint64
+		loss float64
+	}{{SDCCH, 1, 0.2}, {SDCCH, 2, 0.2}, {SDCCH, 5, 0.2}, {SDCCH, 6, 0.2}, {SDCCH, 7, 0.2}, {SDCCH, 8, 0.2},
+		{FACCHF, 3, 0.1}, {FACCHF, 4, 0.1}, {FACCHH, 9, 0.1}, {FACCHH, 10, 0.1}, {FACCHF, 11, 0.1}, {FACCHF, 12, 0.1}} {
+		t.Run(fmt.Sprint(tc.main, "/", tc.seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(tc.seed, 9))
+			net, ms := newLink(t, Network, tc.main), newLink(t, MS, tc.main)
+			ms.Entity(0).Establish(luReq)
+			net.Entity(3).Establish(nil)
+			loss := tc.loss
+			const n = 4
+			var want [2][2][][]byte // [sapi index][direction]
+			var got [2][2][][]byte
+			sent := [2][2]int{}
+			for s := range 2 {
+				for d := range 2 {
+					for i := range n {
+						want[s][d] = append(want[s][d], randMsg(rng, i+10*s+100*d))
+					}
+				}
+			}
+			type inflight struct {
+				at    tdma.FN
+				sacch bool
+				blk   [BlockLen]byte
+			}
+			var toMS, toNet []inflight
+			collect := func(d int, ind []Indication) {
+				for _, i := range ind {
+					// A SABM repeated after the responder already sent I
+					// frames (its UA was lost) re-establishes the link
+					// with this MDL-ERROR, as in LAPD; no message is lost.
+					if i.Kind == ReleaseInd || i.Kind == ErrorInd && i.Cause != CauseSABMEstablished {
+						t.Errorf("unexpected %v", i)
+					}
+					if i.Kind == DataInd {
+						s := min(int(i.SAPI), 1)
+						got[s][d] = append(got[s][d], bytes.Clone(i.Msg))
+					}
+				}
+			}
+			// main channel period and uplink offset; SACCH every 104 frames
+			period, offset, delay := 51, 15, 4
+			if tc.main != SDCCH {
+				period, offset, delay = 4, 0, 8
+			}
+			done := func() bool {
+				for s := range 2 {
+					for d := range 2 {
+						if len(got[s][d]) < n {
+							return false
+						}
+					}
+				}
+				return true
+			}
+			var fn tdma.FN
+			for fn = 0; fn < 400000 && !done(); fn++ {
+				for s, sapi := range []uint8{0, 3} {
+					for d, l := range []*Link{ms, net} {
+						e := l.Entity(sapi)
+						if e.State() == StateEstablished && sent[s][d] < n && e.Send(want[s][d][sent[s][d]]) == nil {
+							sent[s][d]++
+						}
+					}
+				}
+				collect(0, ms.Tick(fn))
+				collect(1, net.Tick(fn))
+				toMS = slices.DeleteFunc(toMS, func(a inflight) bool {
+					if a.at != fn {
+						return false
+					}
+					if a.sacch {
+						collect(1, ms.ReceiveSACCH(fn, a.blk[:]))
+					} else {
+						collect(1, ms.ReceiveMain(fn, a.blk[:]))
+					}
+					return true
+				})
+				toNet = slices.DeleteFunc(toNet, func(a inflight) bool {
+					if a.at != fn {
+						return false
+					}
+					if a.sacch {
+						collect(0, net.ReceiveSACCH(fn, a.blk[:]))
+					} else {
+						collect(0, net.ReceiveMain(fn, a.blk[:]))
+					}
+					return true
+				})
+				var b inflight
+				if int(fn)%period == 0 && net.NextMain(fn, &b.blk) && rng.Float64() >= loss {
+					b.at = fn.Add(delay)
+					toMS = append(toMS, b)
+				}
+				if int(fn)%period == offset && ms.NextMain(fn, &b.blk) && rng.Float64() >= loss {
+					b.at = fn.Add(delay)
+					toNet = append(toNet, b)
+				}
+				b.sacch = true
+				if int(fn)%104 == 50 && net.NextSACCH(fn, &b.blk) && rng.Float64() >= loss {
+					b.at = fn.Add(92)
+					toMS = append(toMS, b)
+				}
+				if int(fn)%104 == 52 && ms.NextSACCH(fn, &b.blk) && rng.Float64() >= loss {
+					b.at = fn.Add(92)
+					toNet = append(toNet, b)
+				}
+			}
+			for s := range 2 {
+				for d := range 2 {
+					if len(got[s][d]) != n {
+						t.Fatalf("SAPI %d direction %d: %d of %d messages by %v", []int{0, 3}[s], d, len(got[s][d]), n, fn)
+					}
+					for i := range n {
+						if !bytes.Equal(got[s][d][i], want[s][d][i]) {
+							t.Fatalf("SAPI %d direction %d message %d differs", []int{0, 3}[s], d, i)
+						}
+					}
+				}
+			}
+			t.Logf("done at %v", fn)
+		})
 	}
 }
