@@ -173,22 +173,32 @@ func (d *DB) Check() error {
 	return errors.Join(errs...)
 }
 
-// boltTx adapts a bbolt transaction.
+// boltTx adapts a bbolt transaction. Buckets are looked up when first
+// used: a lookup by IMSI touches only the records bucket.
 type boltTx struct {
-	tx                 *bolt.Tx
-	subs, tmsi, msisdn *bolt.Bucket
-	meta               *bolt.Bucket
+	tx                    *bolt.Tx
+	subsB, tmsiB, msisdnB *bolt.Bucket
+	metaB                 *bolt.Bucket
 }
 
-func newBoltTx(tx *bolt.Tx) *boltTx {
-	return &boltTx{tx: tx, subs: tx.Bucket(bucketSubscribers), tmsi: tx.Bucket(bucketTMSI),
-		msisdn: tx.Bucket(bucketMSISDN), meta: tx.Bucket(bucketMeta)}
+func newBoltTx(tx *bolt.Tx) *boltTx { return &boltTx{tx: tx} }
+
+func (t *boltTx) bucket(p **bolt.Bucket, name []byte) *bolt.Bucket {
+	if *p == nil {
+		*p = t.tx.Bucket(name)
+	}
+	return *p
 }
 
-func tmsiKey(t TMSI) []byte { return binary.BigEndian.AppendUint32(nil, uint32(t)) }
+func (t *boltTx) subs() *bolt.Bucket   { return t.bucket(&t.subsB, bucketSubscribers) }
+func (t *boltTx) tmsi() *bolt.Bucket   { return t.bucket(&t.tmsiB, bucketTMSI) }
+func (t *boltTx) msisdn() *bolt.Bucket { return t.bucket(&t.msisdnB, bucketMSISDN) }
+func (t *boltTx) meta() *bolt.Bucket   { return t.bucket(&t.metaB, bucketMeta) }
+
+func tmsiKey(t TMSI) []byte { return binary.BigEndian.AppendUint32(make([]byte, 0, 4), uint32(t)) }
 
 func (t *boltTx) Get(imsi string) (Subscriber, error) {
-	v := t.subs.Get([]byte(imsi))
+	v := t.subs().Get([]byte(imsi))
 	if v == nil {
 		return Subscriber{}, fmt.Errorf("%w: IMSI %s", ErrNotFound, imsi)
 	}
@@ -200,14 +210,14 @@ func (t *boltTx) Get(imsi string) (Subscriber, error) {
 }
 
 func (t *boltTx) IMSIByTMSI(x TMSI) (string, error) {
-	if v := t.tmsi.Get(tmsiKey(x)); v != nil {
+	if v := t.tmsi().Get(tmsiKey(x)); v != nil {
 		return string(v), nil
 	}
 	return "", fmt.Errorf("%w: TMSI %v", ErrNotFound, x)
 }
 
 func (t *boltTx) IMSIByMSISDN(m string) (string, error) {
-	if v := t.msisdn.Get([]byte(m)); v != nil {
+	if v := t.msisdn().Get([]byte(m)); v != nil {
 		return string(v), nil
 	}
 	return "", fmt.Errorf("%w: MSISDN %s", ErrNotFound, m)
@@ -225,7 +235,7 @@ func (t *boltTx) Put(s *Subscriber) error {
 	// Check every index entry before changing anything, so that a refused
 	// Put leaves the transaction as it was.
 	if s.MSISDN != "" {
-		if v := t.msisdn.Get([]byte(s.MSISDN)); v != nil && !bytes.Equal(v, key) {
+		if v := t.msisdn().Get([]byte(s.MSISDN)); v != nil && !bytes.Equal(v, key) {
 			return fmt.Errorf("%w: MSISDN %s belongs to IMSI %s", ErrMSISDNInUse, s.MSISDN, v)
 		}
 	}
@@ -233,7 +243,7 @@ func (t *boltTx) Put(s *Subscriber) error {
 		if x == NoTMSI {
 			continue
 		}
-		if v := t.tmsi.Get(tmsiKey(x)); v != nil && !bytes.Equal(v, key) {
+		if v := t.tmsi().Get(tmsiKey(x)); v != nil && !bytes.Equal(v, key) {
 			return fmt.Errorf("%w: TMSI %v belongs to IMSI %s", ErrTMSIInUse, x, v)
 		}
 	}
@@ -245,24 +255,24 @@ func (t *boltTx) Put(s *Subscriber) error {
 		}
 	}
 	if s.MSISDN != "" {
-		if err := t.msisdn.Put([]byte(s.MSISDN), key); err != nil {
+		if err := t.msisdn().Put([]byte(s.MSISDN), key); err != nil {
 			return err
 		}
 	}
 	for _, x := range [2]TMSI{s.TMSI, s.NewTMSI} {
 		if x != NoTMSI {
-			if err := t.tmsi.Put(tmsiKey(x), key); err != nil {
+			if err := t.tmsi().Put(tmsiKey(x), key); err != nil {
 				return err
 			}
 		}
 	}
-	return t.subs.Put(key, rec)
+	return t.subs().Put(key, rec)
 }
 
 // unindex removes old's index entries that next (nil: none) does not keep.
 func (t *boltTx) unindex(old, next *Subscriber) error {
 	if old.MSISDN != "" && (next == nil || next.MSISDN != old.MSISDN) {
-		if err := t.msisdn.Delete([]byte(old.MSISDN)); err != nil {
+		if err := t.msisdn().Delete([]byte(old.MSISDN)); err != nil {
 			return err
 		}
 	}
@@ -270,7 +280,7 @@ func (t *boltTx) unindex(old, next *Subscriber) error {
 		if x == NoTMSI || (next != nil && (x == next.TMSI || x == next.NewTMSI)) {
 			continue
 		}
-		if err := t.tmsi.Delete(tmsiKey(x)); err != nil {
+		if err := t.tmsi().Delete(tmsiKey(x)); err != nil {
 			return err
 		}
 	}
@@ -290,11 +300,11 @@ func (t *boltTx) Delete(imsi string) error {
 			return err
 		}
 	}
-	return t.subs.Delete([]byte(imsi))
+	return t.subs().Delete([]byte(imsi))
 }
 
 func (t *boltTx) Ascend(from string, fn func(*Subscriber) (bool, error)) error {
-	c := t.subs.Cursor()
+	c := t.subs().Cursor()
 	for k, v := c.Seek([]byte(from)); k != nil; k, v = c.Next() {
 		var s Subscriber
 		if err := s.UnmarshalBinary(v); err != nil {
@@ -308,10 +318,10 @@ func (t *boltTx) Ascend(from string, fn func(*Subscriber) (bool, error)) error {
 	return nil
 }
 
-func (t *boltTx) Len() (int, error) { return t.subs.Stats().KeyN, nil }
+func (t *boltTx) Len() (int, error) { return t.subs().Stats().KeyN, nil }
 
 func (t *boltTx) Meta(key string) ([]byte, error) {
-	v := t.meta.Get([]byte("x:" + key))
+	v := t.meta().Get([]byte("x:" + key))
 	if v == nil {
 		return nil, nil
 	}
@@ -319,5 +329,5 @@ func (t *boltTx) Meta(key string) ([]byte, error) {
 }
 
 func (t *boltTx) SetMeta(key string, v []byte) error {
-	return t.meta.Put([]byte("x:"+key), bytes.Clone(v))
+	return t.meta().Put([]byte("x:"+key), bytes.Clone(v))
 }

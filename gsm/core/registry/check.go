@@ -59,13 +59,13 @@ type indexIterator interface {
 
 func (t *boltTx) eachIndex(fn func(kind, key, imsi string) error) []error {
 	var errs []error
-	_ = t.msisdn.ForEach(func(k, v []byte) error {
+	_ = t.msisdn().ForEach(func(k, v []byte) error {
 		if err := fn("msisdn", string(k), string(v)); err != nil {
 			errs = append(errs, err)
 		}
 		return nil
 	})
-	_ = t.tmsi.ForEach(func(k, v []byte) error {
+	_ = t.tmsi().ForEach(func(k, v []byte) error {
 		if len(k) != 4 {
 			errs = append(errs, fmt.Errorf("%w: TMSI index key of %d octets", ErrCorrupt, len(k)))
 			return nil
