@@ -593,3 +593,64 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("Validate(base) = %v", err)
 	}
 }
+
+// TestFollowOn: the MS asks for follow-on and the network grants it: the
+// channel stays up after the update and carries a CM service request
+// without a second authentication. Without FollowOnProceed the request is
+// ignored and the channel released.
+func TestFollowOn(t *testing.T) {
+	for _, grant := range []bool{true, false} {
+		reg := mmtest.New()
+		reg.Open = true
+		cfg := baseConfig()
+		cfg.FollowOnProceed = grant
+		h := newHarness(t, cfg, reg, phoneA53(), noKeySIM())
+		h.ms.RequestFollowOn = true
+		h.lu(mm.LUNormal)
+		if grant {
+			if h.net.Done() || !h.ms.Connected() {
+				t.Fatalf("follow-on granted: network done %v, MS connected %v\n%s", h.net.Done(), h.ms.Connected(), h.trace())
+			}
+			h.names = nil
+			h.msActions(h.ms.RequestService(h.now, cellLAI, mm.ServiceSMS))
+			wantTrace(t, h, "MS>CM Service Request", "NW:mm-connection SMS", "NW>CM Service Accept")
+			continue
+		}
+		if !h.net.Done() || h.ms.Busy() {
+			t.Errorf("follow-on not granted: network done %v, MS busy %v\n%s", h.net.Done(), h.ms.Busy(), h.trace())
+		}
+	}
+}
+
+// TestPaged: a mobile-terminated connection: after the Paging Response the
+// network authenticates and ciphers, then hands the channel to the CM
+// layer. An unknown TMSI is released.
+func TestPaged(t *testing.T) {
+	v := loadVector(t, crypto.Milenage)
+	reg := mmtest.New()
+	reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: v.alg, Ki: v.ki, OPc: v.opc})
+	phone := phoneA53()
+	phone.SendClassmark2 = true
+	h := newHarness(t, baseConfig(), reg, phone, mm.NewSIM(testIMSI, v.alg, v.ki, v.opc))
+	h.lu(mm.LUNormal)
+
+	h.names = nil
+	h.net = mm.NewConn(h.cfg, reg, &mmtest.SeqReader{})
+	h.released = false
+	h.netActions(h.net.Paged(h.now, h.ms.SIM.CKSN, phone.Classmark2, l3.TMSI(h.ms.SIM.TMSI)))
+	wantTrace(t, h,
+		"NW>Authentication Request",
+		"MS>Authentication Response",
+		"NW>Ciphering Mode Command A5/3",
+		"MS>Ciphering Mode Complete",
+		"NW:mm-connection service type 0")
+	if r := h.net.Result(); r.Procedure != mm.ProcPaging || r.Outcome != mm.OutcomeAccepted || r.IMSI != testIMSI {
+		t.Errorf("Result = %+v", r)
+	}
+
+	c := mm.NewConn(h.cfg, reg, &mmtest.SeqReader{})
+	acts := c.Paged(h.now, 0, phone.Classmark2, l3.TMSI(0x3fffffff))
+	if len(acts) != 1 || acts[0].Kind != mm.ActRelease || c.Result().Outcome != mm.OutcomeRejected {
+		t.Errorf("Paged(unknown TMSI) = %v, result %+v, want a release", acts, c.Result())
+	}
+}

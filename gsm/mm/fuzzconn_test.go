@@ -106,13 +106,12 @@ func FuzzMS(f *testing.F) {
 // between Conn and MS (encoding and decoding every message, as over the
 // air), per iteration.
 func BenchmarkLocationUpdate(b *testing.B) {
-	t := &testing.T{}
 	v := vector{alg: crypto.COMP128v1}
 	reg := mmtest.New()
 	reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: v.alg, Ki: v.ki})
 	phone := phoneA53()
 	phone.SendClassmark2 = true
-	h := newHarness(t, baseConfig(), reg, phone, mm.NewSIM(testIMSI, v.alg, v.ki, v.opc))
+	h := newHarness(b, baseConfig(), reg, phone, mm.NewSIM(testIMSI, v.alg, v.ki, v.opc))
 	b.ReportAllocs()
 	for b.Loop() {
 		h.names, h.frames = h.names[:0], h.frames[:0]

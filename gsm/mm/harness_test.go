@@ -31,7 +31,7 @@ type frame struct {
 // LAPDm, and plays the RR ciphering and classmark procedures itself with
 // gsm/rr's codecs.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	now   time.Time
 	cfg   *mm.Config
 	reg   *mmtest.Registry
@@ -50,7 +50,7 @@ type harness struct {
 	pumping  bool
 }
 
-func newHarness(t *testing.T, cfg *mm.Config, reg *mmtest.Registry, msCfg *mm.MSConfig, sim *mm.SIM) *harness {
+func newHarness(t testing.TB, cfg *mm.Config, reg *mmtest.Registry, msCfg *mm.MSConfig, sim *mm.SIM) *harness {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("Config.Validate: %v", err)

@@ -85,6 +85,11 @@ type MS struct {
 
 	t3210, t3211, t3212, t3240 time.Time
 
+	// RequestFollowOn sets the follow-on request bit in the next
+	// Location Updating Request, so that a CM service request can use
+	// the same connection if the network grants follow-on proceed.
+	RequestFollowOn bool
+
 	// FullName, ShortName, TimeZone and UniversalTime hold the last MM
 	// Information received (HasTime says whether the time was sent).
 	FullName, ShortName string
@@ -158,6 +163,7 @@ func (m *MS) LocationUpdate(now time.Time, lai l3.LAI, t LUType) []MSAction {
 		Type: t, CKSN: m.SIM.CKSN, LAI: old, Classmark1: m.cfg.Classmark1,
 		Identity: m.SIM.Identity(old),
 	}
+	req.FollowOn, m.RequestFollowOn = m.RequestFollowOn, false
 	if m.cfg.SendClassmark2 {
 		req.HasClassmark, req.Classmark2 = true, m.cfg.Classmark2
 	}
@@ -168,13 +174,16 @@ func (m *MS) LocationUpdate(now time.Time, lai l3.LAI, t LUType) []MSAction {
 }
 
 // RequestService asks for an MM connection for svc (TS 24.008 §4.5.1.1)
-// on a new RR connection in lai.
+// on a new RR connection in lai, or on the open one after a location
+// update granted follow-on proceed.
 func (m *MS) RequestService(now time.Time, lai l3.LAI, svc ServiceType) []MSAction {
 	m.begin()
-	if m.st != msIdle || m.SIM.Invalid {
+	if (m.st != msIdle && m.st != msConnected) || m.SIM.Invalid {
 		return m.acts
 	}
-	m.seq.Reset()
+	if m.st == msIdle {
+		m.seq.Reset()
+	}
 	m.lai = lai
 	m.send(&CMServiceRequest{Service: svc, CKSN: m.SIM.CKSN, Classmark2: m.cfg.Classmark2, Identity: m.SIM.Identity(lai)})
 	m.st = msWaitService

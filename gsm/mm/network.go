@@ -76,10 +76,11 @@ const (
 	ProcLocationUpdate
 	ProcCMService
 	ProcIMSIDetach
+	ProcPaging // a mobile-terminated connection: the MS answered paging
 )
 
 func (p Procedure) String() string {
-	return [...]string{"none", "location update", "CM service", "IMSI detach"}[min(int(p), 3)]
+	return [...]string{"none", "location update", "CM service", "IMSI detach", "paging"}[min(int(p), 4)]
 }
 
 // Outcome is how a connection's procedure ended.
@@ -404,6 +405,10 @@ func (c *Conn) identify(now time.Time, id l3.MobileIdentity) {
 			c.identified(now)
 			return
 		}
+		if c.res.Procedure == ProcPaging {
+			c.release(OutcomeRejected)
+			return
+		}
 		if c.res.Procedure == ProcCMService {
 			// §4.5.1.1: an unknown TMSI in a CM service request is
 			// answered with #4, after which the MS does a location
@@ -445,6 +450,11 @@ func (c *Conn) identified(now time.Time) {
 	d := c.reg.Decide(Request{IMSI: c.res.IMSI, Type: c.res.Type, Service: c.res.Service, OldLAI: c.lai})
 	c.res.MSISDN = d.MSISDN
 	if !d.Accept {
+		if c.res.Procedure == ProcPaging {
+			c.res.Cause = d.Cause
+			c.release(OutcomeRejected)
+			return
+		}
 		c.reject(d.Cause)
 		return
 	}
@@ -551,15 +561,16 @@ func (c *Conn) afterCipher(now time.Time) {
 			return
 		}
 		c.acceptLU(now)
-	case ProcCMService:
+	case ProcCMService, ProcPaging:
 		c.acceptService()
 	}
 }
 
 func (c *Conn) acceptService() {
 	// With ciphering started, the Ciphering Mode Command already told
-	// the MS its request was accepted (TS 24.008 §4.5.1.1).
-	if !c.res.Ciphered {
+	// the MS its request was accepted (TS 24.008 §4.5.1.1); a paged MS
+	// asked for nothing.
+	if !c.res.Ciphered && c.res.Procedure == ProcCMService {
 		c.send(&CMServiceAccept{})
 	}
 	c.res.Outcome = OutcomeAccepted
@@ -599,7 +610,7 @@ func (c *Conn) finish() {
 		c.st = stConnected
 		return
 	}
-	if c.res.Procedure == ProcCMService {
+	if c.res.Procedure == ProcCMService || c.res.Procedure == ProcPaging {
 		c.st = stConnected
 		return
 	}
@@ -624,6 +635,24 @@ func (c *Conn) information(now time.Time) (*MMInformation, bool) {
 		}
 	}
 	return m, m.HasFullName || m.HasShortName || m.HasTimeZone
+}
+
+// Paged starts a mobile-terminated connection: RR received the Paging
+// Response (TS 44.018 §9.1.25) with the MS's CKSN, Classmark 2 and
+// identity. Conn identifies the subscriber, authenticates and ciphers as
+// for a CM service request, then reports ActMMConnection (Service 0) for
+// the CM layer to deliver the call or SMS (TS 24.008 §4.5.1.3). An
+// unknown identity or a refused subscriber releases the channel.
+func (c *Conn) Paged(now time.Time, cksn uint8, cm2 l3.Classmark2, id l3.MobileIdentity) []Action {
+	c.begin()
+	if c.st != stIdle {
+		return c.acts
+	}
+	c.res.Procedure, c.msCKSN = ProcPaging, cksn
+	c.learnClassmark1(cm2.Classmark1)
+	c.cm2, c.hasCM2 = cm2, true
+	c.identify(now, id)
+	return c.acts
 }
 
 func (c *Conn) onDetach(now time.Time, m *IMSIDetachIndication) {
@@ -684,7 +713,7 @@ func (c *Conn) Tick(now time.Time) []Action {
 		c.afterAuth(now)
 	case stWaitTMSIComplete:
 		c.res.Timer = name
-		if c.res.Procedure == ProcCMService {
+		if c.res.Procedure == ProcCMService || c.res.Procedure == ProcPaging {
 			c.st = stConnected
 			return c.acts
 		}

@@ -87,5 +87,5 @@ func (t ServiceType) String() string {
 	case ServiceLocationService:
 		return "location service"
 	}
-	return fmt.Sprintf("ServiceType(%d)", uint8(t))
+	return fmt.Sprintf("service type %d", uint8(t))
 }
