@@ -136,7 +136,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	err = c.serve(ctx)
 	st := cell.Stats()
-	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisations, %d clock indications; uplink %d bursts (%d dropped), %d channel requests; downlink %d blocks\n",
+	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisation attempts, %d clock indications; uplink %d bursts (%d dropped), %d channel requests; downlink %d blocks\n",
 		st.Frames, c.sent, c.inits, c.clocks.Load(), c.received.Load(), c.dropped.Load(), st.AccessBursts, st.Downlink.Blocks)
 	return err
 }
@@ -205,7 +205,10 @@ func (c *trxClient) serve(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			c.link.SendControl(trxproto.Command("POWEROFF"))
+			// Leave the transmitter off, as osmo-bts-trx does on exit.
+			if _, err := c.link.Command(trxproto.Command("POWEROFF"), 500*time.Millisecond, 1); err != nil {
+				c.log.Warn("transceiver did not confirm POWEROFF", "err", err)
+			}
 			return nil
 		case <-tick.C:
 		}
@@ -326,6 +329,7 @@ func (c *trxClient) initialise(ctx context.Context, l1cfg *l1.Config) error {
 			return err
 		}
 	}
+	c.initAt = time.Now() // the clock is due from now
 	c.log.Info("transceiver initialised", "trxd_version", c.version, "rx_khz", ul/1000, "tx_khz", dl/1000)
 	return nil
 }

@@ -68,7 +68,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
 	snr := fs.Float64("snr", 0, "override sim.snr_db for --iq-out (0 keeps the config's)")
 	verbose := fs.Bool("v", false, "log debug messages (every TRXC exchange)")
-	lead := fs.Int("clock-lead", 10, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
+	lead := fs.Int("clock-lead", 20, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -230,8 +230,8 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
 	}
 	st := t.Stats()
-	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands, %d bursts received from L1 (%d late, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
-		st.Frames, commands.Load(), st.Submitted, st.Late, badData.Load(), st.Filled, st.Received, st.Access, st.Nope)
+	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands, %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
+		st.Frames, commands.Load(), st.Submitted, st.Late, st.Early, badData.Load(), st.Filled, st.Received, st.Access, st.Nope)
 	return err
 }
 

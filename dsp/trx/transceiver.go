@@ -42,7 +42,8 @@ const (
 type TransceiverStats struct {
 	Frames    uint64 // downlink frames written
 	Submitted uint64 // bursts accepted by Submit
-	Late      uint64 // bursts submitted for a frame already sent or too far ahead
+	Late      uint64 // bursts submitted for a frame already sent
+	Early     uint64 // bursts submitted further ahead than the queue holds
 	Filled    uint64 // timeslots filled with a dummy burst
 	Received  uint64 // uplink bursts detected (normal or access)
 	Access    uint64 // of which access bursts
@@ -124,15 +125,19 @@ func (t *Transceiver) Stats() TransceiverStats {
 
 // Submit queues b for transmission at its FN and TN. A burst for a frame
 // already written, or further ahead than the queue holds, is dropped and
-// counted as late; it returns whether b was queued. A later burst for the
+// counted (Late, Early); it returns whether b was queued. A later burst for the
 // same slot replaces an earlier one.
 func (t *Transceiver) Submit(b *tdma.TxBurst) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.began {
 		d := b.FN.Sub(t.sent)
-		if d <= 0 || d >= len(t.queue) {
+		if d <= 0 {
 			t.stats.Late++
+			return false
+		}
+		if d >= len(t.queue) {
+			t.stats.Early++
 			return false
 		}
 	}

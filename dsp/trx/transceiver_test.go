@@ -154,8 +154,8 @@ func TestTransceiverDownlink(t *testing.T) {
 		}
 	}
 	st := trx.Stats()
-	if st.Frames != 3 || st.Submitted != 1 || st.Late != 2 || st.Filled != 23 {
-		t.Errorf("Stats() = %+v, want 3 frames, 1 submitted, 2 late, 23 filled", st)
+	if st.Frames != 3 || st.Submitted != 1 || st.Late != 1 || st.Early != 1 || st.Filled != 23 {
+		t.Errorf("Stats() = %+v, want 3 frames, 1 submitted, 1 late, 1 early, 23 filled", st)
 	}
 }
 
