@@ -130,3 +130,17 @@ func TestZeroAlloc(t *testing.T) {
 		t.Errorf("Link allocations per block = %v, want 0", n)
 	}
 }
+
+// BenchmarkLinkIdleBlock is the cost of a dedicated channel with nothing
+// to send: Tick and the main-channel and SACCH Next calls.
+func BenchmarkLinkIdleBlock(b *testing.B) {
+	l, _ := NewLink(Network, SDCCH)
+	var blk [BlockLen]byte
+	b.ReportAllocs()
+	for i := range b.N {
+		fn := tdma.FN(i)
+		l.Tick(fn)
+		l.NextMain(fn, &blk)
+		l.NextSACCH(fn, &blk)
+	}
+}

@@ -147,7 +147,11 @@ func FuzzEntity(f *testing.F) {
 			fn = fn.Add(1)
 		}
 		// The link runs with its real timers: let them run out.
-		for range (FACCHF.N200() + 3) * (SACCH.T200() + 1) {
+		silence := 0
+		for _, c := range []Channel{main, SACCH} {
+			silence = max(silence, (c.N200()+2)*(c.T200()+1))
+		}
+		for range silence {
 			l.Tick(fn)
 			l.NextMain(fn, &out)
 			l.NextSACCH(fn, &out)
