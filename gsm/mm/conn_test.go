@@ -654,3 +654,28 @@ func TestPaged(t *testing.T) {
 		t.Errorf("Paged(unknown TMSI) = %v, result %+v, want a release", acts, c.Result())
 	}
 }
+
+// TestClassmarkGuard: the MS never answers the classmark enquiry; at the
+// guard's expiry the network ciphers with what Classmark 1 allows (A5/1).
+func TestClassmarkGuard(t *testing.T) {
+	v := loadVector(t, crypto.COMP128v1)
+	reg := mmtest.New()
+	reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: v.alg, Ki: v.ki})
+	rand := fixedRand(v.rand)
+	c := mm.NewConn(baseConfig(), reg, &rand)
+	lu := &mm.LocationUpdatingRequest{CKSN: mm.CKSNNone, LAI: cellLAI, Classmark1: phoneA53().Classmark1, Identity: l3.IMSI(testIMSI)}
+	if acts := c.HandleMessage(t0, lu); len(acts) != 1 || acts[0].Msg.MsgType() != mm.MsgAuthenticationRequest {
+		t.Fatalf("LU request: %v", acts)
+	}
+	acts := c.HandleMessage(t0, &mm.AuthenticationResponse{SRES: v.sres})
+	if len(acts) != 1 || acts[0].Kind != mm.ActClassmarkEnquiry {
+		t.Fatalf("after authentication: %v, want a classmark enquiry", acts)
+	}
+	if acts := c.Tick(t0.Add(mm.GuardDefault - time.Millisecond)); len(acts) != 0 {
+		t.Fatalf("Tick before the guard = %v", acts)
+	}
+	acts = c.Tick(t0.Add(mm.GuardDefault))
+	if len(acts) != 1 || acts[0].Kind != mm.ActStartCiphering || acts[0].Cipher != mm.A51 || acts[0].Kc != v.kc {
+		t.Fatalf("at the guard: %v, want start ciphering A5/1 with osmo-auc-gen's Kc", acts)
+	}
+}

@@ -27,7 +27,8 @@
 // the configured set and the MS classmarks (A5/3, then A5/1, then A5/0
 // only if allowed), TMSI allocation in the accept and its confirmation
 // (§4.3.1), MM Information (§4.3.6), IMSI detach (§4.3.4), CM service
-// requests (§4.5.1) and the timers T3250, T3260 and T3270 (§11.2.2). The
+// requests (§4.5.1), mobile-terminated connections after paging (Paged)
+// and the timers T3250, T3260 and T3270 (§11.2.2). The
 // core answers through the small Registry interface; mmtest has an
 // in-memory fake.
 //

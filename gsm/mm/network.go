@@ -250,7 +250,6 @@ func (c *Conn) Handle(now time.Time, b []byte) []Action {
 		if errors.Is(err, ErrPD) || errors.Is(err, ErrSkip) || c.st != stIdle {
 			return c.acts
 		}
-		c.res.Outcome = OutcomeProtocolError
 		c.release(OutcomeProtocolError)
 		return c.acts
 	}
