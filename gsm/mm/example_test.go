@@ -41,6 +41,6 @@ func ExampleConn() {
 	// Output:
 	// send Location Updating Accept (14 octets)
 	// commit attach
-	// send MM Information (7 octets)
+	// send MM Information (11 octets)
 	// waiting for wait-tmsi-complete until 12s
 }
