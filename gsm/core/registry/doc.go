@@ -18,7 +18,8 @@
 // inside each transaction. Open returns the durable Store, a bbolt file
 // (go.etcd.io/bbolt: copy-on-write B+tree, data pages written and fsynced
 // before the meta page that commits them, so a power cut at any instant
-// leaves either the old or the new state). registrytest holds an in-memory
+// leaves either the old or the new state; Options.GroupCommit shares one
+// fsync among concurrent commits). registrytest holds an in-memory
 // Store for callers' tests. Records are stored in a versioned binary
 // encoding with a CRC-32C (record.go); decoding never panics on corrupted
 // bytes.

@@ -170,9 +170,10 @@ func (r *Registry) Add(s Subscriber) (Subscriber, error) {
 
 // Update applies fn to the stored record and stores the result, atomically
 // (no other change to the record can come in between). fn must not change
-// the IMSI; if it returns an error nothing changes. fn may run while the
+// the IMSI; if it returns an error nothing changes. fn runs while the
 // store holds its write lock: keep it short and never call the Registry
-// from it.
+// from it. It may run more than once (Options.GroupCommit), so it must
+// only change *s.
 func (r *Registry) Update(imsi string, fn func(s *Subscriber) error) (Subscriber, error) {
 	return r.update(imsi, fn, false)
 }
