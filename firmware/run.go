@@ -225,7 +225,7 @@ func Run(ctx context.Context, o Options) error {
 		} else {
 			checks := []watchdog.Check{
 				{Name: "services", Fn: sup.Healthy},
-				{Name: "storage", Fn: store.Check},
+				{Name: "storage", Fn: watchdog.Every(clk, time.Minute, store.Check)},
 			}
 			if txAllowed {
 				checks = append(checks, watchdog.Check{Name: "tdma clock", Fn: cell.advancing()})

@@ -70,6 +70,25 @@ func Advancing(counter func() uint64) func() error {
 	}
 }
 
+// Every returns a check function that runs fn at most once per period
+// (as measured by clk) and repeats its last result in between: the storage
+// probe writes to flash, which should not happen every few seconds.
+func Every(clk clock.Clock, period time.Duration, fn func() error) func() error {
+	var mu sync.Mutex
+	var last time.Time
+	var result error
+	ran := false
+	return func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		now := clk.Now()
+		if !ran || now.Sub(last) >= period {
+			result, last, ran = fn(), now, true
+		}
+		return result
+	}
+}
+
 // Feeder is the service that feeds the watchdog while healthy.
 type Feeder struct {
 	Dev      Device

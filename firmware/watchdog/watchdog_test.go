@@ -70,3 +70,26 @@ func TestFeedsOnlyWhileHealthy(t *testing.T) {
 		t.Errorf("Serve = %v", err)
 	}
 }
+
+func TestEvery(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	calls := 0
+	fail := false
+	check := Every(clk, time.Minute, func() error {
+		calls++
+		if fail {
+			return errors.New("read-only")
+		}
+		return nil
+	})
+	check()
+	fail = true
+	clk.Advance(30 * time.Second)
+	if err := check(); err != nil || calls != 1 {
+		t.Errorf("within the period: err %v after %d calls, want the cached nil after 1", err, calls)
+	}
+	clk.Advance(30 * time.Second)
+	if err := check(); err == nil || calls != 2 {
+		t.Errorf("after the period: err %v after %d calls, want the new failure after 2", err, calls)
+	}
+}
