@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -23,6 +24,8 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -79,7 +82,8 @@ type phoneSim struct {
 // and endpoint on the air, and where it was placed.
 type simPhone struct {
 	idx   int
-	lu    *ms.LU
+	mm    *ms.MM
+	sim   *mm.SIM
 	phone *ms.Phone
 	radio *trx.PhoneRadio
 	ep    *sim.Endpoint
@@ -188,10 +192,15 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 			PathLossDB:   rng.Float64() * 20,
 			FreqOffsetHz: (rng.Float64()*2 - 1) * 3000,
 		}
-		simc := ms.SIM{IMSI: imsi, Ki: ki, Alg: crypto.COMP128v3}
-		lu := ms.NewLU(simc)
-		lu.IMEI = fmt.Sprintf("35%013d", rng.Uint64N(10_000_000_000_000))
-		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: lu, Log: log.With("phone", i)})
+		simc := mm.NewSIM(imsi, crypto.COMP128v3, ki, crypto.OPc{})
+		msc := &mm.MSConfig{
+			// Phase 2, no A5/1: the virtual phone's radio does not cipher.
+			Classmark1: l3.Classmark1{Revision: 1, RFPower: 4},
+			IMEI:       imei(rng),
+			T3211:      phoneT3211,
+		}
+		upper := ms.NewMM(mm.NewMS(msc, simc))
+		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: upper, Log: log.With("phone", i)})
 		if err != nil {
 			return nil, err
 		}
@@ -210,7 +219,7 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 		if err := air.Connect(ep, bts, channel.Config{Delay: delay, PathLoss: pl.PathLossDB}); err != nil {
 			return nil, err
 		}
-		sp := &simPhone{idx: i, lu: lu, phone: phone, radio: pr, ep: ep, place: pl}
+		sp := &simPhone{idx: i, mm: upper, sim: simc, phone: phone, radio: pr, ep: ep, place: pl}
 		sp.l1.p = phone
 		sp.publish()
 		ps.phones = append(ps.phones, sp)
@@ -244,16 +253,17 @@ func (sp *simPhone) run(ctx context.Context, wg *sync.WaitGroup) {
 
 // publish copies the phone's state into its table row.
 func (sp *simPhone) publish() {
-	p, lu := sp.phone, sp.lu
+	p, s := sp.phone, sp.sim
 	st := p.Stats()
-	row := phoneRow{Phone: sp.idx, IMSI: lu.SIM.IMSI, TMSI: "-", MSISDN: "-",
+	row := phoneRow{Phone: sp.idx, IMSI: s.IMSI, TMSI: "-", MSISDN: "-",
 		Reached: p.Best().String(), State: p.State().String(), Requests: st.ChannelRequests,
 		Rejects: st.ImmAssRej, TA: p.TA(), placement: sp.place}
-	if lu.HaveTMSI {
-		row.TMSI = fmt.Sprintf("%08x", lu.TMSI)
+	if s.TMSI != mm.NoTMSI {
+		row.TMSI = fmt.Sprintf("%08x", s.TMSI)
 	}
-	switch lu.Result {
-	case ms.LUAccepted:
+	cause := sp.mm.MS.LastCause()
+	switch {
+	case sp.mm.Registered():
 		row.Result = "registered"
 		if st.Registered {
 			row.AirTimeS = float64(st.RegisteredFN) * frameDuration.Seconds()
@@ -261,10 +271,10 @@ func (sp *simPhone) publish() {
 				row.RACHToLU = float64(st.RegisteredFN.Sub(st.FirstRACH)) * frameDuration.Seconds()
 			}
 		}
-	case ms.LURejected:
-		row.Result = "LU rejected: " + lu.Cause.String()
-	case ms.LUAuthRejected:
-		row.Result = "authentication rejected"
+	case s.Invalid:
+		row.Result = "SIM invalid: " + cause.String()
+	case cause != 0:
+		row.Result = "LU rejected: " + cause.String()
 	default:
 		// Not registered (yet): say how far it got.
 		row.Result = "not registered: " + p.Best().String()
@@ -286,11 +296,36 @@ func (sp *simPhone) snapshot() phoneRow {
 	return sp.row
 }
 
+// done reports that the phone has a final result: registered and back
+// in idle mode, or rejected.
 func (sp *simPhone) done() bool {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	return sp.row.Result == "registered" && sp.row.State == ms.StateIdle.String() ||
-		sp.row.Result != "registered" && sp.lu.Result != ms.LUPending
+	r := sp.row.Result
+	return r == "registered" && sp.row.State == ms.StateIdle.String() ||
+		strings.HasPrefix(r, "LU rejected") || strings.HasPrefix(r, "SIM invalid")
+}
+
+// phoneT3211 is the simulator's LU retry timer: shorter than the 15 s of
+// TS 24.008 Table 11.1, so a phone that lost its access tries again soon.
+const phoneT3211 = 4 * time.Second
+
+// imei returns a random IMEI with its Luhn check digit (TS 23.003 §6.2.1,
+// Annex B).
+func imei(rng *rand.Rand) string {
+	d := fmt.Sprintf("35%012d", rng.Uint64N(1_000_000_000_000))
+	sum := 0
+	for i := 0; i < 14; i++ {
+		v := int(d[i] - '0')
+		if i%2 == 1 {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return d + string(rune('0'+(10-sum%10)%10))
 }
 
 // step runs the cell for one frame: the downlink through the cell runner,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,4 +174,31 @@ func sumRequests(ps *phoneSim) uint64 {
 		n += sp.phone.Stats().ChannelRequests
 	}
 	return n
+}
+
+// TestIMEI: the check digit is the Luhn digit of TS 23.003 Annex B, as
+// in the standard's example IMEI 49015420323751(8).
+func TestIMEI(t *testing.T) {
+	luhnOK := func(s string) bool {
+		sum := 0
+		for i := len(s) - 1; i >= 0; i-- {
+			v := int(s[i] - '0')
+			if (len(s)-1-i)%2 == 1 {
+				if v *= 2; v > 9 {
+					v -= 9
+				}
+			}
+			sum += v
+		}
+		return sum%10 == 0
+	}
+	if !luhnOK("490154203237518") {
+		t.Fatal("luhn check wrong on the example IMEI")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100 {
+		if s := imei(rng); len(s) != 15 || !luhnOK(s) {
+			t.Errorf("imei() = %q, want 15 digits with a valid check digit", s)
+		}
+	}
 }

@@ -166,6 +166,9 @@ func (p *Phone) immAss(m *rr.ImmediateAssignment, start tdma.FN) {
 		p.log.Info("assignment to an unsupported channel", "chan", d.Type, "hopping", d.Hopping)
 		p.state = StateIdle
 		p.accessFailed(start)
+		if p.cfg.Upper != nil {
+			p.cfg.Upper.Released(false)
+		}
 		return
 	}
 	p.stats.Assign = start
@@ -184,6 +187,9 @@ func (p *Phone) immAssReject(m *rr.ImmediateAssignmentReject, start tdma.FN) {
 		p.t3122, p.t3122On = start.Add(w*1000*26/120), true
 		p.state = StateIdle
 		p.log.Info("access rejected", "wait_s", w)
+		if p.cfg.Upper != nil {
+			p.cfg.Upper.Released(false)
+		}
 		return
 	}
 }

@@ -15,7 +15,7 @@ import (
 func BenchmarkPhoneIdleFrame(b *testing.B) {
 	l := newLoop(b, newCell(b, nil), 1, 0)
 	p := l.phones[0]
-	p2, _ := ms.New(ms.Config{SIM: ms.SIM{IMSI: "001010000000009"}})
+	p2, _ := ms.New(ms.Config{SIM: testSIM("001010000000009")})
 	l.phones[0] = p2 // no Upper: camps and stays idle
 	p2.PowerOn()
 	for range 51 * 8 {

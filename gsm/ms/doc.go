@@ -32,9 +32,10 @@
 //     Channel Release (TS 44.018 §3.4.13) back to idle.
 //
 // Above RR sits an Upper (the MS side of MM): it gives the initial L3
-// message sent in the SABM and answers what the network sends. LU is a
-// small built-in Upper doing a location update with authentication
-// (gsm/crypto) and TMSI reallocation, built on gsm/mm's message codecs.
+// message sent in the SABM and answers what the network sends. MM is the
+// Upper that runs gsm/mm's MS-side state machine and SIM model (location
+// updating with identity, authentication, TMSI reallocation, T3210/T3211/
+// T3212/T3240) on virtual time counted in frames.
 //
 // Interface to its DSP (dsp/trx's phone radio through cmd/gsmbox): once
 // per TDMA frame, Listen says what to receive on each timeslot of a

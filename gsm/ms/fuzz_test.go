@@ -31,7 +31,7 @@ func FuzzPhone(f *testing.F) {
 			fn = l.fn.Add(-l.origin[0])
 		} else {
 			var err error
-			p, err = ms.New(ms.Config{SIM: ms.SIM{IMSI: "001010000000001"}, Upper: ms.NewLU(ms.SIM{IMSI: "001010000000001"})})
+			p, err = newPhone("001010000000001", 1)
 			if err != nil {
 				t.Fatal(err)
 			}

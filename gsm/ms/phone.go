@@ -8,6 +8,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -100,7 +101,10 @@ func (m Milestone) String() string {
 
 // Config configures a Phone.
 type Config struct {
-	SIM SIM
+	// SIM is the phone's SIM (gsm/mm's model: IMSI, Ki, algorithm, and
+	// the TMSI and LAI it stores). Only its IMSI is used here, for the
+	// paging group; the Upper uses the rest.
+	SIM *mm.SIM
 	// Seed makes the random references and access spreading reproducible.
 	Seed uint64
 	// Upper is the layer above RR (MM). When it is nil the phone camps
@@ -191,6 +195,9 @@ type blockAcc struct {
 
 // New returns a phone that is switched off; call PowerOn.
 func New(cfg Config) (*Phone, error) {
+	if cfg.SIM == nil {
+		return nil, fmt.Errorf("%w: no SIM", ErrConfig)
+	}
 	if _, err := l1.IMSIMod1000(cfg.SIM.IMSI); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIMSI, err)
 	}
@@ -225,7 +232,7 @@ func (p *Phone) Cell() Cell { return p.cell }
 func (p *Phone) Upper() Upper { return p.cfg.Upper }
 
 // SIM returns the phone's SIM.
-func (p *Phone) SIM() SIM { return p.cfg.SIM }
+func (p *Phone) SIM() *mm.SIM { return p.cfg.SIM }
 
 // Synced reports whether the phone is synchronised to a cell, and the
 // offset from the radio's frame count to the cell's frame numbers.
@@ -548,7 +555,7 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 // maybeAccess starts the access procedure when the Upper wants a
 // connection and T3122 is not running.
 func (p *Phone) maybeAccess(f tdma.FN) {
-	if p.state != StateIdle || p.cfg.Upper == nil || p.t3122On {
+	if p.state != StateIdle || p.cfg.Upper == nil || p.t3122On || p.retryOn {
 		return
 	}
 	cause, ok := p.cfg.Upper.WantsConnection()
@@ -562,10 +569,16 @@ func (p *Phone) maybeAccess(f tdma.FN) {
 func (p *Phone) timers(f tdma.FN) {
 	if p.t3122On && f.Sub(p.t3122) >= 0 {
 		p.t3122On = false
-		p.maybeAccess(f)
 	}
 	if p.retryOn && f.Sub(p.retryAt) >= 0 {
 		p.retryOn = false
+	}
+	if p.cfg.Upper != nil && p.cfg.Upper.Tick(f) && (p.state == StateDedicated || p.state == StateReleasing) {
+		// MM aborts the RR connection (a timer expired, TS 24.008
+		// §4.4.4.9 (c)): release locally.
+		p.toIdle(false)
+	}
+	if p.state == StateIdle {
 		p.maybeAccess(f)
 	}
 	switch p.state {
@@ -575,15 +588,17 @@ func (p *Phone) timers(f tdma.FN) {
 			p.log.Info("access failed: no answer", "requests", p.rach.sent)
 			p.state = StateIdle
 			p.accessFailed(f)
+			if p.cfg.Upper != nil {
+				p.cfg.Upper.Released(false) // RR connection establishment failure
+			}
 		}
 	case StateDedicated, StateReleasing:
 		p.dedTimers(f)
 	}
 }
 
-// accessFailed schedules another attempt: a real phone retries the
-// location update (T3211, 15 s, TS 24.008 §4.4.4.9); the simulator uses
-// a few seconds.
+// accessFailed holds back the next access for one to two seconds; when
+// MM retries is MM's business (T3211, TS 24.008 §4.4.4.9).
 func (p *Phone) accessFailed(f tdma.FN) {
 	p.retryAt, p.retryOn = f.Add(retryFrames+p.rng.IntN(retryFrames)), true
 }

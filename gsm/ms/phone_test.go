@@ -6,6 +6,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
@@ -34,6 +35,24 @@ type loop struct {
 	toa []float32
 	// deaf drops access bursts before the cell: nobody answers.
 	deaf bool
+}
+
+func testSIM(imsi string) *mm.SIM {
+	var ki crypto.Ki
+	copy(ki[:], imsi)
+	return mm.NewSIM(imsi, crypto.COMP128v3, ki, crypto.OPc{})
+}
+
+// newPhone returns a powered-on phone with gsm/mm's MS above it.
+func newPhone(imsi string, seed uint64) (*ms.Phone, error) {
+	sim := testSIM(imsi)
+	m := mm.NewMS(&mm.MSConfig{Classmark1: l3.Classmark1{Revision: 1, RFPower: 4}, IMEI: "490154203237518"}, sim)
+	p, err := ms.New(ms.Config{SIM: sim, Seed: seed, Upper: ms.NewMM(m)})
+	if err != nil {
+		return nil, err
+	}
+	p.PowerOn()
+	return p, nil
 }
 
 func testCellConfig(combined bool) rr.CellConfig {
@@ -136,7 +155,7 @@ func newLoop(t testing.TB, cell *bts.Cell, n int, start tdma.FN) *loop {
 	l := &loop{cell: cell, fn: start}
 	for i := range n {
 		imsi := fmt.Sprintf("0010100000%05d", i+1)
-		p, err := ms.New(ms.Config{SIM: ms.SIM{IMSI: imsi}, Seed: uint64(i + 1), Upper: ms.NewLU(ms.SIM{IMSI: imsi})})
+		p, err := newPhone(imsi, uint64(i+1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +230,8 @@ func newCellSDCCH8(t testing.TB) *bts.Cell {
 
 // TestAccessRetries: without an answer, the phone sends M+1 channel
 // requests spread over RACH slots as TS 44.018 §3.3.1.1.2 says, then
-// waits T3126 and gives up, and retries later.
+// waits T3126 and gives up; MM retries the update after T3211 (TS
+// 24.008 §4.4.4.9).
 func TestAccessRetries(t *testing.T) {
 	cell := newCell(t, func(c *rr.CellConfig) { c.CombinedCCCH = true })
 	si := cell.SystemInformation()
@@ -223,7 +243,7 @@ func TestAccessRetries(t *testing.T) {
 	l.deaf = true
 	p := l.phones[0]
 	var sent []tdma.FN
-	for range 51 * 60 {
+	for range 51 * 120 {
 		before := p.Stats().ChannelRequests
 		f := l.fn
 		l.step()
@@ -233,7 +253,7 @@ func TestAccessRetries(t *testing.T) {
 	}
 	m := int(si3.RACH.MaxRetrans)
 	if len(sent) < m+1 {
-		t.Fatalf("%d channel requests in 60 multiframes, want ≥ M+1 = %d (T %d, stats %+v, state %v)", len(sent), m+1, rr.TxIntegerSlots(si3.RACH.TxInteger), p.Stats(), p.State())
+		t.Fatalf("%d channel requests in 120 multiframes, want ≥ M+1 = %d (T %d, stats %+v, state %v)", len(sent), m+1, rr.TxIntegerSlots(si3.RACH.TxInteger), p.Stats(), p.State())
 	}
 	T := rr.TxIntegerSlots(si3.RACH.TxInteger)
 	S := ms.SlotsS(T, true)
@@ -251,7 +271,7 @@ func TestAccessRetries(t *testing.T) {
 		}
 	}
 	if got := p.Stats().AccessAttempts; got < 2 {
-		t.Errorf("AccessAttempts = %d, want a retry after T3126", got)
+		t.Errorf("AccessAttempts = %d, want a retry after T3126 and MM's T3211", got)
 	}
 }
 
@@ -420,9 +440,12 @@ func TestLocationUpdate(t *testing.T) {
 				}
 			}
 			for i, p := range l.phones {
-				lu := p.Upper().(*ms.LU)
-				if lu.Result != ms.LUAccepted || !lu.HaveTMSI {
-					t.Errorf("phone %d: LU %v TMSI %v, want accepted with a TMSI (best %v, state %v, stats %+v)", i, lu.Result, lu.HaveTMSI, p.Best(), p.State(), p.Stats())
+				u := p.Upper().(*ms.MM)
+				if !u.Registered() || p.SIM().TMSI == mm.NoTMSI || p.SIM().TMSI < 0x1000 {
+					t.Errorf("phone %d: registered %v TMSI %#x, want registered with a TMSI (best %v, state %v, stats %+v)", i, u.Registered(), p.SIM().TMSI, p.Best(), p.State(), p.Stats())
+				}
+				if !p.Stats().Registered {
+					t.Errorf("phone %d: Stats().Registered false", i)
 				}
 				if p.State() != ms.StateIdle {
 					t.Errorf("phone %d: State() = %v, want idle after release", i, p.State())

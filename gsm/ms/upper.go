@@ -3,21 +3,25 @@ package ms
 import (
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 // Upper is the layer above RR on the phone: the MS side of MM (TS
 // 24.008 §4). The Phone calls it from its own goroutine, on the
 // per-frame path; it must not block.
 type Upper interface {
+	// Tick is called once per downlink frame while the phone is
+	// synchronised, with the cell's frame number, for MM's timers. It
+	// returns true when MM aborts the RR connection.
+	Tick(fn tdma.FN) (abort bool)
 	// Camped tells MM the phone camped on a cell of location area lai.
 	Camped(lai l3.LAI)
 	// Paged reports whether a paging identity is one of the phone's; if
 	// so, WantsConnection is asked next.
 	Paged(id l3.MobileIdentity) bool
 	// WantsConnection says whether MM needs an RR connection now, and for
-	// which establishment cause. It is asked when the phone camps, when
-	// it is paged, and when a back-off timer (T3122, a failed access)
-	// expires.
+	// which establishment cause. It is asked every frame in idle mode
+	// unless a back-off (T3122, a failed access) runs.
 	WantsConnection() (rr.EstCause, bool)
 	// Initial writes the initial L3 message (sent in the SABM for
 	// contention resolution, TS 44.006 §5.4.1.4) into dst and returns its

@@ -1,0 +1,149 @@
+package ms
+
+import (
+	"time"
+
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// frameDuration is one TDMA frame, 120/26 ms (TS 45.002 §4.3.1).
+const frameDuration = 120 * time.Millisecond / 26
+
+// MM is the Upper of a virtual phone: gsm/mm's MS-side MM state machine
+// (location updating with identity, authentication and TMSI handling,
+// TS 24.008 §4.4) on virtual time counted in TDMA frames, so its timers
+// (T3210, T3211, T3212, T3240) are frame deadlines like RR's. The
+// location update starts when the phone camps on a cell of a location
+// area the SIM is not updated in.
+type MM struct {
+	MS *mm.MS
+
+	epoch   time.Time
+	frames  int64
+	last    tdma.FN
+	started bool
+
+	lai     l3.LAI
+	camped  bool
+	initial mm.Message // the message that opens the next RR connection
+	abort   bool
+	send    func([]byte) error
+	out     [251]byte // an L3 message: at most N201 × segments
+}
+
+var (
+	_ Upper     = (*MM)(nil)
+	_ Registrar = (*MM)(nil)
+)
+
+// NewMM returns the Upper for ms.
+func NewMM(ms *mm.MS) *MM { return &MM{MS: ms, epoch: time.Unix(0, 0).UTC()} }
+
+// Now returns MM's virtual time: the frames seen since the phone first
+// synchronised.
+func (u *MM) Now() time.Time { return u.epoch.Add(time.Duration(u.frames) * frameDuration) }
+
+// Tick implements Upper.
+func (u *MM) Tick(fn tdma.FN) bool {
+	if !u.started {
+		u.started = true
+	} else if d := fn.Sub(u.last); d > 0 {
+		u.frames += int64(d)
+	}
+	u.last = fn
+	if d, ok := u.MS.Deadline(); ok && !u.Now().Before(d) {
+		u.actions(u.MS.Tick(u.Now()))
+	}
+	a := u.abort
+	u.abort = false
+	return a
+}
+
+func (u *MM) actions(acts []mm.MSAction) {
+	for _, a := range acts {
+		switch a.Kind {
+		case mm.MSSend:
+			if u.send != nil {
+				if n, err := a.Msg.MarshalTo(u.out[:]); err == nil {
+					_ = u.send(u.out[:n])
+				}
+			} else {
+				u.initial = a.Msg
+			}
+		case mm.MSRelease:
+			u.abort, u.initial = true, nil
+		case mm.MSStartLU:
+			if u.camped {
+				u.actions(u.MS.LocationUpdate(u.Now(), u.lai, a.Type))
+			}
+		}
+	}
+}
+
+// Camped implements Upper.
+func (u *MM) Camped(lai l3.LAI) {
+	u.lai, u.camped = lai, true
+	if !u.MS.Registered(lai) && !u.MS.Busy() && u.initial == nil {
+		u.actions(u.MS.LocationUpdate(u.Now(), lai, u.MS.UpdateType(lai)))
+	}
+}
+
+// Paged implements Upper.
+func (u *MM) Paged(id l3.MobileIdentity) bool {
+	s := u.MS.SIM
+	switch id.Type {
+	case l3.IdentityIMSI:
+		return id.Digits == s.IMSI
+	case l3.IdentityTMSI:
+		return s.TMSI != mm.NoTMSI && id.TMSI == s.TMSI
+	}
+	return false
+}
+
+// WantsConnection implements Upper.
+func (u *MM) WantsConnection() (rr.EstCause, bool) {
+	switch u.initial.(type) {
+	case nil:
+		return 0, false
+	case *mm.LocationUpdatingRequest:
+		return rr.EstLocationUpdate, true
+	case *mm.CMServiceRequest:
+		return rr.EstOriginating, true
+	}
+	return rr.EstSDCCHProcedure, true
+}
+
+// Initial implements Upper.
+func (u *MM) Initial(dst []byte) int {
+	if u.initial == nil || u.initial.MarshalSize() > len(dst) {
+		return 0
+	}
+	n, err := u.initial.MarshalTo(dst)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// Established implements Upper.
+func (u *MM) Established() { u.initial = nil }
+
+// Data implements Upper.
+func (u *MM) Data(msg []byte, send func([]byte) error) {
+	u.send = send
+	u.actions(u.MS.Handle(u.Now(), msg))
+	u.send = nil
+}
+
+// Released implements Upper. A connection that never came up (the
+// access failed, TS 24.008 §4.4.4.9 (d)) counts as a failed update too.
+func (u *MM) Released(normal bool) {
+	u.initial = nil
+	u.actions(u.MS.Released(u.Now()))
+}
+
+// Registered implements Registrar.
+func (u *MM) Registered() bool { return u.camped && u.MS.Registered(u.lai) }
