@@ -31,18 +31,25 @@ type Source interface {
 }
 
 // FillFrame is the LAPDm fill frame of TS 44.006 §5.4.2.3 / §8.4.2.4 sent on
-// an SDCCH with nothing queued: address SAPI 0, UI, length 0, then 0x2B
-// padding.
-var FillFrame = [23]byte{0x01, 0x03, 0x01,
+// a downlink SDCCH with nothing queued: a UI command on SAPI 0 (address
+// 0x03: C/R = 1, the network's commands), length 0, then 0x2B padding.
+var FillFrame = [23]byte{0x03, 0x03, 0x01,
 	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b,
 	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
 
-// SACCHFillFrame is sent on a SACCH for which the Source has nothing: an
-// L1 header ordering power level 0 and timing advance 0, then the LAPDm
-// fill frame. The Source should always have SI5/SI6 for an active channel.
-var SACCHFillFrame = [23]byte{0x00, 0x00, 0x01, 0x03, 0x01,
+// SACCHFillFrame is sent on a downlink SACCH for which the Source has
+// nothing: an L1 header ordering power level 0 and timing advance 0, then
+// the LAPDm fill frame. The Source should always have SI5/SI6 for an
+// active channel.
+var SACCHFillFrame = [23]byte{0x00, 0x00, 0x03, 0x03, 0x01,
 	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b,
 	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
+
+// UplinkFillFrame is the mobile's fill frame: the same UI command, whose
+// address has C/R = 0 in the MS-to-network direction (TS 44.006 §3.3.2).
+var UplinkFillFrame = [23]byte{0x01, 0x03, 0x01,
+	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b,
+	0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b, 0x2b}
 
 // pagingDepth is the number of paging messages that can wait per paging
 // group.
