@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -52,6 +53,19 @@ type Options struct {
 	// Power ends the system after shutdown when running as PID 1; nil means
 	// SysPower.
 	Power Power
+
+	// For running outside a board (development, tests); zero values mean
+	// the appliance's paths.
+	//
+	// ReadFile reads /proc/cmdline, /etc/gsmbox/board and the device-tree
+	// model (os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+	// DataDir replaces the data partition when not PID 1.
+	DataDir string
+	// StatusPath replaces status.DefaultPath.
+	StatusPath string
+	// Sys replaces /sys for the USB detector.
+	Sys fs.FS
 }
 
 // Signals to PID 1 (sent by `gsmbox reboot` / `gsmbox poweroff`).
@@ -94,13 +108,17 @@ func Run(ctx context.Context, o Options) error {
 		go func() { defer bg.Done(); Reap(bgCtx) }()
 	}
 
-	cmdText, _ := os.ReadFile("/proc/cmdline")
+	readFile := o.ReadFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	cmdText, _ := readFile("/proc/cmdline")
 	cl, warns := ParseCmdline(string(cmdText))
 	for _, w := range warns {
 		log.Warn("kernel command line", "problem", w)
 	}
 
-	name, err := BoardName(os.ReadFile, cl)
+	name, err := BoardName(readFile, cl)
 	if err != nil {
 		log.Error("board unknown; running as sim with the transmitter off", "err", err)
 		name = "sim"
@@ -110,7 +128,7 @@ func Run(ctx context.Context, o Options) error {
 		log.Error("board unknown; running as sim with the transmitter off", "err", err)
 		board, _ = boards.Lookup("sim")
 	}
-	model, modelErr := CheckModel(os.ReadFile, board)
+	model, modelErr := CheckModel(readFile, board)
 	txAllowed := modelErr == nil && err == nil
 	if modelErr != nil {
 		log.Error("TRANSMITTER DISABLED", "err", modelErr)
@@ -140,6 +158,9 @@ func Run(ctx context.Context, o Options) error {
 		permDir = "/tmp/gsmbox-perm"
 		if !pid1 {
 			permDir = os.TempDir() + "/gsmbox-perm"
+			if o.DataDir != "" {
+				permDir = o.DataDir
+			}
 		}
 		os.MkdirAll(permDir, 0o755)
 		log.Warn("no persistent storage; using a volatile directory", "dir", permDir)
@@ -173,6 +194,14 @@ func Run(ctx context.Context, o Options) error {
 		player.Show(leds.Error)
 	}
 
+	sysFS := o.Sys
+	if sysFS == nil {
+		sysFS = os.DirFS("/sys")
+	}
+	statusPath := o.StatusPath
+	if statusPath == "" {
+		statusPath = status.DefaultPath
+	}
 	var feeder atomic.Pointer[watchdog.Feeder]
 	var lastUSB atomic.Value
 	lastUSB.Store("")
@@ -203,7 +232,7 @@ func Run(ctx context.Context, o Options) error {
 		Log: log, Console: console, ShowFor: 30 * time.Second,
 	}
 	sup.Add(&usb.Service{
-		Detector: &usb.Detector{Sys: os.DirFS("/sys")}, Applier: applier, Clock: clk,
+		Detector: &usb.Detector{Sys: sysFS}, Applier: applier, Clock: clk,
 		Poll: 2 * time.Second, Uevents: pid1, Log: log, DeviceWait: 5 * time.Second,
 		Handled: func(r usb.Result) {
 			lastUSB.Store(fmt.Sprintf("%s %s (%d changes, %d errors)", r.Device, r.Outcome, len(r.Changes), len(r.Problems)))
@@ -213,7 +242,7 @@ func Run(ctx context.Context, o Options) error {
 			}
 		},
 	}, false)
-	sup.Add(&statusService{path: status.DefaultPath, snapshot: snapshot, clock: clk, cell: cell, player: player, txAllowed: txAllowed}, false)
+	sup.Add(&statusService{path: statusPath, snapshot: snapshot, clock: clk, cell: cell, player: player, txAllowed: txAllowed}, false)
 
 	if board.Watchdog != "" && pid1 {
 		t := time.Duration(board.WatchdogTimeoutSec) * time.Second
