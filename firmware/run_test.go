@@ -25,7 +25,7 @@ type fakeCell struct {
 	frames atomic.Uint64
 }
 
-func (c *fakeCell) Name() string    { return "cell" }
+func (c *fakeCell) Name() string   { return "cell" }
 func (c *fakeCell) Frames() uint64 { return c.frames.Load() }
 func (c *fakeCell) Serve(ctx context.Context) error {
 	for {
