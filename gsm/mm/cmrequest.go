@@ -85,7 +85,7 @@ func (m *CMServiceRequest) Unmarshal(b []byte) error {
 	}
 	*m = CMServiceRequest{NSD: nsd}
 	svc, cksn := d.Halves()
-	cm := d.LV(3, 3)
+	cm := d.LV(3, 255) // longer Classmark 2 values: extra octets ignored (TS 24.007 §11.2.4)
 	id := d.LV(1, 9)
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("%v: %w", m.MsgType(), err)

@@ -129,7 +129,7 @@ func (m *LocationUpdatingRequest) Unmarshal(b []byte) error {
 	for d.Err() == nil && d.Left() > 0 {
 		switch {
 		case d.Is(ieiClassmarkUMTS):
-			v, _ := d.TLV(ieiClassmarkUMTS, 3, 3)
+			v, _ := d.TLV(ieiClassmarkUMTS, 3, 255)
 			if v != nil {
 				m.HasClassmark = true
 				m.Classmark2.Unmarshal(v)
