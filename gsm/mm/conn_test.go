@@ -679,3 +679,20 @@ func TestClassmarkGuard(t *testing.T) {
 		t.Fatalf("at the guard: %v, want start ciphering A5/1 with osmo-auc-gen's Kc", acts)
 	}
 }
+
+// TestForeignTMSI: a phone arriving from another PLMN presents a TMSI that
+// happens to equal one of ours; the network asks for its IMSI instead of
+// taking it for our subscriber.
+func TestForeignTMSI(t *testing.T) {
+	reg := mmtest.New()
+	reg.Open = true
+	reg.Add(mmtest.Subscriber{IMSI: "001010000000099", TMSI: 0x0badcafe})
+	sim := noKeySIM()
+	sim.TMSI, sim.Status = 0x0badcafe, mm.U1Updated
+	sim.LAI = l3.LAI{PLMN: l3.PLMN{MCC: "262", MNC: "01"}, LAC: 7}
+	h := newHarness(t, baseConfig(), reg, phoneA53(), sim)
+	h.lu(mm.LUNormal)
+	if !slices.Contains(h.names, "NW>Identity Request") || h.net.Result().IMSI != testIMSI {
+		t.Errorf("foreign TMSI: result %+v\n%s", h.net.Result(), h.trace())
+	}
+}

@@ -399,7 +399,11 @@ func (c *Conn) identify(now time.Time, id l3.MobileIdentity) {
 		c.res.IMSI = id.Digits
 		c.identified(now)
 	case l3.IdentityTMSI:
-		if imsi, ok := c.reg.IMSIByTMSI(id.TMSI); ok {
+		// A TMSI only means something in the network that allocated it
+		// (TS 23.003 §2.4): one the MS brings from another PLMN is
+		// unknown here even if the same number is in use.
+		foreign := c.res.Procedure == ProcLocationUpdate && c.lai.PLMN != c.cfg.LAI.PLMN
+		if imsi, ok := c.reg.IMSIByTMSI(id.TMSI); ok && !foreign {
 			c.res.IMSI = imsi
 			c.identified(now)
 			return
