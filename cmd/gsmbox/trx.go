@@ -22,6 +22,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
@@ -68,6 +69,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
 	snr := fs.Float64("snr", 0, "override sim.snr_db for --iq-out (0 keeps the config's)")
 	verbose := fs.Bool("v", false, "log debug messages (every TRXC exchange)")
+	rachEvery := fs.Duration("test-rach", 0, "put a test phone on the simulated air that sends a channel request (RACH on TN0) this often (0: none)")
 	lead := fs.Int("clock-lead", 20, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -159,6 +161,21 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else {
 		close(pumpDone)
 	}
+	var phone *testPhone
+	if *rachEvery > 0 {
+		ep := air.Endpoint("test-phone")
+		const delay = 2 // symbols: timing advance 2
+		if err := air.Connect(ep, stream, channel.Config{Delay: 4 * delay, AWGN: true, EbN0: 30, Seed: uint64(cfg.Sim.Seed) + 1}); err != nil {
+			return err
+		}
+		ptx, err := trx.NewTransmitter(trx.TxConfig{Modulator: gmsk.Config{SPS: 4}, Offset: 3 * t.Transmitter().SlotLen()})
+		if err != nil {
+			return err
+		}
+		phone = &testPhone{tx: ptx, ep: ep, bsic: cfg.BSIC(), every: max(1, int64(*rachEvery/frameDuration)), log: log}
+		defer ep.Close()
+		fmt.Fprintf(stdout, "test phone on the air: a channel request every %v, %v, timing advance %d\n", *rachEvery, cfg.BSIC(), delay)
+	}
 	fmt.Fprintf(stdout, "gsmbox trx: transceiver on %s ports %d (clock), %d (control), %d (data); layer 1 at %s:%d; band %v\n",
 		*bind, *base, *base+1, *base+2, *remote, *base+trxproto.ClientOffset, band)
 
@@ -214,7 +231,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}()
 
-	n, err := serveTransceiver(ctx, t, ctrl, link, stream, frames, *lead, log)
+	n, err := serveTransceiver(ctx, t, ctrl, link, stream, phone, frames, *lead, log)
 	written.Store(n + txAhead + 1)
 	cancel()
 	link.Close()
@@ -277,7 +294,7 @@ const txAhead = 2
 // (fn-advance + rts-advance) after the clock it believes, so the lead is
 // the margin that keeps bursts from arriving late when the host is busy
 // (osmo-trx has its radio's transmit latency in the same place).
-func serveTransceiver(ctx context.Context, t *trx.Transceiver, ctrl *trxproto.ControlServer, link *trxproto.Link, stream radio.Stream, frames int64, lead int, log *slog.Logger) (int64, error) {
+func serveTransceiver(ctx context.Context, t *trx.Transceiver, ctrl *trxproto.ControlServer, link *trxproto.Link, stream radio.Stream, phone *testPhone, frames int64, lead int, log *slog.Logger) (int64, error) {
 	p := pacer{clock: clock.Real{}, start: time.Now()}
 	var (
 		fn      tdma.FN
@@ -321,6 +338,11 @@ func serveTransceiver(ctx context.Context, t *trx.Transceiver, ctrl *trxproto.Co
 				return k, nil
 			}
 			return k, err
+		}
+		if phone != nil {
+			if err := phone.frame(fn.Add(txAhead), k, st); err != nil {
+				return k, err
+			}
 		}
 		modes[0], tscs[0] = modes[1], tscs[1]
 		for tn := range modes[1] {
@@ -388,4 +410,41 @@ func recordUntil(sink, listener radio.Stream, frameLen int, limit *atomic.Int64)
 		}
 	}
 	return nil
+}
+
+// testPhone is a transmitter on the simulated air that sends channel
+// requests (TS 44.018 §9.1.8, access bursts TS 45.002 §5.2.7, coded per
+// TS 45.003 §4.6) on TN0's RACH positions, so that the uplink path can be
+// checked end to end without a full virtual phone.
+type testPhone struct {
+	tx     *trx.Transmitter
+	ep     radio.Stream
+	bsic   tdma.BSIC
+	every  int64 // frames between requests
+	next   int64
+	sent   int
+	bursts [tdma.Slots]tdma.TxBurst
+	log    *slog.Logger
+}
+
+// frame writes uplink frame fn (tick k): an access burst on TN0 when one
+// is due and fn is a RACH position, silence otherwise. The phone writes
+// every frame, since the transceiver's receiver waits for it on the air.
+func (p *testPhone) frame(fn tdma.FN, k int64, st trxproto.State) error {
+	b := &p.bursts[0]
+	b.Kind = tdma.KindNone
+	if st.Powered && k >= p.next && st.Slots[0].RACH(fn) {
+		// Establishment cause "originating call" (TS 44.018 Table 9.1.8.1),
+		// 5 random-reference bits.
+		ra := uint8(0xe0 | p.sent&0x1f)
+		var d [tdma.AccessDataBits]byte
+		coding.EncodeRACH(&d, ra, p.bsic)
+		tdma.Access(&b.Bits, &d)
+		b.Kind = tdma.KindAccess
+		p.next = k + p.every
+		p.sent++
+		p.log.Info("test phone: channel request", "ra", fmt.Sprintf("%#02x", ra), "fn", uint32(fn))
+	}
+	_, err := p.tx.WriteFrame(p.ep, fn, &p.bursts)
+	return err
 }

@@ -275,7 +275,7 @@ func TestTRXSplit(t *testing.T) {
 	defer cancel()
 	iq := filepath.Join(dir, "downlink.cfile")
 	srv := start(t, ctx, bin, "trx", "--config", cfgPath, "--base-port", strconv.Itoa(base), "--iq-out", iq,
-		"--pcap", filepath.Join(dir, "trx.pcap"), "--duration", "9s")
+		"--pcap", filepath.Join(dir, "trx.pcap"), "--duration", "9s", "--test-rach", "1s")
 	srv.waitFor(t, "transceiver on", 10*time.Second)
 	cli := start(t, ctx, bin, "bts", "--config", cfgPath, "--trx", "127.0.0.1:"+strconv.Itoa(base),
 		"--pcap", filepath.Join(dir, "bts.pcap"), "--duration", "8s")
@@ -284,6 +284,11 @@ func TestTRXSplit(t *testing.T) {
 	t.Logf("gsmbox bts:\n%s", tail(cliOut, 1500))
 	t.Logf("gsmbox trx:\n%s", tail(srvOut, 1500))
 	checkBurstsOnTime(t, srvOut)
+	// The test phone's channel requests went up through TRXD and the
+	// stack decoded them.
+	if m := regexp.MustCompile(`(\d+) channel requests`).FindSubmatch(cliOut); m == nil || atoi(string(m[1])) < 5 {
+		t.Errorf("gsmbox bts decoded %s channel requests from the test phone, want ≥ 5", m)
+	}
 	for _, pc := range []string{"trx.pcap", "bts.pcap"} {
 		rows, dirs := dissectTRX(t, filepath.Join(dir, pc), base)
 		checkTRXCExchange(t, rows)
@@ -351,11 +356,12 @@ func TestOsmoBTSOnGsmboxTRX(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg := config.Default() // GSM900, as osmo-bsc.cfg's band
+	cfg.Cell.NCC, cfg.Cell.BCC = 5, 3 // the test phone's channel requests are coded for BSIC 43
 	cfgPath := writeConfig(t, dir, cfg)
 	iq := filepath.Join(dir, "downlink.cfile")
 	trxPcap := filepath.Join(dir, "trx.pcap")
 	srv := start(t, ctx, bin, "trx", "--config", cfgPath, "--base-port", strconv.Itoa(base), "--iq-out", iq,
-		"--pcap", trxPcap, "--duration", "20s", "-v")
+		"--pcap", trxPcap, "--duration", "20s", "-v", "--test-rach", "2s")
 	srv.waitFor(t, "transceiver on", 10*time.Second)
 	b := start(t, ctx, bsc, "-c", filepath.Join("testdata", "osmo", "osmo-bsc.cfg"))
 	waitTCP(t, "127.0.0.1:4242", 10*time.Second) // its VTY: up and configured
@@ -385,6 +391,13 @@ func TestOsmoBTSOnGsmboxTRX(t *testing.T) {
 	}
 	t.Logf("TRXC commands: %d verbs, TRXD %d downlink and %d uplink PDUs", len(cmds), dirs["1"], dirs["2"])
 	checkBurstsOnTime(t, srvOut)
+	// Uplink: the test phone's access bursts, demodulated by gsmbox,
+	// decoded by osmo-bts-trx and reported to osmo-bsc over Abis RSL.
+	rqd := regexp.MustCompile(`CHAN RQD: .*ra=0xe[0-9a-f]`).FindAll(bscOut, -1)
+	t.Logf("osmo-bsc received %d channel requests from the test phone", len(rqd))
+	if len(rqd) < 3 {
+		t.Errorf("osmo-bsc logged %d CHAN RQD with the test phone's RA 0xe0.., want ≥ 3", len(rqd))
+	}
 
 	pcap, stdout := grgsmDecode(t, ctx, dir, iq, parseRate(t, srvOut), 62, "BCCH_SDCCH4")
 	checkBSIC(t, stdout, tdma.BSICFromValue(43))
