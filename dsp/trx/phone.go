@@ -102,6 +102,7 @@ type PhoneRadio struct {
 	rate float64
 
 	win  []complex64 // one frame with margins, or the FCCH search span
+	slot []complex64 // one slot's window, carrier-corrected
 	plan PhonePlan
 	ul   [tdma.Slots]tdma.TxBurst
 	rxb  tdma.RxBurst
@@ -140,6 +141,7 @@ func NewPhoneRadio(cfg PhoneConfig) (*PhoneRadio, error) {
 		margin: margin, search: 160 * sps, rate: tx.SampleRate()}
 	p.nco = iq.NewNCO(0, p.rate)
 	p.win = make([]complex64, max(p.fl+2*margin, p.fl+p.search))
+	p.slot = make([]complex64, p.sl+2*margin)
 	return p, nil
 }
 
@@ -200,12 +202,15 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 	if _, _, err := s.Read(w, ws); err != nil {
 		return err
 	}
-	p.correct(w)
 	for tn, m := range p.plan.Slots {
 		if m == PhoneRxOff {
 			continue
 		}
-		sw := w[tn*p.sl : tn*p.sl+p.sl+2*p.margin]
+		// Each slot is corrected on its own copy (the windows overlap);
+		// the equaliser takes whatever phase the oscillator starts at.
+		sw := p.slot[:p.sl+2*p.margin]
+		copy(sw, w[tn*p.sl:])
+		p.correct(sw)
 		b := &p.rxb
 		*b = tdma.RxBurst{FN: fn, TN: tdma.TN(tn), TSC: p.plan.TSC[tn]}
 		var meas rx.Meas
