@@ -16,6 +16,13 @@ const NoTMSI uint32 = 0xffffffff
 // implementation over an embedded database is fine; it must not block on
 // the network. Writes are not made through it: they come out of Conn as
 // ActCommit actions, in protocol order, for the caller to apply.
+//
+// Over gsm/core/registry the mapping is direct: IMSIByTMSI is ByTMSI;
+// Decide is Registry.Decide (plus "attached" for a CM service request);
+// AuthVector is crypto.Authenticate on the record's Algorithm, Ki and OPc;
+// AllocateTMSI is AllocateTMSI's NewTMSI; and the updates are
+// UpdateLocation (attach, without a second allocation), ConfirmTMSI,
+// Detach and SetIMEI.
 type Registry interface {
 	// IMSIByTMSI returns the IMSI of the subscriber holding tmsi, or
 	// whose newly allocated, unconfirmed TMSI it is (TS 24.008
