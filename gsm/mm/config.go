@@ -37,6 +37,12 @@ type Config struct {
 	// RequestIMEI asks every registering MS for its IMEI, after
 	// ciphering (identity procedure, TS 24.008 §4.3.3).
 	RequestIMEI bool
+	// EmergencyCalls accepts a CM service request for an emergency call
+	// even from an MS the network cannot identify or would refuse (no
+	// SIM: IMEI identity; unknown TMSI; rejected subscriber), without
+	// authentication (TS 24.008 §4.5.1.5). When false such a request
+	// gets #32 service option not supported.
+	EmergencyCalls bool
 	// FollowOnProceed honours a follow-on request: the channel is kept
 	// after the location update for a CM Service Request.
 	FollowOnProceed bool

@@ -696,3 +696,37 @@ func TestForeignTMSI(t *testing.T) {
 		t.Errorf("foreign TMSI: result %+v\n%s", h.net.Result(), h.trace())
 	}
 }
+
+// TestEmergencyCall: with EmergencyCalls on, an MS without a SIM (IMEI
+// identity) or unknown to a closed network gets its emergency MM
+// connection, unauthenticated; with it off, #32.
+func TestEmergencyCall(t *testing.T) {
+	imei := l3.MobileIdentity{Type: l3.IdentityIMEI, Digits: "490154203237518"}
+	for _, tt := range []struct {
+		name    string
+		allow   bool
+		id      l3.MobileIdentity
+		service mm.ServiceType
+		want    []mm.ActionKind
+		cause   mm.Cause
+	}{
+		{"no SIM", true, imei, mm.ServiceEmergencyCall, []mm.ActionKind{mm.ActSend, mm.ActMMConnection}, 0},
+		{"unknown IMSI", true, l3.IMSI("999990000000001"), mm.ServiceEmergencyCall, []mm.ActionKind{mm.ActSend, mm.ActMMConnection}, 0},
+		{"unknown TMSI", true, l3.TMSI(0x1234), mm.ServiceEmergencyCall, []mm.ActionKind{mm.ActSend, mm.ActMMConnection}, 0},
+		{"not allowed", false, imei, mm.ServiceEmergencyCall, []mm.ActionKind{mm.ActSend, mm.ActRelease}, mm.CauseServiceNotSupported},
+		{"no SIM, normal call", true, imei, mm.ServiceMOCall, []mm.ActionKind{mm.ActSend, mm.ActRelease}, mm.CauseInvalidMandatoryInfo},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := baseConfig()
+			cfg.EmergencyCalls = tt.allow
+			c := mm.NewConn(cfg, mmtest.New(), &mmtest.SeqReader{})
+			var kinds []mm.ActionKind
+			for _, a := range c.HandleMessage(t0, &mm.CMServiceRequest{Service: tt.service, CKSN: mm.CKSNNone, Classmark2: phoneA53().Classmark2, Identity: tt.id}) {
+				kinds = append(kinds, a.Kind)
+			}
+			if !slices.Equal(kinds, tt.want) || c.Result().Cause != tt.cause || c.Result().Authenticated {
+				t.Errorf("actions %v, result %+v; want %v, cause %v", kinds, c.Result(), tt.want, tt.cause)
+			}
+		})
+	}
+}

@@ -389,7 +389,22 @@ func (c *Conn) onCMServiceRequest(now time.Time, m *CMServiceRequest) {
 		c.acceptService()
 		return
 	}
+	if m.Service == ServiceEmergencyCall && !c.cfg.EmergencyCalls {
+		c.reject(CauseServiceNotSupported)
+		return
+	}
 	c.identify(now, m.Identity)
+}
+
+// emergency reports whether the running request is an emergency call the
+// configuration accepts from any MS; it then accepts it unauthenticated
+// and reports whether it did.
+func (c *Conn) emergency() bool {
+	if c.res.Procedure != ProcCMService || c.res.Service != ServiceEmergencyCall || !c.cfg.EmergencyCalls {
+		return false
+	}
+	c.acceptService()
+	return true
 }
 
 // identify resolves the MS's identity to an IMSI (TS 24.008 §4.3.3).
@@ -412,6 +427,9 @@ func (c *Conn) identify(now time.Time, id l3.MobileIdentity) {
 			c.release(OutcomeRejected)
 			return
 		}
+		if c.emergency() {
+			return
+		}
 		if c.res.Procedure == ProcCMService {
 			// §4.5.1.1: an unknown TMSI in a CM service request is
 			// answered with #4, after which the MS does a location
@@ -423,6 +441,9 @@ func (c *Conn) identify(now time.Time, id l3.MobileIdentity) {
 		c.st = stWaitIdentity
 		c.start(now, orDefault(c.cfg.T3270, T3270Default), "T3270")
 	default:
+		if c.emergency() {
+			return
+		}
 		c.reject(CauseInvalidMandatoryInfo)
 	}
 }
@@ -456,6 +477,9 @@ func (c *Conn) identified(now time.Time) {
 		if c.res.Procedure == ProcPaging {
 			c.res.Cause = d.Cause
 			c.release(OutcomeRejected)
+			return
+		}
+		if c.emergency() {
 			return
 		}
 		c.reject(d.Cause)
