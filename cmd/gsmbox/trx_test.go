@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/gsm/trxproto"
+)
+
+// syncBuffer is a bytes.Buffer for output written while another goroutine
+// runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The stack ("gsmbox bts") and the transceiver ("gsmbox trx") in one
+// process, joined by the TRX protocol on loopback: the stack initialises
+// the transceiver, sends its bursts in time, and decodes the channel
+// requests of the transceiver's test phone from the uplink PDUs. Real
+// time, about 3 s.
+func TestTRXLoopback(t *testing.T) {
+	base := strconv.Itoa(20000 + int(time.Now().UnixNano()/1000%2000)*4)
+	var trxOut, trxErr, btsOut, btsErr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"gsmbox", "trx", "--base-port", base, "--duration", "3s", "--test-rach", "400ms"}, &trxOut, &trxErr)
+	}()
+	for end := time.Now().Add(5 * time.Second); !strings.Contains(trxOut.String(), "transceiver on") && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := run(context.Background(), []string{"gsmbox", "bts", "--trx", "127.0.0.1:" + base, "--duration", "2500ms"}, &btsOut, &btsErr); err != nil {
+		t.Fatalf("gsmbox bts: %v\n%s", err, btsErr.String())
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("gsmbox trx: %v\n%s", err, trxErr.String())
+	}
+	t.Logf("trx: %s\nbts: %s", trxOut.String(), btsOut.String())
+	m := regexp.MustCompile(`(\d+) bursts received from L1 \((\d+) late`).FindStringSubmatch(trxOut.String())
+	if m == nil {
+		t.Fatalf("gsmbox trx summary missing:\n%s", trxOut.String())
+	}
+	if n, late := atoiT(m[1]), atoiT(m[2]); n < 8*217*3/2 || late > n/20 {
+		t.Errorf("transceiver got %d bursts, %d late; want ≥ %d, ≤ 5%% late", n, late, 8*217*3/2)
+	}
+	m = regexp.MustCompile(`(\d+) channel requests`).FindStringSubmatch(btsOut.String())
+	if m == nil || atoiT(m[1]) < 3 {
+		t.Errorf("gsmbox bts decoded %v channel requests, want ≥ 3\n%s", m, btsErr.String())
+	}
+}
+
+func atoiT(s string) int { v, _ := strconv.Atoi(s); return v }
+
+// RF safety: only channels of the configured band, on a board that has it.
+func TestCheckTune(t *testing.T) {
+	board, err := boards.Lookup("sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		up   bool
+		hz   int64
+		band tdma.Band
+		ok   bool
+	}{
+		{false, 947_400_000, tdma.GSM900, true},
+		{true, 902_400_000, tdma.GSM900, true},
+		{true, 947_400_000, tdma.GSM900, false},  // a downlink frequency on the uplink
+		{false, 947_300_000, tdma.GSM900, false}, // off the 200 kHz raster
+		{false, 1_842_000_000, tdma.GSM900, false},
+		{false, 1_842_000_000, tdma.DCS1800, true},
+	}
+	for _, c := range cases {
+		err := checkTune(board, c.band, c.up, c.hz)
+		if (err == nil) != c.ok {
+			t.Errorf("checkTune(%v, uplink %v, %d Hz) = %v, want ok %v", c.band, c.up, c.hz, err, c.ok)
+		}
+	}
+}
+
+// An access burst on a RACH position is recognised by its synchronisation
+// sequence; a normal burst there, or noise, is not.
+func TestClassifyAccess(t *testing.T) {
+	var access, normal tdma.Burst
+	var ad [tdma.AccessDataBits]byte
+	var nd [tdma.NormalDataBits]byte
+	tdma.Access(&access, &ad)
+	tdma.Normal(&normal, &nd, 7)
+	soft := func(b *tdma.Burst, n int) (s tdma.SoftBurst) {
+		for i := range n {
+			s[i] = int8(100 - 200*int(b[i]))
+		}
+		return s
+	}
+	cfg := defaultCellForTest(t)
+	c := &trxClient{cell: cfg}
+	l1cfg := cfg.L1Config()
+	rach := tdma.FN(51*3 + 20) // combination V: frame 20 of the 51-multiframe is RACH
+	cases := []struct {
+		name string
+		b    tdma.RxBurst
+		want tdma.BurstKind
+	}{
+		{"access on RACH", tdma.RxBurst{FN: rach, Kind: tdma.KindNormal, Soft: soft(&access, tdma.AccessBurstBits)}, tdma.KindAccess},
+		{"normal burst on RACH", tdma.RxBurst{FN: rach, Kind: tdma.KindNormal, Soft: soft(&normal, tdma.BurstBits)}, tdma.KindNone},
+		{"NOPE", tdma.RxBurst{FN: rach, Kind: tdma.KindNone}, tdma.KindNone},
+		{"normal on SDCCH/4", tdma.RxBurst{FN: 51 * 3, Kind: tdma.KindNormal, Soft: soft(&normal, tdma.BurstBits)}, tdma.KindNormal},
+	}
+	for _, cs := range cases {
+		b := cs.b
+		c.classify(&l1cfg, &b)
+		if b.Kind != cs.want {
+			t.Errorf("classify(%s) = %v, want %v", cs.name, b.Kind, cs.want)
+		}
+	}
+	// The uplink PDU the transceiver builds carries the same bits.
+	rb := tdma.RxBurst{FN: rach, TN: 0, Kind: tdma.KindAccess, RSSI: -63.4, ToA: 2.5, CI: 12.34, Soft: soft(&access, tdma.AccessBurstBits)}
+	var p trxproto.UplinkPDU
+	fillUplinkPDU(&p, &rb, 1)
+	if p.RSSI != -63 || p.ToA256 != 640 || p.CI != 123 || p.NOPE || p.Soft != rb.Soft {
+		t.Errorf("fillUplinkPDU = RSSI %d ToA256 %d C/I %d NOPE %v, want −63, 640, 123, false", p.RSSI, p.ToA256, p.CI, p.NOPE)
+	}
+}
+
+func defaultCellForTest(t *testing.T) *bts.Cell {
+	t.Helper()
+	cell, err := bts.New(cellSettings(config.Default(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cell
+}
