@@ -199,7 +199,7 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 			IMEI:       imei(rng),
 			T3211:      phoneT3211,
 		}
-		upper := ms.NewMM(mm.NewMS(msc, simc))
+		upper := ms.NewMM(msc, simc)
 		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: upper, Log: log.With("phone", i)})
 		if err != nil {
 			return nil, err

@@ -74,7 +74,16 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	p.acc = [tdma.Slots]blockAcc{}
 	p.state = StateDedicated
 	n := 0
-	if p.cfg.Upper != nil {
+	switch {
+	case p.pageResp && p.cfg.Upper != nil:
+		// TS 44.018 §3.3.2.2: the Paging Response is the initial message.
+		cksn, cm2, id := p.cfg.Upper.Identity()
+		m := rr.PagingResponse{CKSN: cksn, Classmark: cm2, Identity: id}
+		if k, err := m.MarshalTo(d.initial[:]); err == nil {
+			n = k
+		}
+		p.pageResp = false
+	case p.cfg.Upper != nil:
 		n = p.cfg.Upper.Initial(d.initial[:])
 	}
 	if n > 0 {
@@ -260,7 +269,7 @@ func (p *Phone) dedFrame(f tdma.FN, out *[tdma.Slots]tdma.TxBurst) bool {
 			if d.link.NextMain(start, &blk) {
 				p.stats.SDCCHUp++
 			} else {
-				blk = l1.FillFrame
+				blk = l1.UplinkFillFrame
 			}
 		} else {
 			if !d.link.SACCH().Pending() {
@@ -269,7 +278,7 @@ func (p *Phone) dedFrame(f tdma.FN, out *[tdma.Slots]tdma.TxBurst) bool {
 			if d.link.NextSACCH(start, &blk) {
 				p.stats.SACCHUp++
 			} else {
-				blk = l1.SACCHFillFrame
+				copy(blk[2:], l1.UplinkFillFrame[:])
 			}
 			// Uplink SACCH L1 header (TS 44.004 §7.2): MS power level in
 			// use, actual timing advance.

@@ -19,7 +19,8 @@ const frameDuration = 120 * time.Millisecond / 26
 // location update starts when the phone camps on a cell of a location
 // area the SIM is not updated in.
 type MM struct {
-	MS *mm.MS
+	MS  *mm.MS
+	cfg *mm.MSConfig
 
 	epoch   time.Time
 	frames  int64
@@ -39,8 +40,17 @@ var (
 	_ Registrar = (*MM)(nil)
 )
 
-// NewMM returns the Upper for ms.
-func NewMM(ms *mm.MS) *MM { return &MM{MS: ms, epoch: time.Unix(0, 0).UTC()} }
+// NewMM returns the Upper of a phone with mobile equipment cfg and SIM
+// sim, running a new gsm/mm MS.
+func NewMM(cfg *mm.MSConfig, sim *mm.SIM) *MM {
+	return &MM{MS: mm.NewMS(cfg, sim), cfg: cfg, epoch: time.Unix(0, 0).UTC()}
+}
+
+// Identity implements Upper.
+func (u *MM) Identity() (uint8, l3.Classmark2, l3.MobileIdentity) {
+	s := u.MS.SIM
+	return s.CKSN, u.cfg.Classmark2, s.Identity(u.lai)
+}
 
 // Now returns MM's virtual time: the frames seen since the phone first
 // synchronised.

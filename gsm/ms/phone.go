@@ -180,6 +180,7 @@ type Phone struct {
 	ded      dedicated
 	released tdma.FN // deadline of the releasing state
 	lastFN   tdma.FN // the last downlink frame Listen saw (real)
+	pageResp bool    // the access answers paging: send a Paging Response
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -538,7 +539,8 @@ func (p *Phone) si3(m *rr.SI3) {
 }
 
 // paging checks a Paging Request Type 1 for the phone's identities (TS
-// 44.018 §3.3.2.2).
+// 44.018 §3.3.2.2) and, when paged, starts the access with cause "answer
+// to paging"; the Paging Response goes in the SABM.
 func (p *Phone) paging(m *rr.PagingRequest1) {
 	if p.cfg.Upper == nil {
 		return
@@ -546,7 +548,10 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 	for i := 0; i < m.Count && i < len(m.Identity); i++ {
 		if p.cfg.Upper.Paged(m.Identity[i]) {
 			p.stats.Pages++
-			p.maybeAccess(0)
+			if p.state == StateIdle && !p.t3122On {
+				p.pageResp = true
+				p.startAccess(rr.EstPaging)
+			}
 			return
 		}
 	}
@@ -562,6 +567,7 @@ func (p *Phone) maybeAccess(f tdma.FN) {
 	if !ok {
 		return
 	}
+	p.pageResp = false
 	p.startAccess(cause)
 }
 

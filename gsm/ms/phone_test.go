@@ -35,6 +35,8 @@ type loop struct {
 	toa []float32
 	// deaf drops access bursts before the cell: nobody answers.
 	deaf bool
+	// override, when set, may replace the cell's downlink of a frame.
+	override func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst)
 }
 
 func testSIM(imsi string) *mm.SIM {
@@ -46,8 +48,9 @@ func testSIM(imsi string) *mm.SIM {
 // newPhone returns a powered-on phone with gsm/mm's MS above it.
 func newPhone(imsi string, seed uint64) (*ms.Phone, error) {
 	sim := testSIM(imsi)
-	m := mm.NewMS(&mm.MSConfig{Classmark1: l3.Classmark1{Revision: 1, RFPower: 4}, IMEI: "490154203237518"}, sim)
-	p, err := ms.New(ms.Config{SIM: sim, Seed: seed, Upper: ms.NewMM(m)})
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4}
+	cfg := &mm.MSConfig{Classmark1: cm1, Classmark2: l3.Classmark2{Classmark1: cm1, SMCap: true}, IMEI: "490154203237518"}
+	p, err := ms.New(ms.Config{SIM: sim, Seed: seed, Upper: ms.NewMM(cfg, sim)})
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +96,9 @@ func soft(dst *tdma.SoftBurst, b *tdma.Burst) {
 
 func (l *loop) step() {
 	l.cell.Frame(l.fn, &l.dl)
+	if l.override != nil {
+		l.override(l.fn, &l.dl)
+	}
 	for i, p := range l.phones {
 		local := l.fn.Add(-l.origin[i])
 		var plan ms.Plan
@@ -327,7 +333,6 @@ type netLink struct {
 	tmsi    uint32
 	got     []string // L3 message types received, in order
 	meas    int      // measurement reports received
-	sacch   [23]byte
 	out     [64]byte
 	release bool
 	keep    bool // never release: stay on the channel
@@ -381,11 +386,10 @@ func (n *netLink) handle(inds []lapdm.Indication) {
 }
 
 func (n *netLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return n.link.NextMain(fn, dst) }
-func (n *netLink) DownlinkSACCH(fn tdma.FN, dst *[21]byte) bool { return false }
+func (n *netLink) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return false }
 func (n *netLink) Uplink(fn tdma.FN, msg *[23]byte)             { n.handle(n.link.ReceiveMain(fn, msg[:])) }
-func (n *netLink) UplinkSACCH(fn tdma.FN, msg []byte) {
-	k := copy(n.sacch[2:], msg)
-	n.handle(n.link.ReceiveSACCH(fn, n.sacch[:2+k]))
+func (n *netLink) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
+	n.handle(n.link.ReceiveSACCH(fn, msg[:]))
 }
 func (n *netLink) Tick(fn tdma.FN) { n.handle(n.link.Tick(fn)) }
 func (n *netLink) Done() bool      { return n.done }
@@ -468,5 +472,112 @@ func TestLocationUpdate(t *testing.T) {
 			}
 			t.Logf("%d links, %d phones needed more than one channel request; cell %+v", len(links), retried, cell.Stats())
 		})
+	}
+}
+
+// TestPaging: a camped phone reads only its own paging sub-channel (TS
+// 45.002 §6.5.3); a Paging Request Type 1 with its IMSI there makes it
+// access with cause "answer to paging" (TS 44.018 Table 9.1.8.1) and send
+// a Paging Response with its identity in the SABM. A page for another
+// IMSI, or in another paging group's block, is ignored.
+func TestPaging(t *testing.T) {
+	var got []mm.Message
+	var gotRR []rr.Message
+	newLink := func(ci bts.ChanInfo) bts.Link {
+		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+		if ci.Cause != rr.EstPaging {
+			t.Errorf("channel request cause %v, want answer to paging", ci.Cause)
+		}
+		return &pageLink{netLink: netLink{t: t, link: l, keep: true}, rr: &gotRR, mm: &got}
+	}
+	cc := testCellConfig(true)
+	cc.BSPAMfrms = 2
+	cell, err := bts.New(bts.Config{Cell: cc, NewLink: newLink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLoop(t, cell, 1, 0)
+	p := l.phones[0]
+	p.Upper().(*ms.MM).MS.SIM.Status = mm.U1Updated // registered: no LU
+	p.Upper().(*ms.MM).MS.SIM.LAI = l3.LAI{PLMN: cc.PLMN, LAC: cc.LAC}
+	for range 51 * 4 {
+		l.step()
+	}
+	if p.State() != ms.StateIdle || p.Stats().ChannelRequests != 0 {
+		t.Fatalf("State() = %v with %d requests, want idle without access", p.State(), p.Stats().ChannelRequests)
+	}
+	ccch, err := l1.NewCCCH(l1.CombV, int(cc.BSAGBlksRes), int(cc.BSPAMfrms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pg, err := ccch.Groups(p.SIM().IMSI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(imsi string, group int) {
+		var blk [23]byte
+		m := rr.PagingRequest1{Count: 1, Identity: [2]l3.MobileIdentity{l3.IMSI(imsi)}}
+		if err := m.MarshalTo(&blk); err != nil {
+			t.Fatal(err)
+		}
+		var enc [4][116]byte
+		coding.EncodeXCCH(&enc, &blk)
+		start, ok := ccch.NextPagingFN(group, l.fn.Add(1))
+		if !ok {
+			t.Fatal("no paging block")
+		}
+		l.override = func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) {
+			if d := fn.Sub(start); d >= 0 && d < 4 {
+				dl[0].Kind = tdma.KindNormal
+				tdma.Normal(&dl[0].Bits, &enc[d], cc.BSIC.BCC)
+			}
+		}
+		for l.fn != start.Add(8) {
+			l.step()
+		}
+		l.override = nil
+	}
+	other := (pg + 1) % ccch.N()
+	page(p.SIM().IMSI, other) // not its block: it does not listen there
+	page("001019999999999", pg)
+	if n := p.Stats().Pages; n != 0 {
+		t.Fatalf("Stats().Pages = %d after pages elsewhere and for others, want 0", n)
+	}
+	page(p.SIM().IMSI, pg)
+	if n := p.Stats().Pages; n != 1 {
+		t.Fatalf("Stats().Pages = %d, want 1", n)
+	}
+	for range 51 * 6 {
+		l.step()
+		if len(gotRR) > 0 {
+			break
+		}
+	}
+	if len(gotRR) != 1 {
+		t.Fatalf("network got %d RR messages, want the Paging Response (phone %v, stats %+v)", len(gotRR), p.State(), p.Stats())
+	}
+	pr, ok := gotRR[0].(*rr.PagingResponse)
+	if !ok || pr.Identity != l3.IMSI(p.SIM().IMSI) || !pr.Classmark.SMCap {
+		t.Errorf("initial message %+v, want a Paging Response with IMSI %s and the classmark", gotRR[0], p.SIM().IMSI)
+	}
+}
+
+// pageLink is a network link that records the initial RR message.
+type pageLink struct {
+	netLink
+	rr *[]rr.Message
+	mm *[]mm.Message
+}
+
+func (n *pageLink) Uplink(fn tdma.FN, msg *[23]byte) {
+	for _, ind := range n.link.ReceiveMain(fn, msg[:]) {
+		if ind.Kind == lapdm.EstablishInd {
+			m, err := rr.DecodeDCCH(ind.Msg)
+			if err != nil {
+				n.t.Errorf("initial message % x: %v", ind.Msg, err)
+				continue
+			}
+			*n.rr = append(*n.rr, m)
+		}
 	}
 }

@@ -27,6 +27,10 @@ type Upper interface {
 	// contention resolution, TS 44.006 §5.4.1.4) into dst and returns its
 	// length; at most 20 octets fit.
 	Initial(dst []byte) int
+	// Identity gives what RR puts in a Paging Response (TS 44.018
+	// §9.1.25): the ciphering key sequence number, the classmark and the
+	// identity to answer with (the TMSI if the SIM has one).
+	Identity() (cksn uint8, cm2 l3.Classmark2, id l3.MobileIdentity)
 	// Established tells MM the signalling link is up (contention
 	// resolution passed).
 	Established()
