@@ -30,8 +30,11 @@
 // The codecs (Command, Response, Indication, DownlinkPDU, UplinkPDU) are
 // pure and follow pion's pattern: Unmarshal with a length check before
 // every read, MarshalTo/MarshalSize, no allocation on the burst path.
-// ControlServer turns TRXC commands into calls on a Transceiver; Link owns
-// the three UDP sockets of one channel.
+// ControlServer answers TRXC commands as osmo-trx does, keeping the
+// resulting State for the transceiver's frame loop and asking Hooks where
+// the transceiver must check or act (RF-safe tuning, power on); Link owns
+// the three UDP sockets of one channel and runs commands for the layer 1
+// side (Command, with osmo-bts-trx's retries and response matching).
 //
 // Place in the dependency order: protocol layer, above gsm/tdma only. The
 // transceiver (dsp/trx) and the stack (gsm/bts) are joined to it in

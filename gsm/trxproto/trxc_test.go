@@ -196,3 +196,24 @@ func FuzzParseMessage(f *testing.F) {
 }
 
 func FNOf(n int) tdma.FN { return tdma.FN(n) }
+
+// Whatever arrives on the control socket, the server answers commands
+// (never with a panic) and its state stays in range.
+func FuzzControlServer(f *testing.F) {
+	f.Add([]byte("CMD SETSLOT 0 5"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := NewControlServer(Hooks{})
+		m, err := ParseMessage(b)
+		if err != nil {
+			return
+		}
+		r, ok := s.Handle(m)
+		if ok != (m.Type == CMD) || ok && r.Type != RSP {
+			t.Fatalf("Handle(%q) = %v, %v", b, r, ok)
+		}
+		st := s.State()
+		if st.TSC > 7 || st.AttDB < 0 || st.AttDB > 60 || st.Version > MaxVersion {
+			t.Fatalf("Handle(%q) left state %v", b, st)
+		}
+	})
+}
