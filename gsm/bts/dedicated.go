@@ -41,14 +41,15 @@ type Link interface {
 	// Downlink fills the SDCCH block starting at fn; false sends the
 	// LAPDm fill frame.
 	Downlink(fn tdma.FN, dst *[23]byte) bool
-	// DownlinkSACCH may fill the LAPDm part of a SACCH block (octets
-	// 2..22, after the L1 header, which the cell writes) with a SAPI 3
-	// or other frame; false sends the cell's SI5/SI6.
-	DownlinkSACCH(fn tdma.FN, dst *[21]byte) bool
+	// DownlinkSACCH may fill a SACCH block with a frame of its own (a
+	// SAPI 3 frame, say) from octet 2 on; the cell then writes the L1
+	// header into octets 0 and 1. false sends the cell's SI5/SI6.
+	DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool
 	// Uplink hands up a good SDCCH block.
 	Uplink(fn tdma.FN, msg *[23]byte)
-	// UplinkSACCH hands up the LAPDm part of a good SACCH block.
-	UplinkSACCH(fn tdma.FN, msg []byte)
+	// UplinkSACCH hands up a good SACCH block, L1 header (the MS's power
+	// level and timing advance in use, TS 44.004 §7.3) included.
+	UplinkSACCH(fn tdma.FN, msg *[23]byte)
 	// Tick is called once per frame while the channel is active, for
 	// frame-number timers (T200).
 	Tick(fn tdma.FN)
@@ -260,10 +261,7 @@ func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 // power and timing advance (TS 44.004 §7.2), then a frame from the link
 // or SI5 and SI6 in turn (TS 44.018 §3.4.1).
 func (c *Cell) sacch(d *dchan, fn tdma.FN, dst *[23]byte) bool {
-	var l2 [21]byte
-	if d.state == ChanActive && d.link != nil && d.link.DownlinkSACCH(fn, &l2) {
-		copy(dst[2:], l2[:])
-	} else {
+	if !(d.state == ChanActive && d.link != nil && d.link.DownlinkSACCH(fn, dst)) {
 		if d.sacchSeq%2 == 0 {
 			*dst = c.si.SI5
 		} else {
@@ -304,7 +302,7 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 		// timing advance in use (TS 44.004 §7.3); the rest is LAPDm.
 		c.adjustTiming(d, b.ToA)
 		if d.link != nil {
-			d.link.UplinkSACCH(b.FN, b.Msg[2:])
+			d.link.UplinkSACCH(b.FN, &b.Msg)
 		}
 		return
 	}

@@ -292,8 +292,8 @@ type fakeLink struct {
 }
 
 func (l *fakeLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return false }
-func (l *fakeLink) DownlinkSACCH(fn tdma.FN, dst *[21]byte) bool { return false }
+func (l *fakeLink) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return false }
 func (l *fakeLink) Uplink(fn tdma.FN, msg *[23]byte)             { l.uplink++ }
-func (l *fakeLink) UplinkSACCH(fn tdma.FN, msg []byte)           { l.sacch++ }
+func (l *fakeLink) UplinkSACCH(fn tdma.FN, msg *[23]byte)        { l.sacch++ }
 func (l *fakeLink) Tick(fn tdma.FN)                              {}
 func (l *fakeLink) Done() bool                                   { return false }

@@ -1,16 +1,16 @@
-// Package core is the network side of gsmbox above the radio: the
-// subscriber registry (HLR/VLR data), authentication, TMSI management,
-// paging, SMS store-and-forward, local call switching, the SIP trunk and the
-// USSD menu.
+// Package core is the network in the box above the cell: for every
+// dedicated channel a phone comes to, it runs the data link (gsm/lapdm),
+// the radio resource messages of the dedicated channel (TS 44.018 §3.4:
+// ciphering mode, classmark, channel release), and mobility management
+// (gsm/mm: location updating with identification, authentication,
+// ciphering, TMSI allocation and MM Information; IMSI detach), with the
+// subscriber registry (gsm/core/registry) as its VLR and HLR.
 //
-// This directory holds no code of its own; each concern is a sub-package:
+// Conn implements gsm/bts.Link, so the cell hands it each dedicated
+// channel it activates; HLR adapts the registry to gsm/mm.Registry.
+// Everything here runs on the per-cell loop: pure state machines whose
+// clock is the TDMA frame number, turned into time by Network.
 //
-//   - registry: the durable subscriber table (IMSI, MSISDN, keys, IMEI,
-//     TMSI, location, last seen), the registration policy and CSV
-//     import/export (3GPP TS 23.003, TS 24.008 §10.5.3.6).
-//
-// Place in the dependency order: "network" layer. gsm/core imports the pure
-// packages (gsm/l3, gsm/crypto, ...) and the protocol state machines; it
-// never imports dsp/, boards/ or firmware/. Paths to storage come from the
-// caller (on the appliance, the data partition).
+// Place in the dependency order: network layer, above gsm/bts, gsm/mm,
+// gsm/lapdm, gsm/rr and gsm/core/registry.
 package core

@@ -1,0 +1,238 @@
+package core
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/lapdm"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// releaseGuardFrames bounds the wait for the MS to take its channel down
+// after Channel Release (its DISC): about 1.2 s, after which the network
+// releases locally (TS 44.018 §3.4.13.1, T3109's role).
+const releaseGuardFrames = 260
+
+// Conn is the network side of one dedicated channel: LAPDm, the RR
+// messages of dedicated mode and MM, joined to the registry. It
+// implements bts.Link.
+type Conn struct {
+	net  *Network
+	info bts.ChanInfo
+	log  *slog.Logger
+	link *lapdm.Link
+	mm   *mm.Conn
+
+	buf       [260]byte // an outgoing L3 message
+	releasing bool
+	relFN     tdma.FN
+	done      bool
+	reported  bool
+	fn        tdma.FN
+}
+
+var _ bts.Link = (*Conn)(nil)
+
+func newConn(n *Network, info bts.ChanInfo) (*Conn, error) {
+	link, err := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{net: n, info: info, link: link,
+		log: n.log.With("chan", info.Chan.String()),
+		mm:  mm.NewConn(&n.cfg.MM, n.cfg.HLR, n.rand)}, nil
+}
+
+// Result returns what MM did on this channel.
+func (c *Conn) Result() mm.Result { return c.mm.Result() }
+
+// Downlink implements bts.Link.
+func (c *Conn) Downlink(fn tdma.FN, dst *[23]byte) bool { return c.link.NextMain(fn, dst) }
+
+// DownlinkSACCH implements bts.Link.
+func (c *Conn) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return c.link.NextSACCH(fn, dst) }
+
+// Uplink implements bts.Link.
+func (c *Conn) Uplink(fn tdma.FN, msg *[23]byte) {
+	c.fn = fn
+	c.indications(fn, c.link.ReceiveMain(fn, msg[:]))
+}
+
+// UplinkSACCH implements bts.Link.
+func (c *Conn) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
+	c.fn = fn
+	c.indications(fn, c.link.ReceiveSACCH(fn, msg[:]))
+}
+
+// Tick implements bts.Link.
+func (c *Conn) Tick(fn tdma.FN) {
+	c.fn = fn
+	c.indications(fn, c.link.Tick(fn))
+	if c.done {
+		return
+	}
+	now := c.net.now(fn)
+	c.actions(fn, c.mm.Tick(now))
+	if c.releasing && !fn.Before(c.relFN.Add(releaseGuardFrames)) {
+		c.log.Debug("release guard expired; releasing locally")
+		c.link.ReleaseLocal()
+		c.finish()
+	}
+}
+
+// Done implements bts.Link.
+func (c *Conn) Done() bool { return c.done }
+
+func (c *Conn) finish() {
+	c.done = true
+	if !c.reported {
+		c.reported = true
+		r := c.mm.Result()
+		c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause)
+		c.net.finished(r)
+	}
+}
+
+func (c *Conn) indications(fn tdma.FN, inds []lapdm.Indication) {
+	for _, ind := range inds {
+		switch ind.Kind {
+		case lapdm.EstablishInd, lapdm.DataInd:
+			if ind.SAPI == 0 {
+				c.l3(fn, ind.Msg)
+			}
+		case lapdm.UnitDataInd:
+			c.unitData(ind.Msg)
+		case lapdm.ReleaseInd:
+			if ind.SAPI != 0 {
+				continue
+			}
+			if !c.releasing {
+				c.log.Info("link released by the MS or lost", "cause", ind.Cause)
+				c.actions(fn, c.mm.Lost(c.net.now(fn)))
+			}
+			c.finish()
+		case lapdm.ErrorInd:
+			c.log.Debug("LAPDm error", "sapi", ind.SAPI, "cause", ind.Cause)
+		}
+	}
+}
+
+// l3 dispatches one uplink L3 message by protocol discriminator (TS
+// 24.007 §11.2.3.1.1).
+func (c *Conn) l3(fn tdma.FN, msg []byte) {
+	if len(msg) < 2 || c.done {
+		return
+	}
+	now := c.net.now(fn)
+	switch l3.PD(msg[0] & 0x0f) {
+	case l3.PDMM:
+		c.actions(fn, c.mm.Handle(now, msg))
+	case l3.PDRR:
+		c.rr(fn, now, msg)
+	default:
+		// CC, SMS and SS come with their own issues; until then the MS
+		// is told the protocol is not there (TS 24.008 §8.4).
+		c.log.Debug("uplink message of an unsupported protocol", "pd", msg[0]&0x0f)
+	}
+}
+
+func (c *Conn) rr(fn tdma.FN, now time.Time, msg []byte) {
+	m, err := rr.DecodeDCCH(msg)
+	if err != nil {
+		c.log.Debug("undecodable RR message", "err", err)
+		c.sendRRStatus(rr.Cause(0x5f)) // #95 semantically incorrect message
+		return
+	}
+	switch m := m.(type) {
+	case *rr.CipheringModeComplete:
+		c.actions(fn, c.mm.CipheringComplete(now))
+	case *rr.ClassmarkChange:
+		var cm3 *l3.Classmark3
+		if len(m.Classmark3) > 0 {
+			var v l3.Classmark3
+			if v.Unmarshal(m.Classmark3) == nil {
+				cm3 = &v
+			}
+		}
+		c.actions(fn, c.mm.Classmark(now, m.Classmark, cm3))
+	case *rr.PagingResponse:
+		c.actions(fn, c.mm.Paged(now, m.CKSN, m.Classmark, m.Identity))
+	case *rr.RRStatus:
+		c.log.Info("RR status from the MS", "cause", m.Cause)
+	default:
+		c.log.Debug("unexpected RR message", "type", m.MsgType())
+	}
+}
+
+func (c *Conn) unitData(msg []byte) {
+	// SACCH measurement reports (TS 44.018 §9.1.21) and other UI frames;
+	// the power and timing loops run on the block measurements in gsm/bts.
+	if m, err := rr.DecodeSACCH(msg); err == nil {
+		if mr, ok := m.(*rr.MeasurementReport); ok {
+			c.log.Debug("measurement report", "report", mr)
+		}
+	}
+}
+
+func (c *Conn) actions(fn tdma.FN, acts []mm.Action) {
+	for _, a := range acts {
+		switch a.Kind {
+		case mm.ActSend:
+			n, err := a.Msg.MarshalTo(c.buf[:])
+			if err != nil {
+				c.log.Error("encoding MM message", "type", a.Msg.MsgType(), "err", err)
+				continue
+			}
+			c.send(c.buf[:n])
+		case mm.ActStartCiphering:
+			// TS 44.018 §3.4.7: the command goes out in clear; the MS
+			// answers enciphered.
+			cmd := rr.CipheringModeCommand{Start: a.Cipher != 0, Algorithm: uint8(a.Cipher)}
+			if n, err := cmd.MarshalTo(c.buf[:]); err == nil {
+				c.send(c.buf[:n])
+			}
+		case mm.ActClassmarkEnquiry:
+			// Classmark Enquiry, TS 44.018 §9.1.12: RR header only.
+			c.send([]byte{byte(l3.PDRR), 0x13})
+		case mm.ActCommit:
+			if err := c.net.cfg.HLR.Apply(a.Update); err != nil {
+				c.net.stats.CommitFails++
+				c.log.Error("registry update failed", "err", err)
+			}
+		case mm.ActMMConnection:
+			c.log.Info("MM connection established", "service", a.Service)
+		case mm.ActRelease:
+			c.release(fn)
+		}
+	}
+}
+
+// release sends Channel Release and waits for the MS to take the link
+// down (TS 44.018 §3.4.13).
+func (c *Conn) release(fn tdma.FN) {
+	if c.releasing {
+		return
+	}
+	cr := rr.ChannelRelease{Cause: 0}
+	if n, err := cr.MarshalTo(c.buf[:]); err == nil {
+		c.send(c.buf[:n])
+	}
+	c.releasing, c.relFN = true, fn
+}
+
+func (c *Conn) sendRRStatus(cause rr.Cause) {
+	m := rr.RRStatus{Cause: cause}
+	if n, err := m.MarshalTo(c.buf[:]); err == nil {
+		c.send(c.buf[:n])
+	}
+}
+
+func (c *Conn) send(msg []byte) {
+	if err := c.link.Entity(0).Send(msg); err != nil {
+		c.log.Debug("LAPDm refused a message", "err", err)
+	}
+}

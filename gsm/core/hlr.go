@@ -1,0 +1,96 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+)
+
+// HLR answers gsm/mm's questions from the subscriber registry and applies
+// the updates MM commits.
+type HLR struct {
+	reg *registry.Registry
+}
+
+var _ mm.Registry = (*HLR)(nil)
+
+// NewHLR wraps a registry.
+func NewHLR(reg *registry.Registry) *HLR { return &HLR{reg: reg} }
+
+// Registry returns the registry behind the HLR.
+func (h *HLR) Registry() *registry.Registry { return h.reg }
+
+// IMSIByTMSI implements mm.Registry.
+func (h *HLR) IMSIByTMSI(tmsi uint32) (string, bool) {
+	if tmsi == mm.NoTMSI {
+		return "", false
+	}
+	s, err := h.reg.ByTMSI(registry.TMSI(tmsi))
+	if err != nil {
+		return "", false
+	}
+	return s.IMSI, true
+}
+
+// Decide implements mm.Registry: the registration policy, which may
+// provision a new subscriber.
+func (h *HLR) Decide(req mm.Request) mm.Decision {
+	d, err := h.reg.Decide(req.IMSI)
+	if err != nil || !d.Accept {
+		return mm.Decision{Cause: mm.Cause(d.Cause)}
+	}
+	return mm.Decision{Accept: true, HasKey: d.Subscriber.HasKey(), MSISDN: d.Subscriber.MSISDN}
+}
+
+// AuthVector implements mm.Registry with the subscriber's A3/A8.
+func (h *HLR) AuthVector(imsi string, rand crypto.RAND) (crypto.SRES, crypto.Kc, error) {
+	s, err := h.reg.Get(imsi)
+	if err != nil {
+		return crypto.SRES{}, crypto.Kc{}, err
+	}
+	return crypto.Authenticate(s.Algorithm, s.Ki, s.OPc, rand)
+}
+
+// AllocateTMSI implements mm.Registry: the registry reserves a fresh
+// TMSI as the subscriber's NewTMSI.
+func (h *HLR) AllocateTMSI(imsi string) (uint32, error) {
+	s, err := h.reg.AllocateTMSI(imsi)
+	if err != nil {
+		return 0, err
+	}
+	if s.NewTMSI == registry.NoTMSI {
+		return 0, fmt.Errorf("core: registry allocated no TMSI for %s", imsi)
+	}
+	return uint32(s.NewTMSI), nil
+}
+
+// Apply commits one MM update to the registry.
+func (h *HLR) Apply(u mm.Update) error {
+	var err error
+	switch u.Kind {
+	case mm.UpdateAttach:
+		_, err = h.reg.UpdateLocation(u.IMSI, registry.LAI{PLMN: u.LAI.PLMN, LAC: u.LAI.LAC}, false)
+	case mm.UpdateTMSI:
+		_, err = h.reg.ConfirmTMSI(u.IMSI)
+	case mm.UpdateDetach:
+		_, err = h.reg.Detach(u.IMSI)
+	case mm.UpdateIMEI:
+		if u.IMEI.Type != l3.IdentityIMEI && u.IMEI.Type != l3.IdentityIMEISV {
+			return nil
+		}
+		var imei registry.IMEI
+		if imei, err = registry.IMEIFromAir(u.IMEI.Digits); err == nil {
+			_, err = h.reg.SetIMEI(u.IMSI, imei)
+		}
+	default:
+		err = errors.New("unknown update kind")
+	}
+	if err != nil {
+		return fmt.Errorf("core: %v for %s: %w", u.Kind, u.IMSI, err)
+	}
+	return nil
+}
