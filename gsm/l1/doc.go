@@ -26,10 +26,17 @@
 // Channel coding is done by gsm/coding (TS 45.003): each downlink block is
 // encoded once, at its first burst, into scratch space held by the Downlink.
 //
-// Not done here yet: TCH/H, frequency hopping, ciphering, DTX, the CBCH,
+// Ciphering (3GPP TS 43.020 Annex C, TS 44.018 §3.4.7): Downlink.SetCipher
+// and Uplink.SetCipher switch A5/1 or A5/3 (gsm/crypto/a5) on per dedicated
+// channel, separately per direction, from the next burst; the 114 bits of
+// every normal burst of the SDCCH and its SACCH, or of the TCH/F with its
+// FACCH/F and SACCH/TF, are XORed with the keystream of their frame (soft
+// bits sign-flipped on the uplink). Cipher does the same for a mobile.
+//
+// Not done here yet: TCH/H, frequency hopping, DTX, the CBCH,
 // and handover access bursts on dedicated channels.
 //
 // Place in the dependency order: a protocol package above gsm/tdma,
-// gsm/coding and gsm/gsmtap (constants and header only); gsm/bts wires it to
+// gsm/crypto/a5, gsm/coding and gsm/gsmtap (constants and header only); gsm/bts wires it to
 // dsp/trx and to gsm/rr / gsm/lapdm. Fakes for tests are in gsm/l1/l1test.
 package l1

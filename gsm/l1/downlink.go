@@ -101,6 +101,10 @@ type Downlink struct {
 	tchOK    [8]bool
 	speech   [260]byte
 
+	// Downlink ciphering per dedicated channel, [TN][sub-channel] (sub 0
+	// for TCH/F); see SetCipher.
+	ciph [8][8]Cipher
+
 	block   [23]byte
 	schInfo [25]byte
 	sch     [78]byte
@@ -226,6 +230,9 @@ func (d *Downlink) slot(fn tdma.FN, tn tdma.TN, b *tdma.TxBurst) {
 	}
 	b.Kind = tdma.KindNormal
 	tdma.Normal(&b.Bits, &d.enc[tn][k][s.Burst], d.tsc)
+	if c := burstCipher(&d.ciph, tn, s.Chan); c != nil {
+		c.EncryptBurst(DirDown, fn, &b.Bits)
+	}
 }
 
 // fill picks, encodes and taps the block of ch starting at fn. It returns

@@ -11,4 +11,7 @@ var (
 	// ErrSIType is returned for a system information type the BCCH
 	// scheduler does not carry, or an SI2quater index out of range.
 	ErrSIType = errors.New("l1: bad system information type")
+	// ErrCipherChan is returned by SetCipher for a channel that is not a
+	// dedicated channel of the carrier's configuration.
+	ErrCipherChan = errors.New("l1: no such dedicated channel to cipher")
 )

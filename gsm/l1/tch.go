@@ -107,6 +107,9 @@ func (d *Downlink) tchSlot(fn tdma.FN, tn tdma.TN, s Slot, b *tdma.TxBurst) {
 	}
 	b.Kind = tdma.KindNormal
 	tdma.Normal(&b.Bits, &d.tch[tn][s.Burst], d.tsc)
+	if c := burstCipher(&d.ciph, tn, s.Chan); c != nil {
+		c.EncryptBurst(DirDown, fn, &b.Bits)
+	}
 }
 
 // tchBurst gathers one TCH/F burst; after the fourth of a block it runs the
@@ -121,18 +124,7 @@ func (u *Uplink) tchBurst(s Slot, rx *tdma.RxBurst) {
 	if !a.active {
 		*a = accum{active: true, start: start}
 	}
-	if rx.Kind == tdma.KindNormal {
-		tdma.NormalData(&a.soft[s.Burst], (*[tdma.BurstBits]int8)(&rx.Soft))
-		if a.got&(1<<s.Burst) == 0 {
-			a.n++
-			a.rssi += rx.RSSI
-			a.toa += rx.ToA
-			a.ci += rx.CI
-		}
-		a.got |= 1 << s.Burst
-	} else {
-		clear(a.soft[s.Burst][:])
-	}
+	u.gather(a, s, rx)
 	if s.Burst == 3 {
 		u.tchFlush(tn, a)
 	}
@@ -164,6 +156,12 @@ func (u *Uplink) tchFlush(tn tdma.TN, a *accum) {
 	case coding.TCHFFACCH:
 		b := &u.blk
 		b.Chan, b.FN, b.Bursts, b.Good, b.Quality = Chan{Kind: ChanFACCHF, TN: tn}, a.start, a.n, ok, q
+		// No trial in clear on a TCH/F: the decoder's interleaver holds
+		// the previous bursts. A TCH/F is normally activated ciphered.
+		b.Ciphered = a.ciph&a.got != 0
+		if c := u.ulCipherAt(tn, b.Chan); c != nil && b.Ciphered && ok {
+			c.confirmed = true
+		}
 		b.RSSI, b.ToA, b.CI = rssi, toa, ci
 		u.deliver(b)
 	}

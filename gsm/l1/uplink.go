@@ -41,6 +41,11 @@ type UplinkBlock struct {
 	Quality coding.Quality
 	// Bursts is how many of the four bursts were received.
 	Bursts int
+	// Ciphered is true when the block was deciphered with the channel's
+	// key (Uplink.SetCipher) to decode: with Good, it is the "correctly
+	// deciphered frame" on which the network starts enciphering the
+	// downlink (TS 44.018 §3.4.7.2, Downlink.SetCipher).
+	Ciphered bool
 	// RSSI (dBm), ToA (symbols) and CI (dB) averaged over the received
 	// bursts.
 	RSSI, ToA, CI float32
@@ -79,6 +84,10 @@ type accum struct {
 	toa    float32
 	ci     float32
 	soft   [4][116]int8
+	// ciph marks the bursts deciphered on arrival, fns their frames (to
+	// undo it for a block tried in clear).
+	ciph uint8
+	fns  [4]tdma.FN
 }
 
 // Uplink is the uplink demultiplexer of C0: it maps each received burst by
@@ -93,6 +102,9 @@ type Uplink struct {
 	// (SACCH/TF uses [8]).
 	acc [8][16]accum
 	blk UplinkBlock
+	// Uplink deciphering per dedicated channel, [TN][sub-channel] (sub 0
+	// for TCH/F); see SetCipher.
+	ciph [8][8]ulCipher
 	// TCH/F state per timeslot (combination I).
 	tchAcc [8]accum
 	tchDec [8]coding.TCHFDecoder
@@ -162,21 +174,71 @@ func (u *Uplink) Burst(rx *tdma.RxBurst) {
 	if !a.active {
 		*a = accum{active: true, start: start}
 	}
-	if rx.Kind == tdma.KindNormal {
-		tdma.NormalData(&a.soft[s.Burst], (*[tdma.BurstBits]int8)(&rx.Soft))
-		if a.got&(1<<s.Burst) == 0 {
-			a.n++
-			a.rssi += rx.RSSI
-			a.toa += rx.ToA
-			a.ci += rx.CI
-		}
-		a.got |= 1 << s.Burst
-	} else {
-		clear(a.soft[s.Burst][:])
-	}
+	u.gather(a, s, rx)
 	if s.Burst == 3 {
 		u.flush(s.Chan, a)
 	}
+}
+
+// gather stores the soft bits of burst rx at slot s in a, deciphered when
+// the channel is ciphered.
+func (u *Uplink) gather(a *accum, s Slot, rx *tdma.RxBurst) {
+	bit := uint8(1) << (s.Burst & 3)
+	soft := &a.soft[s.Burst&3]
+	if rx.Kind != tdma.KindNormal {
+		clear(soft[:])
+		a.ciph &^= bit
+		return
+	}
+	tdma.NormalData(soft, (*[tdma.BurstBits]int8)(&rx.Soft))
+	if c := u.ulCipherAt(rx.TN, s.Chan); c != nil {
+		c.DecryptSoftData(DirUp, rx.FN, soft)
+		a.ciph |= bit
+		a.fns[s.Burst&3] = rx.FN
+	} else {
+		a.ciph &^= bit
+	}
+	if a.got&bit == 0 {
+		a.n++
+		a.rssi += rx.RSSI
+		a.toa += rx.ToA
+		a.ci += rx.CI
+	}
+	a.got |= bit
+}
+
+// decodeCiphered decodes a block some of whose bursts were deciphered on
+// arrival. When it does not decode and the channel's ciphering is not yet
+// confirmed, it re-enciphers those bursts (undoing the deciphering) and
+// decodes the block in clear; a block that decodes deciphered confirms
+// the ciphering. It reports whether the result is the deciphered one.
+func (u *Uplink) decodeCiphered(ch Chan, a *accum, msg *[23]byte) (q coding.Quality, ok, ciphered bool) {
+	q, ok = coding.DecodeXCCH(msg, &a.soft)
+	c := u.ulCipherAt(ch.TN, ch)
+	if c == nil {
+		return q, ok, true
+	}
+	if ok {
+		if a.n >= MinBursts {
+			c.confirmed = true
+		}
+		return q, ok, true
+	}
+	if c.confirmed {
+		return q, ok, true
+	}
+	for i := range a.soft {
+		if a.ciph&a.got&(1<<i) != 0 {
+			c.DecryptSoftData(DirUp, a.fns[i], &a.soft[i])
+		}
+	}
+	var clr [23]byte
+	q2, ok2 := coding.DecodeXCCH(&clr, &a.soft)
+	if !ok2 {
+		return q, ok, true
+	}
+	*msg = clr
+	return q2, ok2, false
 }
 
 func (u *Uplink) flush(ch Chan, a *accum) {
@@ -190,10 +252,17 @@ func (u *Uplink) flush(ch Chan, a *accum) {
 	}
 	if a.n == 0 {
 		clear(b.Msg[:])
-		b.Good, b.Quality = false, coding.Quality{}
+		b.Good, b.Quality, b.Ciphered = false, coding.Quality{}, false
 		b.RSSI, b.ToA, b.CI = 0, 0, 0
 	} else {
-		q, ok := coding.DecodeXCCH(&b.Msg, &a.soft)
+		var q coding.Quality
+		var ok bool
+		if a.ciph&a.got != 0 {
+			q, ok, b.Ciphered = u.decodeCiphered(ch, a, &b.Msg)
+		} else {
+			q, ok = coding.DecodeXCCH(&b.Msg, &a.soft)
+			b.Ciphered = false
+		}
 		b.Quality, b.Good = q, ok && a.n >= MinBursts
 		n := float32(a.n)
 		b.RSSI, b.ToA, b.CI = a.rssi/n, a.toa/n, a.ci/n
