@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"os/exec"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,4 +107,18 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	t.Errorf("archive has no init")
+}
+
+// TestToolsListsCommands keeps tools.go (which pins the commands' modules
+// against go mod tidy) in step with DefaultCommands.
+func TestToolsListsCommands(t *testing.T) {
+	b, err := os.ReadFile("tools.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range DefaultCommands {
+		if !strings.Contains(string(b), `_ "`+c+`"`) {
+			t.Errorf("tools.go does not import %s", c)
+		}
+	}
 }
