@@ -186,9 +186,11 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 			ki[j] = byte(rng.UintN(256))
 		}
 		// One-way delay up to 31 symbols, so the round trip stays within
-		// the timing-advance range 0..63 (TS 45.010 §5.2).
+		// the timing-advance range 0..63 (TS 45.010 §5.2), in whole
+		// samples (a quarter symbol, 277 m at 4 sps): an integer delay is
+		// one tap on the air instead of a 16-tap interpolator.
 		pl := placement{
-			DelaySymbols: rng.Float64() * 31,
+			DelaySymbols: float64(rng.IntN(31*sps+1)) / float64(sps),
 			PathLossDB:   rng.Float64() * 20,
 			FreqOffsetHz: (rng.Float64()*2 - 1) * 3000,
 		}
