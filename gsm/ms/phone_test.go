@@ -374,9 +374,22 @@ func (n *netLink) handle(inds []lapdm.Indication) {
 				n.release = true
 			}
 		case lapdm.UnitDataInd:
-			if t, err := rr.MessageType(append([]byte{0}, ind.Msg...)); err == nil || t == 0 {
-				n.meas++
+			m, err := rr.DecodeDCCH(ind.Msg)
+			if err != nil {
+				n.t.Errorf("network: SACCH UI % x: %v", ind.Msg, err)
+				continue
 			}
+			mr, ok := m.(*rr.MeasurementReport)
+			if !ok {
+				n.t.Errorf("network: SACCH UI %T, want a measurement report", m)
+				continue
+			}
+			// The loop delivers every burst at −60 dBm (RXLEV 50) with
+			// no errors (RXQUAL 0), TS 45.008 §8.1.4, §8.2.4.
+			if r := mr.Results; r.Valid && (r.RxLevFull != 50 || r.RxQualFull != 0) {
+				n.t.Errorf("measurement report RXLEV %d RXQUAL %d, want 50 and 0", r.RxLevFull, r.RxQualFull)
+			}
+			n.meas++
 		case lapdm.ReleaseInd, lapdm.ReleaseConf:
 			if ind.SAPI == 0 {
 				n.done = true
@@ -464,11 +477,19 @@ func TestLocationUpdate(t *testing.T) {
 					t.Errorf("link %d: network got no measurement report", i)
 				}
 			}
-			var retried int
+			var retried, rejected int
 			for _, p := range l.phones {
 				if p.Stats().ChannelRequests > 1 {
 					retried++
 				}
+				if p.Stats().ImmAssRej > 0 {
+					rejected++
+				}
+			}
+			// Six phones on four SDCCH/4: the cell rejects some with a wait
+			// indication, and they come back after T3122.
+			if combined && rejected == 0 {
+				t.Errorf("no phone was rejected; want Immediate Assignment Reject then T3122 with 6 phones on 4 SDCCHs")
 			}
 			t.Logf("%d links, %d phones needed more than one channel request; cell %+v", len(links), retried, cell.Stats())
 		})
