@@ -336,6 +336,7 @@ type netLink struct {
 	out     [64]byte
 	release bool
 	keep    bool // never release: stay on the channel
+	lossy   bool // the downlink is cut: reports show it
 }
 
 func (n *netLink) handle(inds []lapdm.Indication) {
@@ -386,7 +387,7 @@ func (n *netLink) handle(inds []lapdm.Indication) {
 			}
 			// The loop delivers every burst at −60 dBm (RXLEV 50) with
 			// no errors (RXQUAL 0), TS 45.008 §8.1.4, §8.2.4.
-			if r := mr.Results; r.Valid && (r.RxLevFull != 50 || r.RxQualFull != 0) {
+			if r := mr.Results; !n.lossy && r.Valid && (r.RxLevFull != 50 || r.RxQualFull != 0) {
 				n.t.Errorf("measurement report RXLEV %d RXQUAL %d, want 50 and 0", r.RxLevFull, r.RxQualFull)
 			}
 			n.meas++
@@ -600,5 +601,52 @@ func (n *pageLink) Uplink(fn tdma.FN, msg *[23]byte) {
 			}
 			*n.rr = append(*n.rr, m)
 		}
+	}
+}
+
+// TestRadioLinkFailure: a phone on an SDCCH whose downlink disappears
+// counts bad SACCH blocks down from RADIO_LINK_TIMEOUT (TS 45.008 §5.2)
+// and goes back to idle when the counter reaches 0, telling MM the
+// connection was lost.
+func TestRadioLinkFailure(t *testing.T) {
+	cc := testCellConfig(true)
+	cc.RadioLinkTimeout = 8 // 3.8 s: before MM's T3240 (10 s) gives up
+	cell, err := bts.New(bts.Config{Cell: cc, NewLink: func(bts.ChanInfo) bts.Link {
+		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+		return &netLink{t: t, link: l, tmsi: 7, keep: true, lossy: true}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLoop(t, cell, 1, 0)
+	p := l.phones[0]
+	for range 51 * 20 {
+		l.step()
+		if p.Best() >= ms.MsRegistered {
+			break
+		}
+	}
+	if p.State() != ms.StateDedicated {
+		t.Fatalf("State() = %v, want dedicated", p.State())
+	}
+	l.override = func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) {
+		for i := range dl {
+			dl[i].Kind = tdma.KindNone // the phone drove into a tunnel
+		}
+	}
+	lost := -1
+	for k := range 102 * int(cc.RadioLinkTimeout+4) {
+		l.step()
+		if p.State() != ms.StateDedicated {
+			lost = k
+			break
+		}
+	}
+	if lost < 0 || p.Stats().RadioLinkFailures != 1 {
+		t.Fatalf("State() = %v, RadioLinkFailures %d: the link was not declared lost", p.State(), p.Stats().RadioLinkFailures)
+	}
+	// RADIO_LINK_TIMEOUT SACCH blocks, one per 102 frames on SDCCH/4.
+	if blocks := lost / 102; blocks < int(cc.RadioLinkTimeout)-1 || blocks > int(cc.RadioLinkTimeout)+1 {
+		t.Errorf("lost after %d frames (%d SACCH periods), want about RADIO_LINK_TIMEOUT = %d", lost, blocks, cc.RadioLinkTimeout)
 	}
 }
