@@ -17,8 +17,11 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
 	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/core"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -73,27 +76,65 @@ func onAirLine(c *config.Config) string {
 // touches the cell.
 type cellRunner struct {
 	cell   *bts.Cell
+	net    *core.Network
+	db     *registry.DB
+	reg    *registry.Registry
 	tx     *trx.Transmitter
 	bursts [tdma.Slots]tdma.TxBurst
 	fn     tdma.FN
 	frames atomic.Uint64
 }
 
+// newCellRunner opens the subscriber registry at c.Subscribers.DB and
+// builds the cell with the core network above it. Close releases the
+// registry.
 func newCellRunner(c *config.Config, log *slog.Logger, tap *gsmtap.Sender) (*cellRunner, error) {
+	db, err := registry.Open(c.Subscribers.DB, nil)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := registry.New(registry.Config{Store: db, Policy: c.Policy(), Log: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ciphers, _ := c.CipherSet()
+	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
+	short := c.Network.ShortName
+	if short == "" {
+		short = c.Network.Name
+	}
+	net, err := core.New(core.Config{
+		MM: mm.Config{LAI: lai, Ciphers: ciphers, NoAuth: !c.Security.Authenticate,
+			FullName: c.Network.Name, ShortName: short, SendTime: true},
+		HLR:   core.NewHLR(reg),
+		Epoch: time.Now(),
+		Log:   log,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	settings := cellSettings(c, log)
+	settings.NewLink = net.NewLink
 	if tap != nil {
 		settings.Tap = bts.GSMTAPTap(tap, c.Band())
 	}
 	cell, err := bts.New(settings)
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	tx, err := trx.NewTransmitter(trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}})
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
-	return &cellRunner{cell: cell, tx: tx}, nil
+	return &cellRunner{cell: cell, net: net, db: db, reg: reg, tx: tx}, nil
 }
+
+// Close closes the subscriber registry.
+func (r *cellRunner) Close() error { return r.db.Close() }
 
 // step sends one frame into s.
 func (r *cellRunner) step(s radio.Stream) error {
@@ -143,8 +184,9 @@ func (s *cellService) Serve(ctx context.Context) error {
 	}
 	r, err := newCellRunner(s.cfg, s.log, tap)
 	if err != nil {
-		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+		return err
 	}
+	defer r.Close()
 	var stream radio.Stream
 	switch fe := s.board.RF.Frontend; fe {
 	case "sim":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,9 @@ func TestOnAirLine(t *testing.T) {
 func TestCellServiceOnAir(t *testing.T) {
 	board, _ := boards.Lookup("sim")
 	var logs bytes.Buffer
-	s := newCellService(config.Default(), board, slog.New(slog.NewTextHandler(&logs, nil)))
+	cfg := config.Default()
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
+	s := newCellService(cfg, board, slog.New(slog.NewTextHandler(&logs, nil)))
 	fake := clock.NewFake(time.Unix(0, 0))
 	s.clock = fake
 	ctx, cancel := context.WithCancel(context.Background())
@@ -85,7 +88,9 @@ func TestCellServiceRefusesUnknownFrontend(t *testing.T) {
 // scheduling, channel coding, burst mapping and GMSK modulation with
 // ramping, for all 8 timeslots of C0, per frame.
 func BenchmarkTXChain(b *testing.B) {
-	r, err := newCellRunner(config.Default(), slog.New(slog.DiscardHandler), nil)
+	cfg := config.Default()
+	cfg.Subscribers.DB = filepath.Join(b.TempDir(), "subscribers.db")
+	r, err := newCellRunner(cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -98,4 +103,5 @@ func BenchmarkTXChain(b *testing.B) {
 		r.fn = r.fn.Add(1)
 	}
 	b.ReportMetric(float64(b.N*tdma.Slots)/b.Elapsed().Seconds(), "bursts/s")
+	r.Close()
 }

@@ -24,10 +24,12 @@ import (
 func airPhones(t *testing.T, cfg *config.Config, n int, seed uint64, frames int, stop func(ps *phoneSim) bool) (*phoneSim, *bytes.Buffer) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
 	r, err := newCellRunner(cfg, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})
 	if err != nil {
 		t.Fatal(err)

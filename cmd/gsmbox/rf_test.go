@@ -34,8 +34,8 @@ func TestRFProbeDryRun(t *testing.T) {
 
 func TestRFProbeRefusesUnsupportedBand(t *testing.T) {
 	var out, errb bytes.Buffer
-	err := run(context.Background(), []string{"gsmbox", "rf", "probe", "--board", "rpi4", "--band", "PCS1900", "--dry-run"}, &out, &errb)
+	err := run(context.Background(), []string{"gsmbox", "rf", "probe", "--board", "rpi4", "--band", "RGSM900", "--dry-run"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "does not support") {
-		t.Errorf("probe rpi4 on PCS1900 = %v, want a refusal", err)
+		t.Errorf("probe rpi4 on R-GSM900 = %v, want a refusal", err)
 	}
 }

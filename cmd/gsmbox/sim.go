@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
@@ -53,6 +55,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	snr := fs.Float64("snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)")
 	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
 	verbose := fs.Bool("v", false, "log debug messages")
+	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	phones := addPhoneFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,6 +76,16 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *snr != 0 {
 		cfg.Sim.SNRdB = *snr
+	}
+	if *dbPath != "" {
+		cfg.Subscribers.DB = *dbPath
+	} else {
+		dir, err := os.MkdirTemp("", "gsmbox-sim-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
 	}
 	if *tapAddr != "" {
 		cfg.GSMTAP.Enabled, cfg.GSMTAP.Remote = true, *tapAddr
@@ -98,6 +111,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	frames := int64(*duration / frameDuration)
 
 	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})

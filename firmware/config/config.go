@@ -11,6 +11,34 @@ type Config struct {
 	GSMTAP  GSMTAP  `toml:"gsmtap"`
 	Log     Log     `toml:"log"`
 	Sim     Sim     `toml:"sim"`
+
+	Subscribers Subscribers `toml:"subscribers"`
+	Security    Security    `toml:"security"`
+}
+
+// Subscribers sets the subscriber registry and who may register.
+type Subscribers struct {
+	// Policy is "open" (any phone registers and gets the next free
+	// number from MSISDNRange) or "closed" (only provisioned IMSIs).
+	Policy string `toml:"policy"`
+	// MSISDNRange is the block numbers are given from, "FIRST-LAST".
+	MSISDNRange string `toml:"msisdn_range"`
+	// OpenPrefixes, with policy "closed", still admits IMSIs starting
+	// with one of these (e.g. your own MCC+MNC) and provisions them.
+	OpenPrefixes []string `toml:"open_prefixes"`
+	// DB is the registry file; on a board it lives on the data partition.
+	// `gsmbox sim` uses a temporary one unless told otherwise.
+	DB string `toml:"db"`
+}
+
+// Security sets authentication and ciphering (TS 43.020).
+type Security struct {
+	// Authenticate every subscriber that has a key (Ki).
+	Authenticate bool `toml:"authenticate"`
+	// Ciphers are the algorithms phones may be asked to use, from
+	// "A5/3", "A5/1" and "A5/0" (none); the strongest a phone supports
+	// is chosen.
+	Ciphers []string `toml:"ciphers"`
 }
 
 // Network identifies the PLMN.
@@ -147,5 +175,12 @@ func Default() *Config {
 		GSMTAP: GSMTAP{Enabled: false, Remote: "127.0.0.1:4729"},
 		Log:    Log{Level: "info"},
 		Sim:    Sim{SNRdB: 40, Seed: 1},
+		Subscribers: Subscribers{
+			Policy:       "open",
+			MSISDNRange:  "1000-1999",
+			OpenPrefixes: []string{},
+			DB:           "/perm/gsmbox/subscribers.db",
+		},
+		Security: Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
 	}
 }

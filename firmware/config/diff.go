@@ -26,11 +26,13 @@ func (c Change) String() string {
 // serviceOf says which service owns each section: what restarts when a key
 // in it changes. Sections not listed apply live.
 var serviceOf = map[string]string{
-	"network": "cell",
-	"cell":    "cell",
-	"radio":   "cell",
-	"gsmtap":  "cell",
-	"sim":     "cell",
+	"network":     "cell",
+	"cell":        "cell",
+	"radio":       "cell",
+	"gsmtap":      "cell",
+	"sim":         "cell",
+	"subscribers": "cell",
+	"security":    "cell",
 }
 
 // Diff lists every setting whose value differs from old to new, in schema

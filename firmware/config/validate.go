@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -43,6 +45,37 @@ func (c *Config) Neighbours() []tdma.ARFCN {
 		out[i] = tdma.ARFCN(n)
 	}
 	return out
+}
+
+// CipherSet returns the ciphers security.ciphers allows.
+func (c *Config) CipherSet() (mm.CipherSet, error) {
+	var set mm.CipherSet
+	if len(c.Security.Ciphers) == 0 {
+		return 0, fmt.Errorf("list at least one of \"A5/3\", \"A5/1\", \"A5/0\"")
+	}
+	for _, s := range c.Security.Ciphers {
+		switch strings.ToUpper(strings.ReplaceAll(s, " ", "")) {
+		case "A5/0":
+			set = set.With(0)
+		case "A5/1":
+			set = set.With(mm.A51)
+		case "A5/3":
+			set = set.With(mm.A53)
+		case "A5/2":
+			return 0, fmt.Errorf("A5/2 is broken and banned (TS 43.020); use A5/3 or A5/1")
+		default:
+			return 0, fmt.Errorf("%q is not a cipher: want \"A5/3\", \"A5/1\" or \"A5/0\"", s)
+		}
+	}
+	return set, nil
+}
+
+// Policy returns the registration policy of [subscribers]; valid only
+// after validation.
+func (c *Config) Policy() registry.Policy {
+	m, _ := registry.ParseMode(c.Subscribers.Policy)
+	rg, _ := registry.ParseRange(c.Subscribers.MSISDNRange)
+	return registry.Policy{Mode: m, MSISDNRange: rg, OpenPrefixes: c.Subscribers.OpenPrefixes}
 }
 
 // LogLevel returns the slog level of Log.Level.
@@ -188,6 +221,23 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	}
 	if c.Sim.SNRdB < -10 || c.Sim.SNRdB > 100 {
 		bad("sim.snr_db", "%g dB: want -10..100", c.Sim.SNRdB)
+	}
+	if _, err := registry.ParseMode(c.Subscribers.Policy); err != nil {
+		bad("subscribers.policy", "%q: want \"open\" or \"closed\"", c.Subscribers.Policy)
+	}
+	if _, err := registry.ParseRange(c.Subscribers.MSISDNRange); err != nil {
+		bad("subscribers.msisdn_range", "%q: want FIRST-LAST, e.g. \"1000-1999\"", c.Subscribers.MSISDNRange)
+	}
+	for _, p := range c.Subscribers.OpenPrefixes {
+		if !digits(p, 1, 15) {
+			bad("subscribers.open_prefixes", "%q: want IMSI digits, e.g. \"00101\"", p)
+		}
+	}
+	if c.Subscribers.DB == "" {
+		bad("subscribers.db", "must name the registry file")
+	}
+	if _, err := c.CipherSet(); err != nil {
+		bad("security.ciphers", "%v", err)
 	}
 	return ps
 }
