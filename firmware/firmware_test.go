@@ -139,3 +139,26 @@ func TestConfigs(t *testing.T) {
 		t.Errorf("empty LoadConfigs source = %q", c5.Source())
 	}
 }
+
+func TestFATDirty(t *testing.T) {
+	bs := make([]byte, 512)
+	bs[510], bs[511] = 0x55, 0xAA
+	if fatDirty(bs) {
+		t.Error("fatDirty(clean FAT32) = true")
+	}
+	bs[0x41] = 1
+	if !fatDirty(bs) {
+		t.Error("fatDirty(FAT32 state 1) = false")
+	}
+	bs[22] = 8 // FAT16: FATSz16 set, state byte at 0x25
+	if fatDirty(bs) {
+		t.Error("fatDirty(clean FAT16) = true")
+	}
+	bs[0x25] = 1
+	if !fatDirty(bs) {
+		t.Error("fatDirty(FAT16 state 1) = false")
+	}
+	if fatDirty(make([]byte, 100)) {
+		t.Error("fatDirty(short) = true")
+	}
+}

@@ -3,6 +3,7 @@ package firmware
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -93,4 +94,31 @@ func Reap(ctx context.Context) {
 		case <-ch:
 		}
 	}
+}
+
+// FATDirty reports whether the FAT file system on dev was left mounted
+// (a power cut or a crash): Linux sets bit 0 of the boot sector's state
+// byte (offset 0x41 on FAT32, 0x25 on FAT12/16) while the volume is
+// mounted and clears it on a clean unmount. Read it before mounting.
+func FATDirty(dev string) (bool, error) {
+	f, err := os.Open(dev)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	b := make([]byte, 512)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return false, err
+	}
+	return fatDirty(b), nil
+}
+
+func fatDirty(bs []byte) bool {
+	if len(bs) < 512 || bs[510] != 0x55 || bs[511] != 0xAA {
+		return false
+	}
+	if bs[22] == 0 && bs[23] == 0 { // BPB_FATSz16 == 0: FAT32
+		return bs[0x41]&1 != 0
+	}
+	return bs[0x25]&1 != 0
 }

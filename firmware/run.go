@@ -138,6 +138,7 @@ func Run(ctx context.Context, o Options) error {
 
 	// Partitions.
 	bootDir, permDir, persistent := BootDir, PermDir, false
+	uncleanData := false
 	if board.BootDevice != "" && pid1 {
 		if err := waitDevice(board.BootDevice, 10*time.Second); err != nil {
 			log.Error("boot partition", "err", err)
@@ -148,12 +149,19 @@ func Run(ctx context.Context, o Options) error {
 	if board.DataDevice != "" && pid1 {
 		if err := waitDevice(board.DataDevice, 10*time.Second); err != nil {
 			log.Error("data partition", "err", err)
-		} else if err := MountFAT(board.DataDevice, PermDir, false); err != nil {
-			log.Error("data partition not mounted", "err", err)
 		} else {
-			persistent = true
+			if dirty, _ := FATDirty(board.DataDevice); dirty {
+				uncleanData = true
+				log.Warn("data partition was not cleanly unmounted (power cut or crash); files written with fsync are intact", "device", board.DataDevice)
+			}
+			if err := MountFAT(board.DataDevice, PermDir, false); err != nil {
+				log.Error("data partition not mounted", "err", err)
+			} else {
+				persistent = true
+			}
 		}
 	}
+
 	if !persistent {
 		permDir = "/tmp/gsmbox-perm"
 		if !pid1 {
@@ -222,7 +230,7 @@ func Run(ctx context.Context, o Options) error {
 		return status.Snapshot{
 			Version: o.Version, Board: board.Name, Model: model, Transmitter: tx,
 			Uptime: uptime(), ConfigSource: cfgs.Source(), ARFCN: cfgs.Current().Cell.ARFCN,
-			Frames: cell.Frames(), Persistent: persistent, Health: h,
+			Frames: cell.Frames(), Persistent: persistent, UncleanShutdown: uncleanData, Health: h,
 			LastUSB: lastUSB.Load().(string), Services: sup.Status(),
 		}
 	}

@@ -28,9 +28,12 @@ type Snapshot struct {
 	ARFCN        int
 	Frames       uint64
 	Persistent   bool
-	Health       string // "ok" or the failing checks
-	LastUSB      string
-	Services     []supervisor.ServiceStatus
+	// UncleanShutdown says the data partition was found still marked
+	// mounted at boot: the last shutdown was a power cut or a crash.
+	UncleanShutdown bool
+	Health          string // "ok" or the failing checks
+	LastUSB         string
+	Services        []supervisor.ServiceStatus
 }
 
 // Render formats the snapshot for people.
@@ -44,6 +47,9 @@ func (s Snapshot) Render() string {
 	p := "yes"
 	if !s.Persistent {
 		p = "NO (data partition unavailable; nothing survives a reboot)"
+	}
+	if s.UncleanShutdown {
+		p += " (the last shutdown was not clean: power cut or crash)"
 	}
 	fmt.Fprintf(&b, "persistent:  %s\n", p)
 	fmt.Fprintf(&b, "health:      %s\n", s.Health)

@@ -318,6 +318,9 @@ func TestQEMUBootUSB(t *testing.T) {
 	makeStick(t, bad, map[string]string{"gsmbox.toml": "[cell]\narfcn = 99999\ncolour = \"blue\"\n"})
 	c = boot(t, QEMUOptions{Image: disk, USB: bad}, 240*time.Second)
 	mustFind(t, c, `configuration loaded.*data partition gsmbox.toml.*arfcn=70`)
+	if l, ok := c.find(regexp.MustCompile(`not cleanly unmounted`)); ok {
+		t.Errorf("after a clean power-off: %s", l.text)
+	}
 	mustFind(t, c, `on air.*ARFCN 70\b`)
 	mustFind(t, c, `USB stick /dev/sd[a-z]1: gsmbox.toml REJECTED with 2 error.*safe to remove`)
 	if l, ok := c.find(regexp.MustCompile(`on air.*ARFCN (62|99999)\b`)); ok {
@@ -537,6 +540,7 @@ func TestQEMUPowerCut(t *testing.T) {
 		t.Errorf("after the power cut data partition gsmbox.toml = %q, want the applied one", cfg)
 	}
 	c = boot(t, QEMUOptions{Image: disk}, 240*time.Second)
+	mustFind(t, c, `data partition was not cleanly unmounted`)
 	mustFind(t, c, `configuration loaded.*data partition gsmbox.toml.*arfcn=75`)
 	mustFind(t, c, `on air.*ARFCN 75\b`)
 }
