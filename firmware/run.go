@@ -235,7 +235,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 	applier := &usb.Applier{
-		Mounter: usb.VFAT{}, MountDir: USBDir, Board: board, Configs: cfgs, LEDs: player,
+		Mounter: usb.FAT{}, MountDir: USBDir, Board: board, Configs: cfgs, LEDs: player,
 		Status: func() string { return snapshot().Render() }, Version: o.Version,
 		Log: log, Console: console, ShowFor: 30 * time.Second,
 	}

@@ -107,16 +107,25 @@ func (s *Service) waitDevice(ctx context.Context, dev string) bool {
 	}
 }
 
-// VFAT mounts sticks with the kernel's vfat driver.
-type VFAT struct{}
+// FAT mounts sticks with the kernel's vfat driver, or exfat (most sticks
+// over 32 GB) where the kernel has it (the Raspberry Pi kernel does).
+type FAT struct{}
 
 // Mount implements Mounter.
-func (VFAT) Mount(dev, dir string) error {
-	return unix.Mount(dev, dir, "vfat", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+func (FAT) Mount(dev, dir string) error {
+	const flags = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	err := unix.Mount(dev, dir, "vfat", flags, "")
+	if err == nil {
+		return nil
+	}
+	if exErr := unix.Mount(dev, dir, "exfat", flags, ""); exErr == nil {
+		return nil
+	}
+	return err
 }
 
 // Unmount implements Mounter: sync, then unmount.
-func (VFAT) Unmount(dir string) error {
+func (FAT) Unmount(dir string) error {
 	unix.Sync()
 	return unix.Unmount(dir, 0)
 }
