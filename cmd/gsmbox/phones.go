@@ -195,9 +195,11 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 			FreqOffsetHz: (rng.Float64()*2 - 1) * 3000,
 		}
 		simc := mm.NewSIM(imsi, crypto.COMP128v3, ki, crypto.OPc{})
+		// A phase 2 phone with A5/1 and A5/3, and SMS.
+		cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
 		msc := &mm.MSConfig{
-			// Phase 2, no A5/1: the virtual phone's radio does not cipher.
-			Classmark1: l3.Classmark1{Revision: 1, RFPower: 4},
+			Classmark1: cm1,
+			Classmark2: l3.Classmark2{Classmark1: cm1, SMCap: true, A53: true},
 			IMEI:       imei(rng),
 			T3211:      phoneT3211,
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
@@ -33,6 +34,14 @@ type dedicated struct {
 	lastRxQual uint8
 	measBuf    [rr.MeasurementReportLen]byte
 	initial    [lapdm.N201DCCH]byte
+	// Ciphering (TS 44.018 §3.4.7, TS 43.020 Annex C): the mobile's A5
+	// state; until a deciphered downlink block decodes, blocks that do
+	// not are tried in clear too (the network starts enciphering the
+	// downlink only when it sees the mobile's ciphered uplink).
+	cipher     l1.Cipher
+	dlCiphered bool
+	soft       [4][116]int8
+	rrBuf      [32]byte
 }
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
@@ -100,6 +109,7 @@ func (p *Phone) toIdle(normal bool) {
 	if p.ded.link != nil {
 		p.ded.link.ReleaseLocal()
 	}
+	p.ded.cipher.Off()
 	p.stats.Releases++
 	p.state = StateIdle
 	p.acc = [tdma.Slots]blockAcc{}
@@ -117,6 +127,28 @@ func (p *Phone) dedTimers(f tdma.FN) {
 	if p.state == StateReleasing && f.Sub(p.released) >= 0 {
 		p.toIdle(true)
 	}
+}
+
+// decodeDedicated decodes a block of the phone's SDCCH or SACCH,
+// deciphering it when ciphering is on.
+func (p *Phone) decodeDedicated(a *blockAcc) (coding.Quality, bool) {
+	d := &p.ded
+	if !d.cipher.On() {
+		return coding.DecodeXCCH(&p.blk, &a.soft)
+	}
+	d.soft = a.soft
+	for i := range d.soft {
+		d.cipher.DecryptSoftData(l1.DirDown, a.start.Add(i), &d.soft[i])
+	}
+	q, ok := coding.DecodeXCCH(&p.blk, &d.soft)
+	if ok {
+		d.dlCiphered = true
+		return q, ok
+	}
+	if d.dlCiphered {
+		return q, false
+	}
+	return coding.DecodeXCCH(&p.blk, &a.soft) // still in clear?
 }
 
 // dedicatedBlock handles a downlink block on the phone's SDCCH or SACCH.
@@ -235,12 +267,52 @@ func (p *Phone) l3(msg []byte) {
 	if err != nil {
 		return // an RR Status would be polite; the network does not need it
 	}
+	if c, ok := m.(*rr.CipheringModeCommand); ok {
+		p.cipheringMode(c)
+		return
+	}
 	if _, ok := m.(*rr.ChannelRelease); ok {
 		// TS 44.018 §3.4.13.1.1: release the main signalling link (DISC)
 		// and go back to idle.
 		p.ded.link.Entity(0).Release()
 		p.state = StateReleasing
 		p.released = p.lastFN.Add(releaseFrames)
+	}
+}
+
+// cipheringMode answers a Ciphering Mode Command (TS 44.018 §3.4.7.2):
+// start enciphering and deciphering with the algorithm and the Kc of the
+// last authentication, then send Ciphering Mode Complete, enciphered.
+func (p *Phone) cipheringMode(c *rr.CipheringModeCommand) {
+	d := &p.ded
+	if p.cfg.Upper == nil {
+		return
+	}
+	cmc := rr.CipheringModeComplete{}
+	if c.Start {
+		kc, imeisv, ok := p.cfg.Upper.CipherKey(c.Algorithm)
+		if !ok || d.cipher.Set(a5.Alg(c.Algorithm), kc) != nil {
+			p.log.Info("ciphering refused", "alg", c.Algorithm)
+			p.sendRRStatus(rr.CauseProtocolError)
+			return
+		}
+		d.dlCiphered = false
+		p.cfg.Upper.CipheringStarted()
+		if c.IMEISV && imeisv != "" {
+			cmc.HasIdentity, cmc.Identity = true, l3.MobileIdentity{Type: l3.IdentityIMEISV, Digits: imeisv}
+		}
+		p.log.Debug("ciphering", "cipher", &d.cipher)
+	}
+	if n, err := cmc.MarshalTo(d.rrBuf[:]); err == nil {
+		_ = p.send(d.rrBuf[:n])
+	}
+}
+
+// sendRRStatus sends an RR Status with cause (TS 44.018 §9.1.29).
+func (p *Phone) sendRRStatus(cause rr.Cause) {
+	m := rr.RRStatus{Cause: cause}
+	if n, err := m.MarshalTo(p.ded.rrBuf[:]); err == nil {
+		_ = p.send(p.ded.rrBuf[:n])
 	}
 }
 
@@ -288,7 +360,9 @@ func (p *Phone) dedFrame(f tdma.FN, out *[tdma.Slots]tdma.TxBurst) bool {
 		d.ulStart[w], d.ulHave[w] = start, true
 	}
 	b := &out[d.tn]
-	tdma.Normal(&b.Bits, &d.ul[w][s.Burst&3], d.tsc)
+	data := d.ul[w][s.Burst&3]
+	d.cipher.EncryptData(l1.DirUp, f, &data)
+	tdma.Normal(&b.Bits, &data, d.tsc)
 	b.Kind = tdma.KindNormal
 	return true
 }

@@ -46,6 +46,15 @@ func NewMM(cfg *mm.MSConfig, sim *mm.SIM) *MM {
 	return &MM{MS: mm.NewMS(cfg, sim), cfg: cfg, epoch: time.Unix(0, 0).UTC()}
 }
 
+// CipherKey implements Upper.
+func (u *MM) CipherKey(alg uint8) ([8]byte, string, bool) {
+	kc, ok := u.MS.CipherKey(mm.Cipher(alg))
+	return kc, u.cfg.IMEISV, ok
+}
+
+// CipheringStarted implements Upper.
+func (u *MM) CipheringStarted() { u.MS.CipheringStarted() }
+
 // Identity implements Upper.
 func (u *MM) Identity() (uint8, l3.Classmark2, l3.MobileIdentity) {
 	s := u.MS.SIM

@@ -376,7 +376,13 @@ func (p *Phone) Receive(b *tdma.RxBurst) {
 				clear(a.soft[i][:])
 			}
 		}
-		q, ok := coding.DecodeXCCH(&p.blk, &a.soft)
+		var q coding.Quality
+		var ok bool
+		if a.ch.Kind.Dedicated() {
+			q, ok = p.decodeDedicated(a)
+		} else {
+			q, ok = coding.DecodeXCCH(&p.blk, &a.soft)
+		}
 		ok = ok && a.n >= 2
 		var rssi float32 = -150
 		if a.n > 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
@@ -37,6 +38,13 @@ type loop struct {
 	deaf bool
 	// override, when set, may replace the cell's downlink of a frame.
 	override func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst)
+	// netCipher stands in for the cell's ciphering (gsm/bts has none
+	// yet): when on, the dedicated downlink bursts of timeslot cipherTN
+	// are enciphered and the uplink normal bursts deciphered.
+	netCipher l1.Cipher
+	cipherTN  tdma.TN
+	comb      l1.Combination
+	dlCipher  bool // the downlink is enciphered too
 }
 
 func testSIM(imsi string) *mm.SIM {
@@ -48,8 +56,8 @@ func testSIM(imsi string) *mm.SIM {
 // newPhone returns a powered-on phone with gsm/mm's MS above it.
 func newPhone(imsi string, seed uint64) (*ms.Phone, error) {
 	sim := testSIM(imsi)
-	cm1 := l3.Classmark1{Revision: 1, RFPower: 4}
-	cfg := &mm.MSConfig{Classmark1: cm1, Classmark2: l3.Classmark2{Classmark1: cm1, SMCap: true}, IMEI: "490154203237518"}
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
+	cfg := &mm.MSConfig{Classmark1: cm1, Classmark2: l3.Classmark2{Classmark1: cm1, SMCap: true, A53: true}, IMEI: "490154203237518"}
 	p, err := ms.New(ms.Config{SIM: sim, Seed: seed, Upper: ms.NewMM(cfg, sim)})
 	if err != nil {
 		return nil, err
@@ -99,6 +107,12 @@ func (l *loop) step() {
 	if l.override != nil {
 		l.override(l.fn, &l.dl)
 	}
+	if l.netCipher.On() && l.dlCipher {
+		tn := l.cipherTN
+		if b := &l.dl[tn]; b.Kind == tdma.KindNormal && l.comb.Downlink(tn, l.fn).Chan.Kind.Dedicated() {
+			l.netCipher.EncryptBurst(l1.DirDown, l.fn, &b.Bits)
+		}
+	}
 	for i, p := range l.phones {
 		local := l.fn.Add(-l.origin[i])
 		var plan ms.Plan
@@ -140,6 +154,9 @@ func (l *loop) step() {
 			rb := &l.rxb
 			*rb = tdma.RxBurst{FN: l.fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: -70, ToA: l.toa[i]}
 			soft(&rb.Soft, &b.Bits)
+			if b.Kind == tdma.KindNormal && l.netCipher.On() {
+				l.netCipher.DecryptSoft(l1.DirUp, l.fn, &rb.Soft)
+			}
 			if b.Kind == tdma.KindAccess {
 				l.access++
 				if l.deaf {
@@ -648,5 +665,136 @@ func TestRadioLinkFailure(t *testing.T) {
 	// RADIO_LINK_TIMEOUT SACCH blocks, one per 102 frames on SDCCH/4.
 	if blocks := lost / 102; blocks < int(cc.RadioLinkTimeout)-1 || blocks > int(cc.RadioLinkTimeout)+1 {
 		t.Errorf("lost after %d frames (%d SACCH periods), want about RADIO_LINK_TIMEOUT = %d", lost, blocks, cc.RadioLinkTimeout)
+	}
+}
+
+// cipherLink is a network that authenticates the phone (A3/A8 with the
+// SIM's Ki, gsm/crypto) and starts ciphering with A5/alg (TS 44.018
+// §3.4.7) before accepting the location update.
+type cipherLink struct {
+	netLink
+	l     *loop
+	alg   uint8
+	ki    crypto.Ki
+	rand  crypto.RAND
+	kc    crypto.Kc
+	sres  crypto.SRES
+	authd bool
+	cmc   bool // Ciphering Mode Complete received
+	imsi  string
+	acked bool
+}
+
+func (n *cipherLink) send(m interface {
+	MarshalTo([]byte) (int, error)
+}) {
+	k, err := m.MarshalTo(n.out[:])
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if err := n.link.Entity(0).Send(n.out[:k]); err != nil {
+		n.t.Error(err)
+	}
+}
+
+func (n *cipherLink) handle(inds []lapdm.Indication) {
+	for _, ind := range inds {
+		switch ind.Kind {
+		case lapdm.EstablishInd:
+			for i := range n.rand {
+				n.rand[i] = byte(17 * i)
+			}
+			var err error
+			if n.sres, n.kc, err = crypto.Authenticate(crypto.COMP128v3, n.ki, crypto.OPc{}, n.rand); err != nil {
+				n.t.Fatal(err)
+			}
+			n.send(&mm.AuthenticationRequest{CKSN: 1, RAND: n.rand})
+		case lapdm.DataInd:
+			if l3.PD(ind.Msg[0]&15) == l3.PDRR {
+				m, err := rr.DecodeDCCH(ind.Msg)
+				if err != nil {
+					n.t.Errorf("network: RR % x: %v", ind.Msg, err)
+					continue
+				}
+				if _, ok := m.(*rr.CipheringModeComplete); ok {
+					// A correct ciphered frame: encipher the downlink
+					// too (TS 44.018 §3.4.7.2).
+					n.cmc, n.l.dlCipher = true, true
+					acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
+						HasIdentity: true, Identity: l3.TMSI(0xc1)}
+					n.send(&acc)
+				}
+				continue
+			}
+			m, err := mm.Decode(ind.Msg)
+			if err != nil {
+				n.t.Errorf("network: % x: %v", ind.Msg, err)
+				continue
+			}
+			switch m := m.(type) {
+			case *mm.AuthenticationResponse:
+				if m.SRES != n.sres {
+					n.t.Errorf("SRES %x, want %x", m.SRES, n.sres)
+					continue
+				}
+				n.authd = true
+				n.send(&rr.CipheringModeCommand{Start: true, Algorithm: n.alg})
+				// The network deciphers the uplink from here on; the
+				// command itself goes in clear.
+				if err := n.l.netCipher.Set(a5.Alg(n.alg), n.kc); err != nil {
+					n.t.Fatal(err)
+				}
+			case *mm.TMSIReallocationComplete:
+				n.acked = true
+			}
+		case lapdm.UnitDataInd:
+			n.meas++
+		}
+	}
+}
+
+func (n *cipherLink) Uplink(fn tdma.FN, msg *[23]byte) { n.handle(n.link.ReceiveMain(fn, msg[:])) }
+func (n *cipherLink) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
+	n.handle(n.link.ReceiveSACCH(fn, msg[:]))
+}
+func (n *cipherLink) Tick(fn tdma.FN) { n.handle(n.link.Tick(fn)) }
+
+// TestCiphering: the network authenticates the phone, which answers
+// with the SRES of its SIM, and orders ciphering; the phone takes the Kc
+// of that authentication from MM, enciphers its uplink and deciphers the
+// downlink with A5/1 or A5/3 (gsm/l1's Cipher, the network's side
+// emulated in the loop), answers Ciphering Mode Complete, and completes
+// the location update on the ciphered channel.
+func TestCiphering(t *testing.T) {
+	for _, alg := range []uint8{1, 3} {
+		t.Run(fmt.Sprintf("A5/%d", alg), func(t *testing.T) {
+			var cl *cipherLink
+			var l *loop
+			cell, err := bts.New(bts.Config{Cell: testCellConfig(false), SDCCH8: []tdma.TN{2}, NewLink: func(ci bts.ChanInfo) bts.Link {
+				link, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+				cl = &cipherLink{netLink: netLink{t: t, link: link, keep: true}, l: l, alg: alg}
+				copy(cl.ki[:], l.phones[0].SIM().IMSI)
+				l.cipherTN, l.comb = ci.Chan.TN, l1.CombVII
+				return cl
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l = newLoop(t, cell, 1, 0)
+			p := l.phones[0]
+			for range 51 * 30 {
+				l.step()
+				if cl != nil && cl.acked {
+					break
+				}
+			}
+			if cl == nil || !cl.authd || !cl.cmc || !cl.acked {
+				t.Fatalf("network: link %v authenticated %v, ciphering complete %v, TMSI acked %v (phone %v, stats %+v)",
+					cl != nil, cl != nil && cl.authd, cl != nil && cl.cmc, cl != nil && cl.acked, p.State(), p.Stats())
+			}
+			if !p.Stats().Registered || p.SIM().TMSI != 0xc1 {
+				t.Errorf("phone registered %v TMSI %#x, want true 0xc1", p.Stats().Registered, p.SIM().TMSI)
+			}
+		})
 	}
 }

@@ -31,6 +31,13 @@ type Upper interface {
 	// §9.1.25): the ciphering key sequence number, the classmark and the
 	// identity to answer with (the TMSI if the SIM has one).
 	Identity() (cksn uint8, cm2 l3.Classmark2, id l3.MobileIdentity)
+	// CipherKey gives RR the Kc for a Ciphering Mode Command with A5/alg
+	// (TS 44.018 §3.4.7); ok is false when there is no key or the phone
+	// does not implement alg. imeisv is sent in the Ciphering Mode
+	// Complete when the network asks for it ("" to send none).
+	CipherKey(alg uint8) (kc [8]byte, imeisv string, ok bool)
+	// CipheringStarted tells MM ciphering is on.
+	CipheringStarted()
 	// Established tells MM the signalling link is up (contention
 	// resolution passed).
 	Established()
