@@ -106,6 +106,7 @@ func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Wr
 	if _, err := os.Stat(*img); err != nil {
 		return fmt.Errorf("%v (build it first: ./build.sh %s)", err, d.Name)
 	}
+	fmt.Fprintln(stderr, "mkimage: booting", *img, "through U-Boot; Ctrl-A x quits QEMU")
 	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", image.QEMUArgs(image.QEMUOptions{Image: *img, USB: *usb})...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	return cmd.Run()
