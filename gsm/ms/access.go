@@ -186,7 +186,7 @@ func (p *Phone) immAssReject(m *rr.ImmediateAssignmentReject, start tdma.FN) {
 		w := int(m.Wait[i])
 		p.t3122, p.t3122On = start.Add(w*1000*26/120), true
 		p.state = StateIdle
-		p.log.Info("access rejected", "wait_s", w)
+		p.log.Debug("access rejected", "wait_s", w)
 		if p.cfg.Upper != nil {
 			p.cfg.Upper.Released(false)
 		}

@@ -100,7 +100,7 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 			p.log.Info("cannot establish the link", "err", err)
 		}
 	}
-	p.log.Info("dedicated", "chan", d.main, "tsc", d.tsc, "ta", ta, "fn", uint32(f))
+	p.log.Debug("dedicated", "chan", d.main, "tsc", d.tsc, "ta", ta, "fn", uint32(f))
 }
 
 // toIdle leaves dedicated mode (TS 44.018 §3.4.13: back to idle on the

@@ -28,8 +28,17 @@
 //     MS side) on the SDCCH and SACCH, measurement reports up the SACCH
 //     every reporting period (TS 44.018 §9.1.21, RXLEV and RXQUAL of the
 //     serving cell per TS 45.008 §8.1–§8.2), SI5/SI6 and the ordered timing
-//     advance down, the radio link counter S of TS 45.008 §5.2, and
-//     Channel Release (TS 44.018 §3.4.13) back to idle.
+//     advance down, the radio link counter S of TS 45.008 §5.2,
+//     ciphering (TS 44.018 §3.4.7: A5/1 or A5/3 with the Kc of the last
+//     authentication, through gsm/l1's Cipher), and Channel Release (TS
+//     44.018 §3.4.13) back to idle;
+//   - answering paging (TS 44.018 §3.3.2) with a Paging Response in the
+//     SABM.
+//
+// Not done: cell reselection and neighbour measurements (the reports say
+// no neighbour was measured), downlink signalling failure in idle mode
+// (TS 45.008 §6.5), MS power control (the ordered level is ignored),
+// frequency hopping, TCH assignment and handover.
 //
 // Above RR sits an Upper (the MS side of MM): it gives the initial L3
 // message sent in the SABM and answers what the network sends. MM is the

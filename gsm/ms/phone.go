@@ -536,7 +536,7 @@ func (p *Phone) si3(m *rr.SI3) {
 	if p.state == StateBCCH || p.state == StateBarred {
 		p.state = StateIdle
 		p.reach(MsCamped)
-		p.log.Info("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
+		p.log.Debug("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
 		if p.cfg.Upper != nil {
 			p.cfg.Upper.Camped(p.cell.LAI)
 		}
@@ -597,7 +597,7 @@ func (p *Phone) timers(f tdma.FN) {
 	case StateAccess:
 		if p.rach.waiting && f.Sub(p.rach.t3126) >= 0 {
 			// TS 44.018 §3.3.1.1.2: T3126 expired, the access failed.
-			p.log.Info("access failed: no answer", "requests", p.rach.sent)
+			p.log.Debug("access failed: no answer", "requests", p.rach.sent)
 			p.state = StateIdle
 			p.accessFailed(f)
 			if p.cfg.Upper != nil {
