@@ -58,6 +58,14 @@ type Link interface {
 	Done() bool
 }
 
+// LinkLoser is implemented by a Link that wants to know when the cell
+// frees its channel because the radio link is lost (TS 45.008 §5.2) or
+// the cell is shutting the channel: the Link's procedures end there, with
+// nothing more sent.
+type LinkLoser interface {
+	Lost(fn tdma.FN)
+}
+
 // ChanInfo describes a dedicated channel to its Link.
 type ChanInfo struct {
 	Chan l1.Chan // the SDCCH
@@ -327,6 +335,9 @@ func (c *Cell) radioLink(d *dchan, b *l1.UplinkBlock) {
 	if d.rlc <= 0 {
 		c.ded.RadioLinkLost++
 		c.log.Info("radio link lost", "chan", d.ch, "fn", uint32(b.FN))
+		if l, ok := d.link.(LinkLoser); ok {
+			l.Lost(b.FN)
+		}
 		c.free(d)
 	}
 }

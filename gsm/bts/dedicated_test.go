@@ -221,6 +221,9 @@ func TestChannelLifecycle(t *testing.T) {
 	if st := a.cell.Stats().Dedicated; st.RadioLinkLost != 1 {
 		t.Errorf("RadioLinkLost = %d, want 1", st.RadioLinkLost)
 	}
+	if !link.lost {
+		t.Error("the link was not told its radio link was lost")
+	}
 }
 
 func TestT3101(t *testing.T) {
@@ -289,7 +292,10 @@ func TestTimingAdvanceRounding(t *testing.T) {
 type fakeLink struct {
 	info          ChanInfo
 	uplink, sacch int
+	lost          bool
 }
+
+func (l *fakeLink) Lost(fn tdma.FN) { l.lost = true }
 
 func (l *fakeLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return false }
 func (l *fakeLink) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return false }

@@ -35,7 +35,10 @@ type Conn struct {
 	fn        tdma.FN
 }
 
-var _ bts.Link = (*Conn)(nil)
+var (
+	_ bts.Link      = (*Conn)(nil)
+	_ bts.LinkLoser = (*Conn)(nil)
+)
 
 func newConn(n *Network, info bts.ChanInfo) (*Conn, error) {
 	link, err := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
@@ -82,6 +85,18 @@ func (c *Conn) Tick(fn tdma.FN) {
 		c.link.ReleaseLocal()
 		c.finish()
 	}
+}
+
+// Lost implements bts.LinkLoser: the radio link is gone; MM ends its
+// procedure with nothing more sent.
+func (c *Conn) Lost(fn tdma.FN) {
+	if c.done {
+		return
+	}
+	c.log.Info("radio link lost")
+	c.mm.Lost(c.net.now(fn))
+	c.link.ReleaseLocal()
+	c.finish()
 }
 
 // Done implements bts.Link.

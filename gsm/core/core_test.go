@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
@@ -251,4 +252,8 @@ func TestLocationUpdateRejected(t *testing.T) {
 	if p.Stats().Registered {
 		t.Error("phone registered in a closed network it is not listed in")
 	}
+}
+
+func encodeRACH(dst *[36]byte, ra uint8, cell *bts.Cell) {
+	coding.EncodeRACH(dst, ra, cell.L1Config().BSIC)
 }
