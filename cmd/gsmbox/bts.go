@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -58,6 +58,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
 	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT")
 	verbose := fs.Bool("v", false, "log debug messages")
+	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -88,6 +89,16 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *tapAddr != "" {
 		cfg.GSMTAP.Enabled, cfg.GSMTAP.Remote = true, *tapAddr
 	}
+	if *dbPath != "" {
+		cfg.Subscribers.DB = *dbPath
+	} else {
+		dir, err := os.MkdirTemp("", "gsmbox-bts-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
+	}
 	if err := cfg.Validate(board); err != nil {
 		return err
 	}
@@ -96,19 +107,21 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	settings := cellSettings(cfg, log)
+	var tap *gsmtap.Sender
 	if cfg.GSMTAP.Enabled {
-		tap, err := gsmtap.Dial(cfg.GSMTAP.Remote)
-		if err != nil {
+		if tap, err = gsmtap.Dial(cfg.GSMTAP.Remote); err != nil {
 			return err
 		}
 		defer tap.Close()
-		settings.Tap = bts.GSMTAPTap(tap, cfg.Band())
 	}
-	cell, err := bts.New(settings)
+	// The same cell, core network and subscriber registry as "gsmbox sim"
+	// and the board run; only the radio is elsewhere.
+	runner, err := newCellRunner(cfg, log, tap)
 	if err != nil {
 		return err
 	}
+	defer runner.Close()
+	cell := runner.cell
 	var pw *gsmtap.PcapWriter
 	if *pcapPath != "" {
 		f, err := os.Create(*pcapPath)
@@ -145,7 +158,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // layer-1 side of osmo-bts-trx's trx_if, for gsmbox's stack.
 type trxClient struct {
 	cfg     *config.Config
-	cell    *bts.Cell
+	cell    cellPHY
 	link    *trxproto.Link
 	log     *slog.Logger
 	advance int
@@ -160,6 +173,13 @@ type trxClient struct {
 	sent     uint64
 	inits    int
 	initAt   time.Time
+}
+
+// cellPHY is what the client needs of the cell (*bts.Cell).
+type cellPHY interface {
+	Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst)
+	Receive(b *tdma.RxBurst)
+	L1Config() l1.Config
 }
 
 type clockInd struct {
