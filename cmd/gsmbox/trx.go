@@ -22,6 +22,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -69,6 +70,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
 	snr := fs.Float64("snr", 0, "override sim.snr_db for --iq-out (0 keeps the config's)")
 	verbose := fs.Bool("v", false, "log debug messages (every TRXC exchange)")
+	popts := addPhoneFlags(fs)
 	rachEvery := fs.Duration("test-rach", 0, "put a test phone on the simulated air that sends a channel request (RACH on TN0) this often (0: none)")
 	lead := fs.Int("clock-lead", 20, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
 	if err := fs.Parse(args); err != nil {
@@ -176,6 +178,19 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer ep.Close()
 		fmt.Fprintf(stdout, "test phone on the air: a channel request every %v, %v, timing advance %d\n", *rachEvery, cfg.BSIC(), delay)
 	}
+	var phones *phoneSim
+	if popts.n > 0 {
+		// Virtual phones on this air; the cell and the core network they
+		// register with run in the layer 1's process ("gsmbox bts"). The
+		// cell built here only gives startPhones the carrier's layout.
+		layout, err := bts.New(cellSettings(cfg, nil))
+		if err != nil {
+			return err
+		}
+		if phones, err = startPhones(ctx, popts, cfg, &cellRunner{cell: layout, tx: t.Transmitter()}, air, stream, stdout, log); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "gsmbox trx: transceiver on %s ports %d (clock), %d (control), %d (data); layer 1 at %s:%d; band %v\n",
 		*bind, *base, *base+1, *base+2, *remote, *base+trxproto.ClientOffset, band)
 
@@ -237,6 +252,18 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	link.Close()
 	wg.Wait()
 	stream.Close()
+	if phones != nil {
+		phones.cancel()
+		phones.wg.Wait()
+		phones.table(stdout, "final")
+		reg := 0
+		for _, r := range phones.rows() {
+			if r.Result == "registered" {
+				reg++
+			}
+		}
+		fmt.Fprintf(stdout, "%d of %d phones registered through the layer 1\n", reg, len(phones.phones))
+	}
 	if perr := <-pumpDone; perr != nil && !errors.Is(perr, context.Canceled) && err == nil {
 		err = perr
 	}

@@ -424,3 +424,27 @@ func TestOsmoBTSOnGsmboxTRX(t *testing.T) {
 	}
 	t.Logf("gr-gsm decoded %d SI3/SI4 messages carrying 262/42, LAC 1234 (SI3: CI 5678)", len(got))
 }
+
+// TestTRXSplitPhonesRegister puts virtual phones on the transceiver's air
+// ("gsmbox trx --phones") while the cell and the core network run in
+// "gsmbox bts": the phones find the cell, send channel requests, and
+// register (location update accepted) through TRXD in both directions.
+func TestTRXSplitPhonesRegister(t *testing.T) {
+	testtool.Short(t)
+	bin := gsmboxBinary(t)
+	const base, phones = 6750, 3
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv := start(t, ctx, bin, "trx", "--base-port", strconv.Itoa(base), "--phones", strconv.Itoa(phones), "--duration", "24s")
+	srv.waitFor(t, "transceiver on", 10*time.Second)
+	cli := start(t, ctx, bin, "bts", "--trx", "127.0.0.1:"+strconv.Itoa(base), "--duration", "23s")
+	cliOut := cli.wait(t, time.Minute)
+	srvOut := srv.wait(t, time.Minute)
+	t.Logf("gsmbox trx:\n%s", tail(srvOut, 1500))
+	if !bytes.Contains(srvOut, []byte(fmt.Sprintf("%d of %d phones registered", phones, phones))) {
+		t.Errorf("not every phone registered through the split")
+	}
+	if n := bytes.Count(cliOut, []byte(`procedure="location update" outcome=accepted`)); n < phones {
+		t.Errorf("gsmbox bts logged %d accepted location updates, want %d:\n%s", n, phones, tail(cliOut, 3000))
+	}
+}
