@@ -355,7 +355,7 @@ func TestOsmoBTSOnGsmboxTRX(t *testing.T) {
 	const base = 5700 // as in testdata/osmo/osmo-bts-trx.cfg
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cfg := config.Default() // GSM900, as osmo-bsc.cfg's band
+	cfg := config.Default()           // GSM900, as osmo-bsc.cfg's band
 	cfg.Cell.NCC, cfg.Cell.BCC = 5, 3 // the test phone's channel requests are coded for BSIC 43
 	cfgPath := writeConfig(t, dir, cfg)
 	iq := filepath.Join(dir, "downlink.cfile")
