@@ -58,6 +58,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
 	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT")
 	verbose := fs.Bool("v", false, "log debug messages")
+	trxdVersion := fs.Int("trxd-version", trxproto.MaxVersion, "highest TRXD PDU version to ask for (0 or 1)")
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,6 +73,9 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	base, err := strconv.Atoi(port)
 	if err != nil || base <= 0 || base > 65535-trxproto.ClientOffset-3 {
 		return fmt.Errorf("--trx %q: bad port", *trxAddr)
+	}
+	if *trxdVersion < 0 || *trxdVersion > trxproto.MaxVersion {
+		return fmt.Errorf("--trxd-version %d: want 0..%d", *trxdVersion, trxproto.MaxVersion)
 	}
 	if *advance < 1 || *advance > 100 {
 		return fmt.Errorf("--advance %d: want 1..100 frames", *advance)
@@ -140,7 +144,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer link.Close()
 	fmt.Fprintf(stdout, "gsmbox bts: transceiver at %s, ports %d..%d here; %s\n", *trxAddr, base+trxproto.ClientOffset, base+trxproto.ClientOffset+2, onAirLine(cfg))
 
-	c := &trxClient{cfg: cfg, cell: cell, link: link, log: log, advance: *advance, lost: *lost,
+	c := &trxClient{cfg: cfg, cell: cell, link: link, log: log, advance: *advance, lost: *lost, maxVersion: *trxdVersion,
 		ul: make(chan tdma.RxBurst, 256)}
 	if *duration > 0 {
 		var cancel context.CancelFunc
@@ -164,6 +168,8 @@ type trxClient struct {
 	advance int
 	lost    time.Duration
 	version uint8
+	// maxVersion is the TRXD version asked for first.
+	maxVersion int
 
 	clock    atomic.Pointer[clockInd] // the latest IND CLOCK
 	ul       chan tdma.RxBurst        // data reader → frame loop
@@ -315,7 +321,7 @@ func (c *trxClient) initialise(ctx context.Context, l1cfg *l1.Config) error {
 	// SETFORMAT: ask for ours; a transceiver offering less is asked again
 	// with its version; one that does not know the command speaks v0.
 	c.version = 0
-	want := trxproto.MaxVersion
+	want := c.maxVersion
 	for range 3 {
 		r, err := do("SETFORMAT", strconv.Itoa(want))
 		if errors.Is(err, trxproto.ErrRejected) && r.Verb == "ERR" {

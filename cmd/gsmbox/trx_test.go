@@ -42,22 +42,31 @@ func (s *syncBuffer) String() string {
 // requests of the transceiver's test phone from the uplink PDUs. Real
 // time, about 3 s.
 func TestTRXLoopback(t *testing.T) {
+	for _, v := range []string{"0", "1"} {
+		t.Run("TRXDv"+v, func(t *testing.T) { trxLoopback(t, v) })
+	}
+}
+
+func trxLoopback(t *testing.T, version string) {
 	base := strconv.Itoa(20000 + int(time.Now().UnixNano()/1000%2000)*4)
 	var trxOut, trxErr, btsOut, btsErr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(context.Background(), []string{"gsmbox", "trx", "--base-port", base, "--duration", "3s", "--test-rach", "400ms"}, &trxOut, &trxErr)
+		done <- run(context.Background(), []string{"gsmbox", "trx", "--base-port", base, "--duration", "3s", "--test-rach", "400ms", "-v"}, &trxOut, &trxErr)
 	}()
 	for end := time.Now().Add(5 * time.Second); !strings.Contains(trxOut.String(), "transceiver on") && time.Now().Before(end); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := run(context.Background(), []string{"gsmbox", "bts", "--trx", "127.0.0.1:" + base, "--duration", "2500ms"}, &btsOut, &btsErr); err != nil {
+	if err := run(context.Background(), []string{"gsmbox", "bts", "--trx", "127.0.0.1:" + base, "--duration", "2500ms", "--trxd-version", version}, &btsOut, &btsErr); err != nil {
 		t.Fatalf("gsmbox bts: %v\n%s", err, btsErr.String())
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("gsmbox trx: %v\n%s", err, trxErr.String())
 	}
 	t.Logf("trx: %s\nbts: %s", trxOut.String(), btsOut.String())
+	if want := `cmd="CMD SETFORMAT ` + version + `" rsp="RSP SETFORMAT ` + version + " " + version + `"`; !strings.Contains(trxErr.String(), want) {
+		t.Errorf("transceiver log lacks %s", want)
+	}
 	m := regexp.MustCompile(`(\d+) bursts received from L1 \((\d+) late`).FindStringSubmatch(trxOut.String())
 	if m == nil {
 		t.Fatalf("gsmbox trx summary missing:\n%s", trxOut.String())
