@@ -110,7 +110,9 @@ type phoneRow struct {
 	Result   string  `json:"result"`
 	Reached  string  `json:"reached"`
 	State    string  `json:"state"`
-	AirTimeS float64 `json:"air_time_to_register_s"` // 0 when not registered
+	AirTimeS float64 `json:"air_time_to_register_s"` // from power-on; 0 when not registered
+	// RACHToLU is from the first channel request of the access that
+	// registered to the location updating accept.
 	RACHToLU float64 `json:"rach_to_accept_s"`
 	Requests uint64  `json:"channel_requests"`
 	Rejects  uint64  `json:"immediate_assignment_rejects"`
@@ -272,7 +274,7 @@ func (sp *simPhone) publish() {
 		if st.Registered {
 			row.AirTimeS = float64(st.RegisteredFN) * frameDuration.Seconds()
 			if st.HaveFirstRACH {
-				row.RACHToLU = float64(st.RegisteredFN.Sub(st.FirstRACH)) * frameDuration.Seconds()
+				row.RACHToLU = float64(st.RegisteredFN.Sub(st.AttemptRACH)) * frameDuration.Seconds()
 			}
 		}
 	case s.Invalid:
@@ -386,17 +388,20 @@ func (ps *phoneSim) finish(airTime time.Duration) error {
 	ps.table(ps.out, fmt.Sprintf("final, after %.1f s of air", airTime.Seconds()))
 	rows := ps.rows()
 	reg := 0
-	var sum, worst float64
+	var sum, worst, lu, luWorst float64
 	for _, r := range rows {
 		if r.Result == "registered" {
 			reg++
 			sum += r.AirTimeS
 			worst = max(worst, r.AirTimeS)
+			lu += r.RACHToLU
+			luWorst = max(luWorst, r.RACHToLU)
 		}
 	}
 	fmt.Fprintf(ps.out, "%d of %d phones registered", reg, len(rows))
 	if reg > 0 {
-		fmt.Fprintf(ps.out, "; air time to register: mean %.2f s, worst %.2f s", sum/float64(reg), worst)
+		fmt.Fprintf(ps.out, "; air time to register: mean %.2f s, worst %.2f s; RACH to LU accept: mean %.2f s, worst %.2f s",
+			sum/float64(reg), worst, lu/float64(reg), luWorst)
 	}
 	fmt.Fprintln(ps.out)
 	st := ps.r.cell.Stats()

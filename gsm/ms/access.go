@@ -129,6 +129,9 @@ func (p *Phone) rachFrame(f tdma.FN, b *tdma.TxBurst) bool {
 	a.nref = min(a.nref+1, 3)
 	a.sent++
 	p.stats.ChannelRequests++
+	if a.sent == 1 {
+		p.stats.AttemptRACH = f
+	}
 	if !p.stats.HaveFirstRACH {
 		p.stats.FirstRACH, p.stats.HaveFirstRACH = f, true
 	}

@@ -146,8 +146,12 @@ type Stats struct {
 	Releases          uint64
 	FirstRACH, Assign tdma.FN // real FN of the first channel request, of the assignment
 	HaveFirstRACH     bool
-	Registered        bool
-	RegisteredFN      tdma.FN
+	// AttemptRACH is the real FN of the first channel request of the
+	// latest access attempt: with RegisteredFN, the air time from RACH to
+	// location update accept.
+	AttemptRACH  tdma.FN
+	Registered   bool
+	RegisteredFN tdma.FN
 }
 
 // Phone is one mobile station. It is a pure state machine: one goroutine
