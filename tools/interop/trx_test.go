@@ -320,10 +320,11 @@ func TestTRXClientSurvivesRestart(t *testing.T) {
 	defer cancel()
 	first := start(t, ctx, bin, "trx", "--base-port", strconv.Itoa(base), "--duration", "3s")
 	first.waitFor(t, "transceiver on", 10*time.Second)
-	cli := start(t, ctx, bin, "bts", "--trx", "127.0.0.1:"+strconv.Itoa(base), "--lost", "1s", "--duration", "11s")
+	// TRXD v0 here (v1 in the other tests), so tshark reads both versions.
+	cli := start(t, ctx, bin, "bts", "--trx", "127.0.0.1:"+strconv.Itoa(base), "--lost", "1s", "--duration", "11s", "--trxd-version", "0")
 	first.wait(t, 30*time.Second)
 	time.Sleep(1500 * time.Millisecond)
-	second := start(t, ctx, bin, "trx", "--base-port", strconv.Itoa(base), "--duration", "5s", "--pcap", filepath.Join(dir, "trx2.pcap"))
+	second := start(t, ctx, bin, "trx", "--base-port", strconv.Itoa(base), "--duration", "5s", "--pcap", filepath.Join(dir, "trx2.pcap"), "--test-rach", "500ms")
 	out2 := second.wait(t, 30*time.Second)
 	cliOut := cli.wait(t, 30*time.Second)
 	t.Logf("gsmbox bts:\n%s", tail(cliOut, 2000))
@@ -334,8 +335,14 @@ func TestTRXClientSurvivesRestart(t *testing.T) {
 		t.Errorf("gsmbox bts initialised the transceiver %s times, want ≥ 2", m)
 	}
 	checkBurstsOnTime(t, out2, 20)
-	rows, _ := dissectTRX(t, filepath.Join(dir, "trx2.pcap"), base)
+	rows, dirs := dissectTRX(t, filepath.Join(dir, "trx2.pcap"), base)
 	checkTRXCExchange(t, rows)
+	if dirs["1"] == 0 || dirs["2"] == 0 {
+		t.Errorf("trx2.pcap: TRXD v0 %d downlink, %d uplink PDUs, want some of each", dirs["1"], dirs["2"])
+	}
+	if m := regexp.MustCompile(`(\d+) channel requests`).FindSubmatch(cliOut); m == nil || atoi(string(m[1])) < 3 {
+		t.Errorf("gsmbox bts decoded %s channel requests over TRXD v0, want ≥ 3", m)
+	}
 }
 
 // TestOsmoBTSOnGsmboxTRX brings a cell up with Osmocom's own programs
