@@ -210,7 +210,9 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 		if err != nil {
 			return nil, err
 		}
-		radioCfg := trx.PhoneConfig{Modulator: gmsk.Config{SPS: sps}, Rx: rx.Config{RSSIOffset: -40}}
+		// Full scale on the simulated air reads as −50 dBm at the phone,
+		// so the 0..20 dB path losses give RXLEV 60..40 in its reports.
+		radioCfg := trx.PhoneConfig{Modulator: gmsk.Config{SPS: sps}, Rx: rx.Config{RSSIOffset: phoneFullScaleDBm}}
 		pr, err := trx.NewPhoneRadio(radioCfg)
 		if err != nil {
 			return nil, err
@@ -311,6 +313,9 @@ func (sp *simPhone) done() bool {
 	return r == "registered" && sp.row.State == ms.StateIdle.String() ||
 		strings.HasPrefix(r, "LU rejected") || strings.HasPrefix(r, "SIM invalid")
 }
+
+// phoneFullScaleDBm calibrates the phones' receivers.
+const phoneFullScaleDBm = -50
 
 // phoneT3211 is the simulator's LU retry timer: shorter than the 15 s of
 // TS 24.008 Table 11.1, so a phone that lost its access tries again soon.
