@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/dsp/sim"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/tools/testtool"
+)
+
+var phonesPcap = flag.String("phones.pcap", "", "write TestPhonesLUInTshark's capture to this file")
+
+// phonePcap writes every GSMTAP datagram the cell sends into a pcap file
+// as UDP to port 4729, stamped with the air time of the frame.
+type phonePcap struct {
+	w   *gsmtap.PcapWriter
+	r   *cellRunner
+	err error
+}
+
+func (p *phonePcap) Write(b []byte) (int, error) {
+	ts := time.Unix(1700000000, 0).Add(time.Duration(p.r.fn) * frameDuration)
+	src := netip.MustParseAddrPort("127.0.0.1:40000")
+	dst := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), gsmtap.Port)
+	if err := p.w.WriteUDP(ts, src, dst, b); err != nil && p.err == nil {
+		p.err = err
+	}
+	return len(b), nil
+}
+
+// TestPhonesLUInTshark: three phones register over the simulated air and
+// the cell mirrors every block, both directions, as GSMTAP; Wireshark's
+// dissectors (tshark, which we did not write) find each phone's Location
+// Updating Request with its IMSI, a Location Updating Accept and TMSI
+// Reallocation Complete for each, the phones' measurement reports, and
+// no malformed packet.
+func TestPhonesLUInTshark(t *testing.T) {
+	tshark := testtool.Need(t, "tshark")
+	cfg := config.Default()
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
+	pcapPath := filepath.Join(t.TempDir(), "lu.pcap")
+	if *phonesPcap != "" {
+		pcapPath = *phonesPcap
+	}
+	f, err := os.Create(pcapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, err := gsmtap.NewPcapWriter(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := &phonePcap{w: pw}
+	log := slog.New(slog.DiscardHandler)
+	r, err := newCellRunner(cfg, log, gsmtap.NewSender(pt, log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	pt.r = r
+	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer air.Close()
+	bts := air.Endpoint("bts")
+	const n = 3
+	ps, err := startPhones(context.Background(), &phoneOpts{n: n, seed: 11}, cfg, r, air, bts, io.Discard, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for ; k < 3000; k++ {
+		if err := ps.step(bts); err != nil {
+			if errors.Is(err, errPhonesDone) {
+				break
+			}
+			t.Fatal(err)
+		}
+	}
+	bts.Close()
+	if err := ps.finish(time.Duration(k) * frameDuration); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil || pt.err != nil {
+		t.Fatal(err, pt.err)
+	}
+	for _, row := range ps.rows() {
+		if row.Result != "registered" {
+			t.Errorf("phone %d: %s, want registered", row.Phone, row.Result)
+		}
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(tshark, append([]string{"-r", pcapPath}, args...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("tshark %v: %v\n%s", args, err, stderr.String())
+		}
+		return string(out)
+	}
+	if bad := run("-Y", `_ws.malformed || _ws.expert.severity >= "error"`); strings.TrimSpace(bad) != "" {
+		t.Errorf("tshark finds malformed packets:\n%s", bad)
+	}
+	info := run("-T", "fields", "-e", "gsmtap.uplink", "-e", "_ws.col.Info", "-e", "e212.imsi")
+	for _, row := range ps.rows() {
+		if !strings.Contains(info, row.IMSI) {
+			t.Errorf("IMSI %s of phone %d not in the capture", row.IMSI, row.Phone)
+		}
+	}
+	for _, want := range []struct {
+		msg string
+		n   int
+	}{
+		{"Location Updating Request", n},
+		{"Location Updating Accept", n},
+		{"TMSI Reallocation Complete", n},
+		{"Measurement Report", n},
+		{"Channel Release", n},
+	} {
+		if got := strings.Count(info, want.msg); got < want.n {
+			t.Errorf("%d %q in the capture, want ≥ %d", got, want.msg, want.n)
+		}
+	}
+	if t.Failed() {
+		t.Logf("tshark:\n%s", info)
+	}
+}
