@@ -433,6 +433,12 @@ func (ps *phoneSim) rows() []phoneRow {
 	rows := make([]phoneRow, len(ps.phones))
 	for i, sp := range ps.phones {
 		rows[i] = sp.snapshot()
+		// The number the network gave (or had for) the subscriber.
+		if rows[i].Result == "registered" && ps.r.reg != nil {
+			if s, err := ps.r.reg.Get(rows[i].IMSI); err == nil && s.MSISDN != "" {
+				rows[i].MSISDN = s.MSISDN
+			}
+		}
 	}
 	return rows
 }

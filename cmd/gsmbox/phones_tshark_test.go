@@ -98,8 +98,8 @@ func TestPhonesLUInTshark(t *testing.T) {
 		t.Fatal(err, pt.err)
 	}
 	for _, row := range ps.rows() {
-		if row.Result != "registered" {
-			t.Errorf("phone %d: %s, want registered", row.Phone, row.Result)
+		if row.Result != "registered" || row.TMSI == "-" || row.MSISDN == "-" {
+			t.Errorf("phone %d: %s, TMSI %s, MSISDN %s; want registered with both (open policy)", row.Phone, row.Result, row.TMSI, row.MSISDN)
 		}
 	}
 	run := func(args ...string) string {
