@@ -5,6 +5,8 @@
 //	mkimage BOARD                   write out/BOARD.img, print its sha256 and sizes
 //	mkimage run qemu-arm64 [--usb STICK.img]
 //	                                boot out/qemu-arm64.img as a disk through U-Boot
+//	mkimage stick [-o out/stick.img] FILE...
+//	                                a FAT32 USB-stick image holding FILEs
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"syscall"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/tools/fatfs"
 	"github.com/gsmbox/gsmbox/tools/mkimage/image"
 )
 
@@ -34,7 +37,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "list" {
-		fmt.Fprintln(stdout, "usage: ./build.sh BOARD | ./build.sh run qemu-arm64 [--usb STICK.img]\n\nboards:")
+		fmt.Fprintln(stdout, "usage: ./build.sh BOARD | ./build.sh run qemu-arm64 [--usb STICK.img] | ./build.sh stick [-o STICK.img] FILE...\n\nboards:")
 		for _, n := range boards.Names() {
 			d, _ := boards.Lookup(n)
 			img := ""
@@ -51,6 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if args[0] == "run" {
 		return runQEMU(ctx, wd, args[1:], stdout, stderr)
+	}
+	if args[0] == "stick" {
+		return makeStick(wd, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("mkimage", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -110,4 +116,45 @@ func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Wr
 	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", image.QEMUArgs(image.QEMUOptions{Image: *img, USB: *usb})...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	return cmd.Run()
+}
+
+// makeStick writes a USB-stick image (MBR, one FAT32 partition) holding the
+// given files in its root, for `./build.sh run qemu-arm64 --usb`.
+func makeStick(wd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stick", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", filepath.Join(wd, "out", "stick.img"), "output image")
+	sizeMiB := fs.Int("size", 40, "stick size in MiB")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("usage: stick [-o STICK.img] [-size MiB] FILE... (e.g. gsmbox.toml)")
+	}
+	var files []fatfs.File
+	for _, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, fatfs.File{Path: filepath.Base(p), Data: b})
+	}
+	size := int64(*sizeMiB) << 20
+	lba := fatfs.PartitionLBAs(size)
+	part, err := fatfs.Build(fatfs.Options{Size: size, Label: "GSMBOX-USB", VolumeID: 0x75B, HiddenSectors: lba[0]}, files)
+	if err != nil {
+		return err
+	}
+	disk, err := fatfs.DiskImage(0x75B, fatfs.Partition{Type: 0x0C, Data: part})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, disk, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d MiB stick with %d file(s); after a boot, read the report with\n  mcopy -i %s@@1M ::gsmbox-report.txt -\n", *out, *sizeMiB, len(files), *out)
+	return nil
 }
