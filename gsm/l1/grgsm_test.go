@@ -67,7 +67,8 @@ func writeBurstFile(t *testing.T, path string, bursts []tdma.TxBurst, arfcn tdma
 // grgsmDecode runs gr-gsm's decoding chain on a burst file once per
 // "MODE:TN" chain, each in its own process (two TCH/F decoders in one
 // flowgraph disturb each other: gr-gsm's tch_f_decoder is not safe to
-// instantiate twice), and returns, per chain, the decoded blocks as
+// instantiate twice; control-channel chains may share a process, written
+// space-separated in one argument), and returns, per chain, the decoded blocks as
 // "FN GSMTAP-type/sub-slot hex" lines in order, and for TCHF the speech
 // frames under "MODE:TN/voice".
 func grgsmDecode(t *testing.T, file string, chains ...string) map[string][]string {
@@ -87,7 +88,8 @@ func grgsmDecode(t *testing.T, file string, chains ...string) map[string][]strin
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, "/usr/bin/python3", script, file, chain)
+			// Several space-separated chains share one process.
+			cmd := exec.CommandContext(ctx, "/usr/bin/python3", append([]string{script, file}, strings.Fields(chain)...)...)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()

@@ -9,11 +9,15 @@
 # and posts it into the chain itself. It also skips grgsm_decode's GSMTAP
 # UDP sockets (127.0.0.1:4729).
 #
-# Usage: /usr/bin/python3 grgsm_decode_bursts.py FILE MODE:TN [MODE:TN ...]
+# Usage: /usr/bin/python3 grgsm_decode_bursts.py FILE MODE:TN[:A5:KC] ...
 #   MODE: BCCH, BCCH_SDCCH4, SDCCH8 or TCHF (as grgsm_decode -m), TN:
-#   timeslot. TCHF decodes SACCH/TF with control_channels_decoder and the
-#   traffic with tch_f_decoder (full-rate speech): FACCH/F blocks are
-#   printed like the control channel blocks, speech frames as
+#   timeslot. With A5 (1 or 3) and KC (16 hex digits), the chain deciphers
+#   the demapper's bursts with gr-gsm's own decryption block before
+#   decoding, where grgsm_decode -e A5 -k KC puts it (uplink bursts with
+#   the uplink keystream, per the GSMTAP uplink flag). TCHF decodes
+#   SACCH/TF with control_channels_decoder and the traffic with
+#   tch_f_decoder (full-rate speech): FACCH/F blocks are printed like
+#   the control channel blocks, speech frames as
 #   "MODE:TN voice <33-octet RTP payload in hex>".
 # Output: message_printer lines, "FN A5-count: GSMTAP header and payload
 # octets in hex", each prefixed with "MODE:TN " (one chain per argument,
@@ -57,7 +61,11 @@ def main():
     keep = []
     watch = []
     for spec in sys.argv[2:]:
-        mode, tn = spec.split(":")
+        parts = spec.split(":")
+        mode, tn = parts[0], parts[1]
+        decrypt = None
+        if len(parts) == 4:
+            decrypt = lambda: gsm.decryption(list(bytes.fromhex(parts[3])), int(parts[2]))
         dummy = gsm.dummy_burst_filter()
         tsf = gsm.burst_timeslot_filter(int(tn))
         dec = gsm.control_channels_decoder()
@@ -70,14 +78,28 @@ def main():
             voice = _VoicePrinter(spec + " ")
             keep.append(voice)
             tb.msg_connect(tsf, "out", demap, "bursts")
-            tb.msg_connect(demap, "acch_bursts", dec, "bursts")
-            tb.msg_connect(demap, "tch_bursts", tch, "bursts")
+            if decrypt is not None:
+                d_acch, d_tch = decrypt(), decrypt()
+                tb.msg_connect(demap, "acch_bursts", d_acch, "bursts")
+                tb.msg_connect(d_acch, "bursts", dec, "bursts")
+                tb.msg_connect(demap, "tch_bursts", d_tch, "bursts")
+                tb.msg_connect(d_tch, "bursts", tch, "bursts")
+                watch.extend([d_acch, d_tch])
+            else:
+                tb.msg_connect(demap, "acch_bursts", dec, "bursts")
+                tb.msg_connect(demap, "tch_bursts", tch, "bursts")
             tb.msg_connect(tch, "msgs", printer, "msgs")
             tb.msg_connect(tch, "voice", voice, "in")
         else:
             demap = demappers[mode](int(tn))
             tb.msg_connect(tsf, "out", demap, "bursts")
-            tb.msg_connect(demap, "bursts", dec, "bursts")
+            if decrypt is not None:
+                d = decrypt()
+                tb.msg_connect(demap, "bursts", d, "bursts")
+                tb.msg_connect(d, "bursts", dec, "bursts")
+                watch.append(d)
+            else:
+                tb.msg_connect(demap, "bursts", dec, "bursts")
         inputs.append(dummy)
         watch.extend([dummy, tsf, dec, printer])
         inner = getattr(demap, "gsm_universal_ctrl_chans_demapper_0", None)
