@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 # implementations we check ourselves against, and the image tooling.
 TEST_PACKAGES=(
 	gr-gsm tshark libgsm-tools libosmocore-utils
-	qemu-system-arm u-boot-qemu dosfstools mtools
+	qemu-system-arm u-boot-qemu u-boot-tools dosfstools mtools
 	osmo-bts osmo-bsc espeak-ng ipxe-qemu
 )
 

@@ -30,6 +30,7 @@ var packages = map[string]string{
 	"osmo-trx-uhd":        "osmo-trx",
 	"mkfs.vfat":           "dosfstools",
 	"fsck.vfat":           "dosfstools",
+	"dumpimage":           "u-boot-tools",
 	"mcopy":               "mtools",
 	"baresip":             "baresip",
 	"kamailio":            "kamailio",
