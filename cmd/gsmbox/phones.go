@@ -22,6 +22,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
@@ -32,10 +33,11 @@ import (
 
 // phoneOpts are the `gsmbox sim` flags for virtual phones.
 type phoneOpts struct {
-	n      int
-	report string
-	live   time.Duration
-	seed   uint64
+	n         int
+	report    string
+	live      time.Duration
+	seed      uint64
+	provision bool
 }
 
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
@@ -45,6 +47,7 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.StringVar(&o.report, "report", "", "with --phones: write the final phone table as JSON to this file")
 	fs.DurationVar(&o.live, "live", 5*time.Second, "with --phones: print the phone table every this much air time (0: only at the end)")
 	fs.Uint64Var(&o.seed, "phone-seed", 0, "with --phones: seed for placement, IMSIs and keys (0: the config's sim.seed)")
+	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
 	return o
 }
 
@@ -227,6 +230,11 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 		if err := air.Connect(ep, bts, channel.Config{Delay: delay, PathLoss: pl.PathLossDB}); err != nil {
 			return nil, err
 		}
+		if o.provision {
+			if err := provisionPhone(r, simc, i); err != nil {
+				return nil, err
+			}
+		}
 		sp := &simPhone{idx: i, mm: upper, sim: simc, phone: phone, radio: pr, ep: ep, place: pl}
 		sp.l1.p = phone
 		sp.publish()
@@ -312,6 +320,20 @@ func (sp *simPhone) done() bool {
 	r := sp.row.Result
 	return r == "registered" && sp.row.State == ms.StateIdle.String() ||
 		strings.HasPrefix(r, "LU rejected") || strings.HasPrefix(r, "SIM invalid")
+}
+
+// provisionPhone adds a phone's SIM to the registry: IMSI, Ki and
+// algorithm, and an MSISDN from 2000 on.
+func provisionPhone(r *cellRunner, s *mm.SIM, i int) error {
+	if r.reg == nil {
+		return fmt.Errorf("sim: no subscriber registry to provision phones in")
+	}
+	_, err := r.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: fmt.Sprintf("%d", 2000+i),
+		Algorithm: s.Algorithm, Ki: s.Ki, Name: fmt.Sprintf("virtual phone %d", i)})
+	if err != nil {
+		return fmt.Errorf("sim: provisioning phone %d: %w", i, err)
+	}
+	return nil
 }
 
 // phoneFullScaleDBm calibrates the phones' receivers.

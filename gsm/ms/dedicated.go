@@ -46,6 +46,11 @@ type dedicated struct {
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
 
+// msgClassmarkEnquiry is the RR message type of Classmark Enquiry (TS
+// 44.018 §9.1.12, Table 10.4.1), which gsm/rr does not decode: it is the
+// header alone.
+const msgClassmarkEnquiry = 0x13
+
 // releaseFrames is how long the phone waits for its DISC to be
 // acknowledged after a Channel Release before it releases locally.
 const releaseFrames = 300
@@ -263,6 +268,10 @@ func (p *Phone) l3(msg []byte) {
 		}
 		return
 	}
+	if msg[1]&0x3f == msgClassmarkEnquiry {
+		p.classmarkChange()
+		return
+	}
 	m, err := rr.DecodeDCCH(msg)
 	if err != nil {
 		return // an RR Status would be polite; the network does not need it
@@ -305,6 +314,19 @@ func (p *Phone) cipheringMode(c *rr.CipheringModeCommand) {
 	}
 	if n, err := cmc.MarshalTo(d.rrBuf[:]); err == nil {
 		_ = p.send(d.rrBuf[:n])
+	}
+}
+
+// classmarkChange answers a Classmark Enquiry (TS 44.018 §3.4.11) with
+// a Classmark Change carrying the Mobile Station Classmark 2.
+func (p *Phone) classmarkChange() {
+	if p.cfg.Upper == nil {
+		return
+	}
+	_, cm2, _ := p.cfg.Upper.Identity()
+	m := rr.ClassmarkChange{Classmark: cm2}
+	if n, err := m.MarshalTo(p.ded.rrBuf[:]); err == nil {
+		_ = p.send(p.ded.rrBuf[:n])
 	}
 }
 

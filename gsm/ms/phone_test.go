@@ -798,3 +798,52 @@ func TestCiphering(t *testing.T) {
 		})
 	}
 }
+
+// classmarkLink asks the phone for its classmark (TS 44.018 §3.4.11)
+// after the SABM and records the answer.
+type classmarkLink struct {
+	netLink
+	got *rr.ClassmarkChange
+}
+
+func (n *classmarkLink) Uplink(fn tdma.FN, msg *[23]byte) {
+	for _, ind := range n.link.ReceiveMain(fn, msg[:]) {
+		switch ind.Kind {
+		case lapdm.EstablishInd:
+			_ = n.link.Entity(0).Send([]byte{byte(l3.PDRR), 0x13})
+		case lapdm.DataInd:
+			if m, err := rr.DecodeDCCH(ind.Msg); err == nil {
+				if cc, ok := m.(*rr.ClassmarkChange); ok {
+					n.got = cc
+				}
+			}
+		}
+	}
+}
+
+// TestClassmarkEnquiry: the phone answers a Classmark Enquiry with a
+// Classmark Change carrying its Classmark 2 (A5/3, SMS capability).
+func TestClassmarkEnquiry(t *testing.T) {
+	var cl *classmarkLink
+	cell, err := bts.New(bts.Config{Cell: testCellConfig(true), NewLink: func(bts.ChanInfo) bts.Link {
+		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
+		cl = &classmarkLink{netLink: netLink{t: t, link: l, keep: true}}
+		return cl
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLoop(t, cell, 1, 0)
+	for range 51 * 10 {
+		l.step()
+		if cl != nil && cl.got != nil {
+			break
+		}
+	}
+	if cl == nil || cl.got == nil {
+		t.Fatalf("no Classmark Change (phone %v, stats %+v)", l.phones[0].State(), l.phones[0].Stats())
+	}
+	if c := cl.got.Classmark; !c.A53 || !c.SMCap || !c.A51 {
+		t.Errorf("Classmark Change %+v, want A5/1, A5/3 and SMS", c)
+	}
+}
