@@ -72,7 +72,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	verbose := fs.Bool("v", false, "log debug messages (every TRXC exchange)")
 	popts := addPhoneFlags(fs)
 	rachEvery := fs.Duration("test-rach", 0, "put a test phone on the simulated air that sends a channel request (RACH on TN0) this often (0: none)")
-	lead := fs.Int("clock-lead", 20, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
+	lead := fs.Int("clock-lead", 40, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -104,6 +104,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	t, err := trx.NewTransceiver(trx.TransceiverConfig{
 		Tx:     trx.TxConfig{Modulator: gmsk.Config{SPS: 4}},
 		FillC0: true,
+		Queue:  256, // 1.2 s: the L1's advance plus the clock lead plus a host that falls behind
 	})
 	if err != nil {
 		return err
