@@ -2,6 +2,7 @@ package l1_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -814,4 +815,61 @@ func BenchmarkCipherBurst(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzUplinkBurstCiphered is FuzzUplinkBurst (same input format) with
+// ciphering on for SDCCH/4(0,1) (A5/1), the even SDCCH/8 sub-channels of
+// TN1 (A5/3) and the TCH/F on TN2 (A5/1): it must never panic, every
+// block counted is delivered, and only blocks of ciphered channels are
+// marked Ciphered.
+func FuzzUplinkBurstCiphered(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 47, 0, 1, 0x7f, 0x80, 0})
+	f.Add([]byte{0, 0, 0, 20, 1, 1, 0x11, 0x22, 0x33})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg := cfgV()
+		cfg.Slots[2] = l1.CombI
+		sink := &l1test.Sink{}
+		ul, err := l1.NewUplink(cfg, sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := func(ch l1.Chan) bool {
+			switch ch.Kind {
+			case l1.ChanSDCCH4, l1.ChanSACCHC4:
+				return ch.Sub < 2
+			case l1.ChanSDCCH8, l1.ChanSACCHC8:
+				return ch.Sub%2 == 0
+			}
+			return ch.TN == 2
+		}
+		for sub := range uint8(4) {
+			if ch := (l1.Chan{Kind: l1.ChanSDCCH4, Sub: sub}); on(ch) {
+				ul.SetCipher(ch, a5.Alg1, testKc1)
+			}
+		}
+		for sub := range uint8(8) {
+			if ch := (l1.Chan{Kind: l1.ChanSDCCH8, TN: 1, Sub: sub}); on(ch) {
+				ul.SetCipher(ch, a5.Alg3, testKc3)
+			}
+		}
+		ul.SetCipher(l1.Chan{Kind: l1.ChanTCHF, TN: 2}, a5.Alg1, testKc1)
+		for len(data) >= 6 {
+			var rx tdma.RxBurst
+			rx.FN = tdma.FN(binary.BigEndian.Uint32(data) % tdma.HyperFrame)
+			rx.TN = tdma.TN(data[4])
+			rx.Kind = tdma.BurstKind(data[5])
+			data = data[6:]
+			n := copy(rx.Soft[:], asInt8(data))
+			data = data[min(n, len(data)):]
+			ul.Burst(&rx)
+		}
+		if st := ul.Stats(); int(st.Blocks) != len(sink.Blocks) || int(st.Access) != len(sink.Access) {
+			t.Errorf("Stats() = %+v, delivered %d blocks %d access", st, len(sink.Blocks), len(sink.Access))
+		}
+		for _, b := range sink.Blocks {
+			if b.Ciphered && !on(b.Chan) {
+				t.Errorf("%v block at FN %d marked Ciphered on a clear channel", b.Chan, b.FN)
+			}
+		}
+	})
 }
