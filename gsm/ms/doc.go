@@ -33,11 +33,13 @@
 //     authentication, through gsm/l1's Cipher), and Channel Release (TS
 //     44.018 §3.4.13) back to idle;
 //   - answering paging (TS 44.018 §3.3.2) with a Paging Response in the
-//     SABM.
+//     SABM, and Classmark Enquiry with Classmark Change (§3.4.11);
+//   - the downlink signalling failure counter on the paging blocks in
+//     idle mode (TS 45.008 §6.5): a lost cell sends the phone back to the
+//     cell search.
 //
 // Not done: cell reselection and neighbour measurements (the reports say
-// no neighbour was measured), downlink signalling failure in idle mode
-// (TS 45.008 §6.5), MS power control (the ordered level is ignored),
+// no neighbour was measured), MS power control (the ordered level is ignored),
 // frequency hopping, TCH assignment and handover.
 //
 // Above RR sits an Upper (the MS side of MM): it gives the initial L3

@@ -143,6 +143,7 @@ type Stats struct {
 	MeasReports       uint64
 	SI5, SI6          uint64
 	RadioLinkFailures uint64
+	CellLost          uint64 // downlink signalling failures in idle mode
 	Releases          uint64
 	FirstRACH, Assign tdma.FN // real FN of the first channel request, of the assignment
 	HaveFirstRACH     bool
@@ -185,6 +186,7 @@ type Phone struct {
 	released tdma.FN // deadline of the releasing state
 	lastFN   tdma.FN // the last downlink frame Listen saw (real)
 	pageResp bool    // the access answers paging: send a Paging Response
+	dsc      int     // downlink signalling failure counter, TS 45.008 §6.5
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -439,6 +441,12 @@ func (p *Phone) sch(b *tdma.RxBurst) {
 func (p *Phone) block(ch l1.Chan, start tdma.FN, ok bool, q coding.Quality, rssi float32) {
 	switch ch.Kind {
 	case l1.ChanBCCH, l1.ChanCCCH:
+		if ch.Kind == l1.ChanCCCH && p.state == StateIdle && int(ch.Sub) == p.pgBlk {
+			p.downlinkSignalling(ok)
+			if p.state != StateIdle {
+				return
+			}
+		}
 		if ok {
 			p.ccchBlock(ch, start)
 		}
@@ -539,6 +547,7 @@ func (p *Phone) si3(m *rr.SI3) {
 	}
 	if p.state == StateBCCH || p.state == StateBarred {
 		p.state = StateIdle
+		p.dsc = dscMax(c.PAMfrms)
 		p.reach(MsCamped)
 		p.log.Debug("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
 		if p.cfg.Upper != nil {
@@ -546,6 +555,33 @@ func (p *Phone) si3(m *rr.SI3) {
 		}
 		p.maybeAccess(0)
 	}
+}
+
+// dscMax is the initial downlink signalling failure counter, 90 /
+// BS_PA_MFRMS (TS 45.008 §6.5).
+func dscMax(paMfrms int) int { return 90 / max(paMfrms, 1) }
+
+// downlinkSignalling runs the downlink signalling failure counter on the
+// phone's paging blocks (TS 45.008 §6.5): +1 for a block decoded, −4 for
+// one not; at 0 the cell is lost and the phone searches again.
+func (p *Phone) downlinkSignalling(ok bool) {
+	if ok {
+		p.dsc = min(p.dsc+1, dscMax(p.ccch.PAMfrms))
+		return
+	}
+	if p.dsc -= 4; p.dsc <= 0 {
+		p.stats.CellLost++
+		p.log.Info("downlink signalling failure: cell lost", "lai", p.cell.LAI)
+		p.loseCell()
+	}
+}
+
+// loseCell drops the serving cell and starts the cell search again.
+func (p *Phone) loseCell() {
+	p.synced = false
+	p.state = StateSearch
+	p.acc = [tdma.Slots]blockAcc{}
+	p.t3122On, p.retryOn = false, false
 }
 
 // paging checks a Paging Request Type 1 for the phone's identities (TS

@@ -847,3 +847,54 @@ func TestClassmarkEnquiry(t *testing.T) {
 		t.Errorf("Classmark Change %+v, want A5/1, A5/3 and SMS", c)
 	}
 }
+
+// TestCellLost: a camped phone whose paging blocks stop decoding counts
+// its downlink signalling failure counter down (TS 45.008 §6.5: −4 per
+// bad block from 90/BS_PA_MFRMS) and goes back to the cell search; when
+// the cell comes back it camps again.
+func TestCellLost(t *testing.T) {
+	cc := testCellConfig(true)
+	cc.BSPAMfrms = 2
+	cell, err := bts.New(bts.Config{Cell: cc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLoop(t, cell, 1, 0)
+	p := l.phones[0]
+	p.Upper().(*ms.MM).MS.SIM.Status = mm.U1Updated // registered: stays idle
+	p.Upper().(*ms.MM).MS.SIM.LAI = l3.LAI{PLMN: cc.PLMN, LAC: cc.LAC}
+	for range 51 * 4 {
+		l.step()
+	}
+	if p.State() != ms.StateIdle {
+		t.Fatalf("State() = %v, want idle", p.State())
+	}
+	off := func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) {
+		for i := range dl {
+			dl[i].Kind = tdma.KindNone
+		}
+	}
+	l.override = off
+	lost := -1
+	for k := range 51 * 40 {
+		l.step()
+		if p.State() == ms.StateSearch {
+			lost = k
+			break
+		}
+	}
+	// 45 / 4 → 12 bad paging blocks, one per BS_PA_MFRMS multiframes.
+	if want := 12 * 2 * 51; lost < want-2*51 || lost > want+2*51 {
+		t.Errorf("cell lost after %d frames, want about %d (Stats %+v)", lost, want, p.Stats())
+	}
+	if p.Stats().CellLost != 1 {
+		t.Errorf("Stats().CellLost = %d, want 1", p.Stats().CellLost)
+	}
+	l.override = nil
+	for range 51 * 6 {
+		l.step()
+	}
+	if p.State() != ms.StateIdle {
+		t.Errorf("State() = %v after the cell came back, want idle", p.State())
+	}
+}
