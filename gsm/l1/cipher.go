@@ -53,11 +53,18 @@ const (
 // Uplink.SetCipher); a mobile keeps its own and calls EncryptBurst for its
 // uplink bursts and DecryptSoft / DecryptSoftData for what it receives.
 //
-// Its methods do not allocate. A Cipher is not safe for concurrent use
-// (it holds keystream scratch). Kc is a secret: String and LogValue give
-// the algorithm only, and Off wipes the key.
+// Its methods do not allocate, except the first Set, which allocates the
+// key storage once. A Cipher is not safe for concurrent use (it holds
+// keystream scratch) and must not be copied after Set. Kc is a secret:
+// String and LogValue give the algorithm only, the key material sits
+// behind a pointer so that printing a struct holding a Cipher with %+v
+// shows no key, and Off wipes it.
 type Cipher struct {
 	alg a5.Alg
+	k   *cipherKey
+}
+
+type cipherKey struct {
 	kc  [8]byte
 	a53 a5.A53Key
 	ks  [cipheredBits]byte
@@ -74,11 +81,17 @@ func (c *Cipher) Set(alg a5.Alg, kc [8]byte) error {
 		return nil
 	case a5.Alg1:
 		c.Off()
-		c.alg, c.kc = alg, kc
+		if c.k == nil {
+			c.k = new(cipherKey)
+		}
+		c.alg, c.k.kc = alg, kc
 	case a5.Alg3:
 		c.Off()
+		if c.k == nil {
+			c.k = new(cipherKey)
+		}
 		c.alg = alg
-		c.a53.Init(kc)
+		c.k.a53.Init(kc)
 	case a5.Alg2:
 		return fmt.Errorf("cipher: %w", a5.ErrBanned)
 	default:
@@ -90,9 +103,11 @@ func (c *Cipher) Set(alg a5.Alg, kc [8]byte) error {
 // Off stops ciphering and wipes the key.
 func (c *Cipher) Off() {
 	c.alg = a5.Alg0
-	clear(c.kc[:])
-	c.a53.Zero()
-	clear(c.ks[:])
+	if c.k != nil {
+		clear(c.k.kc[:])
+		c.k.a53.Zero()
+		clear(c.k.ks[:])
+	}
 }
 
 // Alg returns the algorithm in use (a5.Alg0 when off).
@@ -121,9 +136,9 @@ func (c *Cipher) Keystream(dir Dir, fn tdma.FN, ks *[cipheredBits]byte) {
 	}
 	switch c.alg {
 	case a5.Alg1:
-		a5.A51Count(dl, ul, &c.kc, count)
+		a5.A51Count(dl, ul, &c.k.kc, count)
 	case a5.Alg3:
-		c.a53.KeystreamCount(dl, ul, count)
+		c.k.a53.KeystreamCount(dl, ul, count)
 	default:
 		clear(ks[:])
 	}
@@ -138,8 +153,8 @@ func (c *Cipher) EncryptBurst(dir Dir, fn tdma.FN, b *tdma.Burst) {
 	if c.alg == a5.Alg0 {
 		return
 	}
-	c.Keystream(dir, fn, &c.ks)
-	xorHalves(b[burstHalf1:burstHalf1+cipherHalf], b[burstHalf2:burstHalf2+cipherHalf], &c.ks)
+	c.Keystream(dir, fn, &c.k.ks)
+	xorHalves(b[burstHalf1:burstHalf1+cipherHalf], b[burstHalf2:burstHalf2+cipherHalf], &c.k.ks)
 }
 
 // EncryptData is EncryptBurst on the 116 data bits of a normal burst (the
@@ -149,8 +164,8 @@ func (c *Cipher) EncryptData(dir Dir, fn tdma.FN, d *[tdma.NormalDataBits]byte) 
 	if c.alg == a5.Alg0 {
 		return
 	}
-	c.Keystream(dir, fn, &c.ks)
-	xorHalves(d[:cipherHalf], d[dataHalf2:dataHalf2+cipherHalf], &c.ks)
+	c.Keystream(dir, fn, &c.k.ks)
+	xorHalves(d[:cipherHalf], d[dataHalf2:dataHalf2+cipherHalf], &c.k.ks)
 }
 
 // DecryptSoft deciphers the soft bits of normal burst s of direction dir
@@ -161,8 +176,8 @@ func (c *Cipher) DecryptSoft(dir Dir, fn tdma.FN, s *tdma.SoftBurst) {
 	if c.alg == a5.Alg0 {
 		return
 	}
-	c.Keystream(dir, fn, &c.ks)
-	flipHalves(s[burstHalf1:burstHalf1+cipherHalf], s[burstHalf2:burstHalf2+cipherHalf], &c.ks)
+	c.Keystream(dir, fn, &c.k.ks)
+	flipHalves(s[burstHalf1:burstHalf1+cipherHalf], s[burstHalf2:burstHalf2+cipherHalf], &c.k.ks)
 }
 
 // DecryptSoftData is DecryptSoft on the 116 soft data bits of a normal
@@ -171,8 +186,8 @@ func (c *Cipher) DecryptSoftData(dir Dir, fn tdma.FN, d *[tdma.NormalDataBits]in
 	if c.alg == a5.Alg0 {
 		return
 	}
-	c.Keystream(dir, fn, &c.ks)
-	flipHalves(d[:cipherHalf], d[dataHalf2:dataHalf2+cipherHalf], &c.ks)
+	c.Keystream(dir, fn, &c.k.ks)
+	flipHalves(d[:cipherHalf], d[dataHalf2:dataHalf2+cipherHalf], &c.k.ks)
 }
 
 func xorHalves(a, b []byte, ks *[cipheredBits]byte) {

@@ -220,6 +220,26 @@ func TestCipherKeyNotLogged(t *testing.T) {
 	if !strings.Contains(buf.String(), "A5/1") {
 		t.Errorf("log = %s, want the algorithm", buf.String())
 	}
+	// Nor in a Downlink or Uplink printed whole (fmt prints unexported
+	// fields raw, without their String methods).
+	cfg := cfgV()
+	dl, _ := l1.NewDownlink(cfg, nil)
+	ul, _ := l1.NewUplink(cfg, nil)
+	ch := l1.Chan{Kind: l1.ChanSDCCH8, TN: 1, Sub: 2}
+	if err := dl.SetCipher(ch, a5.Alg1, kc); err != nil {
+		t.Fatal(err)
+	}
+	if err := ul.SetCipher(ch, a5.Alg1, kc); err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("state", "dl", dl, "ul", ul)
+	dump := fmt.Sprintf("%+v %+v %#v", *dl, *ul, *ul) + buf.String()
+	for _, bad := range []string{"222 173 190 239", "0xde, 0xad, 0xbe, 0xef", "deadbeef"} {
+		if strings.Contains(dump, bad) {
+			t.Errorf("printing a Downlink/Uplink leaks the key (%q)", bad)
+		}
+	}
 }
 
 func TestSetCipherChannels(t *testing.T) {

@@ -37,6 +37,7 @@
 // and handover access bursts on dedicated channels.
 //
 // Place in the dependency order: a protocol package above gsm/tdma,
-// gsm/crypto/a5, gsm/coding and gsm/gsmtap (constants and header only); gsm/bts wires it to
-// dsp/trx and to gsm/rr / gsm/lapdm. Fakes for tests are in gsm/l1/l1test.
+// gsm/crypto/a5, gsm/coding and gsm/gsmtap (constants and header only);
+// gsm/bts wires it to dsp/trx and to gsm/rr / gsm/lapdm. Fakes for tests
+// are in gsm/l1/l1test.
 package l1
