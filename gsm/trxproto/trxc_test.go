@@ -217,3 +217,48 @@ func FuzzControlServer(f *testing.F) {
 		}
 	})
 }
+
+// Command resends a command that got no answer (UDP loses datagrams) and
+// skips stale responses; it gives up after its tries.
+func TestCommandRetries(t *testing.T) {
+	base := 45000 + int(time.Now().UnixNano()%1000)*2
+	trx, err := Listen(LinkConfig{Side: TRXSide, Base: base})
+	if err != nil {
+		t.Skipf("cannot bind loopback UDP: %v", err)
+	}
+	defer trx.Close()
+	bts, err := Listen(LinkConfig{Side: BTSSide, Base: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bts.Close()
+	seen := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			m, err := trx.ReadControl(time.Time{})
+			if err != nil {
+				seen <- n
+				return
+			}
+			n++
+			switch n {
+			case 1: // lost
+			case 2: // a stale answer to something else first, then the right one
+				trx.SendControl(Response(Command("SETSLOT", "3", "1"), 0, "3", "1"))
+				trx.SendControl(Response(m, 0, m.Params...))
+			}
+		}
+	}()
+	r, err := bts.Command(Command("SETSLOT", "0", "5"), 100*time.Millisecond, 3)
+	if err != nil || r.String() != "RSP SETSLOT 0 0 5" {
+		t.Errorf("Command(SETSLOT 0 5) = %v, %v, want RSP SETSLOT 0 0 5", r, err)
+	}
+	if _, err := bts.Command(Command("POWERON"), 50*time.Millisecond, 2); !errors.Is(err, ErrTimeout) {
+		t.Errorf("Command(POWERON) unanswered = %v, want ErrTimeout", err)
+	}
+	trx.Close()
+	if n := <-seen; n != 4 {
+		t.Errorf("transceiver saw %d commands, want 4 (2 tries each)", n)
+	}
+}
