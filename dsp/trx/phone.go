@@ -191,10 +191,10 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 		any = any || m != PhoneRxOff
 	}
 	if !any {
-		// Nothing to receive: still read, so the air knows this endpoint
-		// is keeping up.
-		w := p.win[:p.fl]
-		_, _, err := s.Read(w, start)
+		// Nothing to receive: an empty read at the frame's end tells the
+		// stream how far this receiver has got (the simulated air then
+		// neither waits for it nor computes samples nobody looks at).
+		_, _, err := s.Read(p.win[:0], start+radio.Timestamp(p.fl))
 		return err
 	}
 	w := p.win[:p.fl+2*p.margin]
