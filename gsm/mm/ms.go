@@ -11,6 +11,7 @@ import (
 const (
 	T3210Default = 20 * time.Second // LU request sent → accept/reject
 	T3211Default = 15 * time.Second // LU failure → retry
+	T3213Default = 4 * time.Second  // random access failure → retry
 	T3240Default = 10 * time.Second // accept/reject received → network releases
 	// MaxLUAttempts is the attempt counter limit of TS 24.008 §4.4.4.9.
 	MaxLUAttempts = 4
@@ -388,6 +389,23 @@ func (m *MS) Released(now time.Time) []MSAction {
 		m.failed()
 	}
 	m.idleTimers(now)
+	return m.acts
+}
+
+// AccessFailed reports that the RR connection for the pending location
+// update never came up: the answer to the channel request was an
+// Immediate Assignment Reject, or the random access failed. TS 24.008
+// §4.4.4.9 (b), (c): the update was not started, so the attempt counter
+// is left alone; it is tried again after T3213 (RR holds the access back
+// further while its T3122 runs).
+func (m *MS) AccessFailed(now time.Time) []MSAction {
+	m.begin()
+	if m.st != msWaitLU {
+		return m.Released(now)
+	}
+	m.st = msIdle
+	m.t3210, m.t3240 = time.Time{}, time.Time{}
+	m.t3211 = now.Add(T3213Default)
 	return m.acts
 }
 

@@ -158,9 +158,17 @@ func (u *MM) Data(msg []byte, send func([]byte) error) {
 }
 
 // Released implements Upper. A connection that never came up (the
-// access failed, TS 24.008 §4.4.4.9 (d)) counts as a failed update too.
+// channel request was rejected, or the random access failed) did not
+// start the location update, TS 24.008 §4.4.4.9 (b), (c): MM tries again
+// without counting an attempt. One that was lost after it came up
+// counts as a failed update.
 func (u *MM) Released(normal bool) {
+	established := u.initial == nil
 	u.initial = nil
+	if !established {
+		u.actions(u.MS.AccessFailed(u.Now()))
+		return
+	}
 	u.actions(u.MS.Released(u.Now()))
 }
 
