@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -188,6 +189,40 @@ func (c *Cipher) DecryptSoftData(dir Dir, fn tdma.FN, d *[tdma.NormalDataBits]in
 	}
 	c.Keystream(dir, fn, &c.k.ks)
 	flipHalves(d[:cipherHalf], d[dataHalf2:dataHalf2+cipherHalf], &c.k.ks)
+}
+
+// DecodeXCCH decodes an SDCCH/SACCH/FACCH-style block of four bursts for
+// a receiver that has ciphering on: soft holds the 116 soft data bits of
+// each burst as received (tdma.NormalData), fns the frame of each burst,
+// dir the direction they travelled. It deciphers a copy with c (soft is
+// not changed) and decodes it with coding.DecodeXCCH; when that fails and
+// tryClear is set, it decodes the block in clear as well and reports
+// ciphered false if that worked. With ciphering off it just decodes.
+//
+// tryClear is for the moments of TS 44.018 §3.4.7.2 when the peer may not
+// have switched yet: a mobile, which deciphers from the Ciphering Mode
+// Command on while the network enciphers the downlink only after the
+// Ciphering Mode Complete, sets it until its first block decodes
+// deciphered. It does not allocate.
+func (c *Cipher) DecodeXCCH(dir Dir, fns *[4]tdma.FN, soft *[4][tdma.NormalDataBits]int8, msg *[23]byte, tryClear bool) (q coding.Quality, ok, ciphered bool) {
+	if c.alg == a5.Alg0 {
+		q, ok = coding.DecodeXCCH(msg, soft)
+		return q, ok, false
+	}
+	d := *soft
+	for i := range d {
+		c.DecryptSoftData(dir, fns[i], &d[i])
+	}
+	q, ok = coding.DecodeXCCH(msg, &d)
+	if ok || !tryClear {
+		return q, ok, true
+	}
+	var clr [23]byte
+	if q2, ok2 := coding.DecodeXCCH(&clr, soft); ok2 {
+		*msg = clr
+		return q2, true, false
+	}
+	return q, false, true
 }
 
 func xorHalves(a, b []byte, ks *[cipheredBits]byte) {

@@ -893,3 +893,82 @@ func FuzzUplinkBurstCiphered(f *testing.F) {
 		}
 	})
 }
+
+// The mobile's decoding through the TS 44.018 §3.4.7.2 window: it
+// deciphers from the Ciphering Mode Command on while the cell enciphers
+// the downlink only from the third block; with tryClear, Cipher.DecodeXCCH
+// decodes the first two in clear (ciphered false) and the rest
+// deciphered; without, the first two are lost; with a wrong Kc the
+// enciphered ones are.
+func TestCipherDecodeXCCHWindow(t *testing.T) {
+	for _, tc := range cipherAl {
+		t.Run(tc.alg.String(), func(t *testing.T) {
+			cfg := cfgV()
+			src := &l1test.Source{}
+			ch := l1.Chan{Kind: l1.ChanSDCCH8, TN: 1, Sub: 3}
+			for j := range 6 {
+				src.Queue(ch, testMsg(byte(0x20+j)))
+			}
+			dl, err := l1.NewDownlink(cfg, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type blk struct {
+				fns  [4]tdma.FN
+				soft [4][tdma.NormalDataBits]int8
+			}
+			var blocks []*blk
+			var out [8]tdma.TxBurst
+			for fn := tdma.FN(0); fn < 6*51; fn++ { // one SDCCH/8(3) block per multiframe
+				s := cfg.Slots[1].Downlink(1, fn)
+				if s.Chan == ch && s.Burst == 0 && len(blocks) == 2 {
+					dl.SetCipher(ch, tc.alg, tc.kc)
+				}
+				dl.Frame(fn, &out)
+				if s.Chan != ch {
+					continue
+				}
+				if s.Burst == 0 {
+					blocks = append(blocks, new(blk))
+				}
+				b := blocks[len(blocks)-1]
+				var soft [tdma.BurstBits]int8
+				hardToSoft(&soft, &out[1].Bits)
+				b.fns[s.Burst] = fn
+				tdma.NormalData(&b.soft[s.Burst], &soft)
+			}
+			if len(blocks) < 5 {
+				t.Fatalf("%d blocks", len(blocks))
+			}
+			right, wrong := newCipher(t, tc.alg, tc.kc), newCipher(t, tc.alg, wrongKc)
+			for i, b := range blocks {
+				want := testMsg(byte(0x20 + i))
+				before := b.soft
+				for _, rx := range []struct {
+					name     string
+					c        *l1.Cipher
+					tryClear bool
+					ok, ciph bool
+				}{
+					{"tryClear", right, true, true, i >= 2},
+					{"deciphered only", right, false, i >= 2, true},
+					{"wrong Kc", wrong, true, i < 2, i >= 2},
+				} {
+					var msg [23]byte
+					_, ok, ciph := rx.c.DecodeXCCH(l1.DirDown, &b.fns, &b.soft, &msg, rx.tryClear)
+					if ok != rx.ok || ciph != rx.ciph || (ok && msg != want) {
+						t.Errorf("block %d, %s: DecodeXCCH = ok %v ciphered %v msg % x, want %v %v % x", i, rx.name, ok, ciph, msg[:4], rx.ok, rx.ciph, want[:4])
+					}
+				}
+				if b.soft != before {
+					t.Errorf("block %d: DecodeXCCH changed its input", i)
+				}
+			}
+			var msg [23]byte
+			b := blocks[3]
+			if n := testing.AllocsPerRun(20, func() { right.DecodeXCCH(l1.DirDown, &b.fns, &b.soft, &msg, true) }); n != 0 {
+				t.Errorf("DecodeXCCH: %v allocations, want 0", n)
+			}
+		})
+	}
+}
