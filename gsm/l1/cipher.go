@@ -33,11 +33,14 @@ func (d Dir) String() string {
 // cipheredBits is the number of enciphered bits per normal burst.
 const cipheredBits = 114
 
-// Burst positions of the two halves of enciphered bits of a normal burst:
-// e0..e56 in bits 3..59 and e57..e113 in bits 88..144, the stealing flags
-// hl (bit 60) and hu (bit 87), the tail bits and the training sequence are
-// sent in clear (TS 45.002 §5.2.3; TS 45.003 §4.1.5 mapping; TS 43.020
-// Annex C.1: the 114 bits of the burst "exclusive of stealing flags").
+// Burst positions of the two halves of enciphered bits of a normal burst.
+// TS 45.002 §5.2.3 numbers the 116 data bits e0..e57 (bits 3..60) and
+// e58..e115 (bits 87..144); TS 45.003 §4.1.5 puts the stealing flags in
+// e57 = hl (bit 60) and e58 = hu (bit 87). The 114 keystream bits of TS
+// 43.020 Annex C go, in order, onto the other 114: e0..e56 (bits 3..59)
+// and e59..e115 (bits 88..144); the stealing flags, the training sequence
+// and the tail bits are sent in clear. gr-gsm's and libosmocore's
+// deciphering touch the same positions (testdata/README.md).
 const (
 	cipherHalf = cipheredBits / 2 // 57
 	burstHalf1 = tdma.TailBits    // 3
@@ -147,9 +150,9 @@ func (c *Cipher) Keystream(dir Dir, fn tdma.FN, ks *[cipheredBits]byte) {
 
 // EncryptBurst enciphers (or, the same operation, deciphers) the hard bits
 // of normal burst b of direction dir sent in frame fn in place: the 114
-// bits e0..e113 (burst bits 3..59 and 88..144) are XORed with the
-// keystream; tail bits, stealing flags and training sequence are not
-// touched (TS 43.020 Annex C.1.1). It does nothing when off.
+// bits e0..e56 and e59..e115 (burst bits 3..59 and 88..144) are XORed
+// with the keystream; tail bits, stealing flags and training sequence are
+// not touched (TS 43.020 Annex C). It does nothing when off.
 func (c *Cipher) EncryptBurst(dir Dir, fn tdma.FN, b *tdma.Burst) {
 	if c.alg == a5.Alg0 {
 		return
@@ -159,7 +162,7 @@ func (c *Cipher) EncryptBurst(dir Dir, fn tdma.FN, b *tdma.Burst) {
 }
 
 // EncryptData is EncryptBurst on the 116 data bits of a normal burst (the
-// layout of tdma.Normal: e0..e56, hl, hu, e57..e113) before they are put
+// layout of tdma.Normal: e0..e56, hl, hu, e59..e115) before they are put
 // into a burst.
 func (c *Cipher) EncryptData(dir Dir, fn tdma.FN, d *[tdma.NormalDataBits]byte) {
 	if c.alg == a5.Alg0 {
@@ -182,7 +185,7 @@ func (c *Cipher) DecryptSoft(dir Dir, fn tdma.FN, s *tdma.SoftBurst) {
 }
 
 // DecryptSoftData is DecryptSoft on the 116 soft data bits of a normal
-// burst as tdma.NormalData extracts them (e0..e56, hl, hu, e57..e113).
+// burst as tdma.NormalData extracts them (e0..e56, hl, hu, e59..e115).
 func (c *Cipher) DecryptSoftData(dir Dir, fn tdma.FN, d *[tdma.NormalDataBits]int8) {
 	if c.alg == a5.Alg0 {
 		return

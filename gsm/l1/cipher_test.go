@@ -49,9 +49,9 @@ func newCipher(t testing.TB, alg a5.Alg, kc [8]byte) *l1.Cipher {
 }
 
 // ciphered reports whether bit i of a normal burst is one of the 114
-// enciphered bits e0..e113 (TS 45.002 §5.2.3: bits 3..59 and 88..144; the
-// stealing flags at 60 and 87, the training sequence and the tail bits are
-// sent in clear).
+// enciphered bits e0..e56, e59..e115 (TS 45.002 §5.2.3: bits 3..59 and
+// 88..144; the stealing flags at 60 and 87, the training sequence and the
+// tail bits are sent in clear), and which keystream bit it gets.
 func ciphered(i int) (k int, ok bool) {
 	switch {
 	case i >= 3 && i <= 59:
@@ -62,7 +62,7 @@ func ciphered(i int) (k int, ok bool) {
 	return 0, false
 }
 
-// The keystream lands on exactly the 114 data bits, in order e0..e113, and
+// The keystream lands on exactly the 114 data bits, in order, and
 // is the published one: A5/1 Kc 0123456789ABCDEF at FN 123456 is
 // libosmocore's a5 test vector; for A5/3 the keystream is gsm/crypto/a5's
 // one-shot path (checked there against TS 55.217 and libosmogsm).
