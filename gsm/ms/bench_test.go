@@ -4,8 +4,11 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -48,10 +51,18 @@ func BenchmarkPhoneDedicatedFrame(b *testing.B) {
 		b.Fatal(err)
 	}
 	l := newLoop(b, cell, 1, 0)
-	p := l.phones[0]
+	// An MM that never gives up the connection (gsm/mm's would leave
+	// after T3240, 10 s): the benchmark measures RR, LAPDm and L1.
+	sim := testSIM("001010000000077")
+	p, err := ms.New(ms.Config{SIM: sim, Seed: 9, Upper: stayUpper{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.PowerOn()
+	l.phones[0] = p
 	for range 51 * 20 {
 		l.step()
-		if p.Best() >= ms.MsRegistered {
+		if p.Best() >= ms.MsEstablished {
 			break
 		}
 	}
@@ -82,4 +93,31 @@ func BenchmarkCellFrame(b *testing.B) {
 		cell.Frame(fn, &out)
 		fn = fn.Add(1)
 	}
+}
+
+// stayUpper is an MM that asks for one connection and keeps it.
+type stayUpper struct{}
+
+func (stayUpper) Tick(tdma.FN) bool                    { return false }
+func (stayUpper) Camped(l3.LAI)                        {}
+func (stayUpper) Paged(l3.MobileIdentity) bool         { return false }
+func (stayUpper) WantsConnection() (rr.EstCause, bool) { return rr.EstLocationUpdate, true }
+func (stayUpper) Identity() (uint8, l3.Classmark2, l3.MobileIdentity) {
+	return 7, l3.Classmark2{}, l3.IMSI("001010000000077")
+}
+func (stayUpper) CipherKey(uint8) ([8]byte, string, bool) { return [8]byte{}, "", false }
+func (stayUpper) CipheringStarted()                       {}
+func (stayUpper) Established()                            {}
+func (stayUpper) Data([]byte, func([]byte) error)         {}
+func (stayUpper) Released(bool)                           {}
+
+// Initial is a Location Updating Request (TS 24.008 §9.2.15) by IMSI.
+func (stayUpper) Initial(dst []byte) int {
+	m := mm.LocationUpdatingRequest{Type: mm.LUIMSIAttach, CKSN: 7,
+		LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}, Identity: l3.IMSI("001010000000077")}
+	n, err := m.MarshalTo(dst)
+	if err != nil {
+		return 0
+	}
+	return n
 }
