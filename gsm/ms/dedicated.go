@@ -122,7 +122,7 @@ func (p *Phone) toIdle(normal bool) {
 		p.cfg.Upper.Released(normal)
 	}
 	if !normal {
-		p.accessFailed(p.ded.since)
+		p.accessFailed(p.lastFN)
 	}
 }
 

@@ -553,7 +553,7 @@ func (p *Phone) si3(m *rr.SI3) {
 		if p.cfg.Upper != nil {
 			p.cfg.Upper.Camped(p.cell.LAI)
 		}
-		p.maybeAccess(0)
+		p.maybeAccess()
 	}
 }
 
@@ -605,7 +605,7 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 
 // maybeAccess starts the access procedure when the Upper wants a
 // connection and T3122 is not running.
-func (p *Phone) maybeAccess(f tdma.FN) {
+func (p *Phone) maybeAccess() {
 	if p.state != StateIdle || p.cfg.Upper == nil || p.t3122On || p.retryOn {
 		return
 	}
@@ -631,7 +631,7 @@ func (p *Phone) timers(f tdma.FN) {
 		p.toIdle(false)
 	}
 	if p.state == StateIdle {
-		p.maybeAccess(f)
+		p.maybeAccess()
 	}
 	switch p.state {
 	case StateAccess:
