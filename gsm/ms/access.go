@@ -175,6 +175,7 @@ func (p *Phone) immAss(m *rr.ImmediateAssignment, start tdma.FN) {
 		return
 	}
 	p.stats.Assign = start
+	p.raFailures = 0
 	p.reach(MsAssigned)
 	p.enterDedicated(&d, m.TA, start)
 }
@@ -190,9 +191,8 @@ func (p *Phone) immAssReject(m *rr.ImmediateAssignmentReject, start tdma.FN) {
 		p.t3122, p.t3122On = start.Add(w*1000*26/120), true
 		p.state = StateIdle
 		p.log.Debug("access rejected", "wait_s", w)
-		if p.cfg.Upper != nil {
-			p.cfg.Upper.Released(false)
-		}
+		// TS 24.008 §4.4.4.9 (b): MM's procedure waits and starts again
+		// when T3122 expires; it is not a failed attempt.
 		return
 	}
 }

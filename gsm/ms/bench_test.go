@@ -99,7 +99,7 @@ func BenchmarkCellFrame(b *testing.B) {
 type stayUpper struct{}
 
 func (stayUpper) Tick(tdma.FN) bool                    { return false }
-func (stayUpper) Camped(l3.LAI)                        {}
+func (stayUpper) Camped(l3.LAI, uint8)                 {}
 func (stayUpper) Paged(l3.MobileIdentity) bool         { return false }
 func (stayUpper) WantsConnection() (rr.EstCause, bool) { return rr.EstLocationUpdate, true }
 func (stayUpper) Identity() (uint8, l3.Classmark2, l3.MobileIdentity) {

@@ -100,10 +100,14 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	case p.cfg.Upper != nil:
 		n = p.cfg.Upper.Initial(d.initial[:])
 	}
-	if n > 0 {
-		if err := link.Entity(0).Establish(d.initial[:n]); err != nil {
-			p.log.Info("cannot establish the link", "err", err)
-		}
+	if n == 0 {
+		// Nothing to say any more (MM gave up meanwhile): leave the
+		// channel, which the network frees when T3101 expires.
+		p.toIdle(false)
+		return
+	}
+	if err := link.Entity(0).Establish(d.initial[:n]); err != nil {
+		p.log.Info("cannot establish the link", "err", err)
 	}
 	p.log.Debug("dedicated", "chan", d.main, "tsc", d.tsc, "ta", ta, "fn", uint32(f))
 }

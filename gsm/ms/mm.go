@@ -103,8 +103,11 @@ func (u *MM) actions(acts []mm.MSAction) {
 }
 
 // Camped implements Upper.
-func (u *MM) Camped(lai l3.LAI) {
+func (u *MM) Camped(lai l3.LAI, t3212 uint8) {
 	u.lai, u.camped = lai, true
+	// T3212 comes from the cell (TS 24.008 §4.4.2): a phone that gave up
+	// after MaxLUAttempts tries again when it expires.
+	u.cfg.T3212 = time.Duration(t3212) * 6 * time.Minute
 	if !u.MS.Registered(lai) && !u.MS.Busy() && u.initial == nil {
 		u.actions(u.MS.LocationUpdate(u.Now(), lai, u.MS.UpdateType(lai)))
 	}

@@ -187,6 +187,8 @@ type Phone struct {
 	lastFN   tdma.FN // the last downlink frame Listen saw (real)
 	pageResp bool    // the access answers paging: send a Paging Response
 	dsc      int     // downlink signalling failure counter, TS 45.008 §6.5
+	// raFailures counts random access failures in a row (T3126 expiries).
+	raFailures int
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -551,7 +553,7 @@ func (p *Phone) si3(m *rr.SI3) {
 		p.reach(MsCamped)
 		p.log.Debug("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
 		if p.cfg.Upper != nil {
-			p.cfg.Upper.Camped(p.cell.LAI)
+			p.cfg.Upper.Camped(p.cell.LAI, p.cell.Control.T3212)
 		}
 		p.maybeAccess()
 	}
@@ -625,10 +627,15 @@ func (p *Phone) timers(f tdma.FN) {
 	if p.retryOn && f.Sub(p.retryAt) >= 0 {
 		p.retryOn = false
 	}
-	if p.cfg.Upper != nil && p.cfg.Upper.Tick(f) && (p.state == StateDedicated || p.state == StateReleasing) {
+	if p.cfg.Upper != nil && p.cfg.Upper.Tick(f) {
 		// MM aborts the RR connection (a timer expired, TS 24.008
-		// §4.4.4.9 (c)): release locally.
-		p.toIdle(false)
+		// §4.4.4.9): release locally, or give up the access.
+		switch p.state {
+		case StateDedicated, StateReleasing:
+			p.toIdle(false)
+		case StateAccess:
+			p.state = StateIdle
+		}
 	}
 	if p.state == StateIdle {
 		p.maybeAccess()
@@ -639,9 +646,13 @@ func (p *Phone) timers(f tdma.FN) {
 			// TS 44.018 §3.3.1.1.2: T3126 expired, the access failed.
 			p.log.Debug("access failed: no answer", "requests", p.rach.sent)
 			p.state = StateIdle
-			p.accessFailed(f)
-			if p.cfg.Upper != nil {
-				p.cfg.Upper.Released(false) // RR connection establishment failure
+			// TS 24.008 §4.4.4.9 (c): a random access failure starts
+			// T3213 (4 s) and the access is tried again; two in a row
+			// fail the procedure.
+			p.retryAt, p.retryOn = f.Add(t3213Frames), true
+			if p.raFailures++; p.raFailures >= 2 && p.cfg.Upper != nil {
+				p.raFailures = 0
+				p.cfg.Upper.Released(false)
 			}
 		}
 	case StateDedicated, StateReleasing:
@@ -657,6 +668,9 @@ func (p *Phone) accessFailed(f tdma.FN) {
 
 // retryFrames is about 2 s of frames.
 const retryFrames = 433
+
+// t3213Frames is T3213, 4 s (TS 24.008 §11.2.1).
+const t3213Frames = 4 * 1000 * 26 / 120
 
 // Frame fills out with the uplink bursts of frame fn (the radio's frame
 // count; the uplink frame begins three timeslots after the downlink

@@ -14,8 +14,10 @@ type Upper interface {
 	// synchronised, with the cell's frame number, for MM's timers. It
 	// returns true when MM aborts the RR connection.
 	Tick(fn tdma.FN) (abort bool)
-	// Camped tells MM the phone camped on a cell of location area lai.
-	Camped(lai l3.LAI)
+	// Camped tells MM the phone camped on a cell of location area lai
+	// whose SI3 gives the periodic updating period t3212 in deci-hours
+	// (0: none).
+	Camped(lai l3.LAI, t3212 uint8)
 	// Paged reports whether a paging identity is one of the phone's; if
 	// so, WantsConnection is asked next.
 	Paged(id l3.MobileIdentity) bool
