@@ -47,6 +47,9 @@ type Options struct {
 	// each (re)start of the "cell" service, with the configuration then in
 	// force.
 	NewCell func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service
+	// ImportSubscribers imports a USB stick's subscribers.csv into the
+	// subscriber registry (see usb.Applier); nil means the box has none.
+	ImportSubscribers func(io.Reader) (string, error)
 	// Console is where log lines and the USB messages go (stdout, which is
 	// /dev/console for PID 1).
 	Console io.Writer
@@ -237,7 +240,8 @@ func Run(ctx context.Context, o Options) error {
 	applier := &usb.Applier{
 		Mounter: usb.FAT{}, MountDir: USBDir, Board: board, Configs: cfgs, LEDs: player,
 		Status: func() string { return snapshot().Render() }, Version: o.Version,
-		Log: log, Console: console, ShowFor: 30 * time.Second,
+		ImportSubscribers: o.ImportSubscribers,
+		Log:               log, Console: console, ShowFor: 30 * time.Second,
 	}
 	sup.Add(&usb.Service{
 		Detector: &usb.Detector{Sys: sysFS}, Applier: applier, Clock: clk,

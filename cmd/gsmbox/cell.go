@@ -98,6 +98,18 @@ func newCellRunner(c *config.Config, log *slog.Logger, tap *gsmtap.Sender) (*cel
 		db.Close()
 		return nil, err
 	}
+	r, err := newCellRunnerOn(c, log, tap, reg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	r.db = db
+	return r, nil
+}
+
+// newCellRunnerOn builds the cell and the core network over reg, which
+// the caller owns.
+func newCellRunnerOn(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry) (*cellRunner, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -112,7 +124,6 @@ func newCellRunner(c *config.Config, log *slog.Logger, tap *gsmtap.Sender) (*cel
 		Log:   log,
 	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	settings := cellSettings(c, log)
@@ -122,19 +133,22 @@ func newCellRunner(c *config.Config, log *slog.Logger, tap *gsmtap.Sender) (*cel
 	}
 	cell, err := bts.New(settings)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	tx, err := trx.NewTransmitter(trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	return &cellRunner{cell: cell, net: net, db: db, reg: reg, tx: tx}, nil
+	return &cellRunner{cell: cell, net: net, reg: reg, tx: tx}, nil
 }
 
-// Close closes the subscriber registry.
-func (r *cellRunner) Close() error { return r.db.Close() }
+// Close closes the subscriber registry, if the runner opened it.
+func (r *cellRunner) Close() error {
+	if r.db == nil {
+		return nil
+	}
+	return r.db.Close()
+}
 
 // step sends one frame into s.
 func (r *cellRunner) step(s radio.Stream) error {
@@ -154,6 +168,10 @@ type cellService struct {
 	log    *slog.Logger
 	clock  clock.Clock
 	frames atomic.Uint64
+	// subscribers, when not nil, owns the registry file the cell uses
+	// (shared with the USB workflow's imports); without it the cell
+	// opens the file itself.
+	subscribers *subscriberDB
 }
 
 var _ supervisor.Service = (*cellService)(nil)
@@ -182,8 +200,20 @@ func (s *cellService) Serve(ctx context.Context) error {
 		defer t.Close()
 		tap = t
 	}
-	r, err := newCellRunner(s.cfg, s.log, tap)
-	if err != nil {
+	var (
+		r   *cellRunner
+		err error
+	)
+	if s.subscribers != nil {
+		reg, rerr := s.subscribers.registry(s.cfg, s.log)
+		if rerr != nil {
+			return rerr
+		}
+		defer s.subscribers.release()
+		if r, err = newCellRunnerOn(s.cfg, s.log, tap, reg); err != nil {
+			return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+		}
+	} else if r, err = newCellRunner(s.cfg, s.log, tap); err != nil {
 		return err
 	}
 	defer r.Close()

@@ -55,12 +55,16 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
+	subscribers := newSubscriberDB()
 	return firmware.Run(ctx, firmware.Options{
 		Version: version,
 		Console: stdout,
 		NewCell: func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service {
-			return newCellService(cfg, board, log)
+			s := newCellService(cfg, board, log)
+			s.subscribers = subscribers
+			return s
 		},
+		ImportSubscribers: subscribers.Import,
 	})
 }
 

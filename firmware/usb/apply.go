@@ -73,7 +73,11 @@ type Result struct {
 	Err error
 	// Subscribers is the size of subscribers.csv, -1 if absent.
 	Subscribers int
-	Report      string
+	// SubscribersDone says what importing subscribers.csv did; SubscribersErr
+	// why it changed nothing (every bad line is named in it).
+	SubscribersDone string
+	SubscribersErr  error
+	Report          string
 	// ReportWritten says the report reached the stick.
 	ReportWritten bool
 }
@@ -86,9 +90,13 @@ type Applier struct {
 	Configs  Configs
 	LEDs     LEDs
 	// Status returns the cell's status text for the report.
-	Status  func() string
-	Version string
-	Log     *slog.Logger
+	Status func() string
+	// ImportSubscribers, when not nil, imports a subscribers.csv from the
+	// stick into the subscriber registry, all rows or none. It returns a
+	// line for the report, or an error naming every bad line.
+	ImportSubscribers func(io.Reader) (string, error)
+	Version           string
+	Log               *slog.Logger
 	// Console gets the one line a person at the serial console reads.
 	Console io.Writer
 	Now     func() time.Time
@@ -127,8 +135,8 @@ func (a *Applier) Handle(ctx context.Context, dev string) Result {
 		res.Err = errors.Join(res.Err, fmt.Errorf("%w: unmount %s: %w", ErrMount, dev, err))
 		a.Log.Error("usb stick not unmounted", "device", dev, "err", err)
 	}
-	ok := res.Outcome == Applied || res.Outcome == Unchanged
-	if ok && res.Err == nil {
+	ok := res.Outcome == Applied || res.Outcome == Unchanged || (res.Outcome == NotFound && res.SubscribersDone != "")
+	if ok && res.Err == nil && res.SubscribersErr == nil {
 		a.leds(leds.USBApplied, a.ShowFor)
 	} else {
 		a.leds(leds.USBRejected, a.ShowFor)
@@ -139,6 +147,14 @@ func (a *Applier) Handle(ctx context.Context, dev string) Result {
 	}
 	if res.Outcome == Rejected {
 		summary = fmt.Sprintf("REJECTED with %d error(s)", len(res.Problems))
+	}
+	if res.Subscribers >= 0 {
+		switch {
+		case res.SubscribersErr != nil:
+			summary += "; subscribers.csv REJECTED"
+		case res.SubscribersDone != "":
+			summary += "; subscribers.csv " + res.SubscribersDone
+		}
 	}
 	a.Log.Info("usb stick handled", "device", dev, "outcome", res.Outcome, "changes", len(res.Changes), "problems", len(res.Problems))
 	fmt.Fprintf(a.Console, "gsmbox: USB stick %s: gsmbox.toml %s; report written to %s: %v; safe to remove\n", dev, summary, ReportFile, res.ReportWritten)
@@ -157,9 +173,35 @@ func (a *Applier) leds(p leds.Pattern, d time.Duration) {
 }
 
 func (a *Applier) apply(res *Result) {
-	if st, err := os.Stat(filepath.Join(a.MountDir, SubscribersFile)); err == nil {
-		res.Subscribers = int(st.Size())
+	a.importSubscribers(res)
+	a.applyConfig(res)
+}
+
+// importSubscribers imports subscribers.csv, if the stick has one and the
+// box has a registry: all rows or, if any is bad, none.
+func (a *Applier) importSubscribers(res *Result) {
+	raw, err := readFileFold(a.MountDir, SubscribersFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
 	}
+	res.Subscribers = len(raw)
+	switch {
+	case err != nil:
+		res.SubscribersErr = fmt.Errorf("usb: read %s: %w", SubscribersFile, err)
+	case a.ImportSubscribers == nil:
+		res.SubscribersErr = errors.New("this box has no subscriber registry to import into")
+	default:
+		res.SubscribersDone, res.SubscribersErr = a.ImportSubscribers(bytes.NewReader(raw))
+	}
+	if res.SubscribersErr != nil {
+		res.SubscribersDone = ""
+		a.Log.Warn("usb subscribers.csv rejected", "err", res.SubscribersErr)
+	} else {
+		a.Log.Info("usb subscribers.csv imported", "result", res.SubscribersDone)
+	}
+}
+
+func (a *Applier) applyConfig(res *Result) {
 	raw, err := readFileFold(a.MountDir, ConfigFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		res.Outcome = NotFound
@@ -237,7 +279,11 @@ func (a *Applier) report(res *Result) string {
 		fmt.Fprintf(&b, "\nerror: %v\n", res.Err)
 	}
 	if res.Subscribers >= 0 {
-		fmt.Fprintf(&b, "\nsubscribers.csv: found (%d bytes) but NOT imported: this version cannot import subscribers from a stick yet.\n", res.Subscribers)
+		if res.SubscribersErr != nil {
+			fmt.Fprintf(&b, "\nsubscribers.csv: REJECTED: nothing was changed\n%s\n", indent(res.SubscribersErr.Error()))
+		} else {
+			fmt.Fprintf(&b, "\nsubscribers.csv: %s\n", res.SubscribersDone)
+		}
 	}
 	if a.Status != nil {
 		fmt.Fprintf(&b, "\nstatus:\n%s\n", indent(a.Status()))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -171,13 +173,25 @@ func newApplier(t *testing.T, stick *fakeStick, cfgs *fakeConfigs, console *byte
 		Log: slog.New(slog.DiscardHandler), Console: console,
 		Now:     func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
 		ShowFor: 10 * time.Second,
+		ImportSubscribers: func(r io.Reader) (string, error) {
+			// A stand-in registry: a line per subscriber after the
+			// header; a line without a comma is bad.
+			b, _ := io.ReadAll(r)
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			for i, l := range lines {
+				if !strings.Contains(l, ",") {
+					return "", fmt.Errorf("line %d: want imsi,msisdn", i+1)
+				}
+			}
+			return fmt.Sprintf("imported: %d added, 0 updated", len(lines)-1), nil
+		},
 	}
 }
 
 func TestApplyGood(t *testing.T) {
 	stick := &fakeStick{files: map[string]string{
 		"GSMBOX.TOML":     "[cell]\narfcn = 70\n",
-		"subscribers.csv": "imsi,msisdn\n",
+		"subscribers.csv": "imsi,msisdn\n001010000000001,1001\n",
 	}}
 	cfgs := &fakeConfigs{cur: config.Default()}
 	var console bytes.Buffer
@@ -197,7 +211,7 @@ func TestApplyGood(t *testing.T) {
 		t.Errorf("stick still mounted (%d unmounts)", stick.unmounts)
 	}
 	rep := stick.files[ReportFile]
-	for _, want := range []string{"APPLIED", "cell.arfcn: 62 -> 70 (restarts cell)", "version: v-test", "on air ARFCN 62", "subscribers.csv: found", "NOT imported"} {
+	for _, want := range []string{"APPLIED", "cell.arfcn: 62 -> 70 (restarts cell)", "version: v-test", "on air ARFCN 62", "subscribers.csv: imported: 1 added"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("report lacks %q:\n%s", want, rep)
 		}
@@ -207,6 +221,35 @@ func TestApplyGood(t *testing.T) {
 	}
 	if strings.Join(l.seen, ",") != "usb-applying,usb-applied" {
 		t.Errorf("LED patterns = %v, want applying then applied", l.seen)
+	}
+}
+
+// A bad subscribers.csv changes no subscriber, is reported with its bad
+// lines, and shows the rejected pattern, while a good gsmbox.toml next to
+// it still applies.
+func TestApplyBadSubscribers(t *testing.T) {
+	stick := &fakeStick{files: map[string]string{
+		ConfigFile:        "[cell]\narfcn = 70\n",
+		"Subscribers.CSV": "imsi,msisdn\n001010000000001 1001\n",
+	}}
+	cfgs := &fakeConfigs{cur: config.Default()}
+	var console bytes.Buffer
+	l := &fakeLEDs{}
+	res := newApplier(t, stick, cfgs, &console, l).Handle(context.Background(), "/dev/sda1")
+	if res.Outcome != Applied || res.SubscribersErr == nil {
+		t.Fatalf("Handle = %s, subscribers err %v, want APPLIED and a rejected CSV", res.Outcome, res.SubscribersErr)
+	}
+	rep := stick.files[ReportFile]
+	for _, want := range []string{"subscribers.csv: REJECTED: nothing was changed", "line 2: want imsi,msisdn"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+	if !strings.Contains(console.String(), "subscribers.csv REJECTED") || !strings.Contains(console.String(), "safe to remove") {
+		t.Errorf("console = %q", console.String())
+	}
+	if strings.Join(l.seen, ",") != "usb-applying,usb-rejected" {
+		t.Errorf("LED patterns = %v, want applying then rejected", l.seen)
 	}
 }
 

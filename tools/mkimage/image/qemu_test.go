@@ -291,18 +291,21 @@ func TestQEMUBootUSB(t *testing.T) {
 	t.Logf("image: %d MiB, sha256 %s", res.Size>>20, res.SHA256)
 
 	good := filepath.Join(dir, "good.img")
-	makeStick(t, good, map[string]string{"gsmbox.toml": "# from the stick\n[cell]\narfcn = 70\n"})
+	makeStick(t, good, map[string]string{
+		"gsmbox.toml":     "# from the stick\n[cell]\narfcn = 70\n",
+		"subscribers.csv": "imsi,msisdn,algorithm,ki\n001010000000001,1001,comp128v1,000102030405060708090a0b0c0d0e0f\n001010000000002,1002,comp128v3,0f0e0d0c0b0a09080706050403020100\n",
+	})
 	c := boot(t, QEMUOptions{Image: disk, USB: good}, 240*time.Second)
 	kernel := mustFind(t, c, `Booting Linux on physical CPU`)
 	onAir := mustFind(t, c, `on air.*ARFCN 62\b`)
 	mustFind(t, c, `services started`)
-	mustFind(t, c, `USB stick /dev/sd[a-z]1: gsmbox.toml APPLIED 1 change.*safe to remove`)
+	mustFind(t, c, `USB stick /dev/sd[a-z]1: gsmbox.toml APPLIED 1 change.*subscribers.csv imported: 2 added.*safe to remove`)
 	mustFind(t, c, `on air.*ARFCN 70\b`)
 	mustFind(t, c, `reboot: Power down`)
 	t.Logf("boot 1: kernel start %.2fs, on air %.2fs after kernel start (wall, TCG emulation)", kernel.at.Seconds(), (onAir.at - kernel.at).Seconds())
 
 	rep := readPart(t, good, 1, "gsmbox-report.txt")
-	for _, want := range []string{"APPLIED", "cell.arfcn: 62 -> 70 (restarts cell)", "version: v0-imagetest", "board:   qemu-arm64", "transmitter: enabled"} {
+	for _, want := range []string{"APPLIED", "cell.arfcn: 62 -> 70 (restarts cell)", "version: v0-imagetest", "board:   qemu-arm64", "transmitter: enabled", "subscribers.csv: imported: 2 added, 0 updated"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("report on the good stick lacks %q:\n%s", want, rep)
 		}
