@@ -1,6 +1,9 @@
 package bts
 
 import (
+	"fmt"
+
+	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -74,6 +77,12 @@ type ChanInfo struct {
 	// RA and FN are the Channel Request's reference.
 	RA uint8
 	FN tdma.FN
+	// StartCipher is called by the Link when it sends the Ciphering Mode
+	// Command (TS 44.018 §3.4.7.2): the cell starts deciphering the
+	// uplink at once, and enciphering the downlink when the first block
+	// arrives correctly deciphered from the MS. The key is wiped when the
+	// channel is freed.
+	StartCipher func(alg a5.Alg, kc [8]byte) error
 }
 
 // dchan is one SDCCH with its SACCH.
@@ -88,6 +97,11 @@ type dchan struct {
 	msPower  uint8   // ordered MS power control level
 	rlc      int     // radio link counter S (TS 45.008 §5.2)
 	sacchSeq uint8   // SI5/SI6 alternation
+	// cipherPending holds the algorithm and key until the first
+	// deciphered uplink block turns on the downlink.
+	cipherPending bool
+	cipherAlg     a5.Alg
+	kc            [8]byte
 }
 
 // DedicatedStats counts dedicated-channel events.
@@ -102,6 +116,7 @@ type DedicatedStats struct {
 	Ignored        uint64 // channel requests for services this cell lacks
 	UplinkIgnored  uint64 // uplink blocks on channels not in use
 	TimingAdjusted uint64 // timing advance changes ordered on SACCH
+	Ciphered       uint64 // channels whose downlink went enciphered
 }
 
 // initChannels lists every SDCCH of the cell's configuration.
@@ -200,7 +215,8 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 		return
 	}
 	*d = dchan{ch: d.ch, desc: d.desc, state: ChanAssigned,
-		info:     ChanInfo{Chan: d.ch, Cause: req.Cause, RA: a.RA, FN: a.FN},
+		info: ChanInfo{Chan: d.ch, Cause: req.Cause, RA: a.RA, FN: a.FN,
+			StartCipher: func(alg a5.Alg, kc [8]byte) error { return c.startCipher(d, alg, kc) }},
 		deadline: a.FN.Add(T3101Frames), ta: ta,
 		msPower: rr.PowerLevel(c.cfg.Cell.Band, c.cfg.Cell.MaxMSTxPowerDBm),
 		rlc:     int(c.cfg.Cell.RadioLinkTimeout)}
@@ -297,6 +313,15 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 	if !b.Good {
 		return
 	}
+	if b.Ciphered && d.cipherPending {
+		// The MS enciphers: so does the network from now on.
+		d.cipherPending = false
+		if err := c.dl.SetCipher(d.ch, d.cipherAlg, d.kc); err != nil {
+			c.log.Error("cannot encipher the downlink", "chan", d.ch, "err", err)
+		}
+		clear(d.kc[:])
+		c.ded.Ciphered++
+	}
 	if d.state == ChanAssigned {
 		d.state = ChanActive
 		c.ded.Activated++
@@ -358,7 +383,25 @@ func (c *Cell) adjustTiming(d *dchan, toa float32) {
 }
 
 func (c *Cell) free(d *dchan) {
+	c.dl.CipherOff(d.ch)
+	c.ul.CipherOff(d.ch)
 	*d = dchan{ch: d.ch, desc: d.desc}
+}
+
+// startCipher starts deciphering the uplink of d with alg and kc; the
+// downlink follows when the MS's first enciphered block decodes.
+func (c *Cell) startCipher(d *dchan, alg a5.Alg, kc [8]byte) error {
+	if d.state != ChanActive {
+		return fmt.Errorf("%w: ciphering on %v, which is %v", ErrConfig, d.ch, d.state)
+	}
+	if err := c.ul.SetCipher(d.ch, alg, kc); err != nil {
+		return err
+	}
+	if alg == a5.Alg0 {
+		return nil
+	}
+	d.cipherPending, d.cipherAlg, d.kc = true, alg, kc
+	return nil
 }
 
 // tick runs the dedicated channels' frame-number timers.

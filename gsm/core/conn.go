@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
@@ -209,6 +210,11 @@ func (c *Conn) actions(fn tdma.FN, acts []mm.Action) {
 			cmd := rr.CipheringModeCommand{Start: a.Cipher != 0, Algorithm: uint8(a.Cipher)}
 			if n, err := cmd.MarshalTo(c.buf[:]); err == nil {
 				c.send(c.buf[:n])
+			}
+			if a.Cipher != 0 && c.info.StartCipher != nil {
+				if err := c.info.StartCipher(a5.Alg(a.Cipher), a.Kc); err != nil {
+					c.log.Error("cannot start ciphering", "err", err)
+				}
 			}
 		case mm.ActClassmarkEnquiry:
 			// Classmark Enquiry, TS 44.018 §9.1.12: RR header only.

@@ -75,7 +75,14 @@ func sim(imsi string, alg crypto.Algorithm) *mm.SIM {
 // addPhone powers on a phone with the SIM; its radio's frame count starts
 // origin frames after the cell's.
 func (w *world) addPhone(s *mm.SIM, origin int) *ms.Phone {
-	cfg := &mm.MSConfig{Classmark1: l3.Classmark1{Revision: 1, RFPower: 4}, IMEI: "490154203237518"}
+	return w.addPhoneCM(s, origin, true)
+}
+
+// addPhoneCM adds a phone that supports A5/1 and, if a53, A5/3.
+func (w *world) addPhoneCM(s *mm.SIM, origin int, a53 bool) *ms.Phone {
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
+	cfg := &mm.MSConfig{Classmark1: cm1, IMEI: "490154203237518",
+		Classmark2: l3.Classmark2{Classmark1: cm1, A53: a53}}
 	p, err := ms.New(ms.Config{SIM: s, Seed: uint64(len(w.phones) + 1), Upper: ms.NewMM(cfg, s)})
 	if err != nil {
 		w.t.Fatal(err)
@@ -256,4 +263,38 @@ func TestLocationUpdateRejected(t *testing.T) {
 
 func encodeRACH(dst *[36]byte, ra uint8, cell *bts.Cell) {
 	coding.EncodeRACH(dst, ra, cell.L1Config().BSIC)
+}
+
+// With the default security settings every subscriber with a key is
+// authenticated and ciphered on the air: A5/3 with a phone that has it,
+// A5/1 with one that does not. The cell's downlink goes enciphered for
+// both, and the location updates complete over the ciphered channel.
+func TestLocationUpdateCiphered(t *testing.T) {
+	w := newWorld(t, registry.Policy{Mode: registry.ModeClosed}, mm.Config{})
+	sims := []*mm.SIM{sim("001010000000401", crypto.COMP128v3), sim("001010000000402", crypto.Milenage)}
+	for _, s := range sims {
+		if _, err := w.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: "8" + s.IMSI[12:], Algorithm: s.Algorithm, Ki: s.Ki, OPc: s.OPc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.addPhoneCM(sims[0], 31, true)
+	w.addPhoneCM(sims[1], 900, false)
+	w.run(51 * 200)
+	want := map[string]mm.Cipher{sims[0].IMSI: mm.A53, sims[1].IMSI: mm.A51}
+	if len(w.ended) != 2 {
+		t.Fatalf("%d connections ended, want 2: %+v", len(w.ended), w.ended)
+	}
+	for _, r := range w.ended {
+		if r.Outcome != mm.OutcomeAccepted || !r.Authenticated || !r.Ciphered || r.Cipher != want[r.IMSI] {
+			t.Errorf("%s: result %+v, want accepted, authenticated, ciphered with %v", r.IMSI, r, want[r.IMSI])
+		}
+	}
+	for i, p := range w.phones {
+		if !p.Stats().Registered {
+			t.Errorf("phone %d did not register", i)
+		}
+	}
+	if st := w.cell.Stats().Dedicated; st.Ciphered != 2 {
+		t.Errorf("cell enciphered the downlink of %d channels, want 2", st.Ciphered)
+	}
 }
