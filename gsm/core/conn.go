@@ -108,7 +108,7 @@ func (c *Conn) finish() {
 	if !c.reported {
 		c.reported = true
 		r := c.mm.Result()
-		c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause)
+		c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause, "authenticated", r.Authenticated, "cipher", r.Cipher, "ciphered", r.Ciphered)
 		c.net.finished(r)
 	}
 }

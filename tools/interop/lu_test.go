@@ -25,6 +25,23 @@ func TestLocationUpdateInTshark(t *testing.T) {
 	testtool.Short(t)
 	testtool.Need(t, "tshark")
 	bin := gsmboxBinary(t)
+	t.Run("open", func(t *testing.T) {
+		checkLU(t, bin, nil, map[string]string{})
+	})
+	// Phones whose keys are in the registry are authenticated and
+	// ciphered (A5/3 here): the procedure shows the challenge and the
+	// Ciphering Mode Command and Complete.
+	t.Run("provisioned", func(t *testing.T) {
+		checkLU(t, bin, []string{"--provision"}, map[string]string{
+			"mm 0x12": "Authentication Request",
+			"mm 0x14": "Authentication Response",
+			"rr 0x35": "Ciphering Mode Command",
+			"rr 0x32": "Ciphering Mode Complete",
+		})
+	})
+}
+
+func checkLU(t *testing.T, bin string, extra []string, more map[string]string) {
 	dir := t.TempDir()
 
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -64,7 +81,8 @@ func TestLocationUpdateInTshark(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	addr := conn.LocalAddr().String()
-	out, err := exec.CommandContext(ctx, bin, "sim", "--phones", strconv.Itoa(phones), "--duration", "60s", "--live", "0", "--gsmtap", addr).CombinedOutput()
+	args := append([]string{"sim", "--phones", strconv.Itoa(phones), "--duration", "60s", "--live", "0", "--gsmtap", addr}, extra...)
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gsmbox sim: %v\n%s", err, tail(out, 3000))
 	}
@@ -95,6 +113,9 @@ func TestLocationUpdateInTshark(t *testing.T) {
 		"mm 0x1b": "TMSI Reallocation Complete",
 		"mm 0x32": "MM Information",
 		"rr 0x0d": "Channel Release",
+	}
+	for k, v := range more {
+		want[k] = v
 	}
 	for k, name := range want {
 		if count[k] < phones {
