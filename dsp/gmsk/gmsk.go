@@ -86,7 +86,7 @@ type Modulator struct {
 	// symbol m−J+k).
 	// q is the quadrant of the completed symbols' phase.
 	table [4][]complex64
-	lead int
+	lead  int
 	// envelopes for 148-bit and 88-bit bursts, from sample 0 of the output.
 	envNormal, envAccess []float32
 	// flat[0]..flat[1] is the range where the envelope is exactly 1.
