@@ -8,16 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
@@ -80,44 +76,12 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *advance < 1 || *advance > 100 {
 		return fmt.Errorf("--advance %d: want 1..100 frames", *advance)
 	}
-	board, err := boards.Lookup("sim")
+	h, err := setupHost(hostOptions{name: "bts", config: *cfgPath, gsmtap: *tapAddr, db: *dbPath, tempDB: true, verbose: *verbose}, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		if cfg, err = config.Load(*cfgPath, board); err != nil {
-			return err
-		}
-	}
-	if *tapAddr != "" {
-		cfg.GSMTAP.Enabled, cfg.GSMTAP.Remote = true, *tapAddr
-	}
-	if *dbPath != "" {
-		cfg.Subscribers.DB = *dbPath
-	} else {
-		dir, err := os.MkdirTemp("", "gsmbox-bts-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
-	}
-	if err := cfg.Validate(board); err != nil {
-		return err
-	}
-	level := cfg.LogLevel()
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	var tap *gsmtap.Sender
-	if cfg.GSMTAP.Enabled {
-		if tap, err = gsmtap.Dial(cfg.GSMTAP.Remote); err != nil {
-			return err
-		}
-		defer tap.Close()
-	}
+	defer h.Close()
+	cfg, log, tap := h.cfg, h.log, h.tap
 	// The same cell, core network and subscriber registry as "gsmbox sim"
 	// and the board run; only the radio is elsewhere.
 	runner, err := newCellRunner(cfg, log, tap)
@@ -126,17 +90,11 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer runner.Close()
 	cell := runner.cell
-	var pw *gsmtap.PcapWriter
-	if *pcapPath != "" {
-		f, err := os.Create(*pcapPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if pw, err = gsmtap.NewPcapWriter(f); err != nil {
-			return err
-		}
+	pw, closePcap, err := createPcap(*pcapPath)
+	if err != nil {
+		return err
 	}
+	defer closePcap()
 	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.BTSSide, Bind: *bind, Remote: host, Base: base, Tap: pcapTap(pw)})
 	if err != nil {
 		return err

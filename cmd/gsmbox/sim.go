@@ -6,18 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/clock"
-	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 )
 
 func init() {
@@ -63,50 +57,12 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return errUsage
 	}
-	board, err := boards.Lookup("sim")
+	h, err := setupHost(hostOptions{name: "sim", config: *cfgPath, gsmtap: *tapAddr, snr: *snr, db: *dbPath, tempDB: true, verbose: *verbose}, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	var cfg *config.Config
-	if *cfgPath == "" {
-		cfg = config.Default()
-		fmt.Fprintln(stdout, "gsmbox sim: no --config given; running the built-in test network (MCC 001, MNC 01)")
-	} else if cfg, err = config.Load(*cfgPath, board); err != nil {
-		return err
-	}
-	if *snr != 0 {
-		cfg.Sim.SNRdB = *snr
-	}
-	if *dbPath != "" {
-		cfg.Subscribers.DB = *dbPath
-	} else {
-		dir, err := os.MkdirTemp("", "gsmbox-sim-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
-	}
-	if *tapAddr != "" {
-		cfg.GSMTAP.Enabled, cfg.GSMTAP.Remote = true, *tapAddr
-	}
-	if err := cfg.Validate(board); err != nil {
-		return err
-	}
-	level := cfg.LogLevel()
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	var tap *gsmtap.Sender
-	if cfg.GSMTAP.Enabled {
-		if tap, err = gsmtap.Dial(cfg.GSMTAP.Remote); err != nil {
-			return err
-		}
-		defer tap.Close()
-		fmt.Fprintf(stdout, "mirroring GSMTAP to %s\n", cfg.GSMTAP.Remote)
-	}
+	defer h.Close()
+	cfg, log, tap := h.cfg, h.log, h.tap
 	r, err := newCellRunner(cfg, log, tap)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
-	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
@@ -79,27 +77,12 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return errUsage
 	}
-	board, err := boards.Lookup("sim")
+	h, err := setupHost(hostOptions{name: "trx", config: *cfgPath, snr: *snr, verbose: *verbose}, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		if cfg, err = config.Load(*cfgPath, board); err != nil {
-			return err
-		}
-	}
-	if *snr != 0 {
-		cfg.Sim.SNRdB = *snr
-	}
-	if err := cfg.Validate(board); err != nil {
-		return err
-	}
-	level := cfg.LogLevel()
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	defer h.Close()
+	board, cfg, log := h.board, h.cfg, h.log
 
 	t, err := trx.NewTransceiver(trx.TransceiverConfig{
 		Tx:     trx.TxConfig{Modulator: gmsk.Config{SPS: 4}},
@@ -121,17 +104,11 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		},
 	})
 
-	var pw *gsmtap.PcapWriter
-	if *pcapPath != "" {
-		f, err := os.Create(*pcapPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if pw, err = gsmtap.NewPcapWriter(f); err != nil {
-			return err
-		}
+	pw, closePcap, err := createPcap(*pcapPath)
+	if err != nil {
+		return err
 	}
+	defer closePcap()
 	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.TRXSide, Bind: *bind, Remote: *remote, Base: *base, Tap: pcapTap(pw)})
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/coding"
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
@@ -174,43 +172,8 @@ func parseRate(t *testing.T, out []byte) float64 {
 // grgsmDecode runs grgsm_decode on the IQ file, collects the GSMTAP it
 // emits into a pcap file, and returns the pcap's path and its stdout.
 func grgsmDecode(t *testing.T, ctx context.Context, dir, iq string, rate float64, arfcn int, mode string) (string, []byte) {
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	port := conn.LocalAddr().(*net.UDPAddr).Port
-
-	pcapPath := filepath.Join(dir, "grgsm.pcap")
-	f, err := os.Create(pcapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int)
-	go func() {
-		n := 0
-		buf := make([]byte, 2048)
-		for {
-			k, err := conn.Read(buf)
-			if err != nil {
-				done <- n
-				return
-			}
-			h, payload, err := gsmtap.Decode(buf[:k])
-			if err != nil {
-				t.Errorf("gr-gsm sent a GSMTAP packet we cannot read: %v", err)
-				continue
-			}
-			if err := pw.WritePacket(time.Unix(int64(n), 0), &h, payload); err != nil {
-				t.Error(err)
-			}
-			n++
-		}
-	}()
+	capt := startCapture(t, dir, "grgsm.pcap")
+	port := capt.Port()
 
 	script := filepath.Join("testdata", "grgsm_decode_gsmtap.py")
 	args := []string{script, strconv.Itoa(port), "-c", iq, "-s", strconv.FormatFloat(rate, 'f', 3, 64), "-m", mode, "-v", "-p"}
@@ -223,13 +186,7 @@ func grgsmDecode(t *testing.T, ctx context.Context, dir, iq string, rate float64
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("grgsm_decode: %v\n%s", err, tail(stderr.Bytes(), 2000))
 	}
-	// Let the last datagrams arrive, then stop the reader.
-	time.Sleep(200 * time.Millisecond)
-	conn.Close()
-	n := <-done
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	pcapPath, n := capt.Stop()
 	t.Logf("gr-gsm emitted %d GSMTAP packets", n)
 	if n == 0 {
 		t.Fatalf("gr-gsm decoded nothing\nstderr: %s", tail(stderr.Bytes(), 2000))

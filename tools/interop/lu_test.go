@@ -2,16 +2,12 @@ package interop
 
 import (
 	"context"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
@@ -44,52 +40,18 @@ func TestLocationUpdateInTshark(t *testing.T) {
 func checkLU(t *testing.T, bin string, extra []string, more map[string]string) {
 	dir := t.TempDir()
 
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	pcapPath := filepath.Join(dir, "lu.pcap")
-	f, err := os.Create(pcapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int)
-	go func() {
-		n := 0
-		buf := make([]byte, 2048)
-		for {
-			k, err := conn.Read(buf)
-			if err != nil {
-				done <- n
-				return
-			}
-			h, payload, err := gsmtap.Decode(buf[:k])
-			if err != nil {
-				continue
-			}
-			pw.WritePacket(time.Unix(0, 0).Add(time.Duration(n)*time.Millisecond), &h, payload)
-			n++
-		}
-	}()
+	capt := startCapture(t, dir, "lu.pcap")
 
 	const phones = 3
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	addr := conn.LocalAddr().String()
+	addr := capt.Addr()
 	args := append([]string{"sim", "--phones", strconv.Itoa(phones), "--duration", "60s", "--live", "0", "--gsmtap", addr}, extra...)
 	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gsmbox sim: %v\n%s", err, tail(out, 3000))
 	}
-	time.Sleep(200 * time.Millisecond)
-	conn.Close()
-	n := <-done
-	f.Close()
+	pcapPath, n := capt.Stop()
 	if !strings.Contains(string(out), strconv.Itoa(phones)+" of "+strconv.Itoa(phones)+" phones registered") {
 		t.Fatalf("not every phone registered:\n%s", tail(out, 3000))
 	}
