@@ -162,7 +162,12 @@ func startPhones(ctx context.Context, o *phoneOpts, cfg *config.Config, r *cellR
 	if seed == 0 {
 		seed = uint64(cfg.Sim.Seed)
 	}
-	rxt, err := trx.NewTransceiver(trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: cfg.Radio.SamplesPerSymbol}}})
+	// The cell's receiver is calibrated so that its noise, sim.snr_db
+	// below full scale, reads as a -110 dBm noise floor: levels in dBm
+	// then mean what they mean on a board, and the MS power control
+	// loop has a real target to steer to.
+	rxt, err := trx.NewTransceiver(trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: cfg.Radio.SamplesPerSymbol}},
+		Rx: rx.Config{RSSIOffset: -110 + cfg.Sim.SNRdB}})
 	if err != nil {
 		return nil, err
 	}
@@ -434,6 +439,8 @@ func (ps *phoneSim) finish(airTime time.Duration) error {
 	st := ps.r.cell.Stats()
 	fmt.Fprintf(ps.out, "cell: %d channel requests decoded, %d assigned, %d rejected, %d activated, %d released, %d T3101 expiries\n",
 		st.AccessBursts, st.Dedicated.Assigned, st.Dedicated.Rejected, st.Dedicated.Activated, st.Dedicated.Released, st.Dedicated.T3101Expired)
+	fmt.Fprintf(ps.out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",
+		st.Dedicated.Ciphered, st.Dedicated.PowerAdjusted, st.Dedicated.TimingAdjusted)
 	if ps.opts.report == "" {
 		return nil
 	}

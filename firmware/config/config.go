@@ -90,6 +90,10 @@ type Cell struct {
 	RxLevAccessMinDBm int `toml:"rxlev_access_min_dbm"`
 	// MSTxPowerMaxDBm is the most a phone may transmit on this cell's CCCH.
 	MSTxPowerMaxDBm int `toml:"ms_tx_power_max_dbm"`
+	// MSPowerTargetDBm is the uplink level MS power control steers each
+	// phone to on a dedicated channel (saving its battery and the
+	// cell's interference); 0 turns power control off.
+	MSPowerTargetDBm int `toml:"ms_power_target_dbm"`
 	// Barred bars the cell for normal access.
 	Barred bool `toml:"barred"`
 	// RACHMaxRetrans is the most RACH retransmissions: 1, 2, 4 or 7.
@@ -167,6 +171,7 @@ func Default() *Config {
 			PeriodicLU:        Duration{time.Hour},
 			RxLevAccessMinDBm: -110,
 			MSTxPowerMaxDBm:   33,
+			MSPowerTargetDBm:  -80,
 			RACHMaxRetrans:    4,
 			RACHTxInteger:     9,
 			RadioLinkTimeout:  32,

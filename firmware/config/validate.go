@@ -141,6 +141,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 			bad("cell.ms_tx_power_max_dbm", "%d dBm is outside %v's range %d..%d dBm", cl.MSTxPowerMaxDBm, band, lo, hi)
 		}
 	}
+	if t := cl.MSPowerTargetDBm; t != 0 && (t < -110 || t > -40) {
+		bad("cell.ms_power_target_dbm", "%d dBm: want -110..-40, or 0 for no power control", t)
+	}
 	if cl.LAC < 1 || cl.LAC > 0xFFFD {
 		bad("cell.lac", "%d is not a usable location area code: want 1..65533 (0 and 65534 are reserved, TS 24.008 §10.5.1.3)", cl.LAC)
 	}

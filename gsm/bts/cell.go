@@ -20,6 +20,10 @@ type Config struct {
 	Tap l1.Tap
 	// Log receives the cell's events; nil discards them.
 	Log *slog.Logger
+	// MSPowerTargetDBm, when not 0, turns on MS power control (TS 45.008
+	// §4.7): the cell orders each phone's power level on the SACCH so
+	// that its uplink arrives near this level, ±PowerWindowDB.
+	MSPowerTargetDBm float32
 	// NewLink, when not nil, makes the upper layer (LAPDm and L3) of a
 	// dedicated channel when the MS shows up on it. Without it the cell
 	// assigns channels and runs their SACCH, but carries no L3.

@@ -95,6 +95,7 @@ type dchan struct {
 	deadline tdma.FN // T3101 while assigned
 	ta       uint8   // ordered timing advance, 0..63
 	msPower  uint8   // ordered MS power control level
+	msDBm    int     // the power msPower orders, in dBm
 	rlc      int     // radio link counter S (TS 45.008 §5.2)
 	sacchSeq uint8   // SI5/SI6 alternation
 	// cipherPending holds the algorithm and key until the first
@@ -117,6 +118,7 @@ type DedicatedStats struct {
 	UplinkIgnored  uint64 // uplink blocks on channels not in use
 	TimingAdjusted uint64 // timing advance changes ordered on SACCH
 	Ciphered       uint64 // channels whose downlink went enciphered
+	PowerAdjusted  uint64 // MS power level changes ordered on SACCH
 }
 
 // initChannels lists every SDCCH of the cell's configuration.
@@ -219,6 +221,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 			StartCipher: func(alg a5.Alg, kc [8]byte) error { return c.startCipher(d, alg, kc) }},
 		deadline: a.FN.Add(T3101Frames), ta: ta,
 		msPower: rr.PowerLevel(c.cfg.Cell.Band, c.cfg.Cell.MaxMSTxPowerDBm),
+		msDBm:   c.cfg.Cell.MaxMSTxPowerDBm,
 		rlc:     int(c.cfg.Cell.RadioLinkTimeout)}
 	c.ded.Assigned++
 	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
@@ -334,6 +337,7 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 		// The uplink SACCH L1 header reports the MS's power level and
 		// timing advance in use (TS 44.004 §7.3); the rest is LAPDm.
 		c.adjustTiming(d, b.ToA)
+		c.adjustPower(d, b.RSSI)
 		if d.link != nil {
 			d.link.UplinkSACCH(b.FN, &b.Msg)
 		}
@@ -380,6 +384,42 @@ func (c *Cell) adjustTiming(d *dchan, toa float32) {
 		return
 	}
 	c.ded.TimingAdjusted++
+}
+
+// MS power control (TS 45.008 §4.7): once per SACCH period the ordered
+// power moves one 2 dB step towards the level that puts the phone's
+// uplink inside the target window; a phone never goes above the cell's
+// MS_TXPWR_MAX_CCH nor below the band's lowest power.
+const (
+	PowerWindowDB = 6
+	powerStepDB   = 2
+)
+
+func (c *Cell) adjustPower(d *dchan, rssi float32) {
+	target := c.cfg.MSPowerTargetDBm
+	if target == 0 {
+		return
+	}
+	lo := minMSPowerDBm(c.cfg.Cell.Band)
+	switch {
+	case rssi > target+PowerWindowDB && d.msDBm-powerStepDB >= lo:
+		d.msDBm -= powerStepDB
+	case rssi < target-PowerWindowDB && d.msDBm+powerStepDB <= c.cfg.Cell.MaxMSTxPowerDBm:
+		d.msDBm += powerStepDB
+	default:
+		return
+	}
+	d.msPower = rr.PowerLevel(c.cfg.Cell.Band, d.msDBm)
+	c.ded.PowerAdjusted++
+}
+
+// minMSPowerDBm is the lowest MS power control level's power, TS 45.005
+// §4.1.1: 5 dBm in the 850/900 bands, 0 dBm in 1800/1900.
+func minMSPowerDBm(b tdma.Band) int {
+	if b == tdma.DCS1800 || b == tdma.PCS1900 {
+		return 0
+	}
+	return 5
 }
 
 func (c *Cell) free(d *dchan) {

@@ -303,3 +303,60 @@ func (l *fakeLink) Uplink(fn tdma.FN, msg *[23]byte)             { l.uplink++ }
 func (l *fakeLink) UplinkSACCH(fn tdma.FN, msg *[23]byte)        { l.sacch++ }
 func (l *fakeLink) Tick(fn tdma.FN)                              {}
 func (l *fakeLink) Done() bool                                   { return false }
+
+// MS power control steps a loud phone down towards the target, 2 dB per
+// SACCH period, and leaves a faint one at the cell's maximum; the order
+// goes out in the downlink SACCH's L1 header.
+func TestMSPowerControl(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rssi float32
+		want func(dbm int) bool
+	}{
+		{"loud", -50, func(dbm int) bool { return dbm < 33 }},
+		{"faint", -100, func(dbm int) bool { return dbm == 33 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.MSPowerTargetDBm = -80
+			cfg.NewLink = func(info ChanInfo) Link { return &fakeLink{info: info} }
+			a := newAir(t, cfg)
+			sent := false
+			for len(a.ccch) == 0 && a.fn < 51*4 {
+				a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+					if sent {
+						return nil
+					}
+					b := rach(a.cell, fn, tn, 0x03, 0)
+					sent = b != nil
+					return b
+				})
+			}
+			sub := a.ccch[0].Chan.SubChan
+			ch := l1.Chan{Kind: l1.ChanSDCCH4, TN: 0, Sub: sub}
+			sabm := [23]byte{0x01, 0x3f, 0x01}
+			meas := [23]byte{0x05, 0x00, 0x01, 0x03, 0x01}
+			for i := 0; i < 102*6; i++ {
+				a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+					b := dedicatedBurst(a.cell, fn, tn, ch, false, &sabm)
+					if b == nil {
+						b = dedicatedBurst(a.cell, fn, tn, ch, true, &meas)
+					}
+					if b != nil {
+						b.RSSI = tc.rssi
+					}
+					return b
+				})
+			}
+			d := &a.cell.chans[sub]
+			if !tc.want(d.msDBm) {
+				t.Errorf("ordered MS power %d dBm after 6 SACCH periods at %v dBm", d.msDBm, tc.rssi)
+			}
+			var blk [23]byte
+			a.cell.sacch(d, a.fn, &blk)
+			if blk[0]&31 != rr.PowerLevel(tdma.GSM900, d.msDBm) {
+				t.Errorf("SACCH L1 header orders level %d, want %d", blk[0]&31, rr.PowerLevel(tdma.GSM900, d.msDBm))
+			}
+		})
+	}
+}

@@ -19,6 +19,10 @@ type dedicated struct {
 	tn          tdma.TN
 	main, sacch l1.Chan
 	tsc, ta     uint8
+	// power is the MS power control level in use: ordered by the
+	// network on the SACCH (TS 45.008 §4.7), never above the phone's
+	// own capability (TxPowerLevel; a higher level number is less power).
+	power       uint8
 	link        *lapdm.Link
 	ul          [2][4][116]byte // encoded uplink block: main, SACCH
 	ulStart     [2]tdma.FN
@@ -70,7 +74,7 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	} else {
 		link.ReleaseLocal()
 	}
-	*d = dedicated{desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, link: link, since: f}
+	*d = dedicated{desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
 	if desc.Type == rr.ChanSDCCH4 {
 		d.comb = l1.CombV
 		d.main = l1.Chan{Kind: l1.ChanSDCCH4, TN: d.tn, Sub: desc.SubChan & 3}
@@ -186,8 +190,10 @@ func (p *Phone) dedicatedBlock(sacch bool, start tdma.FN, ok bool, q coding.Qual
 		if !ok {
 			return
 		}
-		// The L1 header orders the timing advance (TS 44.004 §7.2).
+		// The L1 header orders the power level and the timing advance
+		// (TS 44.004 §7.2).
 		d.ta = p.blk[1] & 63
+		d.power = max(p.blk[0]&31, p.cfg.TxPowerLevel)
 		p.indications(d.link.ReceiveSACCH(start, p.blk[:]))
 		return
 	}
@@ -380,12 +386,15 @@ func (p *Phone) dedFrame(f tdma.FN, out *[tdma.Slots]tdma.TxBurst) bool {
 			}
 			// Uplink SACCH L1 header (TS 44.004 §7.2): MS power level in
 			// use, actual timing advance.
-			blk[0], blk[1] = p.cfg.TxPowerLevel&31, d.ta&63
+			blk[0], blk[1] = d.power&31, d.ta&63
 		}
 		coding.EncodeXCCH(&d.ul[w], &blk)
 		d.ulStart[w], d.ulHave[w] = start, true
 	}
 	b := &out[d.tn]
+	// Each power control level below the phone's maximum is 2 dB less
+	// (TS 45.005 §4.1.1).
+	b.Att = 2 * (d.power - p.cfg.TxPowerLevel)
 	data := d.ul[w][s.Burst&3]
 	d.cipher.EncryptData(l1.DirUp, f, &data)
 	tdma.Normal(&b.Bits, &data, d.tsc)
