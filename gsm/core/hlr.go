@@ -41,7 +41,7 @@ func (h *HLR) IMSIByTMSI(tmsi uint32) (string, bool) {
 func (h *HLR) Decide(req mm.Request) mm.Decision {
 	d, err := h.reg.Decide(req.IMSI)
 	if err != nil || !d.Accept {
-		return mm.Decision{Cause: mm.Cause(d.Cause)}
+		return mm.Decision{Cause: d.Cause}
 	}
 	return mm.Decision{Accept: true, HasKey: d.Subscriber.HasKey(), MSISDN: d.Subscriber.MSISDN}
 }
