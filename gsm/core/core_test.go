@@ -14,6 +14,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -31,7 +32,6 @@ type world struct {
 	origin []int
 	fn     tdma.FN
 	dl, ul [tdma.Slots]tdma.TxBurst
-	rxb    tdma.RxBurst
 	ended  []mm.Result
 }
 
@@ -93,59 +93,13 @@ func (w *world) addPhoneCM(s *mm.SIM, origin int, a53 bool) *ms.Phone {
 	return p
 }
 
-func soft(dst *tdma.SoftBurst, b *tdma.Burst) {
-	for i, v := range b {
-		dst[i] = 100
-		if v == 1 {
-			dst[i] = -100
-		}
-	}
-}
-
 func (w *world) step() {
 	w.cell.Frame(w.fn, &w.dl)
 	for i, p := range w.phones {
 		local := w.fn.Add(-w.origin[i])
-		var plan ms.Plan
-		p.Listen(local, &plan)
-		for tn, what := range plan.Slots {
-			b := &w.dl[tn]
-			rb := &w.rxb
-			*rb = tdma.RxBurst{FN: local, TN: tdma.TN(tn), RSSI: -60}
-			switch what {
-			case ms.ListenOff:
-				continue
-			case ms.ListenFCCH:
-				if b.Kind != tdma.KindFCCH {
-					continue
-				}
-				rb.Kind = tdma.KindFCCH
-			case ms.ListenSCH:
-				if b.Kind != tdma.KindSCH {
-					continue
-				}
-				rb.Kind = tdma.KindSCH
-				soft(&rb.Soft, &b.Bits)
-			case ms.ListenNormal:
-				if b.Kind != tdma.KindNormal && b.Kind != tdma.KindDummy {
-					continue
-				}
-				rb.Kind, rb.TSC = tdma.KindNormal, plan.TSC[tn]
-				soft(&rb.Soft, &b.Bits)
-			}
-			p.Receive(rb)
-		}
+		mstest.Downlink(p, local, &w.dl)
 		p.Frame(local, &w.ul)
-		for tn := range w.ul {
-			b := &w.ul[tn]
-			if b.Kind == tdma.KindNone {
-				continue
-			}
-			rb := &w.rxb
-			*rb = tdma.RxBurst{FN: w.fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: -70, ToA: float32(i % 4)}
-			soft(&rb.Soft, &b.Bits)
-			w.cell.Receive(rb)
-		}
+		mstest.Uplink(w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
 	}
 	w.fn = w.fn.Add(1)
 }

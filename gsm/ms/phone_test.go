@@ -13,6 +13,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -29,7 +30,6 @@ type loop struct {
 	fn     tdma.FN
 	dl     [tdma.Slots]tdma.TxBurst
 	ul     [tdma.Slots]tdma.TxBurst
-	rxb    tdma.RxBurst
 	// access records the access bursts the cell received: FN and ToA.
 	access int
 	// toa is the ToA reported for phone i's uplink bursts.
@@ -93,15 +93,6 @@ func newCell(t testing.TB, mutate func(*rr.CellConfig)) *bts.Cell {
 	return c
 }
 
-func soft(dst *tdma.SoftBurst, b *tdma.Burst) {
-	for i, v := range b {
-		dst[i] = 100
-		if v == 1 {
-			dst[i] = -100
-		}
-	}
-}
-
 func (l *loop) step() {
 	l.cell.Frame(l.fn, &l.dl)
 	if l.override != nil {
@@ -115,49 +106,13 @@ func (l *loop) step() {
 	}
 	for i, p := range l.phones {
 		local := l.fn.Add(-l.origin[i])
-		var plan ms.Plan
-		p.Listen(local, &plan)
-		for tn, what := range plan.Slots {
-			b := &l.dl[tn]
-			rb := &l.rxb
-			*rb = tdma.RxBurst{FN: local, TN: tdma.TN(tn), RSSI: -60}
-			switch what {
-			case ms.ListenOff:
-				continue
-			case ms.ListenFCCH:
-				if b.Kind != tdma.KindFCCH {
-					continue
-				}
-				rb.Kind = tdma.KindFCCH
-			case ms.ListenSCH:
-				if b.Kind != tdma.KindSCH {
-					rb.Kind = tdma.KindNone
-					break
-				}
-				rb.Kind = tdma.KindSCH
-				soft(&rb.Soft, &b.Bits)
-			case ms.ListenNormal:
-				if b.Kind != tdma.KindNormal && b.Kind != tdma.KindDummy {
-					break
-				}
-				rb.Kind, rb.TSC = tdma.KindNormal, plan.TSC[tn]
-				soft(&rb.Soft, &b.Bits)
-			}
-			p.Receive(rb)
-		}
+		mstest.Downlink(p, local, &l.dl)
 		p.Frame(local, &l.ul)
-		for tn := range l.ul {
-			b := &l.ul[tn]
-			if b.Kind == tdma.KindNone {
-				continue
-			}
-			rb := &l.rxb
-			*rb = tdma.RxBurst{FN: l.fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: -70, ToA: l.toa[i]}
-			soft(&rb.Soft, &b.Bits)
-			if b.Kind == tdma.KindNormal && l.netCipher.On() {
+		mstest.Uplink(l.fn, &l.ul, -70, l.toa[i], func(rb *tdma.RxBurst) {
+			if rb.Kind == tdma.KindNormal && l.netCipher.On() {
 				l.netCipher.DecryptSoft(l1.DirUp, l.fn, &rb.Soft)
 			}
-			if b.Kind == tdma.KindAccess {
+			if rb.Kind == tdma.KindAccess {
 				l.access++
 				if l.deaf {
 					var a [tdma.AccessDataBits]int8
@@ -165,11 +120,11 @@ func (l *loop) step() {
 					if ra, _, ok := coding.DecodeRACH(&a, tdma.BSIC{NCC: 2, BCC: 5}); !ok || rr.ParseChannelRequest(ra, false).Cause != rr.EstLocationUpdate {
 						panic(fmt.Sprintf("access burst RA %#x ok=%v is not a location update", ra, ok))
 					}
-					continue
+					return
 				}
 			}
 			l.cell.Receive(rb)
-		}
+		})
 	}
 	l.fn = l.fn.Add(1)
 }
