@@ -5,7 +5,8 @@
 #   ./build.sh BOARD           build out/BOARD.img (a thin wrapper over tools/mkimage)
 #   ./build.sh run BOARD [...] boot out/BOARD.img in QEMU
 #   ./build.sh test            install the test tools (Debian packages) and run every test
-#   ./build.sh sim [flags]     run the simulated network (same binary a board boots)
+#   ./build.sh sim [flags]     run the simulated network (same binary a board boots);
+#                              with no flags: the cell and 5 virtual phones registering
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,6 +41,7 @@ test)
 	;;
 sim)
 	shift
+	[ $# -eq 0 ] && set -- --phones 5 --duration 60s
 	exec go run ./cmd/gsmbox sim "$@"
 	;;
 *)
