@@ -7,6 +7,7 @@
 #   ./build.sh test            install the test tools (Debian packages) and run every test
 #   ./build.sh sim [flags]     run the simulated network (same binary a board boots);
 #                              with no flags: the cell and 5 virtual phones registering
+#                              (keys provisioned: authenticated and ciphered)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,7 +42,7 @@ test)
 	;;
 sim)
 	shift
-	[ $# -eq 0 ] && set -- --phones 5 --duration 60s
+	[ $# -eq 0 ] && set -- --phones 5 --provision --duration 60s
 	exec go run ./cmd/gsmbox sim "$@"
 	;;
 *)
