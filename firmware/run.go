@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/leds"
@@ -53,6 +54,11 @@ type Options struct {
 	// Console is where log lines and the USB messages go (stdout, which is
 	// /dev/console for PID 1).
 	Console io.Writer
+	// RFOpener opens the buses and pins of a board's RF front end
+	// (rf.NewHostOpener on a board); nil means the box has none to bring
+	// up, and a board whose descriptor has a chain keeps its transmitter
+	// off.
+	RFOpener func() (rf.Opener, error)
 	// Power ends the system after shutdown when running as PID 1; nil means
 	// SysPower.
 	Power Power
@@ -198,6 +204,33 @@ func Run(ctx context.Context, o Options) error {
 	sup.Add(player, false)
 	sup.Add(&logbuf.Persister{Ring: ring, Store: store, Clock: clk, Interval: 30 * time.Second}, false)
 
+	// A board with a hardware front end brings it up before the cell: the
+	// interlock runs as a critical service, and putting the front end in
+	// its safe state is the supervisor's last act, even on a panic.
+	var fe *rf.Frontend
+	if txAllowed && board.RF.Chain != nil {
+		var op rf.Opener
+		err := fmt.Errorf("this build cannot open the RF front end %s", board.RF.Chain.Name)
+		if o.RFOpener != nil {
+			if op, err = o.RFOpener(); err == nil {
+				fe, err = bringUpRF(board, cfgs.Current(), op, log)
+			}
+		}
+		if err != nil {
+			modelErr = fmt.Errorf("RF front end did not come up: %w", err)
+			txAllowed = false
+			log.Error("TRANSMITTER DISABLED", "err", modelErr)
+		} else {
+			sup.Add(rfService{fe}, true)
+			defer func() {
+				if r := recover(); r != nil {
+					rfShutdown(fe, log)
+					panic(r)
+				}
+			}()
+		}
+	}
+
 	cell := &CellSlot{configs: cfgs, board: board, log: log, newCell: o.NewCell}
 	if txAllowed && o.NewCell != nil {
 		sup.Add(cell, true)
@@ -338,7 +371,9 @@ func Run(ctx context.Context, o Options) error {
 	log.Info("services started", "services", strings.Join(names, ","), "uptime", uptime())
 	<-supDone
 
-	// Ordered shutdown is done; make the data durable and end.
+	// Ordered shutdown is done: the radio goes safe first, then the data
+	// is made durable.
+	rfShutdown(fe, log)
 	log.Info("services stopped; syncing")
 	(&logbuf.Persister{Ring: ring, Store: store}).Flush()
 	unix.Sync()

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/status"
@@ -65,6 +66,7 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return s
 		},
 		ImportSubscribers: subscribers.Import,
+		RFOpener:          func() (rf.Opener, error) { return rf.NewHostOpener() },
 	})
 }
 
