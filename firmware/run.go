@@ -302,7 +302,18 @@ func Run(ctx context.Context, o Options) error {
 				{Name: "storage", Fn: watchdog.Every(clk, time.Minute, store.Check)},
 			}
 			if txAllowed {
-				checks = append(checks, watchdog.Check{Name: "tdma clock", Fn: cell.advancing()})
+				// The TDMA clock must advance while the cell runs. A
+				// cell that stopped for good (a front end this build
+				// cannot drive, a config it refuses) shows as an error
+				// in status and on the LEDs; starving the watchdog
+				// would only reboot the box into the same state.
+				advancing := cell.advancing()
+				checks = append(checks, watchdog.Check{Name: "tdma clock", Fn: func() error {
+					if serviceState(sup, "cell") == supervisor.Stopped {
+						return nil
+					}
+					return advancing()
+				}})
 			}
 			if cl.TestUnhealthy {
 				checks = append(checks, watchdog.Check{Name: "test (gsmbox.test.unhealthy)", Fn: func() error {
@@ -492,6 +503,16 @@ func framesOf(s supervisor.Service) uint64 {
 		return f.Frames()
 	}
 	return 0
+}
+
+// serviceState returns the state of the named service.
+func serviceState(sup *supervisor.Supervisor, name string) supervisor.State {
+	for _, st := range sup.Status() {
+		if st.Name == name {
+			return st.State
+		}
+	}
+	return ""
 }
 
 func (c *CellSlot) advancing() func() error {
