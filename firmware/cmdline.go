@@ -15,6 +15,9 @@ import (
 //	gsmbox.watchdog=10s       override the board's watchdog timeout
 //	gsmbox.test.unhealthy=1   test only: add a health check that always
 //	                          fails, to prove the watchdog resets the box
+//	gsmbox.usbpoll=60s        how often to look for USB sticks besides the
+//	                          kernel's uevents (default 2s; a test lengthens
+//	                          it to prove the uevent path alone)
 type Cmdline struct {
 	Board           string
 	Shell           bool
@@ -22,6 +25,7 @@ type Cmdline struct {
 	PowerOffAfter   time.Duration
 	WatchdogTimeout time.Duration
 	TestUnhealthy   bool
+	USBPoll         time.Duration
 }
 
 // ParseCmdline reads the flags from /proc/cmdline's text. Unknown or
@@ -54,6 +58,12 @@ func ParseCmdline(s string) (Cmdline, []string) {
 			}
 		case "gsmbox.test.unhealthy":
 			c.TestUnhealthy = v == "1"
+		case "gsmbox.usbpoll":
+			if d, err := time.ParseDuration(v); err == nil && d >= 100*time.Millisecond {
+				c.USBPoll = d
+			} else {
+				warn = append(warn, "gsmbox.usbpoll: cannot use "+v)
+			}
 		default:
 			if strings.HasPrefix(k, "gsmbox.") {
 				warn = append(warn, "unknown flag "+k)

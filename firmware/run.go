@@ -270,6 +270,10 @@ func Run(ctx context.Context, o Options) error {
 			LastUSB: lastUSB.Load().(string), Services: sup.Status(),
 		}
 	}
+	usbPoll := 2 * time.Second
+	if cl.USBPoll > 0 {
+		usbPoll = cl.USBPoll
+	}
 	applier := &usb.Applier{
 		Mounter: usb.FAT{}, MountDir: USBDir, Board: board, Configs: cfgs, LEDs: player,
 		Status: func() string { return snapshot().Render() }, Version: o.Version,
@@ -278,7 +282,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	sup.Add(&usb.Service{
 		Detector: &usb.Detector{Sys: sysFS}, Applier: applier, Clock: clk,
-		Poll: 2 * time.Second, Uevents: pid1, Log: log, DeviceWait: 5 * time.Second,
+		Poll: usbPoll, Uevents: pid1, Log: log, DeviceWait: 5 * time.Second,
 		Handled: func(r usb.Result) {
 			lastUSB.Store(fmt.Sprintf("%s %s (%d changes, %d errors)", r.Device, r.Outcome, len(r.Changes), len(r.Problems)))
 			select {

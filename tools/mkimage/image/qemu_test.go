@@ -434,7 +434,10 @@ func TestQEMUHotplugUSB(t *testing.T) {
 	needQEMU(t)
 	dir := t.TempDir()
 	disk := filepath.Join(dir, "qemu-arm64.img")
-	buildQEMUImage(t, disk, "gsmbox.poweroff=usb,150s")
+	// Polling for sticks every 2 s races the uevent on a slow emulated
+	// machine; with it at 60 s only the uevent can notice the stick in
+	// time.
+	buildQEMUImage(t, disk, "gsmbox.poweroff=usb,150s gsmbox.usbpoll=60s")
 	stick := filepath.Join(dir, "stick.img")
 	makeStick(t, stick, map[string]string{"GSMBOX.TOML": "[network]\nname = \"Village\"\n[cell]\nlac = 42\n"})
 	sock := filepath.Join(dir, "qmp.sock")
