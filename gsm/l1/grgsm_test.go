@@ -361,9 +361,25 @@ func TestGrGSMDecodesTCHF(t *testing.T) {
 			}
 			t.Logf("%d FACCH/F and SACCH/TF blocks decoded by gr-gsm", len(got))
 			if tn == 2 {
+				// gr-gsm's TCH decoder drops the odd frame at random
+				// (testdata/README.md): what it gives must be ours, in
+				// order, at least 20 frames, with at most 3 missing
+				// before the last one it gave; never a wrong frame.
 				v := all[chain+"/voice"]
-				if len(v) < 20 || strings.Join(v, "\n") != strings.Join(speech[:len(v)], "\n") {
-					t.Errorf("gr-gsm speech on TN2 (%d frames) =\n%s\nwant\n%s", len(v), strings.Join(v, "\n"), strings.Join(speech, "\n"))
+				j, missing := 0, 0
+				for _, f := range v {
+					for j < len(speech) && speech[j] != f {
+						j++
+						missing++
+					}
+					if j == len(speech) {
+						missing = len(speech) // a frame that is not ours
+						break
+					}
+					j++
+				}
+				if len(v) < 20 || missing > 3 {
+					t.Errorf("gr-gsm speech on TN2 (%d frames, %d missing) =\n%s\nwant\n%s", len(v), missing, strings.Join(v, "\n"), strings.Join(speech, "\n"))
 				}
 			}
 		})
