@@ -2,10 +2,8 @@ package lapdm
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,35 +14,6 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
-
-type pdmlField struct {
-	Name     string      `xml:"name,attr"`
-	Show     string      `xml:"show,attr"`
-	ShowName string      `xml:"showname,attr"`
-	Fields   []pdmlField `xml:"field"`
-	Protos   []pdmlField `xml:"proto"`
-}
-
-type pdmlPacket struct {
-	Protos []pdmlField `xml:"proto"`
-}
-
-func flattenPDML(fs []pdmlField, out map[string][]string, bad *[]string) {
-	for _, f := range fs {
-		out[f.Name] = append(out[f.Name], f.Show)
-		switch f.Name {
-		case "_ws.malformed":
-			*bad = append(*bad, "malformed: "+f.ShowName)
-		case "_ws.expert.severity":
-			const warning = 0x00600000
-			if v, err := strconv.ParseInt(f.Show, 0, 64); err == nil && v >= warning {
-				*bad = append(*bad, "expert: "+f.ShowName)
-			}
-		}
-		flattenPDML(f.Fields, out, bad)
-		flattenPDML(f.Protos, out, bad)
-	}
-}
 
 // airFrame is one frame of the captured exchange.
 type airFrame struct {
@@ -206,10 +175,10 @@ func exchange(t *testing.T) (frames []airFrame, mmInfo []byte) {
 // to the 200-octet MM Information, and nothing may be malformed.
 func TestTshark(t *testing.T) {
 	testtool.Short(t)
-	bin := testtool.Need(t, "tshark")
+	testtool.Need(t, "tshark")
 	t.Run("dialogue", func(t *testing.T) {
 		frames, mmInfo := exchange(t)
-		types := checkTshark(t, bin, frames, mmInfo)
+		types := checkTshark(t, frames, mmInfo)
 		if types[TypeUI] != 2 {
 			t.Errorf("%d UI frames on the SACCH, want 2", types[TypeUI])
 		}
@@ -229,7 +198,7 @@ func TestTshark(t *testing.T) {
 		if !p.run(2000*51, func() bool { return len(p.netGot) == rounds && len(p.msGot) == rounds }) {
 			t.Fatalf("delivered %d up, %d down, want %d", len(p.netGot), len(p.msGot), rounds)
 		}
-		types := checkTshark(t, bin, p.captured, nil)
+		types := checkTshark(t, p.captured, nil)
 		if types[TypeI] < 2 {
 			t.Errorf("%d I frames, want at least 2", types[TypeI])
 		}
@@ -245,7 +214,7 @@ func TestTshark(t *testing.T) {
 var luReqTest = []byte{0x05, 0x08, 0x70, 0x00, 0xf1, 0x10, 0x00, 0x01, 0x33,
 	0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98}
 
-func checkTshark(t *testing.T, bin string, frames []airFrame, mmInfo []byte) map[Type]int {
+func checkTshark(t *testing.T, frames []airFrame, mmInfo []byte) map[Type]int {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "lapdm.pcap")
 	fh, err := os.Create(path)
@@ -278,37 +247,22 @@ func checkTshark(t *testing.T, bin string, frames []airFrame, mmInfo []byte) map
 			t.Logf("capture kept in %s", keep)
 		}
 	}
-	cmd := exec.Command(bin, "-r", path, "-T", "pdml")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v\n%s", err, stderr.String())
-	}
-	var doc struct {
-		Packets []pdmlPacket `xml:"packet"`
-	}
-	if err := xml.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("PDML: %v", err)
-	}
-	if len(doc.Packets) != len(frames) {
-		t.Fatalf("tshark read %d packets, wrote %d", len(doc.Packets), len(frames))
+	pkts := testtool.Dissect(t, path)
+	if len(pkts) != len(frames) {
+		t.Fatalf("tshark read %d packets, wrote %d", len(pkts), len(frames))
 	}
 	types := map[Type]int{}
 	reassembled := false
-	for i, p := range doc.Packets {
-		fl := map[string][]string{}
-		var bad []string
-		flattenPDML(p.Protos, fl, &bad)
+	for i, p := range pkts {
 		a := frames[i]
 		f := a.f
 		types[f.Type]++
 		name := fmt.Sprintf("packet %d (%v %v)", i+1, map[bool]string{false: "down", true: "up"}[a.uplink], f)
-		for _, b := range bad {
+		for _, b := range p.Problems() {
 			t.Errorf("%s: %s", name, b)
 		}
 		get := func(k string) string {
-			if v := fl[k]; len(v) > 0 {
+			if v := p.Values(k); len(v) > 0 {
 				return v[0]
 			}
 			return ""
@@ -346,9 +300,9 @@ func checkTshark(t *testing.T, bin string, frames []airFrame, mmInfo []byte) map
 		}
 		info := get("_ws.col.info")
 		if info == "" {
-			info = strings.Join(fl["lapdm.control_field"], " ")
+			info = strings.Join(p.Values("lapdm.control_field"), " ")
 		}
-		if v := fl["lapdm.reassembled.length"]; len(v) > 0 {
+		if v := p.Values("lapdm.reassembled.length"); len(v) > 0 {
 			if v[0] != strconv.Itoa(len(mmInfo)) {
 				t.Errorf("%s: reassembled length %s, want %d", name, v[0], len(mmInfo))
 			}

@@ -2,10 +2,8 @@ package mm_test
 
 import (
 	"bytes"
-	"encoding/xml"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,36 +53,13 @@ func lapdmFrames(l3msg []byte, uplink bool, ns *int) [][]byte {
 	return out
 }
 
-// pdml types for tshark's XML output.
-type pdmlField struct {
-	Name     string      `xml:"name,attr"`
-	Show     string      `xml:"show,attr"`
-	ShowName string      `xml:"showname,attr"`
-	Fields   []pdmlField `xml:"field"`
-	Protos   []pdmlField `xml:"proto"`
-}
-
-type dissected struct {
-	fields map[string][]string
-	text   string
-}
-
-func flattenPDML(fs []pdmlField, d *dissected, sb *strings.Builder) {
-	for _, f := range fs {
-		d.fields[f.Name] = append(d.fields[f.Name], f.Show)
-		sb.WriteString(f.ShowName + "\n")
-		flattenPDML(f.Fields, d, sb)
-		flattenPDML(f.Protos, d, sb)
-	}
-}
-
 // TestTshark writes a location update with identification,
 // authentication, ciphering, IMEI request, TMSI allocation and MM
 // Information, then other MM messages, into a GSMTAP capture on an SDCCH
 // and has tshark (Wireshark's gsm_a.dtap dissector) check every field
 // value and that nothing is malformed.
 func TestTshark(t *testing.T) {
-	tshark := testtool.Need(t, "tshark")
+	testtool.Need(t, "tshark")
 	v := loadVector(t, crypto.COMP128v1)
 	reg := mmtest.New()
 	reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: v.alg, Ki: v.ki})
@@ -161,37 +136,13 @@ func TestTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(tshark, "-r", path, "-T", "pdml")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v\n%s", err, stderr.String())
+	pk := testtool.Dissect(t, path)
+	if len(pk) != pkt {
+		t.Fatalf("tshark read %d packets, want %d", len(pk), pkt)
 	}
-	var doc struct {
-		Packets []struct {
-			Protos []pdmlField `xml:"proto"`
-		} `xml:"packet"`
-	}
-	if err := xml.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("PDML: %v", err)
-	}
-	if len(doc.Packets) != pkt {
-		t.Fatalf("tshark read %d packets, want %d", len(doc.Packets), pkt)
-	}
-	pk := make([]dissected, len(doc.Packets))
-	for i, p := range doc.Packets {
-		pk[i].fields = map[string][]string{}
-		var sb strings.Builder
-		flattenPDML(p.Protos, &pk[i], &sb)
-		pk[i].text = sb.String()
-		if _, bad := pk[i].fields["_ws.malformed"]; bad {
-			t.Errorf("packet %d malformed:\n%s", i+1, pk[i].text)
-		}
-		for _, s := range pk[i].fields["_ws.expert.severity"] {
-			if v, err := strconv.ParseInt(s, 0, 64); err == nil && v >= 0x00600000 {
-				t.Errorf("packet %d: expert info of severity %#x:\n%s", i+1, v, pk[i].text)
-			}
+	for i, p := range pk {
+		for _, pr := range p.Problems() {
+			t.Errorf("packet %d: %s:\n%s", i+1, pr, p.Text)
 		}
 	}
 	colons := func(b []byte) string {
@@ -238,12 +189,12 @@ func TestTshark(t *testing.T) {
 		p := pk[firsts[i]]
 		for _, w := range ws {
 			if w.field == "text" {
-				if !strings.Contains(p.text, w.value) {
-					t.Errorf("L3 message %d (packet %d): no %q in the dissection:\n%s", i, firsts[i]+1, w.value, p.text)
+				if !strings.Contains(p.Text, w.value) {
+					t.Errorf("L3 message %d (packet %d): no %q in the dissection:\n%s", i, firsts[i]+1, w.value, p.Text)
 				}
 				continue
 			}
-			got := p.fields[w.field]
+			got := p.Values(w.field)
 			ok := false
 			for _, g := range got {
 				ok = ok || strings.HasPrefix(g, w.value)

@@ -139,8 +139,8 @@ func TestTsharkDCCH(t *testing.T) {
 	}
 	for _, c := range checks {
 		for _, s := range c.want {
-			if !strings.Contains(pkts[c.i].text, s) {
-				t.Errorf("%s: tshark text lacks %q:\n%s", msgs[c.i].name, s, pkts[c.i].text[strings.Index(pkts[c.i].text, "GSM A-I/F DTAP"):])
+			if !strings.Contains(pkts[c.i].Text, s) {
+				t.Errorf("%s: tshark text lacks %q:\n%s", msgs[c.i].name, s, pkts[c.i].Text[strings.Index(pkts[c.i].Text, "GSM A-I/F DTAP"):])
 			}
 		}
 	}

@@ -263,7 +263,7 @@ func TestTsharkCCCH(t *testing.T) {
 	got := fieldLines(pkts, "gsm_a.dtap.msg_rr_type", "gsm_a.ie.mobileid.type", "e212.imsi", "3gpp.tmsi", "gsm_a.rr.chnl_needed_ch1", "gsm_a.rr.chnl_needed_ch2",
 		"gsm_a.rr.sdcch8_sdcchc8_cbch", "gsm_a.rr.timeslot", "gsm_a.rr.training_sequence", "gsm_a.rr.single_channel_arfcn",
 		"gsm_a.rr.ra", "gsm_a.rr.rfn", "gsm_a.rr.timing_adv", "gsm_a.rr.wait_indication", "gsm_a.rr.RRcause", "gsm_a.tmsi")
-	text := pkts[5].text + pkts[6].text
+	text := pkts[5].Text + pkts[6].Text
 	for _, s := range []string{"Channel 3: TCH/H or TCH/F (Dual rate) (3)", "Channel 4: SDCCH (1)", "Channel Needed 3: Present"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("tshark -V lacks %q", s)

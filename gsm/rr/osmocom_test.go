@@ -134,7 +134,7 @@ func TestTsharkOsmocomVectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := arfcnList(pkts[i].text); got != s {
+		if got := arfcnList(pkts[i].Text); got != s {
 			t.Errorf("%s: tshark reads %v, we read %v", n, got, s)
 		}
 	}

@@ -64,7 +64,7 @@ func TestTsharkCellParameters(t *testing.T) {
 	// The DTX text for the SACCH codes we chose.
 	var text string
 	for _, p := range pkts {
-		text += p.text
+		text += p.Text
 	}
 	for _, s := range []string{
 		"MS may use uplink discontinuous transmission on a TCH-F. The MS may use uplink discontinuous transmission on TCH-H",

@@ -149,7 +149,7 @@ func TestTsharkSystemInformation(t *testing.T) {
 			}
 		}
 		for _, j := range []int{2, 3, 5} {
-			m := mncRE.FindStringSubmatch(pkts[6*i+j].text)
+			m := mncRE.FindStringSubmatch(pkts[6*i+j].Text)
 			if m == nil || m[1] != c.PLMN.MNC {
 				t.Errorf("%v cell, SI%d: tshark MNC %q, want %q", c.Band, j+1, m, c.PLMN.MNC)
 			}
@@ -157,7 +157,7 @@ func TestTsharkSystemInformation(t *testing.T) {
 		nb := NewFreqSet(c.Neighbours...)
 		cell := NewFreqSet(c.ARFCN)
 		for j, want := range map[int]FreqSet{0: cell, 1: nb, 4: nb} {
-			if got := arfcnList(pkts[6*i+j].text); got != want {
+			if got := arfcnList(pkts[6*i+j].Text); got != want {
 				t.Errorf("%v cell, SI%d: tshark ARFCN list %v, want %v", c.Band, j+1, got, want)
 			}
 		}
@@ -229,7 +229,7 @@ func TestTsharkFreqListFormats(t *testing.T) {
 		t.Fatalf("tshark dissected %d packets, want %d", len(pkts), len(cases))
 	}
 	for i, c := range cases {
-		if got := arfcnList(pkts[i].text); got != c.s {
+		if got := arfcnList(pkts[i].Text); got != c.s {
 			t.Errorf("%v %v: tshark reads %v, want %v", c.f, c.band, got, c.s)
 		}
 	}
@@ -339,10 +339,10 @@ func TestBuildSystemInformationSI2bis(t *testing.T) {
 	pkts := dissect(t, writeCapture(t, tdma.DCS1800, 700, []capture{{gsmtap.ChanBCCH, s.SI2[:]}, {gsmtap.ChanBCCH, s.SI2bis[:]},
 		{gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI5[:]}, {gsmtap.ChanSDCCH4 | gsmtap.ChanACCH, s.SI5bis[:]}}))
 	for i, want := range []FreqSet{si2.Neighbours, bis.Neighbours, si2.Neighbours, bis.Neighbours} {
-		if got := arfcnList(pkts[i].text); got != want {
+		if got := arfcnList(pkts[i].Text); got != want {
 			t.Errorf("tshark list %d = %v, want %v", i, got, want)
 		}
-		if !strings.Contains(pkts[i].text, "EXT-IND: The information element carries only a part of the BA") {
+		if !strings.Contains(pkts[i].Text, "EXT-IND: The information element carries only a part of the BA") {
 			t.Errorf("tshark packet %d lacks EXT-IND = part of the BA", i)
 		}
 	}

@@ -1,12 +1,8 @@
 package rr
 
 import (
-	"bytes"
-	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,102 +66,21 @@ func newCaptureWriter(t *testing.T, path string) func(h *gsmtap.Header, payload 
 	}
 }
 
-// PDML, tshark's XML dissection output: one run gives every field of every
-// packet, the expert infos and the malformed markers.
-type pdmlField struct {
-	Name     string      `xml:"name,attr"`
-	Show     string      `xml:"show,attr"`
-	ShowName string      `xml:"showname,attr"`
-	Fields   []pdmlField `xml:"field"`
-	Protos   []pdmlField `xml:"proto"`
-}
-
-type pdmlPacket struct {
-	Protos []pdmlField `xml:"proto"`
-}
-
-// packet is one dissected packet: its fields in document order and the
-// text of all their labels.
-type packet struct {
-	fields []pdmlField
-	text   string
-}
-
-func flatten(fs []pdmlField, out *[]pdmlField, text *strings.Builder) {
-	for _, f := range fs {
-		*out = append(*out, f)
-		if f.ShowName != "" {
-			text.WriteString(f.ShowName)
-		} else {
-			text.WriteString(f.Show)
-		}
-		text.WriteByte('\n')
-		flatten(f.Fields, out, text)
-		flatten(f.Protos, out, text)
-	}
-}
+// packet is one packet as tshark dissects it.
+type packet = testtool.Packet
 
 // dissect runs tshark once on path and returns the packets. It fails the
 // test if tshark marks any packet malformed or raises an expert info of
 // severity warning or error.
 func dissect(t *testing.T, path string) []packet {
 	t.Helper()
-	bin := testtool.Need(t, "tshark")
-	cmd := exec.Command(bin, "-r", path, "-T", "pdml")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v\n%s", err, stderr.String())
-	}
-	var doc struct {
-		Packets []pdmlPacket `xml:"packet"`
-	}
-	if err := xml.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("tshark PDML: %v", err)
-	}
-	pkts := make([]packet, len(doc.Packets))
-	for i, p := range doc.Packets {
-		var b strings.Builder
-		flatten(p.Protos, &pkts[i].fields, &b)
-		pkts[i].text = b.String()
-	}
+	pkts := testtool.Dissect(t, path)
 	for i, p := range pkts {
-		for _, pr := range problems(p) {
-			t.Errorf("tshark, packet %d: %s\n%s", i+1, pr, p.text)
+		for _, pr := range p.Problems() {
+			t.Errorf("tshark, packet %d: %s\n%s", i+1, pr, p.Text)
 		}
 	}
 	return pkts
-}
-
-// problems lists the malformed markers and expert infos of warning or
-// error severity of p.
-func problems(p packet) []string {
-	const warning = 0x00600000 // PI_WARN; PI_ERROR is 0x00800000
-	var out []string
-	for _, f := range p.fields {
-		switch f.Name {
-		case "_ws.malformed":
-			out = append(out, "malformed: "+f.ShowName)
-		case "_ws.expert.severity":
-			if v, err := strconv.ParseInt(f.Show, 0, 64); err == nil && v >= warning {
-				out = append(out, "expert: "+f.ShowName)
-			}
-		}
-	}
-	return out
-}
-
-// get returns the values of field name in p, joined by ',' as tshark -T
-// fields does with -E occurrence=a.
-func (p packet) get(name string) string {
-	var vs []string
-	for _, f := range p.fields {
-		if f.Name == name {
-			vs = append(vs, f.Show)
-		}
-	}
-	return strings.Join(vs, ",")
 }
 
 // fieldLines renders the fields of each packet as "v1|v2|...".
@@ -174,7 +89,7 @@ func fieldLines(pkts []packet, names ...string) []string {
 	for i, p := range pkts {
 		vs := make([]string, len(names))
 		for j, n := range names {
-			vs[j] = p.get(n)
+			vs[j] = p.Get(n)
 		}
 		out[i] = strings.Join(vs, "|")
 	}
@@ -188,21 +103,8 @@ func TestDissectFlagsMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writeCapture(t, tdma.GSM900, 1, []capture{{gsmtap.ChanBCCH, s.SI3[:12]}})
-	bin := testtool.Need(t, "tshark")
-	out, err := exec.Command(bin, "-r", path, "-T", "pdml").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Packets []pdmlPacket `xml:"packet"`
-	}
-	if err := xml.Unmarshal(out, &doc); err != nil || len(doc.Packets) != 1 {
-		t.Fatalf("PDML: %v, %d packets", err, len(doc.Packets))
-	}
-	var p packet
-	var b strings.Builder
-	flatten(doc.Packets[0].Protos, &p.fields, &b)
-	if len(problems(p)) == 0 {
+	pkts := testtool.Dissect(t, path)
+	if len(pkts) != 1 || len(pkts[0].Problems()) == 0 {
 		t.Error("problems(truncated SI3) = none, want a malformed report")
 	}
 }

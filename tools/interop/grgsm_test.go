@@ -3,7 +3,6 @@ package interop
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -249,69 +248,43 @@ func checkBSIC(t *testing.T, stdout []byte, want tdma.BSIC) {
 	}
 }
 
-// field is one dissected field of a packet, as tshark's PDML gives it.
-type field struct {
-	Name     string  `xml:"name,attr"`
-	Show     string  `xml:"show,attr"`
-	ShowName string  `xml:"showname,attr"`
-	Fields   []field `xml:"field"`
-	Protos   []field `xml:"proto"`
-}
-
 // tsharkFields dissects a GSMTAP pcap and returns, per packet matching
 // filter, the "show" values of the named fields (for lists of ARFCNs, the
 // text after " = " in the showname, which lists the channel numbers).
 func tsharkFields(t *testing.T, pcap string, filter string, names ...string) []map[string]string {
-	args := []string{"-r", pcap, "-d", "udp.port==4729,gsmtap", "-T", "pdml"}
+	args := []string{"-d", "udp.port==4729,gsmtap"}
 	if filter != "" {
 		args = append(args, "-Y", filter)
-	}
-	out, err := exec.Command("tshark", args...).Output()
-	if err != nil {
-		t.Fatalf("tshark %v: %v", args, err)
-	}
-	var doc struct {
-		Packets []struct {
-			Protos []field `xml:"proto"`
-		} `xml:"packet"`
-	}
-	if err := xml.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("tshark PDML: %v", err)
 	}
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
 	}
 	var rows []map[string]string
-	for _, p := range doc.Packets {
+	for _, p := range testtool.Dissect(t, pcap, args...) {
 		row := map[string]string{}
-		var walk func(fs []field)
-		walk = func(fs []field) {
-			for _, f := range fs {
-				if want[f.Name] {
-					v := f.Show
-					if f.Name == "e212.lai.mnc" {
-						// The showname keeps the digits as sent, so a
-						// 3-digit MNC "026" differs from a 2-digit "26".
-						if i := strings.LastIndex(f.ShowName, "("); i >= 0 {
-							v = strings.TrimSuffix(f.ShowName[i+1:], ")")
-						}
-					}
-					if _, list, ok := strings.Cut(f.ShowName, "List of ARFCNs = "); ok {
-						v = list
-					} else if strings.HasPrefix(f.ShowName, "List of ARFCNs") {
-						v = ""
-					}
-					if old, ok := row[f.Name]; ok {
-						v = old + "," + v
-					}
-					row[f.Name] = v
-				}
-				walk(f.Fields)
-				walk(f.Protos)
+		for _, f := range p.Fields {
+			if !want[f.Name] {
+				continue
 			}
+			v := f.Show
+			if f.Name == "e212.lai.mnc" {
+				// The showname keeps the digits as sent, so a 3-digit
+				// MNC "026" differs from a 2-digit "26".
+				if i := strings.LastIndex(f.ShowName, "("); i >= 0 {
+					v = strings.TrimSuffix(f.ShowName[i+1:], ")")
+				}
+			}
+			if _, list, ok := strings.Cut(f.ShowName, "List of ARFCNs = "); ok {
+				v = list
+			} else if strings.HasPrefix(f.ShowName, "List of ARFCNs") {
+				v = ""
+			}
+			if old, ok := row[f.Name]; ok {
+				v = old + "," + v
+			}
+			row[f.Name] = v
 		}
-		walk(p.Protos)
 		rows = append(rows, row)
 	}
 	return rows
