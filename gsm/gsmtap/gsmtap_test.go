@@ -154,6 +154,75 @@ func TestSenderUDP(t *testing.T) {
 	}
 }
 
+// With nobody listening on the GSMTAP port, every packet is still sent
+// (the host answers each with an ICMP port-unreachable, which must not
+// fail the next send), and once a listener appears every packet sent
+// after it reaches it.
+func TestSenderWithoutListener(t *testing.T) {
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip("no loopback UDP:", err)
+	}
+	addr := l.LocalAddr().String()
+	l.Close() // nobody listens on addr now
+	s, err := Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := Um(ChanCCCH, 30, 0, 0, 0)
+	const n = 20
+	for i := range n {
+		h.FN = tdma.FN(i)
+		if !s.Send(&h, []byte{byte(i)}) {
+			t.Errorf("Send() #%d with no listener = false, want true", i)
+		}
+		time.Sleep(2 * time.Millisecond) // let the ICMP error come back
+	}
+	if s.Sent() != n || s.Dropped() != 0 {
+		t.Errorf("with no listener: Sent, Dropped = %d, %d, want %d, 0", s.Sent(), s.Dropped(), n)
+	}
+
+	l, err = net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Skip("port taken meanwhile:", err)
+	}
+	defer l.Close()
+	got := make(chan tdma.FN, 2*n)
+	go func() {
+		buf := make([]byte, 2000)
+		for {
+			l.SetReadDeadline(time.Now().Add(5 * time.Second))
+			m, _, err := l.ReadFrom(buf)
+			if err != nil {
+				close(got)
+				return
+			}
+			if hh, _, err := Decode(buf[:m]); err == nil {
+				got <- hh.FN
+			}
+		}
+	}()
+	for i := n; i < 2*n; i++ {
+		h.FN = tdma.FN(i)
+		if !s.Send(&h, []byte{byte(i)}) {
+			t.Errorf("Send() #%d with a listener = false, want true", i)
+		}
+	}
+	for want := tdma.FN(n); want < 2*n; want++ {
+		fn, ok := <-got
+		if !ok {
+			t.Fatalf("listener received FN %d..%d, then nothing; want every packet up to %d", n, want-1, 2*n-1)
+		}
+		if fn != want {
+			t.Fatalf("listener received FN %d, want %d", fn, want)
+		}
+	}
+	if s.Sent() != 2*n || s.Dropped() != 0 {
+		t.Errorf("Sent, Dropped = %d, %d, want %d, 0", s.Sent(), s.Dropped(), 2*n)
+	}
+}
+
 func TestSendNoAlloc(t *testing.T) {
 	s := NewSender(&bytes.Buffer{}, nil)
 	h := Um(ChanBCCH, 1, 0, 0, 0)
@@ -161,6 +230,15 @@ func TestSendNoAlloc(t *testing.T) {
 	a := testing.AllocsPerRun(100, func() { s.Send(&h, p) })
 	if a != 0 {
 		t.Errorf("Send allocs = %v, want 0", a)
+	}
+	// The UDP path too (Dial's unconnected socket).
+	u, err := Dial("127.0.0.1:9") // discard; nobody need listen
+	if err != nil {
+		t.Skip("no loopback UDP:", err)
+	}
+	defer u.Close()
+	if a := testing.AllocsPerRun(100, func() { u.Send(&h, p) }); a != 0 {
+		t.Errorf("UDP Send allocs = %v, want 0", a)
 	}
 }
 

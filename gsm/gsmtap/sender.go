@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,19 +32,48 @@ type Sender struct {
 
 // Dial returns a Sender that sends datagrams to addr ("host" or
 // "host:port"; the port defaults to Port).
+//
+// The socket is not connected: each packet is sent with WriteTo. On a
+// connected UDP socket Linux reports the ICMP port-unreachable that a
+// packet to a port nobody listens on draws as ECONNREFUSED on the next
+// send, which then fails and drops that next packet; with no Wireshark
+// running the mirror would lose every other packet, and the first packets
+// after one starts. An unconnected socket is never told, so mirroring
+// does not depend on a listener.
 func Dial(addr string) (*Sender, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, strconv.Itoa(Port))
 	}
-	c, err := net.Dial("udp", addr)
+	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("gsmtap: dial %s: %w", addr, err)
 	}
-	return NewSender(c, nil), nil
+	to := ua.AddrPort()
+	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
+	network := "udp6"
+	if to.Addr().Is4() {
+		network = "udp4"
+	}
+	c, err := net.ListenUDP(network, nil)
+	if err != nil {
+		return nil, fmt.Errorf("gsmtap: dial %s: %w", addr, err)
+	}
+	return NewSender(&udpTo{c: c, to: to}, nil), nil
 }
 
+// udpTo writes each Write as one datagram to a fixed address from an
+// unconnected socket (see Dial). WriteToUDPAddrPort does not allocate.
+type udpTo struct {
+	c  *net.UDPConn
+	to netip.AddrPort
+}
+
+func (u *udpTo) Write(b []byte) (int, error) { return u.c.WriteToUDPAddrPort(b, u.to) }
+
+func (u *udpTo) Close() error { return u.c.Close() }
+
 // NewSender returns a Sender writing one datagram per Write to w (a
-// connected net.Conn, or a fake in tests). log may be nil for slog.Default.
+// net.Conn, or a fake in tests). log may be nil for slog.Default.
 func NewSender(w io.Writer, log *slog.Logger) *Sender {
 	if log == nil {
 		log = slog.Default()
