@@ -9,10 +9,20 @@
 //   - configs.go: the configuration in force, loaded from the data
 //     partition (the last applied) or the boot partition (the shipped
 //     default), replaced atomically by the USB workflow.
-//   - run.go: Run, which wires storage, logs, LEDs, the watchdog, the cell,
-//     the USB workflow and the status file into a supervisor, and on
-//     shutdown stops them in order, syncs, unmounts and powers off or
-//     reboots.
+//   - run.go: Options (every dependency the runtime has: the cell, the
+//     subscriber import, the console, the bus and pin opener, the power
+//     switch, the clock) and Run, which runs the concerns below in turn.
+//   - boot.go: the essential mounts and orphan reaper, the log, the
+//     kernel command line and the board; the one pin opener shared by the
+//     LEDs and the RF front end.
+//   - storage.go: the boot and data partitions (or a directory standing
+//     in), the configuration in force; at the end, the log persisted,
+//     synced and unmounted.
+//   - services.go: the supervisor and its services: LEDs, log persister,
+//     RF front end (rf.go), cell (cellslot.go), USB workflow, status file
+//     (status.go), watchdog, debug shell (shell.go).
+//   - shutdown.go: power-off and reboot requests; then the radio safe,
+//     the data durable, and power off or reboot.
 //   - power.go: reboot and power-off (unix.Reboot).
 //
 // Place in the dependency order: platform, the top of firmware/; imports

@@ -3,6 +3,7 @@ package firmware
 import (
 	"bytes"
 	"context"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -14,7 +15,11 @@ import (
 	"testing/fstest"
 	"time"
 
+	"periph.io/x/conn/v3/gpio"
+
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
@@ -129,5 +134,72 @@ func TestRunOffBoard(t *testing.T) {
 				t.Errorf("console lacks services started:\n%s", console.String())
 			}
 		})
+	}
+}
+
+// On a board with LEDs and an RF front end, both are opened through the
+// one opener Options.RFOpener gives (asked for once): the LED lines are
+// driven by the player, the front end comes up, and shutdown leaves its
+// PA enable line low.
+func TestRunOpensLEDsAndRFThroughOneOpener(t *testing.T) {
+	board, err := boards.Lookup("rpi4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	statusPath := filepath.Join(t.TempDir(), "status.txt")
+	files := map[string]string{
+		"/proc/cmdline": "gsmbox.board=rpi4\n",
+		ModelPath:       "Raspberry Pi 4 Model B Rev 1.4\x00",
+	}
+	dry := &rftest.DryRun{W: io.Discard, Chain: board.RF.Chain}
+	var opened atomic.Int32
+	var console syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- Run(ctx, Options{
+			Version: "vtest", Console: &console, DataDir: data, StatusPath: statusPath,
+			Sys: fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}},
+			ReadFile: func(p string) ([]byte, error) {
+				if s, ok := files[p]; ok {
+					return []byte(s), nil
+				}
+				return nil, fs.ErrNotExist
+			},
+			RFOpener: func() (rf.Opener, error) { opened.Add(1); return dry, nil },
+			NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+				return &fakeCell{arfcn: cfg.Cell.ARFCN}
+			},
+		})
+	}()
+	green, red := board.Pins["led.green"], board.Pins["led.red"]
+	driven := func() bool {
+		_, g := dry.Level(green)
+		_, r := dry.Level(red)
+		return g && r
+	}
+	var st string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(statusPath)
+		if st = string(b); strings.Contains(st, "status    running") && driven() {
+			break
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if !driven() {
+		t.Errorf("LED lines %s, %s not driven through the opener", green, red)
+	}
+	if !strings.Contains(st, "transmitter: enabled") {
+		t.Errorf("status:\n%s\nwant the transmitter enabled (RF up through the opener)\nconsole:\n%s", st, console.String())
+	}
+	if n := opened.Load(); n != 1 {
+		t.Errorf("RFOpener called %d times, want once", n)
+	}
+	if l, isOut := dry.Level(board.RF.Chain.Pins.PAEnable); !isOut || l != gpio.Low {
+		t.Errorf("PA enable after Run = %v (output %v), want driven low", l, isOut)
 	}
 }

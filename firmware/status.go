@@ -1,0 +1,70 @@
+package firmware
+
+import (
+	"context"
+	"time"
+
+	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/leds"
+	"github.com/gsmbox/gsmbox/firmware/status"
+)
+
+// snapshot is the status file's content now.
+func (a *appliance) snapshot() status.Snapshot {
+	tx := "enabled"
+	if !a.txAllowed() {
+		tx = "DISABLED: " + a.txErr.Error()
+	}
+	h := "ok"
+	if f := a.feeder.Load(); f != nil && f.LastError() != nil {
+		h = f.LastError().Error()
+	} else if err := a.sup.Healthy(); err != nil {
+		h = err.Error()
+	}
+	return status.Snapshot{
+		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
+		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
+		Frames: a.cell.Frames(), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
+		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(),
+	}
+}
+
+// statusService writes the status file every few seconds and moves the
+// LEDs from "booting" to "on air" (or "error") as the cell runs.
+type statusService struct {
+	path      string
+	snapshot  func() status.Snapshot
+	clock     clock.Clock
+	player    *leds.Player
+	txAllowed bool
+}
+
+func (s *statusService) Name() string { return "status" }
+
+func (s *statusService) Serve(ctx context.Context) error {
+	var last uint64
+	shown := ""
+	for {
+		snap := s.snapshot()
+		if err := status.Write(s.path, snap); err != nil {
+			return err
+		}
+		want := leds.Booting
+		switch {
+		case !s.txAllowed || snap.Health != "ok":
+			want = leds.Error
+		case snap.Frames > last:
+			want = leds.OnAir
+		}
+		last = snap.Frames
+		if want.Name != shown {
+			s.player.Show(want)
+			shown = want.Name
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.clock.After(2 * time.Second):
+		}
+	}
+}
