@@ -16,8 +16,8 @@
 //     from GPS PPS (boards/rf/gpspps) and tells the Guard when the
 //     carrier may be trusted to 0.05 ppm (TS 45.010 §5.1).
 //   - Open brings a chain up step by step through an Opener (periph's
-//     registries on a board, rftest.DryRun for a dry run) and returns a
-//     Frontend; `gsmbox rf probe` prints its steps.
+//     registries on a board, boards/rf/rfhost; rftest.DryRun for a dry
+//     run) and returns a Frontend; `gsmbox rf probe` prints its steps.
 //
 // Chip drivers live in boards/rf/<chip> in periph.io style (adf4351,
 // lms7002m, pe4302, ina219, tmp102, mcp4725, ad5662); they know nothing of
@@ -29,5 +29,6 @@
 // latch idle low); see Pins and docs/rf-bringup.md.
 //
 // Place in the dependency order: platform layer. Imports gsm/tdma and
-// periph; imported by boards and cmd/gsmbox.
+// periph's conn (interfaces, never its host drivers: boards/rf/rfhost
+// initialises those); imported by boards, firmware and cmd/gsmbox.
 package rf

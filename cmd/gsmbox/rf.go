@@ -12,6 +12,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -125,7 +126,7 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		op = &rftest.DryRun{W: stdout, Chain: chain}
 		o.Sleep = func(time.Duration) {}
 	} else {
-		h, err := rf.NewHostOpener()
+		h, err := rfhost.New()
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/status"
@@ -66,7 +67,7 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return s
 		},
 		ImportSubscribers: subscribers.Import,
-		RFOpener:          func() (rf.Opener, error) { return rf.NewHostOpener() },
+		RFOpener:          func() (rf.Opener, error) { return rfhost.New() },
 	})
 }
 

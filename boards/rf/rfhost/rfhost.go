@@ -1,0 +1,63 @@
+package rfhost
+
+import (
+	"fmt"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2creg"
+	"periph.io/x/conn/v3/spi"
+	"periph.io/x/conn/v3/spi/spireg"
+	"periph.io/x/host/v3"
+
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
+)
+
+// Opener opens real buses and pins through periph's registries. It
+// implements rf.Opener.
+type Opener struct{}
+
+var _ rf.Opener = Opener{}
+
+// New initialises periph's host drivers (host.Init) and returns the
+// opener. It is called where a board is opened (the appliance's runtime,
+// `gsmbox rf probe`), never on the path that reads a board's descriptor.
+func New() (*Opener, error) {
+	if _, err := host.Init(); err != nil {
+		return nil, fmt.Errorf("rfhost: periph host.Init: %w", err)
+	}
+	return &Opener{}, nil
+}
+
+// OpenSPI opens "SPI0.0" (bus 0, chip select 0) and the like.
+func (Opener) OpenSPI(name string) (spi.PortCloser, error) {
+	p, err := spireg.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("rfhost: open %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// OpenI2C opens "I2C1" and the like.
+func (Opener) OpenI2C(name string) (i2c.BusCloser, error) {
+	b, err := i2creg.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("rfhost: open %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// Pin looks a GPIO line up by name ("GPIO17").
+func (Opener) Pin(name string) (gpio.PinIO, error) {
+	p := gpioreg.ByName(name)
+	if p == nil {
+		return nil, fmt.Errorf("rfhost: no GPIO %q on this host", name)
+	}
+	return p, nil
+}
+
+// Counter returns nil: the PPS-latched sample counter lives in the HAT's
+// CPLD or the LimeNET Micro's FPGA and has no driver yet.
+func (Opener) Counter() gpspps.Counter { return nil }
