@@ -4,7 +4,11 @@
 // every problem at once, with limits checked against the board descriptor
 // (bands, transmit power).
 //
-// It is the only package that imports the TOML library. Callers get typed
+// It is the only package that imports the TOML library. It validates
+// [subscribers] and [security] with the bbolt-free leaves
+// gsm/core/registry/policy and gsm/mm, never gsm/core/registry itself, so
+// the host-side image builder (tools/mkimage) links no database
+// (tools/archcheck enforces it). Callers get typed
 // values: tdma.Band and tdma.ARFCN, tdma.BSIC, time.Duration.
 //
 // Order of work, as a field technician's file is applied: Default(), then

@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
-	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/registry/policy"
+	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -72,10 +73,10 @@ func (c *Config) CipherSet() (mm.CipherSet, error) {
 
 // Policy returns the registration policy of [subscribers]; valid only
 // after validation.
-func (c *Config) Policy() registry.Policy {
-	m, _ := registry.ParseMode(c.Subscribers.Policy)
-	rg, _ := registry.ParseRange(c.Subscribers.MSISDNRange)
-	return registry.Policy{Mode: m, MSISDNRange: rg, OpenPrefixes: c.Subscribers.OpenPrefixes}
+func (c *Config) Policy() policy.Policy {
+	m, _ := policy.ParseMode(c.Subscribers.Policy)
+	rg, _ := policy.ParseRange(c.Subscribers.MSISDNRange)
+	return policy.Policy{Mode: m, MSISDNRange: rg, OpenPrefixes: c.Subscribers.OpenPrefixes}
 }
 
 // LogLevel returns the slog level of Log.Level.
@@ -94,10 +95,10 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	}
 
 	n := c.Network
-	if !digits(n.MCC, 3, 3) {
+	if !l3.Digits(n.MCC, 3, 3) {
 		bad("network.mcc", "%q is not a mobile country code: want 3 digits in quotes, e.g. \"001\"", n.MCC)
 	}
-	if !digits(n.MNC, 2, 3) {
+	if !l3.Digits(n.MNC, 2, 3) {
 		bad("network.mnc", "%q is not a mobile network code: want 2 or 3 digits in quotes, e.g. \"01\"", n.MNC)
 	}
 	if strings.TrimSpace(n.Name) == "" {
@@ -225,14 +226,14 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if c.Sim.SNRdB < -10 || c.Sim.SNRdB > 100 {
 		bad("sim.snr_db", "%g dB: want -10..100", c.Sim.SNRdB)
 	}
-	if _, err := registry.ParseMode(c.Subscribers.Policy); err != nil {
+	if _, err := policy.ParseMode(c.Subscribers.Policy); err != nil {
 		bad("subscribers.policy", "%q: want \"open\" or \"closed\"", c.Subscribers.Policy)
 	}
-	if _, err := registry.ParseRange(c.Subscribers.MSISDNRange); err != nil {
+	if _, err := policy.ParseRange(c.Subscribers.MSISDNRange); err != nil {
 		bad("subscribers.msisdn_range", "%q: want FIRST-LAST, e.g. \"1000-1999\"", c.Subscribers.MSISDNRange)
 	}
 	for _, p := range c.Subscribers.OpenPrefixes {
-		if !digits(p, 1, 15) {
+		if !l3.Digits(p, 1, 15) {
 			bad("subscribers.open_prefixes", "%q: want IMSI digits, e.g. \"00101\"", p)
 		}
 	}
@@ -243,18 +244,6 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		bad("security.ciphers", "%v", err)
 	}
 	return ps
-}
-
-func digits(s string, lo, hi int) bool {
-	if len(s) < lo || len(s) > hi {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func bandRange(b tdma.Band) string {

@@ -84,7 +84,7 @@ func (m MobileIdentity) Validate() error {
 		return nil
 	case IdentityIMSI, IdentityIMEI, IdentityIMEISV:
 		lo, hi := m.Type.digitRange()
-		if !digits(m.Digits, lo, hi) {
+		if !Digits(m.Digits, lo, hi) {
 			return fmt.Errorf("%w: %s %q needs %d..%d decimal digits", ErrIdentity, m.Type, m.Digits, lo, hi)
 		}
 		return nil

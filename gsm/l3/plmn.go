@@ -18,16 +18,20 @@ func (p PLMN) String() string { return p.MCC + "-" + p.MNC }
 
 // Validate checks the digit counts.
 func (p PLMN) Validate() error {
-	if !digits(p.MCC, 3, 3) {
+	if !Digits(p.MCC, 3, 3) {
 		return fmt.Errorf("%w: MCC %q is not 3 decimal digits", ErrDigits, p.MCC)
 	}
-	if !digits(p.MNC, 2, 3) {
+	if !Digits(p.MNC, 2, 3) {
 		return fmt.Errorf("%w: MNC %q is not 2 or 3 decimal digits", ErrDigits, p.MNC)
 	}
 	return nil
 }
 
-func digits(s string, lo, hi int) bool {
+// Digits reports whether s is lo to hi decimal digits: the check every
+// digit-string identity makes (MCC, MNC and IMSI, TS 23.003 §2.2; MSISDN,
+// §3.3; IMEI, §6.2). It is the one such check in the tree: config,
+// registry and the identity decoders use it.
+func Digits(s string, lo, hi int) bool {
 	if len(s) < lo || len(s) > hi {
 		return false
 	}

@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/gsmbox/gsmbox/gsm/core/registry/policy"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 )
 
@@ -31,19 +29,5 @@ const (
 )
 
 // ParseCause accepts a cause number ("13", "#13") or a name known to
-// String, case-insensitively; for the policy's config keys.
-func ParseCause(s string) (Cause, error) {
-	var n int
-	if _, err := fmt.Sscanf(s, "#%d", &n); err == nil && n > 0 && n < 256 {
-		return Cause(n), nil
-	}
-	if _, err := fmt.Sscanf(s, "%d", &n); err == nil && n > 0 && n < 256 && fmt.Sprint(n) == s {
-		return Cause(n), nil
-	}
-	for n := 1; n < 256; n++ {
-		if _, name, ok := strings.Cut(Cause(n).String(), " "); ok && strings.EqualFold(name, s) {
-			return Cause(n), nil
-		}
-	}
-	return 0, fieldErr("cause", "%q is not a TS 24.008 §10.5.3.6 cause number or name", s)
-}
+// String, case-insensitively (policy.ParseCause).
+func ParseCause(s string) (Cause, error) { return policy.ParseCause(s) }

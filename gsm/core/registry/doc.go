@@ -30,7 +30,9 @@
 // closed (only provisioned IMSIs), open (any IMSI, auto-provisioned with the
 // next free MSISDN of a range) or a mix (open for listed IMSI prefixes). A
 // refusal is a value: the reject cause of TS 24.008 §10.5.3.6 for the
-// Location Updating Reject.
+// Location Updating Reject. The Policy's types and parsers live in the
+// bbolt-free leaf gsm/core/registry/policy (so firmware/config can validate
+// them without linking storage); Policy, Mode and Range here are aliases.
 //
 // # Secrets
 //
@@ -39,6 +41,6 @@
 // and an explicit --show-keys.
 //
 // Place in the dependency order: network layer (gsm/core). It imports
-// gsm/crypto, gsm/l3 and bbolt; it never imports firmware/ (the caller
+// gsm/crypto, gsm/l3, gsm/core/registry/policy and bbolt; it never imports firmware/ (the caller
 // passes the path) and is safe for concurrent use by the core's goroutines.
 package registry

@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gsmbox/gsmbox/gsm/core/registry/policy"
 )
 
 var (
@@ -15,8 +17,9 @@ var (
 	ErrMSISDNInUse = errors.New("registry: MSISDN in use by another subscriber")
 	// ErrTMSIInUse is returned when a TMSI belongs to another IMSI.
 	ErrTMSIInUse = errors.New("registry: TMSI in use by another subscriber")
-	// ErrInvalid is returned for a subscriber field that fails validation.
-	ErrInvalid = errors.New("registry: invalid value")
+	// ErrInvalid is returned for a subscriber field that fails validation
+	// (policy.ErrInvalid).
+	ErrInvalid = policy.ErrInvalid
 	// ErrCorrupt is returned when stored bytes do not decode or the indexes
 	// disagree with the records.
 	ErrCorrupt = errors.New("registry: corrupt record")
@@ -28,14 +31,8 @@ var (
 	ErrCSV = errors.New("registry: bad CSV")
 )
 
-// FieldError names the field that failed validation.
-type FieldError struct {
-	Field string // "imsi", "msisdn", ...
-	Msg   string // what is wrong; never the value of a secret
-}
-
-func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Msg) }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// FieldError names the field that failed validation (policy.FieldError).
+type FieldError = policy.FieldError
 
 func fieldErr(field, format string, a ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}

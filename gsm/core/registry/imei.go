@@ -1,6 +1,10 @@
 package registry
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gsmbox/gsmbox/gsm/l3"
+)
 
 // IMEI is an international mobile equipment identity (3GPP TS 23.003
 // §6.2.1): an 8-digit TAC and a 6-digit serial number. The Luhn check digit
@@ -74,7 +78,7 @@ func ParseIMEI(s string) (IMEI, error) {
 	if t == "" {
 		return m, nil
 	}
-	if !allDigits(t) || len(t) < 14 || len(t) > 16 {
+	if !l3.Digits(t, 14, 16) {
 		return IMEI{}, fieldErr("imei", "%q is not 14, 15 (with check digit) or 16 (IMEISV) digits", s)
 	}
 	copy(m.d[:], t[:14])
@@ -89,7 +93,7 @@ func ParseIMEI(s string) (IMEI, error) {
 // checked: the MS may send it as 0 rather than the check digit (TS 22.016
 // §3: the check digit is not part of the digits transmitted).
 func IMEIFromAir(digits string) (IMEI, error) {
-	if len(digits) < 14 || len(digits) > 16 || !allDigits(digits) {
+	if !l3.Digits(digits, 14, 16) {
 		return IMEI{}, fieldErr("imei", "%q is not 14..16 decimal digits", digits)
 	}
 	var m IMEI

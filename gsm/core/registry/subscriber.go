@@ -163,7 +163,7 @@ func (s *Subscriber) Validate() error {
 // 3 digits, MNC 2 or 3, MSIN; at most 15 in all). The lower bound is the one
 // gsm/l3 enforces for the Mobile Identity IE.
 func ValidateIMSI(s string) error {
-	if len(s) < 6 || len(s) > 15 || !allDigits(s) {
+	if !l3.Digits(s, 6, 15) {
 		return fieldErr("imsi", "%q is not 6..15 decimal digits", s)
 	}
 	return nil
@@ -173,17 +173,8 @@ func ValidateIMSI(s string) error {
 // 23.003 §3.3), with an optional leading '+'.
 func ValidateMSISDN(s string) error {
 	d := strings.TrimPrefix(s, "+")
-	if len(d) < 1 || len(d) > 15 || !allDigits(d) {
+	if !l3.Digits(d, 1, 15) {
 		return fieldErr("msisdn", "%q is not 1..15 decimal digits", s)
 	}
 	return nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

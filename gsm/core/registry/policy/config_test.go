@@ -1,27 +1,27 @@
-package registry_test
+package policy_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/registry/policy"
 )
 
-func TestPolicyConfig(t *testing.T) {
-	p, err := registry.PolicyConfig{Mode: "closed", MSISDNRange: "1000-1999", OpenPrefixes: []string{"00101"},
+func TestConfig(t *testing.T) {
+	p, err := policy.Config{Mode: "closed", MSISDNRange: "1000-1999", OpenPrefixes: []string{"00101"},
 		HomePrefixes: []string{"00101"}, UnknownCause: int64(11), ForeignCause: "#15", BarredCause: "illegal ms"}.Policy()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Mode != registry.ModeClosed || p.MSISDNRange.String() != "1000-1999" || p.UnknownCause != 11 || p.ForeignCause != 15 || p.BarredCause != 3 {
+	if p.Mode != policy.ModeClosed || p.MSISDNRange.String() != "1000-1999" || p.UnknownCause != 11 || p.ForeignCause != 15 || p.BarredCause != 3 {
 		t.Errorf("Policy() = %+v", p)
 	}
 	if got, want := p.String(), "closed, open for [00101], MSISDNs 1000-1999"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
-	_, err = registry.PolicyConfig{Mode: "sometimes", MSISDNRange: "9-1", UnknownCause: 3.5}.Policy()
-	var fe *registry.FieldError
+	_, err = policy.Config{Mode: "sometimes", MSISDNRange: "9-1", UnknownCause: 3.5}.Policy()
+	var fe *policy.FieldError
 	if !errors.As(err, &fe) {
 		t.Fatalf("Policy(bad) = %v, want FieldErrors", err)
 	}
@@ -30,10 +30,10 @@ func TestPolicyConfig(t *testing.T) {
 			t.Errorf("Policy(bad) error lacks key %q: %v", key, err)
 		}
 	}
-	if p, err := (registry.PolicyConfig{}).Policy(); err != nil || p.Mode != registry.ModeClosed {
+	if p, err := (policy.Config{}).Policy(); err != nil || p.Mode != policy.ModeClosed {
 		t.Errorf("empty PolicyConfig = %+v, %v, want closed", p, err)
 	}
-	if _, err := (registry.PolicyConfig{Mode: "open"}).Policy(); err == nil {
+	if _, err := (policy.Config{Mode: "open"}).Policy(); err == nil {
 		t.Errorf("open without msisdn_range = nil error")
 	}
 }
