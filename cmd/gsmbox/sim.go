@@ -10,6 +10,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 )
@@ -87,11 +88,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	var (
-		sink *radio.FileSink
+		sink *iqfile.Sink
 		rec  *sim.Recorder
 	)
 	if *iqOut != "" {
-		if sink, err = radio.CreateFileSink(*iqOut, radio.FileSinkConfig{SampleRate: r.tx.SampleRate(), FileRate: *rate}); err != nil {
+		if sink, err = iqfile.Create(*iqOut, iqfile.Config{SampleRate: r.tx.SampleRate(), FileRate: *rate}); err != nil {
 			return err
 		}
 		if rec, err = air.Record(bts, link, sink, 0); err != nil {

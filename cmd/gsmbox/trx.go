@@ -17,6 +17,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/gmsk"
 	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
@@ -125,7 +126,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var written atomic.Int64 // frames on the air, once the loop has stopped
 	written.Store(math.MaxInt64)
 	var (
-		sink     *radio.FileSink
+		sink     *iqfile.Sink
 		pumpDone = make(chan error, 1)
 	)
 	if *iqOut != "" {
@@ -133,7 +134,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		if sink, err = radio.CreateFileSink(*iqOut, radio.FileSinkConfig{SampleRate: t.Transmitter().SampleRate(), FileRate: *rate}); err != nil {
+		if sink, err = iqfile.Create(*iqOut, iqfile.Config{SampleRate: t.Transmitter().SampleRate(), FileRate: *rate}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "writing downlink IQ to %s at %.3f samples/s, complex float32 little-endian, Eb/N0 %g dB\n", *iqOut, *rate, cfg.Sim.SNRdB)

@@ -2,7 +2,8 @@
 // and the transceiver (dsp/trx): timestamped blocks of complex baseband
 // samples in both directions, with underrun and overrun flags, in the way
 // osmo-trx's radio device works. Behind it sit a hardware front end
-// (boards/), an IQ file (FileSink here), or the simulated air (dsp/sim).
+// (boards/), an IQ file (dsp/radio/iqfile), or the simulated air
+// (dsp/sim).
 //
 // Time is the sample counter: a Timestamp counts samples at the stream's
 // sample rate since the stream's epoch, and the transceiver derives the
@@ -13,7 +14,8 @@
 // origin), so a transceiver starts reading at 0 and writing a few frames
 // ahead of that.
 //
-// Place in the dependency order: above dsp/iq, dsp/filter and
-// dsp/channel; below dsp/trx, dsp/sim and the board drivers. radiotest
-// holds a fake for tests.
+// Place in the dependency order: a seam, so it imports no DSP processing
+// (dsp/filter, dsp/channel, dsp/gmsk, dsp/rx, ...; tools/archcheck
+// enforces it), only gsm/tdma; below dsp/trx, dsp/sim, dsp/radio/iqfile
+// and the board drivers. radiotest holds a fake for tests.
 package radio

@@ -5,7 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
+
+// SampleRate4 is the stream rate at 4 samples per symbol, 1625000/6×4 ≈
+// 1083333.33 samples per second: a timeslot is 625 samples, a frame 5000.
+const SampleRate4 = 4 * float64(tdma.SymbolRateNum) / tdma.SymbolRateDen
 
 // Timestamp is a sample count at a stream's sample rate since the stream's
 // epoch (sample 0).

@@ -15,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/iq"
 	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -272,7 +273,7 @@ func TestListenerToFile(t *testing.T) {
 	a := mustAir(t, Config{Seed: 3})
 	bts := a.Endpoint("bts")
 	var file bytes.Buffer
-	sink, err := radio.NewFileSink(&file, radio.FileSinkConfig{FileRate: 1e6})
+	sink, err := iqfile.NewSink(&file, iqfile.Config{FileRate: 1e6})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -13,7 +13,7 @@ import (
 // to a stream, here an IQ file at 1 MS/s.
 func Example() {
 	var file bytes.Buffer
-	sink, err := radio.NewFileSink(&file, radio.FileSinkConfig{FileRate: 1e6})
+	sink, err := iqfile.NewSink(&file, iqfile.Config{FileRate: 1e6})
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,4 @@
-package radio
+package iqfile
 
 import (
 	"bufio"
@@ -10,16 +10,12 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/iq"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/dsp/radio"
 )
 
-// SampleRate4 is the stream rate at 4 samples per symbol, 1625000/6×4 ≈
-// 1083333.33 samples per second: a timeslot is 625 samples, a frame 5000.
-const SampleRate4 = 4 * float64(tdma.SymbolRateNum) / tdma.SymbolRateDen
-
-// FileSinkConfig configures a FileSink.
-type FileSinkConfig struct {
-	// SampleRate is the stream's rate (default SampleRate4).
+// Config configures a Sink.
+type Config struct {
+	// SampleRate is the stream's rate (default radio.SampleRate4).
 	SampleRate float64
 	// FileRate is the rate written to the file (default SampleRate); any
 	// rate that is a ratio of integers up to 4096 with SampleRate, such as
@@ -31,7 +27,7 @@ type FileSinkConfig struct {
 	Channel *channel.Config
 }
 
-// FileSink is a transmit-only Stream that writes what is transmitted to an
+// Sink is a transmit-only radio.Stream that writes what is transmitted to an
 // IQ file (complex float32 little-endian, the format of grgsm_decode -c),
 // optionally through a channel and a resampler. The file's first sample
 // is the first written timestamp; gaps between writes become silence.
@@ -41,15 +37,15 @@ type FileSinkConfig struct {
 // The channel's interpolator and the resampler delay the signal in the
 // file by a few samples (FileDelay); the last few samples written before
 // Close stay in their pipelines.
-type FileSink struct {
+type Sink struct {
 	mu      sync.Mutex
-	cfg     FileSinkConfig
+	cfg     Config
 	w       *iq.Writer
 	bw      *bufio.Writer
 	closer  io.Closer
 	ch      *channel.Stream
 	rs      *filter.Resampler
-	next    Timestamp // next timestamp to write
+	next    radio.Timestamp // next timestamp to write
 	started bool
 	closed  bool
 	tmp     []complex64
@@ -57,19 +53,19 @@ type FileSink struct {
 	zeros   []complex64
 }
 
-// NewFileSink returns a FileSink writing to w. Close flushes but does not
-// close w.
-func NewFileSink(w io.Writer, cfg FileSinkConfig) (*FileSink, error) {
+// NewSink returns a Sink writing to w. Close flushes but does not close
+// w.
+func NewSink(w io.Writer, cfg Config) (*Sink, error) {
 	if cfg.SampleRate == 0 {
-		cfg.SampleRate = SampleRate4
+		cfg.SampleRate = radio.SampleRate4
 	}
 	if !(cfg.SampleRate > 0) {
-		return nil, fmt.Errorf("%w: sample rate %g", ErrConfig, cfg.SampleRate)
+		return nil, fmt.Errorf("%w: sample rate %g", radio.ErrConfig, cfg.SampleRate)
 	}
 	if cfg.FileRate == 0 {
 		cfg.FileRate = cfg.SampleRate
 	}
-	s := &FileSink{cfg: cfg}
+	s := &Sink{cfg: cfg}
 	s.bw = bufio.NewWriterSize(w, 1<<16)
 	s.w = iq.NewWriter(s.bw)
 	if cfg.Channel != nil {
@@ -77,28 +73,28 @@ func NewFileSink(w io.Writer, cfg FileSinkConfig) (*FileSink, error) {
 		cc.SampleRate = cfg.SampleRate
 		c, err := channel.New(cc)
 		if err != nil {
-			return nil, fmt.Errorf("radio: file sink channel: %w", err)
+			return nil, fmt.Errorf("iqfile: sink channel: %w", err)
 		}
 		s.ch = channel.NewStream(c)
 	}
 	if cfg.FileRate != cfg.SampleRate {
 		rs, err := filter.NewRational(cfg.SampleRate, cfg.FileRate, filter.ResamplerConfig{})
 		if err != nil {
-			return nil, fmt.Errorf("radio: file sink: %w", err)
+			return nil, fmt.Errorf("iqfile: sink: %w", err)
 		}
 		s.rs = rs
 	}
 	return s, nil
 }
 
-// CreateFileSink creates (or truncates) the file at path and returns a
-// FileSink that closes it on Close.
-func CreateFileSink(path string, cfg FileSinkConfig) (*FileSink, error) {
+// Create creates (or truncates) the file at path and returns a Sink that
+// closes it on Close.
+func Create(path string, cfg Config) (*Sink, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("radio: %w", err)
+		return nil, fmt.Errorf("iqfile: %w", err)
 	}
-	s, err := NewFileSink(f, cfg)
+	s, err := NewSink(f, cfg)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -107,12 +103,12 @@ func CreateFileSink(path string, cfg FileSinkConfig) (*FileSink, error) {
 	return s, nil
 }
 
-// SampleRate implements Stream.
-func (s *FileSink) SampleRate() float64 { return s.cfg.SampleRate }
+// SampleRate implements radio.Stream.
+func (s *Sink) SampleRate() float64 { return s.cfg.SampleRate }
 
 // FileDelay returns how many stream samples the signal in the file lags
 // the timestamps written (channel lookahead plus resampler group delay).
-func (s *FileSink) FileDelay() float64 {
+func (s *Sink) FileDelay() float64 {
 	var d float64
 	if s.ch != nil {
 		d += float64(s.ch.Latency())
@@ -123,43 +119,43 @@ func (s *FileSink) FileDelay() float64 {
 	return d
 }
 
-// Read implements Stream: silence, at once.
-func (s *FileSink) Read(dst []complex64, ts Timestamp) (int, Flags, error) {
+// Read implements radio.Stream: silence, at once.
+func (s *Sink) Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, error) {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return 0, 0, ErrClosed
+		return 0, 0, radio.ErrClosed
 	}
 	clear(dst)
 	return len(dst), 0, nil
 }
 
-// Write implements Stream.
-func (s *FileSink) Write(src []complex64, ts Timestamp) (int, Flags, error) {
+// Write implements radio.Stream.
+func (s *Sink) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, 0, ErrClosed
+		return 0, 0, radio.ErrClosed
 	}
 	n := len(src)
-	var f Flags
+	var f radio.Flags
 	if !s.started {
 		s.started, s.next = true, ts
 	}
 	if ts < s.next {
-		late := int(min(Timestamp(len(src)), s.next-ts))
-		src, ts, f = src[late:], ts+Timestamp(late), Underrun
+		late := int(min(radio.Timestamp(len(src)), s.next-ts))
+		src, ts, f = src[late:], ts+radio.Timestamp(late), radio.Underrun
 	}
 	for gap := ts - s.next; gap > 0; {
 		if len(s.zeros) == 0 {
 			s.zeros = make([]complex64, 4096)
 		}
-		k := int(min(gap, Timestamp(len(s.zeros))))
+		k := int(min(gap, radio.Timestamp(len(s.zeros))))
 		if err := s.emit(s.zeros[:k]); err != nil {
 			return 0, f, err
 		}
-		gap -= Timestamp(k)
+		gap -= radio.Timestamp(k)
 	}
 	if len(src) > 0 {
 		if err := s.emit(src); err != nil {
@@ -171,8 +167,8 @@ func (s *FileSink) Write(src []complex64, ts Timestamp) (int, Flags, error) {
 
 // emit pushes consecutive samples through channel and resampler to the
 // file.
-func (s *FileSink) emit(x []complex64) error {
-	s.next += Timestamp(len(x))
+func (s *Sink) emit(x []complex64) error {
+	s.next += radio.Timestamp(len(x))
 	if s.ch != nil {
 		if cap(s.tmp) < len(x) {
 			s.tmp = make([]complex64, len(x))
@@ -189,26 +185,26 @@ func (s *FileSink) emit(x []complex64) error {
 		x = s.out[:k]
 	}
 	if err := s.w.WriteSamples(x); err != nil {
-		return fmt.Errorf("radio: file sink: %w", err)
+		return fmt.Errorf("iqfile: sink: %w", err)
 	}
 	return nil
 }
 
 // Samples returns the number of samples written to the file so far
 // (including what is still buffered), at the file rate.
-func (s *FileSink) Samples() int64 {
+func (s *Sink) Samples() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Count()
 }
 
-// Close implements Stream: it flushes the file and, for CreateFileSink,
+// Close implements radio.Stream: it flushes the file and, for Create,
 // closes it.
-func (s *FileSink) Close() error {
+func (s *Sink) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return ErrClosed
+		return radio.ErrClosed
 	}
 	s.closed = true
 	err := s.bw.Flush()
@@ -218,7 +214,9 @@ func (s *FileSink) Close() error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("radio: file sink close: %w", err)
+		return fmt.Errorf("iqfile: sink close: %w", err)
 	}
 	return nil
 }
+
+var _ radio.Stream = (*Sink)(nil)
