@@ -85,8 +85,8 @@ type Stream interface {
 // Pump copies blocks of block samples from src's receive side to dst's
 // transmit side with the same timestamps, from timestamp start until ctx
 // ends, an error occurs, or either stream is closed (which ends Pump with
-// nil). It is how a listener on the simulated air is recorded into a
-// FileSink.
+// nil). It is how a listener on the simulated air is recorded into an
+// iqfile.Sink.
 func Pump(ctx context.Context, dst, src Stream, start Timestamp, block int) error {
 	if block <= 0 {
 		return fmt.Errorf("%w: block %d", ErrConfig, block)

@@ -110,8 +110,8 @@ func (a *Air) Connect(from, to *Endpoint, cfg channel.Config) error {
 }
 
 // Listener adds an endpoint that only hears from through cfg: what
-// `gsmbox sim --iq-out` records. Something must Read it (radio.Pump into a
-// FileSink), or from's writer stalls after Window blocks.
+// `gsmbox sim --iq-out` records. Something must Read it (radio.Pump into an
+// iqfile.Sink), or from's writer stalls after Window blocks.
 func (a *Air) Listener(name string, from *Endpoint, cfg channel.Config) (*Endpoint, error) {
 	e := a.Endpoint(name)
 	if err := a.Connect(from, e, cfg); err != nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio"
 )
 
-// Recorder copies what a listener hears into a sink stream (an IQ
-// FileSink) on its own goroutine, block by block. Stop it with StopAt or
+// Recorder copies what a listener hears into a sink stream (an
+// iqfile.Sink) on its own goroutine, block by block. Stop it with StopAt or
 // Stop.
 type Recorder struct {
 	lis  *Endpoint
