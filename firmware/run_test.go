@@ -1,7 +1,6 @@
 package firmware
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"io/fs"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -22,6 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 // fakeCell counts frames until cancelled.
@@ -41,23 +40,6 @@ func (c *fakeCell) Serve(ctx context.Context) error {
 			c.frames.Add(1)
 		}
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestRunOffBoard runs the whole runtime as an ordinary process: the
@@ -81,7 +63,7 @@ func TestRunOffBoard(t *testing.T) {
 				ModelPath:       tc.model,
 			}
 			var made atomic.Int32
-			var console syncBuffer
+			var console testtool.Buffer
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error)
 			go func() {
@@ -154,7 +136,7 @@ func TestRunOpensLEDsAndRFThroughOneOpener(t *testing.T) {
 	}
 	dry := &rftest.DryRun{W: io.Discard, Chain: board.RF.Chain}
 	var opened atomic.Int32
-	var console syncBuffer
+	var console testtool.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +13,8 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
+	"github.com/gsmbox/gsmbox/tools/testtool"
 )
-
-// syncBuffer is a bytes.Buffer for output written while another goroutine
-// runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // The stack ("gsmbox bts") and the transceiver ("gsmbox trx") in one
 // process, joined by the TRX protocol on loopback: the stack initialises
@@ -49,7 +29,7 @@ func TestTRXLoopback(t *testing.T) {
 
 func trxLoopback(t *testing.T, version string) {
 	base := strconv.Itoa(20000 + int(time.Now().UnixNano()/1000%2000)*4)
-	var trxOut, trxErr, btsOut, btsErr syncBuffer
+	var trxOut, trxErr, btsOut, btsErr testtool.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), []string{"gsmbox", "trx", "--base-port", base, "--duration", "2200ms", "--test-rach", "250ms", "-v"}, &trxOut, &trxErr)

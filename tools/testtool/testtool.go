@@ -5,6 +5,9 @@
 // naming the Debian package to install. In CI, where .ci/run installs every
 // tool and sets GSMBOX_REQUIRE_TOOLS=1, a missing program fails the test, so
 // a skipped interop tier can never pass for a green one.
+//
+// It also holds the small helpers such tests share: Buffer (output read
+// while another goroutine writes it) and the tshark PDML dissector.
 package testtool
 
 import (
