@@ -36,7 +36,9 @@ type Config struct {
 	RampSymbols float64
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with its zero fields set to their defaults (what
+// NewModulator builds): the plan a receiver of this modulation matches.
+func (c Config) WithDefaults() Config {
 	if c.SPS == 0 {
 		c.SPS = 4
 	}
@@ -55,7 +57,7 @@ func (c Config) withDefaults() Config {
 // Validate reports whether c (after defaults) describes a modulator that
 // can be built, naming the first bad field.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	switch {
 	case c.SPS < 1 || c.SPS > 64:
 		return fmt.Errorf("%w: SPS %d outside 1..64", ErrConfig, c.SPS)
@@ -99,7 +101,7 @@ func NewModulator(cfg Config) *Modulator {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	m := &Modulator{cfg: cfg, sps: cfg.SPS, j: halfWin(cfg.PulseSymbols)}
 	w := 2*m.j + 1
 	pulse := newPhasePulse(cfg.BT, float64(cfg.PulseSymbols))

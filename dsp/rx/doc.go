@@ -37,18 +37,18 @@
 //
 // Usage, plan first and then one call per burst (no allocation per burst):
 //
-//	d, err := rx.NewDemodulator(rx.Config{SPS: 4})
+//	d, err := rx.NewDemodulator(rx.Config{Config: gmsk.Config{SPS: 4}})
 //	m, ok := d.Normal(&soft, slotSamples, tsc)
 //	m, ok := d.Access(&soft, slotSamples)
 //
 // # Use from dsp/trx
 //
-// The receive loop builds one Demodulator with the transmitter's SPS and
-// the board's RSSI calibration, and a margin M of samples either side of
-// each uplink slot (M = 6 symbols covers the ±4-symbol search and the
-// matched filter):
+// The receive loop builds one Demodulator with the transmitter's own
+// gmsk.Config (txModulation), the board's RSSI calibration, and a margin
+// M of samples either side of each uplink slot (M = 6 symbols covers the
+// ±4-symbol search and the matched filter):
 //
-//	d, err := rx.NewDemodulator(rx.Config{SPS: sps, BurstStart: mod.Lead() + M*sps, RSSIOffset: cal})
+//	d, err := rx.NewDemodulator(rx.Config{Config: txModulation, BurstStart: mod.Lead() + M*sps, RSSIOffset: cal})
 //	w := stream[slotStart-M*sps : slotStart+slotLen+M*sps] // slotStart as Transmitter lays out slot tn
 //	var rb tdma.RxBurst
 //	m, ok := d.Normal(&rb.Soft, w, tsc)   // or d.Access(&rb.Soft, w) on a RACH slot

@@ -11,10 +11,13 @@ import (
 // Config configures a Demodulator. The zero value (plus nothing) is a
 // receiver at 4 samples per symbol with the transmitter's slot layout.
 type Config struct {
-	// SPS is the number of samples per symbol (1..16, default 4).
-	SPS int
-	// BT is the GMSK bandwidth-time product (default 0.3, TS 45.004 §2.6).
-	BT float64
+	// Config is the modulation the bursts were sent with: the
+	// transmitter's own gmsk.Config, so a receiver set up with it matches
+	// its transmitter. The receiver takes SPS (samples per symbol, 1..16
+	// here, default 4) and BT (0.2..1, default 0.3, TS 45.004 §2.6) for its
+	// matched filter, and builds its reference sequences with the whole
+	// plan.
+	gmsk.Config
 	// BurstStart is the index, in the samples handed to Normal, SCH and
 	// Access, where bit 0's symbol period of a burst arriving on time
 	// (ToA 0) begins. The default is what dsp/trx's Transmitter.BurstStart
@@ -61,14 +64,9 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.SPS == 0 {
-		c.SPS = 4
-	}
-	if c.BT == 0 {
-		c.BT = 0.3
-	}
-	if c.BurstStart == 0 && c.SPS >= 1 && c.SPS <= 16 {
-		c.BurstStart = gmsk.NewModulator(gmsk.Config{SPS: c.SPS}).Lead()
+	c.Config = c.Config.WithDefaults()
+	if c.BurstStart == 0 && c.SPS >= 1 && c.SPS <= 16 && c.Config.Validate() == nil {
+		c.BurstStart = gmsk.NewModulator(c.Config).Lead()
 	}
 	if c.Search == 0 {
 		c.Search = 4
@@ -112,6 +110,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: RSSIOffset %g", ErrConfig, c.RSSIOffset)
 	case !(c.SoftScale > 0 && c.SoftScale <= 1000):
 		return fmt.Errorf("%w: SoftScale %g outside (0, 1000]", ErrConfig, c.SoftScale)
+	}
+	if err := c.Config.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return nil
 }
@@ -198,7 +199,7 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	d.rate = gmsk.SymbolRate * float64(cfg.SPS)
 	d.mf = matchedFilter(cfg.BT, cfg.SPS)
 	d.mfHalf = len(d.mf) / 2
-	mod := gmsk.NewModulator(gmsk.Config{SPS: cfg.SPS, BT: cfg.BT})
+	mod := gmsk.NewModulator(cfg.Config)
 	for tsc := range d.normal {
 		d.normal[tsc] = d.newTraining(mod, normalKnown(uint8(tsc)), tdma.BurstBits, tdma.NormalTSCStart, tdma.NormalTSCStart+tdma.TSCBits)
 	}

@@ -27,12 +27,12 @@ func TestConfigValidate(t *testing.T) {
 		good bool
 	}{
 		{"zero", Config{}, true},
-		{"sps2", Config{SPS: 2}, true},
-		{"sps8", Config{SPS: 8}, true},
-		{"sps-neg", Config{SPS: -1}, false},
-		{"sps-big", Config{SPS: 17}, false},
-		{"bt", Config{BT: 0.1}, false},
-		{"bt-nan", Config{BT: math.NaN()}, false},
+		{"sps2", Config{Config: gmsk.Config{SPS: 2}}, true},
+		{"sps8", Config{Config: gmsk.Config{SPS: 8}}, true},
+		{"sps-neg", Config{Config: gmsk.Config{SPS: -1}}, false},
+		{"sps-big", Config{Config: gmsk.Config{SPS: 17}}, false},
+		{"bt", Config{Config: gmsk.Config{BT: 0.1}}, false},
+		{"bt-nan", Config{Config: gmsk.Config{BT: math.NaN()}}, false},
 		{"start", Config{BurstStart: -3}, false},
 		{"search", Config{Search: 100}, false},
 		{"thresh", Config{AccessThreshold: 1.5}, false},
@@ -107,7 +107,7 @@ func TestLaurentC0(t *testing.T) {
 // search range, no noise: every bit right, ToA within 0.1 symbol.
 func TestNormalClean(t *testing.T) {
 	for _, sps := range []int{1, 2, 4, 8} {
-		d := mustDemod(t, Config{SPS: sps})
+		d := mustDemod(t, Config{Config: gmsk.Config{SPS: sps}})
 		a := newAir(sps, (tdma.QuarterSymbolsPerSlot*sps)/4+8*sps)
 		r := rand.New(rand.NewPCG(1, uint64(sps)))
 		for tsc := uint8(0); tsc < 8; tsc++ {

@@ -23,7 +23,7 @@ func TestTransmitterFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := rx.NewDemodulator(rx.Config{SPS: sps, BurstStart: tx.Modulator().Lead() + margin*sps, RSSIOffset: -30})
+	d, err := rx.NewDemodulator(rx.Config{Config: gmsk.Config{SPS: sps}, BurstStart: tx.Modulator().Lead() + margin*sps, RSSIOffset: -30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestCellSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	const margin = 8 // symbols
-	d, err := rx.NewDemodulator(rx.Config{SPS: sps, BurstStart: tx.Modulator().Lead() + margin*sps})
+	d, err := rx.NewDemodulator(rx.Config{Config: gmsk.Config{SPS: sps}, BurstStart: tx.Modulator().Lead() + margin*sps})
 	if err != nil {
 		t.Fatal(err)
 	}
