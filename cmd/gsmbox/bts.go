@@ -42,9 +42,7 @@ Flags:
 `
 
 func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bts", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, btsUsage); fs.PrintDefaults() }
+	fs := newFlagSet("bts", btsUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
 	trxAddr := fs.String("trx", "127.0.0.1:5700", "the transceiver's address and base port")
 	bind := fs.String("bind", "127.0.0.1", "local address (ports: the transceiver's + 100)")

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,20 +16,37 @@ import (
 )
 
 // command is one subcommand. Each lives in its own file and registers
-// itself from init.
+// itself from init; its run parses its flags with newFlagSet.
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// run is the command, u-root style: args are what follows its name,
+	// and it writes only to stdout and stderr.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{}
 
+// register adds a subcommand; a name registered twice is a programming
+// error.
 func register(c command) {
 	if _, dup := commands[c.name]; dup {
 		panic("gsmbox: duplicate subcommand " + c.name)
 	}
 	commands[c.name] = c
+}
+
+// newFlagSet returns a subcommand's flag set: parse errors and -h go to
+// stderr, and Parse returns them (flag.ContinueOnError) for run to pass
+// up. With a usage text (ending in "Flags:\n"), -h prints it and then the
+// flags; with none, flag's default listing.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if usage != "" {
+		fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	}
+	return fs
 }
 
 func main() {

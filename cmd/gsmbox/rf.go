@@ -71,9 +71,7 @@ Flags:
 `
 
 func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rf probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, rfProbeUsage); fs.PrintDefaults() }
+	fs := newFlagSet("rf probe", rfProbeUsage, stderr)
 	boardName := fs.String("board", "", "board descriptor to probe (see ./build.sh boards), e.g. rpi4, limenet-micro")
 	chainName := fs.String("chain", "", "RF chain to probe directly (gsmbox rf chains), e.g. rpi4-hat")
 	bandName := fs.String("band", "", "band to tune for the check (default: the first the chain supports)")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,8 +49,7 @@ func init() {
 }
 
 func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", "", stderr)
 	if os.Getpid() != 1 {
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -72,8 +70,7 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("status", "", stderr)
 	path := fs.String("file", status.DefaultPath, "status file the supervisor writes")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -39,9 +39,7 @@ Flags:
 `
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, simUsage); fs.PrintDefaults() }
+	fs := newFlagSet("sim", simUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
 	iqOut := fs.String("iq-out", "", "write the received downlink IQ to this file (complex float32)")
 	rate := fs.Float64("rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)")

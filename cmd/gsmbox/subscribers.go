@@ -85,9 +85,7 @@ type subFlags struct {
 }
 
 func newSubFlags(name, usage string, stderr io.Writer) *subFlags {
-	fs := flag.NewFlagSet("subscribers "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage+"\nFlags:\n"); fs.PrintDefaults() }
+	fs := newFlagSet("subscribers "+name, usage+"\nFlags:\n", stderr)
 	return &subFlags{FlagSet: fs, db: fs.String("db", defaultSubscriberDB, "subscriber database file")}
 }
 

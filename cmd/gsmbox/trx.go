@@ -56,9 +56,7 @@ Flags:
 `
 
 func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("trx", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, trxUsage); fs.PrintDefaults() }
+	fs := newFlagSet("trx", trxUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml: band (RF safety), nominal power, sim noise (default: built-in)")
 	base := fs.Int("base-port", trxproto.DefaultBasePort, "base UDP port: clock; control and data follow")
 	bind := fs.String("bind", "127.0.0.1", "local address to bind")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,8 +26,7 @@ func init() {
 // data directory (-data, as the box's /perm) and writes
 // DIR/gsmbox-report.txt. A technician uses it to check a stick on a laptop.
 func runUSBApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("usb-apply", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("usb-apply", "", stderr)
 	boardName := fs.String("board", "qemu-arm64", "board whose limits apply")
 	data := fs.String("data", "", "data directory holding the configuration in force (default: a temporary one)")
 	fs.Usage = func() {
