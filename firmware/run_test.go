@@ -18,6 +18,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
+	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
 	"github.com/gsmbox/gsmbox/tools/testtool"
@@ -42,6 +43,58 @@ func (c *fakeCell) Serve(ctx context.Context) error {
 	}
 }
 
+// offBoard is Run as an ordinary process with its world faked: files
+// (the kernel command line, the device-tree model) are what ReadFile
+// sees, /sys has no block devices, and data and the status file live in
+// temporary directories.
+type offBoard struct {
+	data, statusPath string
+	console          testtool.Buffer
+	cancel           context.CancelFunc
+	done             chan error
+}
+
+func newOffBoard(t *testing.T) *offBoard {
+	return &offBoard{data: t.TempDir(), statusPath: filepath.Join(t.TempDir(), "status.txt"), done: make(chan error)}
+}
+
+// start starts Run with o, completing it with the fakes above.
+func (r *offBoard) start(files map[string]string, o Options) {
+	o.Version, o.Console, o.DataDir, o.StatusPath = "vtest", &r.console, r.data, r.statusPath
+	o.Sys = fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}}
+	o.ReadFile = func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, fs.ErrNotExist
+	}
+	var ctx context.Context
+	ctx, r.cancel = context.WithCancel(context.Background())
+	go func() { r.done <- Run(ctx, o) }()
+}
+
+// waitStatus polls the status file for up to 10 s until ok accepts it,
+// and returns the last read.
+func (r *offBoard) waitStatus(ok func(string) bool) string {
+	var st string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(r.statusPath)
+		if st = string(b); ok(st) {
+			break
+		}
+	}
+	return st
+}
+
+// stop cancels Run and fails the test unless it returns nil.
+func (r *offBoard) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	if err := <-r.done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
 // TestRunOffBoard runs the whole runtime as an ordinary process: the
 // board comes from the command line, the model check passes, a config on
 // the data directory is used, the services start and the status file
@@ -55,44 +108,23 @@ func TestRunOffBoard(t *testing.T) {
 		{"model mismatch", "Raspberry Pi 4 Model B Rev 1.4\x00", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data := t.TempDir()
-			os.WriteFile(filepath.Join(data, ConfigFile), []byte("[cell]\narfcn = 70\n"), 0o644)
-			statusPath := filepath.Join(t.TempDir(), "status.txt")
+			var made atomic.Int32
 			files := map[string]string{
 				"/proc/cmdline": "console=ttyAMA0 gsmbox.board=qemu-arm64\n",
 				ModelPath:       tc.model,
 			}
-			var made atomic.Int32
-			var console testtool.Buffer
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error)
-			go func() {
-				done <- Run(ctx, Options{
-					Version: "vtest", Console: &console, DataDir: data, StatusPath: statusPath,
-					Sys: fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}},
-					ReadFile: func(p string) ([]byte, error) {
-						if s, ok := files[p]; ok {
-							return []byte(s), nil
-						}
-						return nil, fs.ErrNotExist
-					},
-					NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
-						made.Add(1)
-						return &fakeCell{arfcn: cfg.Cell.ARFCN}
-					},
-				})
-			}()
-			var st string
-			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				b, _ := os.ReadFile(statusPath)
-				if st = string(b); strings.Contains(st, "watchdog") || strings.Contains(st, "status    running") {
-					break
-				}
-			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatalf("Run = %v", err)
-			}
+			r := newOffBoard(t)
+			os.WriteFile(filepath.Join(r.data, ConfigFile), []byte("[cell]\narfcn = 70\n"), 0o644)
+			r.start(files, Options{
+				NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+					made.Add(1)
+					return &fakeCell{arfcn: cfg.Cell.ARFCN}
+				},
+			})
+			st := r.waitStatus(func(st string) bool {
+				return strings.Contains(st, "watchdog") || strings.Contains(st, "status    running")
+			})
+			r.stop(t)
 			if !strings.Contains(st, "ARFCN 70") || !strings.Contains(st, "config:      data partition gsmbox.toml") {
 				t.Errorf("status = %q, want ARFCN 70 from the data directory", st)
 			}
@@ -104,16 +136,16 @@ func TestRunOffBoard(t *testing.T) {
 				if made.Load() != 0 || !strings.Contains(st, "transmitter: DISABLED") {
 					t.Errorf("model mismatch: cell made %d times, status:\n%s", made.Load(), st)
 				}
-				if !strings.Contains(console.String(), "TRANSMITTER DISABLED") {
-					t.Errorf("console lacks the refusal:\n%s", console.String())
+				if !strings.Contains(r.console.String(), "TRANSMITTER DISABLED") {
+					t.Errorf("console lacks the refusal:\n%s", r.console.String())
 				}
 			}
-			log, err := os.ReadFile(filepath.Join(data, "gsmbox.log"))
+			log, err := os.ReadFile(filepath.Join(r.data, "gsmbox.log"))
 			if err != nil || !strings.Contains(string(log), "services stopped") && !strings.Contains(string(log), "service stopped") {
 				t.Errorf("persisted log = %q, %v", log, err)
 			}
-			if !strings.Contains(console.String(), "services started") {
-				t.Errorf("console lacks services started:\n%s", console.String())
+			if !strings.Contains(r.console.String(), "services started") {
+				t.Errorf("console lacks services started:\n%s", r.console.String())
 			}
 		})
 	}
@@ -128,60 +160,74 @@ func TestRunOpensLEDsAndRFThroughOneOpener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := t.TempDir()
-	statusPath := filepath.Join(t.TempDir(), "status.txt")
 	files := map[string]string{
 		"/proc/cmdline": "gsmbox.board=rpi4\n",
 		ModelPath:       "Raspberry Pi 4 Model B Rev 1.4\x00",
 	}
 	dry := &rftest.DryRun{W: io.Discard, Chain: board.RF.Chain}
 	var opened atomic.Int32
-	var console testtool.Buffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		done <- Run(ctx, Options{
-			Version: "vtest", Console: &console, DataDir: data, StatusPath: statusPath,
-			Sys: fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}},
-			ReadFile: func(p string) ([]byte, error) {
-				if s, ok := files[p]; ok {
-					return []byte(s), nil
-				}
-				return nil, fs.ErrNotExist
-			},
-			RFOpener: func() (rf.Opener, error) { opened.Add(1); return dry, nil },
-			NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
-				return &fakeCell{arfcn: cfg.Cell.ARFCN}
-			},
-		})
-	}()
+	r := newOffBoard(t)
+	r.start(files, Options{
+		RFOpener: func() (rf.Opener, error) { opened.Add(1); return dry, nil },
+		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+			return &fakeCell{arfcn: cfg.Cell.ARFCN}
+		},
+	})
 	green, red := board.Pins["led.green"], board.Pins["led.red"]
 	driven := func() bool {
 		_, g := dry.Level(green)
 		_, r := dry.Level(red)
 		return g && r
 	}
-	var st string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(statusPath)
-		if st = string(b); strings.Contains(st, "status    running") && driven() {
-			break
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run = %v", err)
-	}
+	st := r.waitStatus(func(st string) bool { return strings.Contains(st, "status    running") && driven() })
+	r.stop(t)
 	if !driven() {
 		t.Errorf("LED lines %s, %s not driven through the opener", green, red)
 	}
 	if !strings.Contains(st, "transmitter: enabled") {
-		t.Errorf("status:\n%s\nwant the transmitter enabled (RF up through the opener)\nconsole:\n%s", st, console.String())
+		t.Errorf("status:\n%s\nwant the transmitter enabled (RF up through the opener)\nconsole:\n%s", st, r.console.String())
 	}
 	if n := opened.Load(); n != 1 {
 		t.Errorf("RFOpener called %d times, want once", n)
 	}
 	if l, isOut := dry.Level(board.RF.Chain.Pins.PAEnable); !isOut || l != gpio.Low {
 		t.Errorf("PA enable after Run = %v (output %v), want driven low", l, isOut)
+	}
+}
+
+// Every timer of the runtime runs on Options.Clock: with a fake clock,
+// the test power-off timer (gsmbox.poweroff=90s) ends Run only once the
+// fake time has passed 90 s, however long that takes in real time.
+func TestRunOnInjectedClock(t *testing.T) {
+	files := map[string]string{
+		"/proc/cmdline": "gsmbox.board=qemu-arm64 gsmbox.poweroff=90s\n",
+		ModelPath:       "linux,dummy-virt\x00",
+	}
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	start := clk.Now()
+	r := newOffBoard(t)
+	r.start(files, Options{Clock: clk, NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+		return &fakeCell{arfcn: cfg.Cell.ARFCN}
+	}})
+	for {
+		select {
+		case err := <-r.done:
+			if err != nil {
+				t.Fatalf("Run = %v", err)
+			}
+			if passed := clk.Now().Sub(start); passed < 90*time.Second {
+				t.Errorf("Run ended after %v of the injected clock, want the 90 s timer", passed)
+			}
+			if !strings.Contains(r.console.String(), "test power-off timer expired") {
+				t.Errorf("console lacks the timer's line:\n%s", r.console.String())
+			}
+			return
+		case <-time.After(time.Millisecond):
+			if clk.Now().Sub(start) > 10*time.Minute {
+				r.stop(t)
+				t.Fatalf("the 90 s power-off timer did not fire on the injected clock:\n%s", r.console.String())
+			}
+			clk.Advance(time.Second)
+		}
 	}
 }
