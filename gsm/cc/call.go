@@ -30,7 +30,8 @@ type Call struct {
 // NewCall returns a call in state Null on side. ti is the transaction
 // identifier value (0–6); origin is true when this side allocated it (the
 // side that sends the Setup: the MS for a mobile-originated call, the
-// network for a mobile-terminated one).
+// network for a mobile-terminated one). For a Call created on receipt of a
+// Setup, origin is the received TI flag (false).
 func NewCall(side Side, cfg Config, ti uint8, origin bool) *Call {
 	return &Call{side: side, cfg: cfg, ti: ti & 7, origin: origin}
 }

@@ -34,7 +34,14 @@
 // timers T301, T303, T305, T308, T310 and T313 (TS 24.008 §11.3, Tables
 // 11.3 and 11.4) are deadlines the caller checks with Deadline and fires
 // with Tick. NoTransaction answers a message whose transaction identifier
-// belongs to no call (§8.3.1: Release Complete with cause #81).
+// belongs to no call (§8.3.1: Release Complete with cause #81), and
+// ReceiveError answers a message that did not decode (§8.4, §8.5).
+//
+// Not implemented: in-call modification (Modify is decoded; a Call answers
+// it with Status #98), hold and retrieve, user-to-user signalling, the
+// in-band tone timer T306, Status Enquiry supervision (T322), and clearing
+// on a Status that reports an incompatible state other than Null (the
+// Status is passed to the user as EvStatus).
 //
 // Place in the dependency order: a pure package above gsm/l3; gsm/core (the
 // switch) and gsm/ms (the virtual phones) import it.
