@@ -36,6 +36,8 @@
 // with Tick. NoTransaction answers a message whose transaction identifier
 // belongs to no call (§8.3.1: Release Complete with cause #81), and
 // ReceiveError answers a message that did not decode (§8.4, §8.5).
+// Transactions holds the calls of one MM connection, allocates TI values
+// and does that routing for its owner.
 //
 // Not implemented: in-call modification (Modify is decoded; a Call answers
 // it with Status #98), hold and retrieve, user-to-user signalling, the
