@@ -21,7 +21,7 @@ func TestUpdateSeeds(t *testing.T) {
 	if !*updateSeeds {
 		t.Skip("run with -update-seeds to rewrite testdata/fuzz")
 	}
-	for _, target := range []string{"FuzzDecode", "FuzzCall"} {
+	for _, target := range []string{"FuzzDecode", "FuzzCall", "FuzzTransactions"} {
 		dir := filepath.Join("testdata", "fuzz", target)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -153,6 +153,44 @@ func FuzzCall(f *testing.F) {
 			}
 			if released > 1 {
 				t.Fatalf("EvReleased reported %d times", released)
+			}
+		}
+	})
+}
+
+// FuzzTransactions feeds the input, split into messages at 0xff octets, to
+// a network-side and an MS-side table with timer ticks between them: no
+// panic, every answer encodes, at most seven calls per side of the TI.
+func FuzzTransactions(f *testing.F) {
+	for _, c := range codecCases {
+		f.Add(h(c.want))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, side := range []Side{Network, Mobile} {
+			tr := NewTransactions(side, testCfg)
+			now := time.Unix(0, 0)
+			if side == Mobile {
+				c := tr.New()
+				c.MMEstablished(now, c.Dial(now, moSetup(), nil))
+			}
+			check := func(out []Action) {
+				for _, a := range out {
+					if a.Kind == ActSend {
+						if _, err := Marshal(a.Msg); err != nil {
+							t.Fatalf("action %v: %v", a, err)
+						}
+					}
+				}
+			}
+			for _, part := range bytes.Split(b, []byte{0xff}) {
+				_, out := tr.Receive(now, part, nil)
+				check(out)
+				now = now.Add(17 * time.Second)
+				tr.Tick(now, func(_ *Call, out []Action) { check(out) })
+				tr.Sweep()
+				if tr.Len() > 14 {
+					t.Fatalf("%d calls", tr.Len())
+				}
 			}
 		}
 	})
