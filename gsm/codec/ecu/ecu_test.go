@@ -76,6 +76,7 @@ func TestFR(t *testing.T) {
 	if !strings.HasPrefix(kinds, "raaaaaaa") || !strings.HasSuffix(kinds, "mmm") || strings.Count(kinds, "m") < 20-MuteAfter-1 {
 		t.Errorf("kinds %s, want r, then a, then m from frame %d at the latest", kinds, MuteAfter+2)
 	}
+	t.Logf("kinds %s; level good %.0f, lost %.0f", kinds, level, levels)
 	if levels[MuteAfter] > level/100 || levels[19] > 50 {
 		t.Errorf("levels after %d lost frames %.0f (good %.0f), after 20 %.0f: not muted", MuteAfter+1, levels[MuteAfter], level, levels[19])
 	}
