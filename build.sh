@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 TEST_PACKAGES=(
 	gr-gsm tshark libgsm-tools libosmocore-utils
 	qemu-system-arm u-boot-qemu u-boot-tools dosfstools mtools
-	osmo-bts osmo-bsc espeak-ng ipxe-qemu
+	osmo-bts osmo-bsc espeak-ng ipxe-qemu libopencore-amrnb0
 )
 
 install_test_packages() {

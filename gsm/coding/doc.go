@@ -3,8 +3,9 @@
 // (SCH, §4.7), the common and dedicated control channels with the
 // 184-bit xCCH block format (BCCH, PCH, AGCH, SDCCH, SACCH; §4.1), the random
 // access channel (RACH, §4.6, and the 11-bit extended format of §5.3.2), the
-// full-rate speech traffic channel (TCH/FS, §3.1) and the fast associated
-// control channel stolen from it (FACCH/F, §4.2).
+// full-rate speech traffic channels (TCH/FS, §3.1, and TCH/EFS with the
+// enhanced full-rate preliminary coding of §3.1.1) and the fast associated
+// control channel stolen from them (FACCH/F, §4.2).
 //
 // Bits are unpacked: hard bits are bytes holding 0 or 1, soft bits are int8
 // in −127..127 where a positive value means 0 and a negative value means 1,
@@ -26,7 +27,10 @@
 // the diagonal interleaver spreads across block boundaries, and the decoder
 // tells speech from FACCH by a soft vote over the stealing flags. GSM 06.10
 // frames in the RTP payload format are converted to and from the class order
-// of TS 45.003 Table 2 by FRFromRTP and FRToRTP.
+// of TS 45.003 Table 2 by FRFromRTP and FRToRTP. EFR frames (TS 46.060) in
+// the RTP payload format go through the EFR preliminary coding (8-bit CRC,
+// repetition bits) by EFRFromRTP and EFRToRTP, or EncodeEFR and DecodeEFR
+// directly; a TCH/EFS bad frame is one failing either CRC.
 //
 // The cyclic codes are used for detection only (the Fire code's burst-error
 // correction is not attempted), as in common practice.

@@ -47,7 +47,7 @@ const FRFrameSize = 33
 // 260 class-ordered bits EncodeSpeech takes.
 func FRFromRTP(d *[260]byte, frame []byte) error {
 	if len(frame) != FRFrameSize {
-		return fmt.Errorf("%w: have %d", ErrFrameSize, len(frame))
+		return fmt.Errorf("%w: have %d, want %d", ErrFrameSize, len(frame), FRFrameSize)
 	}
 	if frame[0]>>4 != 0xD {
 		return fmt.Errorf("%w: first octet %#02x", ErrFrameSignature, frame[0])

@@ -278,4 +278,17 @@ func TestWriteSeeds(t *testing.T) {
 	}
 	write("FuzzFRFromRTP", "valid", frame)
 	write("FuzzFRFromRTP", "badsig", append([]byte{0x15}, frame[1:]...))
+
+	efr := [31]byte{0xC7}
+	for i := 1; i < 31; i++ {
+		efr[i] = byte(i * 53)
+	}
+	var ed [260]byte
+	if err := EFRFromRTP(&ed, efr[:]); err != nil {
+		t.Fatal(err)
+	}
+	write("FuzzEFRToRTP", "valid", ed[:])
+	ed[efrRepeat0+1] ^= 1
+	ed[3] ^= 1
+	write("FuzzEFRToRTP", "bad-crc-split-copy", ed[:])
 }

@@ -72,6 +72,11 @@ func TestUpdateVectors(t *testing.T) {
 		h = hex.EncodeToString(m[:])
 		fmt.Fprintf(&sb, "facch %s %s\n", h, o.ask("facch "+h))
 	}
+	for range 4 {
+		f := randomEFR(rng)
+		h := hex.EncodeToString(f[:])
+		fmt.Fprintf(&sb, "tchefr %s %s\n", h, o.ask("tchfr "+h))
+	}
 	if err := os.WriteFile(vectorsFile, []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -179,11 +184,32 @@ func TestVectors(t *testing.T) {
 			if got != fl[2] {
 				t.Errorf("%s block of %s differs from the vector", fl[0], fl[1])
 			}
+		case "tchefr":
+			raw, _ := hex.DecodeString(fl[1])
+			if got := oneEFRBlock((*[31]byte)(raw)); got != fl[2] {
+				t.Errorf("tchefr block of %s differs from the vector", fl[1])
+			}
+			// Decode the vector's eight bursts back to the frame.
+			bits := bitsOf(t, fl[2], 928)
+			var dec TCHFDecoder
+			var efr [31]byte
+			var kind TCHFKind
+			var ok bool
+			for half := range 2 {
+				var s [4][116]int8
+				for b := range 4 {
+					toSoft(s[b][:], bits[(4*half+b)*116:(4*half+b+1)*116])
+				}
+				kind, _, ok = dec.DecodeEFR(&efr, nil, &s)
+			}
+			if kind != TCHFSpeech || !ok || hex.EncodeToString(efr[:]) != fl[1] {
+				t.Errorf("DecodeEFR(vector %s) = %v %v %x", fl[1], kind, ok, efr)
+			}
 		default:
 			t.Errorf("unknown vector %q", fl[0])
 		}
 	}
-	if n < 36 {
-		t.Errorf("%s has %d vectors, want ≥ 36", vectorsFile, n)
+	if n < 40 {
+		t.Errorf("%s has %d vectors, want ≥ 40", vectorsFile, n)
 	}
 }
