@@ -40,12 +40,12 @@ type Group uint8
 
 // Coding groups.
 const (
-	GroupGeneral       Group = iota // 00xx: general data coding
-	GroupAutoDelete                 // 01xx: message marked for automatic deletion
-	GroupMWIDiscard                 // 1100: message waiting indication, discard message
-	GroupMWIStore                   // 1101: message waiting indication, store message (GSM 7-bit)
-	GroupMWIStoreUCS2               // 1110: message waiting indication, store message (UCS2)
-	GroupDataClass                  // 1111: data coding / message class
+	GroupGeneral      Group = iota // 00xx: general data coding
+	GroupAutoDelete                // 01xx: message marked for automatic deletion
+	GroupMWIDiscard                // 1100: message waiting indication, discard message
+	GroupMWIStore                  // 1101: message waiting indication, store message (GSM 7-bit)
+	GroupMWIStoreUCS2              // 1110: message waiting indication, store message (UCS2)
+	GroupDataClass                 // 1111: data coding / message class
 )
 
 // MWIType is the kind of waiting message an indication is about.

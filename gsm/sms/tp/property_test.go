@@ -150,7 +150,11 @@ func randUDIn(r *rand.Rand, dcs DCS) (DCS, UserData) {
 }
 
 // Count7 is gsm7.Count for the tests' address generator.
-func Count7(s string) (int, error) { a := Alphanumeric(s); _, n, err := a.lengths(); return n * 8 / 7, err }
+func Count7(s string) (int, error) {
+	a := Alphanumeric(s)
+	_, n, err := a.lengths()
+	return n * 8 / 7, err
+}
 
 // TestRoundTripProperty encodes random valid TPDUs, decodes them and
 // checks they are equal, and that the user data decodes to the text put
