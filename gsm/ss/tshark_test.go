@@ -72,7 +72,7 @@ func TestTshark(t *testing.T) {
 	}
 	answer := "Your number is +4917012345"
 	menu := "1 Balance\n2 Bundles\n3 Help [€5]"
-	ucs := "Баланс: 5 € ∑" // tshark 4.0 decodes USSD UCS2 without surrogate pairs
+	ucs := "Баланс: 5 € ∑"                   // tshark 4.0 decodes USSD UCS2 without surrogate pairs
 	long := strings.Repeat("0123456789", 18) // 180 septets, 158 octets: segmented
 	msgs := []msg{
 		{true, &ss.Register{Header: ss.Header{NSD: 0}, Facility: inv(1, ss.OpProcessUnstructuredSSRequest, "*#100#"), HasVersion: true, Version: []byte{0}},

@@ -11,9 +11,11 @@
 // sends with TI flag 0, the other with TI flag 1 (TS 24.007 §11.2.3.1.3).
 // Each CP-DATA is acknowledged by a CP-ACK; the sender restarts timer
 // TC1* and retransmits a bounded number of times (§5.3.2.1) before giving
-// up. A CP-DATA received while waiting for a CP-ACK acknowledges the one
-// sent (§5.4); a CP-DATA received twice (its CP-ACK was lost) is
-// acknowledged again but delivered once.
+// up. A new CP-DATA received while waiting for a CP-ACK can only be the
+// peer's answer, which it could not give without our CP-DATA, so it also
+// acknowledges ours (the CP-ACK may have been lost or be still on its
+// way); a CP-DATA received twice (our CP-ACK was lost) is acknowledged
+// again but delivered once.
 //
 // Entity is pure: no goroutines, no clock, no I/O. Its methods take the
 // time and return Actions (send these octets, deliver this RPDU to the

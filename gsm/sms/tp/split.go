@@ -29,8 +29,8 @@ type TextOptions struct {
 	Wide bool
 	// UCS2 forces UCS2 even for text the default alphabet can hold.
 	UCS2 bool
-	// Class, if not zero-valued through HasClass, marks the parts with
-	// a message class.
+	// HasClass marks the parts with message class Class (0 flash, 1 ME,
+	// 2 SIM, 3 TE; TS 23.038 §4).
 	HasClass bool
 	Class    Class
 }
