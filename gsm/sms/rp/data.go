@@ -126,7 +126,7 @@ func decodeUD(d *l3.Decoder, t MTI) ([]byte, error) {
 	}
 	if !d.Is(ieiUserData) {
 		b, _ := d.Peek()
-		return nil, fmt.Errorf("%v: %w: IEI %#02x", t, ErrValue, b)
+		return nil, fmt.Errorf("%v: %w: unknown IEI %#02x", t, ErrTrailing, b)
 	}
 	ud, _ := d.TLV(ieiUserData, 1, MaxUserData)
 	if err := d.Err(); err != nil {

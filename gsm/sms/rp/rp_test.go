@@ -186,3 +186,20 @@ func TestUpdateSeeds(t *testing.T) {
 		}
 	}
 }
+
+func TestCauseFor(t *testing.T) {
+	for _, c := range []struct {
+		b    string
+		want Cause
+	}{
+		{"07 00", CauseMessageTypeNonExistent},
+		{"02 01 42 01 00", CauseIENonExistent},
+		{"00 01 00 00 01 04", CauseInvalidMandatoryInfo},
+		{"04 01", CauseInvalidMandatoryInfo},
+	} {
+		_, err := Decode(h(c.b))
+		if got := CauseFor(err); err == nil || got != c.want {
+			t.Errorf("CauseFor(Decode(%s) = %v) = %v, want %v", c.b, err, got, c.want)
+		}
+	}
+}

@@ -135,8 +135,17 @@ func (a Address) MarshalTo(b []byte) (int, error) {
 	return 2 + len(v), nil
 }
 
-// decodeAddress reads an address from d.
+// decodeAddress reads an address from d; its errors also match
+// ErrAddress.
 func decodeAddress(d *l3.Decoder, what string) (Address, error) {
+	a, err := readAddress(d, what)
+	if err != nil {
+		return Address{}, fmt.Errorf("%w: %w", ErrAddress, err)
+	}
+	return a, nil
+}
+
+func readAddress(d *l3.Decoder, what string) (Address, error) {
 	semi := int(d.Byte())
 	toa := d.Byte()
 	if err := d.Err(); err != nil {

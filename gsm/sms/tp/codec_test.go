@@ -328,3 +328,21 @@ func TestDCS(t *testing.T) {
 		t.Error("compressed DCS has an alphabet")
 	}
 }
+
+func TestFailureCause(t *testing.T) {
+	for _, c := range []struct {
+		b    string
+		want FCS
+	}{
+		{"01 00 02 81 ff 00 00 00", FCSInvalidSMEAddress},
+		{"01 00 01 81 f1 00 80 00", FCSDCSNotSupported},
+		{"02 00 00 00 00 00", FCSTPDUNotSupported},
+		{"19 00 01 81 f1 00 00 ffffffffffffff 00", FCSVPNotSupported},
+		{"01 00 01 81 f1 00 00 05 c834", FCSUnspecified},
+	} {
+		_, err := DecodeMS(h(c.b), InRPData)
+		if got := FailureCause(err); err == nil || got != c.want {
+			t.Errorf("FailureCause(DecodeMS(%s) = %v) = %#02x, want %#02x", c.b, err, got, c.want)
+		}
+	}
+}

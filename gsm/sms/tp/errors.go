@@ -25,6 +25,12 @@ var (
 	// ErrAlphabet is returned when text cannot be written in the chosen
 	// alphabet.
 	ErrAlphabet = errors.New("tp: text not encodable in the alphabet")
+	// ErrAddress is matched, besides the specific error, by every
+	// malformed TP-OA, TP-DA or TP-RA.
+	ErrAddress = errors.New("tp: bad address")
+	// ErrVP is matched, besides the specific error, by a malformed
+	// absolute TP-VP.
+	ErrVP = errors.New("tp: bad validity period")
 	// ErrTooLong is returned when a text needs more than 255 parts, or
 	// more than a Reassembler accepts.
 	ErrTooLong = errors.New("tp: message too long")

@@ -87,7 +87,7 @@ func (m *Submit) Unmarshal(b []byte) error {
 		copy(m.VP.Enhanced[:], d.V(7))
 	case VPFAbsolute:
 		if m.VP.Absolute, err = timestamp(&d, "SMS-SUBMIT TP-VP"); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrVP, err)
 		}
 	}
 	if err := d.Err(); err != nil {
