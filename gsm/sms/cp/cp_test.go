@@ -413,3 +413,72 @@ func TestUpdateSeeds(t *testing.T) {
 	write("FuzzEntity", "terminator", []byte{0, 2, 0x09, 0x01, 0x01, 0xaa, 1, 0x09, 0x04})
 	write("FuzzEntity", "originator", []byte{1, 3, 0x89, 0x01, 0x01, 0x02, 1, 0x89, 0x04, 2, 0x89, 0x10, 0x11})
 }
+
+// TestMobileTerminated runs an MT transfer: the network opens TI 5 with
+// CP-DATA(RP-DATA) (TI flag 0), the phone answers CP-ACK and
+// CP-DATA(RP-ERROR) with TI flag 1, and the network acknowledges and
+// releases. Every message on the air carries the right flag.
+func TestMobileTerminated(t *testing.T) {
+	now := time.Unix(0, 0)
+	network, _ := NewEntity(Config{}, 5, true)
+	phone, _ := NewEntity(Config{}, 5, false)
+	flags := map[bool][]bool{} // by sender (true: network): TI flags on the air
+	got := map[bool][]Action{} // by receiver side: deliveries, releases, errors
+	var send func(fromNetwork bool, acts []Action)
+	send = func(fromNetwork bool, acts []Action) {
+		for _, a := range acts {
+			if a.Kind != ActSend {
+				got[fromNetwork] = append(got[fromNetwork], a)
+				continue
+			}
+			flag, ti, err := PeekTI(a.Msg)
+			if err != nil || ti != 5 {
+				t.Fatalf("PeekTI(% x) = %v, %d, %v", a.Msg, flag, ti, err)
+			}
+			flags[fromNetwork] = append(flags[fromNetwork], flag)
+			if fromNetwork {
+				send(false, phone.Receive(now, a.Msg))
+			} else {
+				send(true, network.Receive(now, a.Msg))
+			}
+		}
+	}
+	send(true, must(network.Send(now, []byte{0x01, 0x09, 0x01, 0x81, 0x04})))
+	if a := got[false]; len(a) != 1 || a[0].Kind != ActDeliver || a[0].RPDU[1] != 0x09 {
+		t.Fatalf("phone got %+v", a)
+	}
+	// Memory full: RP-ERROR #22; the network releases once it has
+	// acknowledged it.
+	send(false, must(phone.Send(now, []byte{0x04, 0x09, 0x01, 22})))
+	if a := got[true]; len(a) != 1 || a[0].Kind != ActDeliver || a[0].RPDU[0] != 0x04 {
+		t.Fatalf("network got %+v", a)
+	}
+	send(true, network.Release())
+	send(false, phone.Release())
+	if a := got[true]; len(a) != 2 || a[1].Kind != ActRelease {
+		t.Errorf("network actions %+v", a)
+	}
+	if network.State() != StateReleased || phone.State() != StateReleased {
+		t.Errorf("states %v / %v", network.State(), phone.State())
+	}
+	if len(flags[true]) != 2 || len(flags[false]) != 2 {
+		t.Errorf("%d network and %d phone messages, want 2 and 2", len(flags[true]), len(flags[false]))
+	}
+	for _, f := range flags[true] {
+		if f {
+			t.Error("the network, which opened the transaction, sent TI flag 1")
+		}
+	}
+	for _, f := range flags[false] {
+		if !f {
+			t.Error("the phone sent TI flag 0 in a network-opened transaction")
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
