@@ -346,3 +346,29 @@ func TestFailureCause(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliverFor(t *testing.T) {
+	parts, err := EncodeText("Привет", TextOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Submit{MR: 9, StatusReportRequest: true, DA: Number("+4917"), PID: 0x41, DCS: parts[0].DCS, UD: parts[0].UD}
+	scts := Timestamp{26, 12, 7, 1, 2, 3, 4}
+	d := DeliverFor(s, Number("+4918"), scts, false)
+	b, err := Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeSC(b, InRPData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back.(*Deliver)
+	if !got.StatusReportIndication || got.PID != 0x41 || got.OA.String() != "+4918" || mustText(t, got.UD, got.DCS) != "Привет" {
+		t.Errorf("DeliverFor = %+v", got)
+	}
+	sr := StatusReportFor(s, scts, scts, StatusReceived)
+	if sr.MR != 9 || sr.RA != s.DA || !sr.ST.Final() || StatusCongestion.Final() {
+		t.Errorf("StatusReportFor = %+v", sr)
+	}
+}
