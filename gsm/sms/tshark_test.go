@@ -152,6 +152,7 @@ func TestTshark(t *testing.T) {
 	testtool.Need(t, "tshark")
 	testtool.Short(t)
 	scts := tp.Timestamp{Year: 26, Month: 12, Day: 7, Hour: 17, Minute: 30, Second: 5, TZ: 4}
+	west := tp.TimestampOf(time.Date(2026, 12, 7, 17, 30, 5, 0, time.FixedZone("", -(3*3600+30*60))))
 	type msg struct {
 		uplink bool
 		l3     []byte
@@ -179,8 +180,8 @@ func TestTshark(t *testing.T) {
 	textU := "Привет, мир! 😀 ∑"
 	p = must(tp.EncodeText(textU, tp.TextOptions{}))
 	add(false, cpData(t, 1, false, &rp.Data{Downlink: true, MR: 2, Originator: rp.Number("+491700000001"), UserData: tpdu(&tp.Deliver{
-		OA: tp.Alphanumeric("gsmbox"), DCS: p[0].DCS, SCTS: scts, UD: p[0].UD})}),
-		want{"gsm_sms.sms_text", textU}, want{"gsm_sms.tp-mti", "0"}, want{"gsm_sms.tp-oa", "gsmbox"}, want{"gsm_a.rp.msg_type", "0x01"})
+		OA: tp.Alphanumeric("gsmbox"), DCS: p[0].DCS, SCTS: west, UD: p[0].UD})}),
+		want{"gsm_sms.sms_text", textU}, want{"text", "Timezone: GMT - 3 hours 30 minutes"}, want{"gsm_sms.scts.hour", "17"}, want{"gsm_sms.tp-mti", "0"}, want{"gsm_sms.tp-oa", "gsmbox"}, want{"gsm_a.rp.msg_type", "0x01"})
 	// The phone's memory is full: RP-ERROR with an SMS-DELIVER-REPORT.
 	add(true, cpData(t, 1, true, &rp.Error{MR: 2, Cause: rp.CauseMemoryExceeded, UserData: tpdu(&tp.DeliverReport{Error: true, FCS: tp.FCSMemoryExceeded})}),
 		want{"gsm_a.rp.msg_type", "0x04"}, want{"gsm_sms.tp-fcs", "0xd3"})
@@ -253,6 +254,12 @@ func TestTshark(t *testing.T) {
 	for i, m := range msgs {
 		p := pk[last[i]]
 		for _, w := range m.want {
+			if w.field == "text" {
+				if !strings.Contains(p.Text, w.value) {
+					t.Errorf("message %d (packet %d): no %q in the dissection", i, last[i]+1, w.value)
+				}
+				continue
+			}
 			if !slices.Contains(p.Values(w.field), w.value) {
 				t.Errorf("message %d (packet %d): %s = %q, want %q", i, last[i]+1, w.field, p.Values(w.field), w.value)
 			}
