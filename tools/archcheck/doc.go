@@ -6,7 +6,7 @@
 //   - Layers: dsp/ uses only gsm/'s leaves (gsm/tdma, gsm/phy); gsm/
 //     knows nothing of dsp/, boards/, firmware/ or hardware.
 //   - The order inside gsm/ (gsmOrder): tdma → coding → l1 → lapdm →
-//     rr/mm/cc/sms → bts, with core above, and the leaves (crypto, l3,
+//     rr/mm/cc/sms/ss → bts, with core above, and the leaves (crypto, l3,
 //     codec, gsmtap, trxproto; phy beside tdma, rsl beside l1) placed
 //     among them. Peers do not import one another; a new gsm/ package
 //     needs a place in the table.

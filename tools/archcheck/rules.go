@@ -113,6 +113,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/gsmtap", rank: 1},
 	{dir: "gsm/trxproto", rank: 1},
 	{dir: "gsm/l3", rank: 1},
+	{dir: "gsm/sms/gsm7", rank: 1}, // TS 23.038 alphabet, shared by SMS and USSD
 	{dir: "gsm/coding", rank: 2},
 	{dir: "gsm/l1", rank: 3},
 	{dir: "gsm/rsl", rank: 3}, // the Abis-RSL-shaped seam between BTS and core, beside l1
@@ -121,6 +122,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/mm", rank: 5},
 	{dir: "gsm/cc", rank: 5},
 	{dir: "gsm/sms", rank: 5},
+	{dir: "gsm/ss", rank: 5}, // supplementary services (USSD), TS 24.080
 	{dir: "gsm/bts", rank: 6},
 	{dir: "gsm/ms", rank: 6}, // the phone's stack, the BTS's peer
 	{dir: "gsm/core", rank: 7},
