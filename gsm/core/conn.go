@@ -14,9 +14,19 @@ import (
 )
 
 // releaseGuardFrames bounds the wait for the MS to take its channel down
-// after Channel Release (its DISC): about 1.2 s, after which the network
-// releases locally (TS 44.018 §3.4.13.1, T3109's role).
+// after Channel Release was sent (its DISC): about 1.2 s, after which the
+// network releases locally (TS 44.018 §3.4.13.1.1, T3109's role). It
+// counts from when LAPDm has delivered the Channel Release (acknowledged,
+// or overtaken by the MS's DISC), not from when it was queued: a segmented
+// message ahead of it may take many retransmissions.
 const releaseGuardFrames = 260
+
+// T3111Frames is how long the channel stays allocated after the main
+// signalling link is disconnected (TS 44.018 §3.4.13.1.1, §11.1.2: T3111
+// has T3110's value, long enough for the MS to send its DISC twice):
+// LAPDm keeps answering a repeated DISC meanwhile, so a lost UA costs the
+// MS one T200, not its whole T3110.
+const T3111Frames = 2*48 + 26
 
 // Conn is the network side of one dedicated channel: LAPDm, the RR
 // messages of dedicated mode and MM, joined to the registry. It
@@ -29,9 +39,11 @@ type Conn struct {
 	mm   *mm.Conn
 
 	buf       [260]byte // an outgoing L3 message
-	releasing bool
+	releasing bool      // Channel Release queued
+	relSent   bool      // ... and delivered: the guard runs from relFN
 	relFN     tdma.FN
 	done      bool
+	holdUntil tdma.FN // with done: T3111, the channel stays until then
 	reported  bool
 	fn        tdma.FN
 }
@@ -81,7 +93,11 @@ func (c *Conn) Tick(fn tdma.FN) {
 	}
 	now := c.net.now(fn)
 	c.actions(fn, c.mm.Tick(now))
-	if c.releasing && !fn.Before(c.relFN.Add(releaseGuardFrames)) {
+	if c.releasing && !c.relSent && c.link.Entity(0).Outstanding() == 0 {
+		// LAPDm has delivered everything up to the Channel Release.
+		c.relSent, c.relFN = true, fn
+	}
+	if c.relSent && !fn.Before(c.relFN.Add(releaseGuardFrames)) {
 		c.log.Debug("release guard expired; releasing locally")
 		c.link.ReleaseLocal()
 		c.finish()
@@ -100,10 +116,16 @@ func (c *Conn) Lost(fn tdma.FN) {
 	c.finish()
 }
 
-// Done implements bts.Link.
-func (c *Conn) Done() bool { return c.done }
+// Done implements bts.Link: the connection has ended, LAPDm has sent its
+// last frame (the UA to the MS's DISC) and T3111 has run.
+func (c *Conn) Done() bool {
+	return c.done && !c.link.Entity(0).Pending() && !c.fn.Before(c.holdUntil)
+}
 
 func (c *Conn) finish() {
+	if !c.done {
+		c.holdUntil = c.fn
+	}
 	c.done = true
 	if !c.reported {
 		c.reported = true
@@ -117,8 +139,11 @@ func (c *Conn) indications(fn tdma.FN, inds []lapdm.Indication) {
 	for _, ind := range inds {
 		switch ind.Kind {
 		case lapdm.EstablishInd, lapdm.DataInd:
-			if ind.SAPI == 0 {
+			switch ind.SAPI {
+			case 0:
 				c.l3(fn, ind.Msg)
+			case 3:
+				c.sapi3(ind.Msg)
 			}
 		case lapdm.UnitDataInd:
 			c.unitData(ind.Msg)
@@ -131,6 +156,10 @@ func (c *Conn) indications(fn tdma.FN, inds []lapdm.Indication) {
 				c.actions(fn, c.mm.Lost(c.net.now(fn)))
 			}
 			c.finish()
+			if ind.Cause == lapdm.CauseNone {
+				// The MS disconnected (DISC): hold the channel for T3111.
+				c.holdUntil = fn.Add(T3111Frames)
+			}
 		case lapdm.ErrorInd:
 			c.log.Debug("LAPDm error", "sapi", ind.SAPI, "cause", ind.Cause)
 		}
@@ -149,10 +178,31 @@ func (c *Conn) l3(fn tdma.FN, msg []byte) {
 		c.actions(fn, c.mm.Handle(now, msg))
 	case l3.PDRR:
 		c.rr(fn, now, msg)
+	case l3.PDCC:
+		// Call control comes with its own issue; until then a call is
+		// refused and other CC messages get #81 (TS 24.008 §8.3.1).
+		if n := unservedCC(c.buf[:], msg); n > 0 {
+			c.send(c.buf[:n])
+		}
 	default:
-		// CC, SMS and SS come with their own issues; until then the MS
-		// is told the protocol is not there (TS 24.008 §8.4).
+		// Other protocols (SS, GPRS...) are ignored (TS 24.007
+		// §11.2.3.1.1 for an unknown PD).
 		c.log.Debug("uplink message of an unsupported protocol", "pd", msg[0]&0x0f)
+	}
+}
+
+// sapi3 handles an L3 message on SAPI 3: SMS is not served yet, so the MS
+// gets CP-ERROR (TS 24.011 §7.2.3).
+func (c *Conn) sapi3(msg []byte) {
+	if c.done || len(msg) == 0 {
+		return
+	}
+	n := unservedSMS(c.buf[:], msg)
+	if n == 0 {
+		return
+	}
+	if err := c.link.Entity(3).Send(c.buf[:n]); err != nil {
+		c.log.Debug("LAPDm refused a SAPI 3 message", "err", err)
 	}
 }
 

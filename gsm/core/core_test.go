@@ -33,6 +33,7 @@ type world struct {
 	fn     tdma.FN
 	dl, ul [tdma.Slots]tdma.TxBurst
 	ended  []mm.Result
+	lost   []bool // per phone: its current block is lost (stepLossy)
 }
 
 var cellLAI = l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}

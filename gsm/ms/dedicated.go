@@ -46,6 +46,9 @@ type dedicated struct {
 	dlCiphered bool
 	soft       [4][116]int8
 	rrBuf      [32]byte
+	// discRepeated is the SAPI 0 entity's DISCRepeated count already
+	// added to the phone's stats (the link is reused across channels).
+	discRepeated uint64
 }
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
@@ -74,7 +77,8 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	} else {
 		link.ReleaseLocal()
 	}
-	*d = dedicated{desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
+	seen := d.discRepeated
+	*d = dedicated{discRepeated: seen, desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
 	if desc.Type == rr.ChanSDCCH4 {
 		d.comb = l1.CombV
 		d.main = l1.Chan{Kind: l1.ChanSDCCH4, TN: d.tn, Sub: desc.SubChan & 3}
@@ -119,7 +123,16 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 // toIdle leaves dedicated mode (TS 44.018 §3.4.13: back to idle on the
 // same cell).
 func (p *Phone) toIdle(normal bool) {
+	if p.state == StateReleasing {
+		n := max(p.lastFN.Sub(p.relFrom), 0)
+		p.stats.Released++
+		p.stats.ReleaseFramesLast = n
+		p.stats.ReleaseFramesMax = max(p.stats.ReleaseFramesMax, n)
+		p.stats.ReleaseFramesSum += uint64(n)
+	}
 	if p.ded.link != nil {
+		p.stats.DISCRepeats += p.ded.link.Entity(0).Stats().DISCRepeated - p.ded.discRepeated
+		p.ded.discRepeated = p.ded.link.Entity(0).Stats().DISCRepeated
 		p.ded.link.ReleaseLocal()
 	}
 	p.ded.cipher.Off()
@@ -138,6 +151,8 @@ func (p *Phone) dedTimers(f tdma.FN) {
 	d := &p.ded
 	p.indications(d.link.Tick(f))
 	if p.state == StateReleasing && f.Sub(p.released) >= 0 {
+		// T3110 ran out with the DISC unanswered: release locally.
+		p.stats.ReleaseTimeouts++
 		p.toIdle(true)
 	}
 }
@@ -295,6 +310,7 @@ func (p *Phone) l3(msg []byte) {
 		// and go back to idle.
 		p.ded.link.Entity(0).Release()
 		p.state = StateReleasing
+		p.relFrom = p.lastFN
 		p.released = p.lastFN.Add(releaseFrames)
 	}
 }
