@@ -94,3 +94,35 @@ func (h *HLR) Apply(u mm.Update) error {
 	}
 	return nil
 }
+
+// hlrJob is one request to the registry worker: a lookup for the
+// connection key/ref, or a write.
+type hlrJob struct {
+	key    connKey
+	ref    uint32
+	query  mm.Query
+	commit bool
+	update mm.Update
+}
+
+// hlrDone is the worker's answer.
+type hlrDone struct {
+	key    connKey
+	ref    uint32
+	commit bool
+	answer mm.Answer
+	err    error
+}
+
+// run carries out one request. It may block on the disk (bbolt's fsync)
+// or, for an HLR over GSUP, the network: it runs on the registry worker,
+// never on a cell's frame loop.
+func (h *HLR) run(j hlrJob) hlrDone {
+	d := hlrDone{key: j.key, ref: j.ref, commit: j.commit}
+	if j.commit {
+		d.err = h.Apply(j.update)
+		return d
+	}
+	d.answer = mm.Resolve(h, j.query)
+	return d
+}

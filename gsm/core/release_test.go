@@ -42,7 +42,7 @@ func (w *world) stepLossy(r *rand.Rand, loss float64, dropped *int) {
 			mstest.Uplink(w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
 		}
 	}
-	w.fn = w.fn.Add(1)
+	w.core()
 }
 
 // Every transaction ends with the phone back in idle within 0.5 s of air
