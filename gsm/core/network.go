@@ -312,6 +312,11 @@ func (n *Network) event(u *rsl.Up) {
 	key := connKey{u.Cell, u.Chan}
 	c := n.conns[key]
 	if c != nil && c.ref != u.Ref {
+		if int32(u.Ref-c.ref) < 0 {
+			// An event of an earlier activation, late.
+			n.stats.StaleEvents++
+			return
+		}
 		// A new activation of the channel: the old one is over.
 		n.end(c)
 		c = nil
@@ -329,7 +334,11 @@ func (n *Network) event(u *rsl.Up) {
 		}
 	}
 	if c == nil {
-		n.stats.StaleEvents++
+		if u.Kind != rsl.ChanReleased && u.Kind != rsl.ConnFailure && u.Kind != rsl.ReleaseInd {
+			// (A channel whose MS never established SAPI 0 ends
+			// with these; nothing is stale about them.)
+			n.stats.StaleEvents++
+		}
 		return
 	}
 	c.event(u)

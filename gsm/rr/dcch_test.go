@@ -44,6 +44,7 @@ func dcchMessages() []dcchMessage {
 			[]byte{0x06, 0x2e, 0x0a, 0xa3, 0x67, 0x05, 0x63, 0x01, 0x91}},
 		{"assignment command starting time", &AssignmentCommand{Chan: ChannelDesc{Type: ChanTCHH, SubChan: 1, TN: 3, TSC: 0, ARFCN: 20}, PowerLevel: 19, FPC: true, HasStartingTime: true, StartingTime: tdma.FN(1234600).Reduced()},
 			[]byte{0x06, 0x2e, 0x1b, 0x00, 0x14, 0x33, 0x7c, 0x1d, 0x70}},
+		{"classmark enquiry", &ClassmarkEnquiry{}, []byte{0x06, 0x13}},
 		{"assignment complete", &AssignmentComplete{Cause: CauseNormal}, []byte{0x06, 0x29, 0x00}},
 		{"assignment failure", &AssignmentFailure{Cause: CauseModeUnacceptable}, []byte{0x06, 0x2f, 0x09}},
 		{"measurement report", &MeasurementReport{Results: MeasurementResults{DTXUsed: true, RxLevFull: 40, Valid: true, RxLevSub: 41, RxQualFull: 1, RxQualSub: 2, NoNCellM: 2,
