@@ -59,7 +59,9 @@ func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
 const msgClassmarkEnquiry = 0x13
 
 // releaseFrames is how long the phone waits for its DISC to be
-// acknowledged after a Channel Release before it releases locally.
+// acknowledged after a Channel Release before it releases locally: T3110
+// (TS 44.018 §3.4.13.1.1, §11.1.1), meanwhile LAPDm repeats the DISC
+// every T200.
 const releaseFrames = 300
 
 // enterDedicated moves to the SDCCH of an Immediate Assignment (TS
