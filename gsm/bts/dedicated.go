@@ -92,6 +92,7 @@ type dchan struct {
 	holdUntil tdma.FN
 	lastRSSI  float32
 	lastToA   float32
+	irSeen    uint64 // the link's IRepeated already counted
 }
 
 // DedicatedStats counts dedicated-channel events.
@@ -109,6 +110,7 @@ type DedicatedStats struct {
 	Ciphered       uint64 // channels whose downlink went enciphered
 	PowerAdjusted  uint64 // MS power level changes ordered on SACCH
 	T3109Expired   uint64 // releases ended locally, the MS's DISC never came
+	IRepeated      uint64 // LAPDm I frames (SAPI 0) sent again, on freed channels
 	ReleasedByMS   uint64 // main links the MS released (DISC) unasked
 	// The seam: upward events the core's queue had no room for, and
 	// downward requests for a channel no longer in that activation.
@@ -275,7 +277,7 @@ func (c *Cell) activate(d *dchan, fn tdma.FN, ta uint8, cause rr.EstCause) {
 	c.nextRef++
 	link := d.link
 	link.ReleaseLocal()
-	*d = dchan{ch: d.ch, desc: d.desc, link: link, state: ChanAssigned, ref: c.nextRef, cause: cause,
+	*d = dchan{ch: d.ch, desc: d.desc, link: link, irSeen: d.irSeen, state: ChanAssigned, ref: c.nextRef, cause: cause,
 		deadline: fn.Add(T3101Frames), ta: ta,
 		msPower: rr.PowerLevel(c.cfg.Cell.Band, c.cfg.Cell.MaxMSTxPowerDBm),
 		msDBm:   c.cfg.Cell.MaxMSTxPowerDBm,
@@ -549,8 +551,10 @@ func (c *Cell) free(d *dchan, fn tdma.FN) {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
 	}
 	link := d.link
+	ir := link.Entity(0).Stats().IRepeated
+	c.ded.IRepeated += ir - d.irSeen
 	link.ReleaseLocal()
-	*d = dchan{ch: d.ch, desc: d.desc, link: link}
+	*d = dchan{ch: d.ch, desc: d.desc, link: link, irSeen: ir}
 }
 
 // startCipher starts deciphering the uplink of d with alg and kc; the

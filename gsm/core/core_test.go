@@ -35,7 +35,11 @@ type world struct {
 	ended  []mm.Result
 	epoch  time.Time
 	frames int64
-	lost   []bool // per phone: its current block is lost (stepLossy)
+	// stepLossy's per-phone state: the current block is lost; the
+	// phone is releasing, since relAt.
+	lost      []bool
+	releasing []bool
+	relAt     []tdma.FN
 }
 
 var cellLAI = l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}

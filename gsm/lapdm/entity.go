@@ -191,6 +191,9 @@ type Entity struct {
 // times until a UA or DM answers).
 type EntityStats struct {
 	DISC, DISCRepeated uint64
+	// IRepeated counts I frames sent again after T200 expired or a REJ
+	// (TS 44.006 §5.5.7, timer recovery).
+	IRepeated uint64
 }
 
 // Stats returns the entity's counters; they survive releases.
@@ -895,6 +898,7 @@ func (e *Entity) next(fn tdma.FN, f *Frame) bool {
 			return true
 		}
 		if e.sendI && e.txN > 0 && e.vs != e.va {
+			e.stats.IRepeated++
 			e.iFrame(f, e.va, e.sendIP, cmdCR)
 			e.sendI, e.sendIP = false, false
 			e.setT200(fn)

@@ -332,12 +332,10 @@ func (n *fakeNet) send(l *netLink, k rsl.DownKind, msg []byte) {
 
 // step handles what the cell reported during the last frame.
 func (n *fakeNet) step() {
-	for {
-		u, ok := n.up.Get()
-		if !ok {
-			return
+	for range n.up.Len() {
+		if u, ok := n.up.Get(); ok {
+			n.event(&u)
 		}
-		n.event(&u)
 	}
 }
 
