@@ -16,7 +16,6 @@ import (
 // maxReleaseFrames is 0.5 s of air in TDMA frames (120/26 ms each).
 const maxReleaseFrames = 108
 
-
 // stepLossy is step with a lossy dedicated channel: while a phone is in
 // dedicated mode before its Channel Release, each 4-frame block period of
 // its downlink and uplink is lost with probability loss. With cutUA, the
