@@ -41,6 +41,13 @@ const (
 	DefaultInbox = 64
 	// tickEvery is how often Serve runs the timers with no event coming.
 	tickEvery = 20 * time.Millisecond
+	// MaxPending is how much mobile-terminated work may wait for one
+	// subscriber; more is refused and counted.
+	MaxPending = 8
+	// DefaultPageTimeout is how long mobile-terminated work waits for the
+	// paging response (the network's T3113, TS 44.018 §3.3.2.1, with
+	// room for the MS's access attempts).
+	DefaultPageTimeout = 10 * time.Second
 )
 
 // Config sets up the network above any number of cells.
@@ -70,6 +77,9 @@ type Config struct {
 	// on a worker goroutine, so no registry write (fsync) or network
 	// round trip holds up the core or the cells.
 	SyncHLR bool
+	// PageTimeout is how long mobile-terminated work waits for the MS to
+	// answer paging; 0 means DefaultPageTimeout.
+	PageTimeout time.Duration
 	// OnResult, when not nil, is called with the outcome of every
 	// connection when it ends, on the core's goroutine.
 	OnResult func(mm.Result)
@@ -91,6 +101,8 @@ type Stats struct {
 	Commits      uint64 // registry writes made
 	MeasResults  uint64
 	Pages        uint64 // paging commands sent (per cell)
+	PageRefused  uint64 // mobile-terminated work refused: MaxPending reached
+	PageExpired  uint64 // mobile-terminated work the MS never answered for
 	Unserved     uint64 // CC and SMS messages answered as not served
 }
 
@@ -215,8 +227,8 @@ func (n *Network) Serve(ctx context.Context) error {
 			n.serveHLR(ctx)
 		}()
 	}
+	tick := n.clock.After(tickEvery)
 	for {
-		tick := n.clock.After(tickEvery)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -236,6 +248,7 @@ func (n *Network) Serve(ctx context.Context) error {
 			n.command(c)
 			n.mu.Unlock()
 		case <-tick:
+			tick = n.clock.After(tickEvery)
 		}
 		n.Step(n.clock.Now())
 	}
@@ -383,11 +396,34 @@ func (n *Network) end(c *conn) {
 	}
 }
 
-// timers runs MM's timers of every connection.
+// timers runs MM's timers of every connection, and expires
+// mobile-terminated work nobody answered the paging for.
 func (n *Network) timers() {
 	for _, c := range n.conns {
 		if d, ok := c.mm.Deadline(); ok && !n.now.Before(d) {
 			c.actions(c.mm.Tick(n.now))
+		}
+	}
+	wait := n.cfg.PageTimeout
+	if wait <= 0 {
+		wait = DefaultPageTimeout
+	}
+	for imsi, s := range n.sessions {
+		if len(s.Pending) == 0 || s.conn != nil {
+			continue
+		}
+		keep := s.Pending[:0]
+		for _, r := range s.Pending {
+			if n.now.Sub(r.At) < wait {
+				keep = append(keep, r)
+				continue
+			}
+			n.stats.PageExpired++
+			n.log.Info("paging not answered", "imsi", imsi, "what", r.What)
+		}
+		s.Pending = keep
+		if len(keep) == 0 {
+			delete(n.sessions, imsi)
 		}
 	}
 }
@@ -500,6 +536,10 @@ func (n *Network) command(c command) {
 		r.At = n.now
 	}
 	s := n.session(r.IMSI)
+	if len(s.Pending) >= MaxPending {
+		n.stats.PageRefused++
+		return
+	}
 	s.Pending = append(s.Pending, r)
 	id := l3.IMSI(r.IMSI)
 	if r.TMSI != mm.NoTMSI && r.TMSI != 0 {

@@ -12,15 +12,16 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/rsl"
+	"github.com/gsmbox/gsmbox/gsm/rsl/rsltest"
 )
 
 // fakeCell is the BTS side of the seam in a test: it queues events for
 // the core and collects its requests.
 type fakeCell struct {
-	t    *testing.T
-	net  *Network
-	down *rsl.Queue[rsl.Down]
-	now  time.Time
+	t   *testing.T
+	net *Network
+	c   *rsltest.Cell
+	now time.Time
 }
 
 func newFakeCell(t *testing.T, policy registry.Policy) (*fakeCell, *registry.Registry) {
@@ -29,27 +30,19 @@ func newFakeCell(t *testing.T, policy registry.Policy) (*fakeCell, *registry.Reg
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeCell{t: t, net: net, down: rsl.NewQueue[rsl.Down](64), now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
-	net.AddCell(5, f.down)
+	f := &fakeCell{t: t, net: net, c: rsltest.New(5, net.Up(), 64), now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	net.AddCell(5, f.c.Down)
 	return f, reg
 }
 
 // up sends one event and steps the core; it returns the requests.
 func (f *fakeCell) up(u rsl.Up) []rsl.Down {
-	u.Cell = 5
-	if !f.net.Up().Put(u) {
+	if !f.c.Send(u) {
 		f.t.Fatal("up queue full")
 	}
 	f.now = f.now.Add(10 * time.Millisecond)
 	f.net.Step(f.now)
-	var out []rsl.Down
-	for {
-		d, ok := f.down.Get()
-		if !ok {
-			return out
-		}
-		out = append(out, d)
-	}
+	return f.c.Requests()
 }
 
 func encodeMM(t *testing.T, m mm.Message) []byte {
@@ -160,5 +153,18 @@ func TestPageWaitsInSession(t *testing.T) {
 	snap = f.net.Snapshot()
 	if len(snap.Sessions) != 1 || len(snap.Sessions[0].Pending) != 0 {
 		t.Errorf("sessions %+v, want the page answered", snap.Sessions)
+	}
+	// Work nobody answers for expires after the page timeout.
+	if err := f.net.Page(MTRequest{IMSI: "001010000009999", What: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	f.up(rsl.Up{Kind: rsl.MeasResult})
+	if snap := f.net.Snapshot(); snap.Stats.PageExpired != 0 || len(snap.Sessions) != 2 {
+		t.Fatalf("snapshot %+v, want the second page waiting", snap)
+	}
+	f.now = f.now.Add(DefaultPageTimeout)
+	f.up(rsl.Up{Kind: rsl.MeasResult})
+	if snap := f.net.Snapshot(); snap.Stats.PageExpired != 1 {
+		t.Errorf("snapshot %+v, want the page expired", snap)
 	}
 }
