@@ -7,9 +7,11 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/rsl/rsltest"
@@ -166,5 +168,44 @@ func TestPageWaitsInSession(t *testing.T) {
 	f.up(rsl.Up{Kind: rsl.MeasResult})
 	if snap := f.net.Snapshot(); snap.Stats.PageExpired != 1 {
 		t.Errorf("snapshot %+v, want the page expired", snap)
+	}
+}
+
+// End to end in tier 2: a registered phone is paged through the core and
+// the cell (PAGING CMD in its paging group), answers with a Paging
+// Response on a new SDCCH, is authenticated and ciphered, and the work
+// that waited for it leaves the session table.
+func TestPagingEndToEnd(t *testing.T) {
+	w := newWorld(t, registry.Policy{Mode: registry.ModeClosed}, mm.Config{})
+	s := sim("001010000005151", crypto.COMP128v3)
+	if _, err := w.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: "5151", Algorithm: s.Algorithm, Ki: s.Ki}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.addPhone(s, 77)
+	w.run(51 * 200)
+	if !p.Stats().Registered || p.State() != ms.StateIdle || len(w.ended) != 1 {
+		t.Fatalf("the phone did not register: %+v", p.Stats())
+	}
+	if err := w.net.Page(MTRequest{IMSI: s.IMSI, TMSI: s.TMSI, What: "sms"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 51 * 100 {
+		w.step()
+		if len(w.ended) == 2 && p.State() == ms.StateIdle {
+			break
+		}
+	}
+	if p.Stats().Pages != 1 || w.cell.Stats().Dedicated.Paged != 1 {
+		t.Errorf("pages: phone saw %d, cell queued %d; want 1 each", p.Stats().Pages, w.cell.Stats().Dedicated.Paged)
+	}
+	if len(w.ended) != 2 {
+		t.Fatalf("%d connections ended, want the LU and the paging response", len(w.ended))
+	}
+	if r := w.ended[1]; r.Procedure != mm.ProcPaging || r.Outcome != mm.OutcomeAccepted || r.IMSI != s.IMSI || !r.Ciphered {
+		t.Errorf("paging connection %+v, want accepted and ciphered for %s", r, s.IMSI)
+	}
+	snap := w.net.Snapshot()
+	if len(snap.Sessions) != 0 || snap.Stats.PageExpired != 0 {
+		t.Errorf("snapshot %+v, want no session left and nothing expired", snap)
 	}
 }
