@@ -114,15 +114,28 @@ type hlrDone struct {
 	err    error
 }
 
-// run carries out one request. It may block on the disk (bbolt's fsync)
-// or, for an HLR over GSUP, the network: it runs on the registry worker,
-// never on a cell's frame loop.
-func (h *HLR) run(j hlrJob) hlrDone {
+// Subscribers is what the core's registry worker asks and writes: MM's
+// lookups (mm.Registry) and updates. HLR implements it over the local
+// registry; an HLR over GSUP (osmo-hlr) can implement it over the
+// network. Its methods are called on the worker goroutine only (or inside
+// Step with Config.SyncHLR), one at a time, in the order MM asked; they
+// may block on the disk or the network.
+type Subscribers interface {
+	mm.Registry
+	Apply(mm.Update) error
+}
+
+var _ Subscribers = (*HLR)(nil)
+
+// runJob carries out one request. It may block on the disk (bbolt's
+// fsync) or, for an HLR over GSUP, the network: it runs on the registry
+// worker, never on a cell's frame loop.
+func runJob(s Subscribers, j hlrJob) hlrDone {
 	d := hlrDone{key: j.key, ref: j.ref, commit: j.commit}
 	if j.commit {
-		d.err = h.Apply(j.update)
+		d.err = s.Apply(j.update)
 		return d
 	}
-	d.answer = mm.Resolve(h, j.query)
+	d.answer = mm.Resolve(s, j.query)
 	return d
 }

@@ -56,8 +56,9 @@ type Config struct {
 	// network names. (One location area for the whole network.)
 	MM mm.Config
 	// HLR answers MM's lookups and takes its updates, on a worker
-	// goroutine (or inside Step with SyncHLR).
-	HLR *HLR
+	// goroutine (or inside Step with SyncHLR): NewHLR over the local
+	// registry, or any other Subscribers.
+	HLR Subscribers
 	// Rand supplies authentication challenges; nil means crypto/rand.
 	Rand io.Reader
 	// Clock is what Serve reads and waits on; nil means the system clock.
@@ -205,7 +206,7 @@ func (n *Network) Step(now time.Time) {
 		// so this ends.
 		for len(n.hlrq) > 0 {
 			j := <-n.hlrq
-			n.answer(n.cfg.HLR.run(j))
+			n.answer(runJob(n.cfg.HLR, j))
 		}
 	}
 	n.timers()
@@ -261,7 +262,7 @@ func (n *Network) serveHLR(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-n.hlrq:
-			d := n.cfg.HLR.run(j)
+			d := runJob(n.cfg.HLR, j)
 			select {
 			case n.hlra <- d:
 			case <-ctx.Done():

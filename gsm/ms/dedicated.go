@@ -53,11 +53,6 @@ type dedicated struct {
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
 
-// msgClassmarkEnquiry is the RR message type of Classmark Enquiry (TS
-// 44.018 §9.1.12, Table 10.4.1), which gsm/rr does not decode: it is the
-// header alone.
-const msgClassmarkEnquiry = 0x13
-
 // releaseFrames is how long the phone waits for its DISC to be
 // acknowledged after a Channel Release before it releases locally: T3110
 // (TS 44.018 §3.4.13.1.1, §11.1.1), meanwhile LAPDm repeats the DISC
@@ -295,7 +290,7 @@ func (p *Phone) l3(msg []byte) {
 		}
 		return
 	}
-	if msg[1]&0x3f == msgClassmarkEnquiry {
+	if rr.MsgType(msg[1]&0x3f) == rr.MsgClassmarkEnquiry {
 		p.classmarkChange()
 		return
 	}
