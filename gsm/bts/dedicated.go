@@ -16,7 +16,8 @@ import (
 // (TS 44.018 §11.1; one TDMA frame is 120/26 ms).
 const (
 	// T3101 guards an Immediate Assignment: the channel is freed if the
-	// MS has not shown up on it (a good uplink block) within about 3 s.
+	// MS has not established its main signalling link on it (the SABM,
+	// TS 44.018 §3.3.1.1.3) within about 3 s.
 	T3101Frames = 650
 	// agchDepth is how many access grants can wait for an AGCH block.
 	agchDepth = 8
@@ -75,7 +76,8 @@ type dchan struct {
 	ref      uint32 // the activation, for the seam
 	cause    rr.EstCause
 	link     *lapdm.Link // made once, reused by every activation
-	deadline tdma.FN     // T3101 while assigned
+	deadline tdma.FN     // T3101 until SAPI 0 is established
+	est      bool        // SAPI 0 established: T3101 stopped
 	ta       uint8       // ordered timing advance, 0..63
 	msPower  uint8       // ordered MS power control level
 	msDBm    int         // the power msPower orders, in dBm
@@ -431,6 +433,9 @@ func (c *Cell) indications(d *dchan, fn tdma.FN, inds []lapdm.Indication, sacch 
 		}
 		switch ind.Kind {
 		case lapdm.EstablishInd:
+			if ind.SAPI == 0 {
+				d.est = true // T3101 stops (TS 44.018 §3.3.1.1.3)
+			}
 			if d.rel == relNone {
 				c.up(d, rsl.EstablishInd, ind.SAPI, fn, 0, ind.Msg)
 			}
@@ -586,6 +591,13 @@ func (c *Cell) tick(fn tdma.FN) {
 				c.free(d, fn)
 			}
 		case ChanActive:
+			if !d.est && !fn.Before(d.deadline) {
+				// On the channel but no SABM: T3101 as if absent.
+				c.ded.T3101Expired++
+				c.log.Info("T3101 expired: the MS never established the link", "chan", d.ch)
+				c.free(d, fn)
+				continue
+			}
 			c.indications(d, fn, d.link.Tick(fn), false)
 			if d.state != ChanActive {
 				continue

@@ -114,3 +114,39 @@ func TestStaleRequest(t *testing.T) {
 		t.Errorf("state %v, stale %d: want the channel kept and the request counted", d.state, cell.Stats().Dedicated.DownStale)
 	}
 }
+
+// T3101 runs until the MS establishes its main signalling link, not
+// only until its first block (TS 44.018 §3.3.1.1.3): an MS that sends
+// only on the SACCH loses the channel.
+func TestT3101UntilSABM(t *testing.T) {
+	cfg := testConfig()
+	up := rsl.NewQueue[rsl.Up](256)
+	cfg.Up = up
+	a := newAir(t, cfg)
+	sent := false
+	for len(a.ccch) == 0 && a.fn < 51*4 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			if sent {
+				return nil
+			}
+			b := rach(a.cell, fn, tn, 0x03, 0)
+			sent = b != nil
+			return b
+		})
+	}
+	if len(a.ccch) == 0 {
+		t.Fatal("no immediate assignment")
+	}
+	sub := a.ccch[0].Chan.SubChan
+	ch := l1.Chan{Kind: l1.ChanSDCCH4, TN: 0, Sub: sub}
+	meas := [23]byte{0x05, 0x00, 0x01, 0x03, 0x01}
+	for range T3101Frames + 51*4 {
+		a.step(func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {
+			return dedicatedBurst(a.cell, fn, tn, ch, true, &meas)
+		})
+	}
+	st := a.cell.Stats().Dedicated
+	if a.cell.Channels()[sub] != ChanFree || st.Activated != 1 || st.T3101Expired != 1 {
+		t.Errorf("state %v, activated %d, T3101 expiries %d: want the channel freed by T3101", a.cell.Channels()[sub], st.Activated, st.T3101Expired)
+	}
+}

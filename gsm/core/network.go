@@ -82,7 +82,8 @@ type Config struct {
 	// answer paging; 0 means DefaultPageTimeout.
 	PageTimeout time.Duration
 	// OnResult, when not nil, is called with the outcome of every
-	// connection when it ends, on the core's goroutine.
+	// connection when it ends, on the core's goroutine with its state
+	// locked: it must not block, nor call Snapshot (Page is fine).
 	OnResult func(mm.Result)
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
