@@ -44,13 +44,13 @@ func dcchMessages() []dcchMessage {
 			[]byte{0x06, 0x2e, 0x0a, 0xa3, 0x67, 0x05, 0x63, 0x01, 0x91}},
 		{"assignment command starting time", &AssignmentCommand{Chan: ChannelDesc{Type: ChanTCHH, SubChan: 1, TN: 3, TSC: 0, ARFCN: 20}, PowerLevel: 19, FPC: true, HasStartingTime: true, StartingTime: tdma.FN(1234600).Reduced()},
 			[]byte{0x06, 0x2e, 0x1b, 0x00, 0x14, 0x33, 0x7c, 0x1d, 0x70}},
-		{"classmark enquiry", &ClassmarkEnquiry{}, []byte{0x06, 0x13}},
 		{"assignment complete", &AssignmentComplete{Cause: CauseNormal}, []byte{0x06, 0x29, 0x00}},
 		{"assignment failure", &AssignmentFailure{Cause: CauseModeUnacceptable}, []byte{0x06, 0x2f, 0x09}},
 		{"measurement report", &MeasurementReport{Results: MeasurementResults{DTXUsed: true, RxLevFull: 40, Valid: true, RxLevSub: 41, RxQualFull: 1, RxQualSub: 2, NoNCellM: 2,
 			NCell: [6]NeighbourMeas{{RxLev: 30, BCCHFreq: 3, BSIC: 21}, {RxLev: 63, BCCHFreq: 31, BSIC: 63}}}},
 			// 0 1 101000 | 0 0 101001 | 0 001 010 0|10 011110 | 00011 010 | 101 11111 | 1 11111 11 | 1111 0000 ...
 			[]byte{0x06, 0x15, 0x68, 0x29, 0x14, 0x9e, 0x1a, 0xbf, 0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{"classmark enquiry", &ClassmarkEnquiry{}, []byte{0x06, 0x13}},
 	}
 }
 
@@ -98,7 +98,7 @@ func TestTsharkDCCH(t *testing.T) {
 		b := bytes.Repeat([]byte{Padding}, BlockLen)
 		uplink := true
 		switch tt.m.(type) {
-		case *CipheringModeCommand, *AssignmentCommand:
+		case *CipheringModeCommand, *AssignmentCommand, *ClassmarkEnquiry:
 			uplink = false
 		}
 		addr := byte(0x01) // SAPI 0, C/R 0: a command from the MS
@@ -136,6 +136,7 @@ func TestTsharkDCCH(t *testing.T) {
 		{9, []string{"Subchannel: 1", "T1': 3", "T3: 43", "T2: 16"}},
 		{10, []string{"Assignment Complete", "Normal event"}},
 		{11, []string{"Assignment Failure", "Channel mode unacceptable"}},
+		{13, []string{"Classmark Enquiry"}},
 		{12, []string{"Measurement Report", "RXLEV-FULL-SERVING-CELL: -71 <= x < -70 dBm (40)", "NO-NCELL-M: 2 neighbour cell measurement result", "BSIC-NCELL: 21", "BCCH-FREQ-NCELL: 3"}},
 	}
 	for _, c := range checks {
