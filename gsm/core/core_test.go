@@ -45,8 +45,13 @@ type world struct {
 var cellLAI = l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}
 
 func newWorld(t *testing.T, policy registry.Policy, mmcfg mm.Config) *world {
-	w := &world{t: t}
-	w.reg, _ = registrytest.NewRegistry(t, policy)
+	reg, _ := registrytest.NewRegistry(t, policy)
+	return newWorldOn(t, reg, mmcfg)
+}
+
+// newWorldOn is newWorld over a registry of the caller's.
+func newWorldOn(t *testing.T, reg *registry.Registry, mmcfg mm.Config) *world {
+	w := &world{t: t, reg: reg}
 	mmcfg.LAI = cellLAI
 	w.epoch = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	net, err := New(Config{MM: mmcfg, HLR: NewHLR(w.reg), Rand: rand.NewChaCha8([32]byte{1}), SyncHLR: true,

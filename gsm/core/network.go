@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -125,6 +126,7 @@ type Network struct {
 	mu       sync.Mutex // guards everything below against Snapshot
 	cells    map[rsl.CellID]*rsl.Queue[rsl.Down]
 	conns    map[connKey]*conn
+	order    []*conn // the connections in the order they opened: timers run in it, for determinism
 	sessions map[string]*Session
 	stats    Stats
 	now      time.Time
@@ -366,6 +368,7 @@ func (n *Network) open(key connKey, ref uint32) *conn {
 		log: n.log.With("cell", key.cell, "chan", key.ch.String()),
 		mm:  mm.NewConn(&n.cfg.MM, nil, n.rand)}
 	n.conns[key] = c
+	n.order = append(n.order, c)
 	return c
 }
 
@@ -374,6 +377,9 @@ func (n *Network) open(key connKey, ref uint32) *conn {
 func (n *Network) end(c *conn) {
 	if n.conns[c.key] == c {
 		delete(n.conns, c.key)
+	}
+	if i := slices.Index(n.order, c); i >= 0 {
+		n.order = slices.Delete(n.order, i, i+1)
 	}
 	if c.ended {
 		return
@@ -401,7 +407,8 @@ func (n *Network) end(c *conn) {
 // timers runs MM's timers of every connection, and expires
 // mobile-terminated work nobody answered the paging for.
 func (n *Network) timers() {
-	for _, c := range n.conns {
+	for i := 0; i < len(n.order); i++ {
+		c := n.order[i]
 		if d, ok := c.mm.Deadline(); ok && !n.now.Before(d) {
 			c.actions(c.mm.Tick(n.now))
 		}
