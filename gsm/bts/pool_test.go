@@ -150,3 +150,27 @@ func TestT3101UntilSABM(t *testing.T) {
 		t.Errorf("state %v, activated %d, T3101 expiries %d: want the channel freed by T3101", a.cell.Channels()[sub], st.Activated, st.T3101Expired)
 	}
 }
+
+func TestTCHFConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sdcch8 []tdma.TN
+		tchf   []tdma.TN
+		ok     bool
+	}{
+		{"tch on 1..7", nil, []tdma.TN{1, 7}, true},
+		{"tch on TN0", nil, []tdma.TN{0}, false},
+		{"tch on TN8", nil, []tdma.TN{8}, false},
+		{"tch and sdcch/8 on one slot", []tdma.TN{2}, []tdma.TN{2}, false},
+		{"tch twice", nil, []tdma.TN{3, 3}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.SDCCH8, cfg.TCHF = tc.sdcch8, tc.tchf
+			_, err := New(cfg)
+			if (err == nil) != tc.ok {
+				t.Errorf("New(SDCCH8 %v, TCHF %v) = %v, want ok %v", tc.sdcch8, tc.tchf, err, tc.ok)
+			}
+		})
+	}
+}
