@@ -661,7 +661,7 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	case rsl.DataReq:
 		e := d.link.Entity(r.SAPI)
 		if e == nil {
-			err = fmt.Errorf("no SAPI %d", r.SAPI)
+			err = fmt.Errorf("%w: no SAPI %d", ErrRequest, r.SAPI)
 			break
 		}
 		if r.SAPI == 3 && e.State() == lapdm.StateIdle {
@@ -675,7 +675,7 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	case rsl.UnitDataReq:
 		e := d.link.Entity(r.SAPI)
 		if e == nil {
-			err = fmt.Errorf("no SAPI %d", r.SAPI)
+			err = fmt.Errorf("%w: no SAPI %d", ErrRequest, r.SAPI)
 			break
 		}
 		err = e.SendUnitData(r.Msg)
