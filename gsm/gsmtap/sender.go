@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,16 +32,39 @@ type Sender struct {
 
 // Dial returns a Sender that sends datagrams to addr ("host" or
 // "host:port"; the port defaults to Port).
+//
+// The socket is not connected: a connected UDP socket turns the ICMP port
+// unreachable of a port nobody listens on into ECONNREFUSED on the next
+// write, which would lose every other packet. Unconnected, mirroring does
+// not depend on a listener.
 func Dial(addr string) (*Sender, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, strconv.Itoa(Port))
 	}
-	c, err := net.Dial("udp", addr)
+	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("gsmtap: dial %s: %w", addr, err)
 	}
-	return NewSender(c, nil), nil
+	network := "udp4"
+	if ua.IP.To4() == nil {
+		network = "udp6"
+	}
+	pc, err := net.ListenUDP(network, nil)
+	if err != nil {
+		return nil, fmt.Errorf("gsmtap: dial %s: %w", addr, err)
+	}
+	return NewSender(&packetWriter{pc: pc, to: ua.AddrPort()}, nil), nil
 }
+
+// packetWriter writes each datagram to one address on an unconnected
+// socket, without allocating.
+type packetWriter struct {
+	pc *net.UDPConn
+	to netip.AddrPort
+}
+
+func (w *packetWriter) Write(b []byte) (int, error) { return w.pc.WriteToUDPAddrPort(b, w.to) }
+func (w *packetWriter) Close() error                { return w.pc.Close() }
 
 // NewSender returns a Sender writing one datagram per Write to w (a
 // connected net.Conn, or a fake in tests). log may be nil for slog.Default.
