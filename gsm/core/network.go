@@ -258,12 +258,23 @@ func (n *Network) Serve(ctx context.Context) error {
 	}
 }
 
-// serveHLR runs the registry's requests in order until ctx ends.
+// serveHLR runs the registry's requests in order until ctx ends; then it
+// makes the writes still queued (so that an accepted location update is
+// not lost at shutdown) and drops the lookups.
 func (n *Network) serveHLR(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			for {
+				select {
+				case j := <-n.hlrq:
+					if j.commit {
+						runJob(n.cfg.HLR, j)
+					}
+				default:
+					return
+				}
+			}
 		case j := <-n.hlrq:
 			d := runJob(n.cfg.HLR, j)
 			select {

@@ -74,17 +74,20 @@ func newStorm(tb testing.TB, phones int, sync bool) *storm {
 	return s
 }
 
-// run drives the air until every phone is registered and idle, or the
-// frame budget runs out; with step, the core is stepped on the frame
-// loop in virtual time (the old shape), else it runs as a service.
-func (s *storm) run(frames int, step bool) int {
+// serve runs the core as a service until the returned stop is called.
+func (s *storm) serve() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	if !step {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.net.Serve(ctx) }()
-	}
-	defer func() { cancel(); wg.Wait() }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.net.Serve(ctx) }()
+	return func() { cancel(); wg.Wait() }
+}
+
+// run drives the air until every phone is registered and idle, or the
+// frame budget runs out; with step, the core is stepped on the frame
+// loop in virtual time (the old shape), else it runs as a service (see
+// serve).
+func (s *storm) run(frames int, step bool) int {
 	var dl, ul [tdma.Slots]tdma.TxBurst
 	var fn tdma.FN
 	epoch := time.Now()
@@ -149,6 +152,8 @@ func (s *storm) stepStats() (median, p999, worst time.Duration, slow int) {
 // table is empty once they are idle.
 func TestServeRegistersOnDisk(t *testing.T) {
 	s := newStorm(t, 8, false)
+	stop := s.serve()
+	defer stop()
 	s.run(51*600, false)
 	if n := s.registered(); n != len(s.phones) {
 		t.Fatalf("%d of %d phones registered; core %+v", n, len(s.phones), s.net.Snapshot())
@@ -189,7 +194,12 @@ func BenchmarkCellStepRegistering(b *testing.B) {
 			var frames, reg, slow int
 			for b.Loop() {
 				s := newStorm(b, 50, mode == "stepped")
+				stop := func() {}
+				if mode == "service" {
+					stop = s.serve()
+				}
 				frames = s.run(51*3000, mode == "stepped")
+				stop()
 				reg = s.registered()
 				med, p999, worst, slow = s.stepStats()
 			}
@@ -200,5 +210,47 @@ func BenchmarkCellStepRegistering(b *testing.B) {
 			b.ReportMetric(float64(frames), "frames")
 			b.ReportMetric(float64(reg), "registered")
 		})
+	}
+}
+
+// countingHLR is a Subscribers that only counts writes, slowly.
+type countingHLR struct {
+	mu      sync.Mutex
+	applied int
+}
+
+func (h *countingHLR) IMSIByTMSI(uint32) (string, bool)    { return "", false }
+func (h *countingHLR) Decide(mm.Request) mm.Decision       { return mm.Decision{} }
+func (h *countingHLR) AllocateTMSI(string) (uint32, error) { return 1, nil }
+func (h *countingHLR) AuthVector(string, crypto.RAND) (crypto.SRES, crypto.Kc, error) {
+	return crypto.SRES{}, crypto.Kc{}, nil
+}
+func (h *countingHLR) Apply(mm.Update) error {
+	time.Sleep(5 * time.Millisecond)
+	h.mu.Lock()
+	h.applied++
+	h.mu.Unlock()
+	return nil
+}
+
+// Writes still queued for the registry when the core stops are made
+// before Serve returns: an accepted location update is not lost to a
+// shutdown.
+func TestServeDrainsWritesAtStop(t *testing.T) {
+	h := &countingHLR{}
+	n, err := New(Config{MM: mm.Config{LAI: cellLAI}, HLR: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		n.hlrPut(hlrJob{commit: true, update: mm.Update{Kind: mm.UpdateAttach, IMSI: "001010000000001"}})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { n.Serve(ctx); close(done) }()
+	cancel()
+	<-done
+	if h.applied != 10 {
+		t.Errorf("%d of 10 writes made before Serve returned", h.applied)
 	}
 }
