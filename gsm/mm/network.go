@@ -806,10 +806,6 @@ func (c *Conn) onDetach(now time.Time, m *IMSIDetachIndication) {
 	case l3.IdentityIMSI:
 		imsi = m.Identity.Digits
 	case l3.IdentityTMSI:
-		if c.res.IMSI != "" {
-			imsi = c.res.IMSI
-			break
-		}
 		c.detach = now
 		c.lookup(now, contDetachTMSI, Query{Kind: QueryIMSIByTMSI, TMSI: m.Identity.TMSI})
 		return
