@@ -262,19 +262,11 @@ func (n *Network) Serve(ctx context.Context) error {
 // makes the writes still queued (so that an accepted location update is
 // not lost at shutdown) and drops the lookups.
 func (n *Network) serveHLR(ctx context.Context) {
+	defer n.drainWrites()
 	for {
 		select {
 		case <-ctx.Done():
-			for {
-				select {
-				case j := <-n.hlrq:
-					if j.commit {
-						runJob(n.cfg.HLR, j)
-					}
-				default:
-					return
-				}
-			}
+			return
 		case j := <-n.hlrq:
 			d := runJob(n.cfg.HLR, j)
 			select {
@@ -282,6 +274,20 @@ func (n *Network) serveHLR(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
+		}
+	}
+}
+
+// drainWrites makes the registry writes still queued.
+func (n *Network) drainWrites() {
+	for {
+		select {
+		case j := <-n.hlrq:
+			if j.commit {
+				runJob(n.cfg.HLR, j)
+			}
+		default:
+			return
 		}
 	}
 }
