@@ -100,7 +100,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer link.Close()
 	fmt.Fprintf(stdout, "gsmbox bts: transceiver at %s, ports %d..%d here; %s\n", *trxAddr, base+trxproto.ClientOffset, base+trxproto.ClientOffset+2, onAirLine(cfg))
 
-	c := &trxClient{cfg: cfg, cell: cell, link: link, log: log, advance: *advance, lost: *lost, maxVersion: *trxdVersion,
+	c := &trxClient{cfg: cfg, cell: corePHY{runner}, link: link, log: log, advance: *advance, lost: *lost, maxVersion: *trxdVersion,
 		ul: make(chan tdma.RxBurst, 256)}
 	if *duration > 0 {
 		var cancel context.CancelFunc

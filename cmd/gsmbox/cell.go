@@ -20,6 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
@@ -83,7 +84,26 @@ type cellRunner struct {
 	bursts [tdma.Slots]tdma.TxBurst
 	fn     tdma.FN
 	frames atomic.Uint64
+	// The core is stepped after each frame, its time counted in frames
+	// from epoch.
+	epoch      time.Time
+	coreFrames int64
 }
+
+// frame runs the cell for frame fn, then the core.
+func (r *cellRunner) frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
+	r.cell.Frame(fn, out)
+	r.coreFrames++
+	r.net.Step(r.epoch.Add(time.Duration(r.coreFrames) * frameDuration))
+}
+
+// corePHY is the cell as the TRX client drives it, with the core stepped
+// after each frame.
+type corePHY struct{ r *cellRunner }
+
+func (p corePHY) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) { p.r.frame(fn, out) }
+func (p corePHY) Receive(b *tdma.RxBurst)                         { p.r.cell.Receive(b) }
+func (p corePHY) L1Config() l1.Config                             { return p.r.cell.L1Config() }
 
 // newCellRunner opens the subscriber registry at c.Subscribers.DB and
 // builds the cell with the core network above it. Close releases the
@@ -119,15 +139,15 @@ func newCellRunnerOn(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg
 	net, err := core.New(core.Config{
 		MM: mm.Config{LAI: lai, Ciphers: ciphers, NoAuth: !c.Security.Authenticate,
 			FullName: c.Network.Name, ShortName: short, SendTime: true},
-		HLR:   core.NewHLR(reg),
-		Epoch: time.Now(),
-		Log:   log,
+		HLR:     core.NewHLR(reg),
+		SyncHLR: true, // stepped on the cell's loop until firmware/node runs it as a service
+		Log:     log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	settings := cellSettings(c, log)
-	settings.NewLink = net.NewLink
+	settings.ID, settings.Up = 1, net.Up()
 	if tap != nil {
 		settings.Tap = bts.GSMTAPTap(tap, c.Band())
 	}
@@ -139,7 +159,8 @@ func newCellRunnerOn(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg
 	if err != nil {
 		return nil, err
 	}
-	return &cellRunner{cell: cell, net: net, reg: reg, tx: tx}, nil
+	net.AddCell(1, cell.Down())
+	return &cellRunner{cell: cell, net: net, reg: reg, tx: tx, epoch: time.Now()}, nil
 }
 
 // Close closes the subscriber registry, if the runner opened it.
@@ -152,7 +173,7 @@ func (r *cellRunner) Close() error {
 
 // step sends one frame into s.
 func (r *cellRunner) step(s radio.Stream) error {
-	r.cell.Frame(r.fn, &r.bursts)
+	r.frame(r.fn, &r.bursts)
 	if _, err := r.tx.WriteFrame(s, r.fn, &r.bursts); err != nil {
 		return err
 	}

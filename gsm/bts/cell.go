@@ -6,6 +6,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -16,6 +17,10 @@ type Config struct {
 	// SDCCH8 lists the timeslots (1..7) that carry SDCCH/8 (combination
 	// VII). With Cell.CombinedCCCH false at least one is needed.
 	SDCCH8 []tdma.TN
+	// TCHF lists the timeslots (1..7) that carry a TCH/F with FACCH/F
+	// and SACCH/TF (combination I). The pool admits them; they are
+	// activated by the core (rsl.ChanActivate), never by a RACH.
+	TCHF []tdma.TN
 	// Tap, when not nil, sees every block l1 sends or receives (GSMTAP).
 	Tap l1.Tap
 	// Log receives the cell's events; nil discards them.
@@ -24,11 +29,19 @@ type Config struct {
 	// §4.7): the cell orders each phone's power level on the SACCH so
 	// that its uplink arrives near this level, ±PowerWindowDB.
 	MSPowerTargetDBm float32
-	// NewLink, when not nil, makes the upper layer (LAPDm and L3) of a
-	// dedicated channel when the MS shows up on it. Without it the cell
-	// assigns channels and runs their SACCH, but carries no L3.
-	NewLink func(ChanInfo) Link
+	// ID names the cell in the events it sends up the seam.
+	ID rsl.CellID
+	// Up is where the cell sends its events for the core (the core's
+	// rsl queue). Without it the cell assigns channels and runs LAPDm
+	// and the SACCH, but its L3 goes nowhere.
+	Up *rsl.Queue[rsl.Up]
+	// DownQueue is the length of the cell's queue of requests from the
+	// core; 0 means DefaultDownQueue.
+	DownQueue int
 }
+
+// DefaultDownQueue is the default length of a cell's request queue.
+const DefaultDownQueue = 512
 
 // Stats counts what the cell did.
 type Stats struct {
@@ -52,6 +65,8 @@ type Cell struct {
 	ded   DedicatedStats
 
 	chans           []dchan
+	nextRef         uint32
+	down            *rsl.Queue[rsl.Down]
 	agch            [agchDepth][23]byte
 	agchHead, agchN int
 }
@@ -84,11 +99,23 @@ func New(cfg Config) (*Cell, error) {
 		}
 		lc.Slots[tn] = l1.CombVII
 	}
+	for _, tn := range cfg.TCHF {
+		if tn == 0 || tn > 7 || lc.Slots[tn] != l1.CombOff {
+			return nil, fmt.Errorf("%w: TCH/F on timeslot %d", ErrConfig, tn)
+		}
+		lc.Slots[tn] = l1.CombI
+	}
 	if !cfg.Cell.CombinedCCCH && len(cfg.SDCCH8) == 0 {
 		return nil, fmt.Errorf("%w: a non-combined CCCH needs an SDCCH/8 timeslot", ErrConfig)
 	}
-	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si}
-	c.initChannels()
+	nd := cfg.DownQueue
+	if nd <= 0 {
+		nd = DefaultDownQueue
+	}
+	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si, down: rsl.NewQueue[rsl.Down](nd)}
+	if err := c.initChannels(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -124,9 +151,17 @@ func (c *Cell) L1Config() l1.Config { return c.l1cfg }
 // transceiver's lead. It does not allocate.
 func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
+	c.downlink(fn)
 	c.tick(fn)
 	c.dl.Frame(fn, out)
 }
+
+// Down is the cell's queue of requests from the core: the core puts, the
+// cell takes them at the start of each Frame.
+func (c *Cell) Down() *rsl.Queue[rsl.Down] { return c.down }
+
+// ID returns the cell's name on the seam.
+func (c *Cell) ID() rsl.CellID { return c.cfg.ID }
 
 // Receive hands one uplink burst to the cell.
 func (c *Cell) Receive(b *tdma.RxBurst) { c.ul.Burst(b) }

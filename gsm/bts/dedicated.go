@@ -5,7 +5,10 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -13,7 +16,8 @@ import (
 // (TS 44.018 §11.1; one TDMA frame is 120/26 ms).
 const (
 	// T3101 guards an Immediate Assignment: the channel is freed if the
-	// MS has not shown up on it (a good uplink block) within about 3 s.
+	// MS has not established its main signalling link on it (the SABM,
+	// TS 44.018 §3.3.1.1.3) within about 3 s.
 	T3101Frames = 650
 	// agchDepth is how many access grants can wait for an AGCH block.
 	agchDepth = 8
@@ -36,73 +40,61 @@ var chanStateNames = [...]string{"free", "assigned", "active"}
 
 func (s ChanState) String() string { return chanStateNames[s] }
 
-// Link is what sits on an active dedicated channel above layer 1: LAPDm
-// and the layer 3 behind it. The cell makes one per channel activation
-// through Config.NewLink and calls it on the per-cell loop only; a Link
-// must not block.
-type Link interface {
-	// Downlink fills the SDCCH block starting at fn; false sends the
-	// LAPDm fill frame.
-	Downlink(fn tdma.FN, dst *[23]byte) bool
-	// DownlinkSACCH may fill a SACCH block with a frame of its own (a
-	// SAPI 3 frame, say) from octet 2 on; the cell then writes the L1
-	// header into octets 0 and 1. false sends the cell's SI5/SI6.
-	DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool
-	// Uplink hands up a good SDCCH block.
-	Uplink(fn tdma.FN, msg *[23]byte)
-	// UplinkSACCH hands up a good SACCH block, L1 header (the MS's power
-	// level and timing advance in use, TS 44.004 §7.3) included.
-	UplinkSACCH(fn tdma.FN, msg *[23]byte)
-	// Tick is called once per frame while the channel is active, for
-	// frame-number timers (T200).
-	Tick(fn tdma.FN)
-	// Done reports that the link has finished (released) and the channel
-	// can be freed.
-	Done() bool
-}
+// Release timers of the network side (TS 44.018 §3.4.13.1.1, §11.1.2),
+// as frame counts.
+const (
+	// T3109Frames bounds the wait for the MS's DISC after the Channel
+	// Release was delivered (acknowledged by LAPDm, or overtaken by the
+	// DISC): about 1.2 s, after which the channel is released locally.
+	// It counts from the delivery, not from when the core queued the
+	// message: a segmented message ahead of it may take many
+	// retransmissions.
+	T3109Frames = 260
+	// T3111Frames is how long the channel stays allocated after the main
+	// signalling link is disconnected: T3110's value, long enough for the
+	// MS to send its DISC twice. LAPDm keeps answering a repeated DISC
+	// meanwhile, so a lost UA costs the MS one T200, not its T3110.
+	T3111Frames = 2*48 + 26
+)
 
-// LinkLoser is implemented by a Link that wants to know when the cell
-// frees its channel because the radio link is lost (TS 45.008 §5.2) or
-// the cell is shutting the channel: the Link's procedures end there, with
-// nothing more sent.
-type LinkLoser interface {
-	Lost(fn tdma.FN)
-}
+// relState is where a channel is in its release (TS 44.018 §3.4.13).
+type relState uint8
 
-// ChanInfo describes a dedicated channel to its Link.
-type ChanInfo struct {
-	Chan l1.Chan // the SDCCH
-	// Cause is what the MS asked for in its Channel Request.
-	Cause rr.EstCause
-	// RA and FN are the Channel Request's reference.
-	RA uint8
-	FN tdma.FN
-	// StartCipher is called by the Link when it sends the Ciphering Mode
-	// Command (TS 44.018 §3.4.7.2): the cell starts deciphering the
-	// uplink at once, and enciphering the downlink when the first block
-	// arrives correctly deciphered from the MS. The key is wiped when the
-	// channel is freed.
-	StartCipher func(alg a5.Alg, kc [8]byte) error
-}
+const (
+	relNone    relState = iota
+	relSending          // Channel Release queued in LAPDm
+	relGuard            // delivered; T3109 runs from relAt
+	relHold             // the link is down; T3111 runs to holdUntil
+)
 
-// dchan is one SDCCH with its SACCH.
+// dchan is one dedicated channel (SDCCH with its SACCH, or TCH/F with
+// FACCH/F and SACCH/TF) with the LAPDm link that runs on it.
 type dchan struct {
-	ch       l1.Chan // the SDCCH; its SACCH has the same TN and Sub
+	ch       l1.Chan // the main channel; its SACCH has the same TN and Sub
 	desc     rr.ChannelDesc
 	state    ChanState
-	info     ChanInfo
-	link     Link
-	deadline tdma.FN // T3101 while assigned
-	ta       uint8   // ordered timing advance, 0..63
-	msPower  uint8   // ordered MS power control level
-	msDBm    int     // the power msPower orders, in dBm
-	rlc      int     // radio link counter S (TS 45.008 §5.2)
-	sacchSeq uint8   // SI5/SI6 alternation
+	ref      uint32 // the activation, for the seam
+	cause    rr.EstCause
+	link     *lapdm.Link // made once, reused by every activation
+	deadline tdma.FN     // T3101 until SAPI 0 is established
+	est      bool        // SAPI 0 established: T3101 stopped
+	ta       uint8       // ordered timing advance, 0..63
+	msPower  uint8       // ordered MS power control level
+	msDBm    int         // the power msPower orders, in dBm
+	rlc      int         // radio link counter S (TS 45.008 §5.2)
+	sacchSeq uint8       // SI5/SI6 alternation
 	// cipherPending holds the algorithm and key until the first
 	// deciphered uplink block turns on the downlink.
 	cipherPending bool
 	cipherAlg     a5.Alg
 	kc            [8]byte
+	// The release (TS 44.018 §3.4.13.1.1).
+	rel       relState
+	relAt     tdma.FN
+	holdUntil tdma.FN
+	lastRSSI  float32
+	lastToA   float32
+	irSeen    uint64 // the link's IRepeated already counted
 }
 
 // DedicatedStats counts dedicated-channel events.
@@ -119,30 +111,51 @@ type DedicatedStats struct {
 	TimingAdjusted uint64 // timing advance changes ordered on SACCH
 	Ciphered       uint64 // channels whose downlink went enciphered
 	PowerAdjusted  uint64 // MS power level changes ordered on SACCH
+	T3109Expired   uint64 // releases ended locally, the MS's DISC never came
+	IRepeated      uint64 // LAPDm I frames (SAPI 0) sent again, on freed channels
+	ReleasedByMS   uint64 // main links the MS released (DISC) unasked
+	// The seam: upward events the core's queue had no room for, and
+	// downward requests for a channel no longer in that activation.
+	UpDropped   uint64
+	DownStale   uint64
+	DownFailed  uint64 // requests LAPDm or l1 refused
+	Paged       uint64 // paging commands queued on the PCH
+	PagingFails uint64 // paging commands the PCH had no room for
 }
 
-// initChannels lists every SDCCH of the cell's configuration.
-func (c *Cell) initChannels() {
+// initChannels lists every dedicated channel of the cell's
+// configuration: the SDCCHs of combinations V and VII and the TCH/Fs of
+// combination I, each with its LAPDm link (FACCH/F parameters on a TCH).
+func (c *Cell) initChannels() error {
 	arfcn, tsc := c.cfg.Cell.ARFCN, c.cfg.Cell.BSIC.BCC
 	for tn, comb := range c.l1cfg.Slots {
 		var kind l1.ChanKind
 		var typ rr.ChanType
 		var n uint8
+		main := lapdm.SDCCH
 		switch comb {
 		case l1.CombV:
 			kind, typ, n = l1.ChanSDCCH4, rr.ChanSDCCH4, 4
 		case l1.CombVII:
 			kind, typ, n = l1.ChanSDCCH8, rr.ChanSDCCH8, 8
+		case l1.CombI:
+			kind, typ, n, main = l1.ChanTCHF, rr.ChanTCHF, 1, lapdm.FACCHF
 		default:
 			continue
 		}
 		for sub := uint8(0); sub < n; sub++ {
+			link, err := lapdm.NewLink(lapdm.Network, main)
+			if err != nil {
+				return err
+			}
 			c.chans = append(c.chans, dchan{
 				ch:   l1.Chan{Kind: kind, TN: tdma.TN(tn), Sub: sub},
 				desc: rr.ChannelDesc{Type: typ, SubChan: sub, TN: tdma.TN(tn), TSC: tsc, ARFCN: arfcn},
+				link: link,
 			})
 		}
 	}
+	return nil
 }
 
 // Channels returns the state of every dedicated channel.
@@ -154,15 +167,33 @@ func (c *Cell) Channels() []ChanState {
 	return out
 }
 
-// find returns the dedicated channel of an SDCCH or SACCH, or nil.
-func (c *Cell) find(ch l1.Chan) *dchan {
-	kind := ch.Kind
-	switch kind {
-	case l1.ChanSACCHC4:
-		kind = l1.ChanSDCCH4
-	case l1.ChanSACCHC8:
-		kind = l1.ChanSDCCH8
+// ChannelList returns every dedicated channel (its main channel) in the
+// order of Channels.
+func (c *Cell) ChannelList() []l1.Chan {
+	out := make([]l1.Chan, len(c.chans))
+	for i := range c.chans {
+		out[i] = c.chans[i].ch
 	}
+	return out
+}
+
+// mainKind maps an associated channel to the main channel it belongs to.
+func mainKind(k l1.ChanKind) l1.ChanKind {
+	switch k {
+	case l1.ChanSACCHC4:
+		return l1.ChanSDCCH4
+	case l1.ChanSACCHC8:
+		return l1.ChanSDCCH8
+	case l1.ChanSACCHTF, l1.ChanFACCHF:
+		return l1.ChanTCHF
+	}
+	return k
+}
+
+// find returns the dedicated channel of a main or associated channel, or
+// nil.
+func (c *Cell) find(ch l1.Chan) *dchan {
+	kind := mainKind(ch.Kind)
 	for i := range c.chans {
 		d := &c.chans[i]
 		if d.ch.Kind == kind && d.ch.TN == ch.TN && d.ch.Sub == ch.Sub {
@@ -172,10 +203,27 @@ func (c *Cell) find(ch l1.Chan) *dchan {
 	return nil
 }
 
+// up sends an event to the core; a full queue drops it and counts.
+func (c *Cell) up(d *dchan, k rsl.UpKind, sapi uint8, fn tdma.FN, cause uint8, msg []byte) {
+	if c.cfg.Up == nil {
+		return
+	}
+	u := rsl.Up{Kind: k, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, SAPI: sapi, FN: fn, Cause: cause}
+	if len(msg) > 0 {
+		u.Msg = append([]byte(nil), msg...)
+	}
+	if k == rsl.MeasResult {
+		u.Meas = rsl.Meas{RSSI: d.lastRSSI, ToA: d.lastToA, TA: d.ta, MSPower: d.msPower}
+	}
+	if !c.cfg.Up.Put(u) {
+		c.ded.UpDropped++
+	}
+}
+
 // AccessBurst implements l1.Sink: a Channel Request (TS 44.018 §3.3.1.1).
 // The cell allocates an SDCCH and queues an Immediate Assignment for the
 // AGCH, or an Immediate Assignment Reject with a wait indication when all
-// are busy.
+// are busy, and tells the core (CHANNEL REQUIRED).
 func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	c.stats.AccessBursts++
 	req := rr.ParseChannelRequest(a.RA, c.cfg.Cell.NECI)
@@ -187,7 +235,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	}
 	var d *dchan
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree {
+		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
 			d = &c.chans[i]
 			break
 		}
@@ -204,6 +252,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 		if err := rej.MarshalTo(&blk); err == nil {
 			c.pushAGCH(&blk)
 		}
+		c.up(&dchan{}, rsl.ChanRequired, 0, a.FN, uint8(req.Cause), nil)
 		return
 	}
 	ta := timingAdvance(a.ToA)
@@ -216,15 +265,25 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	if !c.pushAGCH(&blk) {
 		return
 	}
-	*d = dchan{ch: d.ch, desc: d.desc, state: ChanAssigned,
-		info: ChanInfo{Chan: d.ch, Cause: req.Cause, RA: a.RA, FN: a.FN,
-			StartCipher: func(alg a5.Alg, kc [8]byte) error { return c.startCipher(d, alg, kc) }},
-		deadline: a.FN.Add(T3101Frames), ta: ta,
+	c.activate(d, a.FN, ta, req.Cause)
+	c.ded.Assigned++
+	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
+	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause)}
+	if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
+		c.ded.UpDropped++
+	}
+}
+
+// activate assigns d for an MS expected within T3101 of fn.
+func (c *Cell) activate(d *dchan, fn tdma.FN, ta uint8, cause rr.EstCause) {
+	c.nextRef++
+	link := d.link
+	link.ReleaseLocal()
+	*d = dchan{ch: d.ch, desc: d.desc, link: link, irSeen: d.irSeen, state: ChanAssigned, ref: c.nextRef, cause: cause,
+		deadline: fn.Add(T3101Frames), ta: ta,
 		msPower: rr.PowerLevel(c.cfg.Cell.Band, c.cfg.Cell.MaxMSTxPowerDBm),
 		msDBm:   c.cfg.Cell.MaxMSTxPowerDBm,
 		rlc:     int(c.cfg.Cell.RadioLinkTimeout)}
-	c.ded.Assigned++
-	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
 }
 
 // timingAdvance turns an access burst's time of arrival (symbols) into
@@ -270,11 +329,11 @@ func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 		return c.popAGCH(dst)
 	case l1.ChanSDCCH4, l1.ChanSDCCH8:
 		d := c.find(ch)
-		if d == nil || d.state != ChanActive || d.link == nil {
+		if d == nil || d.state != ChanActive {
 			return false
 		}
-		return d.link.Downlink(fn, dst)
-	case l1.ChanSACCHC4, l1.ChanSACCHC8:
+		return d.link.NextMain(fn, dst)
+	case l1.ChanSACCHC4, l1.ChanSACCHC8, l1.ChanSACCHTF:
 		d := c.find(ch)
 		if d == nil || d.state == ChanFree {
 			return false
@@ -284,11 +343,25 @@ func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 	return false
 }
 
+// DownlinkTraffic implements l1.TrafficSource: a TCH/F carries its
+// FACCH/F signalling, or nothing (l1 then sends the fill frame on FACCH).
+// Speech comes with the calls.
+func (c *Cell) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch *[23]byte) l1.TrafficKind {
+	d := c.find(ch)
+	if d == nil || d.state == ChanFree {
+		return l1.TrafficOff
+	}
+	if d.state == ChanActive && d.link.NextMain(fn, facch) {
+		return l1.TrafficFACCH
+	}
+	return l1.TrafficNone
+}
+
 // sacch fills a downlink SACCH block: the L1 header with the ordered
 // power and timing advance (TS 44.004 §7.2), then a frame from the link
 // or SI5 and SI6 in turn (TS 44.018 §3.4.1).
 func (c *Cell) sacch(d *dchan, fn tdma.FN, dst *[23]byte) bool {
-	if !(d.state == ChanActive && d.link != nil && d.link.DownlinkSACCH(fn, dst)) {
+	if !(d.state == ChanActive && d.link.NextSACCH(fn, dst)) {
 		if d.sacchSeq%2 == 0 {
 			*dst = c.si.SI5
 		} else {
@@ -309,9 +382,12 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 		}
 		return
 	}
-	sacch := b.Chan.Kind == l1.ChanSACCHC4 || b.Chan.Kind == l1.ChanSACCHC8
+	sacch := b.Chan.Kind.SACCH()
 	if sacch {
 		c.radioLink(d, b)
+		if d.state == ChanFree {
+			return
+		}
 	}
 	if !b.Good {
 		return
@@ -328,23 +404,74 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 	if d.state == ChanAssigned {
 		d.state = ChanActive
 		c.ded.Activated++
-		if c.cfg.NewLink != nil {
-			d.link = c.cfg.NewLink(d.info)
-		}
 		c.log.Info("MS on channel", "chan", d.ch, "fn", uint32(b.FN), "ta", d.ta)
 	}
 	if sacch {
 		// The uplink SACCH L1 header reports the MS's power level and
 		// timing advance in use (TS 44.004 §7.3); the rest is LAPDm.
+		d.lastRSSI, d.lastToA = b.RSSI, b.ToA
 		c.adjustTiming(d, b.ToA)
 		c.adjustPower(d, b.RSSI)
-		if d.link != nil {
-			d.link.UplinkSACCH(b.FN, &b.Msg)
-		}
+		c.indications(d, b.FN, d.link.ReceiveSACCH(b.FN, b.Msg[:]), true)
 		return
 	}
-	if d.link != nil {
-		d.link.Uplink(b.FN, &b.Msg)
+	c.indications(d, b.FN, d.link.ReceiveMain(b.FN, b.Msg[:]), false)
+}
+
+// isMeasurementReport reports whether a SACCH UI frame's L3 message is a
+// Measurement Report (TS 44.018 §9.1.21: RR, type 0x15).
+func isMeasurementReport(msg []byte) bool {
+	return len(msg) >= 2 && l3.PD(msg[0]&0x0f) == l3.PDRR && rr.MsgType(msg[1]) == rr.MsgMeasurementReport
+}
+
+// indications turns what LAPDm reports into events for the core, and
+// runs the release of the main signalling link.
+func (c *Cell) indications(d *dchan, fn tdma.FN, inds []lapdm.Indication, sacch bool) {
+	for _, ind := range inds {
+		if d.state != ChanActive {
+			return
+		}
+		switch ind.Kind {
+		case lapdm.EstablishInd:
+			if ind.SAPI == 0 {
+				d.est = true // T3101 stops (TS 44.018 §3.3.1.1.3)
+			}
+			if d.rel == relNone {
+				c.up(d, rsl.EstablishInd, ind.SAPI, fn, 0, ind.Msg)
+			}
+		case lapdm.DataInd:
+			if d.rel == relNone {
+				c.up(d, rsl.DataInd, ind.SAPI, fn, 0, ind.Msg)
+			}
+		case lapdm.UnitDataInd:
+			if sacch && isMeasurementReport(ind.Msg) {
+				c.up(d, rsl.MeasResult, 0, fn, 0, ind.Msg)
+			} else {
+				c.up(d, rsl.UnitDataInd, ind.SAPI, fn, 0, ind.Msg)
+			}
+		case lapdm.ErrorInd:
+			c.up(d, rsl.ErrorInd, ind.SAPI, fn, uint8(ind.Cause), nil)
+		case lapdm.ReleaseInd:
+			if ind.SAPI != 0 {
+				c.up(d, rsl.ReleaseInd, ind.SAPI, fn, uint8(ind.Cause), nil)
+				continue
+			}
+			if d.rel == relNone {
+				if ind.Cause == lapdm.CauseNone {
+					c.ded.ReleasedByMS++
+				}
+				c.up(d, rsl.ReleaseInd, 0, fn, uint8(ind.Cause), nil)
+			}
+			if ind.Cause != lapdm.CauseNone {
+				// The link failed: nothing to wait for.
+				c.ded.Released++
+				c.free(d, fn)
+				return
+			}
+			// The MS disconnected (DISC): the UA is queued; hold the
+			// channel for T3111 (TS 44.018 §3.4.13.1.1).
+			d.rel, d.holdUntil = relHold, fn.Add(T3111Frames)
+		}
 	}
 }
 
@@ -364,10 +491,8 @@ func (c *Cell) radioLink(d *dchan, b *l1.UplinkBlock) {
 	if d.rlc <= 0 {
 		c.ded.RadioLinkLost++
 		c.log.Info("radio link lost", "chan", d.ch, "fn", uint32(b.FN))
-		if l, ok := d.link.(LinkLoser); ok {
-			l.Lost(b.FN)
-		}
-		c.free(d)
+		c.up(d, rsl.ConnFailure, 0, b.FN, 0, nil)
+		c.free(d, b.FN)
 	}
 }
 
@@ -422,10 +547,19 @@ func minMSPowerDBm(b tdma.Band) int {
 	return 5
 }
 
-func (c *Cell) free(d *dchan) {
+// free deactivates d: ciphering off, key wiped, LAPDm reset; the core
+// learns the activation is over (RF CHANNEL RELEASE ACK).
+func (c *Cell) free(d *dchan, fn tdma.FN) {
 	c.dl.CipherOff(d.ch)
 	c.ul.CipherOff(d.ch)
-	*d = dchan{ch: d.ch, desc: d.desc}
+	if d.state != ChanFree {
+		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
+	}
+	link := d.link
+	ir := link.Entity(0).Stats().IRepeated
+	c.ded.IRepeated += ir - d.irSeen
+	link.ReleaseLocal()
+	*d = dchan{ch: d.ch, desc: d.desc, link: link, irSeen: ir}
 }
 
 // startCipher starts deciphering the uplink of d with alg and kc; the
@@ -444,7 +578,8 @@ func (c *Cell) startCipher(d *dchan, alg a5.Alg, kc [8]byte) error {
 	return nil
 }
 
-// tick runs the dedicated channels' frame-number timers.
+// tick runs the dedicated channels' frame-number timers: T3101, LAPDm's
+// T200, and the release (T3109, T3111).
 func (c *Cell) tick(fn tdma.FN) {
 	for i := range c.chans {
 		d := &c.chans[i]
@@ -453,16 +588,141 @@ func (c *Cell) tick(fn tdma.FN) {
 			if !fn.Before(d.deadline) {
 				c.ded.T3101Expired++
 				c.log.Info("T3101 expired: the MS never came to its channel", "chan", d.ch)
-				c.free(d)
+				c.free(d, fn)
 			}
 		case ChanActive:
-			if d.link != nil {
-				d.link.Tick(fn)
-				if d.link.Done() {
+			if !d.est && !fn.Before(d.deadline) {
+				// On the channel but no SABM: T3101 as if absent.
+				c.ded.T3101Expired++
+				c.log.Info("T3101 expired: the MS never established the link", "chan", d.ch)
+				c.free(d, fn)
+				continue
+			}
+			c.indications(d, fn, d.link.Tick(fn), false)
+			if d.state != ChanActive {
+				continue
+			}
+			switch d.rel {
+			case relSending:
+				if d.link.Entity(0).Outstanding() == 0 {
+					// Delivered: T3109 from now.
+					d.rel, d.relAt = relGuard, fn
+				}
+			case relGuard:
+				if !fn.Before(d.relAt.Add(T3109Frames)) {
+					c.ded.T3109Expired++
 					c.ded.Released++
-					c.free(d)
+					c.log.Debug("T3109 expired; releasing locally", "chan", d.ch)
+					c.free(d, fn)
+				}
+			case relHold:
+				if !fn.Before(d.holdUntil) && !d.link.Entity(0).Pending() {
+					c.ded.Released++
+					c.free(d, fn)
 				}
 			}
 		}
 	}
+}
+
+// downlink carries out the core's requests queued since the last frame.
+// It never waits: the queue is drained as far as it goes.
+func (c *Cell) downlink(fn tdma.FN) {
+	for range c.down.Len() {
+		r, ok := c.down.Get()
+		if !ok {
+			return
+		}
+		c.request(fn, &r)
+	}
+}
+
+func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
+	if r.Kind == rsl.PagingCmd {
+		c.page(r)
+		return
+	}
+	d := c.find(r.Chan)
+	if r.Kind == rsl.ChanActivate {
+		if d == nil || d.state != ChanFree {
+			c.up(&dchan{ch: r.Chan}, rsl.ChanActivNack, 0, fn, 0, nil)
+			return
+		}
+		c.activate(d, fn, 0, 0)
+		c.up(d, rsl.ChanActivAck, 0, fn, 0, nil)
+		return
+	}
+	if d == nil || d.state == ChanFree || d.ref != r.Ref {
+		c.ded.DownStale++
+		return
+	}
+	var err error
+	switch r.Kind {
+	case rsl.DataReq:
+		e := d.link.Entity(r.SAPI)
+		if e == nil {
+			err = fmt.Errorf("%w: no SAPI %d", ErrRequest, r.SAPI)
+			break
+		}
+		if r.SAPI == 3 && e.State() == lapdm.StateIdle {
+			// Mobile-terminated SAPI 3 (SMS): the network establishes
+			// the link first (TS 44.006 §5.4.1).
+			if err = e.Establish(nil); err != nil {
+				break
+			}
+		}
+		err = e.Send(r.Msg)
+	case rsl.UnitDataReq:
+		e := d.link.Entity(r.SAPI)
+		if e == nil {
+			err = fmt.Errorf("%w: no SAPI %d", ErrRequest, r.SAPI)
+			break
+		}
+		err = e.SendUnitData(r.Msg)
+	case rsl.EncryptionCmd:
+		// TS 44.018 §3.4.7.2: the command goes out in clear; the uplink
+		// is deciphered from now on, the downlink enciphered once the
+		// MS's first enciphered block decodes.
+		if err = d.link.Entity(0).Send(r.Msg); err != nil {
+			break
+		}
+		err = c.startCipher(d, a5.Alg(r.Alg), r.Kc)
+		clear(r.Kc[:])
+	case rsl.ChanRelease:
+		if d.rel != relNone && len(r.Msg) > 0 {
+			return // already being released
+		}
+		if len(r.Msg) == 0 || d.state != ChanActive || d.link.Entity(0).Send(r.Msg) != nil {
+			// A local end release, or no link to carry the message.
+			c.ded.Released++
+			c.free(d, fn)
+			return
+		}
+		d.rel = relSending
+	}
+	if err != nil {
+		c.ded.DownFailed++
+		c.log.Debug("request refused", "kind", r.Kind, "chan", d.ch, "err", err)
+	}
+}
+
+// page queues a Paging Request Type 1 for the identity in the paging
+// group of the IMSI (TS 44.018 §3.3.2.1, TS 45.002 §6.5.2).
+func (c *Cell) page(r *rsl.Down) {
+	var id l3.MobileIdentity
+	if err := id.Unmarshal(r.Msg); err != nil {
+		c.ded.PagingFails++
+		return
+	}
+	m := rr.PagingRequest1{Count: 1, Identity: [2]l3.MobileIdentity{id}, ChanNeeded: [2]rr.ChanNeeded{rr.ChanNeeded(r.Cause & 3)}}
+	var blk [23]byte
+	if err := m.MarshalTo(&blk); err != nil {
+		c.ded.PagingFails++
+		return
+	}
+	if ok, err := c.dl.Page(r.IMSI, &blk); err != nil || !ok {
+		c.ded.PagingFails++
+		return
+	}
+	c.ded.Paged++
 }

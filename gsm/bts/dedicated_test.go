@@ -6,6 +6,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -162,11 +163,8 @@ func TestImmediateAssignment(t *testing.T) {
 // the uplink; when the MS goes silent the radio link counter releases it.
 func TestChannelLifecycle(t *testing.T) {
 	cfg := testConfig()
-	var link *fakeLink
-	cfg.NewLink = func(info ChanInfo) Link {
-		link = &fakeLink{info: info}
-		return link
-	}
+	up := rsl.NewQueue[rsl.Up](1024)
+	cfg.Up, cfg.ID = up, 9
 	a := newAir(t, cfg)
 	sent := false
 	for len(a.ccch) == 0 && a.fn < 51*4 {
@@ -198,11 +196,15 @@ func TestChannelLifecycle(t *testing.T) {
 	if got := a.cell.Channels()[sub]; got != ChanActive {
 		t.Fatalf("channel state = %v, want active", got)
 	}
-	if link == nil || link.uplink == 0 || link.sacch == 0 {
-		t.Fatalf("link saw %+v, want SDCCH and SACCH blocks", link)
+	events := drainUp(up)
+	if len(events) < 2 || events[0].Kind != rsl.ChanRequired || events[1].Kind != rsl.EstablishInd {
+		t.Fatalf("events %v, want CHAN RQD then EST IND", kinds(events))
 	}
-	if link.info.Cause != rr.EstLocationUpdate {
-		t.Errorf("link cause = %v, want location updating", link.info.Cause)
+	if e := events[0]; rr.EstCause(e.Cause) != rr.EstLocationUpdate || e.Cell != 9 || e.Chan != ch || e.Ref == 0 {
+		t.Errorf("CHAN RQD %+v, want location updating on %v of cell 9", e, ch)
+	}
+	if e := events[1]; e.SAPI != 0 || e.Chan != ch || e.Ref != events[0].Ref {
+		t.Errorf("EST IND %+v, want SAPI 0 on %v, ref %d", e, ch, events[0].Ref)
 	}
 	// Silence: radio link timeout 32 at -1 per lost SACCH block (every
 	// 102 frames per sub-channel) releases the channel after 32 blocks.
@@ -221,9 +223,29 @@ func TestChannelLifecycle(t *testing.T) {
 	if st := a.cell.Stats().Dedicated; st.RadioLinkLost != 1 {
 		t.Errorf("RadioLinkLost = %d, want 1", st.RadioLinkLost)
 	}
-	if !link.lost {
-		t.Error("the link was not told its radio link was lost")
+	events = drainUp(up)
+	if k := kinds(events); len(k) < 2 || k[len(k)-2] != rsl.ConnFailure || k[len(k)-1] != rsl.ChanReleased {
+		t.Errorf("events after silence %v, want ... CONN FAIL, RF CHAN REL ACK", k)
 	}
+}
+
+func drainUp(q *rsl.Queue[rsl.Up]) []rsl.Up {
+	var out []rsl.Up
+	for {
+		u, ok := q.Get()
+		if !ok {
+			return out
+		}
+		out = append(out, u)
+	}
+}
+
+func kinds(us []rsl.Up) []rsl.UpKind {
+	var k []rsl.UpKind
+	for _, u := range us {
+		k = append(k, u.Kind)
+	}
+	return k
 }
 
 func TestT3101(t *testing.T) {
@@ -289,21 +311,6 @@ func TestTimingAdvanceRounding(t *testing.T) {
 	}
 }
 
-type fakeLink struct {
-	info          ChanInfo
-	uplink, sacch int
-	lost          bool
-}
-
-func (l *fakeLink) Lost(fn tdma.FN) { l.lost = true }
-
-func (l *fakeLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return false }
-func (l *fakeLink) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return false }
-func (l *fakeLink) Uplink(fn tdma.FN, msg *[23]byte)             { l.uplink++ }
-func (l *fakeLink) UplinkSACCH(fn tdma.FN, msg *[23]byte)        { l.sacch++ }
-func (l *fakeLink) Tick(fn tdma.FN)                              {}
-func (l *fakeLink) Done() bool                                   { return false }
-
 // MS power control steps a loud phone down towards the target, 2 dB per
 // SACCH period, and leaves a faint one at the cell's maximum; the order
 // goes out in the downlink SACCH's L1 header.
@@ -319,7 +326,6 @@ func TestMSPowerControl(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.MSPowerTargetDBm = -80
-			cfg.NewLink = func(info ChanInfo) Link { return &fakeLink{info: info} }
 			a := newAir(t, cfg)
 			sent := false
 			for len(a.ccch) == 0 && a.fn < 51*4 {

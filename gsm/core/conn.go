@@ -2,161 +2,105 @@ package core
 
 import (
 	"log/slog"
-	"time"
 
-	"github.com/gsmbox/gsmbox/gsm/bts"
-	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l3"
-	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/rr"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 )
 
-// releaseGuardFrames bounds the wait for the MS to take its channel down
-// after Channel Release (its DISC): about 1.2 s, after which the network
-// releases locally (TS 44.018 §3.4.13.1, T3109's role).
-const releaseGuardFrames = 260
-
-// Conn is the network side of one dedicated channel: LAPDm, the RR
-// messages of dedicated mode and MM, joined to the registry. It
-// implements bts.Link.
-type Conn struct {
+// conn is the core's side of one dedicated channel's connection: the RR
+// messages of dedicated mode and MM, with the registry reached through
+// the worker. LAPDm, ciphering on the air and the release handshake are
+// the cell's (gsm/bts) side of the seam.
+type conn struct {
 	net  *Network
-	info bts.ChanInfo
+	key  connKey
+	ref  uint32
 	log  *slog.Logger
-	link *lapdm.Link
 	mm   *mm.Conn
+	imsi string
 
-	buf       [260]byte // an outgoing L3 message
-	releasing bool
-	relFN     tdma.FN
-	done      bool
-	reported  bool
-	fn        tdma.FN
+	buf       [260]byte // an outgoing L3 message being built
+	releasing bool      // Channel Release sent down
+	ended     bool
 }
 
-var (
-	_ bts.Link      = (*Conn)(nil)
-	_ bts.LinkLoser = (*Conn)(nil)
-)
-
-func newConn(n *Network, info bts.ChanInfo) (*Conn, error) {
-	link, err := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-	if err != nil {
-		return nil, err
-	}
-	return &Conn{net: n, info: info, link: link,
-		log: n.log.With("chan", info.Chan.String()),
-		mm:  mm.NewConn(&n.cfg.MM, n.cfg.HLR, n.rand)}, nil
+// send sends an L3 message on sapi.
+func (c *conn) send(sapi uint8, msg []byte) {
+	c.net.down(rsl.Down{Kind: rsl.DataReq, Cell: c.key.cell, Chan: c.key.ch, Ref: c.ref, SAPI: sapi,
+		Msg: append([]byte(nil), msg...)})
 }
 
-// Result returns what MM did on this channel.
-func (c *Conn) Result() mm.Result { return c.mm.Result() }
-
-// Downlink implements bts.Link.
-func (c *Conn) Downlink(fn tdma.FN, dst *[23]byte) bool { return c.link.NextMain(fn, dst) }
-
-// DownlinkSACCH implements bts.Link.
-func (c *Conn) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return c.link.NextSACCH(fn, dst) }
-
-// Uplink implements bts.Link.
-func (c *Conn) Uplink(fn tdma.FN, msg *[23]byte) {
-	c.fn = fn
-	c.indications(fn, c.link.ReceiveMain(fn, msg[:]))
-}
-
-// UplinkSACCH implements bts.Link.
-func (c *Conn) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
-	c.fn = fn
-	c.indications(fn, c.link.ReceiveSACCH(fn, msg[:]))
-}
-
-// Tick implements bts.Link.
-func (c *Conn) Tick(fn tdma.FN) {
-	c.fn = fn
-	c.indications(fn, c.link.Tick(fn))
-	if c.done {
-		return
-	}
-	now := c.net.now(fn)
-	c.actions(fn, c.mm.Tick(now))
-	if c.releasing && !fn.Before(c.relFN.Add(releaseGuardFrames)) {
-		c.log.Debug("release guard expired; releasing locally")
-		c.link.ReleaseLocal()
-		c.finish()
-	}
-}
-
-// Lost implements bts.LinkLoser: the radio link is gone; MM ends its
-// procedure with nothing more sent.
-func (c *Conn) Lost(fn tdma.FN) {
-	if c.done {
-		return
-	}
-	c.log.Info("radio link lost")
-	c.mm.Lost(c.net.now(fn))
-	c.link.ReleaseLocal()
-	c.finish()
-}
-
-// Done implements bts.Link.
-func (c *Conn) Done() bool { return c.done }
-
-func (c *Conn) finish() {
-	c.done = true
-	if !c.reported {
-		c.reported = true
-		r := c.mm.Result()
-		c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause, "authenticated", r.Authenticated, "cipher", r.Cipher, "ciphered", r.Ciphered)
-		c.net.finished(r)
-	}
-}
-
-func (c *Conn) indications(fn tdma.FN, inds []lapdm.Indication) {
-	for _, ind := range inds {
-		switch ind.Kind {
-		case lapdm.EstablishInd, lapdm.DataInd:
-			if ind.SAPI == 0 {
-				c.l3(fn, ind.Msg)
-			}
-		case lapdm.UnitDataInd:
-			c.unitData(ind.Msg)
-		case lapdm.ReleaseInd:
-			if ind.SAPI != 0 {
-				continue
-			}
-			if !c.releasing {
-				c.log.Info("link released by the MS or lost", "cause", ind.Cause)
-				c.actions(fn, c.mm.Lost(c.net.now(fn)))
-			}
-			c.finish()
-		case lapdm.ErrorInd:
-			c.log.Debug("LAPDm error", "sapi", ind.SAPI, "cause", ind.Cause)
+func (c *conn) event(u *rsl.Up) {
+	now := c.net.now
+	switch u.Kind {
+	case rsl.EstablishInd, rsl.DataInd:
+		switch u.SAPI {
+		case 0:
+			c.l3(u.Msg)
+		case 3:
+			c.sapi3(u.Msg)
 		}
+	case rsl.UnitDataInd:
+		// UI frames other than measurement reports: nothing to do.
+	case rsl.ReleaseInd:
+		if u.SAPI != 0 {
+			return
+		}
+		if !c.releasing {
+			c.log.Info("link released by the MS or lost", "cause", u.Cause)
+			c.actions(c.mm.Lost(now))
+		}
+	case rsl.ConnFailure:
+		c.log.Info("radio link lost")
+		c.actions(c.mm.Lost(now))
+	case rsl.ErrorInd:
+		c.log.Debug("LAPDm error", "sapi", u.SAPI, "cause", u.Cause)
+	case rsl.ChanReleased:
+		c.net.end(c)
 	}
 }
 
 // l3 dispatches one uplink L3 message by protocol discriminator (TS
 // 24.007 §11.2.3.1.1).
-func (c *Conn) l3(fn tdma.FN, msg []byte) {
-	if len(msg) < 2 || c.done {
+func (c *conn) l3(msg []byte) {
+	if len(msg) < 2 || c.mm.Done() && c.releasing {
 		return
 	}
-	now := c.net.now(fn)
 	switch l3.PD(msg[0] & 0x0f) {
 	case l3.PDMM:
-		c.actions(fn, c.mm.Handle(now, msg))
+		c.actions(c.mm.Handle(c.net.now, msg))
 	case l3.PDRR:
-		c.rr(fn, now, msg)
+		c.rr(msg)
+	case l3.PDCC:
+		// Call control comes with its own issue; until then a call is
+		// refused and other CC messages get #81 (TS 24.008 §8.3.1).
+		if n := unservedCC(c.buf[:], msg); n > 0 {
+			c.net.stats.Unserved++
+			c.send(0, c.buf[:n])
+		}
 	default:
-		// CC, SMS and SS come with their own issues; until then the MS
-		// is told the protocol is not there (TS 24.008 §8.4).
+		// Other protocols (SS, GPRS...) are ignored (TS 24.007
+		// §11.2.3.1.1 for an unknown PD).
 		c.log.Debug("uplink message of an unsupported protocol", "pd", msg[0]&0x0f)
 	}
 }
 
-func (c *Conn) rr(fn tdma.FN, now time.Time, msg []byte) {
+// sapi3 handles an L3 message on SAPI 3: SMS is not served yet, so the MS
+// gets CP-ERROR (TS 24.011 §7.2.3).
+func (c *conn) sapi3(msg []byte) {
+	if c.releasing || len(msg) == 0 {
+		return
+	}
+	if n := unservedSMS(c.buf[:], msg); n > 0 {
+		c.net.stats.Unserved++
+		c.send(3, c.buf[:n])
+	}
+}
+
+func (c *conn) rr(msg []byte) {
+	now := c.net.now
 	m, err := rr.DecodeDCCH(msg)
 	if err != nil {
 		c.log.Debug("undecodable RR message", "err", err)
@@ -165,7 +109,7 @@ func (c *Conn) rr(fn tdma.FN, now time.Time, msg []byte) {
 	}
 	switch m := m.(type) {
 	case *rr.CipheringModeComplete:
-		c.actions(fn, c.mm.CipheringComplete(now))
+		c.actions(c.mm.CipheringComplete(now))
 	case *rr.ClassmarkChange:
 		var cm3 *l3.Classmark3
 		if len(m.Classmark3) > 0 {
@@ -174,9 +118,9 @@ func (c *Conn) rr(fn tdma.FN, now time.Time, msg []byte) {
 				cm3 = &v
 			}
 		}
-		c.actions(fn, c.mm.Classmark(now, m.Classmark, cm3))
+		c.actions(c.mm.Classmark(now, m.Classmark, cm3))
 	case *rr.PagingResponse:
-		c.actions(fn, c.mm.Paged(now, m.CKSN, m.Classmark, m.Identity))
+		c.actions(c.mm.Paged(now, m.CKSN, m.Classmark, m.Identity))
 	case *rr.RRStatus:
 		c.log.Info("RR status from the MS", "cause", m.Cause)
 	default:
@@ -184,17 +128,7 @@ func (c *Conn) rr(fn tdma.FN, now time.Time, msg []byte) {
 	}
 }
 
-func (c *Conn) unitData(msg []byte) {
-	// SACCH measurement reports (TS 44.018 §9.1.21) and other UI frames;
-	// the power and timing loops run on the block measurements in gsm/bts.
-	if m, err := rr.DecodeSACCH(msg); err == nil {
-		if mr, ok := m.(*rr.MeasurementReport); ok {
-			c.log.Debug("measurement report", "report", mr)
-		}
-	}
-}
-
-func (c *Conn) actions(fn tdma.FN, acts []mm.Action) {
+func (c *conn) actions(acts []mm.Action) {
 	for _, a := range acts {
 		switch a.Kind {
 		case mm.ActSend:
@@ -203,57 +137,79 @@ func (c *Conn) actions(fn tdma.FN, acts []mm.Action) {
 				c.log.Error("encoding MM message", "type", a.Msg.MsgType(), "err", err)
 				continue
 			}
-			c.send(c.buf[:n])
+			c.send(0, c.buf[:n])
 		case mm.ActStartCiphering:
-			// TS 44.018 §3.4.7: the command goes out in clear; the MS
-			// answers enciphered.
+			// One owner on each side: the core decides and sends the
+			// encryption command with the Ciphering Mode Command; the
+			// cell sends it and runs A5 (TS 48.058 §8.4.6).
 			cmd := rr.CipheringModeCommand{Start: a.Cipher != 0, Algorithm: uint8(a.Cipher)}
-			if n, err := cmd.MarshalTo(c.buf[:]); err == nil {
-				c.send(c.buf[:n])
+			n, err := cmd.MarshalTo(c.buf[:])
+			if err != nil {
+				continue
 			}
-			if a.Cipher != 0 && c.info.StartCipher != nil {
-				if err := c.info.StartCipher(a5.Alg(a.Cipher), a.Kc); err != nil {
-					c.log.Error("cannot start ciphering", "err", err)
-				}
-			}
+			c.net.down(rsl.Down{Kind: rsl.EncryptionCmd, Cell: c.key.cell, Chan: c.key.ch, Ref: c.ref,
+				Msg: append([]byte(nil), c.buf[:n]...), Alg: uint8(a.Cipher), Kc: a.Kc})
 		case mm.ActClassmarkEnquiry:
-			// Classmark Enquiry, TS 44.018 §9.1.12: RR header only.
-			c.send([]byte{byte(l3.PDRR), 0x13})
-		case mm.ActCommit:
-			if err := c.net.cfg.HLR.Apply(a.Update); err != nil {
-				c.net.stats.CommitFails++
-				c.log.Error("registry update failed", "err", err)
+			var m rr.ClassmarkEnquiry
+			if n, err := m.MarshalTo(c.buf[:]); err == nil {
+				c.send(0, c.buf[:n])
 			}
+		case mm.ActCommit:
+			c.net.hlrPut(hlrJob{key: c.key, ref: c.ref, commit: true, update: a.Update})
+		case mm.ActLookup:
+			c.net.hlrPut(hlrJob{key: c.key, ref: c.ref, query: a.Query})
 		case mm.ActMMConnection:
 			c.log.Info("MM connection established", "service", a.Service)
 		case mm.ActRelease:
-			c.release(fn)
+			c.release()
 		}
+	}
+	c.track()
+}
+
+// track keeps the subscriber's session up to date with the connection.
+func (c *conn) track() {
+	r := c.mm.Result()
+	if r.IMSI == "" || c.ended {
+		return
+	}
+	n := c.net
+	if c.imsi == "" {
+		c.imsi = r.IMSI
+	}
+	s := n.session(c.imsi)
+	if s.conn != c {
+		s.conn, s.Since = c, n.now
+	}
+	s.Cell, s.Chan = c.key.cell, c.key.ch
+	s.Procedure, s.State = r.Procedure.String(), c.mm.State()
+	if r.Procedure == mm.ProcPaging && r.Outcome == mm.OutcomeAccepted && len(s.Pending) > 0 {
+		// The paged MS is here: what waited for it is the CM layer's to
+		// deliver (SMS, calls); until those exist it is done.
+		c.log.Info("paged subscriber answered", "imsi", c.imsi, "pending", len(s.Pending))
+		s.Pending = nil
+		c.release()
 	}
 }
 
-// release sends Channel Release and waits for the MS to take the link
-// down (TS 44.018 §3.4.13).
-func (c *Conn) release(fn tdma.FN) {
+// release sends Channel Release and leaves the rest to the cell (TS
+// 44.018 §3.4.13.1.1): T3109 from its delivery, the MS's DISC, T3111.
+func (c *conn) release() {
 	if c.releasing {
 		return
 	}
+	c.releasing = true
 	cr := rr.ChannelRelease{Cause: 0}
+	var msg []byte
 	if n, err := cr.MarshalTo(c.buf[:]); err == nil {
-		c.send(c.buf[:n])
+		msg = append([]byte(nil), c.buf[:n]...)
 	}
-	c.releasing, c.relFN = true, fn
+	c.net.down(rsl.Down{Kind: rsl.ChanRelease, Cell: c.key.cell, Chan: c.key.ch, Ref: c.ref, Msg: msg})
 }
 
-func (c *Conn) sendRRStatus(cause rr.Cause) {
+func (c *conn) sendRRStatus(cause rr.Cause) {
 	m := rr.RRStatus{Cause: cause}
 	if n, err := m.MarshalTo(c.buf[:]); err == nil {
-		c.send(c.buf[:n])
-	}
-}
-
-func (c *Conn) send(msg []byte) {
-	if err := c.link.Entity(0).Send(msg); err != nil {
-		c.log.Debug("LAPDm refused a message", "err", err)
+		c.send(0, c.buf[:n])
 	}
 }

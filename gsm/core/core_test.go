@@ -33,16 +33,29 @@ type world struct {
 	fn     tdma.FN
 	dl, ul [tdma.Slots]tdma.TxBurst
 	ended  []mm.Result
+	epoch  time.Time
+	frames int64
+	// stepLossy's per-phone state: the current block is lost; the
+	// phone is releasing, since relAt.
+	lost      []bool
+	releasing []bool
+	relAt     []tdma.FN
 }
 
 var cellLAI = l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234}
 
 func newWorld(t *testing.T, policy registry.Policy, mmcfg mm.Config) *world {
-	w := &world{t: t}
-	w.reg, _ = registrytest.NewRegistry(t, policy)
+	reg, _ := registrytest.NewRegistry(t, policy)
+	return newWorldOn(t, reg, mmcfg)
+}
+
+// newWorldOn is newWorld over a registry of the caller's.
+func newWorldOn(t *testing.T, reg *registry.Registry, mmcfg mm.Config) *world {
+	w := &world{t: t, reg: reg}
 	mmcfg.LAI = cellLAI
-	net, err := New(Config{MM: mmcfg, HLR: NewHLR(w.reg), Rand: rand.NewChaCha8([32]byte{1}),
-		Epoch: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), OnResult: func(r mm.Result) { w.ended = append(w.ended, r) }})
+	w.epoch = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	net, err := New(Config{MM: mmcfg, HLR: NewHLR(w.reg), Rand: rand.NewChaCha8([32]byte{1}), SyncHLR: true,
+		OnResult: func(r mm.Result) { w.ended = append(w.ended, r) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +64,11 @@ func newWorld(t *testing.T, policy registry.Policy, mmcfg mm.Config) *world {
 	cc.PLMN, cc.LAC, cc.CI = cellLAI.PLMN, cellLAI.LAC, 7
 	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 	cc.Band, cc.ARFCN = tdma.GSM900, 62
-	w.cell, err = bts.New(bts.Config{Cell: cc, NewLink: net.NewLink})
+	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	net.AddCell(1, w.cell.Down())
 	return w
 }
 
@@ -101,8 +115,19 @@ func (w *world) step() {
 		p.Frame(local, &w.ul)
 		mstest.Uplink(w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
 	}
+	w.core()
+}
+
+// core runs the core at the time of the frame just done (virtual time:
+// one TDMA frame per step) and moves to the next frame.
+func (w *world) core() {
+	w.frames++
+	w.net.Step(w.epoch.Add(time.Duration(w.frames) * frameDuration))
 	w.fn = w.fn.Add(1)
 }
+
+// frameDuration is one TDMA frame, 120/26 ms (TS 45.002 §4.3.1).
+const frameDuration = 120 * time.Millisecond / 26
 
 // run steps until every phone is registered and idle again, or the
 // frame budget runs out.

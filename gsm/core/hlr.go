@@ -94,3 +94,48 @@ func (h *HLR) Apply(u mm.Update) error {
 	}
 	return nil
 }
+
+// hlrJob is one request to the registry worker: a lookup for the
+// connection key/ref, or a write.
+type hlrJob struct {
+	key    connKey
+	ref    uint32
+	query  mm.Query
+	commit bool
+	update mm.Update
+}
+
+// hlrDone is the worker's answer.
+type hlrDone struct {
+	key    connKey
+	ref    uint32
+	commit bool
+	answer mm.Answer
+	err    error
+}
+
+// Subscribers is what the core's registry worker asks and writes: MM's
+// lookups (mm.Registry) and updates. HLR implements it over the local
+// registry; an HLR over GSUP (osmo-hlr) can implement it over the
+// network. Its methods are called on the worker goroutine only (or inside
+// Step with Config.SyncHLR), one at a time, in the order MM asked; they
+// may block on the disk or the network.
+type Subscribers interface {
+	mm.Registry
+	Apply(mm.Update) error
+}
+
+var _ Subscribers = (*HLR)(nil)
+
+// runJob carries out one request. It may block on the disk (bbolt's
+// fsync) or, for an HLR over GSUP, the network: it runs on the registry
+// worker, never on a cell's frame loop.
+func runJob(s Subscribers, j hlrJob) hlrDone {
+	d := hlrDone{key: j.key, ref: j.ref, commit: j.commit}
+	if j.commit {
+		d.err = s.Apply(j.update)
+		return d
+	}
+	d.answer = mm.Resolve(s, j.query)
+	return d
+}

@@ -92,7 +92,7 @@ func FuzzHostileUplink(f *testing.F) {
 				}
 			}
 			w.cell.Receive(hostileBurst(r, w.fn))
-			w.fn = w.fn.Add(1)
+			w.core()
 		}
 		w.drain()
 		if n := w.busy(); n != 0 {

@@ -1,61 +1,144 @@
 package core
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
-	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 )
 
-// frameDuration is one TDMA frame, 120/26 ms (TS 45.002 §4.3.1).
-const frameDuration = 120 * time.Millisecond / 26
+// Clock is the core's time: firmware/clock.Clock satisfies it (the real
+// clock on a board, a fake one in tests). The core's timers (MM's T3250,
+// T3260, T3270, the guard) are deadlines against it.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives the time once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
 
-// Config sets up the network above one cell.
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Queue lengths.
+const (
+	// DefaultUpQueue is the default length of the queue from the cells.
+	DefaultUpQueue = 1024
+	// DefaultHLRQueue is the default length of the registry's request
+	// queue (lookups and writes).
+	DefaultHLRQueue = 256
+	// DefaultInbox is the default length of the queue of commands from
+	// other goroutines (Page).
+	DefaultInbox = 64
+	// tickEvery is how often Serve runs the timers with no event coming.
+	tickEvery = 20 * time.Millisecond
+	// MaxPending is how much mobile-terminated work may wait for one
+	// subscriber; more is refused and counted.
+	MaxPending = 8
+	// DefaultPageTimeout is how long mobile-terminated work waits for the
+	// paging response (the network's T3113, TS 44.018 §3.3.2.1, with
+	// room for the MS's access attempts).
+	DefaultPageTimeout = 10 * time.Second
+)
+
+// Config sets up the network above any number of cells.
 type Config struct {
-	// MM is the mobility management configuration: the cell's LAI,
-	// ciphers, network names.
+	// MM is the mobility management configuration: the LAI, ciphers,
+	// network names. (One location area for the whole network.)
 	MM mm.Config
-	// HLR answers MM's questions and takes its updates.
-	HLR *HLR
+	// HLR answers MM's lookups and takes its updates, on a worker
+	// goroutine (or inside Step with SyncHLR): NewHLR over the local
+	// registry, or any other Subscribers.
+	HLR Subscribers
 	// Rand supplies authentication challenges; nil means crypto/rand.
 	Rand io.Reader
-	// Epoch is the time of the first frame the cell sends: MM's timers
-	// and the time in MM Information count from it, one TDMA frame at a
-	// time, so the simulated network runs on virtual time and a board on
-	// its own clock.
-	Epoch time.Time
+	// Clock is what Serve reads and waits on; nil means the system clock.
+	// Step takes the time from its caller instead.
+	Clock Clock
+	// Up is the queue the cells send their events into; nil makes one of
+	// UpQueue items (see Up).
+	Up      *rsl.Queue[rsl.Up]
+	UpQueue int
+	// HLRQueue is the length of the registry's request queue; 0 means
+	// DefaultHLRQueue. A full queue drops the request and counts it (a
+	// lookup then runs into MM's guard timer).
+	HLRQueue int
+	// SyncHLR runs the registry's requests inside Step, on the caller's
+	// goroutine, in order: deterministic, for the simulator and tests
+	// that drive the core in virtual time. Without it Serve runs them
+	// on a worker goroutine, so no registry write (fsync) or network
+	// round trip holds up the core or the cells.
+	SyncHLR bool
+	// PageTimeout is how long mobile-terminated work waits for the MS to
+	// answer paging; 0 means DefaultPageTimeout.
+	PageTimeout time.Duration
 	// OnResult, when not nil, is called with the outcome of every
-	// connection when it ends.
+	// connection when it ends, on the core's goroutine with its state
+	// locked: it must not block, nor call Snapshot (Page is fine).
 	OnResult func(mm.Result)
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
 }
 
-// Network makes the Conn of every dedicated channel the cell activates.
-// It runs on the per-cell loop, like the cell.
-type Network struct {
-	cfg    Config
-	log    *slog.Logger
-	rand   io.Reader
-	lastFN tdma.FN
-	frames int64 // frames since Epoch, unwrapped across the hyperframe
-	begun  bool
-	stats  Stats
-}
-
 // Stats counts connections and their outcomes.
 type Stats struct {
-	Connections uint64
-	Outcomes    map[mm.Outcome]uint64
-	CommitFails uint64
+	Connections  uint64
+	Outcomes     map[mm.Outcome]uint64
+	CommitFails  uint64
+	ChanRequired uint64 // channel requests the cells reported
+	Events       uint64 // upward events handled
+	StaleEvents  uint64 // events for no known connection
+	DownDropped  uint64 // requests a cell's queue had no room for
+	HLRDropped   uint64 // registry requests the queue had no room for
+	Lookups      uint64 // registry lookups answered
+	Commits      uint64 // registry writes made
+	MeasResults  uint64
+	Pages        uint64 // paging commands sent (per cell)
+	PageRefused  uint64 // mobile-terminated work refused: MaxPending reached
+	PageExpired  uint64 // mobile-terminated work the MS never answered for
+	Unserved     uint64 // CC and SMS messages answered as not served
 }
 
-// New checks cfg and returns a Network.
+// Network is the core: RR's dedicated procedures, MM and the registry
+// above the cells, reached through the rsl seam. One goroutine drives it,
+// either Serve (real time) or Step (virtual time); Snapshot and Page may
+// be called from any goroutine.
+type Network struct {
+	cfg   Config
+	log   *slog.Logger
+	rand  io.Reader
+	clock Clock
+	up    *rsl.Queue[rsl.Up]
+	hlrq  chan hlrJob
+	hlra  chan hlrDone
+	inbox chan command
+
+	mu       sync.Mutex // guards everything below against Snapshot
+	cells    map[rsl.CellID]*rsl.Queue[rsl.Down]
+	conns    map[connKey]*conn
+	order    []*conn // the connections in the order they opened: timers run in it, for determinism
+	sessions map[string]*Session
+	stats    Stats
+	now      time.Time
+}
+
+// connKey names a dedicated channel across cells.
+type connKey struct {
+	cell rsl.CellID
+	ch   l1.Chan
+}
+
+// New checks cfg and returns a Network with no cells.
 func New(cfg Config) (*Network, error) {
 	if cfg.HLR == nil {
 		return nil, fmt.Errorf("%w: no HLR", ErrConfig)
@@ -63,46 +146,449 @@ func New(cfg Config) (*Network, error) {
 	if err := cfg.MM.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	n := &Network{cfg: cfg, log: cfg.Log, rand: cfg.Rand, stats: Stats{Outcomes: map[mm.Outcome]uint64{}}}
+	n := &Network{cfg: cfg, log: cfg.Log, rand: cfg.Rand, clock: cfg.Clock, up: cfg.Up,
+		stats: Stats{Outcomes: map[mm.Outcome]uint64{}},
+		cells: map[rsl.CellID]*rsl.Queue[rsl.Down]{}, conns: map[connKey]*conn{}, sessions: map[string]*Session{}}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
 	if n.rand == nil {
 		n.rand = rand.Reader
 	}
+	if n.clock == nil {
+		n.clock = realClock{}
+	}
+	if n.up == nil {
+		n.up = rsl.NewQueue[rsl.Up](orInt(cfg.UpQueue, DefaultUpQueue))
+	}
+	hq := orInt(cfg.HLRQueue, DefaultHLRQueue)
+	n.hlrq = make(chan hlrJob, hq)
+	n.hlra = make(chan hlrDone, hq)
+	n.inbox = make(chan command, DefaultInbox)
 	return n, nil
 }
 
-// NewLink implements bts.Config.NewLink: the upper layers of a dedicated
-// channel the MS has come to.
-func (n *Network) NewLink(info bts.ChanInfo) bts.Link {
-	n.stats.Connections++
-	c, err := newConn(n, info)
-	if err != nil {
-		n.log.Error("cannot open a connection", "chan", info.Chan, "err", err)
-		return nil
+func orInt(v, d int) int {
+	if v > 0 {
+		return v
 	}
+	return d
+}
+
+// Up returns the queue the cells send their events into (bts.Config.Up).
+func (n *Network) Up() *rsl.Queue[rsl.Up] { return n.up }
+
+// AddCell connects a cell: id is its bts.Config.ID, down its request
+// queue (bts.Cell.Down). Call it before the core runs, or from its
+// goroutine.
+func (n *Network) AddCell(id rsl.CellID, down *rsl.Queue[rsl.Down]) {
+	n.mu.Lock()
+	n.cells[id] = down
+	n.mu.Unlock()
+}
+
+// Step handles every event waiting from the cells and the registry, and
+// runs the timers at now. The simulator calls it once per TDMA frame (or
+// as often as it likes) with virtual time; it never blocks, except that
+// with SyncHLR the registry's requests run inside it.
+func (n *Network) Step(now time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.now = now
+	for range n.up.Len() {
+		u, ok := n.up.Get()
+		if !ok {
+			break
+		}
+		n.event(&u)
+	}
+	n.commands()
+	n.answers()
+	if n.cfg.SyncHLR {
+		// Each answer may ask a further question; the queue is bounded,
+		// so this ends.
+		for len(n.hlrq) > 0 {
+			j := <-n.hlrq
+			n.answer(runJob(n.cfg.HLR, j))
+		}
+	}
+	n.timers()
+}
+
+// Serve runs the core on its clock until ctx ends: events from the cells
+// and answers from the registry as they come, the timers at least every
+// 20 ms, and the registry on a worker goroutine of its own (unless
+// SyncHLR).
+func (n *Network) Serve(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !n.cfg.SyncHLR {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.serveHLR(ctx)
+		}()
+	}
+	tick := n.clock.After(tickEvery)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case u := <-n.up.C():
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			n.event(&u)
+			n.mu.Unlock()
+		case d := <-n.hlra:
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			n.answer(d)
+			n.mu.Unlock()
+		case c := <-n.inbox:
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			n.command(c)
+			n.mu.Unlock()
+		case <-tick:
+			tick = n.clock.After(tickEvery)
+		}
+		n.Step(n.clock.Now())
+	}
+}
+
+// serveHLR runs the registry's requests in order until ctx ends; then it
+// makes the writes still queued (so that an accepted location update is
+// not lost at shutdown) and drops the lookups.
+func (n *Network) serveHLR(ctx context.Context) {
+	defer n.drainWrites()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-n.hlrq:
+			d := runJob(n.cfg.HLR, j)
+			select {
+			case n.hlra <- d:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// drainWrites makes the registry writes still queued.
+func (n *Network) drainWrites() {
+	for {
+		select {
+		case j := <-n.hlrq:
+			if j.commit {
+				runJob(n.cfg.HLR, j)
+			}
+		default:
+			return
+		}
+	}
+}
+
+// answers handles the registry's answers that have arrived.
+func (n *Network) answers() {
+	for {
+		select {
+		case d := <-n.hlra:
+			n.answer(d)
+		default:
+			return
+		}
+	}
+}
+
+// hlrPut queues a registry request; a full queue drops it and counts.
+func (n *Network) hlrPut(j hlrJob) bool {
+	select {
+	case n.hlrq <- j:
+		return true
+	default:
+		n.stats.HLRDropped++
+		return false
+	}
+}
+
+func (n *Network) answer(d hlrDone) {
+	if d.commit {
+		n.stats.Commits++
+		if d.err != nil {
+			n.stats.CommitFails++
+			n.log.Error("registry update failed", "err", d.err)
+		}
+		return
+	}
+	n.stats.Lookups++
+	c := n.conns[d.key]
+	if c == nil || c.ref != d.ref {
+		return // the connection ended meanwhile
+	}
+	c.actions(c.mm.Answer(n.now, d.answer))
+}
+
+// down sends a request to a cell; a full queue drops it and counts.
+func (n *Network) down(r rsl.Down) {
+	q := n.cells[r.Cell]
+	if q == nil || !q.Put(r) {
+		n.stats.DownDropped++
+	}
+}
+
+// event handles one upward event.
+func (n *Network) event(u *rsl.Up) {
+	n.stats.Events++
+	key := connKey{u.Cell, u.Chan}
+	c := n.conns[key]
+	if c != nil && c.ref != u.Ref {
+		if int32(u.Ref-c.ref) < 0 {
+			// An event of an earlier activation, late.
+			n.stats.StaleEvents++
+			return
+		}
+		// A new activation of the channel: the old one is over.
+		n.end(c)
+		c = nil
+	}
+	switch u.Kind {
+	case rsl.ChanRequired:
+		n.stats.ChanRequired++
+		return
+	case rsl.MeasResult:
+		n.stats.MeasResults++
+		return
+	case rsl.EstablishInd:
+		if u.SAPI == 0 && c == nil {
+			c = n.open(key, u.Ref)
+		}
+	}
+	if c == nil {
+		if u.Kind != rsl.ChanReleased && u.Kind != rsl.ConnFailure && u.Kind != rsl.ReleaseInd {
+			// (A channel whose MS never established SAPI 0 ends
+			// with these; nothing is stale about them.)
+			n.stats.StaleEvents++
+		}
+		return
+	}
+	c.event(u)
+}
+
+// open starts the connection of a channel whose MS has established SAPI 0.
+func (n *Network) open(key connKey, ref uint32) *conn {
+	n.stats.Connections++
+	c := &conn{net: n, key: key, ref: ref,
+		log: n.log.With("cell", key.cell, "chan", key.ch.String()),
+		mm:  mm.NewConn(&n.cfg.MM, nil, n.rand)}
+	n.conns[key] = c
+	n.order = append(n.order, c)
 	return c
 }
 
-// Stats returns the counters.
-func (n *Network) Stats() Stats { return n.stats }
-
-// now turns a frame number into time: Epoch plus the frames counted
-// since, following the frame number across the hyperframe wrap.
-func (n *Network) now(fn tdma.FN) time.Time {
-	if !n.begun {
-		n.begun, n.lastFN, n.frames = true, fn, int64(fn)
-	} else if d := fn.Sub(n.lastFN); d > 0 {
-		n.frames += int64(d)
-		n.lastFN = fn
+// end retires a connection: its result is counted and reported, and its
+// subscriber's session forgets it.
+func (n *Network) end(c *conn) {
+	if n.conns[c.key] == c {
+		delete(n.conns, c.key)
 	}
-	return n.cfg.Epoch.Add(time.Duration(n.frames) * frameDuration)
-}
-
-func (n *Network) finished(r mm.Result) {
+	if i := slices.Index(n.order, c); i >= 0 {
+		n.order = slices.Delete(n.order, i, i+1)
+	}
+	if c.ended {
+		return
+	}
+	c.ended = true
+	if !c.mm.Done() {
+		c.mm.Lost(n.now)
+	}
+	r := c.mm.Result()
+	c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause, "authenticated", r.Authenticated, "cipher", r.Cipher, "ciphered", r.Ciphered)
 	n.stats.Outcomes[r.Outcome]++
+	if s := n.sessions[c.imsi]; s != nil && s.conn == c {
+		s.conn = nil
+		s.Cell, s.Chan, s.Procedure, s.State = 0, l1.Chan{}, "", "idle"
+		s.Last = r
+		if len(s.Pending) == 0 {
+			delete(n.sessions, c.imsi)
+		}
+	}
 	if n.cfg.OnResult != nil {
 		n.cfg.OnResult(r)
 	}
+}
+
+// timers runs MM's timers of every connection, and expires
+// mobile-terminated work nobody answered the paging for.
+func (n *Network) timers() {
+	for i := 0; i < len(n.order); i++ {
+		c := n.order[i]
+		if d, ok := c.mm.Deadline(); ok && !n.now.Before(d) {
+			c.actions(c.mm.Tick(n.now))
+		}
+	}
+	wait := n.cfg.PageTimeout
+	if wait <= 0 {
+		wait = DefaultPageTimeout
+	}
+	for imsi, s := range n.sessions {
+		if len(s.Pending) == 0 || s.conn != nil {
+			continue
+		}
+		keep := s.Pending[:0]
+		for _, r := range s.Pending {
+			if n.now.Sub(r.At) < wait {
+				keep = append(keep, r)
+				continue
+			}
+			n.stats.PageExpired++
+			n.log.Info("paging not answered", "imsi", imsi, "what", r.What)
+		}
+		s.Pending = keep
+		if len(keep) == 0 {
+			delete(n.sessions, imsi)
+		}
+	}
+}
+
+// Stats returns a copy of the counters. Call it from the core's
+// goroutine, or use Snapshot.
+func (n *Network) Stats() Stats {
+	s := n.stats
+	s.Outcomes = make(map[mm.Outcome]uint64, len(n.stats.Outcomes))
+	for k, v := range n.stats.Outcomes {
+		s.Outcomes[k] = v
+	}
+	return s
+}
+
+// Session is what is in progress for one subscriber: the connection it
+// is on, if any, and mobile-terminated work waiting for it to answer
+// paging.
+type Session struct {
+	IMSI      string
+	Cell      rsl.CellID
+	Chan      l1.Chan
+	Procedure string
+	State     string
+	Since     time.Time
+	// Pending is mobile-terminated work waiting for the paging response
+	// (the SMS and calls issues fill it).
+	Pending []MTRequest
+	// Last is the result of the subscriber's last connection.
+	Last mm.Result
+
+	conn *conn
+}
+
+// MTRequest is one piece of mobile-terminated work for a subscriber.
+type MTRequest struct {
+	IMSI string
+	// TMSI, unless mm.NoTMSI, is the identity to page with (TS 23.003
+	// §2.4: a TMSI rather than the IMSI when the MS has one).
+	TMSI uint32
+	// What says what waits (for logs): "sms", "call", "page".
+	What string
+	At   time.Time
+}
+
+// Snapshot is a consistent copy of the core's counters and sessions.
+type Snapshot struct {
+	Stats       Stats
+	Cells       int
+	Connections int
+	Sessions    []Session
+	UpQueue     int    // events waiting
+	UpDropped   uint64 // events the cells could not queue
+	HLRQueue    int    // registry requests waiting
+}
+
+// Snapshot returns a copy of the counters and the session table; it is
+// safe to call from any goroutine.
+func (n *Network) Snapshot() Snapshot {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := Snapshot{Stats: n.Stats(), Cells: len(n.cells), Connections: len(n.conns),
+		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq)}
+	for _, v := range n.sessions {
+		c := *v
+		c.conn = nil
+		c.Pending = append([]MTRequest(nil), v.Pending...)
+		s.Sessions = append(s.Sessions, c)
+	}
+	return s
+}
+
+// command is a request from another goroutine, through the inbox.
+type command struct {
+	page MTRequest
+}
+
+// ErrInboxFull is returned when the core's inbox has no room.
+var ErrInboxFull = fmt.Errorf("core: inbox full")
+
+// Page asks the core to page a subscriber for mobile-terminated work r:
+// r waits in the subscriber's session, and every cell pages the MS (TS
+// 44.018 §3.3.2). Safe from any goroutine; it never blocks.
+func (n *Network) Page(r MTRequest) error {
+	select {
+	case n.inbox <- command{page: r}:
+		return nil
+	default:
+		return ErrInboxFull
+	}
+}
+
+func (n *Network) commands() {
+	for {
+		select {
+		case c := <-n.inbox:
+			n.command(c)
+		default:
+			return
+		}
+	}
+}
+
+func (n *Network) command(c command) {
+	r := c.page
+	if r.IMSI == "" {
+		return
+	}
+	if r.At.IsZero() {
+		r.At = n.now
+	}
+	s := n.session(r.IMSI)
+	if len(s.Pending) >= MaxPending {
+		n.stats.PageRefused++
+		return
+	}
+	s.Pending = append(s.Pending, r)
+	id := l3.IMSI(r.IMSI)
+	if r.TMSI != mm.NoTMSI && r.TMSI != 0 {
+		id = l3.TMSI(r.TMSI)
+	}
+	buf := make([]byte, id.MarshalSize())
+	k, err := id.MarshalTo(buf)
+	if err != nil {
+		n.log.Info("cannot page", "imsi", r.IMSI, "err", err)
+		return
+	}
+	for cell := range n.cells {
+		n.down(rsl.Down{Kind: rsl.PagingCmd, Cell: cell, Msg: buf[:k], IMSI: r.IMSI})
+		n.stats.Pages++
+	}
+}
+
+// session returns the subscriber's session, made if needed.
+func (n *Network) session(imsi string) *Session {
+	s := n.sessions[imsi]
+	if s == nil {
+		s = &Session{IMSI: imsi, State: "idle", Since: n.now}
+		n.sessions[imsi] = s
+	}
+	return s
 }

@@ -450,3 +450,47 @@ func TestConstantsMatchTshark(t *testing.T) {
 		}
 	}
 }
+
+// Mirroring does not depend on a listener: with nobody on the port, the
+// ICMP port unreachable that comes back must not cost the next packet
+// (a connected UDP socket would fail every other write with
+// ECONNREFUSED).
+func TestSenderNoListener(t *testing.T) {
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip("no loopback UDP:", err)
+	}
+	addr := l.LocalAddr().String()
+	l.Close() // nobody listens there now
+	s, err := Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := Um(ChanBCCH, 20, 0, 1, 0)
+	for range 20 {
+		s.Send(&h, []byte{1, 2, 3})
+		time.Sleep(time.Millisecond) // let the ICMP error arrive
+	}
+	if s.Sent() != 20 || s.Dropped() != 0 {
+		t.Errorf("Sent, Dropped = %d, %d, want 20, 0", s.Sent(), s.Dropped())
+	}
+}
+
+func TestSendUDPNoAlloc(t *testing.T) {
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip("no loopback UDP:", err)
+	}
+	defer l.Close()
+	s, err := Dial(l.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := Um(ChanBCCH, 1, 0, 0, 0)
+	p := make([]byte, 23)
+	if n := testing.AllocsPerRun(100, func() { s.Send(&h, p) }); n != 0 {
+		t.Errorf("Send over UDP allocates %v times", n)
+	}
+}

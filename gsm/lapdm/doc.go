@@ -51,6 +51,11 @@
 // and Next do not allocate; messages handed to L3 are slices of internal
 // buffers, valid until the next call.
 //
+// On the network side the Links live in the cell (gsm/bts), as LAPDm
+// lives in the BTS in Abis: the core sees only L3 messages per SAPI.
+// Entity.Outstanding tells the cell when a message (the Channel Release)
+// has been delivered, and Entity.Stats counts DISCs sent and repeated.
+//
 // Place in the dependency order: above gsm/tdma (frame numbers), below
 // gsm/rr, gsm/mm and the cell (gsm/bts) and virtual phones (gsm/ms),
 // beside gsm/l1, which calls Next through its Source.

@@ -182,7 +182,28 @@ type Entity struct {
 	uiRx   [BlockLen]byte
 	ind    [4]Indication
 	nind   int
+	stats  EntityStats
 }
+
+// EntityStats counts an entity's frames of interest to the release
+// procedure: every DISC sent, and how many of them were repetitions after
+// T200 expired (TS 44.006 §5.4.4.3: the DISC is repeated up to N200
+// times until a UA or DM answers).
+type EntityStats struct {
+	DISC, DISCRepeated uint64
+	// IRepeated counts I frames sent again after T200 expired or a REJ
+	// (TS 44.006 §5.5.7, timer recovery).
+	IRepeated uint64
+}
+
+// Stats returns the entity's counters; they survive releases.
+func (e *Entity) Stats() EntityStats { return e.stats }
+
+// Outstanding returns how many L3 messages are queued or not yet
+// completely acknowledged in acknowledged mode. It falls to 0 when the
+// peer has acknowledged the last one, or when the link is released
+// (which discards the queue).
+func (e *Entity) Outstanding() int { return e.txN }
 
 // NewEntity returns an entity in the idle state.
 func NewEntity(cfg Config) (*Entity, error) {
@@ -863,6 +884,10 @@ func (e *Entity) next(fn tdma.FN, f *Frame) bool {
 		if e.sendRel {
 			f.Type, f.PF, f.CR = TypeDISC, true, cmdCR
 			e.sendRel = false
+			e.stats.DISC++
+			if e.rc > 0 {
+				e.stats.DISCRepeated++
+			}
 			e.setT200(fn)
 			return true
 		}
@@ -873,6 +898,7 @@ func (e *Entity) next(fn tdma.FN, f *Frame) bool {
 			return true
 		}
 		if e.sendI && e.txN > 0 && e.vs != e.va {
+			e.stats.IRepeated++
 			e.iFrame(f, e.va, e.sendIP, cmdCR)
 			e.sendI, e.sendIP = false, false
 			e.setT200(fn)

@@ -730,3 +730,43 @@ func TestEmergencyCall(t *testing.T) {
 		})
 	}
 }
+
+// An asynchronous Conn (no Registry: lookups as ActLookup actions, the
+// answers through Answer) goes through the same message flows as one that
+// asks its Registry directly.
+func TestAsyncLookups(t *testing.T) {
+	asyncHarness = true
+	defer func() { asyncHarness = false }()
+	for name, f := range map[string]func(*testing.T){
+		"LUNewSubscriberIMSI": TestLUNewSubscriberIMSI, "LUUnknownTMSI": TestLUUnknownTMSI,
+		"LUAuthCipher": TestLUAuthCipher, "LUWrongSRES": TestLUWrongSRES, "LUReject": TestLUReject,
+		"TMSIReallocation": TestTMSIReallocation, "CMService": TestCMService, "IMSIDetach": TestIMSIDetach,
+		"FollowOn": TestFollowOn, "Paged": TestPaged, "ForeignTMSI": TestForeignTMSI,
+	} {
+		t.Run(name, f)
+	}
+}
+
+// A lookup that is never answered runs into the guard timer; an answer
+// that comes after that, or to another query, is ignored.
+func TestAsyncLookupTimeout(t *testing.T) {
+	c := mm.NewConn(baseConfig(), nil, &mmtest.SeqReader{})
+	acts := c.HandleMessage(t0, &mm.LocationUpdatingRequest{Type: mm.LUNormal, CKSN: 7, LAI: cellLAI, Identity: l3.TMSI(0x1234)})
+	if len(acts) != 1 || acts[0].Kind != mm.ActLookup || acts[0].Query.Kind != mm.QueryIMSIByTMSI || acts[0].Query.TMSI != 0x1234 {
+		t.Fatalf("actions %v, want one lookup of TMSI 0x1234", acts)
+	}
+	q := acts[0].Query
+	if !c.Waiting() {
+		t.Error("Waiting() = false with a lookup out")
+	}
+	if acts := c.Answer(t0, mm.Answer{Kind: q.Kind, Seq: q.Seq + 1}); len(acts) != 0 || !c.Waiting() {
+		t.Errorf("answer to another query: %v, waiting %v", acts, c.Waiting())
+	}
+	acts = c.Tick(t0.Add(mm.GuardDefault))
+	if len(acts) != 1 || acts[0].Kind != mm.ActRelease || c.Result().Outcome != mm.OutcomeTimeout || c.Result().Timer != "registry" {
+		t.Fatalf("after the guard: %v, result %+v; want release on timeout of the registry", acts, c.Result())
+	}
+	if acts := c.Answer(t0.Add(mm.GuardDefault), mm.Answer{Kind: q.Kind, Seq: q.Seq, IMSI: testIMSI, OK: true}); len(acts) != 0 {
+		t.Errorf("late answer: %v, want nothing", acts)
+	}
+}

@@ -32,6 +32,15 @@
 // core answers through the small Registry interface; mmtest has an
 // in-memory fake.
 //
+// Registry lookups are synchronous when Conn has a Registry, and
+// asynchronous without one (NewConn with nil): each question (IMSI by
+// TMSI, the registration decision, an authentication vector, a TMSI
+// allocation) comes out as an ActLookup action carrying a Query, the
+// Conn waits under the guard timer, and the caller passes the registry's
+// Answer (Resolve computes one from a Registry) to Conn.Answer. The
+// owner can so run the registry on a worker, or reach an HLR over GSUP,
+// without blocking its loop. Writes are always ActCommit actions.
+//
 // # Time
 //
 // Both state machines are pure: no goroutines, no I/O, no clock. Every

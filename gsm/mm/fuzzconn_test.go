@@ -48,30 +48,52 @@ func FuzzConn(f *testing.F) {
 	f.Add(joinFrames(hexBytes("05 01 53 05 f40badcafe")))
 	v := vector{}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		reg := mmtest.New()
-		reg.Open = true
-		reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: crypto.COMP128v1, Ki: v.ki, TMSI: 0x0badcafe})
-		cfg := baseConfig()
-		c := mm.NewConn(cfg, reg, &mmtest.SeqReader{})
-		now := t0
-		for i, fr := range splitFrames(b) {
-			for _, a := range c.Handle(now, fr) {
-				if a.Kind == mm.ActCommit {
-					reg.Apply(a.Update)
+		// Each input runs twice: with the registry answering at once,
+		// and asynchronously, lookups answered after the uplink message
+		// that raised them (those an answer raises, after the next
+		// message), as a slow HLR would.
+		for _, async := range []bool{false, true} {
+			reg := mmtest.New()
+			reg.Open = true
+			reg.Add(mmtest.Subscriber{IMSI: testIMSI, Algorithm: crypto.COMP128v1, Ki: v.ki, TMSI: 0x0badcafe})
+			cfg := baseConfig()
+			var c *mm.Conn
+			if async {
+				c = mm.NewConn(cfg, nil, &mmtest.SeqReader{})
+			} else {
+				c = mm.NewConn(cfg, reg, &mmtest.SeqReader{})
+			}
+			var pending []mm.Query
+			do := func(acts []mm.Action) {
+				for _, a := range acts {
+					switch a.Kind {
+					case mm.ActCommit:
+						reg.Apply(a.Update)
+					case mm.ActLookup:
+						pending = append(pending, a.Query)
+					}
 				}
 			}
-			if i%3 == 2 {
-				c.CipheringComplete(now)
-				c.Classmark(now, phoneA53().Classmark2, nil)
+			now := t0
+			for i, fr := range splitFrames(b) {
+				do(c.Handle(now, fr))
+				for _, q := range pending[:len(pending):len(pending)] {
+					pending = pending[1:]
+					do(c.Answer(now, mm.Resolve(reg, q)))
+				}
+				if i%3 == 2 {
+					do(c.CipheringComplete(now))
+					do(c.Classmark(now, phoneA53().Classmark2, nil))
+				}
+				now = now.Add(time.Second)
 			}
-			now = now.Add(time.Second)
-		}
-		for range 4 {
-			now = now.Add(time.Minute)
-			c.Tick(now)
-		}
-		if !c.Done() && c.State() != "connected" && c.State() != "idle" {
-			t.Fatalf("connection stuck in %s after the timers ran (result %+v)", c.State(), c.Result())
+			for range 4 {
+				now = now.Add(time.Minute)
+				do(c.Tick(now))
+			}
+			if !c.Done() && c.State() != "connected" && c.State() != "idle" {
+				t.Fatalf("async %v: connection stuck in %s after the timers ran (result %+v)", async, c.State(), c.Result())
+			}
 		}
 	})
 }

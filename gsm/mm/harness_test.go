@@ -48,7 +48,13 @@ type harness struct {
 	pending  []mm.LUType // MSStartLU requests
 	queue    []event
 	pumping  bool
+	lookups  []mm.Query // ActLookups of an asynchronous Conn, not yet answered
 }
+
+// asyncHarness makes the harness's network Conn asynchronous (no
+// Registry): its lookups come out as ActLookup actions, which the harness
+// answers from the registry after the batch, as a worker would.
+var asyncHarness bool
 
 func newHarness(t testing.TB, cfg *mm.Config, reg *mmtest.Registry, msCfg *mm.MSConfig, sim *mm.SIM) *harness {
 	t.Helper()
@@ -61,7 +67,11 @@ func newHarness(t testing.TB, cfg *mm.Config, reg *mmtest.Registry, msCfg *mm.MS
 // connect opens a new dedicated channel and gives the MS's first message
 // to a fresh Conn.
 func (h *harness) connect(acts []mm.MSAction, rand interface{ Read([]byte) (int, error) }) {
-	h.net = mm.NewConn(h.cfg, h.reg, rand)
+	if asyncHarness {
+		h.net = mm.NewConn(h.cfg, nil, rand)
+	} else {
+		h.net = mm.NewConn(h.cfg, h.reg, rand)
+	}
 	h.released, h.ciphered = false, false
 	h.msActions(acts)
 }
@@ -115,9 +125,16 @@ func (h *harness) netActions(acts []mm.Action) {
 			}
 		case mm.ActMMConnection:
 			h.names = append(h.names, "NW:mm-connection "+a.Service.String())
+		case mm.ActLookup:
+			h.lookups = append(h.lookups, a.Query)
 		default:
 			h.queue = append(h.queue, event{kind: a.Kind, cipher: a.Cipher, kc: a.Kc})
 		}
+	}
+	for len(h.lookups) > 0 {
+		q := h.lookups[0]
+		h.lookups = h.lookups[1:]
+		h.netActions(h.net.Answer(h.now, mm.Resolve(h.reg, q)))
 	}
 	h.pump()
 }

@@ -32,9 +32,13 @@ const (
 	// ActRelease: release the channel (RR Channel Release, TS 44.018
 	// §3.4.13); Result says why. Conn is finished.
 	ActRelease
+	// ActLookup: make Query against the registry and pass the answer to
+	// Conn.Answer (only from a Conn made without a Registry). Conn waits
+	// for it under the guard timer.
+	ActLookup
 )
 
-var actionNames = [...]string{"?", "send", "start-ciphering", "classmark-enquiry", "commit", "mm-connection", "release"}
+var actionNames = [...]string{"?", "send", "start-ciphering", "classmark-enquiry", "commit", "mm-connection", "release", "lookup"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionNames) {
@@ -51,6 +55,7 @@ type Action struct {
 	Kc      crypto.Kc   // ActStartCiphering
 	Update  Update      // ActCommit
 	Service ServiceType // ActMMConnection
+	Query   Query       // ActLookup
 }
 
 func (a Action) String() string {
@@ -63,6 +68,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("commit %v %s", a.Update.Kind, a.Update.IMSI)
 	case ActMMConnection:
 		return fmt.Sprintf("mm-connection %v", a.Service)
+	case ActLookup:
+		return fmt.Sprintf("lookup %v", a.Query.Kind)
 	}
 	return a.Kind.String()
 }
@@ -133,9 +140,23 @@ const (
 	stWaitTMSIComplete
 	stConnected // MM connection (or follow-on) active
 	stReleased
+	stWaitRegistry // an ActLookup is out
 )
 
-var stateNames = [...]string{"idle", "wait-identity", "wait-imei", "wait-auth", "wait-classmark", "wait-cipher", "wait-tmsi-complete", "connected", "released"}
+var stateNames = [...]string{"idle", "wait-identity", "wait-imei", "wait-auth", "wait-classmark", "wait-cipher", "wait-tmsi-complete", "connected", "released", "wait-registry"}
+
+// cont is what a Conn does with the answer to its registry query.
+type cont uint8
+
+const (
+	contNone cont = iota
+	contIdentifyTMSI
+	contDetachTMSI
+	contDecide
+	contAuthVector
+	contAllocateLU
+	contReallocate
+)
 
 // Conn is the network side of MM for one MS on one dedicated channel (TS
 // 24.008 §4, the network's view): location updating with identification,
@@ -175,12 +196,24 @@ type Conn struct {
 	sres     crypto.SRES
 	kc       crypto.Kc
 	newTMSI  uint32
+
+	// The registry query in flight (async mode: reg is nil).
+	waiting  cont
+	waitFrom state
+	seq      uint32
+	detach   time.Time   // contDetachTMSI: the detach's time
+	chal     crypto.RAND // contAuthVector: the RAND asked about
 }
 
 // NewConn returns a Conn for a new dedicated channel. cfg is shared and
 // must not change while Conns use it; reg answers lookups; rand supplies
 // the RAND challenges (crypto/rand.Reader on air, a seeded source in
 // tests).
+//
+// With reg nil the Conn is asynchronous: every registry question comes
+// out as an ActLookup action and the Conn waits, under the guard timer,
+// for its Answer. The owner can then run the registry on a worker, or
+// reach an HLR over the network, without blocking its loop.
 func NewConn(cfg *Config, reg Registry, rand io.Reader) *Conn {
 	return &Conn{cfg: cfg, reg: reg, rand: rand, res: Result{TMSI: NoTMSI}, newTMSI: NoTMSI, cksn: CKSNNone}
 }
@@ -417,34 +450,103 @@ func (c *Conn) identify(now time.Time, id l3.MobileIdentity) {
 		// A TMSI only means something in the network that allocated it
 		// (TS 23.003 §2.4): one the MS brings from another PLMN is
 		// unknown here even if the same number is in use.
-		foreign := c.res.Procedure == ProcLocationUpdate && c.lai.PLMN != c.cfg.LAI.PLMN
-		if imsi, ok := c.reg.IMSIByTMSI(id.TMSI); ok && !foreign {
-			c.res.IMSI = imsi
-			c.identified(now)
+		if c.res.Procedure == ProcLocationUpdate && c.lai.PLMN != c.cfg.LAI.PLMN {
+			c.unknownTMSI(now)
 			return
 		}
-		if c.res.Procedure == ProcPaging {
-			c.release(OutcomeRejected)
-			return
-		}
-		if c.emergency() {
-			return
-		}
-		if c.res.Procedure == ProcCMService {
-			// §4.5.1.1: an unknown TMSI in a CM service request is
-			// answered with #4, after which the MS does a location
-			// update.
-			c.reject(CauseIMSIUnknownInVLR)
-			return
-		}
-		c.send(&IdentityRequest{Type: IdentityIMSI})
-		c.st = stWaitIdentity
-		c.start(now, orDefault(c.cfg.T3270, T3270Default), "T3270")
+		c.lookup(now, contIdentifyTMSI, Query{Kind: QueryIMSIByTMSI, TMSI: id.TMSI})
 	default:
 		if c.emergency() {
 			return
 		}
 		c.reject(CauseInvalidMandatoryInfo)
+	}
+}
+
+// unknownTMSI goes on with a TMSI the registry does not know.
+func (c *Conn) unknownTMSI(now time.Time) {
+	if c.res.Procedure == ProcPaging {
+		c.release(OutcomeRejected)
+		return
+	}
+	if c.emergency() {
+		return
+	}
+	if c.res.Procedure == ProcCMService {
+		// §4.5.1.1: an unknown TMSI in a CM service request is
+		// answered with #4, after which the MS does a location
+		// update.
+		c.reject(CauseIMSIUnknownInVLR)
+		return
+	}
+	c.send(&IdentityRequest{Type: IdentityIMSI})
+	c.st = stWaitIdentity
+	c.start(now, orDefault(c.cfg.T3270, T3270Default), "T3270")
+}
+
+// lookup asks the registry q and goes on with k: at once with a
+// Registry, else through an ActLookup and Answer.
+func (c *Conn) lookup(now time.Time, k cont, q Query) {
+	c.seq++
+	q.Seq = c.seq
+	if c.reg != nil {
+		c.answered(now, k, Resolve(c.reg, q))
+		return
+	}
+	c.waiting, c.waitFrom = k, c.st
+	c.st = stWaitRegistry
+	c.start(now, orDefault(c.cfg.Guard, GuardDefault), "registry")
+	c.acts = append(c.acts, Action{Kind: ActLookup, Query: q})
+}
+
+// Answer passes the registry's answer to the ActLookup the Conn is
+// waiting for. An answer to another query (late, after a timeout or
+// release) is ignored.
+func (c *Conn) Answer(now time.Time, a Answer) []Action {
+	c.begin()
+	if c.st != stWaitRegistry || a.Seq != c.seq {
+		return c.acts
+	}
+	k := c.waiting
+	c.waiting = contNone
+	c.st = c.waitFrom
+	c.stop()
+	c.answered(now, k, a)
+	return c.acts
+}
+
+// Waiting reports whether the Conn waits for a registry answer.
+func (c *Conn) Waiting() bool { return c.st == stWaitRegistry }
+
+func (c *Conn) answered(now time.Time, k cont, a Answer) {
+	switch k {
+	case contIdentifyTMSI:
+		if a.OK {
+			c.res.IMSI = a.IMSI
+			c.identified(now)
+			return
+		}
+		c.unknownTMSI(now)
+	case contDetachTMSI:
+		c.detached(a.IMSI, c.detach)
+	case contDecide:
+		c.decided(now, a.Decision)
+	case contAuthVector:
+		c.authVector(now, a)
+	case contAllocateLU:
+		if a.Err != nil {
+			c.reject(CauseNetworkFailure)
+			return
+		}
+		c.accepted(now, a.TMSI)
+	case contReallocate:
+		if a.Err != nil {
+			return
+		}
+		c.newTMSI, c.res.TMSI, c.res.TMSIConfirmed = a.TMSI, a.TMSI, false
+		c.send(&TMSIReallocationCommand{LAI: c.cfg.LAI, Identity: l3.TMSI(a.TMSI)})
+		c.st = stWaitTMSIComplete
+		c.start(now, orDefault(c.cfg.T3250, T3250Default), "T3250")
 	}
 }
 
@@ -471,7 +573,10 @@ func (c *Conn) onIdentityResponse(now time.Time, m *IdentityResponse) {
 
 // identified runs once the IMSI is known: policy, then security.
 func (c *Conn) identified(now time.Time) {
-	d := c.reg.Decide(Request{IMSI: c.res.IMSI, Type: c.res.Type, Service: c.res.Service, OldLAI: c.lai})
+	c.lookup(now, contDecide, Query{Kind: QueryDecide, Request: Request{IMSI: c.res.IMSI, Type: c.res.Type, Service: c.res.Service, OldLAI: c.lai}})
+}
+
+func (c *Conn) decided(now time.Time, d Decision) {
 	c.res.MSISDN = d.MSISDN
 	if !d.Accept {
 		if c.res.Procedure == ProcPaging {
@@ -495,12 +600,17 @@ func (c *Conn) identified(now time.Time) {
 		c.reject(CauseNetworkFailure)
 		return
 	}
-	sres, kc, err := c.reg.AuthVector(c.res.IMSI, r)
-	if err != nil {
+	c.chal = r
+	c.lookup(now, contAuthVector, Query{Kind: QueryAuthVector, IMSI: c.res.IMSI, RAND: r})
+}
+
+func (c *Conn) authVector(now time.Time, a Answer) {
+	if a.Err != nil {
 		c.reject(CauseNetworkFailure)
 		return
 	}
-	c.sres, c.kc = sres, kc
+	r := c.chal
+	c.sres, c.kc = a.SRES, a.Kc
 	// A new key gets a new sequence number, different from the one the
 	// MS holds (TS 24.008 §4.3.2.2 and §10.5.1.2).
 	c.cksn = 0
@@ -606,13 +716,17 @@ func (c *Conn) acceptService() {
 }
 
 func (c *Conn) acceptLU(now time.Time) {
-	acc := &LocationUpdatingAccept{LAI: c.cfg.LAI, FollowOn: c.followOn && c.cfg.FollowOnProceed}
 	if !c.cfg.NoTMSI {
-		t, err := c.reg.AllocateTMSI(c.res.IMSI)
-		if err != nil {
-			c.reject(CauseNetworkFailure)
-			return
-		}
+		c.lookup(now, contAllocateLU, Query{Kind: QueryAllocateTMSI, IMSI: c.res.IMSI})
+		return
+	}
+	c.accepted(now, NoTMSI)
+}
+
+// accepted sends Location Updating Accept, with tmsi unless NoTMSI.
+func (c *Conn) accepted(now time.Time, t uint32) {
+	acc := &LocationUpdatingAccept{LAI: c.cfg.LAI, FollowOn: c.followOn && c.cfg.FollowOnProceed}
+	if t != NoTMSI {
 		c.newTMSI, c.res.TMSI = t, t
 		acc.HasIdentity, acc.Identity = true, l3.TMSI(t)
 	}
@@ -692,8 +806,15 @@ func (c *Conn) onDetach(now time.Time, m *IMSIDetachIndication) {
 	case l3.IdentityIMSI:
 		imsi = m.Identity.Digits
 	case l3.IdentityTMSI:
-		imsi, _ = c.reg.IMSIByTMSI(m.Identity.TMSI)
+		c.detach = now
+		c.lookup(now, contDetachTMSI, Query{Kind: QueryIMSIByTMSI, TMSI: m.Identity.TMSI})
+		return
 	}
+	c.detached(imsi, now)
+}
+
+// detached records an IMSI detach of imsi ("" if unknown) and releases.
+func (c *Conn) detached(imsi string, now time.Time) {
 	if imsi != "" {
 		c.res.IMSI = imsi
 		c.commit(Update{Kind: UpdateDetach, IMSI: imsi, Time: now})
@@ -712,14 +833,7 @@ func (c *Conn) ReallocateTMSI(now time.Time) []Action {
 	if c.st != stConnected || c.res.IMSI == "" {
 		return c.acts
 	}
-	t, err := c.reg.AllocateTMSI(c.res.IMSI)
-	if err != nil {
-		return c.acts
-	}
-	c.newTMSI, c.res.TMSI, c.res.TMSIConfirmed = t, t, false
-	c.send(&TMSIReallocationCommand{LAI: c.cfg.LAI, Identity: l3.TMSI(t)})
-	c.st = stWaitTMSIComplete
-	c.start(now, orDefault(c.cfg.T3250, T3250Default), "T3250")
+	c.lookup(now, contReallocate, Query{Kind: QueryAllocateTMSI, IMSI: c.res.IMSI})
 	return c.acts
 }
 

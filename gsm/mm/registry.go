@@ -106,3 +106,67 @@ type Update struct {
 	IMEI    l3.MobileIdentity
 	Time    time.Time
 }
+
+// QueryKind says which Registry method a Query stands for.
+type QueryKind uint8
+
+// Query kinds.
+const (
+	QueryIMSIByTMSI QueryKind = iota + 1
+	QueryDecide
+	QueryAuthVector
+	QueryAllocateTMSI
+)
+
+var queryNames = [...]string{"?", "imsi-by-tmsi", "decide", "auth-vector", "allocate-tmsi"}
+
+func (k QueryKind) String() string {
+	if int(k) < len(queryNames) {
+		return queryNames[k]
+	}
+	return "QueryKind(?)"
+}
+
+// Query is one registry lookup a Conn without a Registry asks its caller
+// to make (ActLookup): the same questions as the Registry methods, as
+// data, so that the answer can come from a worker goroutine, a database
+// or an HLR over the network (GSUP) while the Conn's owner carries on.
+type Query struct {
+	Kind QueryKind
+	// Seq numbers the Conn's queries; the Answer carries it back.
+	Seq     uint32
+	TMSI    uint32      // QueryIMSIByTMSI
+	Request Request     // QueryDecide
+	IMSI    string      // QueryAuthVector, QueryAllocateTMSI
+	RAND    crypto.RAND // QueryAuthVector
+}
+
+// Answer is the registry's answer to a Query, for Conn.Answer.
+type Answer struct {
+	Kind     QueryKind
+	Seq      uint32
+	IMSI     string      // QueryIMSIByTMSI
+	OK       bool        // QueryIMSIByTMSI: the TMSI is known
+	Decision Decision    // QueryDecide
+	SRES     crypto.SRES // QueryAuthVector
+	Kc       crypto.Kc   // QueryAuthVector
+	TMSI     uint32      // QueryAllocateTMSI
+	Err      error       // QueryAuthVector, QueryAllocateTMSI
+}
+
+// Resolve answers q from reg, synchronously. A worker that owns the
+// registry calls it for each Query it takes off its queue.
+func Resolve(reg Registry, q Query) Answer {
+	a := Answer{Kind: q.Kind, Seq: q.Seq}
+	switch q.Kind {
+	case QueryIMSIByTMSI:
+		a.IMSI, a.OK = reg.IMSIByTMSI(q.TMSI)
+	case QueryDecide:
+		a.Decision = reg.Decide(q.Request)
+	case QueryAuthVector:
+		a.SRES, a.Kc, a.Err = reg.AuthVector(q.IMSI, q.RAND)
+	case QueryAllocateTMSI:
+		a.TMSI, a.Err = reg.AllocateTMSI(q.IMSI)
+	}
+	return a
+}

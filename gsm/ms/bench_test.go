@@ -5,7 +5,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/l3"
-	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/rr"
@@ -40,17 +39,11 @@ func BenchmarkPhoneIdleFrame(b *testing.B) {
 // measurement reports up, SI5/SI6): the phone's part is the difference
 // with BenchmarkCellFrame.
 func BenchmarkPhoneDedicatedFrame(b *testing.B) {
-	var nl *netLink
 	cc := testCellConfig(true)
-	cell, err := bts.New(bts.Config{Cell: cc, NewLink: func(bts.ChanInfo) bts.Link {
-		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-		nl = &netLink{t: b, link: l, tmsi: 1, keep: true}
-		return nl
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	l := newLoop(b, cell, 1, 0)
+	net := newFakeNet(b, bts.Config{Cell: cc}, 1)
+	net.keep = true
+	l := newLoop(b, net.cell, 1, 0)
+	l.net = net
 	// An MM that never gives up the connection (gsm/mm's would leave
 	// after T3240, 10 s): the benchmark measures RR, LAPDm and L1.
 	sim := testSIM("001010000000077")

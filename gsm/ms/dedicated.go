@@ -46,17 +46,17 @@ type dedicated struct {
 	dlCiphered bool
 	soft       [4][116]int8
 	rrBuf      [32]byte
+	// discRepeated is the SAPI 0 entity's DISCRepeated count already
+	// added to the phone's stats (the link is reused across channels).
+	discRepeated uint64
 }
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
 
-// msgClassmarkEnquiry is the RR message type of Classmark Enquiry (TS
-// 44.018 §9.1.12, Table 10.4.1), which gsm/rr does not decode: it is the
-// header alone.
-const msgClassmarkEnquiry = 0x13
-
 // releaseFrames is how long the phone waits for its DISC to be
-// acknowledged after a Channel Release before it releases locally.
+// acknowledged after a Channel Release before it releases locally: T3110
+// (TS 44.018 §3.4.13.1.1, §11.1.1), meanwhile LAPDm repeats the DISC
+// every T200.
 const releaseFrames = 300
 
 // enterDedicated moves to the SDCCH of an Immediate Assignment (TS
@@ -74,7 +74,8 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	} else {
 		link.ReleaseLocal()
 	}
-	*d = dedicated{desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
+	seen := d.discRepeated
+	*d = dedicated{discRepeated: seen, desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
 	if desc.Type == rr.ChanSDCCH4 {
 		d.comb = l1.CombV
 		d.main = l1.Chan{Kind: l1.ChanSDCCH4, TN: d.tn, Sub: desc.SubChan & 3}
@@ -119,7 +120,16 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 // toIdle leaves dedicated mode (TS 44.018 §3.4.13: back to idle on the
 // same cell).
 func (p *Phone) toIdle(normal bool) {
+	if p.state == StateReleasing {
+		n := max(p.lastFN.Sub(p.relFrom), 0)
+		p.stats.Released++
+		p.stats.ReleaseFramesLast = n
+		p.stats.ReleaseFramesMax = max(p.stats.ReleaseFramesMax, n)
+		p.stats.ReleaseFramesSum += uint64(n)
+	}
 	if p.ded.link != nil {
+		p.stats.DISCRepeats += p.ded.link.Entity(0).Stats().DISCRepeated - p.ded.discRepeated
+		p.ded.discRepeated = p.ded.link.Entity(0).Stats().DISCRepeated
 		p.ded.link.ReleaseLocal()
 	}
 	p.ded.cipher.Off()
@@ -138,6 +148,8 @@ func (p *Phone) dedTimers(f tdma.FN) {
 	d := &p.ded
 	p.indications(d.link.Tick(f))
 	if p.state == StateReleasing && f.Sub(p.released) >= 0 {
+		// T3110 ran out with the DISC unanswered: release locally.
+		p.stats.ReleaseTimeouts++
 		p.toIdle(true)
 	}
 }
@@ -278,7 +290,7 @@ func (p *Phone) l3(msg []byte) {
 		}
 		return
 	}
-	if msg[1]&0x3f == msgClassmarkEnquiry {
+	if rr.MsgType(msg[1]&0x3f) == rr.MsgClassmarkEnquiry {
 		p.classmarkChange()
 		return
 	}
@@ -295,6 +307,7 @@ func (p *Phone) l3(msg []byte) {
 		// and go back to idle.
 		p.ded.link.Entity(0).Release()
 		p.state = StateReleasing
+		p.relFrom = p.lastFN
 		p.released = p.lastFN.Add(releaseFrames)
 	}
 }

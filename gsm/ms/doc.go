@@ -31,7 +31,11 @@
 //     advance down, the radio link counter S of TS 45.008 §5.2,
 //     ciphering (TS 44.018 §3.4.7: A5/1 or A5/3 with the Kc of the last
 //     authentication, through gsm/l1's Cipher), and Channel Release (TS
-//     44.018 §3.4.13) back to idle;
+//     44.018 §3.4.13) back to idle: the phone disconnects the main
+//     signalling link (DISC), repeats an unanswered DISC every T200 (TS
+//     44.006 §5.4.4.3) and releases locally after T3110; Stats times each
+//     release from the Channel Release to idle (ReleaseFramesLast/Max/Sum)
+//     and counts repeated DISCs and releases that ended unanswered;
 //   - answering paging (TS 44.018 §3.3.2) with a Paging Response in the
 //     SABM, and Classmark Enquiry with Classmark Change (§3.4.11);
 //   - the downlink signalling failure counter on the paging blocks in

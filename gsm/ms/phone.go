@@ -145,6 +145,19 @@ type Stats struct {
 	RadioLinkFailures uint64
 	CellLost          uint64 // downlink signalling failures in idle mode
 	Releases          uint64
+	// The channel release procedure (TS 44.018 §3.4.13.1.1), timed from
+	// the Channel Release received to back in idle, in TDMA frames of
+	// air: Released counts the timed releases, ReleaseFramesLast,
+	// ReleaseFramesMax and ReleaseFramesSum give the last, the worst and
+	// the total. DISCRepeats counts DISCs repeated because T200 ran out
+	// unanswered (TS 44.006 §5.4.4.3); ReleaseTimeouts counts releases
+	// that ended locally, with the DISC never answered by UA or DM.
+	Released          uint64
+	ReleaseFramesLast int
+	ReleaseFramesMax  int
+	ReleaseFramesSum  uint64
+	DISCRepeats       uint64
+	ReleaseTimeouts   uint64
 	FirstRACH, Assign tdma.FN // real FN of the first channel request, of the assignment
 	HaveFirstRACH     bool
 	// AttemptRACH is the real FN of the first channel request of the
@@ -184,6 +197,7 @@ type Phone struct {
 	retryOn  bool
 	ded      dedicated
 	released tdma.FN // deadline of the releasing state
+	relFrom  tdma.FN // real FN the Channel Release was received
 	lastFN   tdma.FN // the last downlink frame Listen saw (real)
 	pageResp bool    // the access answers paging: send a Paging Response
 	dsc      int     // downlink signalling failure counter, TS 45.008 §6.5

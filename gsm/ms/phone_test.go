@@ -7,14 +7,13 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
-	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
-	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
 	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -36,15 +35,10 @@ type loop struct {
 	toa []float32
 	// deaf drops access bursts before the cell: nobody answers.
 	deaf bool
+	// net, when set, is the network above the cell, stepped each frame.
+	net *fakeNet
 	// override, when set, may replace the cell's downlink of a frame.
 	override func(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst)
-	// netCipher stands in for the cell's ciphering (gsm/bts has none
-	// yet): when on, the dedicated downlink bursts of timeslot cipherTN
-	// are enciphered and the uplink normal bursts deciphered.
-	netCipher l1.Cipher
-	cipherTN  tdma.TN
-	comb      l1.Combination
-	dlCipher  bool // the downlink is enciphered too
 }
 
 func testSIM(imsi string) *mm.SIM {
@@ -95,23 +89,17 @@ func newCell(t testing.TB, mutate func(*rr.CellConfig)) *bts.Cell {
 
 func (l *loop) step() {
 	l.cell.Frame(l.fn, &l.dl)
+	if l.net != nil {
+		l.net.step()
+	}
 	if l.override != nil {
 		l.override(l.fn, &l.dl)
-	}
-	if l.netCipher.On() && l.dlCipher {
-		tn := l.cipherTN
-		if b := &l.dl[tn]; b.Kind == tdma.KindNormal && l.comb.Downlink(tn, l.fn).Chan.Kind.Dedicated() {
-			l.netCipher.EncryptBurst(l1.DirDown, l.fn, &b.Bits)
-		}
 	}
 	for i, p := range l.phones {
 		local := l.fn.Add(-l.origin[i])
 		mstest.Downlink(p, local, &l.dl)
 		p.Frame(local, &l.ul)
 		mstest.Uplink(l.fn, &l.ul, -70, l.toa[i], func(rb *tdma.RxBurst) {
-			if rb.Kind == tdma.KindNormal && l.netCipher.On() {
-				l.netCipher.DecryptSoft(l1.DirUp, l.fn, &rb.Soft)
-			}
 			if rb.Kind == tdma.KindAccess {
 				l.access++
 				if l.deaf {
@@ -294,91 +282,141 @@ func TestSlotsS(t *testing.T) {
 	}
 }
 
-// netLink is a test network above one of the cell's SDCCHs: LAPDm on the
-// network side, and an L3 that accepts the location update in the SABM
-// with a new TMSI, waits for TMSI REALLOCATION COMPLETE and releases the
-// channel.
-type netLink struct {
+// fakeNet is a test network above the cell's rsl seam (LAPDm runs in the
+// cell): for every channel an MS establishes it accepts the location
+// update in the SABM with a new TMSI, waits for TMSI REALLOCATION
+// COMPLETE and releases the channel.
+type fakeNet struct {
 	t       testing.TB
-	link    *lapdm.Link
-	done    bool
+	cell    *bts.Cell
+	up      *rsl.Queue[rsl.Up]
+	tmsi    uint32 // the next TMSI to give
+	keep    bool   // never release: stay on the channel
+	lossy   bool   // the downlink is cut: reports show it
+	links   []*netLink
+	byRef   map[uint32]*netLink
+	causes  []rr.EstCause // of every CHANNEL REQUIRED
+	initial []rr.Message  // initial messages that are RR (Paging Response)
+	out     [64]byte
+	// handler, when set, sees each event first; true means handled.
+	handler func(n *fakeNet, l *netLink, u *rsl.Up) bool
+}
+
+// netLink is what fakeNet knows of one channel activation.
+type netLink struct {
+	ref     uint32
+	ch      l1.Chan
 	tmsi    uint32
 	got     []string // L3 message types received, in order
 	meas    int      // measurement reports received
-	out     [64]byte
 	release bool
-	keep    bool // never release: stay on the channel
-	lossy   bool // the downlink is cut: reports show it
+	done    bool
 }
 
-func (n *netLink) handle(inds []lapdm.Indication) {
-	for _, ind := range inds {
-		switch ind.Kind {
-		case lapdm.EstablishInd:
-			m, err := mm.Decode(ind.Msg)
-			if err != nil {
-				n.t.Errorf("network: initial message % x: %v", ind.Msg, err)
-				continue
-			}
-			n.got = append(n.got, fmt.Sprintf("%T", m))
-			acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
-				HasIdentity: true, Identity: l3.TMSI(n.tmsi)}
-			k, err := acc.MarshalTo(n.out[:])
-			if err != nil {
-				n.t.Fatal(err)
-			}
-			if err := n.link.Entity(0).Send(n.out[:k]); err != nil {
-				n.t.Error(err)
-			}
-		case lapdm.DataInd:
-			m, err := mm.Decode(ind.Msg)
-			if err != nil {
-				n.t.Errorf("network: message % x: %v", ind.Msg, err)
-				continue
-			}
-			n.got = append(n.got, fmt.Sprintf("%T", m))
-			if _, ok := m.(*mm.TMSIReallocationComplete); ok && !n.keep {
-				rel := rr.ChannelRelease{Cause: 0}
-				k, err := rel.MarshalTo(n.out[:])
-				if err != nil {
-					n.t.Fatal(err)
-				}
-				_ = n.link.Entity(0).Send(n.out[:k])
-				n.release = true
-			}
-		case lapdm.UnitDataInd:
-			m, err := rr.DecodeDCCH(ind.Msg)
-			if err != nil {
-				n.t.Errorf("network: SACCH UI % x: %v", ind.Msg, err)
-				continue
-			}
-			mr, ok := m.(*rr.MeasurementReport)
-			if !ok {
-				n.t.Errorf("network: SACCH UI %T, want a measurement report", m)
-				continue
-			}
-			// The loop delivers every burst at −60 dBm (RXLEV 50) with
-			// no errors (RXQUAL 0), TS 45.008 §8.1.4, §8.2.4.
-			if r := mr.Results; !n.lossy && r.Valid && (r.RxLevFull != 50 || r.RxQualFull != 0) {
-				n.t.Errorf("measurement report RXLEV %d RXQUAL %d, want 50 and 0", r.RxLevFull, r.RxQualFull)
-			}
-			n.meas++
-		case lapdm.ReleaseInd, lapdm.ReleaseConf:
-			if ind.SAPI == 0 {
-				n.done = true
-			}
+// newFakeNet builds the cell of bc with a fakeNet above it.
+func newFakeNet(t testing.TB, bc bts.Config, tmsi uint32) *fakeNet {
+	t.Helper()
+	n := &fakeNet{t: t, up: rsl.NewQueue[rsl.Up](256), tmsi: tmsi, byRef: map[uint32]*netLink{}}
+	bc.Up = n.up
+	cell, err := bts.New(bc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.cell = cell
+	return n
+}
+
+func (n *fakeNet) send(l *netLink, k rsl.DownKind, msg []byte) {
+	n.cell.Down().Put(rsl.Down{Kind: k, Chan: l.ch, Ref: l.ref, Msg: append([]byte(nil), msg...)})
+}
+
+// step handles what the cell reported during the last frame.
+func (n *fakeNet) step() {
+	for range n.up.Len() {
+		if u, ok := n.up.Get(); ok {
+			n.event(&u)
 		}
 	}
 }
 
-func (n *netLink) Downlink(fn tdma.FN, dst *[23]byte) bool      { return n.link.NextMain(fn, dst) }
-func (n *netLink) DownlinkSACCH(fn tdma.FN, dst *[23]byte) bool { return false }
-func (n *netLink) Uplink(fn tdma.FN, msg *[23]byte)             { n.handle(n.link.ReceiveMain(fn, msg[:])) }
-func (n *netLink) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
-	n.handle(n.link.ReceiveSACCH(fn, msg[:]))
+func (n *fakeNet) event(u *rsl.Up) {
+	if u.Kind == rsl.ChanRequired {
+		n.causes = append(n.causes, rr.EstCause(u.Cause))
+		return
+	}
+	l := n.byRef[u.Ref]
+	if l == nil {
+		l = &netLink{ref: u.Ref, ch: u.Chan, tmsi: n.tmsi}
+		n.tmsi++
+		n.byRef[u.Ref] = l
+		n.links = append(n.links, l)
+	}
+	if n.handler != nil && n.handler(n, l, u) {
+		return
+	}
+	switch u.Kind {
+	case rsl.EstablishInd:
+		if len(u.Msg) > 1 && l3.PD(u.Msg[0]&0x0f) == l3.PDRR {
+			m, err := rr.DecodeDCCH(u.Msg)
+			if err != nil {
+				n.t.Errorf("initial message % x: %v", u.Msg, err)
+				return
+			}
+			n.initial = append(n.initial, m)
+			return
+		}
+		m, err := mm.Decode(u.Msg)
+		if err != nil {
+			n.t.Errorf("network: initial message % x: %v", u.Msg, err)
+			return
+		}
+		l.got = append(l.got, fmt.Sprintf("%T", m))
+		acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
+			HasIdentity: true, Identity: l3.TMSI(l.tmsi)}
+		k, err := acc.MarshalTo(n.out[:])
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		n.send(l, rsl.DataReq, n.out[:k])
+	case rsl.DataInd:
+		m, err := mm.Decode(u.Msg)
+		if err != nil {
+			n.t.Errorf("network: message % x: %v", u.Msg, err)
+			return
+		}
+		l.got = append(l.got, fmt.Sprintf("%T", m))
+		if _, ok := m.(*mm.TMSIReallocationComplete); ok && !n.keep {
+			rel := rr.ChannelRelease{Cause: 0}
+			k, err := rel.MarshalTo(n.out[:])
+			if err != nil {
+				n.t.Fatal(err)
+			}
+			n.send(l, rsl.ChanRelease, n.out[:k])
+			l.release = true
+		}
+	case rsl.MeasResult:
+		m, err := rr.DecodeDCCH(u.Msg)
+		if err != nil {
+			n.t.Errorf("network: SACCH UI % x: %v", u.Msg, err)
+			return
+		}
+		mr, ok := m.(*rr.MeasurementReport)
+		if !ok {
+			n.t.Errorf("network: SACCH UI %T, want a measurement report", m)
+			return
+		}
+		// The loop delivers every burst at −60 dBm (RXLEV 50) with
+		// no errors (RXQUAL 0), TS 45.008 §8.1.4, §8.2.4.
+		if r := mr.Results; !n.lossy && r.Valid && (r.RxLevFull != 50 || r.RxQualFull != 0) {
+			n.t.Errorf("measurement report RXLEV %d RXQUAL %d, want 50 and 0", r.RxLevFull, r.RxQualFull)
+		}
+		l.meas++
+	case rsl.UnitDataInd:
+		n.t.Errorf("network: unexpected UI frame % x", u.Msg)
+	case rsl.ReleaseInd, rsl.ChanReleased, rsl.ConnFailure:
+		l.done = true
+	}
 }
-func (n *netLink) Tick(fn tdma.FN) { n.handle(n.link.Tick(fn)) }
-func (n *netLink) Done() bool      { return n.done }
 
 // TestLocationUpdate: with the cell's RR (gsm/bts) and a test network
 // above LAPDm, phones get an SDCCH by Immediate Assignment, establish
@@ -390,32 +428,21 @@ func (n *netLink) Done() bool      { return n.done }
 func TestLocationUpdate(t *testing.T) {
 	for _, combined := range []bool{true, false} {
 		t.Run(fmt.Sprintf("combined=%v", combined), func(t *testing.T) {
-			var links []*netLink
-			newLink := func(ci bts.ChanInfo) bts.Link {
-				l, err := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := &netLink{t: t, link: l, tmsi: 0x1000 + uint32(len(links))}
-				links = append(links, n)
-				return n
-			}
 			cc := rr.DefaultCellConfig()
 			cc.PLMN = l3.PLMN{MCC: "001", MNC: "01"}
 			cc.LAC, cc.CI = 0x1234, 7
 			cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 			cc.Band, cc.ARFCN = tdma.GSM900, 62
 			cc.CombinedCCCH = combined
-			bc := bts.Config{Cell: cc, NewLink: newLink}
+			bc := bts.Config{Cell: cc}
 			if !combined {
 				bc.SDCCH8 = []tdma.TN{3}
 			}
-			cell, err := bts.New(bc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			net := newFakeNet(t, bc, 0x1000)
+			cell := net.cell
 			const n = 6
 			l := newLoop(t, cell, n, 100)
+			l.net = net
 			for i := range l.origin {
 				l.origin[i] = 3 // same frame timing: their requests can collide
 			}
@@ -445,8 +472,9 @@ func TestLocationUpdate(t *testing.T) {
 					t.Errorf("phone %d: SI5 %d SI6 %d measurement reports %d, want some", i, st.SI5, st.SI6, st.MeasReports)
 				}
 			}
+			links := net.links
 			for i, nl := range links {
-				if nl.meas == 0 {
+				if nl.meas == 0 && len(nl.got) > 0 {
 					t.Errorf("link %d: network got no measurement report", i)
 				}
 			}
@@ -475,22 +503,12 @@ func TestLocationUpdate(t *testing.T) {
 // a Paging Response with its identity in the SABM. A page for another
 // IMSI, or in another paging group's block, is ignored.
 func TestPaging(t *testing.T) {
-	var got []mm.Message
-	var gotRR []rr.Message
-	newLink := func(ci bts.ChanInfo) bts.Link {
-		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-		if ci.Cause != rr.EstPaging {
-			t.Errorf("channel request cause %v, want answer to paging", ci.Cause)
-		}
-		return &pageLink{netLink: netLink{t: t, link: l, keep: true}, rr: &gotRR, mm: &got}
-	}
 	cc := testCellConfig(true)
 	cc.BSPAMfrms = 2
-	cell, err := bts.New(bts.Config{Cell: cc, NewLink: newLink})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLoop(t, cell, 1, 0)
+	net := newFakeNet(t, bts.Config{Cell: cc}, 1)
+	net.keep = true
+	l := newLoop(t, net.cell, 1, 0)
+	l.net = net
 	p := l.phones[0]
 	p.Upper().(*ms.MM).MS.SIM.Status = mm.U1Updated // registered: no LU
 	p.Upper().(*ms.MM).MS.SIM.LAI = l3.LAI{PLMN: cc.PLMN, LAC: cc.LAC}
@@ -543,8 +561,14 @@ func TestPaging(t *testing.T) {
 	}
 	for range 51 * 6 {
 		l.step()
-		if len(gotRR) > 0 {
+		if len(net.initial) > 0 {
 			break
+		}
+	}
+	gotRR := net.initial
+	for _, c := range net.causes {
+		if c != rr.EstPaging {
+			t.Errorf("channel request cause %v, want answer to paging", c)
 		}
 	}
 	if len(gotRR) != 1 {
@@ -556,26 +580,6 @@ func TestPaging(t *testing.T) {
 	}
 }
 
-// pageLink is a network link that records the initial RR message.
-type pageLink struct {
-	netLink
-	rr *[]rr.Message
-	mm *[]mm.Message
-}
-
-func (n *pageLink) Uplink(fn tdma.FN, msg *[23]byte) {
-	for _, ind := range n.link.ReceiveMain(fn, msg[:]) {
-		if ind.Kind == lapdm.EstablishInd {
-			m, err := rr.DecodeDCCH(ind.Msg)
-			if err != nil {
-				n.t.Errorf("initial message % x: %v", ind.Msg, err)
-				continue
-			}
-			*n.rr = append(*n.rr, m)
-		}
-	}
-}
-
 // TestRadioLinkFailure: a phone on an SDCCH whose downlink disappears
 // counts bad SACCH blocks down from RADIO_LINK_TIMEOUT (TS 45.008 §5.2)
 // and goes back to idle when the counter reaches 0, telling MM the
@@ -583,14 +587,10 @@ func (n *pageLink) Uplink(fn tdma.FN, msg *[23]byte) {
 func TestRadioLinkFailure(t *testing.T) {
 	cc := testCellConfig(true)
 	cc.RadioLinkTimeout = 8 // 3.8 s: before MM's T3240 (10 s) gives up
-	cell, err := bts.New(bts.Config{Cell: cc, NewLink: func(bts.ChanInfo) bts.Link {
-		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-		return &netLink{t: t, link: l, tmsi: 7, keep: true, lossy: true}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLoop(t, cell, 1, 0)
+	net := newFakeNet(t, bts.Config{Cell: cc}, 7)
+	net.keep, net.lossy = true, true
+	l := newLoop(t, net.cell, 1, 0)
+	l.net = net
 	p := l.phones[0]
 	for range 51 * 20 {
 		l.step()
@@ -623,12 +623,11 @@ func TestRadioLinkFailure(t *testing.T) {
 	}
 }
 
-// cipherLink is a network that authenticates the phone (A3/A8 with the
-// SIM's Ki, gsm/crypto) and starts ciphering with A5/alg (TS 44.018
-// §3.4.7) before accepting the location update.
-type cipherLink struct {
-	netLink
-	l     *loop
+// cipherNet is a network that authenticates the phone (A3/A8 with the
+// SIM's Ki, gsm/crypto) and starts ciphering with A5/alg through the
+// cell (an rsl encryption command: TS 44.018 §3.4.7) before accepting the
+// location update.
+type cipherNet struct {
 	alg   uint8
 	ki    crypto.Ki
 	rand  crypto.RAND
@@ -636,169 +635,142 @@ type cipherLink struct {
 	sres  crypto.SRES
 	authd bool
 	cmc   bool // Ciphering Mode Complete received
-	imsi  string
 	acked bool
 }
 
-func (n *cipherLink) send(m interface {
+func sendMsg(n *fakeNet, l *netLink, m interface {
 	MarshalTo([]byte) (int, error)
 }) {
 	k, err := m.MarshalTo(n.out[:])
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	if err := n.link.Entity(0).Send(n.out[:k]); err != nil {
-		n.t.Error(err)
-	}
+	n.send(l, rsl.DataReq, n.out[:k])
 }
 
-func (n *cipherLink) handle(inds []lapdm.Indication) {
-	for _, ind := range inds {
-		switch ind.Kind {
-		case lapdm.EstablishInd:
-			for i := range n.rand {
-				n.rand[i] = byte(17 * i)
+func (c *cipherNet) handle(n *fakeNet, l *netLink, u *rsl.Up) bool {
+	switch u.Kind {
+	case rsl.EstablishInd:
+		for i := range c.rand {
+			c.rand[i] = byte(17 * i)
+		}
+		var err error
+		if c.sres, c.kc, err = crypto.Authenticate(crypto.COMP128v3, c.ki, crypto.OPc{}, c.rand); err != nil {
+			n.t.Fatal(err)
+		}
+		sendMsg(n, l, &mm.AuthenticationRequest{CKSN: 1, RAND: c.rand})
+	case rsl.DataInd:
+		if l3.PD(u.Msg[0]&15) == l3.PDRR {
+			m, err := rr.DecodeDCCH(u.Msg)
+			if err != nil {
+				n.t.Errorf("network: RR % x: %v", u.Msg, err)
+				return true
 			}
-			var err error
-			if n.sres, n.kc, err = crypto.Authenticate(crypto.COMP128v3, n.ki, crypto.OPc{}, n.rand); err != nil {
+			if _, ok := m.(*rr.CipheringModeComplete); ok {
+				c.cmc = true
+				acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
+					HasIdentity: true, Identity: l3.TMSI(0xc1)}
+				sendMsg(n, l, &acc)
+			}
+			return true
+		}
+		m, err := mm.Decode(u.Msg)
+		if err != nil {
+			n.t.Errorf("network: % x: %v", u.Msg, err)
+			return true
+		}
+		switch m := m.(type) {
+		case *mm.AuthenticationResponse:
+			if m.SRES != c.sres {
+				n.t.Errorf("SRES %x, want %x", m.SRES, c.sres)
+				return true
+			}
+			c.authd = true
+			cmd := rr.CipheringModeCommand{Start: true, Algorithm: c.alg}
+			k, err := cmd.MarshalTo(n.out[:])
+			if err != nil {
 				n.t.Fatal(err)
 			}
-			n.send(&mm.AuthenticationRequest{CKSN: 1, RAND: n.rand})
-		case lapdm.DataInd:
-			if l3.PD(ind.Msg[0]&15) == l3.PDRR {
-				m, err := rr.DecodeDCCH(ind.Msg)
-				if err != nil {
-					n.t.Errorf("network: RR % x: %v", ind.Msg, err)
-					continue
-				}
-				if _, ok := m.(*rr.CipheringModeComplete); ok {
-					// A correct ciphered frame: encipher the downlink
-					// too (TS 44.018 §3.4.7.2).
-					n.cmc, n.l.dlCipher = true, true
-					acc := mm.LocationUpdatingAccept{LAI: l3.LAI{PLMN: l3.PLMN{MCC: "001", MNC: "01"}, LAC: 0x1234},
-						HasIdentity: true, Identity: l3.TMSI(0xc1)}
-					n.send(&acc)
-				}
-				continue
-			}
-			m, err := mm.Decode(ind.Msg)
-			if err != nil {
-				n.t.Errorf("network: % x: %v", ind.Msg, err)
-				continue
-			}
-			switch m := m.(type) {
-			case *mm.AuthenticationResponse:
-				if m.SRES != n.sres {
-					n.t.Errorf("SRES %x, want %x", m.SRES, n.sres)
-					continue
-				}
-				n.authd = true
-				n.send(&rr.CipheringModeCommand{Start: true, Algorithm: n.alg})
-				// The network deciphers the uplink from here on; the
-				// command itself goes in clear.
-				if err := n.l.netCipher.Set(a5.Alg(n.alg), n.kc); err != nil {
-					n.t.Fatal(err)
-				}
-			case *mm.TMSIReallocationComplete:
-				n.acked = true
-			}
-		case lapdm.UnitDataInd:
-			n.meas++
+			n.cell.Down().Put(rsl.Down{Kind: rsl.EncryptionCmd, Chan: l.ch, Ref: l.ref, Msg: append([]byte(nil), n.out[:k]...), Alg: c.alg, Kc: c.kc})
+		case *mm.TMSIReallocationComplete:
+			c.acked = true
 		}
+	default:
+		return false
 	}
+	return true
 }
-
-func (n *cipherLink) Uplink(fn tdma.FN, msg *[23]byte) { n.handle(n.link.ReceiveMain(fn, msg[:])) }
-func (n *cipherLink) UplinkSACCH(fn tdma.FN, msg *[23]byte) {
-	n.handle(n.link.ReceiveSACCH(fn, msg[:]))
-}
-func (n *cipherLink) Tick(fn tdma.FN) { n.handle(n.link.Tick(fn)) }
 
 // TestCiphering: the network authenticates the phone, which answers
 // with the SRES of its SIM, and orders ciphering; the phone takes the Kc
 // of that authentication from MM, enciphers its uplink and deciphers the
-// downlink with A5/1 or A5/3 (gsm/l1's Cipher, the network's side
-// emulated in the loop), answers Ciphering Mode Complete, and completes
-// the location update on the ciphered channel.
+// downlink with A5/1 or A5/3 (the cell's side in gsm/bts and gsm/l1),
+// answers Ciphering Mode Complete, and completes the location update on
+// the ciphered channel.
 func TestCiphering(t *testing.T) {
 	for _, alg := range []uint8{1, 3} {
 		t.Run(fmt.Sprintf("A5/%d", alg), func(t *testing.T) {
-			var cl *cipherLink
-			var l *loop
-			cell, err := bts.New(bts.Config{Cell: testCellConfig(false), SDCCH8: []tdma.TN{2}, NewLink: func(ci bts.ChanInfo) bts.Link {
-				link, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-				cl = &cipherLink{netLink: netLink{t: t, link: link, keep: true}, l: l, alg: alg}
-				copy(cl.ki[:], l.phones[0].SIM().IMSI)
-				l.cipherTN, l.comb = ci.Chan.TN, l1.CombVII
-				return cl
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			l = newLoop(t, cell, 1, 0)
+			net := newFakeNet(t, bts.Config{Cell: testCellConfig(false), SDCCH8: []tdma.TN{2}}, 1)
+			net.keep = true
+			l := newLoop(t, net.cell, 1, 0)
+			l.net = net
+			cl := &cipherNet{alg: alg}
+			copy(cl.ki[:], l.phones[0].SIM().IMSI)
+			net.handler = cl.handle
 			p := l.phones[0]
 			for range 51 * 30 {
 				l.step()
-				if cl != nil && cl.acked {
+				if cl.acked {
 					break
 				}
 			}
-			if cl == nil || !cl.authd || !cl.cmc || !cl.acked {
-				t.Fatalf("network: link %v authenticated %v, ciphering complete %v, TMSI acked %v (phone %v, stats %+v)",
-					cl != nil, cl != nil && cl.authd, cl != nil && cl.cmc, cl != nil && cl.acked, p.State(), p.Stats())
+			if !cl.authd || !cl.cmc || !cl.acked {
+				t.Fatalf("network: authenticated %v, ciphering complete %v, TMSI acked %v (phone %v, stats %+v)",
+					cl.authd, cl.cmc, cl.acked, p.State(), p.Stats())
 			}
 			if !p.Stats().Registered || p.SIM().TMSI != 0xc1 {
 				t.Errorf("phone registered %v TMSI %#x, want true 0xc1", p.Stats().Registered, p.SIM().TMSI)
 			}
-		})
-	}
-}
-
-// classmarkLink asks the phone for its classmark (TS 44.018 §3.4.11)
-// after the SABM and records the answer.
-type classmarkLink struct {
-	netLink
-	got *rr.ClassmarkChange
-}
-
-func (n *classmarkLink) Uplink(fn tdma.FN, msg *[23]byte) {
-	for _, ind := range n.link.ReceiveMain(fn, msg[:]) {
-		switch ind.Kind {
-		case lapdm.EstablishInd:
-			_ = n.link.Entity(0).Send([]byte{byte(l3.PDRR), 0x13})
-		case lapdm.DataInd:
-			if m, err := rr.DecodeDCCH(ind.Msg); err == nil {
-				if cc, ok := m.(*rr.ClassmarkChange); ok {
-					n.got = cc
-				}
+			if st := net.cell.Stats().Dedicated; st.Ciphered != 1 {
+				t.Errorf("cell enciphered %d downlinks, want 1", st.Ciphered)
 			}
-		}
+		})
 	}
 }
 
 // TestClassmarkEnquiry: the phone answers a Classmark Enquiry with a
 // Classmark Change carrying its Classmark 2 (A5/3, SMS capability).
 func TestClassmarkEnquiry(t *testing.T) {
-	var cl *classmarkLink
-	cell, err := bts.New(bts.Config{Cell: testCellConfig(true), NewLink: func(bts.ChanInfo) bts.Link {
-		l, _ := lapdm.NewLink(lapdm.Network, lapdm.SDCCH)
-		cl = &classmarkLink{netLink: netLink{t: t, link: l, keep: true}}
-		return cl
-	}})
-	if err != nil {
-		t.Fatal(err)
+	var got *rr.ClassmarkChange
+	net := newFakeNet(t, bts.Config{Cell: testCellConfig(true)}, 1)
+	net.keep = true
+	net.handler = func(n *fakeNet, l *netLink, u *rsl.Up) bool {
+		switch u.Kind {
+		case rsl.EstablishInd:
+			sendMsg(n, l, &rr.ClassmarkEnquiry{})
+		case rsl.DataInd:
+			if m, err := rr.DecodeDCCH(u.Msg); err == nil {
+				if cc, ok := m.(*rr.ClassmarkChange); ok {
+					got = cc
+				}
+			}
+		default:
+			return false
+		}
+		return true
 	}
-	l := newLoop(t, cell, 1, 0)
+	l := newLoop(t, net.cell, 1, 0)
+	l.net = net
 	for range 51 * 10 {
 		l.step()
-		if cl != nil && cl.got != nil {
+		if got != nil {
 			break
 		}
 	}
-	if cl == nil || cl.got == nil {
+	if got == nil {
 		t.Fatalf("no Classmark Change (phone %v, stats %+v)", l.phones[0].State(), l.phones[0].Stats())
 	}
-	if c := cl.got.Classmark; !c.A53 || !c.SMCap || !c.A51 {
+	if c := got.Classmark; !c.A53 || !c.SMCap || !c.A51 {
 		t.Errorf("Classmark Change %+v, want A5/1, A5/3 and SMS", c)
 	}
 }

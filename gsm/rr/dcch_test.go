@@ -50,6 +50,7 @@ func dcchMessages() []dcchMessage {
 			NCell: [6]NeighbourMeas{{RxLev: 30, BCCHFreq: 3, BSIC: 21}, {RxLev: 63, BCCHFreq: 31, BSIC: 63}}}},
 			// 0 1 101000 | 0 0 101001 | 0 001 010 0|10 011110 | 00011 010 | 101 11111 | 1 11111 11 | 1111 0000 ...
 			[]byte{0x06, 0x15, 0x68, 0x29, 0x14, 0x9e, 0x1a, 0xbf, 0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{"classmark enquiry", &ClassmarkEnquiry{}, []byte{0x06, 0x13}},
 	}
 }
 
@@ -97,7 +98,7 @@ func TestTsharkDCCH(t *testing.T) {
 		b := bytes.Repeat([]byte{Padding}, BlockLen)
 		uplink := true
 		switch tt.m.(type) {
-		case *CipheringModeCommand, *AssignmentCommand:
+		case *CipheringModeCommand, *AssignmentCommand, *ClassmarkEnquiry:
 			uplink = false
 		}
 		addr := byte(0x01) // SAPI 0, C/R 0: a command from the MS
@@ -135,6 +136,7 @@ func TestTsharkDCCH(t *testing.T) {
 		{9, []string{"Subchannel: 1", "T1': 3", "T3: 43", "T2: 16"}},
 		{10, []string{"Assignment Complete", "Normal event"}},
 		{11, []string{"Assignment Failure", "Channel mode unacceptable"}},
+		{13, []string{"Classmark Enquiry"}},
 		{12, []string{"Measurement Report", "RXLEV-FULL-SERVING-CELL: -71 <= x < -70 dBm (40)", "NO-NCELL-M: 2 neighbour cell measurement result", "BSIC-NCELL: 21", "BCCH-FREQ-NCELL: 3"}},
 	}
 	for _, c := range checks {

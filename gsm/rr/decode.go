@@ -117,6 +117,8 @@ func DecodeDCCH(msg []byte) (Message, error) {
 		m = new(CipheringModeComplete)
 	case MsgClassmarkChange:
 		m = new(ClassmarkChange)
+	case MsgClassmarkEnquiry:
+		m = new(ClassmarkEnquiry)
 	case MsgAssignmentCommand:
 		m = new(AssignmentCommand)
 	case MsgAssignmentComplete:

@@ -6,7 +6,7 @@
 // Annex J), Paging Request Types 1–3 (and the empty paging of idle PCH
 // blocks), Immediate Assignment, Immediate Assignment Reject, and on the
 // dedicated channels Channel Release, RR Status, Paging Response,
-// Ciphering Mode Command/Complete, Classmark Change, Assignment
+// Ciphering Mode Command/Complete, Classmark Enquiry and Change, Assignment
 // Command/Complete/Failure and Measurement Report, and the interpretation
 // of the Channel Request (RACH) octet. BuildSystemInformation turns a CellConfig into the ready
 // 23-octet blocks the L1 scheduler broadcasts; DecodeCCCH, DecodeSACCH and

@@ -7,7 +7,7 @@
 //     knows nothing of dsp/, boards/, firmware/ or hardware.
 //   - The order inside gsm/ (gsmOrder): tdma → coding → l1 → lapdm →
 //     rr/mm/cc/sms/ss → bts, with core above, and the leaves (crypto, l3,
-//     codec, gsmtap, trxproto; phy beside tdma, rsl beside l1) placed
+//     codec, gsmtap, trxproto; phy beside tdma, rsl above l1) placed
 //     among them. Peers do not import one another; a new gsm/ package
 //     needs a place in the table.
 //   - Boards are data: nothing under boards/ links periph's host drivers

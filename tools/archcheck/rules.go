@@ -116,7 +116,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/sms/gsm7", rank: 1}, // TS 23.038 alphabet, shared by SMS and USSD
 	{dir: "gsm/coding", rank: 2},
 	{dir: "gsm/l1", rank: 3},
-	{dir: "gsm/rsl", rank: 3}, // the Abis-RSL-shaped seam between BTS and core, beside l1
+	{dir: "gsm/rsl", rank: 4}, // the Abis-RSL-shaped seam between BTS and core, above l1 (it names l1 channels)
 	{dir: "gsm/lapdm", rank: 4},
 	{dir: "gsm/rr", rank: 5},
 	{dir: "gsm/mm", rank: 5},
