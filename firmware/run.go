@@ -231,7 +231,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 
-	cell := &CellSlot{configs: cfgs, board: board, log: log, newCell: o.NewCell}
+	cell := &CellSlot{configs: cfgs, board: board, log: log, newCell: cl.applySimPhones(o.NewCell)}
 	if txAllowed && o.NewCell != nil {
 		sup.Add(cell, true)
 	} else {

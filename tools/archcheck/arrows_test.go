@@ -49,8 +49,10 @@ func TestArrows(t *testing.T) {
 			local := strings.TrimPrefix(d, mod)
 			isLocal := local != d
 			switch {
-			case under(p.path, "dsp") && isLocal && under(local, "gsm") && local != "gsm/tdma":
-				t.Errorf("%s depends on %s: dsp/ may use only gsm/tdma from gsm/", p.path, local)
+			case under(p.path, "dsp") && isLocal && under(local, "gsm") && local != "gsm/tdma" && local != "gsm/phy":
+				t.Errorf("%s depends on %s: dsp/ may use only gsm/tdma and gsm/phy (the burst seam) from gsm/", p.path, local)
+			case p.path == "gsm/phy" && isLocal && local != "gsm/tdma":
+				t.Errorf("%s depends on %s: the burst seam is a leaf beside gsm/tdma", p.path, local)
 			case under(p.path, "gsm") && isLocal && (under(local, "dsp") || under(local, "boards") || under(local, "firmware") || under(local, "cmd") || under(local, "initramfs")):
 				t.Errorf("%s depends on %s: gsm/ must not depend on dsp/, boards/, firmware/ or initramfs/", p.path, local)
 			case under(p.path, "gsm") && strings.HasPrefix(d, "periph.io/"):
