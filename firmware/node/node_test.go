@@ -14,6 +14,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/phy/phytest"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -246,5 +247,32 @@ func TestServiceRegistersSimPhones(t *testing.T) {
 	snap := s.Snapshot()
 	if snap.Cell.Dedicated.Ciphered < 3 || snap.Cell.AccessBursts < 3 {
 		t.Errorf("cell: %d channels ciphered, %d access bursts; want ≥ 3 each", snap.Cell.Dedicated.Ciphered, snap.Cell.AccessBursts)
+	}
+}
+
+// nullCarrier is a PHY that costs nothing: for measuring the loop.
+type nullCarrier struct{ fn tdma.FN }
+
+func (c *nullCarrier) Next(ctx context.Context) (tdma.FN, error) {
+	fn := c.fn
+	c.fn = c.fn.Add(1)
+	return fn, nil
+}
+func (c *nullCarrier) Transmit(tdma.FN, *[tdma.Slots]tdma.TxBurst) error { return nil }
+func (c *nullCarrier) Receive(phy.Planner, func(*tdma.RxBurst)) error     { return nil }
+
+// The cell loop's own cost per frame (inbox, cell downlink, snapshot
+// every snapshotEvery frames), without a radio. Only the snapshot
+// allocates: one copy every snapshotEvery frames.
+func BenchmarkLoopFrame(b *testing.B) {
+	n := testNode(b, Config{})
+	n.cfg.Frames = int64(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := n.Serve(context.Background(), &nullCarrier{}); err != nil {
+		b.Fatal(err)
+	}
+	if got := n.Frames(); got != uint64(b.N) {
+		b.Fatalf("ran %d frames, want %d", got, b.N)
 	}
 }
