@@ -259,7 +259,7 @@ func (c *nullCarrier) Next(ctx context.Context) (tdma.FN, error) {
 	return fn, nil
 }
 func (c *nullCarrier) Transmit(tdma.FN, *[tdma.Slots]tdma.TxBurst) error { return nil }
-func (c *nullCarrier) Receive(phy.Planner, func(*tdma.RxBurst)) error     { return nil }
+func (c *nullCarrier) Receive(phy.Planner, func(*tdma.RxBurst)) error    { return nil }
 
 // The cell loop's own cost per frame (inbox, cell downlink, snapshot
 // every snapshotEvery frames), without a radio. Only the snapshot
