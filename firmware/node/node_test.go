@@ -218,35 +218,40 @@ func (s *syncBuffer) String() string {
 // The appliance's own loop, paced by its clock, receives: with [sim]
 // phones = 3 its virtual phones, provisioned with keys, register,
 // authenticated and ciphered, and the log says so for each.
+//
+// The cell's second start (a new configuration, a reboot) finds the
+// phones already provisioned in the registry file and registers them
+// again.
 func TestServiceRegistersSimPhones(t *testing.T) {
 	board, _ := boards.Lookup("sim")
 	cfg := config.Default()
 	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
 	cfg.Sim.Phones = 3
-	var logs syncBuffer
-	fake := clock.NewFake(time.Unix(0, 0))
-	s := NewService(ServiceConfig{Config: cfg, Board: board, Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	registered := func() int { return strings.Count(logs.String(), "virtual phone registered") }
-	for deadline := time.Now().Add(60 * time.Second); registered() < 3 && time.Now().Before(deadline); {
-		if fake.BlockUntil(1, 100*time.Millisecond) {
-			fake.Advance(8 * FrameDuration)
+	for start := range 2 {
+		var logs syncBuffer
+		fake := clock.NewFake(time.Unix(0, 0))
+		s := NewService(ServiceConfig{Config: cfg, Board: board, Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ctx) }()
+		registered := func() int { return strings.Count(logs.String(), "virtual phone registered") }
+		for deadline := time.Now().Add(60 * time.Second); registered() < 3 && time.Now().Before(deadline); {
+			if fake.BlockUntil(1, 100*time.Millisecond) {
+				fake.Advance(8 * FrameDuration)
+			}
 		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Serve() = %v", err)
-	}
-	out := logs.String()
-	if got := strings.Count(out, "authenticated=true cipher=A5/"); registered() != 3 || got != 3 {
-		t.Fatalf("%d phones registered, %d authenticated and ciphered, want 3 and 3:\n%s", registered(), got, out)
-	}
-	t.Logf("%s", out)
-	snap := s.Snapshot()
-	if snap.Cell.Dedicated.Ciphered < 3 || snap.Cell.AccessBursts < 3 {
-		t.Errorf("cell: %d channels ciphered, %d access bursts; want ≥ 3 each", snap.Cell.Dedicated.Ciphered, snap.Cell.AccessBursts)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("start %d: Serve() = %v", start, err)
+		}
+		out := logs.String()
+		if got := strings.Count(out, "authenticated=true cipher=A5/"); registered() != 3 || got != 3 {
+			t.Fatalf("start %d: %d phones registered, %d authenticated and ciphered, want 3 and 3:\n%s", start, registered(), got, out)
+		}
+		snap := s.Snapshot()
+		if snap.Cell.Dedicated.Ciphered < 3 || snap.Cell.AccessBursts < 3 {
+			t.Errorf("start %d: cell: %d channels ciphered, %d access bursts; want ≥ 3 each", start, snap.Cell.Dedicated.Ciphered, snap.Cell.AccessBursts)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/gsmbox/gsmbox/dsp/gmsk"
@@ -76,7 +77,22 @@ func (s *SimAir) StartPhones(ctx context.Context, o PhoneOptions) (*simphones.Ph
 		OnRegistered: o.OnRegistered, Log: o.Log}
 	if o.Registry != nil {
 		reg := o.Registry
-		pc.Provision = func(sub registry.Subscriber) error { _, err := reg.Add(sub); return err }
+		pc.Provision = func(sub registry.Subscriber) error { return provision(reg, sub) }
 	}
 	return simphones.Start(ctx, pc)
+}
+
+// provision adds a virtual phone's subscriber, or, when the IMSI is
+// already there (the cell restarted, the box rebooted), gives it the
+// phone's key and keeps its number.
+func provision(reg *registry.Registry, sub registry.Subscriber) error {
+	_, err := reg.Add(sub)
+	if !errors.Is(err, registry.ErrExists) {
+		return err
+	}
+	_, err = reg.Update(sub.IMSI, func(s *registry.Subscriber) error {
+		s.Algorithm, s.Ki = sub.Algorithm, sub.Ki
+		return nil
+	})
+	return err
 }
