@@ -561,7 +561,7 @@ func TestQEMUSimPhones(t *testing.T) {
 	dir := t.TempDir()
 	disk := filepath.Join(dir, "qemu-arm64.img")
 	buildQEMUImage(t, disk, "gsmbox.simphones=3 gsmbox.poweroff=200s")
-	re := regexp.MustCompile(`virtual phone registered phone=(\d+) .*authenticated=true cipher=A5/[13]`)
+	re := regexp.MustCompile(`virtual phone registered"? phone=(\d+) .*authenticated=true cipher=A5/[13]`)
 	registered := func(c *console) map[string]line {
 		c.mu.Lock()
 		defer c.mu.Unlock()
