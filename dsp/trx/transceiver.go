@@ -47,7 +47,7 @@ type TransceiverStats struct {
 // frame after frame with WriteFrame and demodulates the uplink with
 // ReadFrame, which hands up each timeslot's burst with its measurements
 // (3GPP TS 45.008 §8.1 signal level, TS 45.010 §5 timing). It is the
-// osmo-trx of gsmbox, without the protocol (cmd/gsmbox joins it to
+// osmo-trx of gsmbox, without the protocol (firmware/node/trxserver joins it to
 // gsm/trxproto).
 //
 // Submit may be called from any goroutine; WriteFrame and ReadFrame from

@@ -21,8 +21,10 @@
 //   - service.go: the appliance's cell service (supervisor.Service) on a
 //     board's front end, with virtual phones on the simulated air.
 //   - simair.go: the simulated air with the cell's endpoint and PHY.
+//   - trx.go: the carrier as a PHY over the TRX protocol (trxclient).
 //
-// The virtual phones' engine is simphones.
+// The virtual phones' engine is simphones; the TRX-protocol transceiver
+// (gsmbox's DSP serving osmo-bts-trx) is trxserver.
 //
 // Place in the dependency order: above gsm/ (bts, core, l1, phy) and
 // dsp/ (trx, sim), firmware/config, firmware/clock; below cmd/gsmbox.
