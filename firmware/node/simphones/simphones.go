@@ -122,8 +122,10 @@ type Phone struct {
 	told  bool
 	on    func(Row)
 
-	mu  sync.Mutex
-	row Row
+	mu    sync.Mutex
+	row   Row
+	stats ms.Stats
+	best  ms.Milestone
 }
 
 // upper is the phone's MM, watched for ciphering.
@@ -315,6 +317,22 @@ func (sp *Phone) MS() *ms.Phone { return sp.phone }
 // Err is the radio's error, if it stopped on one; read it after Stop.
 func (sp *Phone) Err() error { return sp.err }
 
+// Stats returns the phone's RR counters as last published (every 13
+// frames). Safe from any goroutine.
+func (sp *Phone) Stats() ms.Stats {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.stats
+}
+
+// Best returns the furthest milestone reached, as last published. Safe
+// from any goroutine.
+func (sp *Phone) Best() ms.Milestone {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.best
+}
+
 // Row returns the phone's latest row. Safe from any goroutine.
 func (sp *Phone) Row() Row {
 	sp.mu.Lock()
@@ -361,7 +379,7 @@ func (sp *Phone) publish() {
 		row.Result = "radio error: " + sp.err.Error()
 	}
 	sp.mu.Lock()
-	sp.row = row
+	sp.row, sp.stats, sp.best = row, st, p.Best()
 	sp.mu.Unlock()
 	if row.Registered() && !sp.told {
 		sp.told = true

@@ -74,7 +74,7 @@ func TestPhonesOnAir(t *testing.T) {
 	cfg.Sim.SNRdB = 25
 	ps, n, out := airPhones(t, cfg, 2, 7, 1200, func(ps *simphones.Phones) bool {
 		for _, sp := range ps.Phones() {
-			if sp.MS().Best() < ms.MsAssigned || sp.MS().Stats().SI5+sp.MS().Stats().SI6 == 0 {
+			if sp.Best() < ms.MsAssigned || sp.Stats().SI5+sp.Stats().SI6 == 0 {
 				return false
 			}
 		}
@@ -127,7 +127,7 @@ func TestPhonesCollide(t *testing.T) {
 	const nPhones = 9
 	ps, n, out := airPhones(t, cfg, nPhones, 3, 1300, func(ps *simphones.Phones) bool {
 		for _, sp := range ps.Phones() {
-			if sp.MS().Stats().ImmAss == 0 {
+			if sp.Stats().ImmAss == 0 {
 				return false
 			}
 		}
