@@ -1,8 +1,14 @@
 package firmware
 
 import (
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // Cmdline holds the gsmbox.* kernel command-line flags.
@@ -18,6 +24,10 @@ import (
 //	gsmbox.usbpoll=60s        how often to look for USB sticks besides the
 //	                          kernel's uevents (default 2s; a test lengthens
 //	                          it to prove the uevent path alone)
+//	gsmbox.simphones=N        on the sim front end, run N virtual phones
+//	                          (0..1000) on the simulated air, provisioned
+//	                          so they authenticate and cipher; overrides
+//	                          the config's [sim] phones
 type Cmdline struct {
 	Board           string
 	Shell           bool
@@ -26,6 +36,7 @@ type Cmdline struct {
 	WatchdogTimeout time.Duration
 	TestUnhealthy   bool
 	USBPoll         time.Duration
+	SimPhones       int
 }
 
 // ParseCmdline reads the flags from /proc/cmdline's text. Unknown or
@@ -64,6 +75,12 @@ func ParseCmdline(s string) (Cmdline, []string) {
 			} else {
 				warn = append(warn, "gsmbox.usbpoll: cannot use "+v)
 			}
+		case "gsmbox.simphones":
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= config.MaxSimPhones {
+				c.SimPhones = n
+			} else {
+				warn = append(warn, "gsmbox.simphones: cannot use "+v)
+			}
 		default:
 			if strings.HasPrefix(k, "gsmbox.") {
 				warn = append(warn, "unknown flag "+k)
@@ -71,4 +88,19 @@ func ParseCmdline(s string) (Cmdline, []string) {
 		}
 	}
 	return c, warn
+}
+
+// applySimPhones returns newCell with gsmbox.simphones applied: the cell
+// is made with a copy of the configuration whose [sim] phones the
+// command line overrides. Without the flag it returns newCell.
+func (c Cmdline) applySimPhones(newCell func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service) func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service {
+	if c.SimPhones <= 0 || newCell == nil {
+		return newCell
+	}
+	n := c.SimPhones
+	return func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service {
+		cp := *cfg
+		cp.Sim.Phones = n
+		return newCell(&cp, board, log)
+	}
 }

@@ -34,6 +34,8 @@ func TestParseCmdline(t *testing.T) {
 		{"gsmbox.poweroff=soon gsmbox.colour=red", Cmdline{}, 2},
 		{"gsmbox.watchdog=10s gsmbox.test.unhealthy=1", Cmdline{WatchdogTimeout: 10 * time.Second, TestUnhealthy: true}, 0},
 		{"gsmbox.watchdog=0", Cmdline{}, 1},
+		{"gsmbox.simphones=3", Cmdline{SimPhones: 3}, 0},
+		{"gsmbox.simphones=-1 gsmbox.simphones=lots gsmbox.simphones=1001", Cmdline{}, 3},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, warns := ParseCmdline(tc.in)

@@ -38,7 +38,7 @@ func (a *appliance) addServices() {
 	a.sup.Add(&logbuf.Persister{Ring: a.ring, Store: a.disk.store, Clock: a.clock, Interval: 30 * time.Second}, false)
 
 	a.addRF()
-	a.cell = &CellSlot{configs: a.disk.configs, board: a.board, log: a.log, newCell: a.opts.NewCell}
+	a.cell = &CellSlot{configs: a.disk.configs, board: a.board, log: a.log, newCell: a.cmdline.applySimPhones(a.opts.NewCell)}
 	if a.txAllowed() && a.opts.NewCell != nil {
 		a.sup.Add(a.cell, true)
 	} else {

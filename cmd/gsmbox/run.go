@@ -14,6 +14,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/status"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
@@ -55,14 +56,12 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	subscribers := newSubscriberDB()
+	subscribers := node.NewStore()
 	return firmware.Run(ctx, firmware.Options{
 		Version: version,
 		Console: stdout,
 		NewCell: func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service {
-			s := newCellService(cfg, board, log)
-			s.subscribers = subscribers
-			return s
+			return node.NewService(node.ServiceConfig{Config: cfg, Board: board, Log: log, Store: subscribers})
 		},
 		ImportSubscribers: subscribers.Import,
 		RFOpener:          func() (rf.Opener, error) { return rfhost.New() },

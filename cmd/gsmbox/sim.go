@@ -13,6 +13,8 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 )
 
 func init() {
@@ -62,68 +64,82 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer h.Close()
 	cfg, log, tap := h.cfg, h.log, h.tap
-	r, err := newCellRunner(cfg, log, tap)
-	if err != nil {
+	if err := phones.check(); err != nil {
 		return err
 	}
-	defer r.Close()
 	frames := int64(*duration / frameDuration)
-
-	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})
+	air, err := node.NewSimAir(cfg)
 	if err != nil {
 		return err
 	}
 	defer air.Close()
-	bts := air.Endpoint("bts")
-	link := channel.Config{AWGN: true, EbN0: cfg.Sim.SNRdB, Seed: uint64(cfg.Sim.Seed)}
-	step := r.step
-	ph, err := startPhones(ctx, phones, cfg, r, air, bts, stdout, log)
+	bts := air.BTS
+	tx := air.Transmitter()
+	var ps *simphones.Phones
+	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
+	if *realtime {
+		nc.Clock = clock.Real{}
+	}
+	nc.OnFrame = func(k int64) error {
+		if ps == nil {
+			return nil
+		}
+		if every := int64(phones.live / frameDuration); every > 0 && k%every == 0 {
+			phoneTable(stdout, fmt.Sprintf("after %.1f s of air", float64(k)*frameDuration.Seconds()), phoneRows(ps, nil))
+		}
+		if k%26 == 0 && ps.Done() {
+			return node.ErrStop
+		}
+		return nil
+	}
+	n, err := node.New(nc)
 	if err != nil {
 		return err
 	}
-	if ph != nil {
-		step = ph.step
+	defer n.Close()
+	if phones.n > 0 {
+		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log}
+		if phones.provision {
+			po.Registry = n.Registry()
+		}
+		if ps, err = air.StartPhones(ctx, po); err != nil {
+			return err
+		}
+		seed := phones.seed
+		if seed == 0 {
+			seed = uint64(cfg.Sim.Seed)
+		}
+		fmt.Fprintf(stdout, "%d virtual phones on the air (seed %d): delays 0..31 symbols, path loss 0..20 dB, ±3 kHz\n", phones.n, seed)
 	}
 
 	var (
 		sink *iqfile.Sink
 		rec  *sim.Recorder
 	)
+	link := channel.Config{AWGN: true, EbN0: cfg.Sim.SNRdB, Seed: uint64(cfg.Sim.Seed)}
 	if *iqOut != "" {
-		if sink, err = iqfile.Create(*iqOut, iqfile.Config{SampleRate: r.tx.SampleRate(), FileRate: *rate}); err != nil {
+		if sink, err = iqfile.Create(*iqOut, iqfile.Config{SampleRate: tx.SampleRate(), FileRate: *rate}); err != nil {
 			return err
 		}
-		if rec, err = air.Record(bts, link, sink, 0); err != nil {
+		if rec, err = air.Air.Record(bts, link, sink, 0); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "writing downlink IQ to %s at %.3f samples/s, complex float32 little-endian, Eb/N0 %g dB\n", *iqOut, *rate, cfg.Sim.SNRdB)
 	}
 
-	fmt.Fprintln(stdout, onAirLine(cfg))
+	fmt.Fprintln(stdout, node.OnAirLine(cfg))
 	start := time.Now()
-	p := pacer{clock: clock.Real{}, start: start}
-	var n int64
-	for ; frames == 0 || n < frames; n++ {
-		if ctx.Err() != nil {
-			break
-		}
-		if err := step(bts); err != nil {
-			if errors.Is(err, errPhonesDone) {
-				n++
-				break
-			}
-			return err
-		}
-		if *realtime {
-			if p.wait(ctx, n+1) != nil {
-				break
-			}
-		}
+	if err := n.Serve(ctx, air.Carrier); err != nil {
+		return err
 	}
+	nf := int64(n.Frames())
 	// Closing the transmitter lets the listener drain what is on the air.
 	bts.Close()
+	if ps != nil {
+		ps.Stop()
+	}
 	if rec != nil {
-		if err := rec.StopAt(radio.Timestamp(n * int64(r.tx.FrameLen()))); err != nil {
+		if err := rec.StopAt(radio.Timestamp(nf * int64(tx.FrameLen()))); err != nil {
 			return err
 		}
 		if err := sink.Close(); err != nil {
@@ -131,10 +147,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	wall := time.Since(start)
-	airTime := time.Duration(n) * frameDuration
-	st := r.cell.Stats()
+	airTime := time.Duration(nf) * frameDuration
+	snap := n.Snapshot()
+	st := snap.Cell
 	fmt.Fprintf(stdout, "simulated %v of air (%d TDMA frames) in %v: %.1f× real time\n",
-		airTime.Round(time.Millisecond), n, wall.Round(time.Millisecond), airTime.Seconds()/wall.Seconds())
+		airTime.Round(time.Millisecond), nf, wall.Round(time.Millisecond), airTime.Seconds()/wall.Seconds())
 	fmt.Fprintf(stdout, "downlink: %d blocks (%d fill), %d paging messages sent\n", st.Downlink.Blocks, st.Downlink.Fill, st.Downlink.PagingSent)
 	if sink != nil {
 		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
@@ -142,8 +159,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if tap != nil {
 		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
 	}
-	if ph != nil {
-		return ph.finish(airTime)
+	if ps != nil {
+		return phoneSummary(stdout, phones, ps, n.Registry(), st, airTime)
 	}
 	return nil
 }

@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,9 +18,8 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
-	"github.com/gsmbox/gsmbox/firmware/clock"
-	"github.com/gsmbox/gsmbox/gsm/bts"
-	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/firmware/node/trxserver"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
@@ -140,7 +137,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else {
 		close(pumpDone)
 	}
-	var phone *testPhone
+	var phone *trxserver.RACHPhone
 	if *rachEvery > 0 {
 		ep := air.Endpoint("test-phone")
 		const delay = 2 // symbols: timing advance 2
@@ -151,95 +148,47 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		phone = &testPhone{tx: ptx, ep: ep, bsic: cfg.BSIC(), every: max(1, int64(*rachEvery/frameDuration)), log: log}
+		phone = trxserver.NewRACHPhone(ptx, ep, cfg.BSIC(), int64(*rachEvery/frameDuration), log)
 		defer ep.Close()
 		fmt.Fprintf(stdout, "test phone on the air: a channel request every %v, %v, timing advance %d\n", *rachEvery, cfg.BSIC(), delay)
 	}
-	var phones *phoneSim
+	if err := popts.check(); err != nil {
+		return err
+	}
+	var phones *simphones.Phones
 	if popts.n > 0 {
 		// Virtual phones on this air; the cell and the core network they
-		// register with run in the layer 1's process ("gsmbox bts"). The
-		// cell built here only gives startPhones the carrier's layout.
-		layout, err := bts.New(cellSettings(cfg, nil))
-		if err != nil {
+		// register with run in the layer 1's process ("gsmbox bts").
+		seed := popts.seed
+		if seed == 0 {
+			seed = uint64(cfg.Sim.Seed)
+		}
+		tx := t.Transmitter()
+		if phones, err = simphones.Start(ctx, simphones.Config{N: popts.n, Seed: seed, MCC: cfg.Network.MCC, MNC: cfg.Network.MNC,
+			SNRdB: cfg.Sim.SNRdB, Air: air, BTS: stream, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(), Log: log}); err != nil {
 			return err
 		}
-		if phones, err = startPhones(ctx, popts, cfg, &cellRunner{cell: layout, tx: t.Transmitter()}, air, stream, stdout, log); err != nil {
-			return err
-		}
+		fmt.Fprintf(stdout, "%d virtual phones on the air (seed %d): delays 0..31 symbols, path loss 0..20 dB, ±3 kHz\n", popts.n, seed)
 	}
 	fmt.Fprintf(stdout, "gsmbox trx: transceiver on %s ports %d (clock), %d (control), %d (data); layer 1 at %s:%d; band %v\n",
 		*bind, *base, *base+1, *base+2, *remote, *base+trxproto.ClientOffset, band)
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	var commands atomic.Uint64
-	wg.Add(2)
-	go func() { // control: one command, one response
-		defer wg.Done()
-		for {
-			m, err := link.ReadControl(time.Time{})
-			if err != nil {
-				if errors.Is(err, trxproto.ErrSyntax) {
-					log.Warn("trxc: unreadable message", "err", err)
-					continue
-				}
-				return
-			}
-			r, ok := ctrl.Handle(m)
-			if !ok {
-				continue
-			}
-			commands.Add(1)
-			log.Debug("trxc", "cmd", m.String(), "rsp", r.String())
-			if r.Status != 0 && m.Verb != "SETFORMAT" {
-				log.Warn("trxc: command refused", "cmd", m.String(), "rsp", r.String())
-			}
-			if err := link.SendControl(r); err != nil {
-				log.Warn("trxc: send", "err", err)
-			}
-		}
-	}()
-	var badData atomic.Uint64
-	go func() { // data: bursts to send
-		defer wg.Done()
-		buf := make([]byte, 1500)
-		var p trxproto.DownlinkPDU
-		var b tdma.TxBurst
-		for {
-			n, err := link.ReadData(buf, time.Time{})
-			if err != nil {
-				return
-			}
-			if err := p.Unmarshal(buf[:n]); err != nil {
-				if badData.Add(1) <= 3 {
-					log.Warn("trxd: unreadable PDU", "err", err)
-				}
-				continue
-			}
-			b = tdma.TxBurst{FN: p.FN, TN: p.TN, Kind: tdma.KindNormal, Att: p.Att, Bits: p.Bits}
-			t.Submit(&b)
-		}
-	}()
-
-	n, err := serveTransceiver(ctx, t, ctrl, link, stream, phone, frames, *lead, log)
-	written.Store(n + txAhead + 1)
-	cancel()
-	link.Close()
-	wg.Wait()
+	srv := trxserver.New(trxserver.Config{Transceiver: t, Control: ctrl, Link: link, Stream: stream,
+		Frames: frames, ClockLead: *lead, Phone: phone, Log: log})
+	n, err := srv.Serve(ctx)
+	written.Store(n + trxserver.TxAhead + 1)
 	stream.Close()
 	if phones != nil {
-		phones.cancel()
-		phones.wg.Wait()
-		phones.table(stdout, "final")
+		phones.Stop()
+		rows := phoneRows(phones, nil)
+		phoneTable(stdout, "final", rows)
 		reg := 0
-		for _, r := range phones.rows() {
-			if r.Result == "registered" {
+		for _, r := range rows {
+			if r.Registered() {
 				reg++
 			}
 		}
-		fmt.Fprintf(stdout, "%d of %d phones registered through the layer 1\n", reg, len(phones.phones))
+		fmt.Fprintf(stdout, "%d of %d phones registered through the layer 1\n", reg, len(rows))
 	}
 	if perr := <-pumpDone; perr != nil && !errors.Is(perr, context.Canceled) && err == nil {
 		err = perr
@@ -252,7 +201,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	st := t.Stats()
 	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands, %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
-		st.Frames, commands.Load(), st.Submitted, st.Late, st.Early, badData.Load(), st.Filled, st.Received, st.Access, st.Nope)
+		st.Frames, srv.Commands(), st.Submitted, st.Late, st.Early, srv.BadData(), st.Filled, st.Received, st.Access, st.Nope)
 	return err
 }
 
@@ -283,120 +232,6 @@ func pcapTap(pw *gsmtap.PcapWriter) trxproto.Tap {
 	return func(src, dst netip.AddrPort, p []byte) { pw.WriteUDP(time.Now(), src, dst, p) }
 }
 
-// clockEvery is how often IND CLOCK goes out, in frames (about 0.5 s;
-// osmo-bts-trx declares the transceiver lost after a few seconds without).
-const clockEvery = 102
-
-// txAhead is how many frames before its receive time a downlink frame is
-// written to the radio.
-const txAhead = 2
-
-// serveTransceiver is the frame loop, paced to real time: it writes
-// downlink frame fn+txAhead, reads uplink frame fn, sends the uplink
-// bursts of the frame before, and the clock. IND CLOCK reports the frame
-// being written plus lead: osmo-bts-trx sends each burst only a few frames
-// (fn-advance + rts-advance) after the clock it believes, so the lead is
-// the margin that keeps bursts from arriving late when the host is busy
-// (osmo-trx has its radio's transmit latency in the same place).
-func serveTransceiver(ctx context.Context, t *trx.Transceiver, ctrl *trxproto.ControlServer, link *trxproto.Link, stream radio.Stream, phone *testPhone, frames int64, lead int, log *slog.Logger) (int64, error) {
-	p := pacer{clock: clock.Real{}, start: time.Now()}
-	var (
-		fn      tdma.FN
-		powered bool
-		modes   [2][tdma.Slots]trx.RxMode // for frame fn−1 and fn
-		tscs    [2]uint8
-		version uint8
-		pdu     trxproto.UplinkPDU
-		buf     [trxproto.MaxUplinkLen + 2]byte
-	)
-	emit := func(b *tdma.RxBurst) {
-		if !powered || (b.Kind == tdma.KindNone && version == 0) {
-			return
-		}
-		fillUplinkPDU(&pdu, b, version)
-		n, err := pdu.MarshalTo(buf[:])
-		if err != nil {
-			log.Warn("trxd: encoding uplink", "err", err)
-			return
-		}
-		link.SendData(buf[:n])
-	}
-	var k int64
-	for ; frames == 0 || k < frames; k++ {
-		if ctx.Err() != nil {
-			return k, nil
-		}
-		st := ctrl.State()
-		if st.Powered && !powered {
-			log.Info("transceiver powered on", "state", st.String())
-			link.SendClock(uint32(fn.Add(txAhead + lead)))
-		} else if !st.Powered && powered {
-			log.Info("transceiver powered off")
-		}
-		powered, version = st.Powered, st.Version
-		if powered && k%clockEvery == 0 {
-			link.SendClock(uint32(fn.Add(txAhead + lead)))
-		}
-		if _, err := t.WriteFrame(stream, fn.Add(txAhead), st.AttDB, !powered || st.RFMuted); err != nil {
-			if errors.Is(err, radio.ErrClosed) {
-				return k, nil
-			}
-			return k, err
-		}
-		if phone != nil {
-			if err := phone.frame(fn.Add(txAhead), k, st); err != nil {
-				return k, err
-			}
-		}
-		modes[0], tscs[0] = modes[1], tscs[1]
-		for tn := range modes[1] {
-			modes[1][tn] = rxMode(st, tdma.TN(tn), fn)
-		}
-		tscs[1] = st.TSC
-		if _, err := t.ReadFrame(stream, fn, &modes[0], tscs[0], emit); err != nil {
-			if errors.Is(err, radio.ErrClosed) {
-				return k, nil
-			}
-			return k, err
-		}
-		fn = fn.Add(1)
-		if p.wait(ctx, k+1) != nil {
-			return k, nil
-		}
-	}
-	return k, nil
-}
-
-// rxMode is what timeslot tn's receiver looks for in uplink frame fn.
-func rxMode(st trxproto.State, tn tdma.TN, fn tdma.FN) trx.RxMode {
-	if !st.Powered {
-		return trx.RxOff
-	}
-	s := st.Slots[tn]
-	switch {
-	case !s.Receives():
-		return trx.RxOff
-	case s.RACH(fn) || st.Handover[tn] != 0:
-		return trx.RxAccess
-	}
-	return trx.RxNormal
-}
-
-// fillUplinkPDU turns a received burst into a TRXD uplink PDU.
-func fillUplinkPDU(p *trxproto.UplinkPDU, b *tdma.RxBurst, version uint8) {
-	*p = trxproto.UplinkPDU{
-		Version: version, TN: b.TN, FN: b.FN,
-		RSSI:   int16(max(-255, min(0, math.Round(float64(b.RSSI))))),
-		ToA256: int16(max(-32768, min(32767, math.Round(float64(b.ToA)*256)))),
-		TSC:    b.TSC & 7,
-		CI:     int16(max(-32768, min(32767, math.Round(float64(b.CI)*10)))),
-		NOPE:   b.Kind == tdma.KindNone,
-	}
-	if !p.NOPE {
-		p.Soft = b.Soft
-	}
-}
-
 // recordUntil copies what listener receives into sink, frame by frame from
 // timestamp 0, until *limit frames are written or the listener closes.
 func recordUntil(sink, listener radio.Stream, frameLen int, limit *atomic.Int64) error {
@@ -414,41 +249,4 @@ func recordUntil(sink, listener radio.Stream, frameLen int, limit *atomic.Int64)
 		}
 	}
 	return nil
-}
-
-// testPhone is a transmitter on the simulated air that sends channel
-// requests (TS 44.018 §9.1.8, access bursts TS 45.002 §5.2.7, coded per
-// TS 45.003 §4.6) on TN0's RACH positions, so that the uplink path can be
-// checked end to end without a full virtual phone.
-type testPhone struct {
-	tx     *trx.Transmitter
-	ep     radio.Stream
-	bsic   tdma.BSIC
-	every  int64 // frames between requests
-	next   int64
-	sent   int
-	bursts [tdma.Slots]tdma.TxBurst
-	log    *slog.Logger
-}
-
-// frame writes uplink frame fn (tick k): an access burst on TN0 when one
-// is due and fn is a RACH position, silence otherwise. The phone writes
-// every frame, since the transceiver's receiver waits for it on the air.
-func (p *testPhone) frame(fn tdma.FN, k int64, st trxproto.State) error {
-	b := &p.bursts[0]
-	b.Kind = tdma.KindNone
-	if st.Powered && k >= p.next && st.Slots[0].RACH(fn) {
-		// Establishment cause "originating call" (TS 44.018 Table 9.1.8.1),
-		// 5 random-reference bits.
-		ra := uint8(0xe0 | p.sent&0x1f)
-		var d [tdma.AccessDataBits]byte
-		coding.EncodeRACH(&d, ra, p.bsic)
-		tdma.Access(&b.Bits, &d)
-		b.Kind = tdma.KindAccess
-		p.next = k + p.every
-		p.sent++
-		p.log.Info("test phone: channel request", "ra", fmt.Sprintf("%#02x", ra), "fn", uint32(fn))
-	}
-	_, err := p.tx.WriteFrame(p.ep, fn, &p.bursts)
-	return err
 }

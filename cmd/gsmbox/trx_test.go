@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
-	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
-	"github.com/gsmbox/gsmbox/gsm/trxproto"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
@@ -87,57 +84,4 @@ func TestCheckTune(t *testing.T) {
 			t.Errorf("checkTune(%v, uplink %v, %d Hz) = %v, want ok %v", c.band, c.up, c.hz, err, c.ok)
 		}
 	}
-}
-
-// An access burst on a RACH position is recognised by its synchronisation
-// sequence; a normal burst there, or noise, is not.
-func TestClassifyAccess(t *testing.T) {
-	var access, normal tdma.Burst
-	var ad [tdma.AccessDataBits]byte
-	var nd [tdma.NormalDataBits]byte
-	tdma.Access(&access, &ad)
-	tdma.Normal(&normal, &nd, 7)
-	soft := func(b *tdma.Burst, n int) (s tdma.SoftBurst) {
-		for i := range n {
-			s[i] = int8(100 - 200*int(b[i]))
-		}
-		return s
-	}
-	cfg := defaultCellForTest(t)
-	c := &trxClient{cell: cfg}
-	l1cfg := cfg.L1Config()
-	rach := tdma.FN(51*3 + 20) // combination V: frame 20 of the 51-multiframe is RACH
-	cases := []struct {
-		name string
-		b    tdma.RxBurst
-		want tdma.BurstKind
-	}{
-		{"access on RACH", tdma.RxBurst{FN: rach, Kind: tdma.KindNormal, Soft: soft(&access, tdma.AccessBurstBits)}, tdma.KindAccess},
-		{"normal burst on RACH", tdma.RxBurst{FN: rach, Kind: tdma.KindNormal, Soft: soft(&normal, tdma.BurstBits)}, tdma.KindNone},
-		{"NOPE", tdma.RxBurst{FN: rach, Kind: tdma.KindNone}, tdma.KindNone},
-		{"normal on SDCCH/4", tdma.RxBurst{FN: 51 * 3, Kind: tdma.KindNormal, Soft: soft(&normal, tdma.BurstBits)}, tdma.KindNormal},
-	}
-	for _, cs := range cases {
-		b := cs.b
-		c.classify(&l1cfg, &b)
-		if b.Kind != cs.want {
-			t.Errorf("classify(%s) = %v, want %v", cs.name, b.Kind, cs.want)
-		}
-	}
-	// The uplink PDU the transceiver builds carries the same bits.
-	rb := tdma.RxBurst{FN: rach, TN: 0, Kind: tdma.KindAccess, RSSI: -63.4, ToA: 2.5, CI: 12.34, Soft: soft(&access, tdma.AccessBurstBits)}
-	var p trxproto.UplinkPDU
-	fillUplinkPDU(&p, &rb, 1)
-	if p.RSSI != -63 || p.ToA256 != 640 || p.CI != 123 || p.NOPE || p.Soft != rb.Soft {
-		t.Errorf("fillUplinkPDU = RSSI %d ToA256 %d C/I %d NOPE %v, want −63, 640, 123, false", p.RSSI, p.ToA256, p.CI, p.NOPE)
-	}
-}
-
-func defaultCellForTest(t *testing.T) *bts.Cell {
-	t.Helper()
-	cell, err := bts.New(cellSettings(config.Default(), nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cell
 }

@@ -18,5 +18,7 @@
 //
 // Rendering is pure and allocation-free per frame; WriteFrame is the one
 // call that touches a Stream. Place in the dependency order: above
-// dsp/gmsk, dsp/iq and dsp/radio; gsm/bts and cmd/gsmbox use it.
+// dsp/gmsk, dsp/iq and dsp/radio, and gsm/phy, whose Carrier
+// StreamCarrier implements (the in-process burst PHY); firmware/node
+// drives it.
 package trx

@@ -8,36 +8,19 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/iq"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/rx"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
-// PhoneRx says what a phone's receiver looks for on one timeslot of one
-// downlink frame.
-type PhoneRx uint8
-
-// Phone receive modes.
-const (
-	PhoneRxOff    PhoneRx = iota // not received
-	PhoneRxFCCH                  // search the whole frame for an FCCH burst (not synchronised)
-	PhoneRxSCH                   // a synchronisation burst
-	PhoneRxNormal                // a normal burst with the slot's training sequence
-)
-
-// PhonePlan is what to receive in one downlink frame.
-type PhonePlan struct {
-	Slots [tdma.Slots]PhoneRx
-	TSC   [tdma.Slots]uint8
-}
-
 // PhoneL1 is the layer above a phone's radio: the mobile's layer 1 and RR
-// (gsm/ms, joined by cmd/gsmbox). Frame numbers are the radio's own
+// (gsm/ms.Phone implements it). Frame numbers are the radio's own
 // count of downlink frames since it started; the layer above maps them to
 // the cell's numbering once it has read the SCH. The radio calls all
 // methods from its frame loop; none may block.
 type PhoneL1 interface {
 	// Listen fills plan for downlink frame fn; called once per frame,
 	// before the frame is demodulated.
-	Listen(fn tdma.FN, plan *PhonePlan)
+	Listen(fn tdma.FN, plan *phy.Plan)
 	// Receive hands up one burst of a slot the plan asked for: KindFCCH
 	// when the search found one (the radio has then aligned frame fn's
 	// TN0 to it and corrected its carrier), KindSCH or KindNormal with
@@ -103,7 +86,7 @@ type PhoneRadio struct {
 
 	win  []complex64 // one frame with margins, or the FCCH search span
 	slot []complex64 // one slot's window, carrier-corrected
-	plan PhonePlan
+	plan phy.Plan
 	ul   [tdma.Slots]tdma.TxBurst
 	rxb  tdma.RxBurst
 	toa  float64 // ToA accumulated from normal bursts, symbols
@@ -183,12 +166,12 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 	p.stats.Frames++
 	p.fn = fn.Add(1)
 	start := p.grid + radio.Timestamp(int64(uint32(fn))*int64(p.fl))
-	if p.plan.Slots[0] == PhoneRxFCCH {
+	if p.plan.Slots[0] == phy.RxFCCH {
 		return p.searchFCCH(s, l1, fn, start)
 	}
 	any := false
 	for _, m := range p.plan.Slots {
-		any = any || m != PhoneRxOff
+		any = any || m != phy.RxOff
 	}
 	if !any {
 		// Nothing to receive: an empty read at the frame's end tells the
@@ -203,7 +186,7 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 		return err
 	}
 	for tn, m := range p.plan.Slots {
-		if m == PhoneRxOff {
+		if m == phy.RxOff {
 			continue
 		}
 		// Each slot is corrected on its own copy (the windows overlap);
@@ -216,7 +199,7 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 		var meas rx.Meas
 		var ok bool
 		switch m {
-		case PhoneRxSCH:
+		case phy.RxSCH:
 			if meas, ok = p.dem.SCH(&b.Soft, sw); ok {
 				b.Kind = tdma.KindSCH
 				p.stats.SCH++
@@ -227,7 +210,7 @@ func (p *PhoneRadio) Step(s radio.Stream, l1 PhoneL1) error {
 			} else {
 				p.stats.SCHMiss++
 			}
-		case PhoneRxNormal:
+		case phy.RxNormal:
 			if meas, ok = p.dem.Normal(&b.Soft, sw, p.plan.TSC[tn]&7); ok {
 				b.Kind = tdma.KindNormal
 				p.stats.Normal++

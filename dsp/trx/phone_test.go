@@ -8,6 +8,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/sim"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -69,15 +70,15 @@ type fakePhone struct {
 	fcchSeen bool
 }
 
-func (f *fakePhone) Listen(fn tdma.FN, plan *PhonePlan) {
-	*plan = PhonePlan{}
+func (f *fakePhone) Listen(fn tdma.FN, plan *phy.Plan) {
+	*plan = phy.Plan{}
 	switch {
 	case !f.fcchSeen:
-		plan.Slots[0] = PhoneRxFCCH
+		plan.Slots[0] = phy.RxFCCH
 	case fn == f.schAt:
-		plan.Slots[0] = PhoneRxSCH
+		plan.Slots[0] = phy.RxSCH
 	case f.synced:
-		plan.Slots[0], plan.TSC[0] = PhoneRxNormal, 5
+		plan.Slots[0], plan.TSC[0] = phy.RxNormal, 5
 	}
 }
 
@@ -157,7 +158,7 @@ func TestPhoneRadio(t *testing.T) {
 	cf := newCellFrames(rand.New(rand.NewPCG(1, 2)))
 	fp := &fakePhone{cell: cf}
 	var access []tdma.RxBurst
-	modes := [8]RxMode{RxAccess}
+	modes := fixedPlan(phy.RxAccess)
 	emit := func(b *tdma.RxBurst) {
 		if b.Kind == tdma.KindAccess {
 			access = append(access, *b)
@@ -190,7 +191,7 @@ func TestPhoneRadio(t *testing.T) {
 			t.Fatal(err)
 		}
 		if k >= 2 {
-			if _, err := cell.ReadFrame(bts, fn.Add(-2), &modes, 5, emit); err != nil {
+			if _, err := cell.ReadFrame(bts, fn.Add(-2), modes(5), emit); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/rx"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -28,16 +29,6 @@ type TransceiverConfig struct {
 // all, in dBm.
 const SilentRSSI = -150
 
-// RxMode says what a timeslot's receiver looks for in one uplink frame.
-type RxMode uint8
-
-// Receive modes.
-const (
-	RxOff    RxMode = iota // nothing: the slot is not received
-	RxNormal               // a normal burst with the cell's training sequence
-	RxAccess               // an access burst (RACH or handover access), else a normal burst
-)
-
 // TransceiverStats counts what the transceiver did.
 type TransceiverStats struct {
 	Frames    uint64 // downlink frames written
@@ -56,7 +47,7 @@ type TransceiverStats struct {
 // frame after frame with WriteFrame and demodulates the uplink with
 // ReadFrame, which hands up each timeslot's burst with its measurements
 // (3GPP TS 45.008 §8.1 signal level, TS 45.010 §5 timing). It is the
-// osmo-trx of gsmbox, without the protocol (cmd/gsmbox joins it to
+// osmo-trx of gsmbox, without the protocol (firmware/node/trxserver joins it to
 // gsm/trxproto).
 //
 // Submit may be called from any goroutine; WriteFrame and ReadFrame from
@@ -78,6 +69,7 @@ type Transceiver struct {
 	ulFN   tdma.FN     // the frame in ul's second part
 	ulHave int         // how many uplink frames are buffered (0..2)
 	rxb    tdma.RxBurst
+	plan   phy.Plan
 	ulClk  Clock
 }
 
@@ -179,11 +171,11 @@ func (t *Transceiver) WriteFrame(s radio.Stream, fn tdma.FN, attDB int, mute boo
 // frame starts three timeslots after the downlink frame of the same
 // number) and demodulates the timeslots of the frame before it (the
 // receiver needs the samples after a slot to see a late access burst),
-// calling emit for each timeslot whose mode is not RxOff, with Kind
-// KindNone when nothing was detected. modes and tsc are for that earlier
-// frame. emit must not keep b. Frames are read in order; the first call
-// only fills the buffer.
-func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, modes *[tdma.Slots]RxMode, tsc uint8, emit func(b *tdma.RxBurst)) (radio.Flags, error) {
+// as plan says for that earlier frame, calling emit for each timeslot
+// whose mode is not RxOff, with Kind KindNone when nothing was detected.
+// emit must not keep b. Frames are read in order; the first call only
+// fills the buffer.
+func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, plan phy.Planner, emit func(b *tdma.RxBurst)) (radio.Flags, error) {
 	fl := t.tx.FrameLen()
 	// Shift: the old frame n becomes n−1, keeping margin samples before it.
 	copy(t.ul, t.ul[fl:])
@@ -200,11 +192,13 @@ func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, modes *[tdma.Slots]R
 	if t.ulHave < 2 || prev.Add(1) != fn {
 		return f, nil
 	}
+	plan.Plan(prev, &t.plan)
 	sl := t.tx.SlotLen()
 	sps := t.tx.Modulator().SPS()
 	win := t.margin + sl + 72*sps
-	for tn, m := range modes {
-		if m == RxOff {
+	for tn, m := range t.plan.Slots {
+		tsc := t.plan.TSC[tn] & 7
+		if m == phy.RxOff {
 			continue
 		}
 		w := t.ul[tn*sl : tn*sl+win]
@@ -218,7 +212,7 @@ func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, modes *[tdma.Slots]R
 		}
 		var meas rx.Meas
 		ok := false
-		if m == RxAccess {
+		if m == phy.RxAccess {
 			if meas, ok = t.dem.Access(&b.Soft, w); ok {
 				b.Kind, b.TSC = tdma.KindAccess, 0
 			}

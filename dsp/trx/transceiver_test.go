@@ -9,6 +9,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/radio/radiotest"
 	"github.com/gsmbox/gsmbox/dsp/sim"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -54,7 +55,7 @@ func TestTransceiverUplink(t *testing.T) {
 		}
 		return &f
 	}
-	modes := [8]RxMode{RxOff, RxOff, RxAccess, RxNormal, RxNormal}
+	modes := fixedPlan(phy.RxOff, phy.RxOff, phy.RxAccess, phy.RxNormal, phy.RxNormal)
 	type got struct {
 		fn   tdma.FN
 		tn   tdma.TN
@@ -73,7 +74,7 @@ func TestTransceiverUplink(t *testing.T) {
 		if _, err := trx.WriteFrame(bts, fn+1, 0, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := trx.ReadFrame(bts, fn, &modes, 5, func(b *tdma.RxBurst) {
+		if _, err := trx.ReadFrame(bts, fn, modes(5), func(b *tdma.RxBurst) {
 			seen = append(seen, got{b.FN, b.TN, b.Kind, b.ToA, b.Soft})
 		}); err != nil {
 			t.Fatal(err)
@@ -191,15 +192,28 @@ func BenchmarkTransceiverReadFrame(b *testing.B) {
 	defer air.Close()
 	bts := air.Endpoint("bts")
 	bts.SetNoise(1e-3)
-	modes := [8]RxMode{RxAccess, RxNormal}
+	plan := fixedPlan(phy.RxAccess, phy.RxNormal)(0)
 	n := 0
 	emit := func(*tdma.RxBurst) { n++ }
 	fn := tdma.FN(0)
 	b.ReportAllocs()
 	for b.Loop() {
 		trx.WriteFrame(bts, fn.Add(1), 0, false)
-		trx.ReadFrame(bts, fn, &modes, 0, emit)
+		trx.ReadFrame(bts, fn, plan, emit)
 		fn = fn.Add(1)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// fixedPlan returns a planner factory: the same modes in every frame, with
+// training sequence tsc on every slot.
+func fixedPlan(modes ...phy.Rx) func(tsc uint8) phy.Planner {
+	return func(tsc uint8) phy.Planner {
+		var p phy.Plan
+		copy(p.Slots[:], modes)
+		for tn := range p.TSC {
+			p.TSC[tn] = tsc
+		}
+		return phy.PlanFunc(func(_ tdma.FN, dst *phy.Plan) { *dst = p })
+	}
 }

@@ -132,7 +132,15 @@ type Sim struct {
 	SNRdB float64 `toml:"snr_db"`
 	// Seed makes the noise reproducible.
 	Seed int64 `toml:"seed"`
+	// Phones is how many virtual phones the appliance runs on the sim
+	// front end's air, provisioned with keys so they authenticate and
+	// cipher (0: none). The kernel command line's gsmbox.simphones=N
+	// overrides it.
+	Phones int `toml:"phones"`
 }
+
+// MaxSimPhones is the most virtual phones one simulated air carries.
+const MaxSimPhones = 1000
 
 // Duration is a time.Duration written as a string ("6h", "30m").
 type Duration struct{ time.Duration }

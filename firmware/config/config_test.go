@@ -175,6 +175,8 @@ func TestValidation(t *testing.T) {
 		{"non-combined ok", func(c *Config) { c.Cell.CombinedCCCH = false; c.Cell.SDCCH8Timeslots = []int{1} }, ""},
 		{"gsmtap addr", func(c *Config) { c.GSMTAP.Enabled = true; c.GSMTAP.Remote = "nowhere" }, "gsmtap.remote"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
+		{"negative sim phones", func(c *Config) { c.Sim.Phones = -1 }, "sim.phones"},
+		{"too many sim phones", func(c *Config) { c.Sim.Phones = MaxSimPhones + 1 }, "sim.phones"},
 		{"tx integer", func(c *Config) { c.Cell.RACHTxInteger = 13 }, "cell.rach_tx_integer"},
 	}
 	for _, tc := range cases {

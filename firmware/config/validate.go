@@ -226,6 +226,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if c.Sim.SNRdB < -10 || c.Sim.SNRdB > 100 {
 		bad("sim.snr_db", "%g dB: want -10..100", c.Sim.SNRdB)
 	}
+	if c.Sim.Phones < 0 || c.Sim.Phones > MaxSimPhones {
+		bad("sim.phones", "%d: want 0..%d", c.Sim.Phones, MaxSimPhones)
+	}
 	if _, err := policy.ParseMode(c.Subscribers.Policy); err != nil {
 		bad("subscribers.policy", "%q: want \"open\" or \"closed\"", c.Subscribers.Policy)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -109,4 +110,24 @@ func (ev *TapEvent) GSMTAP() gsmtap.Header {
 		h.SignalDBm = int8(max(math.MinInt8, min(math.MaxInt8, math.Round(float64(ev.RSSI)))))
 	}
 	return h
+}
+
+// Plan implements phy.Planner: what the cell's receiver listens for on
+// each timeslot of uplink frame fn under the carrier's combinations
+// (TS 45.002 §6.4.1, clause 7 tables): access bursts on the RACH, normal
+// bursts with the carrier's TSC on every other mapped channel, nothing on
+// idle positions.
+func (c *Config) Plan(fn tdma.FN, p *phy.Plan) {
+	tsc := c.TSC()
+	for tn := range p.Slots {
+		p.TSC[tn] = tsc
+		switch c.Slots[tn].Uplink(tdma.TN(tn), fn).Chan.Kind {
+		case ChanRACH:
+			p.Slots[tn] = phy.RxAccess
+		case ChanIdle:
+			p.Slots[tn] = phy.RxOff
+		default:
+			p.Slots[tn] = phy.RxNormal
+		}
+	}
 }

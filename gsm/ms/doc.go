@@ -52,7 +52,8 @@
 // updating with identity, authentication, TMSI reallocation, T3210/T3211/
 // T3212/T3240) on virtual time counted in frames.
 //
-// Interface to its DSP (dsp/trx's phone radio through cmd/gsmbox): once
+// Interface to its DSP (dsp/trx's PhoneRadio; Phone implements its
+// PhoneL1, with gsm/phy's receive plan): once
 // per TDMA frame, Listen says what to receive on each timeslot of a
 // downlink frame (off, FCCH search, SCH, normal burst with its training
 // sequence), Receive takes what was received, and Frame fills the uplink
@@ -66,5 +67,5 @@
 //
 // Place in the dependency order: network layer, above gsm/l1 (multiframe
 // tables, CCCH groups), gsm/coding, gsm/rr, gsm/lapdm, gsm/mm, gsm/l3 and
-// gsm/crypto; below cmd/gsmbox.
+// gsm/crypto and gsm/phy; below firmware/node/simphones.
 package ms

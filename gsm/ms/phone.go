@@ -9,46 +9,26 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 // Listen says what the phone's receiver looks for on one timeslot of one
-// downlink frame.
-type Listen uint8
+// downlink frame: the burst PHY's receive mode (gsm/phy), of which a
+// phone uses Off, FCCH, SCH and Normal.
+type Listen = phy.Rx
 
-// Receive modes.
+// Receive modes (see phy.Rx for what the radio reports for each).
 const (
-	// ListenOff: the slot is not received.
-	ListenOff Listen = iota
-	// ListenFCCH: search the frame's samples for a frequency correction
-	// burst (TS 45.002 §5.2.4), anywhere: the phone is not synchronised.
-	// The receiver reports a KindFCCH burst with TN 0 and the FN of the
-	// frame in which it aligned its timing to the burst, having corrected
-	// its carrier by the burst's frequency offset.
-	ListenFCCH
-	// ListenSCH: a synchronisation burst (§5.2.5), reported as KindSCH.
-	ListenSCH
-	// ListenNormal: a normal burst with the slot's training sequence,
-	// reported as KindNormal, or KindNone when nothing was detected.
-	ListenNormal
+	ListenOff    = phy.RxOff
+	ListenFCCH   = phy.RxFCCH
+	ListenSCH    = phy.RxSCH
+	ListenNormal = phy.RxNormal
 )
 
-var listenNames = [...]string{"off", "fcch", "sch", "normal"}
-
-func (l Listen) String() string {
-	if int(l) < len(listenNames) {
-		return listenNames[l]
-	}
-	return fmt.Sprintf("Listen(%d)", uint8(l))
-}
-
-// Plan is what to receive in one downlink frame.
-type Plan struct {
-	Slots [tdma.Slots]Listen
-	// TSC is the training sequence of each ListenNormal slot.
-	TSC [tdma.Slots]uint8
-}
+// Plan is what to receive in one downlink frame: the burst PHY's plan.
+type Plan = phy.Plan
 
 // State is the phone's RR state.
 type State uint8

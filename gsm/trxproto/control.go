@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -275,4 +276,24 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 func (s State) String() string {
 	return fmt.Sprintf("powered %v, rx %d Hz, tx %d Hz, TSC %d, slots %v, att %d dB, TRXD v%d",
 		s.Powered, s.RxHz, s.TxHz, s.TSC, s.Slots, s.AttDB, s.Version)
+}
+
+// Plan implements phy.Planner: what a transceiver told this state
+// demodulates on each timeslot of uplink frame fn: nothing while powered
+// off or on a slot that does not receive, access bursts on RACH positions
+// and on slots with handover access enabled (HANDOVER), normal bursts with
+// the SETTSC training sequence otherwise.
+func (s *State) Plan(fn tdma.FN, p *phy.Plan) {
+	for tn := range p.Slots {
+		p.TSC[tn] = s.TSC
+		sl := s.Slots[tn]
+		switch {
+		case !s.Powered || !sl.Receives():
+			p.Slots[tn] = phy.RxOff
+		case sl.RACH(fn) || s.Handover[tn] != 0:
+			p.Slots[tn] = phy.RxAccess
+		default:
+			p.Slots[tn] = phy.RxNormal
+		}
+	}
 }

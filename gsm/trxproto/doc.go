@@ -36,7 +36,10 @@
 // the three UDP sockets of one channel and runs commands for the layer 1
 // side (Command, with osmo-bts-trx's retries and response matching).
 //
-// Place in the dependency order: protocol layer, above gsm/tdma only. The
-// transceiver (dsp/trx) and the stack (gsm/bts) are joined to it in
-// cmd/gsmbox, since neither may import the other.
+// State.Plan is the receive plan (gsm/phy) a transceiver follows.
+//
+// Place in the dependency order: protocol layer, above gsm/tdma and
+// gsm/phy. The stack reaches a transceiver through trxclient (a
+// phy.Carrier); the transceiver side (dsp/trx) is joined to it in
+// firmware/node/trxserver, since dsp/ may not import it.
 package trxproto

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -260,5 +261,30 @@ func TestCommandRetries(t *testing.T) {
 	trx.Close()
 	if n := <-seen; n != 4 {
 		t.Errorf("transceiver saw %d commands, want 4 (2 tries each)", n)
+	}
+}
+
+// A transceiver demodulates what its TRXC state says: nothing when
+// powered off or on a slot set to fill, access bursts on RACH positions
+// and where handover access is on, normal bursts with SETTSC's TSC
+// otherwise.
+func TestStatePlan(t *testing.T) {
+	st := State{Powered: true, TSC: 3}
+	st.Slots[0], st.Slots[1], st.Slots[2] = SlotBCCHSD4, SlotSDCCH8, SlotTCHF
+	st.Handover[2] = 1
+	var p phy.Plan
+	st.Plan(14, &p) // frame 14 of the 51-multiframe: RACH in combination V
+	want := [tdma.Slots]phy.Rx{phy.RxAccess, phy.RxNormal, phy.RxAccess}
+	if p.Slots != want || p.TSC[1] != 3 {
+		t.Errorf("Plan(14) = %v TSC %v, want %v TSC 3", p.Slots, p.TSC, want)
+	}
+	st.Plan(0, &p)
+	if p.Slots[0] != phy.RxNormal {
+		t.Errorf("Plan(0) TN0 = %v, want normal (SDCCH/4)", p.Slots[0])
+	}
+	st.Powered = false
+	st.Plan(14, &p)
+	if p.Any() {
+		t.Errorf("powered off: Plan = %v, want all off", p.Slots)
 	}
 }

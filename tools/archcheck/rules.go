@@ -111,7 +111,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/crypto", rank: 1},
 	{dir: "gsm/codec", rank: 1},
 	{dir: "gsm/gsmtap", rank: 1},
-	{dir: "gsm/trxproto", rank: 1},
+	{dir: "gsm/trxproto", rank: 2}, // the TRX protocol carries the burst-PHY seam
 	{dir: "gsm/l3", rank: 1},
 	{dir: "gsm/sms/gsm7", rank: 1}, // TS 23.038 alphabet, shared by SMS and USSD
 	{dir: "gsm/coding", rank: 2},

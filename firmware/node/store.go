@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"fmt"
@@ -10,27 +10,29 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
-// subscriberDB owns the appliance's subscriber registry file: the cell
+// Store owns the appliance's subscriber registry file: the cell
 // (while it runs) and the USB workflow (a stick's subscribers.csv) both
 // get it here. bbolt admits one open of a file at a time, so one owner is
 // what keeps a stick inserted while the cell starts from finding the file
 // locked. The file is open only while the cell runs or an import is under
 // way, so that shutdown can unmount the data partition cleanly.
-type subscriberDB struct {
+type Store struct {
 	mu   sync.Mutex
 	path string       // the file of the configuration last started
 	db   *registry.DB // open on path, or nil
 	cell bool         // the cell holds the file
 }
 
-func newSubscriberDB() *subscriberDB {
-	return &subscriberDB{path: config.Default().Subscribers.DB}
+// NewStore returns the store of the default registry file (until a
+// configuration names another).
+func NewStore() *Store {
+	return &Store{path: config.Default().Subscribers.DB}
 }
 
-// registry returns a registry over the file cfg names, with cfg's
+// Registry returns a registry over the file cfg names, with cfg's
 // registration policy, for the cell: the file stays open until the cell
-// calls release.
-func (d *subscriberDB) registry(cfg *config.Config, log *slog.Logger) (*registry.Registry, error) {
+// calls Release.
+func (d *Store) Registry(cfg *config.Config, log *slog.Logger) (*registry.Registry, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.openLocked(cfg.Subscribers.DB); err != nil {
@@ -40,22 +42,22 @@ func (d *subscriberDB) registry(cfg *config.Config, log *slog.Logger) (*registry
 	return registry.New(registry.Config{Store: d.db, Policy: cfg.Policy(), Log: log})
 }
 
-// release is the cell's stop: the file is closed.
-func (d *subscriberDB) release() {
+// Release is the cell's stop: the file is closed.
+func (d *Store) Release() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cell = false
 	d.closeLocked()
 }
 
-func (d *subscriberDB) closeLocked() {
+func (d *Store) closeLocked() {
 	if d.db != nil {
 		d.db.Close()
 		d.db = nil
 	}
 }
 
-func (d *subscriberDB) openLocked(path string) error {
+func (d *Store) openLocked(path string) error {
 	if d.db != nil && d.path == path {
 		return nil
 	}
@@ -73,7 +75,7 @@ func (d *subscriberDB) openLocked(path string) error {
 
 // Import imports CSV rows, all or none, updating subscribers already there
 // (an operator re-inserting a stick with corrected keys).
-func (d *subscriberDB) Import(in io.Reader) (string, error) {
+func (d *Store) Import(in io.Reader) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.openLocked(d.path); err != nil {
@@ -94,7 +96,7 @@ func (d *subscriberDB) Import(in io.Reader) (string, error) {
 }
 
 // Close closes the file.
-func (d *subscriberDB) Close() error {
+func (d *Store) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cell = false

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // file; with one running, through the cell's open registry; a bad file
 // changes nothing either way.
 func TestSubscriberDBImport(t *testing.T) {
-	d := newSubscriberDB()
+	d := NewStore()
 	defer d.Close()
 	cfg := config.Default()
 	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
@@ -27,7 +27,7 @@ func TestSubscriberDBImport(t *testing.T) {
 	if err != nil || got != "imported: 1 added, 0 updated" {
 		t.Fatalf("Import (cell stopped) = %q, %v", got, err)
 	}
-	reg, err := d.registry(cfg, slog.New(slog.DiscardHandler))
+	reg, err := d.Registry(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,18 +53,16 @@ func TestSubscriberDBWhileCellRuns(t *testing.T) {
 	board, _ := boards.Lookup("sim")
 	cfg := config.Default()
 	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
-	d := newSubscriberDB()
+	d := NewStore()
 	defer d.Close()
-	s := newCellService(cfg, board, slog.New(slog.DiscardHandler))
-	s.subscribers = d
 	fake := clock.NewFake(time.Unix(0, 0))
-	s.clock = fake
+	s := NewService(ServiceConfig{Config: cfg, Board: board, Log: slog.New(slog.DiscardHandler), Store: d, Clock: fake})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx) }()
 	for deadline := time.Now().Add(10 * time.Second); s.Frames() < 16 && time.Now().Before(deadline); {
 		if fake.BlockUntil(1, 50*time.Millisecond) {
-			fake.Advance(8 * frameDuration)
+			fake.Advance(8 * FrameDuration)
 		}
 	}
 	got, err := d.Import(strings.NewReader("imsi,msisdn\n001010000000009,1009\n"))

@@ -1,68 +1,65 @@
-package main
+package simphones_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/gsm/ms"
 )
 
 // airPhones runs the built-in cell and n phones on the simulated air in
-// virtual time until stop says so or frames run out.
-func airPhones(t *testing.T, cfg *config.Config, n int, seed uint64, frames int, stop func(ps *phoneSim) bool) (*phoneSim, *bytes.Buffer) {
+// virtual time until every phone has a result, stop says so (checked
+// every 26 frames) or frames run out.
+func airPhones(t *testing.T, cfg *config.Config, n int, seed uint64, frames int64, stop func(ps *simphones.Phones) bool) (*simphones.Phones, *node.Node, *bytes.Buffer) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
-	r, err := newCellRunner(cfg, log, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: uint64(cfg.Sim.Seed)})
+	air, err := node.NewSimAir(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { air.Close() })
-	bts := air.Endpoint("bts")
-	var out bytes.Buffer
-	ps, err := startPhones(context.Background(), &phoneOpts{n: n, seed: seed}, cfg, r, air, bts, &out, log)
+	var ps *simphones.Phones
+	nd, err := node.New(node.Config{Config: cfg, Log: log, Frames: frames, VirtualTime: true, OnFrame: func(k int64) error {
+		if k%26 == 0 && (ps.Done() || stop(ps)) {
+			return node.ErrStop
+		}
+		return nil
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := 0
-	for ; k < frames; k++ {
-		if err := ps.step(bts); err != nil {
-			if errors.Is(err, errPhonesDone) {
-				break
-			}
-			t.Fatal(err)
-		}
-		if k%26 == 0 && stop(ps) {
-			break
-		}
-	}
-	bts.Close()
-	if err := ps.finish(time.Duration(k) * frameDuration); err != nil {
+	t.Cleanup(func() { nd.Close() })
+	if ps, err = air.StartPhones(context.Background(), node.PhoneOptions{N: n, Seed: seed, Log: log}); err != nil {
 		t.Fatal(err)
 	}
-	for _, sp := range ps.phones {
-		if sp.err != nil {
-			t.Errorf("phone %d: %v", sp.idx, sp.err)
+	if err := nd.Serve(context.Background(), air.Carrier); err != nil {
+		t.Fatal(err)
+	}
+	air.BTS.Close()
+	ps.Stop()
+	var out bytes.Buffer
+	fmt.Fprintln(&out, "PHONE IMSI TMSI RESULT STATE")
+	for _, r := range ps.Rows() {
+		fmt.Fprintf(&out, "%d %s %s %s %s\n", r.Phone, r.IMSI, r.TMSI, r.Result, r.State)
+	}
+	for _, sp := range ps.Phones() {
+		if sp.Err() != nil {
+			t.Errorf("phone %d: %v", sp.Index(), sp.Err())
 		}
 	}
-	return ps, &out
+	return ps, nd, &out
 }
 
 // TestPhonesOnAir: two phones at seeded distances, with path loss,
@@ -75,37 +72,37 @@ func airPhones(t *testing.T, cfg *config.Config, n int, seed uint64, frames int,
 func TestPhonesOnAir(t *testing.T) {
 	cfg := config.Default()
 	cfg.Sim.SNRdB = 25
-	ps, out := airPhones(t, cfg, 2, 7, 1200, func(ps *phoneSim) bool {
-		for _, sp := range ps.phones {
-			if sp.phone.Best() < ms.MsAssigned || sp.phone.Stats().SI5+sp.phone.Stats().SI6 == 0 {
+	ps, n, out := airPhones(t, cfg, 2, 7, 1200, func(ps *simphones.Phones) bool {
+		for _, sp := range ps.Phones() {
+			if sp.Best() < ms.MsAssigned || sp.Stats().SI5+sp.Stats().SI6 == 0 {
 				return false
 			}
 		}
 		return true
 	})
-	for _, sp := range ps.phones {
-		p := sp.phone
+	for _, sp := range ps.Phones() {
+		p := sp.MS()
 		c := p.Cell()
 		if c.BSIC != cfg.BSIC() {
-			t.Errorf("phone %d: BSIC %v, want %v", sp.idx, c.BSIC, cfg.BSIC())
+			t.Errorf("phone %d: BSIC %v, want %v", sp.Index(), c.BSIC, cfg.BSIC())
 		}
 		if c.LAI.MCC != "001" || c.LAI.MNC != "01" || int(c.LAI.LAC) != cfg.Cell.LAC {
-			t.Errorf("phone %d: LAI %v, want 001-01-%d", sp.idx, c.LAI, cfg.Cell.LAC)
+			t.Errorf("phone %d: LAI %v, want 001-01-%d", sp.Index(), c.LAI, cfg.Cell.LAC)
 		}
 		if p.Best() < ms.MsAssigned {
-			t.Errorf("phone %d: reached %v, want an SDCCH assigned (stats %+v)", sp.idx, p.Best(), p.Stats())
+			t.Errorf("phone %d: reached %v, want an SDCCH assigned (stats %+v)", sp.Index(), p.Best(), p.Stats())
 			continue
 		}
 		// TS 45.010 §5.2: the timing advance is the round trip in symbols.
-		want := 2 * sp.place.DelaySymbols
+		want := 2 * sp.Placement().DelaySymbols
 		if ta := float64(p.TA()); math.Abs(ta-want) > 1.01 {
-			t.Errorf("phone %d: TA %v, want %.1f ± 1 (one-way delay %.1f symbols)", sp.idx, ta, want, sp.place.DelaySymbols)
+			t.Errorf("phone %d: TA %v, want %.1f ± 1 (one-way delay %.1f symbols)", sp.Index(), ta, want, sp.Placement().DelaySymbols)
 		}
 		if st := p.Stats(); st.SI5+st.SI6 == 0 {
-			t.Errorf("phone %d: no SI5/SI6 on the SACCH", sp.idx)
+			t.Errorf("phone %d: no SI5/SI6 on the SACCH", sp.Index())
 		}
 	}
-	st := ps.r.cell.Stats()
+	st := n.Snapshot().Cell
 	if st.Dedicated.Activated < 2 {
 		t.Errorf("cell activated %d channels, want 2 (the phones' uplink SDCCH/SACCH decoded)", st.Dedicated.Activated)
 	}
@@ -127,20 +124,18 @@ func TestPhonesCollide(t *testing.T) {
 	cfg.Cell.SDCCH8Timeslots = []int{1, 2}
 	cfg.Cell.RACHTxInteger = 3
 	cfg.Cell.RACHMaxRetrans = 4
-	report := filepath.Join(t.TempDir(), "report.json")
-	const n = 9
-	ps, out := airPhones(t, cfg, n, 3, 1300, func(ps *phoneSim) bool {
-		ps.opts.report = report
-		for _, sp := range ps.phones {
-			if sp.phone.Stats().ImmAss == 0 {
+	const nPhones = 9
+	ps, n, out := airPhones(t, cfg, nPhones, 3, 1300, func(ps *simphones.Phones) bool {
+		for _, sp := range ps.Phones() {
+			if sp.Stats().ImmAss == 0 {
 				return false
 			}
 		}
 		return true
 	})
 	assigned, retried := 0, 0
-	for _, sp := range ps.phones {
-		st := sp.phone.Stats()
+	for _, sp := range ps.Phones() {
+		st := sp.MS().Stats()
 		if st.ImmAss > 0 {
 			assigned++
 		}
@@ -148,32 +143,30 @@ func TestPhonesCollide(t *testing.T) {
 			retried++
 		}
 	}
-	if assigned != n {
-		t.Errorf("%d of %d phones got a channel", assigned, n)
+	if assigned != nPhones {
+		t.Errorf("%d of %d phones got a channel", assigned, nPhones)
 	}
 	if retried == 0 {
-		t.Errorf("no phone sent a second channel request; %d phones on 8 slots must collide", n)
+		t.Errorf("no phone sent a second channel request; %d phones on 8 slots must collide", nPhones)
 	}
-	if got := ps.r.cell.Stats().AccessBursts; got >= uint64(sumRequests(ps)) {
+	if got := n.Snapshot().Cell.AccessBursts; got >= uint64(sumRequests(ps)) {
 		t.Errorf("cell decoded %d access bursts of %d sent: none collided", got, sumRequests(ps))
 	}
-	b, err := os.ReadFile(report)
+	b, err := json.Marshal(ps.Rows())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep struct {
-		Phones []phoneRow `json:"phones"`
+	var rows []simphones.Row
+	if err := json.Unmarshal(b, &rows); err != nil || len(rows) != nPhones {
+		t.Errorf("rows as JSON: %v, %d phones, want %d", err, len(rows), nPhones)
 	}
-	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Phones) != n {
-		t.Errorf("report: %v, %d phones, want %d", err, len(rep.Phones), n)
-	}
-	t.Logf("%d phones retried; cell %+v\n%s", retried, ps.r.cell.Stats().Dedicated, out)
+	t.Logf("%d phones retried; cell %+v\n%s", retried, n.Snapshot().Cell.Dedicated, out)
 }
 
-func sumRequests(ps *phoneSim) uint64 {
+func sumRequests(ps *simphones.Phones) uint64 {
 	var n uint64
-	for _, sp := range ps.phones {
-		n += sp.phone.Stats().ChannelRequests
+	for _, sp := range ps.Phones() {
+		n += sp.MS().Stats().ChannelRequests
 	}
 	return n
 }
@@ -199,7 +192,7 @@ func TestIMEI(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 100 {
-		if s := imei(rng); len(s) != 15 || !luhnOK(s) {
+		if s := simphones.IMEI(rng); len(s) != 15 || !luhnOK(s) {
 			t.Errorf("imei() = %q, want 15 digits with a valid check digit", s)
 		}
 	}

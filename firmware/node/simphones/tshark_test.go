@@ -1,10 +1,8 @@
-package main
+package simphones_test
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -14,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
@@ -26,12 +25,12 @@ var phonesPcap = flag.String("phones.pcap", "", "write TestPhonesLUInTshark's ca
 // as UDP to port 4729, stamped with the air time of the frame.
 type phonePcap struct {
 	w   *gsmtap.PcapWriter
-	r   *cellRunner
+	n   *node.Node
 	err error
 }
 
 func (p *phonePcap) Write(b []byte) (int, error) {
-	ts := time.Unix(1700000000, 0).Add(time.Duration(p.r.fn) * frameDuration)
+	ts := time.Unix(1700000000, 0).Add(time.Duration(p.n.Frames()) * node.FrameDuration)
 	src := netip.MustParseAddrPort("127.0.0.1:40000")
 	dst := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), gsmtap.Port)
 	if err := p.w.WriteUDP(ts, src, dst, b); err != nil && p.err == nil {
@@ -64,40 +63,44 @@ func TestPhonesLUInTshark(t *testing.T) {
 	}
 	pt := &phonePcap{w: pw}
 	log := slog.New(slog.DiscardHandler)
-	r, err := newCellRunner(cfg, log, gsmtap.NewSender(pt, log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	pt.r = r
-	air, err := sim.New(sim.Config{SampleRate: r.tx.SampleRate(), Block: r.tx.FrameLen(), Seed: 5})
+	cfg.Sim.Seed = 5
+	air, err := node.NewSimAir(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer air.Close()
-	bts := air.Endpoint("bts")
 	const n = 3
-	ps, err := startPhones(context.Background(), &phoneOpts{n: n, seed: 11}, cfg, r, air, bts, io.Discard, log)
+	var ps *simphones.Phones
+	nd, err := node.New(node.Config{Config: cfg, Log: log, Tap: gsmtap.NewSender(pt, log), Frames: 3000, VirtualTime: true,
+		OnFrame: func(k int64) error {
+			if k%26 == 0 && ps.Done() {
+				return node.ErrStop
+			}
+			return nil
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := 0
-	for ; k < 3000; k++ {
-		if err := ps.step(bts); err != nil {
-			if errors.Is(err, errPhonesDone) {
-				break
-			}
-			t.Fatal(err)
-		}
-	}
-	bts.Close()
-	if err := ps.finish(time.Duration(k) * frameDuration); err != nil {
+	defer nd.Close()
+	pt.n = nd
+	if ps, err = air.StartPhones(context.Background(), node.PhoneOptions{N: n, Seed: 11, Log: log}); err != nil {
 		t.Fatal(err)
 	}
+	if err := nd.Serve(context.Background(), air.Carrier); err != nil {
+		t.Fatal(err)
+	}
+	air.BTS.Close()
+	ps.Stop()
 	if err := f.Close(); err != nil || pt.err != nil {
 		t.Fatal(err, pt.err)
 	}
-	for _, row := range ps.rows() {
+	rows := ps.Rows()
+	for i := range rows {
+		if s, err := nd.Registry().Get(rows[i].IMSI); err == nil && s.MSISDN != "" {
+			rows[i].MSISDN = s.MSISDN
+		}
+	}
+	for _, row := range rows {
 		if row.Result != "registered" || row.TMSI == "-" || row.MSISDN == "-" {
 			t.Errorf("phone %d: %s, TMSI %s, MSISDN %s; want registered with both (open policy)", row.Phone, row.Result, row.TMSI, row.MSISDN)
 		}
@@ -116,7 +119,7 @@ func TestPhonesLUInTshark(t *testing.T) {
 		t.Errorf("tshark finds malformed packets:\n%s", bad)
 	}
 	info := run("-T", "fields", "-e", "gsmtap.uplink", "-e", "_ws.col.Info", "-e", "e212.imsi")
-	for _, row := range ps.rows() {
+	for _, row := range rows {
 		if !strings.Contains(info, row.IMSI) {
 			t.Errorf("IMSI %s of phone %d not in the capture", row.IMSI, row.Phone)
 		}

@@ -1,0 +1,148 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/gsm/phy"
+)
+
+// ServiceConfig configures the appliance's cell service.
+type ServiceConfig struct {
+	Config *config.Config
+	Board  *boards.Descriptor
+	Log    *slog.Logger
+	// Clock paces the cell loop (default the system clock).
+	Clock clock.Clock
+	// Store, when not nil, owns the registry file the cell uses (shared
+	// with the USB workflow's imports); without it the node opens the
+	// file itself.
+	Store *Store
+	// SimPhones, when above 0, overrides [sim] phones: how many virtual
+	// phones to run on the sim front end's air (gsmbox.simphones=N).
+	SimPhones int
+}
+
+// Service runs the node on a board's front end as the supervised "cell"
+// service: one incarnation of the node per Serve.
+type Service struct {
+	cfg  ServiceConfig
+	node atomic.Pointer[Node]
+	base atomic.Uint64 // frames of the nodes of earlier Serve calls
+}
+
+var _ supervisor.Service = (*Service)(nil)
+
+// NewService returns the cell service of cfg.
+func NewService(cfg ServiceConfig) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg}
+}
+
+// Name implements supervisor.Service.
+func (s *Service) Name() string { return "cell" }
+
+// Snapshot returns the running (or last) node's snapshot; zero before
+// the first start.
+func (s *Service) Snapshot() Snapshot {
+	if n := s.node.Load(); n != nil {
+		return n.Snapshot()
+	}
+	return Snapshot{}
+}
+
+// Frames returns how many TDMA frames the cell has run over all starts:
+// the TDMA clock the watchdog's health check watches advance. It is
+// Snapshot().Frames summed, for firmware.CellSlot.
+func (s *Service) Frames() uint64 {
+	f := s.base.Load()
+	if n := s.node.Load(); n != nil {
+		f += n.Frames()
+	}
+	return f
+}
+
+// Serve runs the cell until ctx ends. A configuration the board cannot
+// run, or a front end this build does not drive, is not retried.
+func (s *Service) Serve(ctx context.Context) error {
+	c, log := s.cfg.Config, s.cfg.Log
+	if err := c.Validate(s.cfg.Board); err != nil {
+		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+	}
+	phones := c.Sim.Phones
+	if s.cfg.SimPhones > 0 {
+		phones = s.cfg.SimPhones
+	}
+	fe := s.cfg.Board.RF.Frontend
+	if fe != "sim" {
+		return fmt.Errorf("%w: board %s: front end %q is not supported by this build", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+	}
+	var tap *gsmtap.Sender
+	if c.GSMTAP.Enabled {
+		t, err := gsmtap.Dial(c.GSMTAP.Remote)
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		tap = t
+	}
+	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock}
+	if s.cfg.Store != nil {
+		reg, err := s.cfg.Store.Registry(c, log)
+		if err != nil {
+			return err
+		}
+		defer s.cfg.Store.Release()
+		nc.Registry = reg
+	}
+	n, err := New(nc)
+	if err != nil {
+		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+	}
+	defer n.Close()
+	if old := s.node.Swap(n); old != nil {
+		s.base.Add(old.Frames())
+	}
+
+	air, err := NewSimAir(c)
+	if err != nil {
+		return err
+	}
+	defer air.Close()
+	var carrier phy.Carrier = air.Carrier
+	log.Info(OnAirLine(c))
+	if phones > 0 {
+		ps, err := air.StartPhones(ctx, PhoneOptions{N: phones, Registry: n.Registry(), Log: log,
+			OnRegistered: func(r simphones.Row) {
+				log.Info("virtual phone registered", "phone", r.Phone, "imsi", r.IMSI, "tmsi", r.TMSI,
+					"authenticated", r.Authenticated, "cipher", cipherName(r.Cipher), "air_s", fmt.Sprintf("%.2f", r.AirTimeS))
+			}})
+		if err != nil {
+			return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+		}
+		log.Info("virtual phones on the simulated air", "phones", phones)
+		defer ps.Stop()
+		defer air.BTS.Close() // before Stop: no phone waits for the cell
+	}
+	return n.Serve(ctx, carrier)
+}
+
+func cipherName(c string) string {
+	if c == "" {
+		return "none"
+	}
+	return c
+}
