@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
@@ -21,6 +23,23 @@ type subscriberDB struct {
 	path string       // the file of the configuration last started
 	db   *registry.DB // open on path, or nil
 	cell bool         // the cell holds the file
+	log  *slog.Logger // the cell's, once it started
+	// recovery is what the last open did about a damaged file (nil: it
+	// opened as it was): status, LEDs and the console show it.
+	recovery *registry.Recovery
+	// stopBackups ends the scheduled backups of the open file.
+	stopBackups func()
+}
+
+// backupEvery is how often an open registry is backed up (when it changed).
+const backupEvery = time.Hour
+
+// Recovery returns what the last open did about a damaged registry file,
+// or nil.
+func (d *subscriberDB) Recovery() *registry.Recovery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.recovery
 }
 
 func newSubscriberDB() *subscriberDB {
@@ -33,6 +52,7 @@ func newSubscriberDB() *subscriberDB {
 func (d *subscriberDB) registry(cfg *config.Config, log *slog.Logger) (*registry.Registry, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.log = log
 	if err := d.openLocked(cfg.Subscribers.DB); err != nil {
 		return nil, err
 	}
@@ -49,7 +69,14 @@ func (d *subscriberDB) release() {
 }
 
 func (d *subscriberDB) closeLocked() {
+	if d.stopBackups != nil {
+		d.stopBackups()
+		d.stopBackups = nil
+	}
 	if d.db != nil {
+		if _, err := d.db.BackupIfChanged(); err != nil && d.log != nil {
+			d.log.Error("subscriber registry backup failed", "err", err)
+		}
 		d.db.Close()
 		d.db = nil
 	}
@@ -59,15 +86,28 @@ func (d *subscriberDB) openLocked(path string) error {
 	if d.db != nil && d.path == path {
 		return nil
 	}
-	if d.db != nil {
-		d.db.Close()
-		d.db = nil
+	d.closeLocked()
+	log := d.log
+	if log == nil {
+		log = slog.Default()
 	}
-	db, err := registry.Open(path, nil)
+	// A damaged file must not stop the box: it is quarantined and the
+	// newest good backup restored (registry.Options.Recover).
+	db, err := registry.Open(path, &registry.Options{Recover: true, Log: log})
 	if err != nil {
 		return err
 	}
+	if rec := db.Recovery(); rec != nil {
+		d.recovery = rec
+		log.Error("subscriber registry was damaged and has been recovered", "report", rec.String())
+	}
 	d.db, d.path = db, path
+	ctx, cancel := context.WithCancel(context.Background())
+	tick := time.NewTicker(backupEvery)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); db.ServeBackups(ctx, tick.C) }()
+	d.stopBackups = func() { cancel(); tick.Stop(); wg.Wait() }
 	return nil
 }
 

@@ -22,7 +22,7 @@ const defaultSubscriberDB = "/perm/gsmbox/subscribers.db"
 func init() {
 	register(command{
 		name:    "subscribers",
-		summary: "subscriber registry: list, show, add, set, remove, import, export, check",
+		summary: "subscriber registry: list, show, add, set, remove, import, export, check, repair, restore",
 		run:     runSubscribers,
 	})
 }
@@ -37,7 +37,9 @@ Subcommands:
   remove IMSI...       delete subscribers, freeing their MSISDNs and TMSIs
   import FILE|-        add subscribers from CSV, all or nothing (--update to overwrite, --dry-run to check only)
   export [FILE|-]      write every subscriber as CSV, keys included (a backup; re-imports with import)
-  check                verify the database file and its indexes
+  check                verify the database file and its indexes; list the backups
+  repair               rebuild a damaged database from what can be read of it (--from-backup fills gaps)
+  restore [BACKUP]     replace the database with its newest good backup (or BACKUP)
 
 The database defaults to ` + defaultSubscriberDB + `, the data partition of
 the appliance. Only one process may write it: stop the running gsmbox first,
@@ -68,6 +70,10 @@ func runSubscribers(ctx context.Context, args []string, stdout, stderr io.Writer
 		return subscribersExport(rest, stdout, stderr)
 	case "check":
 		return subscribersCheck(rest, stdout, stderr)
+	case "repair":
+		return subscribersRepair(rest, stdout, stderr)
+	case "restore":
+		return subscribersRestore(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, subscribersUsage)
 		return nil
@@ -136,7 +142,7 @@ func openRegistry(path string, write bool) (*registry.Registry, *registry.DB, er
 	}
 	db, err := registry.Open(path, &registry.Options{ReadOnly: !write})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, damageHint(err)
 	}
 	r, err := registry.New(registry.Config{Store: db})
 	if err != nil {
@@ -604,10 +610,22 @@ func subscribersExport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// damageHint adds what to do to a damaged-file error.
+func damageHint(err error) error {
+	var de *registry.DamagedError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%w\n(nothing was changed; \"gsmbox subscribers restore\" puts the newest good backup in its place, \"gsmbox subscribers repair\" salvages what can be read; both keep the damaged file)", err)
+	}
+	return err
+}
+
 const checkUsage = `Usage: gsmbox subscribers check [--db PATH]
 
-Verifies the database: bbolt's page check, every record decodes, and the
-TMSI and MSISDN indexes agree with the records.
+Verifies the database without trusting it: every page its last commit
+reaches is in the file and well formed, then bbolt's page check, every
+record decodes, and the TMSI and MSISDN indexes agree with the records.
+Lists the backups (PATH.bak.N) and whether each checks clean. Exits
+non-zero when the database is damaged.
 `
 
 func subscribersCheck(args []string, stdout, stderr io.Writer) error {
@@ -615,15 +633,121 @@ func subscribersCheck(args []string, stdout, stderr io.Writer) error {
 	if done, err := parseOrHelp(f, args); done {
 		return err
 	}
-	r, db, err := openRegistry(*f.db, false)
-	if err != nil {
+	if len(f.pos) > 0 {
+		return fmt.Errorf("subscribers check: unexpected argument %q", f.pos[0])
+	}
+	err := func() error {
+		r, db, err := openRegistry(*f.db, false)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.Check(); err != nil {
+			return damageHint(fmt.Errorf("%s is inconsistent:\n%w", *f.db, err))
+		}
+		n, _ := r.Count()
+		fmt.Fprintf(stdout, "%s: ok, %d subscribers\n", *f.db, n)
+		return nil
+	}()
+	backups, _ := registry.Backups(*f.db)
+	if len(backups) == 0 {
+		fmt.Fprintf(stdout, "no backups (%s.bak.N)\n", *f.db)
+	}
+	for _, b := range backups {
+		state := "ok"
+		if db, berr := registry.Open(b.Path, &registry.Options{ReadOnly: true}); berr != nil {
+			state = "damaged: " + berr.Error()
+		} else {
+			if berr := db.Check(); berr != nil {
+				state = "inconsistent"
+			} else if r, rerr := registry.New(registry.Config{Store: db}); rerr == nil {
+				n, _ := r.Count()
+				state = fmt.Sprintf("ok, %d subscribers", n)
+			}
+			db.Close()
+		}
+		fmt.Fprintf(stdout, "backup %s (%s): %s\n", b.Path, b.Time.UTC().Format(time.RFC3339), state)
+	}
+	return err
+}
+
+const repairUsage = `Usage: gsmbox subscribers repair [--db PATH] [--from-backup]
+
+Rebuilds a damaged database from what can still be read of it: every
+record that passes its checksum is kept and the indexes are built anew.
+The damaged file is kept as PATH.damaged-TIME. With --from-backup the
+newest good backup adds the subscribers the damaged file had no readable
+record of (which may bring back some removed after that backup). A
+database that checks clean is left alone. Stop the running gsmbox first.
+`
+
+func subscribersRepair(args []string, stdout, stderr io.Writer) error {
+	f := newSubFlags("repair", repairUsage, stderr)
+	fromBackup := f.Bool("from-backup", false, "fill gaps from the newest good backup")
+	if done, err := parseOrHelp(f, args); done {
 		return err
 	}
-	defer db.Close()
-	if err := db.Check(); err != nil {
-		return fmt.Errorf("%s is inconsistent:\n%w", *f.db, err)
+	if len(f.pos) > 0 {
+		return fmt.Errorf("subscribers repair: unexpected argument %q", f.pos[0])
 	}
-	n, _ := r.Count()
-	fmt.Fprintf(stdout, "%s: ok, %d subscribers\n", *f.db, n)
+	rep, err := registry.Repair(*f.db, &registry.RepairOptions{FromBackup: *fromBackup})
+	if err != nil {
+		return fmt.Errorf("subscribers repair: %w", err)
+	}
+	if rep.Damage == nil {
+		fmt.Fprintf(stdout, "%s: ok, nothing to repair\n", *f.db)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s was damaged: %v\n", *f.db, rep.Damage)
+	fmt.Fprintf(stdout, "the damaged file was kept as %s\n", rep.Quarantined)
+	fmt.Fprintf(stdout, "salvaged %d subscribers; %d records or pages could not be read\n", rep.Salvaged, rep.Lost)
+	for i, p := range rep.Problems {
+		if i == 10 {
+			fmt.Fprintf(stdout, "  ... and %d more\n", len(rep.Problems)-10)
+			break
+		}
+		fmt.Fprintf(stdout, "  %v\n", p)
+	}
+	if rep.Backup != "" {
+		fmt.Fprintf(stdout, "added %d subscribers from backup %s\n", rep.FromBackup, rep.Backup)
+	}
+	if len(rep.Dropped) > 0 {
+		fmt.Fprintf(stdout, "%d subscribers lost their MSISDN and TMSI to a clash: %s\n", len(rep.Dropped), strings.Join(rep.Dropped, " "))
+	}
+	return nil
+}
+
+const restoreUsage = `Usage: gsmbox subscribers restore [--db PATH] [BACKUP]
+
+Replaces the database with BACKUP, or with the newest backup
+(PATH.bak.N) that checks clean. The current file is kept as
+PATH.damaged-TIME. Stop the running gsmbox first.
+`
+
+func subscribersRestore(args []string, stdout, stderr io.Writer) error {
+	f := newSubFlags("restore", restoreUsage, stderr)
+	if done, err := parseOrHelp(f, args); done {
+		return err
+	}
+	if len(f.pos) > 1 {
+		f.Usage()
+		return errUsage
+	}
+	from := ""
+	if len(f.pos) == 1 {
+		from = f.pos[0]
+	}
+	rec, err := registry.Restore(*f.db, from, nil)
+	if err != nil {
+		return fmt.Errorf("subscribers restore: %w", err)
+	}
+	if rec.Quarantined != "" {
+		fmt.Fprintf(stdout, "the previous file was kept as %s\n", rec.Quarantined)
+	}
+	for _, s := range rec.Skipped {
+		fmt.Fprintf(stdout, "skipped damaged backup %s\n", s)
+	}
+	fmt.Fprintf(stdout, "restored %s from %s (%s): %d subscribers; %s\n", *f.db, rec.Backup,
+		rec.BackupTime.UTC().Format(time.RFC3339), rec.Subscribers, rec.Lost())
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -149,3 +150,52 @@ func TestSubscribersCommand(t *testing.T) {
 		t.Errorf("unknown subcommand = nil error")
 	}
 }
+
+// TestSubscribersDamagedDB replays the campaign's truncated and empty
+// databases through list and check (an error naming the damage, no crash),
+// then restore and repair.
+func TestSubscribersDamagedDB(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "subscribers.db")
+	for i := range 20 {
+		mustSubs(t, "add", "--db", db, "00101000000"+strings.Repeat("0", 3-len(itoa(i)))+itoa(i)+"0", "--algorithm", "comp128v1", "--ki", testKi)
+	}
+	good, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db+".bak.1", good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{{"truncated", good[:10000]}, {"empty", nil}} {
+		if err := os.WriteFile(db, c.b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"list", "check", "export"} {
+			_, _, err := subs(t, cmd, "--db", db)
+			if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "restore") {
+				t.Errorf("%s: %s = %v, want a damage report with what to do", c.name, cmd, err)
+			}
+		}
+	}
+	out := mustSubs(t, "restore", "--db", db)
+	if !strings.Contains(out, "20 subscribers") || !strings.Contains(out, "kept as") {
+		t.Errorf("restore output:\n%s", out)
+	}
+	if out := mustSubs(t, "check", "--db", db); !strings.Contains(out, "ok, 20 subscribers") {
+		t.Errorf("check after restore:\n%s", out)
+	}
+	os.WriteFile(db, good[:10000], 0o600)
+	out = mustSubs(t, "repair", "--db", db, "--from-backup")
+	if !strings.Contains(out, "added 20 subscribers from backup") {
+		t.Errorf("repair output:\n%s", out)
+	}
+	if out := mustSubs(t, "list", "--db", db); !strings.Contains(out, "20 of 20") {
+		t.Errorf("list after repair:\n%s", out)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

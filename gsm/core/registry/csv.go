@@ -346,6 +346,13 @@ func (r *Registry) Import(rows []CSVRow, mode ImportMode) (ImportResult, error) 
 		return ImportResult{}, err
 	}
 	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	// A bulk change is worth a backup of its own: re-typing a stick's
+	// worth of keys is what a lost file would cost.
+	if b, ok := r.store.(backupSaver); ok && res.Added+res.Updated > 0 {
+		if _, err := b.SaveBackup(); err != nil {
+			r.log.Error("backup after import failed", "err", err)
+		}
+	}
 	return res, nil
 }
 
@@ -382,7 +389,19 @@ func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (Import
 		return ImportResult{}, err
 	}
 	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	// A bulk change is worth a backup of its own: re-typing a stick's
+	// worth of keys is what a lost file would cost.
+	if b, ok := r.store.(backupSaver); ok && res.Added+res.Updated > 0 {
+		if _, err := b.SaveBackup(); err != nil {
+			r.log.Error("backup after import failed", "err", err)
+		}
+	}
 	return res, nil
+}
+
+// backupSaver is a Store that keeps backups (the bbolt DB).
+type backupSaver interface {
+	SaveBackup() (BackupInfo, error)
 }
 
 func sortByLine(errs []error) []error {
