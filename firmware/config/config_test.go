@@ -256,3 +256,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseOver: a file changes only the keys it names over the base,
+// which it leaves untouched; "reset = true" starts from the defaults.
+func TestParseOver(t *testing.T) {
+	base, err := Parse([]byte("[network]\nmcc = \"262\"\nmnc = \"42\"\n[cell]\nlac = 1234\nneighbours = [70, 72]\n"), "base", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := base.Clone()
+	c, err := ParseOver([]byte("[cell]\narfcn = 70\nneighbours = [75]\n"), "stick", base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(base, c); len(d) != 2 || d[0].Key != "cell.arfcn" || d[1].Key != "cell.neighbours" {
+		t.Errorf("Diff(base, stick over base) = %v, want cell.arfcn and cell.neighbours", d)
+	}
+	if d := Diff(keep, base); len(d) != 0 {
+		t.Errorf("ParseOver changed its base: %v", d)
+	}
+	if c, err := ParseOver(nil, "empty", base, nil); err != nil || len(Diff(base, c)) != 0 {
+		t.Errorf("empty file over base: %v, %v", err, Diff(base, c))
+	}
+	c, err = ParseOver([]byte("reset = true\n"), "reset", base, nil)
+	if err != nil || len(Diff(Default(), c)) != 0 {
+		t.Errorf("reset = true: %v, differs from the defaults: %v", err, Diff(Default(), c))
+	}
+	_, err = ParseOver([]byte("reset = \"yes\"\n"), "reset", base, nil)
+	if err == nil || !strings.Contains(err.Error(), "line 1: reset: want true or false") {
+		t.Errorf("reset = \"yes\": %v", err)
+	}
+}

@@ -16,12 +16,32 @@ import (
 	"github.com/gsmbox/gsmbox/boards"
 )
 
+// ResetKey is the top-level key that makes a file replace the whole
+// configuration: with "reset = true" (before any table) ParseOver decodes
+// the file over the built-in defaults instead of over the running
+// configuration.
+const ResetKey = "reset"
+
 // Parse decodes a gsmbox.toml over the defaults and validates the result
 // against board (nil means no board limits are checked). The filename only
 // labels errors. On any problem it returns *Error listing all of them and
 // a nil Config: a bad file never yields a half-applied configuration.
 func Parse(data []byte, filename string, board *boards.Descriptor) (*Config, error) {
+	return ParseOver(data, filename, nil, board)
+}
+
+// ParseOver decodes a gsmbox.toml over base, the configuration in force,
+// so that the file changes only the keys it names (a USB stick's file
+// holding just "[cell] arfcn = 70" moves the carrier and nothing else; an
+// empty file changes nothing). A file that starts with "reset = true" is
+// decoded over the built-in defaults instead: everything it does not name
+// goes back to its default. base nil means the defaults; base is not
+// modified. Validation and errors are Parse's.
+func ParseOver(data []byte, filename string, base *Config, board *boards.Descriptor) (*Config, error) {
 	c := Default()
+	if base != nil {
+		c = base.Clone()
+	}
 	e := &Error{File: filename}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
@@ -34,6 +54,15 @@ func Parse(data []byte, filename string, board *boards.Descriptor) (*Config, err
 		return nil, e
 	}
 	lines := keyLines(data)
+	if v, ok := raw[ResetKey]; ok {
+		delete(raw, ResetKey)
+		switch b, isBool := v.(bool); {
+		case !isBool:
+			e.Problems = append(e.Problems, Problem{Key: ResetKey, Line: lines[ResetKey], Msg: "want true or false (true: every key the file does not name goes back to its default)"})
+		case b:
+			c = Default()
+		}
+	}
 	e.Problems = append(e.Problems, unify(reflect.ValueOf(c).Elem(), raw, "", lines)...)
 	e.Problems = append(e.Problems, c.problems(board, lines)...)
 	if len(e.Problems) > 0 {

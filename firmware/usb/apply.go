@@ -211,7 +211,10 @@ func (a *Applier) applyConfig(res *Result) {
 		res.Outcome, res.Err = Failed, fmt.Errorf("usb: read %s: %w", ConfigFile, err)
 		return
 	}
-	cfg, err := config.Parse(raw, ConfigFile, a.Board)
+	// The stick's file is a change to the running configuration: only the
+	// keys it names change ("reset = true" at its top starts from the
+	// defaults instead).
+	cfg, err := config.ParseOver(raw, ConfigFile, a.Configs.Current(), a.Board)
 	if err != nil {
 		res.Outcome = Rejected
 		var ce *config.Error
@@ -228,7 +231,15 @@ func (a *Applier) applyConfig(res *Result) {
 		res.Outcome = Unchanged
 		return
 	}
-	if err := a.Configs.Apply(raw, cfg, res.Changes); err != nil {
+	// What is kept is the whole merged configuration, not the stick's
+	// few keys: loaded over the defaults at the next boot, those alone
+	// would undo every setting the stick did not name.
+	merged, err := cfg.Marshal()
+	if err != nil {
+		res.Outcome, res.Err, res.Changes = Failed, fmt.Errorf("usb: %w", err), nil
+		return
+	}
+	if err := a.Configs.Apply(merged, cfg, res.Changes); err != nil {
 		res.Outcome, res.Err, res.Changes = Failed, fmt.Errorf("usb: apply: %w", err), nil
 		return
 	}
