@@ -43,11 +43,19 @@ func ParseOver(data []byte, filename string, base *Config, board *boards.Descrip
 		c = base.Clone()
 	}
 	e := &Error{File: filename}
+	if p := checkLimits(data); p != nil {
+		e.Problems = []Problem{*p}
+		return nil, e
+	}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			e.Problems = append(e.Problems, Problem{Line: pe.Position.Line, Msg: "syntax: " + pe.Message})
+			msg := fmt.Sprintf("syntax error at column %d: %s", pe.Position.Col, pe.Message)
+			if pe.LastKey != "" {
+				msg += fmt.Sprintf(" (after key %q)", pe.LastKey)
+			}
+			e.Problems = append(e.Problems, Problem{Line: pe.Position.Line, Msg: msg})
 		} else {
 			e.Problems = append(e.Problems, Problem{Msg: "syntax: " + err.Error()})
 		}
@@ -73,6 +81,7 @@ func ParseOver(data []byte, filename string, base *Config, board *boards.Descrip
 			}
 			return a.Line < b.Line
 		})
+		e.Problems = capProblems(e.Problems)
 		return nil, e
 	}
 	return c, nil
@@ -222,6 +231,9 @@ func tomlType(v any) string {
 func suggest(k string, fields map[string]int) string {
 	best, bestD := "", 3
 	for f := range fields {
+		if len(k) > len(f)+bestD || len(f) > len(k)+bestD {
+			continue // too far apart to suggest (and cheap to tell)
+		}
 		if d := editDistance(k, f); d < bestD || (d == bestD && f < best) {
 			best, bestD = f, d
 		}
@@ -230,8 +242,12 @@ func suggest(k string, fields map[string]int) string {
 }
 
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var pa, ca [65]int // no allocation for the keys gsmbox has
+	prev, cur := pa[:], ca[:]
+	if len(b) >= len(pa) {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

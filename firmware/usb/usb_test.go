@@ -416,3 +416,33 @@ func TestApplyMerges(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyHugeFiles: a 50 MB gsmbox.toml and a 20 MB subscribers.csv are
+// refused unread, with one clear line each and a small report, and the
+// running configuration is kept.
+func TestApplyHugeFiles(t *testing.T) {
+	huge := strings.Repeat("unknown_key = 1\n", (50<<20)/16)
+	stick := &fakeStick{files: map[string]string{
+		ConfigFile:        huge,
+		"subscribers.csv": strings.Repeat("001010000000001,1001\n", (20<<20)/21),
+	}}
+	cfgs := &fakeConfigs{cur: running(t)}
+	var console bytes.Buffer
+	start := time.Now()
+	res := newApplier(t, stick, cfgs, &console, &fakeLEDs{}).Handle(context.Background(), "/dev/sda1")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if res.Outcome != Rejected || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Msg, "the limit is 256 KiB") {
+		t.Fatalf("Handle = %s %v, want one too-large problem", res.Outcome, res.Problems)
+	}
+	if !errors.Is(res.SubscribersErr, ErrTooLarge) {
+		t.Errorf("subscribers.csv: %v, want ErrTooLarge", res.SubscribersErr)
+	}
+	if len(cfgs.applied) != 0 || cfgs.cur.Network.MCC != "262" {
+		t.Errorf("the running config changed")
+	}
+	if n := len(stick.files[ReportFile]); n > 4096 {
+		t.Errorf("report of %d bytes", n)
+	}
+}

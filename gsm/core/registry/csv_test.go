@@ -3,8 +3,10 @@ package registry_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
@@ -182,5 +184,42 @@ func TestExportReimport(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "imsi,msisdn,algorithm,ki,opc,imei,authorized,name,sqn\n") {
 		t.Errorf("export header = %q", strings.SplitN(out.String(), "\n", 2)[0])
+	}
+}
+
+// TestCSVLimits: a huge file, a huge line, too many rows and a hopeless
+// file each end with a short, clear error.
+func TestCSVLimits(t *testing.T) {
+	var bad strings.Builder
+	bad.WriteString("imsi,msisdn\n")
+	for range 200 {
+		bad.WriteString("x,1\n")
+	}
+	var rows strings.Builder
+	rows.WriteString("imsi\n")
+	for i := range registry.MaxCSVRows + 1 {
+		fmt.Fprintf(&rows, "00101%010d\n", i)
+	}
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"huge", "imsi\n" + strings.Repeat("001010000000001\n", (registry.MaxCSVSize/16)+1), "the limit is 16 MiB"},
+		{"long line", "imsi,name\n001010000000001,\"" + strings.Repeat("n", 10000) + "\"\n", "line 2: line longer than 4096 bytes"},
+		{"too many rows", rows.String(), fmt.Sprintf("line %d: more than %d subscribers", registry.MaxCSVRows+2, registry.MaxCSVRows)},
+		{"200 bad lines", bad.String(), "... and 150 more problems"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := registry.ReadCSV(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("ReadCSV = %.300v, want %q", err, tc.want)
+			}
+			if n := len(err.Error()); n > 8<<10 {
+				t.Errorf("error of %d bytes", n)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
 	}
 }
