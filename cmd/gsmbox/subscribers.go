@@ -200,7 +200,7 @@ func subscribersList(args []string, stdout, stderr io.Writer) error {
 	for i := range page.Subscribers {
 		s := &page.Subscribers[i]
 		line := strings.Join([]string{s.IMSI, dash(s.MSISDN), algName(s), authName(s), tmsiCell(s), s.LAI.String(),
-			yesNo(s.Attached), seen(s.LastSeen), dash(s.IMEI.String()), dash(s.Name)}, "\t")
+			yesNo(s.Attached), seen(s.LastSeen), dash(s.IMEI.String()), dash(registry.EscapeText(s.Name))}, "\t")
 		if *showKeys {
 			ki, opc := keyCells(s)
 			line += "\t" + ki + "\t" + opc
@@ -306,7 +306,7 @@ func subscribersShow(args []string, stdout, stderr io.Writer) error {
 	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
 	row("IMSI", s.IMSI)
 	row("MSISDN", dash(s.MSISDN))
-	row("Name", dash(s.Name))
+	row("Name", dash(registry.EscapeText(s.Name)))
 	row("Authorized", authName(&s))
 	row("Algorithm", algName(&s))
 	if *showKeys {

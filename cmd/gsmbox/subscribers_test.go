@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
 // subs runs "gsmbox subscribers ARGS" and returns stdout, stderr and the error.
@@ -199,3 +201,31 @@ func TestSubscribersDamagedDB(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSubscribersListEscapes: a name stored with terminal control
+// characters (before they were refused) is escaped by list and show, and
+// add refuses one.
+func TestSubscribersListEscapes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "subscribers.db")
+	if _, _, err := subs(t, "add", "--db", db, "001010000000001", "--name", "\x1b[2Jgone"); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Errorf("add with ESC in the name = %v, want refused", err)
+	}
+	d, err := registry.Open(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := registry.Subscriber{IMSI: "001010000000001", Name: "\x1b[2J\x00bell\a\u202e"}
+	if err := d.Update(func(tx registry.Tx) error { return tx.Put(&s) }); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	for _, args := range [][]string{{"list"}, {"show", "001010000000001"}} {
+		out := mustSubs(t, append(args, "--db", db)...)
+		if registry.CheckText(strings.ReplaceAll(strings.ReplaceAll(out, "\n", ""), "\t", "")) != nil {
+			t.Errorf("%s prints raw control characters: %q", args[0], out)
+		}
+		if !strings.Contains(out, `\x1b[2J\x00bell\x07\u202e`) {
+			t.Errorf("%s output lacks the escaped name: %q", args[0], out)
+		}
+	}
+}

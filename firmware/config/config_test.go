@@ -287,3 +287,18 @@ func TestParseOver(t *testing.T) {
 		t.Errorf("reset = \"yes\": %v", err)
 	}
 }
+
+// TestNameControlCharacters: NUL and terminal controls in names are
+// refused with their line.
+func TestNameControlCharacters(t *testing.T) {
+	for _, in := range []string{"[network]\nname = \"a\\u0000b\"\n", "[network]\nname = \"\\u001b[2J\"\n", "[network]\nname = \"x\\u202ey\"\n"} {
+		_, err := Parse([]byte(in), "gsmbox.toml", nil)
+		if err == nil || !strings.Contains(err.Error(), "line 2: network.name: control character") {
+			t.Errorf("Parse(%q) = %v, want a line 2 control character error", in, err)
+		}
+	}
+	_, err := Parse([]byte("[network]\nshort_name = \"a\\tb\"\n"), "gsmbox.toml", nil)
+	if err == nil || !strings.Contains(err.Error(), "line 2: network.short_name") {
+		t.Errorf("tab in short_name: %v", err)
+	}
+}

@@ -108,6 +108,12 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if len(n.ShortName) > 32 {
 		bad("network.short_name", "%d characters is too long (at most 32)", len(n.ShortName))
 	}
+	if err := checkText(n.Name); err != nil {
+		bad("network.name", "%v", err)
+	}
+	if err := checkText(n.ShortName); err != nil {
+		bad("network.short_name", "%v", err)
+	}
 
 	cl := c.Cell
 	band, err := tdma.ParseBand(cl.Band)

@@ -337,7 +337,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 		}
 	}
 	if len(errs) == 0 {
-		if err := s.Validate(); err != nil {
+		if err := s.validateInput(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -223,3 +223,33 @@ func TestCSVLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesSanitised: control characters in a name are refused from CSV
+// (naming the line), Add and Update; stored ones are escaped on output.
+func TestNamesSanitised(t *testing.T) {
+	for _, name := range []string{"a\x00b", "\x1b[2J", "x\ny", "rtl\u202egnp", "c1\u009b", "bad\xffutf8"} {
+		in := "imsi,name\n001010000000001,ok\n001010000000002,\"" + name + "\"\n"
+		_, err := registry.ReadCSV(strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), "line 3: name:") {
+			t.Errorf("ReadCSV with name %q = %v, want a line 3 name error", name, err)
+		}
+		r, _ := registrytest.NewRegistry(t, registry.Policy{})
+		if _, err := r.Add(registry.Subscriber{IMSI: "001010000000001", Name: name}); !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("Add with name %q = %v, want ErrInvalid", name, err)
+		}
+		r.Add(registry.Subscriber{IMSI: "001010000000001", Name: "ok"})
+		if _, err := r.Update("001010000000001", func(s *registry.Subscriber) error { s.Name = name; return nil }); !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("Update to name %q = %v, want ErrInvalid", name, err)
+		}
+		esc := registry.EscapeText(name)
+		if registry.CheckText(esc) != nil {
+			t.Errorf("EscapeText(%q) = %q, still unsafe", name, esc)
+		}
+	}
+	if got := registry.EscapeText("Ünïcödé ok"); got != "Ünïcödé ok" {
+		t.Errorf("EscapeText changed safe text: %q", got)
+	}
+	if got := registry.EscapeText("\x1b[2J"); got != `\x1b[2J` {
+		t.Errorf("EscapeText(ESC[2J) = %q", got)
+	}
+}
