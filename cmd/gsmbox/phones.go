@@ -335,6 +335,18 @@ func provisionPhone(r *cellRunner, s *mm.SIM, i int) error {
 	}
 	_, err := r.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: fmt.Sprintf("%d", 2000+i),
 		Algorithm: s.Algorithm, Ki: s.Ki, Name: fmt.Sprintf("virtual phone %d", i)})
+	if errors.Is(err, registry.ErrExists) {
+		// A second run on the same --db: the phone is already there,
+		// which is fine as long as it has this SIM's key.
+		old, gerr := r.reg.Get(s.IMSI)
+		if gerr != nil {
+			return fmt.Errorf("sim: provisioning phone %d: %w", i, gerr)
+		}
+		if old.Algorithm == s.Algorithm && old.Ki == s.Ki {
+			return nil
+		}
+		return fmt.Errorf("sim: provisioning phone %d: IMSI %s is in the registry with another key (another --seed wrote it; use a fresh --db)", i, s.IMSI)
+	}
 	if err != nil {
 		return fmt.Errorf("sim: provisioning phone %d: %w", i, err)
 	}

@@ -389,34 +389,72 @@ func (p provFlags) apply(f *subFlags, s *registry.Subscriber) error {
 		s.IMEI = m
 	}
 	if set["algorithm"] || set["ki"] || set["opc"] || set["op"] {
-		s.Algorithm, s.Ki, s.OPc = crypto.AlgNone, crypto.Ki{}, crypto.OPc{}
-		if *p.alg != "" && *p.alg != "none" {
-			a, err := crypto.ParseAlgorithm(*p.alg)
-			errs = append(errs, err)
-			s.Algorithm = a
-		}
-		if *p.ki != "" {
-			k, err := crypto.ParseKi(*p.ki)
-			errs = append(errs, err)
-			s.Ki = k
-		}
-		switch {
-		case *p.opc != "" && *p.op != "":
-			errs = append(errs, errors.New("give --opc or --op, not both"))
-		case *p.opc != "":
-			o, err := crypto.ParseOPc(*p.opc)
-			errs = append(errs, err)
-			s.OPc = o
-		case *p.op != "":
-			o, err := crypto.ParseOP(*p.op)
-			errs = append(errs, err)
-			s.OPc = crypto.DeriveOPc(s.Ki, o)
-		}
-		if s.Algorithm.Valid() && *p.ki == "" {
-			errs = append(errs, fmt.Errorf("--algorithm %s needs --ki", s.Algorithm))
-		}
+		errs = append(errs, p.applyKeys(set, s))
 	}
 	return errors.Join(errs...)
+}
+
+// applyKeys changes the algorithm and keys the flags name and keeps the
+// rest: --ki alone replaces the key under the subscriber's algorithm,
+// --algorithm alone keeps its key (none removes every key). Milenage's OPc
+// is derived from K and OP, so a new K needs --opc or --op with it.
+func (p provFlags) applyKeys(set map[string]bool, s *registry.Subscriber) error {
+	var errs []error
+	had := s.Algorithm
+	alg := s.Algorithm
+	if set["algorithm"] {
+		alg = crypto.AlgNone
+		if *p.alg != "" && *p.alg != "none" {
+			a, err := crypto.ParseAlgorithm(*p.alg)
+			if err != nil {
+				return err
+			}
+			alg = a
+		}
+	}
+	if alg == crypto.AlgNone {
+		if set["ki"] || set["opc"] || set["op"] {
+			return errors.New("keys given but no algorithm (add --algorithm)")
+		}
+		s.Algorithm, s.Ki, s.OPc = crypto.AlgNone, crypto.Ki{}, crypto.OPc{}
+		return nil
+	}
+	ki := s.Ki
+	switch {
+	case set["ki"]:
+		k, err := crypto.ParseKi(*p.ki)
+		if err != nil {
+			return err
+		}
+		ki = k
+	case !had.Valid():
+		return fmt.Errorf("--algorithm %s needs --ki", alg)
+	}
+	opc := s.OPc
+	switch {
+	case !alg.UsesOPc():
+		opc = crypto.OPc{}
+		if set["opc"] || set["op"] {
+			errs = append(errs, fmt.Errorf("%s does not use OPc (--opc, --op)", alg))
+		}
+	case set["opc"] && set["op"]:
+		errs = append(errs, errors.New("give --opc or --op, not both"))
+	case set["opc"]:
+		o, err := crypto.ParseOPc(*p.opc)
+		errs = append(errs, err)
+		opc = o
+	case set["op"]:
+		o, err := crypto.ParseOP(*p.op)
+		errs = append(errs, err)
+		opc = crypto.DeriveOPc(ki, o)
+	case set["ki"] || !had.UsesOPc():
+		errs = append(errs, fmt.Errorf("%s needs --opc or --op with a new key (OPc is derived from K and OP)", alg))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.Algorithm, s.Ki, s.OPc = alg, ki, opc
+	return nil
 }
 
 func subscribersAdd(args []string, stdout, stderr io.Writer) error {
@@ -455,8 +493,9 @@ func subscribersAdd(args []string, stdout, stderr io.Writer) error {
 const setUsage = `Usage: gsmbox subscribers set [--db PATH] IMSI [--msisdn N] [--algorithm A --ki HEX [--opc HEX | --op HEX]] [--imei IMEI] [--name TEXT] [--barred=true|false]
 
 Changes the provisioning fields given; the rest, and the location state,
-stay. Giving any of --algorithm, --ki, --opc, --op replaces all the keys
-(--algorithm none removes them).
+stay. --ki alone replaces the key under the subscriber's algorithm;
+--algorithm alone keeps the key (--algorithm none removes every key). A new
+milenage K needs --opc or --op with it (OPc is derived from K and OP).
 `
 
 func subscribersSet(args []string, stdout, stderr io.Writer) error {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 )
 
 // subs runs "gsmbox subscribers ARGS" and returns stdout, stderr and the error.
@@ -227,5 +229,28 @@ func TestSubscribersListEscapes(t *testing.T) {
 		if !strings.Contains(out, `\x1b[2J\x00bell\x07\u202e`) {
 			t.Errorf("%s output lacks the escaped name: %q", args[0], out)
 		}
+	}
+}
+
+// TestProvisionTwice: sim --provision on a --db that already holds the
+// phones (a second run) is fine; a phone with another key is refused.
+func TestProvisionTwice(t *testing.T) {
+	db, err := registry.Open(filepath.Join(t.TempDir(), "subscribers.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	reg, _ := registry.New(registry.Config{Store: db})
+	r := &cellRunner{reg: reg}
+	ki, _ := crypto.ParseKi(testKi)
+	sim := mm.NewSIM("001010000000001", crypto.COMP128v3, ki, crypto.OPc{})
+	for run := range 2 {
+		if err := provisionPhone(r, sim, 0); err != nil {
+			t.Fatalf("run %d: provisionPhone = %v", run, err)
+		}
+	}
+	other, _ := crypto.ParseKi(testK)
+	if err := provisionPhone(r, mm.NewSIM("001010000000001", crypto.COMP128v3, other, crypto.OPc{}), 0); err == nil {
+		t.Error("provisionPhone with another key = nil, want refused")
 	}
 }

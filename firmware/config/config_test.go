@@ -302,3 +302,22 @@ func TestNameControlCharacters(t *testing.T) {
 		t.Errorf("tab in short_name: %v", err)
 	}
 }
+
+// TestProblemLines: the issue's problems without a line now have one, and
+// a syntax error no longer hides the other problems.
+func TestProblemLines(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"implied table", "[cell]\narfcn = 62\n\n[foo.bar]\nx = 1\n", "line 4: foo: unknown key"},
+		{"combined_ccch", "[cell]\nband = \"GSM900\"\ncombined_ccch = false\n", "line 3: cell.sdcch8_timeslots: with combined_ccch = false"},
+		{"syntax line and column", "[cell]\narfcn = 62\nlac = \"12\n", "line 3: syntax error at column"},
+		{"syntax keeps other problems", "[cell]\narfcnn = 62\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 2: cell.arfcnn: unknown key"},
+		{"syntax keeps later problems", "[cell]\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 3: netwrk: unknown key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in), "gsmbox.toml", nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

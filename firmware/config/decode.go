@@ -56,6 +56,12 @@ func ParseOver(data []byte, filename string, base *Config, board *boards.Descrip
 				msg += fmt.Sprintf(" (after key %q)", pe.LastKey)
 			}
 			e.Problems = append(e.Problems, Problem{Line: pe.Position.Line, Msg: msg})
+			// The decoder stops at the first syntax error; the keys the
+			// rest of the file names can still be checked against the
+			// schema, so that one stray quote does not hide every typo.
+			e.Problems = append(e.Problems, unknownKeys(keyLines(data), pe.Position.Line)...)
+			sortProblems(e.Problems)
+			e.Problems = capProblems(e.Problems)
 		} else {
 			e.Problems = append(e.Problems, Problem{Msg: "syntax: " + err.Error()})
 		}
@@ -74,17 +80,59 @@ func ParseOver(data []byte, filename string, base *Config, board *boards.Descrip
 	e.Problems = append(e.Problems, unify(reflect.ValueOf(c).Elem(), raw, "", lines)...)
 	e.Problems = append(e.Problems, c.problems(board, lines)...)
 	if len(e.Problems) > 0 {
-		sort.SliceStable(e.Problems, func(i, j int) bool {
-			a, b := e.Problems[i], e.Problems[j]
-			if a.Line == 0 || b.Line == 0 {
-				return a.Line != 0 && b.Line == 0
-			}
-			return a.Line < b.Line
-		})
+		sortProblems(e.Problems)
 		e.Problems = capProblems(e.Problems)
 		return nil, e
 	}
 	return c, nil
+}
+
+// sortProblems orders problems by line, those without one last.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Line == 0 || b.Line == 0 {
+			return a.Line != 0 && b.Line == 0
+		}
+		return a.Line < b.Line
+	})
+}
+
+// unknownKeys reports every key in lines (from keyLines) that the schema
+// does not have, except on line skip (where the syntax error is).
+func unknownKeys(lines map[string]int, skip int) []Problem {
+	var out []Problem
+	for key, line := range lines {
+		if line == skip || key == ResetKey {
+			continue
+		}
+		t := reflect.TypeFor[Config]()
+		parts := strings.Split(key, ".")
+		for i, part := range parts {
+			if t.Kind() != reflect.Struct {
+				break // a value's inner structure: not schema keys
+			}
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				full := strings.Join(parts[:i+1], ".")
+				if lines[full] == line || lines[full] == 0 {
+					out = append(out, Problem{Key: full, Line: line, Msg: "unknown key"})
+				}
+				break
+			}
+			t = f.Type
+		}
+	}
+	return out
+}
+
+func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("toml") == tag {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // Load reads and parses the file at path.
@@ -293,9 +341,7 @@ func keyLines(data []byte) map[string]int {
 		if strings.HasPrefix(s, "[") {
 			name := strings.Trim(stripComment(s), "[] \t")
 			table = normKey(name)
-			if _, ok := out[table]; !ok {
-				out[table] = n
-			}
+			addKey(out, table, n)
 			continue
 		}
 		eq := indexOutsideQuotes(s, '=')
@@ -306,9 +352,7 @@ func keyLines(data []byte) map[string]int {
 		if table != "" {
 			key = table + "." + key
 		}
-		if _, ok := out[key]; !ok {
-			out[key] = n
-		}
+		addKey(out, key, n)
 		val := strings.TrimSpace(s[eq+1:])
 		for _, d := range []string{`"""`, `'''`} {
 			if strings.HasPrefix(val, d) && !strings.Contains(val[3:], d) {
@@ -323,6 +367,19 @@ func keyLines(data []byte) map[string]int {
 		}
 	}
 	return out
+}
+
+// addKey records the line of key and of each table it implies ("a" and
+// "a.b" for "a.b.c"), where not already known, so that a problem with an
+// implied table ([foo.bar] makes foo) can name a line.
+func addKey(out map[string]int, key string, line int) {
+	for i := 0; i <= len(key); i++ {
+		if i == len(key) || key[i] == '.' {
+			if _, ok := out[key[:i]]; !ok {
+				out[key[:i]] = line
+			}
+		}
+	}
 }
 
 func stripComment(s string) string {

@@ -180,7 +180,13 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		ts[t] = true
 	}
 	if !cl.CombinedCCCH && len(cl.SDCCH8Timeslots) == 0 {
-		bad("cell.sdcch8_timeslots", "with combined_ccch = false the cell needs at least one SDCCH/8 timeslot, or phones cannot get a signalling channel")
+		// The key is the one to add; the line is the one the file has.
+		line := lines["cell.sdcch8_timeslots"]
+		if line == 0 {
+			line = lines["cell.combined_ccch"]
+		}
+		ps = append(ps, Problem{Key: "cell.sdcch8_timeslots", Line: line,
+			Msg: "with combined_ccch = false the cell needs at least one SDCCH/8 timeslot, or phones cannot get a signalling channel"})
 	}
 	maxAG := 7
 	if cl.CombinedCCCH {

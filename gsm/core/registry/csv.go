@@ -258,6 +258,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 	s := &row.Subscriber
 	var errs []error
 	var ki, opc, op string
+	badAlg := false
 	for i, f := range rec {
 		f = strings.TrimSpace(f)
 		var err error
@@ -273,6 +274,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 		case colAlgorithm:
 			if f != "" {
 				s.Algorithm, err = crypto.ParseAlgorithm(f)
+				badAlg = err != nil
 			}
 		case colKi:
 			ki = f
@@ -305,6 +307,9 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 	}
 	// Keys: never echo them in a message.
 	switch {
+	case badAlg:
+		// The unknown algorithm is the problem; the keys cannot be
+		// judged without it.
 	case s.Algorithm == crypto.AlgNone:
 		if ki != "" || opc != "" || op != "" {
 			errs = append(errs, fieldErr("algorithm", "keys given but no algorithm"))
