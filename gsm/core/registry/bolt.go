@@ -162,6 +162,11 @@ func openChecked(path string, o Options) (*DB, error) {
 	} else {
 		err = contain("schema", func() error {
 			return bdb.Update(func(tx *bolt.Tx) error {
+				// A registry that has its schema mark but lost a bucket
+				// is damaged: never replace the bucket with an empty one.
+				if m := tx.Bucket(bucketMeta); m != nil && m.Get(keySchema) != nil {
+					return checkSchema(tx)
+				}
 				for _, b := range [][]byte{bucketSubscribers, bucketTMSI, bucketMSISDN, bucketMeta} {
 					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 						return err

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -79,20 +80,26 @@ func (e *csvLimitError) Error() string { return e.msg }
 
 func (l *csvLimiter) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
-	for _, c := range p[:n] {
-		l.n++
-		if l.n > MaxCSVSize {
-			return 0, &csvLimitError{line: l.line + 1, msg: fmt.Sprintf("the file is larger than %d MiB; the limit is %d MiB (split it)", MaxCSVSize>>20, MaxCSVSize>>20)}
+	l.n += n
+	if l.n > MaxCSVSize {
+		return 0, &csvLimitError{line: l.line + 1, msg: fmt.Sprintf("the file is larger than %d MiB; the limit is %d MiB (split it)", MaxCSVSize>>20, MaxCSVSize>>20)}
+	}
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.lineLen += len(b)
+		} else {
+			l.lineLen += i
 		}
-		if c == '\n' {
-			l.line++
-			l.lineLen = 0
-			continue
-		}
-		l.lineLen++
 		if l.lineLen > MaxCSVLine {
 			return 0, &csvLimitError{line: l.line + 1, msg: fmt.Sprintf("line longer than %d bytes", MaxCSVLine)}
 		}
+		if i < 0 {
+			break
+		}
+		l.line++
+		l.lineLen = 0
+		b = b[i+1:]
 	}
 	return n, err
 }
@@ -139,6 +146,7 @@ func readCSV(r io.Reader) (rows []CSVRow, errs []error, more int) {
 	cr.ReuseRecord = true
 	var (
 		cols     []uint
+		records  int // data records read, good or bad
 		present  uint
 		lastLine int
 		imsis    = map[string]int{}
@@ -181,7 +189,8 @@ func readCSV(r io.Reader) (rows []CSVRow, errs []error, more int) {
 			}
 			continue
 		}
-		if len(rows) == MaxCSVRows {
+		records++
+		if records > MaxCSVRows {
 			return nil, []error{&LineError{Line: line, Err: fmt.Errorf("more than %d subscribers in one file (split it)", MaxCSVRows)}}, 0
 		}
 		if len(rec) != len(cols) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	bolt "go.etcd.io/bbolt"
 )
 
 // damageRef builds a registry of 20 subscribers with location state, backs
@@ -359,4 +360,32 @@ func TestRepair(t *testing.T) {
 		db.Close()
 	}
 	t.Logf("%d of %d variants repaired: %d records salvaged from the damaged files, %d taken from the backup", repaired, len(files), salvaged, filled)
+}
+
+// TestLostBucket: a registry whose subscribers bucket is gone is damaged,
+// not silently given an empty one.
+func TestLostBucket(t *testing.T) {
+	ref, backup := damageRef(t)
+	path := filepath.Join(t.TempDir(), "subscribers.db")
+	os.WriteFile(path, ref, 0o600)
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("subscribers")) }); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	if _, err := registry.Open(path, nil); !errors.Is(err, registry.ErrCorrupt) {
+		t.Fatalf("Open without the subscribers bucket = %v, want ErrCorrupt", err)
+	}
+	os.WriteFile(path+".bak.1", backup, 0o600)
+	db, err := registry.Open(path, &registry.Options{Recover: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if rec := db.Recovery(); rec == nil || rec.Subscribers != 20 {
+		t.Fatalf("Recovery = %+v, want the backup's 20", rec)
+	}
 }
