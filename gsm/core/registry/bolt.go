@@ -416,7 +416,7 @@ func (t *boltTx) Put(s *Subscriber) error {
 	// Put leaves the transaction as it was.
 	if s.MSISDN != "" {
 		if v := t.msisdn().Get([]byte(s.MSISDN)); v != nil && !bytes.Equal(v, key) {
-			return fmt.Errorf("%w: MSISDN %s belongs to IMSI %s", ErrMSISDNInUse, s.MSISDN, v)
+			return fmt.Errorf("%w: MSISDN %s belongs to IMSI %s", ErrMSISDNInUse, s.MSISDN, EscapeText(string(v)))
 		}
 	}
 	for _, x := range [2]TMSI{s.TMSI, s.NewTMSI} {
@@ -424,7 +424,7 @@ func (t *boltTx) Put(s *Subscriber) error {
 			continue
 		}
 		if v := t.tmsi().Get(tmsiKey(x)); v != nil && !bytes.Equal(v, key) {
-			return fmt.Errorf("%w: TMSI %v belongs to IMSI %s", ErrTMSIInUse, x, v)
+			return fmt.Errorf("%w: TMSI %v belongs to IMSI %s", ErrTMSIInUse, x, EscapeText(string(v)))
 		}
 	}
 	// A corrupt old record is overwritten; its index entries cannot be
