@@ -22,7 +22,7 @@ const defaultSubscriberDB = "/perm/gsmbox/subscribers.db"
 func init() {
 	register(command{
 		name:    "subscribers",
-		summary: "subscriber registry: list, show, add, set, remove, import, export, check",
+		summary: "subscriber registry: list, show, add, set, remove, import, export, check, repair, restore",
 		run:     runSubscribers,
 	})
 }
@@ -37,7 +37,9 @@ Subcommands:
   remove IMSI...       delete subscribers, freeing their MSISDNs and TMSIs
   import FILE|-        add subscribers from CSV, all or nothing (--update to overwrite, --dry-run to check only)
   export [FILE|-]      write every subscriber as CSV, keys included (a backup; re-imports with import)
-  check                verify the database file and its indexes
+  check                verify the database file and its indexes; list the backups
+  repair               rebuild a damaged database from what can be read of it (--from-backup fills gaps)
+  restore [BACKUP]     replace the database with its newest good backup (or BACKUP)
 
 The database defaults to ` + defaultSubscriberDB + `, the data partition of
 the appliance. Only one process may write it: stop the running gsmbox first,
@@ -68,6 +70,10 @@ func runSubscribers(ctx context.Context, args []string, stdout, stderr io.Writer
 		return subscribersExport(rest, stdout, stderr)
 	case "check":
 		return subscribersCheck(rest, stdout, stderr)
+	case "repair":
+		return subscribersRepair(rest, stdout, stderr)
+	case "restore":
+		return subscribersRestore(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, subscribersUsage)
 		return nil
@@ -134,7 +140,7 @@ func openRegistry(path string, write bool) (*registry.Registry, *registry.DB, er
 	}
 	db, err := registry.Open(path, &registry.Options{ReadOnly: !write})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, damageHint(err)
 	}
 	r, err := registry.New(registry.Config{Store: db})
 	if err != nil {
@@ -192,7 +198,7 @@ func subscribersList(args []string, stdout, stderr io.Writer) error {
 	for i := range page.Subscribers {
 		s := &page.Subscribers[i]
 		line := strings.Join([]string{s.IMSI, dash(s.MSISDN), algName(s), authName(s), tmsiCell(s), s.LAI.String(),
-			yesNo(s.Attached), seen(s.LastSeen), dash(s.IMEI.String()), dash(s.Name)}, "\t")
+			yesNo(s.Attached), seen(s.LastSeen), dash(s.IMEI.String()), dash(registry.EscapeText(s.Name))}, "\t")
 		if *showKeys {
 			ki, opc := keyCells(s)
 			line += "\t" + ki + "\t" + opc
@@ -298,7 +304,7 @@ func subscribersShow(args []string, stdout, stderr io.Writer) error {
 	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
 	row("IMSI", s.IMSI)
 	row("MSISDN", dash(s.MSISDN))
-	row("Name", dash(s.Name))
+	row("Name", dash(registry.EscapeText(s.Name)))
 	row("Authorized", authName(&s))
 	row("Algorithm", algName(&s))
 	if *showKeys {
@@ -381,34 +387,72 @@ func (p provFlags) apply(f *subFlags, s *registry.Subscriber) error {
 		s.IMEI = m
 	}
 	if set["algorithm"] || set["ki"] || set["opc"] || set["op"] {
-		s.Algorithm, s.Ki, s.OPc = crypto.AlgNone, crypto.Ki{}, crypto.OPc{}
-		if *p.alg != "" && *p.alg != "none" {
-			a, err := crypto.ParseAlgorithm(*p.alg)
-			errs = append(errs, err)
-			s.Algorithm = a
-		}
-		if *p.ki != "" {
-			k, err := crypto.ParseKi(*p.ki)
-			errs = append(errs, err)
-			s.Ki = k
-		}
-		switch {
-		case *p.opc != "" && *p.op != "":
-			errs = append(errs, errors.New("give --opc or --op, not both"))
-		case *p.opc != "":
-			o, err := crypto.ParseOPc(*p.opc)
-			errs = append(errs, err)
-			s.OPc = o
-		case *p.op != "":
-			o, err := crypto.ParseOP(*p.op)
-			errs = append(errs, err)
-			s.OPc = crypto.DeriveOPc(s.Ki, o)
-		}
-		if s.Algorithm.Valid() && *p.ki == "" {
-			errs = append(errs, fmt.Errorf("--algorithm %s needs --ki", s.Algorithm))
-		}
+		errs = append(errs, p.applyKeys(set, s))
 	}
 	return errors.Join(errs...)
+}
+
+// applyKeys changes the algorithm and keys the flags name and keeps the
+// rest: --ki alone replaces the key under the subscriber's algorithm,
+// --algorithm alone keeps its key (none removes every key). Milenage's OPc
+// is derived from K and OP, so a new K needs --opc or --op with it.
+func (p provFlags) applyKeys(set map[string]bool, s *registry.Subscriber) error {
+	var errs []error
+	had := s.Algorithm
+	alg := s.Algorithm
+	if set["algorithm"] {
+		alg = crypto.AlgNone
+		if *p.alg != "" && *p.alg != "none" {
+			a, err := crypto.ParseAlgorithm(*p.alg)
+			if err != nil {
+				return err
+			}
+			alg = a
+		}
+	}
+	if alg == crypto.AlgNone {
+		if set["ki"] || set["opc"] || set["op"] {
+			return errors.New("keys given but no algorithm (add --algorithm)")
+		}
+		s.Algorithm, s.Ki, s.OPc = crypto.AlgNone, crypto.Ki{}, crypto.OPc{}
+		return nil
+	}
+	ki := s.Ki
+	switch {
+	case set["ki"]:
+		k, err := crypto.ParseKi(*p.ki)
+		if err != nil {
+			return err
+		}
+		ki = k
+	case !had.Valid():
+		return fmt.Errorf("--algorithm %s needs --ki", alg)
+	}
+	opc := s.OPc
+	switch {
+	case !alg.UsesOPc():
+		opc = crypto.OPc{}
+		if set["opc"] || set["op"] {
+			errs = append(errs, fmt.Errorf("%s does not use OPc (--opc, --op)", alg))
+		}
+	case set["opc"] && set["op"]:
+		errs = append(errs, errors.New("give --opc or --op, not both"))
+	case set["opc"]:
+		o, err := crypto.ParseOPc(*p.opc)
+		errs = append(errs, err)
+		opc = o
+	case set["op"]:
+		o, err := crypto.ParseOP(*p.op)
+		errs = append(errs, err)
+		opc = crypto.DeriveOPc(ki, o)
+	case set["ki"] || !had.UsesOPc():
+		errs = append(errs, fmt.Errorf("%s needs --opc or --op with a new key (OPc is derived from K and OP)", alg))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.Algorithm, s.Ki, s.OPc = alg, ki, opc
+	return nil
 }
 
 func subscribersAdd(args []string, stdout, stderr io.Writer) error {
@@ -447,8 +491,9 @@ func subscribersAdd(args []string, stdout, stderr io.Writer) error {
 const setUsage = `Usage: gsmbox subscribers set [--db PATH] IMSI [--msisdn N] [--algorithm A --ki HEX [--opc HEX | --op HEX]] [--imei IMEI] [--name TEXT] [--barred=true|false]
 
 Changes the provisioning fields given; the rest, and the location state,
-stay. Giving any of --algorithm, --ki, --opc, --op replaces all the keys
-(--algorithm none removes them).
+stay. --ki alone replaces the key under the subscriber's algorithm;
+--algorithm alone keeps the key (--algorithm none removes every key). A new
+milenage K needs --opc or --op with it (OPc is derived from K and OP).
 `
 
 func subscribersSet(args []string, stdout, stderr io.Writer) error {
@@ -602,10 +647,22 @@ func subscribersExport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// damageHint adds what to do to a damaged-file error.
+func damageHint(err error) error {
+	var de *registry.DamagedError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%w\n(nothing was changed; \"gsmbox subscribers restore\" puts the newest good backup in its place, \"gsmbox subscribers repair\" salvages what can be read; both keep the damaged file)", err)
+	}
+	return err
+}
+
 const checkUsage = `Usage: gsmbox subscribers check [--db PATH]
 
-Verifies the database: bbolt's page check, every record decodes, and the
-TMSI and MSISDN indexes agree with the records.
+Verifies the database without trusting it: every page its last commit
+reaches is in the file and well formed, then bbolt's page check, every
+record decodes, and the TMSI and MSISDN indexes agree with the records.
+Lists the backups (PATH.bak.N) and whether each checks clean. Exits
+non-zero when the database is damaged.
 `
 
 func subscribersCheck(args []string, stdout, stderr io.Writer) error {
@@ -613,15 +670,121 @@ func subscribersCheck(args []string, stdout, stderr io.Writer) error {
 	if done, err := parseOrHelp(f, args); done {
 		return err
 	}
-	r, db, err := openRegistry(*f.db, false)
-	if err != nil {
+	if len(f.pos) > 0 {
+		return fmt.Errorf("subscribers check: unexpected argument %q", f.pos[0])
+	}
+	err := func() error {
+		r, db, err := openRegistry(*f.db, false)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.Check(); err != nil {
+			return damageHint(fmt.Errorf("%s is inconsistent:\n%w", *f.db, err))
+		}
+		n, _ := r.Count()
+		fmt.Fprintf(stdout, "%s: ok, %d subscribers\n", *f.db, n)
+		return nil
+	}()
+	backups, _ := registry.Backups(*f.db)
+	if len(backups) == 0 {
+		fmt.Fprintf(stdout, "no backups (%s.bak.N)\n", *f.db)
+	}
+	for _, b := range backups {
+		state := "ok"
+		if db, berr := registry.Open(b.Path, &registry.Options{ReadOnly: true}); berr != nil {
+			state = "damaged: " + berr.Error()
+		} else {
+			if berr := db.Check(); berr != nil {
+				state = "inconsistent"
+			} else if r, rerr := registry.New(registry.Config{Store: db}); rerr == nil {
+				n, _ := r.Count()
+				state = fmt.Sprintf("ok, %d subscribers", n)
+			}
+			db.Close()
+		}
+		fmt.Fprintf(stdout, "backup %s (%s): %s\n", b.Path, b.Time.UTC().Format(time.RFC3339), state)
+	}
+	return err
+}
+
+const repairUsage = `Usage: gsmbox subscribers repair [--db PATH] [--from-backup]
+
+Rebuilds a damaged database from what can still be read of it: every
+record that passes its checksum is kept and the indexes are built anew.
+The damaged file is kept as PATH.damaged-TIME. With --from-backup the
+newest good backup adds the subscribers the damaged file had no readable
+record of (which may bring back some removed after that backup). A
+database that checks clean is left alone. Stop the running gsmbox first.
+`
+
+func subscribersRepair(args []string, stdout, stderr io.Writer) error {
+	f := newSubFlags("repair", repairUsage, stderr)
+	fromBackup := f.Bool("from-backup", false, "fill gaps from the newest good backup")
+	if done, err := parseOrHelp(f, args); done {
 		return err
 	}
-	defer db.Close()
-	if err := db.Check(); err != nil {
-		return fmt.Errorf("%s is inconsistent:\n%w", *f.db, err)
+	if len(f.pos) > 0 {
+		return fmt.Errorf("subscribers repair: unexpected argument %q", f.pos[0])
 	}
-	n, _ := r.Count()
-	fmt.Fprintf(stdout, "%s: ok, %d subscribers\n", *f.db, n)
+	rep, err := registry.Repair(*f.db, &registry.RepairOptions{FromBackup: *fromBackup})
+	if err != nil {
+		return fmt.Errorf("subscribers repair: %w", err)
+	}
+	if rep.Damage == nil {
+		fmt.Fprintf(stdout, "%s: ok, nothing to repair\n", *f.db)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s was damaged: %v\n", *f.db, rep.Damage)
+	fmt.Fprintf(stdout, "the damaged file was kept as %s\n", rep.Quarantined)
+	fmt.Fprintf(stdout, "salvaged %d subscribers; %d records or pages could not be read\n", rep.Salvaged, rep.Lost)
+	for i, p := range rep.Problems {
+		if i == 10 {
+			fmt.Fprintf(stdout, "  ... and %d more\n", len(rep.Problems)-10)
+			break
+		}
+		fmt.Fprintf(stdout, "  %v\n", p)
+	}
+	if rep.Backup != "" {
+		fmt.Fprintf(stdout, "added %d subscribers from backup %s\n", rep.FromBackup, rep.Backup)
+	}
+	if len(rep.Dropped) > 0 {
+		fmt.Fprintf(stdout, "%d subscribers lost their MSISDN and TMSI to a clash: %s\n", len(rep.Dropped), strings.Join(rep.Dropped, " "))
+	}
+	return nil
+}
+
+const restoreUsage = `Usage: gsmbox subscribers restore [--db PATH] [BACKUP]
+
+Replaces the database with BACKUP, or with the newest backup
+(PATH.bak.N) that checks clean. The current file is kept as
+PATH.damaged-TIME. Stop the running gsmbox first.
+`
+
+func subscribersRestore(args []string, stdout, stderr io.Writer) error {
+	f := newSubFlags("restore", restoreUsage, stderr)
+	if done, err := parseOrHelp(f, args); done {
+		return err
+	}
+	if len(f.pos) > 1 {
+		f.Usage()
+		return errUsage
+	}
+	from := ""
+	if len(f.pos) == 1 {
+		from = f.pos[0]
+	}
+	rec, err := registry.Restore(*f.db, from, nil)
+	if err != nil {
+		return fmt.Errorf("subscribers restore: %w", err)
+	}
+	if rec.Quarantined != "" {
+		fmt.Fprintf(stdout, "the previous file was kept as %s\n", rec.Quarantined)
+	}
+	for _, s := range rec.Skipped {
+		fmt.Fprintf(stdout, "skipped damaged backup %s\n", s)
+	}
+	fmt.Fprintf(stdout, "restored %s from %s (%s): %d subscribers; %s\n", *f.db, rec.Backup,
+		rec.BackupTime.UTC().Format(time.RFC3339), rec.Subscribers, rec.Lost())
 	return nil
 }

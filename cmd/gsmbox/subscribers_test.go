@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
 // subs runs "gsmbox subscribers ARGS" and returns stdout, stderr and the error.
@@ -149,3 +152,81 @@ func TestSubscribersCommand(t *testing.T) {
 		t.Errorf("unknown subcommand = nil error")
 	}
 }
+
+// TestSubscribersDamagedDB replays the campaign's truncated and empty
+// databases through list and check (an error naming the damage, no crash),
+// then restore and repair.
+func TestSubscribersDamagedDB(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "subscribers.db")
+	for i := range 20 {
+		mustSubs(t, "add", "--db", db, "00101000000"+strings.Repeat("0", 3-len(itoa(i)))+itoa(i)+"0", "--algorithm", "comp128v1", "--ki", testKi)
+	}
+	good, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db+".bak.1", good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{{"truncated", good[:10000]}, {"empty", nil}} {
+		if err := os.WriteFile(db, c.b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"list", "check", "export"} {
+			_, _, err := subs(t, cmd, "--db", db)
+			if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "restore") {
+				t.Errorf("%s: %s = %v, want a damage report with what to do", c.name, cmd, err)
+			}
+		}
+	}
+	out := mustSubs(t, "restore", "--db", db)
+	if !strings.Contains(out, "20 subscribers") || !strings.Contains(out, "kept as") {
+		t.Errorf("restore output:\n%s", out)
+	}
+	if out := mustSubs(t, "check", "--db", db); !strings.Contains(out, "ok, 20 subscribers") {
+		t.Errorf("check after restore:\n%s", out)
+	}
+	os.WriteFile(db, good[:10000], 0o600)
+	out = mustSubs(t, "repair", "--db", db, "--from-backup")
+	if !strings.Contains(out, "added 20 subscribers from backup") {
+		t.Errorf("repair output:\n%s", out)
+	}
+	if out := mustSubs(t, "list", "--db", db); !strings.Contains(out, "20 of 20") {
+		t.Errorf("list after repair:\n%s", out)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSubscribersListEscapes: a name stored with terminal control
+// characters (before they were refused) is escaped by list and show, and
+// add refuses one.
+func TestSubscribersListEscapes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "subscribers.db")
+	if _, _, err := subs(t, "add", "--db", db, "001010000000001", "--name", "\x1b[2Jgone"); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Errorf("add with ESC in the name = %v, want refused", err)
+	}
+	d, err := registry.Open(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := registry.Subscriber{IMSI: "001010000000001", Name: "\x1b[2J\x00bell\a\u202e"}
+	if err := d.Update(func(tx registry.Tx) error { return tx.Put(&s) }); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	for _, args := range [][]string{{"list"}, {"show", "001010000000001"}} {
+		out := mustSubs(t, append(args, "--db", db)...)
+		if registry.CheckText(strings.ReplaceAll(strings.ReplaceAll(out, "\n", ""), "\t", "")) != nil {
+			t.Errorf("%s prints raw control characters: %q", args[0], out)
+		}
+		if !strings.Contains(out, `\x1b[2J\x00bell\x07\u202e`) {
+			t.Errorf("%s output lacks the escaped name: %q", args[0], out)
+		}
+	}
+}
+

@@ -9,8 +9,10 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/storage"
 	"github.com/gsmbox/gsmbox/firmware/usb"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
 func init() {
@@ -29,8 +31,9 @@ func runUSBApply(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("usb-apply", "", stderr)
 	boardName := fs.String("board", "qemu-arm64", "board whose limits apply")
 	data := fs.String("data", "", "data directory holding the configuration in force (default: a temporary one)")
+	db := fs.String("db", "", "subscriber registry to import the stick's subscribers.csv into, as the box does (default: only check the file)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gsmbox usb-apply [-board NAME] [-data DIR] STICKDIR")
+		fmt.Fprintln(stderr, "usage: gsmbox usb-apply [-board NAME] [-data DIR] [-db FILE] STICKDIR")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -58,11 +61,30 @@ func runUSBApply(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		Status:  func() string { return "configuration in force: " + cfgs.Source() },
 		Version: version, Log: log, Console: stdout,
 	}
+	a.ImportSubscribers = checkSubscribersCSV
+	if *db != "" {
+		sdb := node.NewStoreAt(*db, log)
+		defer sdb.Close()
+		a.ImportSubscribers = sdb.Import
+	}
 	res := a.Handle(ctx, fs.Arg(0))
 	if res.Outcome == usb.Rejected || res.Outcome == usb.Failed {
 		return fmt.Errorf("gsmbox.toml %s", res.Outcome)
 	}
+	if res.SubscribersErr != nil {
+		return fmt.Errorf("subscribers.csv REJECTED: %w", res.SubscribersErr)
+	}
 	return nil
+}
+
+// checkSubscribersCSV is usb-apply's import without -db: it reads the
+// file as the box would and imports nothing.
+func checkSubscribersCSV(in io.Reader) (string, error) {
+	rows, err := registry.ReadCSV(in)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("checked: %d subscribers, not imported (no -db)", len(rows)), nil
 }
 
 // dirMounter treats the directory as the already-mounted stick.

@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Config is the whole of gsmbox.toml. Field tags give the TOML keys; the
 // example file docs/gsmbox.example.toml documents each one.
@@ -195,5 +198,29 @@ func Default() *Config {
 			DB:           "/perm/gsmbox/subscribers.db",
 		},
 		Security: Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+	}
+}
+
+// Clone returns a deep copy of c: its slices are its own.
+func (c *Config) Clone() *Config {
+	n := *c
+	cloneSlices(reflect.ValueOf(&n).Elem())
+	return &n
+}
+
+func cloneSlices(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				cloneSlices(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if !v.IsNil() {
+			s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			reflect.Copy(s, v)
+			v.Set(s)
+		}
 	}
 }

@@ -258,3 +258,68 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseOver: a file changes only the keys it names over the base,
+// which it leaves untouched; "reset = true" starts from the defaults.
+func TestParseOver(t *testing.T) {
+	base, err := Parse([]byte("[network]\nmcc = \"262\"\nmnc = \"42\"\n[cell]\nlac = 1234\nneighbours = [70, 72]\n"), "base", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := base.Clone()
+	c, err := ParseOver([]byte("[cell]\narfcn = 70\nneighbours = [75]\n"), "stick", base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(base, c); len(d) != 2 || d[0].Key != "cell.arfcn" || d[1].Key != "cell.neighbours" {
+		t.Errorf("Diff(base, stick over base) = %v, want cell.arfcn and cell.neighbours", d)
+	}
+	if d := Diff(keep, base); len(d) != 0 {
+		t.Errorf("ParseOver changed its base: %v", d)
+	}
+	if c, err := ParseOver(nil, "empty", base, nil); err != nil || len(Diff(base, c)) != 0 {
+		t.Errorf("empty file over base: %v, %v", err, Diff(base, c))
+	}
+	c, err = ParseOver([]byte("reset = true\n"), "reset", base, nil)
+	if err != nil || len(Diff(Default(), c)) != 0 {
+		t.Errorf("reset = true: %v, differs from the defaults: %v", err, Diff(Default(), c))
+	}
+	_, err = ParseOver([]byte("reset = \"yes\"\n"), "reset", base, nil)
+	if err == nil || !strings.Contains(err.Error(), "line 1: reset: want true or false") {
+		t.Errorf("reset = \"yes\": %v", err)
+	}
+}
+
+// TestNameControlCharacters: NUL and terminal controls in names are
+// refused with their line.
+func TestNameControlCharacters(t *testing.T) {
+	for _, in := range []string{"[network]\nname = \"a\\u0000b\"\n", "[network]\nname = \"\\u001b[2J\"\n", "[network]\nname = \"x\\u202ey\"\n"} {
+		_, err := Parse([]byte(in), "gsmbox.toml", nil)
+		if err == nil || !strings.Contains(err.Error(), "line 2: network.name: control character") {
+			t.Errorf("Parse(%q) = %v, want a line 2 control character error", in, err)
+		}
+	}
+	_, err := Parse([]byte("[network]\nshort_name = \"a\\tb\"\n"), "gsmbox.toml", nil)
+	if err == nil || !strings.Contains(err.Error(), "line 2: network.short_name") {
+		t.Errorf("tab in short_name: %v", err)
+	}
+}
+
+// TestProblemLines: the issue's problems without a line now have one, and
+// a syntax error no longer hides the other problems.
+func TestProblemLines(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"implied table", "[cell]\narfcn = 62\n\n[foo.bar]\nx = 1\n", "line 4: foo: unknown key"},
+		{"combined_ccch", "[cell]\nband = \"GSM900\"\ncombined_ccch = false\n", "line 3: cell.sdcch8_timeslots: with combined_ccch = false"},
+		{"syntax line and column", "[cell]\narfcn = 62\nlac = \"12\n", "line 3: syntax error at column"},
+		{"syntax keeps other problems", "[cell]\narfcnn = 62\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 2: cell.arfcnn: unknown key"},
+		{"syntax keeps later problems", "[cell]\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 3: netwrk: unknown key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in), "gsmbox.toml", nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -16,37 +16,123 @@ import (
 	"github.com/gsmbox/gsmbox/boards"
 )
 
+// ResetKey is the top-level key that makes a file replace the whole
+// configuration: with "reset = true" (before any table) ParseOver decodes
+// the file over the built-in defaults instead of over the running
+// configuration.
+const ResetKey = "reset"
+
 // Parse decodes a gsmbox.toml over the defaults and validates the result
 // against board (nil means no board limits are checked). The filename only
 // labels errors. On any problem it returns *Error listing all of them and
 // a nil Config: a bad file never yields a half-applied configuration.
 func Parse(data []byte, filename string, board *boards.Descriptor) (*Config, error) {
+	return ParseOver(data, filename, nil, board)
+}
+
+// ParseOver decodes a gsmbox.toml over base, the configuration in force,
+// so that the file changes only the keys it names (a USB stick's file
+// holding just "[cell] arfcn = 70" moves the carrier and nothing else; an
+// empty file changes nothing). A file that starts with "reset = true" is
+// decoded over the built-in defaults instead: everything it does not name
+// goes back to its default. base nil means the defaults; base is not
+// modified. Validation and errors are Parse's.
+func ParseOver(data []byte, filename string, base *Config, board *boards.Descriptor) (*Config, error) {
 	c := Default()
+	if base != nil {
+		c = base.Clone()
+	}
 	e := &Error{File: filename}
+	if p := checkLimits(data); p != nil {
+		e.Problems = []Problem{*p}
+		return nil, e
+	}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			e.Problems = append(e.Problems, Problem{Line: pe.Position.Line, Msg: "syntax: " + pe.Message})
+			msg := fmt.Sprintf("syntax error at column %d: %s", pe.Position.Col, pe.Message)
+			if pe.LastKey != "" {
+				msg += fmt.Sprintf(" (after key %q)", pe.LastKey)
+			}
+			e.Problems = append(e.Problems, Problem{Line: pe.Position.Line, Msg: msg})
+			// The decoder stops at the first syntax error; the keys the
+			// rest of the file names can still be checked against the
+			// schema, so that one stray quote does not hide every typo.
+			e.Problems = append(e.Problems, unknownKeys(keyLines(data), pe.Position.Line)...)
+			sortProblems(e.Problems)
+			e.Problems = capProblems(e.Problems)
 		} else {
 			e.Problems = append(e.Problems, Problem{Msg: "syntax: " + err.Error()})
 		}
 		return nil, e
 	}
 	lines := keyLines(data)
+	if v, ok := raw[ResetKey]; ok {
+		delete(raw, ResetKey)
+		switch b, isBool := v.(bool); {
+		case !isBool:
+			e.Problems = append(e.Problems, Problem{Key: ResetKey, Line: lines[ResetKey], Msg: "want true or false (true: every key the file does not name goes back to its default)"})
+		case b:
+			c = Default()
+		}
+	}
 	e.Problems = append(e.Problems, unify(reflect.ValueOf(c).Elem(), raw, "", lines)...)
 	e.Problems = append(e.Problems, c.problems(board, lines)...)
 	if len(e.Problems) > 0 {
-		sort.SliceStable(e.Problems, func(i, j int) bool {
-			a, b := e.Problems[i], e.Problems[j]
-			if a.Line == 0 || b.Line == 0 {
-				return a.Line != 0 && b.Line == 0
-			}
-			return a.Line < b.Line
-		})
+		sortProblems(e.Problems)
+		e.Problems = capProblems(e.Problems)
 		return nil, e
 	}
 	return c, nil
+}
+
+// sortProblems orders problems by line, those without one last.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Line == 0 || b.Line == 0 {
+			return a.Line != 0 && b.Line == 0
+		}
+		return a.Line < b.Line
+	})
+}
+
+// unknownKeys reports every key in lines (from keyLines) that the schema
+// does not have, except on line skip (where the syntax error is).
+func unknownKeys(lines map[string]int, skip int) []Problem {
+	var out []Problem
+	for key, line := range lines {
+		if line == skip || key == ResetKey {
+			continue
+		}
+		t := reflect.TypeFor[Config]()
+		parts := strings.Split(key, ".")
+		for i, part := range parts {
+			if t.Kind() != reflect.Struct {
+				break // a value's inner structure: not schema keys
+			}
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				full := strings.Join(parts[:i+1], ".")
+				if lines[full] == line || lines[full] == 0 {
+					out = append(out, Problem{Key: full, Line: line, Msg: "unknown key"})
+				}
+				break
+			}
+			t = f.Type
+		}
+	}
+	return out
+}
+
+func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("toml") == tag {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // Load reads and parses the file at path.
@@ -193,6 +279,9 @@ func tomlType(v any) string {
 func suggest(k string, fields map[string]int) string {
 	best, bestD := "", 3
 	for f := range fields {
+		if len(k) > len(f)+bestD || len(f) > len(k)+bestD {
+			continue // too far apart to suggest (and cheap to tell)
+		}
 		if d := editDistance(k, f); d < bestD || (d == bestD && f < best) {
 			best, bestD = f, d
 		}
@@ -201,8 +290,12 @@ func suggest(k string, fields map[string]int) string {
 }
 
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var pa, ca [65]int // no allocation for the keys gsmbox has
+	prev, cur := pa[:], ca[:]
+	if len(b) >= len(pa) {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -248,9 +341,7 @@ func keyLines(data []byte) map[string]int {
 		if strings.HasPrefix(s, "[") {
 			name := strings.Trim(stripComment(s), "[] \t")
 			table = normKey(name)
-			if _, ok := out[table]; !ok {
-				out[table] = n
-			}
+			addKey(out, table, n)
 			continue
 		}
 		eq := indexOutsideQuotes(s, '=')
@@ -261,9 +352,7 @@ func keyLines(data []byte) map[string]int {
 		if table != "" {
 			key = table + "." + key
 		}
-		if _, ok := out[key]; !ok {
-			out[key] = n
-		}
+		addKey(out, key, n)
 		val := strings.TrimSpace(s[eq+1:])
 		for _, d := range []string{`"""`, `'''`} {
 			if strings.HasPrefix(val, d) && !strings.Contains(val[3:], d) {
@@ -278,6 +367,19 @@ func keyLines(data []byte) map[string]int {
 		}
 	}
 	return out
+}
+
+// addKey records the line of key and of each table it implies ("a" and
+// "a.b" for "a.b.c"), where not already known, so that a problem with an
+// implied table ([foo.bar] makes foo) can name a line.
+func addKey(out map[string]int, key string, line int) {
+	for i := 0; i <= len(key); i++ {
+		if i == len(key) || key[i] == '.' {
+			if _, ok := out[key[:i]]; !ok {
+				out[key[:i]] = line
+			}
+		}
+	}
 }
 
 func stripComment(s string) string {

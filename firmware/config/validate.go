@@ -109,6 +109,12 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if len(n.ShortName) > 32 {
 		bad("network.short_name", "%d characters is too long (at most 32)", len(n.ShortName))
 	}
+	if err := checkText(n.Name); err != nil {
+		bad("network.name", "%v", err)
+	}
+	if err := checkText(n.ShortName); err != nil {
+		bad("network.short_name", "%v", err)
+	}
 
 	cl := c.Cell
 	band, err := tdma.ParseBand(cl.Band)
@@ -175,7 +181,13 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		ts[t] = true
 	}
 	if !cl.CombinedCCCH && len(cl.SDCCH8Timeslots) == 0 {
-		bad("cell.sdcch8_timeslots", "with combined_ccch = false the cell needs at least one SDCCH/8 timeslot, or phones cannot get a signalling channel")
+		// The key is the one to add; the line is the one the file has.
+		line := lines["cell.sdcch8_timeslots"]
+		if line == 0 {
+			line = lines["cell.combined_ccch"]
+		}
+		ps = append(ps, Problem{Key: "cell.sdcch8_timeslots", Line: line,
+			Msg: "with combined_ccch = false the cell needs at least one SDCCH/8 timeslot, or phones cannot get a signalling channel"})
 	}
 	maxAG := 7
 	if cl.CombinedCCCH {

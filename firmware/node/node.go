@@ -113,9 +113,15 @@ func New(cfg Config) (*Node, error) {
 		n.log = slog.New(slog.DiscardHandler)
 	}
 	if n.reg == nil {
-		db, err := registry.Open(cfg.Config.Subscribers.DB, nil)
+		// A damaged file is quarantined and the newest good backup
+		// restored, so that a power cut that tore the file does not
+		// keep the network down (registry.Options.Recover).
+		db, err := registry.Open(cfg.Config.Subscribers.DB, &registry.Options{Recover: true, Log: n.log})
 		if err != nil {
 			return nil, err
+		}
+		if rec := db.Recovery(); rec != nil {
+			n.log.Error("subscriber registry was damaged and has been recovered", "report", rec.String())
 		}
 		reg, err := registry.New(registry.Config{Store: db, Policy: cfg.Config.Policy(), Log: cfg.Log})
 		if err != nil {

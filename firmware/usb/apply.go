@@ -180,7 +180,7 @@ func (a *Applier) apply(res *Result) {
 // importSubscribers imports subscribers.csv, if the stick has one and the
 // box has a registry: all rows or, if any is bad, none.
 func (a *Applier) importSubscribers(res *Result) {
-	raw, err := readFileFold(a.MountDir, SubscribersFile)
+	raw, err := readFileFold(a.MountDir, SubscribersFile, MaxSubscribersFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
@@ -202,16 +202,26 @@ func (a *Applier) importSubscribers(res *Result) {
 }
 
 func (a *Applier) applyConfig(res *Result) {
-	raw, err := readFileFold(a.MountDir, ConfigFile)
+	raw, err := readFileFold(a.MountDir, ConfigFile, config.MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		res.Outcome = NotFound
+		return
+	}
+	if errors.Is(err, ErrTooLarge) {
+		// One clear problem, the file unread: a 50 MB file must not
+		// cost PID 1 its memory, nor the stick a report as big.
+		res.Outcome, res.Problems = Rejected, []config.Problem{{Msg: err.Error()}}
+		a.Log.Warn("usb gsmbox.toml rejected", "err", err)
 		return
 	}
 	if err != nil {
 		res.Outcome, res.Err = Failed, fmt.Errorf("usb: read %s: %w", ConfigFile, err)
 		return
 	}
-	cfg, err := config.Parse(raw, ConfigFile, a.Board)
+	// The stick's file is a change to the running configuration: only the
+	// keys it names change ("reset = true" at its top starts from the
+	// defaults instead).
+	cfg, err := config.ParseOver(raw, ConfigFile, a.Configs.Current(), a.Board)
 	if err != nil {
 		res.Outcome = Rejected
 		var ce *config.Error
@@ -228,17 +238,30 @@ func (a *Applier) applyConfig(res *Result) {
 		res.Outcome = Unchanged
 		return
 	}
-	if err := a.Configs.Apply(raw, cfg, res.Changes); err != nil {
+	// What is kept is the whole merged configuration, not the stick's
+	// few keys: loaded over the defaults at the next boot, those alone
+	// would undo every setting the stick did not name.
+	merged, err := cfg.Marshal()
+	if err != nil {
+		res.Outcome, res.Err, res.Changes = Failed, fmt.Errorf("usb: %w", err), nil
+		return
+	}
+	if err := a.Configs.Apply(merged, cfg, res.Changes); err != nil {
 		res.Outcome, res.Err, res.Changes = Failed, fmt.Errorf("usb: apply: %w", err), nil
 		return
 	}
 	res.Outcome = Applied
 }
 
+// MaxSubscribersFile is the largest subscribers.csv read from a stick
+// (some 100,000 subscribers).
+const MaxSubscribersFile = 16 << 20
+
 // readFileFold reads name from dir, matching case-insensitively as FAT
-// users expect (GSMBOX.TOML from a Windows machine is the same file).
-func readFileFold(dir, name string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+// users expect (GSMBOX.TOML from a Windows machine is the same file). A
+// file larger than max is not read: the error wraps ErrTooLarge.
+func readFileFold(dir, name string, max int64) ([]byte, error) {
+	b, err := readFileMax(filepath.Join(dir, name), max)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return b, err
 	}
@@ -248,10 +271,35 @@ func readFileFold(dir, name string) ([]byte, error) {
 	}
 	for _, e := range ents {
 		if strings.EqualFold(e.Name(), name) && !e.IsDir() {
-			return os.ReadFile(filepath.Join(dir, e.Name()))
+			return readFileMax(filepath.Join(dir, e.Name()), max)
 		}
 	}
 	return nil, err
+}
+
+// readFileMax reads a regular file of at most max bytes.
+func readFileMax(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("usb: %s is not a regular file", filepath.Base(path))
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%w: %s is %d bytes; the limit is %d KiB (it was not read)", ErrTooLarge, filepath.Base(path), fi.Size(), max>>10)
+	}
+	// The size may lie (a file growing, a broken FAT): read no more.
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("%w: %s is more than %d KiB", ErrTooLarge, filepath.Base(path), max>>10)
+	}
+	return b, err
 }
 
 func (a *Applier) report(res *Result) string {

@@ -351,3 +351,98 @@ func TestServiceHandlesEachStickOnce(t *testing.T) {
 		t.Errorf("Serve = %v", err)
 	}
 }
+
+// running is the issue's site: a live PLMN, not the test network.
+func running(t *testing.T) *config.Config {
+	t.Helper()
+	c, err := config.Parse([]byte("[network]\nmcc = \"262\"\nmnc = \"42\"\n[cell]\nlac = 1234\n"), "running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestApplyMerges: a stick's gsmbox.toml changes only the keys it names,
+// over the running configuration; an empty one changes nothing; "reset =
+// true" starts from the defaults, and says so in the report's changes.
+func TestApplyMerges(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		outcome    Outcome
+		changes    []string // keys
+	}{
+		{"one key", "[cell]\narfcn = 70\n", Applied, []string{"cell.arfcn"}},
+		{"empty", "", Unchanged, nil},
+		{"comments only", "# nothing to change\n", Unchanged, nil},
+		{"same value", "[network]\nmcc = \"262\"\n", Unchanged, nil},
+		{"reset false", "reset = false\n[cell]\narfcn = 70\n", Applied, []string{"cell.arfcn"}},
+		{"reset", "reset = true\n[cell]\narfcn = 70\n", Applied, []string{"network.mcc", "network.mnc", "cell.arfcn", "cell.lac"}},
+		{"reset only", "reset = true\n", Applied, []string{"network.mcc", "network.mnc", "cell.lac"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stick := &fakeStick{files: map[string]string{ConfigFile: tc.file}}
+			cfgs := &fakeConfigs{cur: running(t)}
+			var console bytes.Buffer
+			res := newApplier(t, stick, cfgs, &console, &fakeLEDs{}).Handle(context.Background(), "/dev/sda1")
+			if res.Outcome != tc.outcome || res.Err != nil {
+				t.Fatalf("Handle = %s, %v (problems %v), want %s", res.Outcome, res.Err, res.Problems, tc.outcome)
+			}
+			var keys []string
+			for _, c := range res.Changes {
+				keys = append(keys, c.Key)
+			}
+			if strings.Join(keys, ",") != strings.Join(tc.changes, ",") {
+				t.Errorf("changes = %v, want %v", keys, tc.changes)
+			}
+			rep := stick.files[ReportFile]
+			if len(tc.changes) > 0 && !strings.Contains(rep, fmt.Sprintf("changes (%d):", len(tc.changes))) {
+				t.Errorf("report does not list %d changes:\n%s", len(tc.changes), rep)
+			}
+			if tc.outcome != Applied {
+				return
+			}
+			// What is kept is the merged configuration: loaded on its own
+			// (at the next boot, over the defaults) it is what runs now.
+			kept, err := config.Parse(cfgs.applied[0], "kept", nil)
+			if err != nil {
+				t.Fatalf("the kept file does not parse: %v\n%s", err, cfgs.applied[0])
+			}
+			if d := config.Diff(cfgs.cur, kept); len(d) != 0 {
+				t.Errorf("the kept file differs from the configuration in force: %v", d)
+			}
+			if tc.name == "one key" && (kept.Network.MCC != "262" || kept.Network.MNC != "42" || kept.Cell.LAC != 1234 || kept.Cell.ARFCN != 70) {
+				t.Errorf("after a one-key stick: %+v %+v", kept.Network, kept.Cell)
+			}
+		})
+	}
+}
+
+// TestApplyHugeFiles: a 50 MB gsmbox.toml and a 20 MB subscribers.csv are
+// refused unread, with one clear line each and a small report, and the
+// running configuration is kept.
+func TestApplyHugeFiles(t *testing.T) {
+	huge := strings.Repeat("unknown_key = 1\n", (50<<20)/16)
+	stick := &fakeStick{files: map[string]string{
+		ConfigFile:        huge,
+		"subscribers.csv": strings.Repeat("001010000000001,1001\n", (20<<20)/21),
+	}}
+	cfgs := &fakeConfigs{cur: running(t)}
+	var console bytes.Buffer
+	start := time.Now()
+	res := newApplier(t, stick, cfgs, &console, &fakeLEDs{}).Handle(context.Background(), "/dev/sda1")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if res.Outcome != Rejected || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Msg, "the limit is 256 KiB") {
+		t.Fatalf("Handle = %s %v, want one too-large problem", res.Outcome, res.Problems)
+	}
+	if !errors.Is(res.SubscribersErr, ErrTooLarge) {
+		t.Errorf("subscribers.csv: %v, want ErrTooLarge", res.SubscribersErr)
+	}
+	if len(cfgs.applied) != 0 || cfgs.cur.Network.MCC != "262" {
+		t.Errorf("the running config changed")
+	}
+	if n := len(stick.files[ReportFile]); n > 4096 {
+		t.Errorf("report of %d bytes", n)
+	}
+}

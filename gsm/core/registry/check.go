@@ -43,7 +43,9 @@ func checkIndexes(tx Tx) []error {
 				owner = tmsis[x]
 			}
 			if owner != imsi {
-				return fmt.Errorf("%w: %s index entry %s points to IMSI %s, whose record does not hold it", ErrCorrupt, kind, key, imsi)
+				// %q: the bytes come from a possibly damaged file, and
+				// the message goes to a terminal.
+				return fmt.Errorf("%w: %s index entry %q points to IMSI %q, whose record does not hold it", ErrCorrupt, kind, key, imsi)
 			}
 			return nil
 		})...)

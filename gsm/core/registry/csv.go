@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -47,8 +48,73 @@ var csvColumns = []struct {
 // ExportColumns is the header ExportCSV writes.
 var ExportColumns = []string{"imsi", "msisdn", "algorithm", "ki", "opc", "imei", "authorized", "name", "sqn"}
 
-// maxCSVErrors stops a hopeless file from producing an endless report.
-const maxCSVErrors = 1000
+// Limits on a CSV file: an import runs in PID 1 on the appliance (from a
+// USB stick), so a broken or hostile file must fail fast, in bounded
+// memory, with a report a person can read.
+const (
+	// MaxCSVSize is the largest file read (some 100,000 subscribers).
+	MaxCSVSize = 16 << 20
+	// MaxCSVLine is the longest line, in bytes.
+	MaxCSVLine = 4096
+	// MaxCSVRows is the most subscribers one file may hold.
+	MaxCSVRows = 100000
+	// maxCSVErrors is how many problems are listed; the rest are counted.
+	maxCSVErrors = 50
+)
+
+// csvLimiter passes a CSV file through, failing once it is longer than
+// MaxCSVSize or has a line longer than MaxCSVLine.
+type csvLimiter struct {
+	r          io.Reader
+	n, lineLen int
+	line       int
+}
+
+// csvLimitError is a limit a file exceeded, at a line.
+type csvLimitError struct {
+	line int
+	msg  string
+}
+
+func (e *csvLimitError) Error() string { return e.msg }
+
+func (l *csvLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += n
+	if l.n > MaxCSVSize {
+		return 0, &csvLimitError{line: l.line + 1, msg: fmt.Sprintf("the file is larger than %d MiB; the limit is %d MiB (split it)", MaxCSVSize>>20, MaxCSVSize>>20)}
+	}
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.lineLen += len(b)
+		} else {
+			l.lineLen += i
+		}
+		if l.lineLen > MaxCSVLine {
+			return 0, &csvLimitError{line: l.line + 1, msg: fmt.Sprintf("line longer than %d bytes", MaxCSVLine)}
+		}
+		if i < 0 {
+			break
+		}
+		l.line++
+		l.lineLen = 0
+		b = b[i+1:]
+	}
+	return n, err
+}
+
+// capErrors keeps the first maxCSVErrors problems and counts the rest.
+func capErrors(errs []error, more int) []error {
+	if len(errs) > maxCSVErrors {
+		more += len(errs) - maxCSVErrors
+		errs = errs[:maxCSVErrors:maxCSVErrors]
+	}
+	if more > 0 {
+		errs = append(errs, fmt.Errorf("%w: ... and %d more problems", ErrCSV, more))
+	}
+	return errs
+}
 
 // CSVRow is one parsed data row.
 type CSVRow struct {
@@ -65,35 +131,47 @@ func (r *CSVRow) has(bit uint) bool { return r.columns&bit != 0 }
 // *LineError values joined with errors.Join (each wrapping ErrCSV), and
 // returns no rows if there is any. The messages never contain a key.
 func ReadCSV(r io.Reader) ([]CSVRow, error) {
-	rows, errs := readCSV(r)
+	rows, errs, more := readCSV(r)
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(capErrors(errs, more)...)
 	}
 	return rows, nil
 }
 
 // readCSV returns the rows that parsed and the problems with the others.
-func readCSV(r io.Reader) ([]CSVRow, []error) {
-	cr := csv.NewReader(r)
+func readCSV(r io.Reader) (rows []CSVRow, errs []error, more int) {
+	cr := csv.NewReader(&csvLimiter{r: r})
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	var (
-		errs     []error
-		rows     []CSVRow
 		cols     []uint
+		records  int // data records read, good or bad
 		present  uint
 		lastLine int
 		imsis    = map[string]int{}
 		msisdns  = map[string]int{}
 	)
-	add := func(line int, err error) { errs = append(errs, &LineError{Line: line, Err: err}) }
-	for len(errs) < maxCSVErrors {
+	// more counts the problems past maxCSVErrors.
+	add := func(line int, err error) {
+		if len(errs) >= maxCSVErrors {
+			more++
+			return
+		}
+		errs = append(errs, &LineError{Line: line, Err: err})
+	}
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
+			var le *csvLimitError
+			if errors.As(err, &le) {
+				// One clear error: nothing of a file that broke a
+				// limit is used, and its other problems do not matter.
+				return nil, []error{&LineError{Line: le.line, Err: errors.New(le.msg)}}, 0
+			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				add(pe.Line, pe.Err) // the reader resumes at the next line
@@ -110,6 +188,10 @@ func readCSV(r io.Reader) ([]CSVRow, []error) {
 				break
 			}
 			continue
+		}
+		records++
+		if records > MaxCSVRows {
+			return nil, []error{&LineError{Line: line, Err: fmt.Errorf("more than %d subscribers in one file (split it)", MaxCSVRows)}}, 0
 		}
 		if len(rec) != len(cols) {
 			add(line, fmt.Errorf("%d fields, the header has %d", len(rec), len(cols)))
@@ -140,10 +222,7 @@ func readCSV(r io.Reader) ([]CSVRow, []error) {
 	if cols == nil && len(errs) == 0 {
 		add(1, errors.New("no header (want a first line like "+strings.Join(ExportColumns, ",")+")"))
 	}
-	if len(errs) >= maxCSVErrors {
-		errs = append(errs, fmt.Errorf("%w: stopped after %d errors", ErrCSV, maxCSVErrors))
-	}
-	return rows, errs
+	return rows, errs, more
 }
 
 func parseHeader(rec []string, line int, add func(int, error)) ([]uint, uint) {
@@ -188,6 +267,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 	s := &row.Subscriber
 	var errs []error
 	var ki, opc, op string
+	badAlg := false
 	for i, f := range rec {
 		f = strings.TrimSpace(f)
 		var err error
@@ -203,6 +283,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 		case colAlgorithm:
 			if f != "" {
 				s.Algorithm, err = crypto.ParseAlgorithm(f)
+				badAlg = err != nil
 			}
 		case colKi:
 			ki = f
@@ -235,6 +316,9 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 	}
 	// Keys: never echo them in a message.
 	switch {
+	case badAlg:
+		// The unknown algorithm is the problem; the keys cannot be
+		// judged without it.
 	case s.Algorithm == crypto.AlgNone:
 		if ki != "" || opc != "" || op != "" {
 			errs = append(errs, fieldErr("algorithm", "keys given but no algorithm"))
@@ -267,7 +351,7 @@ func parseRow(rec []string, cols []uint, present uint) (CSVRow, []error) {
 		}
 	}
 	if len(errs) == 0 {
-		if err := s.Validate(); err != nil {
+		if err := s.validateInput(); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -346,6 +430,13 @@ func (r *Registry) Import(rows []CSVRow, mode ImportMode) (ImportResult, error) 
 		return ImportResult{}, err
 	}
 	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	// A bulk change is worth a backup of its own: re-typing a stick's
+	// worth of keys is what a lost file would cost.
+	if b, ok := r.store.(backupSaver); ok && res.Added+res.Updated > 0 {
+		if _, err := b.SaveBackup(); err != nil {
+			r.log.Error("backup after import failed", "err", err)
+		}
+	}
 	return res, nil
 }
 
@@ -358,7 +449,7 @@ var errDryRun = errors.New("registry: dry run")
 // the stored subscribers. With dryRun it checks everything and changes
 // nothing. This is what "gsmbox subscribers import" and a config stick run.
 func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (ImportResult, error) {
-	rows, errs := readCSV(in)
+	rows, errs, more := readCSV(in)
 	var res ImportResult
 	err := r.store.Update(func(tx Tx) error {
 		var txErrs []error
@@ -368,7 +459,7 @@ func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (Import
 		}
 		all := append(slices.Clone(errs), txErrs...) // fn may run again: keep errs as parsed
 		if len(all) > 0 {
-			return errors.Join(sortByLine(all)...)
+			return errors.Join(capErrors(sortByLine(all), more)...)
 		}
 		if dryRun {
 			return errDryRun
@@ -382,7 +473,19 @@ func (r *Registry) ImportCSV(in io.Reader, mode ImportMode, dryRun bool) (Import
 		return ImportResult{}, err
 	}
 	r.log.Info("subscribers imported", "added", res.Added, "updated", res.Updated)
+	// A bulk change is worth a backup of its own: re-typing a stick's
+	// worth of keys is what a lost file would cost.
+	if b, ok := r.store.(backupSaver); ok && res.Added+res.Updated > 0 {
+		if _, err := b.SaveBackup(); err != nil {
+			r.log.Error("backup after import failed", "err", err)
+		}
+	}
 	return res, nil
+}
+
+// backupSaver is a Store that keeps backups (the bbolt DB).
+type backupSaver interface {
+	SaveBackup() (BackupInfo, error)
 }
 
 func sortByLine(errs []error) []error {

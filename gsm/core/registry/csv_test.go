@@ -3,8 +3,10 @@ package registry_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
@@ -182,5 +184,73 @@ func TestExportReimport(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "imsi,msisdn,algorithm,ki,opc,imei,authorized,name,sqn\n") {
 		t.Errorf("export header = %q", strings.SplitN(out.String(), "\n", 2)[0])
+	}
+}
+
+// TestCSVLimits: a huge file, a huge line, too many rows and a hopeless
+// file each end with a short, clear error.
+func TestCSVLimits(t *testing.T) {
+	var bad strings.Builder
+	bad.WriteString("imsi,msisdn\n")
+	for range 200 {
+		bad.WriteString("x,1\n")
+	}
+	var rows strings.Builder
+	rows.WriteString("imsi\n")
+	for i := range registry.MaxCSVRows + 1 {
+		fmt.Fprintf(&rows, "00101%010d\n", i)
+	}
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"huge", "imsi,name\n" + strings.Repeat("001010000000001,"+strings.Repeat("n", 200)+"\n", (registry.MaxCSVSize/216)+1), "the limit is 16 MiB"},
+		{"many bad rows", "imsi\n" + strings.Repeat("001010000000001\n", registry.MaxCSVRows+1), "more than 100000 subscribers"},
+		{"long line", "imsi,name\n001010000000001,\"" + strings.Repeat("n", 10000) + "\"\n", "line 2: line longer than 4096 bytes"},
+		{"too many rows", rows.String(), fmt.Sprintf("line %d: more than %d subscribers", registry.MaxCSVRows+2, registry.MaxCSVRows)},
+		{"200 bad lines", bad.String(), "... and 150 more problems"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := registry.ReadCSV(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("ReadCSV = %.300v, want %q", err, tc.want)
+			}
+			if n := len(err.Error()); n > 8<<10 {
+				t.Errorf("error of %d bytes", n)
+			}
+			if d := time.Since(start); d > 5*time.Second*raceSlowdown {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// TestNamesSanitised: control characters in a name are refused from CSV
+// (naming the line), Add and Update; stored ones are escaped on output.
+func TestNamesSanitised(t *testing.T) {
+	for _, name := range []string{"a\x00b", "\x1b[2J", "x\ny", "rtl\u202egnp", "c1\u009b", "bad\xffutf8"} {
+		in := "imsi,name\n001010000000001,ok\n001010000000002,\"" + name + "\"\n"
+		_, err := registry.ReadCSV(strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), "line 3: name:") {
+			t.Errorf("ReadCSV with name %q = %v, want a line 3 name error", name, err)
+		}
+		r, _ := registrytest.NewRegistry(t, registry.Policy{})
+		if _, err := r.Add(registry.Subscriber{IMSI: "001010000000001", Name: name}); !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("Add with name %q = %v, want ErrInvalid", name, err)
+		}
+		r.Add(registry.Subscriber{IMSI: "001010000000001", Name: "ok"})
+		if _, err := r.Update("001010000000001", func(s *registry.Subscriber) error { s.Name = name; return nil }); !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("Update to name %q = %v, want ErrInvalid", name, err)
+		}
+		esc := registry.EscapeText(name)
+		if registry.CheckText(esc) != nil {
+			t.Errorf("EscapeText(%q) = %q, still unsafe", name, esc)
+		}
+	}
+	if got := registry.EscapeText("Ünïcödé ok"); got != "Ünïcödé ok" {
+		t.Errorf("EscapeText changed safe text: %q", got)
+	}
+	if got := registry.EscapeText("\x1b[2J"); got != `\x1b[2J` {
+		t.Errorf("EscapeText(ESC[2J) = %q", got)
 	}
 }

@@ -150,7 +150,7 @@ func (r *Registry) Add(s Subscriber) (Subscriber, error) {
 	if s.Created.IsZero() {
 		s.Created = r.now().UTC()
 	}
-	if err := s.Validate(); err != nil {
+	if err := s.validateInput(); err != nil {
 		return Subscriber{}, err
 	}
 	err := r.store.Update(func(tx Tx) error {
@@ -187,8 +187,14 @@ func (r *Registry) update(imsi string, fn func(s *Subscriber) error, allocTMSI b
 		if s, err = tx.Get(imsi); err != nil {
 			return err
 		}
+		name := s.Name
 		if err := fn(&s); err != nil {
 			return err
+		}
+		if s.Name != name {
+			if err := CheckText(s.Name); err != nil {
+				return fieldErr("name", "%v", err)
+			}
 		}
 		if s.IMSI != imsi {
 			return fmt.Errorf("%w: Update cannot change the IMSI (%s to %s)", ErrInvalid, imsi, s.IMSI)
