@@ -7,9 +7,21 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
 	"github.com/gsmbox/gsmbox/firmware/watchdog"
 )
+
+// Cell is the cell service Options.NewCell makes: a supervised service
+// whose state (the TDMA clock, the cell's and the core's counters) can be
+// read from any goroutine (node.Service).
+type Cell interface {
+	supervisor.Service
+	// Snapshot returns a consistent copy of the cell's and the core's
+	// state; Frames counts the TDMA frames run over all of the service's
+	// starts. Safe from any goroutine, and it never blocks on the cell.
+	Snapshot() node.Snapshot
+}
 
 // CellSlot is the "cell" service: at each start it makes a fresh cell from
 // the configuration then in force, so restarting it applies a new config.
@@ -17,10 +29,10 @@ type CellSlot struct {
 	configs *Configs
 	board   *boards.Descriptor
 	log     *slog.Logger
-	newCell func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service
+	newCell func(*config.Config, *boards.Descriptor, *slog.Logger) Cell
 
 	mu   sync.Mutex
-	cur  supervisor.Service
+	cur  Cell
 	base uint64 // frames of previous incarnations
 }
 
@@ -32,25 +44,25 @@ func (c *CellSlot) Serve(ctx context.Context) error {
 	svc := c.newCell(c.configs.Current(), c.board, c.log)
 	c.mu.Lock()
 	if c.cur != nil {
-		c.base += framesOf(c.cur)
+		c.base += c.cur.Snapshot().Frames
 	}
 	c.cur = svc
 	c.mu.Unlock()
 	return svc.Serve(ctx)
 }
 
-// Frames is the TDMA frame count over all incarnations.
-func (c *CellSlot) Frames() uint64 {
+// Snapshot is the current cell's snapshot, with Frames counted over all
+// incarnations; zero before the first start.
+func (c *CellSlot) Snapshot() node.Snapshot {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.base + framesOf(c.cur)
-}
-
-func framesOf(s supervisor.Service) uint64 {
-	if f, ok := s.(interface{ Frames() uint64 }); ok {
-		return f.Frames()
+	cur, base := c.cur, c.base
+	c.mu.Unlock()
+	var s node.Snapshot
+	if cur != nil {
+		s = cur.Snapshot()
 	}
-	return 0
+	s.Frames += base
+	return s
 }
 
 // serviceState returns the state of the named service.
@@ -65,13 +77,13 @@ func serviceState(sup *supervisor.Supervisor, name string) supervisor.State {
 
 // advancing returns the watchdog check that the cell's TDMA clock moves.
 func (c *CellSlot) advancing() func() error {
-	check := watchdog.Advancing(c.Frames)
+	check := watchdog.Advancing(func() uint64 { return c.Snapshot().Frames })
 	return func() error {
 		c.mu.Lock()
-		_, counts := c.cur.(interface{ Frames() uint64 })
+		started := c.cur != nil
 		c.mu.Unlock()
-		if !counts {
-			return nil // the cell reports no TDMA clock; nothing to watch
+		if !started {
+			return nil // no cell has started; nothing to watch
 		}
 		return check()
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // Cmdline holds the gsmbox.* kernel command-line flags.
@@ -93,12 +92,12 @@ func ParseCmdline(s string) (Cmdline, []string) {
 // applySimPhones returns newCell with gsmbox.simphones applied: the cell
 // is made with a copy of the configuration whose [sim] phones the
 // command line overrides. Without the flag it returns newCell.
-func (c Cmdline) applySimPhones(newCell func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service) func(*config.Config, *boards.Descriptor, *slog.Logger) supervisor.Service {
+func (c Cmdline) applySimPhones(newCell func(*config.Config, *boards.Descriptor, *slog.Logger) Cell) func(*config.Config, *boards.Descriptor, *slog.Logger) Cell {
 	if c.SimPhones <= 0 || newCell == nil {
 		return newCell
 	}
 	n := c.SimPhones
-	return func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service {
+	return func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) Cell {
 		cp := *cfg
 		cp.Sim.Phones = n
 		return newCell(&cp, board, log)

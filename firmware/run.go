@@ -11,7 +11,6 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // Mount points.
@@ -28,7 +27,7 @@ type Options struct {
 	// NewCell makes the cell service for a configuration. It is called at
 	// each (re)start of the "cell" service, with the configuration then in
 	// force.
-	NewCell func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service
+	NewCell func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) Cell
 	// ImportSubscribers imports a USB stick's subscribers.csv into the
 	// subscriber registry (see usb.Applier); nil means the box has none.
 	ImportSubscribers func(io.Reader) (string, error)

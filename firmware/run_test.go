@@ -20,7 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
@@ -31,7 +31,9 @@ type fakeCell struct {
 }
 
 func (c *fakeCell) Name() string   { return "cell" }
-func (c *fakeCell) Frames() uint64 { return c.frames.Load() }
+func (c *fakeCell) Snapshot() node.Snapshot {
+	return node.Snapshot{Running: true, Frames: c.frames.Load()}
+}
 func (c *fakeCell) Serve(ctx context.Context) error {
 	for {
 		select {
@@ -116,7 +118,7 @@ func TestRunOffBoard(t *testing.T) {
 			r := newOffBoard(t)
 			os.WriteFile(filepath.Join(r.data, ConfigFile), []byte("[cell]\narfcn = 70\n"), 0o644)
 			r.start(files, Options{
-				NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+				NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
 					made.Add(1)
 					return &fakeCell{arfcn: cfg.Cell.ARFCN}
 				},
@@ -169,7 +171,7 @@ func TestRunOpensLEDsAndRFThroughOneOpener(t *testing.T) {
 	r := newOffBoard(t)
 	r.start(files, Options{
 		RFOpener: func() (rf.Opener, error) { opened.Add(1); return dry, nil },
-		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
 			return &fakeCell{arfcn: cfg.Cell.ARFCN}
 		},
 	})
@@ -206,7 +208,7 @@ func TestRunOnInjectedClock(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	start := clk.Now()
 	r := newOffBoard(t)
-	r.start(files, Options{Clock: clk, NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) supervisor.Service {
+	r.start(files, Options{Clock: clk, NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
 		return &fakeCell{arfcn: cfg.Cell.ARFCN}
 	}})
 	for {

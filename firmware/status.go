@@ -21,10 +21,11 @@ func (a *appliance) snapshot() status.Snapshot {
 	} else if err := a.sup.Healthy(); err != nil {
 		h = err.Error()
 	}
+	cs := a.cell.Snapshot()
 	return status.Snapshot{
 		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
 		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
-		Frames: a.cell.Frames(), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
+		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
 		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(),
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/status"
-	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // version is set by the image builder (-ldflags -X main.version=…).
@@ -60,7 +59,7 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return firmware.Run(ctx, firmware.Options{
 		Version: version,
 		Console: stdout,
-		NewCell: func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) supervisor.Service {
+		NewCell: func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) firmware.Cell {
 			return node.NewService(node.ServiceConfig{Config: cfg, Board: board, Log: log, Store: subscribers})
 		},
 		ImportSubscribers: subscribers.Import,

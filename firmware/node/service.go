@@ -55,24 +55,16 @@ func NewService(cfg ServiceConfig) *Service {
 // Name implements supervisor.Service.
 func (s *Service) Name() string { return "cell" }
 
-// Snapshot returns the running (or last) node's snapshot; zero before
-// the first start.
+// Snapshot returns the running (or last) node's snapshot, with Frames
+// counted over all starts: the TDMA clock the watchdog's health check
+// watches advance. It is zero before the first start.
 func (s *Service) Snapshot() Snapshot {
+	var snap Snapshot
 	if n := s.node.Load(); n != nil {
-		return n.Snapshot()
+		snap = n.Snapshot()
 	}
-	return Snapshot{}
-}
-
-// Frames returns how many TDMA frames the cell has run over all starts:
-// the TDMA clock the watchdog's health check watches advance. It is
-// Snapshot().Frames summed, for firmware.CellSlot.
-func (s *Service) Frames() uint64 {
-	f := s.base.Load()
-	if n := s.node.Load(); n != nil {
-		f += n.Frames()
-	}
-	return f
+	snap.Frames += s.base.Load()
+	return snap
 }
 
 // Serve runs the cell until ctx ends. A configuration the board cannot

@@ -60,7 +60,7 @@ func TestSubscriberDBWhileCellRuns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx) }()
-	for deadline := time.Now().Add(10 * time.Second); s.Frames() < 16 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); s.Snapshot().Frames < 16 && time.Now().Before(deadline); {
 		if fake.BlockUntil(1, 50*time.Millisecond) {
 			fake.Advance(8 * FrameDuration)
 		}

@@ -27,6 +27,10 @@ type Snapshot struct {
 	ConfigSource string
 	ARFCN        int
 	Frames       uint64
+	// Connections is how many dedicated connections are up now, and
+	// Subscribers how many subscribers the core has a session for.
+	Connections int
+	Subscribers int
 	Persistent   bool
 	// UncleanShutdown says the data partition was found still marked
 	// mounted at boot: the last shutdown was a power cut or a crash.
@@ -43,6 +47,7 @@ func (s Snapshot) Render() string {
 	fmt.Fprintf(&b, "uptime:      %s\n", s.Uptime.Truncate(time.Second))
 	fmt.Fprintf(&b, "transmitter: %s\n", s.Transmitter)
 	fmt.Fprintf(&b, "cell:        ARFCN %d, %d TDMA frames sent\n", s.ARFCN, s.Frames)
+	fmt.Fprintf(&b, "core:        %d connections, %d subscriber sessions\n", s.Connections, s.Subscribers)
 	fmt.Fprintf(&b, "config:      %s\n", s.ConfigSource)
 	p := "yes"
 	if !s.Persistent {
