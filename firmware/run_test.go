@@ -30,7 +30,7 @@ type fakeCell struct {
 	frames atomic.Uint64
 }
 
-func (c *fakeCell) Name() string   { return "cell" }
+func (c *fakeCell) Name() string { return "cell" }
 func (c *fakeCell) Snapshot() node.Snapshot {
 	return node.Snapshot{Running: true, Frames: c.frames.Load()}
 }

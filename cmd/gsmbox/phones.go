@@ -60,13 +60,17 @@ func phoneRows(ps *simphones.Phones, reg *registry.Registry) []simphones.Row {
 func phoneTable(w io.Writer, title string, rows []simphones.Row) {
 	fmt.Fprintf(w, "phones, %s:\n", title)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "PHONE\tIMSI\tTMSI\tMSISDN\tRESULT\tAIR TIME\tREQUESTS\tTA\tSTATE")
+	fmt.Fprintln(tw, "PHONE\tIMSI\tTMSI\tMSISDN\tRESULT\tAIR TIME\tREQUESTS\tTA\tRELEASE\tSTATE")
 	for _, r := range rows {
-		at := "-"
+		at, rel := "-", "-"
 		if r.AirTimeS > 0 {
 			at = fmt.Sprintf("%.2f s", r.AirTimeS)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.Phone, r.IMSI, r.TMSI, r.MSISDN, r.Result, at, r.Requests, r.TA, r.State)
+		if r.Releases > 0 {
+			// the worst time from Channel Release to back in idle
+			rel = fmt.Sprintf("%.2f s", r.ReleaseWorstS)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", r.Phone, r.IMSI, r.TMSI, r.MSISDN, r.Result, at, r.Requests, r.TA, rel, r.State)
 	}
 	tw.Flush()
 }
@@ -77,8 +81,13 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 	rows := phoneRows(ps, reg)
 	phoneTable(out, fmt.Sprintf("final, after %.1f s of air", airTime.Seconds()), rows)
 	n := 0
-	var sum, worst, lu, luWorst float64
+	var sum, worst, lu, luWorst, relWorst float64
+	var releases, discRepeats, relTimeouts uint64
 	for _, r := range rows {
+		releases += r.Releases
+		discRepeats += r.DISCRepeats
+		relTimeouts += r.ReleaseTimeouts
+		relWorst = max(relWorst, r.ReleaseWorstS)
 		if r.Registered() {
 			n++
 			sum += r.AirTimeS
@@ -93,6 +102,10 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 			sum/float64(n), worst, lu/float64(n), luWorst)
 	}
 	fmt.Fprintln(out)
+	if releases > 0 {
+		fmt.Fprintf(out, "releases: %d timed, Channel Release to idle worst %.2f s of air; %d DISC repeated, %d ended unanswered\n",
+			releases, relWorst, discRepeats, relTimeouts)
+	}
 	fmt.Fprintf(out, "cell: %d channel requests decoded, %d assigned, %d rejected, %d activated, %d released, %d T3101 expiries\n",
 		st.AccessBursts, st.Dedicated.Assigned, st.Dedicated.Rejected, st.Dedicated.Activated, st.Dedicated.Released, st.Dedicated.T3101Expired)
 	fmt.Fprintf(out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",

@@ -31,7 +31,7 @@ type Snapshot struct {
 	// Subscribers how many subscribers the core has a session for.
 	Connections int
 	Subscribers int
-	Persistent   bool
+	Persistent  bool
 	// UncleanShutdown says the data partition was found still marked
 	// mounted at boot: the last shutdown was a power cut or a crash.
 	UncleanShutdown bool

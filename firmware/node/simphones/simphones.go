@@ -94,6 +94,16 @@ type Row struct {
 	// key); Cipher is the A5 algorithm the phone's RR started ("" if none).
 	Authenticated bool   `json:"authenticated"`
 	Cipher        string `json:"cipher,omitempty"`
+	// Releases counts the channel releases the phone timed, from the
+	// Channel Release received to back in idle (TS 44.018 §3.4.13.1);
+	// ReleaseWorstS is the longest in seconds of air. DISCRepeats counts
+	// DISCs the phone repeated because no UA came (TS 44.006 §5.4.4.3),
+	// ReleaseTimeouts releases that ended with the DISC never answered.
+	Releases        uint64  `json:"releases"`
+	ReleaseWorstS   float64 `json:"release_to_idle_worst_s"`
+	ReleaseMeanS    float64 `json:"release_to_idle_mean_s"`
+	DISCRepeats     uint64  `json:"disc_repeats"`
+	ReleaseTimeouts uint64  `json:"release_timeouts"`
 	Placement
 }
 
@@ -346,8 +356,13 @@ func (sp *Phone) publish() {
 	st := p.Stats()
 	row := Row{Phone: sp.idx, IMSI: s.IMSI, TMSI: "-", MSISDN: "-",
 		Reached: p.Best().String(), State: p.State().String(), Requests: st.ChannelRequests,
+		Releases: st.Released, DISCRepeats: st.DISCRepeats, ReleaseTimeouts: st.ReleaseTimeouts,
+		ReleaseWorstS: float64(st.ReleaseFramesMax) * frameDuration.Seconds(),
 		Rejects: st.ImmAssRej, TA: p.TA(), Placement: sp.place,
 		Authenticated: s.CKSN != mm.CKSNNone}
+	if st.Released > 0 {
+		row.ReleaseMeanS = float64(st.ReleaseFramesSum) / float64(st.Released) * frameDuration.Seconds()
+	}
 	if sp.up.cipher != 0 {
 		row.Cipher = fmt.Sprintf("A5/%d", sp.up.cipher)
 	}
