@@ -1,47 +1,17 @@
 package cc_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/cc"
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 var keepPcap = flag.String("cc.pcap", "", "also write the tshark test's capture to this file")
-
-// lapdmFrames wraps an L3 message in LAPDm I frames for SAPI 0 (TS 44.006
-// §3.2–3.6; see gsm/mm's tshark test), segmented at N201 = 20 octets.
-func lapdmFrames(l3msg []byte, uplink bool, ns *int) [][]byte {
-	var out [][]byte
-	for len(l3msg) > 0 {
-		n := min(len(l3msg), 20)
-		more := len(l3msg) > n
-		f := bytes.Repeat([]byte{0x2b}, 23)
-		f[0] = 0x01
-		if !uplink {
-			f[0] |= 0x02
-		}
-		f[1] = byte(*ns&7) << 1
-		f[2] = byte(n)<<2 | 1
-		if more {
-			f[2] |= 2
-		}
-		copy(f[3:], l3msg[:n])
-		out = append(out, f)
-		l3msg = l3msg[n:]
-		*ns++
-	}
-	return out
-}
 
 type want struct{ field, value string }
 
@@ -117,48 +87,16 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lasts []int
-	pkt, nsUp, nsDown := 0, 0, 0
-	for i, m := range msgs {
+	var frames []testtool.DCCHMessage
+	for _, m := range msgs {
 		b, err := cc.Marshal(m.m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns := &nsDown
-		if m.uplink {
-			ns = &nsUp
-		}
-		segs := lapdmFrames(b, m.uplink, ns)
-		lasts = append(lasts, pkt+len(segs)-1)
-		for _, s := range segs {
-			hd := gsmtap.Um(gsmtap.ChanSDCCH, 10, 0, tdma.FN(102*i+pkt), 0)
-			hd.Uplink = m.uplink
-			if err := w.WritePacket(time.Unix(1765108800, int64(pkt)*1e6), &hd, s); err != nil {
-				t.Fatal(err)
-			}
-			pkt++
-		}
+		frames = append(frames, testtool.DCCHMessage{Uplink: m.uplink, L3: b})
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	pk := testtool.Dissect(t, path)
-	if len(pk) != pkt {
-		t.Fatalf("tshark read %d packets, want %d", len(pk), pkt)
-	}
-	for i, p := range pk {
-		for _, pr := range p.Problems() {
-			t.Errorf("packet %d: %s:\n%s", i+1, pr, p.Text)
-		}
-	}
+	lasts, n := testtool.WriteDCCH(t, path, frames)
+	pk := testtool.DissectClean(t, path, n)
 	for i, m := range msgs {
 		p := pk[lasts[i]]
 		for _, w := range m.want {

@@ -1,63 +1,21 @@
 package mm_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/crypto"
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/mm/mmtest"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 var keepPcap = flag.String("mm.pcap", "", "also write the tshark test's capture to this file")
 
-// n201 is the LAPDm information field length on an SDCCH (TS 44.006
-// §5.8.3).
-const n201 = 20
-
-// lapdmFrames wraps an L3 message in LAPDm I frames for SAPI 0 (TS 44.006
-// §3.2–3.6): address (SAPI 0, C/R: 1 for a network command, 0 for an MS
-// command, EA 1), control (N(R), P 0, N(S), I frame), length indicator
-// (L, M for "more segments", EL 1), the information field and 0x2B fill
-// to 23 octets. Messages longer than N201 are segmented.
-func lapdmFrames(l3msg []byte, uplink bool, ns *int) [][]byte {
-	var out [][]byte
-	for len(l3msg) > 0 {
-		n := min(len(l3msg), n201)
-		more := len(l3msg) > n
-		f := bytes.Repeat([]byte{0x2b}, 23)
-		f[0] = 0x01
-		if !uplink {
-			f[0] |= 0x02
-		}
-		f[1] = byte(*ns&7) << 1
-		f[2] = byte(n)<<2 | 1
-		if more {
-			f[2] |= 2
-		}
-		copy(f[3:], l3msg[:n])
-		out = append(out, f)
-		l3msg = l3msg[n:]
-		*ns++
-	}
-	return out
-}
-
-// TestTshark writes a location update with identification,
-// authentication, ciphering, IMEI request, TMSI allocation and MM
-// Information, then other MM messages, into a GSMTAP capture on an SDCCH
-// and has tshark (Wireshark's gsm_a.dtap dissector) check every field
-// value and that nothing is malformed.
 func TestTshark(t *testing.T) {
 	testtool.Need(t, "tshark")
 	v := loadVector(t, crypto.COMP128v1)
@@ -104,47 +62,14 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	var msgs []testtool.DCCHMessage
+	for _, fr := range frames {
+		msgs = append(msgs, testtool.DCCHMessage{Uplink: fr.uplink, L3: fr.b})
 	}
-	w, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One L3 message per packet number: firsts[i] is the first packet of
-	// frames[i] (segments follow it).
-	var firsts []int
-	pkt, nsUp, nsDown := 0, 0, 0
-	for i, fr := range frames {
-		ns := &nsDown
-		if fr.uplink {
-			ns = &nsUp
-		}
-		segs := lapdmFrames(fr.b, fr.uplink, ns)
-		firsts = append(firsts, pkt+len(segs)-1) // tshark shows the L3 on the last segment
-		for _, s := range segs {
-			hd := gsmtap.Um(gsmtap.ChanSDCCH, 10, 0, tdma.FN(102*i+pkt), 0)
-			hd.Uplink = fr.uplink
-			if err := w.WritePacket(time.Unix(1763784000, int64(pkt)*1e6), &hd, s); err != nil {
-				t.Fatal(err)
-			}
-			pkt++
-		}
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	pk := testtool.Dissect(t, path)
-	if len(pk) != pkt {
-		t.Fatalf("tshark read %d packets, want %d", len(pk), pkt)
-	}
-	for i, p := range pk {
-		for _, pr := range p.Problems() {
-			t.Errorf("packet %d: %s:\n%s", i+1, pr, p.Text)
-		}
-	}
+	// firsts[i] is the packet on which tshark shows frames[i] (its last
+	// segment).
+	firsts, n := testtool.WriteDCCH(t, path, msgs)
+	pk := testtool.DissectClean(t, path, n)
 	colons := func(b []byte) string {
 		p := make([]string, len(b))
 		for i, x := range b {

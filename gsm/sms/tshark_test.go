@@ -1,9 +1,7 @@
 package sms_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -11,90 +9,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/sms/cp"
 	"github.com/gsmbox/gsmbox/gsm/sms/rp"
 	"github.com/gsmbox/gsmbox/gsm/sms/tp"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 var keepPcap = flag.String("sms.pcap", "", "also write the tshark test's capture to this file")
 
-// n201 is the LAPDm information field length on an SDCCH (TS 44.006
-// §5.8.3), for SAPI 3 as for SAPI 0.
-const n201 = 20
-
-// lapdmFrames wraps an L3 message in LAPDm I frames on SAPI 3 (TS 44.006
-// §3.2–3.6): address (SAPI 3, C/R 1 for a network command, 0 for an MS
-// command, EA 1), control (N(S), I frame), length indicator (L, M, EL 1),
-// the information field and 0x2B fill to 23 octets; longer messages are
-// segmented.
-func lapdmFrames(l3msg []byte, uplink bool, ns *int) [][]byte {
-	var out [][]byte
-	for len(l3msg) > 0 {
-		n := min(len(l3msg), n201)
-		f := bytes.Repeat([]byte{0x2b}, 23)
-		f[0] = 3<<2 | 1
-		if !uplink {
-			f[0] |= 0x02
-		}
-		f[1] = byte(*ns&7) << 1
-		f[2] = byte(n)<<2 | 1
-		if len(l3msg) > n {
-			f[2] |= 2
-		}
-		copy(f[3:], l3msg[:n])
-		out = append(out, f)
-		l3msg = l3msg[n:]
-		*ns++
-	}
-	return out
-}
-
-type frame struct {
-	uplink bool
-	l3     []byte
-}
-
-// writePcap writes the L3 messages as GSMTAP SDCCH frames and returns
-// the capture's path and, per message, the index of the packet on which
-// tshark shows it (the last segment).
-func writePcap(t *testing.T, frames []frame) (string, []int) {
+// writePcap writes the L3 messages, on SAPI 3, as GSMTAP SDCCH frames
+// and returns the capture's path and, per message, the index of the
+// packet on which tshark shows it (the last segment).
+func writePcap(t *testing.T, frames []testtool.DCCHMessage) (string, []int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sms.pcap")
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last []int
-	pkt, nsUp, nsDown := 0, 0, 0
-	for i, fr := range frames {
-		ns := &nsDown
-		if fr.uplink {
-			ns = &nsUp
-		}
-		segs := lapdmFrames(fr.l3, fr.uplink, ns)
-		for _, s := range segs {
-			hd := gsmtap.Um(gsmtap.ChanSDCCH, 10, 0, tdma.FN(51*i+pkt), 0)
-			hd.Uplink = fr.uplink
-			if err := w.WritePacket(time.Unix(1765000000, int64(pkt)*1e6), &hd, s); err != nil {
-				t.Fatal(err)
-			}
-			pkt++
-		}
-		last = append(last, pkt-1)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	last, _ := testtool.WriteDCCH(t, path, frames)
 	return path, last
 }
 
@@ -237,9 +169,9 @@ func TestTshark(t *testing.T) {
 	add(true, must(cp.Marshal(&cp.Message{Type: cp.MsgError, TI: 1, Cause: cp.CauseMessageNotCompatible})),
 		want{"gsm_a.dtap.msg_sms_type", "0x10"})
 
-	frames := make([]frame, len(msgs))
+	frames := make([]testtool.DCCHMessage, len(msgs))
 	for i, m := range msgs {
-		frames[i] = frame{m.uplink, m.l3}
+		frames[i] = testtool.DCCHMessage{Uplink: m.uplink, SAPI: 3, L3: m.l3}
 	}
 	path, last := writePcap(t, frames)
 	pk := testtool.Dissect(t, path, "-o", "gsm_sms.reassemble:FALSE")

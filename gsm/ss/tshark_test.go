@@ -1,18 +1,13 @@
 package ss_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/ss"
-	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
@@ -23,30 +18,6 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-// lapdmFrames wraps an L3 message in LAPDm I frames on SAPI 0 of an SDCCH
-// (TS 44.006 §3; N201 = 20), 0x2B fill to 23 octets.
-func lapdmFrames(l3msg []byte, uplink bool, ns *int) [][]byte {
-	var out [][]byte
-	for len(l3msg) > 0 {
-		n := min(len(l3msg), 20)
-		f := bytes.Repeat([]byte{0x2b}, 23)
-		f[0] = 0x01
-		if !uplink {
-			f[0] |= 0x02
-		}
-		f[1] = byte(*ns&7) << 1
-		f[2] = byte(n)<<2 | 1
-		if len(l3msg) > n {
-			f[2] |= 2
-		}
-		copy(f[3:], l3msg[:n])
-		out = append(out, f)
-		l3msg = l3msg[n:]
-		*ns++
-	}
-	return out
 }
 
 type want struct{ field, value string }
@@ -109,44 +80,12 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	var frames []testtool.DCCHMessage
+	for _, m := range msgs {
+		frames = append(frames, testtool.DCCHMessage{Uplink: m.uplink, L3: must(ss.Marshal(m.m))})
 	}
-	w, err := gsmtap.NewPcapWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last []int
-	pkt, nsUp, nsDown := 0, 0, 0
-	for i, m := range msgs {
-		ns := &nsDown
-		if m.uplink {
-			ns = &nsUp
-		}
-		for _, s := range lapdmFrames(must(ss.Marshal(m.m)), m.uplink, ns) {
-			hd := gsmtap.Um(gsmtap.ChanSDCCH, 10, 0, tdma.FN(51*i+pkt), 0)
-			hd.Uplink = m.uplink
-			if err := w.WritePacket(time.Unix(1765000000, int64(pkt)*1e6), &hd, s); err != nil {
-				t.Fatal(err)
-			}
-			pkt++
-		}
-		last = append(last, pkt-1)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	pk := testtool.Dissect(t, path)
-	if len(pk) != pkt {
-		t.Fatalf("tshark read %d packets, want %d", len(pk), pkt)
-	}
-	for i, p := range pk {
-		for _, pr := range p.Problems() {
-			t.Errorf("packet %d: %s", i+1, pr)
-		}
-	}
+	last, n := testtool.WriteDCCH(t, path, frames)
+	pk := testtool.DissectClean(t, path, n)
 	for i, m := range msgs {
 		p := pk[last[i]]
 		for _, w := range m.want {
