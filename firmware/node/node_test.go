@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/phy/phytest"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 func TestCellSettings(t *testing.T) {
@@ -197,24 +197,6 @@ func BenchmarkTXChain(b *testing.B) {
 	b.ReportMetric(float64(b.N*tdma.Slots)/b.Elapsed().Seconds(), "bursts/s")
 }
 
-// syncBuffer is a log sink written by the loop and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The appliance's own loop, paced by its clock, receives: with [sim]
 // phones = 3 its virtual phones, provisioned with keys, register,
 // authenticated and ciphered, and the log says so for each.
@@ -232,7 +214,7 @@ func TestServiceRegistersSimPhones(t *testing.T) {
 		// the core runs on its own goroutine with the registry on a
 		// worker (a fake clock racing ahead of the core's goroutine would
 		// expire MM's timers in virtual time while it waits for a core).
-		var logs syncBuffer
+		var logs testtool.Buffer
 		s := NewService(ServiceConfig{Config: cfg, Board: board, Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: clock.Real{}})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
