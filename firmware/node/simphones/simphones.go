@@ -358,7 +358,7 @@ func (sp *Phone) publish() {
 		Reached: p.Best().String(), State: p.State().String(), Requests: st.ChannelRequests,
 		Releases: st.Released, DISCRepeats: st.DISCRepeats, ReleaseTimeouts: st.ReleaseTimeouts,
 		ReleaseWorstS: float64(st.ReleaseFramesMax) * frameDuration.Seconds(),
-		Rejects: st.ImmAssRej, TA: p.TA(), Placement: sp.place,
+		Rejects:       st.ImmAssRej, TA: p.TA(), Placement: sp.place,
 		Authenticated: s.CKSN != mm.CKSNNone}
 	if st.Released > 0 {
 		row.ReleaseMeanS = float64(st.ReleaseFramesSum) / float64(st.Released) * frameDuration.Seconds()
