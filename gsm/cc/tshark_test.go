@@ -9,6 +9,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/tools/testtool"
+	"github.com/gsmbox/gsmbox/tools/testtool/capture"
 )
 
 var keepPcap = flag.String("cc.pcap", "", "also write the tshark test's capture to this file")
@@ -87,16 +88,16 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	var frames []testtool.DCCHMessage
+	var frames []capture.DCCHMessage
 	for _, m := range msgs {
 		b, err := cc.Marshal(m.m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		frames = append(frames, testtool.DCCHMessage{Uplink: m.uplink, L3: b})
+		frames = append(frames, capture.DCCHMessage{Uplink: m.uplink, L3: b})
 	}
-	lasts, n := testtool.WriteDCCH(t, path, frames)
-	pk := testtool.DissectClean(t, path, n)
+	lasts, n := capture.WriteDCCH(t, path, frames)
+	pk := capture.DissectClean(t, path, n)
 	for i, m := range msgs {
 		p := pk[lasts[i]]
 		for _, w := range m.want {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/tools/testtool"
+	"github.com/gsmbox/gsmbox/tools/testtool/capture"
 )
 
 // The answers to what the network does not serve are what Wireshark's
@@ -29,12 +30,12 @@ func TestTsharkUnserved(t *testing.T) {
 	n = unservedSMS(buf[:], []byte{0x09, 0x01, 0x00})
 	msgs = append(msgs, msg{3, append([]byte(nil), buf[:n]...), "gsm_a.dtap.cp_cause", "97"})
 	path := filepath.Join(t.TempDir(), "unserved.pcap")
-	var frames []testtool.DCCHMessage
+	var frames []capture.DCCHMessage
 	for _, m := range msgs {
-		frames = append(frames, testtool.DCCHMessage{SAPI: m.sapi, L3: m.b})
+		frames = append(frames, capture.DCCHMessage{SAPI: m.sapi, L3: m.b})
 	}
-	_, n = testtool.WriteDCCH(t, path, frames)
-	pk := testtool.DissectClean(t, path, n)
+	_, n = capture.WriteDCCH(t, path, frames)
+	pk := capture.DissectClean(t, path, n)
 	if n != len(msgs) {
 		t.Fatalf("%d packets for %d messages", n, len(msgs))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/mm/mmtest"
 	"github.com/gsmbox/gsmbox/tools/testtool"
+	"github.com/gsmbox/gsmbox/tools/testtool/capture"
 )
 
 var keepPcap = flag.String("mm.pcap", "", "also write the tshark test's capture to this file")
@@ -62,14 +63,14 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	var msgs []testtool.DCCHMessage
+	var msgs []capture.DCCHMessage
 	for _, fr := range frames {
-		msgs = append(msgs, testtool.DCCHMessage{Uplink: fr.uplink, L3: fr.b})
+		msgs = append(msgs, capture.DCCHMessage{Uplink: fr.uplink, L3: fr.b})
 	}
 	// firsts[i] is the packet on which tshark shows frames[i] (its last
 	// segment).
-	firsts, n := testtool.WriteDCCH(t, path, msgs)
-	pk := testtool.DissectClean(t, path, n)
+	firsts, n := capture.WriteDCCH(t, path, msgs)
+	pk := capture.DissectClean(t, path, n)
 	colons := func(b []byte) string {
 		p := make([]string, len(b))
 		for i, x := range b {

@@ -13,6 +13,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/sms/rp"
 	"github.com/gsmbox/gsmbox/gsm/sms/tp"
 	"github.com/gsmbox/gsmbox/tools/testtool"
+	"github.com/gsmbox/gsmbox/tools/testtool/capture"
 )
 
 var keepPcap = flag.String("sms.pcap", "", "also write the tshark test's capture to this file")
@@ -20,13 +21,13 @@ var keepPcap = flag.String("sms.pcap", "", "also write the tshark test's capture
 // writePcap writes the L3 messages, on SAPI 3, as GSMTAP SDCCH frames
 // and returns the capture's path and, per message, the index of the
 // packet on which tshark shows it (the last segment).
-func writePcap(t *testing.T, frames []testtool.DCCHMessage) (string, []int) {
+func writePcap(t *testing.T, frames []capture.DCCHMessage) (string, []int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sms.pcap")
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	last, _ := testtool.WriteDCCH(t, path, frames)
+	last, _ := capture.WriteDCCH(t, path, frames)
 	return path, last
 }
 
@@ -169,9 +170,9 @@ func TestTshark(t *testing.T) {
 	add(true, must(cp.Marshal(&cp.Message{Type: cp.MsgError, TI: 1, Cause: cp.CauseMessageNotCompatible})),
 		want{"gsm_a.dtap.msg_sms_type", "0x10"})
 
-	frames := make([]testtool.DCCHMessage, len(msgs))
+	frames := make([]capture.DCCHMessage, len(msgs))
 	for i, m := range msgs {
-		frames[i] = testtool.DCCHMessage{Uplink: m.uplink, SAPI: 3, L3: m.l3}
+		frames[i] = capture.DCCHMessage{Uplink: m.uplink, SAPI: 3, L3: m.l3}
 	}
 	path, last := writePcap(t, frames)
 	pk := testtool.Dissect(t, path, "-o", "gsm_sms.reassemble:FALSE")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/ss"
 	"github.com/gsmbox/gsmbox/tools/testtool"
+	"github.com/gsmbox/gsmbox/tools/testtool/capture"
 )
 
 var keepPcap = flag.String("ss.pcap", "", "also write the tshark test's capture to this file")
@@ -80,12 +81,12 @@ func TestTshark(t *testing.T) {
 	if *keepPcap != "" {
 		path = *keepPcap
 	}
-	var frames []testtool.DCCHMessage
+	var frames []capture.DCCHMessage
 	for _, m := range msgs {
-		frames = append(frames, testtool.DCCHMessage{Uplink: m.uplink, L3: must(ss.Marshal(m.m))})
+		frames = append(frames, capture.DCCHMessage{Uplink: m.uplink, L3: must(ss.Marshal(m.m))})
 	}
-	last, n := testtool.WriteDCCH(t, path, frames)
-	pk := testtool.DissectClean(t, path, n)
+	last, n := capture.WriteDCCH(t, path, frames)
+	pk := capture.DissectClean(t, path, n)
 	for i, m := range msgs {
 		p := pk[last[i]]
 		for _, w := range m.want {

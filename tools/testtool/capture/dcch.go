@@ -1,4 +1,7 @@
-package testtool
+// Package capture writes GSMTAP captures of layer 3 messages for tests
+// that have tshark dissect them. It is apart from tools/testtool because
+// it imports gsm/gsmtap, whose own tests use testtool.
+package capture
 
 import (
 	"bytes"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 // n201 is the LAPDm information field length on an SDCCH (TS 44.006
@@ -89,9 +93,9 @@ func WriteDCCH(t testing.TB, path string, msgs []DCCHMessage) (last []int, packe
 // DissectClean runs tshark on the capture at path (Dissect), fails the
 // test unless it read packets packets, and reports every malformed or
 // expert problem tshark found. It returns the packets.
-func DissectClean(t testing.TB, path string, packets int) []Packet {
+func DissectClean(t testing.TB, path string, packets int) []testtool.Packet {
 	t.Helper()
-	pk := Dissect(t, path)
+	pk := testtool.Dissect(t, path)
 	if len(pk) != packets {
 		t.Fatalf("tshark read %d packets, want %d", len(pk), packets)
 	}
