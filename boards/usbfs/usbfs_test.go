@@ -128,4 +128,3 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
-
