@@ -57,7 +57,7 @@ func TestFindLime(t *testing.T) {
 		iface uint8
 		in    bool
 		mp    uint16
-	}{{0x01, 0, false, 1024}, {0x02, 0, false, 1024}, {0x82, 0, true, 1024}, {0x03, 1, false, 1024}, {0x83, 1, true, 1024}}
+	}{{0x01, 0, false, 1024}, {0x02, 1, false, 1024}, {0x82, 1, true, 1024}, {0x03, 1, false, 1024}, {0x83, 1, true, 1024}}
 	for _, w := range wantEP {
 		it, ep, ok := usb3.Endpoint(w.addr)
 		if !ok || it.Number != w.iface || ep.IsIn() != w.in || !ep.IsBulk() || ep.MaxPacket != w.mp {
