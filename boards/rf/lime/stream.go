@@ -332,21 +332,28 @@ func (s *Stream) lost(err error) bool {
 // rxDecode copies the packets of one transfer into the ring.
 func (s *Stream) rxDecode(buf []byte) {
 	spp := uint64(s.cfg.Format.SamplesPerPacket())
-	var notes [2]func()
+	var notes [2]func() // the last fault and recovery notifications
 	s.mu.Lock()
 	for len(buf) >= PacketSize {
 		pkt := buf[:PacketSize]
 		buf = buf[PacketSize:]
+		faulted := false
+		fault := func() {
+			faulted = true
+			if f := s.fault(); f != nil {
+				notes[0] = f
+			}
+		}
 		var h Header
 		if err := h.Unmarshal(pkt); err != nil {
-			notes[0] = s.fault()
+			fault()
 			s.logFault(s.faults.Load(), "lime: bad RX packet", "err", err)
 			continue
 		}
 		s.rxPackets.Add(1)
 		if h.TXDropped() {
 			n := s.late.Add(1)
-			notes[0] = s.fault()
+			fault()
 			s.logFault(n, "lime: FPGA dropped a late TX packet", "counter", h.Counter)
 		}
 		switch {
@@ -357,25 +364,26 @@ func (s *Stream) rxDecode(buf []byte) {
 			s.zero(s.head, h.Counter)
 			s.lostLo, s.lostHi = s.head, h.Counter
 			s.head = h.Counter
-			notes[0] = s.fault()
+			fault()
 		case h.Counter < s.head:
 			// A repeated or reordered packet: its samples are
 			// already in the ring (or lost); skip it.
-			notes[0] = s.fault()
+			fault()
 			s.logFault(s.faults.Load(), "lime: RX counter went back", "want", s.head, "got", h.Counter)
 			continue
 		}
 		s.rxCopy(pkt[PacketHeader:], int(spp))
 		s.head += spp
-		if !s.healthy && notes[0] == nil {
+		if !s.healthy && !faulted {
 			s.clean += int(spp)
 			if s.clean >= s.cfg.RecoverSamples && s.gone == nil {
 				s.healthy = true
-				notes[1] = s.notify(true)
+				if f := s.notify(true); f != nil {
+					notes[1] = f
+				}
 				s.log.Info("lime: stream healthy again", "counter", s.head)
 			}
 		}
-		notes[0] = nil
 	}
 	s.cond.Broadcast()
 	s.mu.Unlock()

@@ -63,6 +63,10 @@ type Config struct {
 	TX Writer
 	// Delay is the modelled TX→RX pipeline delay in samples.
 	Delay int
+	// MinLead is how far ahead of the board's sample counter a TX packet
+	// must arrive; a packet stamped earlier is late: dropped and flagged
+	// in the next RX packet.
+	MinLead int
 }
 
 // Stats count what the fake saw.
@@ -429,19 +433,7 @@ func (f *Fake) fill(buf []complex64, c uint64) error {
 		_, _, err := f.cfg.RX.Read(buf, radio.Timestamp(c))
 		return err
 	}
-	// A quarter-rate tone at half scale: 0.5·e^{jπt/2}.
-	for i := range buf {
-		switch (c + uint64(i)) & 3 {
-		case 0:
-			buf[i] = complex(0.5, 0)
-		case 1:
-			buf[i] = complex(0, 0.5)
-		case 2:
-			buf[i] = complex(-0.5, 0)
-		default:
-			buf[i] = complex(0, -0.5)
-		}
-	}
+	Tone(buf, radio.Timestamp(c))
 	return nil
 }
 
@@ -502,7 +494,7 @@ func (f *Fake) consume(u *usbfs.URB, fm lime.Format) error {
 		buf = buf[lime.PacketSize:]
 		f.mu.Lock()
 		f.stats.TXPackets++
-		late := !h.IgnoreTimestamp() && h.Counter < f.counter
+		late := !h.IgnoreTimestamp() && h.Counter < f.counter+uint64(f.cfg.MinLead)
 		if late {
 			f.stats.TXLate++
 			f.lateFlag = true
