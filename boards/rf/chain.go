@@ -65,6 +65,9 @@ const (
 	ChipTMP102   Chip = "tmp102"
 	ChipMCP4725  Chip = "mcp4725"
 	ChipAD5662   Chip = "ad5662"
+	// ChipLimeDAC is the reference trim DAC of a LimeSDR Mini or LimeNET
+	// Micro, written through the FPGA with LMS64C ANALOG_VAL_WR.
+	ChipLimeDAC Chip = "lime-dac"
 )
 
 // BusKind is the kind of control bus a part sits on.
@@ -76,6 +79,10 @@ const (
 	BusNone BusKind = iota
 	BusSPI
 	BusI2C
+	// BusUSB: the part is reached through a USB bridge; Bus.Name names
+	// the device ("lime" = the LimeSDR Mini / LimeNET Micro FT601,
+	// 0403:601F), opened through an Opener that is also a LimeOpener.
+	BusUSB
 )
 
 func (k BusKind) String() string {
@@ -84,6 +91,8 @@ func (k BusKind) String() string {
 		return "spi"
 	case BusI2C:
 		return "i2c"
+	case BusUSB:
+		return "usb"
 	}
 	return "none"
 }
@@ -105,6 +114,9 @@ func (b Bus) String() string {
 	}
 	if b.Kind == BusNone {
 		return "gpio"
+	}
+	if b.Kind == BusUSB {
+		return "usb:" + b.Name
 	}
 	return b.Name
 }

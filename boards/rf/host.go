@@ -1,7 +1,9 @@
 package rf
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
@@ -12,6 +14,8 @@ import (
 	"periph.io/x/host/v3"
 
 	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/usbfs"
 )
 
 // HostOpener opens real buses and pins through periph's registries.
@@ -55,3 +59,35 @@ func (HostOpener) Pin(name string) (gpio.PinIO, error) {
 // Counter returns nil: the PPS-latched sample counter lives in the HAT's
 // CPLD or the LimeNET Micro's FPGA and has no driver yet.
 func (HostOpener) Counter() gpspps.Counter { return nil }
+
+// OpenLime finds the first LimeSDR Mini / LimeNET Micro (FT601,
+// 0403:601F) in sysfs, opens its usbfs node and claims it.
+func (HostOpener) OpenLime(name string) (*lime.Board, io.Closer, error) {
+	if name != "lime" {
+		return nil, nil, fmt.Errorf("rf: no USB radio %q (known: lime)", name)
+	}
+	devs, err := usbfs.Bus{}.Find(lime.Vendor, lime.Product)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rf: LimeSDR Mini / LimeNET Micro: %w", err)
+	}
+	c, err := usbfs.Open(devs[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := lime.Open(c, nil)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return b, closers{b, c}, nil
+}
+
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}

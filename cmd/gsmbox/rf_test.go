@@ -15,7 +15,21 @@ func TestRFProbeDryRun(t *testing.T) {
 		{[]string{"gsmbox", "rf", "probe", "--chain", "rpi4-hat", "--band", "GSM900", "--arfcn", "62", "--dry-run"},
 			[]string{"[ok  ] tx-lo adf4351 SPI0.0", "947.4 MHz (ARFCN 62 GSM900)", "SPI0.0  adf4351   write 00 48 81 88  (R0)", "0 failed"}},
 		{[]string{"gsmbox", "rf", "probe", "--board", "limenet-micro", "--dry-run"},
-			[]string{"read  0x002f -> 0x3841", "[ok  ] SXT tune", "[ok  ] interlock", "0 failed"}},
+			[]string{
+				"[ok  ] usb claim + ft601 reset",
+				"usb ep 0x01 out 0100000082030000000000000000000000000000  FT601 #1 flush pipe 0x82",
+				"usb ep 0x02 out 0000000000000000  LMS64C GET_INFO",
+				"[ok  ] lms64c get_info                    firmware 6, device 17",
+				"usb ep 0x02 out 2200010000000000002f  LMS64C LMS7002_RD",
+				"002f->3841",
+				"[ok  ] SXT tune", "[ok  ] interlock",
+				"usb ep 0x02 out 5500010000000000800a0001  LMS64C BRDSPI_WR status=undefined blocks=1 periph=0 000a=0001",
+				"[ok  ] timestamp continuity 2s            2170000 samples",
+				"lost 0, overruns 0, late 0",
+				"[ok  ] stream stop",
+				"0 failed"}},
+		{[]string{"gsmbox", "rf", "probe", "--board", "rpi4-limesdr", "--band", "DCS1800", "--dry-run", "--stream", "500ms", "--12bit", "--sps", "1"},
+			[]string{"limesdr-mini", "[ok  ] lms7002m stream clocks             270.833 kS/s, HBI/HBD ×32", "I12,", "0 failed"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[2:], " "), func(t *testing.T) {

@@ -274,3 +274,29 @@ const TrimDAC = 0
 func IsGone(err error) bool {
 	return errors.Is(err, usbfs.ErrUnplugged) || errors.Is(err, usbfs.ErrClosed) || errors.Is(err, usbfs.ErrNotFound)
 }
+
+// Describe renders one control or session packet for traces and dry
+// runs: the endpoint, the direction, the bytes in use (header and the
+// data blocks the block count covers) and the decoded meaning.
+func Describe(ep uint8, dir string, b []byte) string {
+	if ep == EPSession {
+		var c FT601Cmd
+		if err := c.Unmarshal(b); err != nil {
+			return fmt.Sprintf("ep 0x%02x %-3s %x  (%v)", ep, dir, b, err)
+		}
+		return fmt.Sprintf("ep 0x%02x %-3s %x  %v", ep, dir, b, c)
+	}
+	var p Ctrl
+	if err := p.Unmarshal(b); err != nil {
+		return fmt.Sprintf("ep 0x%02x %-3s %x  (%v)", ep, dir, b, err)
+	}
+	used := CtrlHeader + 4*int(p.Blocks)
+	if (p.Cmd == CmdLMSRead || p.Cmd == CmdFPGARead) && p.Status == StatusUndefined {
+		used = CtrlHeader + 2*int(p.Blocks)
+	}
+	if p.Cmd == CmdGetInfo && p.Status != StatusUndefined {
+		used = CtrlHeader + 18
+	}
+	used = min(max(used, CtrlHeader), CtrlSize)
+	return fmt.Sprintf("ep 0x%02x %-3s %x  %v", ep, dir, b[:used], &p)
+}

@@ -3,7 +3,6 @@ package lime_test
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -22,16 +21,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // trace renders the packets the driver sends and receives, one a line.
 func trace(sb *strings.Builder) func(ep uint8, dir string, b []byte) {
 	return func(ep uint8, dir string, b []byte) {
-		switch ep {
-		case lime.EPSession:
-			var c lime.FT601Cmd
-			_ = c.Unmarshal(b)
-			fmt.Fprintf(sb, "ep 0x%02x %-3s %x  %v\n", ep, dir, b, c)
-		default:
-			var p lime.Ctrl
-			_ = p.Unmarshal(b)
-			fmt.Fprintf(sb, "ep 0x%02x %-3s %x  %v\n", ep, dir, b[:16], &p)
-		}
+		sb.WriteString(lime.Describe(ep, dir, b) + "\n")
 	}
 }
 

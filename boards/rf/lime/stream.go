@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -115,7 +116,7 @@ func (c *StreamConfig) defaults() error {
 		c.Format = Format16
 	}
 	if c.TXLead == 0 {
-		c.TXLead = int(c.SampleRate * 120 / 26 / 1000) // one TDMA frame (120/26 ms)
+		c.TXLead = int(math.Round(c.SampleRate * 120 / 26 / 1000)) // one TDMA frame (120/26 ms)
 	}
 	if c.PacketsPerTransfer == 0 {
 		c.PacketsPerTransfer = 4

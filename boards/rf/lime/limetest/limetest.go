@@ -92,6 +92,7 @@ type Fake struct {
 	closed    bool
 	replies   [][lime.CtrlSize]byte
 	rxq, done []*usbfs.URB
+	filling   *usbfs.URB // the RX URB the FPGA is filling
 	streaming bool
 	running   bool
 	counter   uint64
@@ -139,6 +140,13 @@ func New(cfg Config) *Fake {
 
 func (f *Fake) String() string { return "limetest" }
 
+// SetRX replaces the RX source (before the stream starts).
+func (f *Fake) SetRX(r Reader) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cfg.RX = r
+}
+
 // SetBusy makes Claim fail as if another process held the board.
 func (f *Fake) SetBusy(b bool) {
 	f.mu.Lock()
@@ -168,6 +176,10 @@ func (f *Fake) Unplug() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.gone = true
+	if f.filling != nil {
+		f.rxq = append(f.rxq, f.filling)
+		f.filling = nil
+	}
 	for _, u := range f.rxq {
 		u.Err = f.errLocked("urb")
 		f.done = append(f.done, u)
@@ -389,6 +401,7 @@ func (f *Fake) produce() {
 		}
 		u := f.rxq[0]
 		f.rxq = f.rxq[1:]
+		f.filling = u
 		fm := f.format()
 		spp := fm.SamplesPerPacket()
 		off := 0
@@ -403,7 +416,7 @@ func (f *Fake) produce() {
 			f.mu.Unlock()
 			err := f.fill(buf, c)
 			f.mu.Lock()
-			if err != nil || f.gone || f.closed || !f.streaming {
+			if err != nil || f.gone || f.closed || !f.streaming || f.filling != u {
 				break
 			}
 			pkt := u.Buf[off : off+lime.PacketSize]
@@ -417,6 +430,10 @@ func (f *Fake) produce() {
 			f.stats.RXPackets++
 			off += lime.PacketSize
 		}
+		if f.filling != u {
+			continue // discarded while it was being filled
+		}
+		f.filling = nil
 		u.N = off
 		if e := f.errLocked("urb"); e != nil && off == 0 {
 			u.Err = e
@@ -429,8 +446,11 @@ func (f *Fake) produce() {
 // fill reads the source for one packet (without the lock: a sim endpoint
 // blocks in virtual time).
 func (f *Fake) fill(buf []complex64, c uint64) error {
-	if f.cfg.RX != nil {
-		_, _, err := f.cfg.RX.Read(buf, radio.Timestamp(c))
+	f.mu.Lock()
+	rx := f.cfg.RX
+	f.mu.Unlock()
+	if rx != nil {
+		_, _, err := rx.Read(buf, radio.Timestamp(c))
 		return err
 	}
 	Tone(buf, radio.Timestamp(c))
@@ -535,6 +555,13 @@ func (f *Fake) Reap(wait bool) (*usbfs.URB, error) {
 func (f *Fake) Discard(u *usbfs.URB) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if u == f.filling {
+		f.filling = nil
+		u.Err = &usbfs.Error{Op: "urb", Path: "limetest", Err: usbfs.ErrClosed}
+		f.done = append(f.done, u)
+		f.cond.Broadcast()
+		return nil
+	}
 	for i, x := range f.rxq {
 		if x == u {
 			f.rxq = append(f.rxq[:i], f.rxq[i+1:]...)
