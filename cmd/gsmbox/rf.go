@@ -22,7 +22,7 @@ import (
 func init() {
 	register(command{
 		name:    "rf",
-		summary: "RF front-end tools: probe (bring the chain up step by step), chains",
+		summary: "RF front-end tools: probe (bring the chain up step by step), capture, scan, chains",
 		run:     runRF,
 	})
 }
@@ -31,6 +31,8 @@ const rfUsage = `Usage: gsmbox rf <subcommand> [flags]
 
 Subcommands:
   probe    bring the board's RF chain up step by step and report each step
+  capture  record one ARFCN's downlink from a USB radio to a cfile gr-gsm reads
+  scan     measure the downlink power on every ARFCN of a band (USB radios)
   chains   list the RF chains this binary knows
 
 Run "gsmbox rf probe -h" for its flags.
@@ -44,6 +46,10 @@ func runRF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "probe":
 		return runRFProbe(ctx, args[1:], stdout, stderr)
+	case "capture":
+		return runRFCapture(ctx, args[1:], stdout, stderr)
+	case "scan":
+		return runRFScan(ctx, args[1:], stdout, stderr)
 	case "chains":
 		for _, n := range rf.ChainNames() {
 			c, _ := rf.LookupChain(n)

@@ -40,6 +40,9 @@ type DryRun struct {
 	// Lime is the simulated USB board once opened (chains whose
 	// transceiver is on BusUSB); its Chip is LMS.
 	Lime *limetest.Fake
+	// LimeConfig is the base configuration of the simulated USB board
+	// (carriers on its air, faults); RefClock comes from the chain.
+	LimeConfig limetest.Config
 
 	mu   sync.Mutex
 	pins map[string]*Pin
@@ -93,7 +96,9 @@ func (d *DryRun) OpenLime(name string) (*lime.Board, io.Closer, error) {
 	if name != "lime" {
 		return nil, nil, fmt.Errorf("rftest: no USB radio %q", name)
 	}
-	f := limetest.New(limetest.Config{RefClock: d.Chain.RefClock})
+	cfg := d.LimeConfig
+	cfg.RefClock = d.Chain.RefClock
+	f := limetest.New(cfg)
 	d.LMS, d.Lime = f.Chip, f
 	b, err := lime.Open(f, &lime.Opts{Trace: func(ep uint8, dir string, p []byte) {
 		d.printf("  usb %s", lime.Describe(ep, dir, p))

@@ -21,6 +21,7 @@ package limetest
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -63,10 +64,24 @@ type Config struct {
 	TX Writer
 	// Delay is the modelled TX→RX pipeline delay in samples.
 	Delay int
+	// Carriers, when RX is nil, replace the test tone: each is a
+	// continuous carrier at an RF frequency that appears in the RX
+	// samples when the LMS7002M's SXR is tuned within ±0.45 × SampleRate
+	// of it (for scan tests).
+	Carriers []Carrier
+	// SampleRate is the stream rate the carriers are rendered at
+	// (default radio.SampleRate4).
+	SampleRate float64
 	// MinLead is how far ahead of the board's sample counter a TX packet
 	// must arrive; a packet stamped earlier is late: dropped and flagged
 	// in the next RX packet.
 	MinLead int
+}
+
+// Carrier is one transmitter on the fake air.
+type Carrier struct {
+	Hz   float64
+	DBFS float64 // power relative to full scale
 }
 
 // Stats count what the fake saw.
@@ -453,6 +468,10 @@ func (f *Fake) fill(buf []complex64, c uint64) error {
 		_, _, err := rx.Read(buf, radio.Timestamp(c))
 		return err
 	}
+	if len(f.cfg.Carriers) > 0 {
+		f.carriers(buf, c)
+		return nil
+	}
 	Tone(buf, radio.Timestamp(c))
 	return nil
 }
@@ -587,4 +606,48 @@ func (f *Fake) Close() error {
 	f.mu.Unlock()
 	f.wg.Wait()
 	return nil
+}
+
+// RXFrequency is the LO the LMS7002M model's SXR is tuned to, in Hz:
+// (INT + 4 + FRAC/2^20) × ref (× 2 with EN_DIV2) / 2^(DIV_LOCH+1).
+func (f *Fake) RXFrequency() float64 {
+	const sx, frac, in, div = 0x011C, 0x011D, 0x011E, 0x011F
+	n := float64(f.Chip.SX(1, in)>>4) + 4 + float64(uint32(f.Chip.SX(1, in)&0xf)<<16|uint32(f.Chip.SX(1, frac)))/(1<<20)
+	ref := float64(f.cfg.RefClock) / float64(physic.Hertz)
+	if f.Chip.SX(1, sx)&(1<<10) != 0 {
+		ref *= 2
+	}
+	return n * ref / float64(uint(2)<<(f.Chip.SX(1, div)>>6&7))
+}
+
+// Render makes what the board hears without an RX source: the carriers
+// through the SXR LO, or the test tone.
+func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
+	if len(f.cfg.Carriers) > 0 {
+		f.carriers(dst, uint64(ts))
+		return
+	}
+	Tone(dst, ts)
+}
+
+// carriers renders the configured carriers as seen through the SXR LO.
+func (f *Fake) carriers(buf []complex64, c uint64) {
+	fs := f.cfg.SampleRate
+	if fs == 0 {
+		fs = radio.SampleRate4
+	}
+	lo := f.RXFrequency()
+	clear(buf)
+	for _, k := range f.cfg.Carriers {
+		df := k.Hz - lo
+		if math.Abs(df) > 0.45*fs {
+			continue
+		}
+		a := math.Pow(10, k.DBFS/20)
+		w := 2 * math.Pi * df / fs
+		for i := range buf {
+			s, co := math.Sincos(w * float64(c+uint64(i)))
+			buf[i] += complex(float32(a*co), float32(a*s))
+		}
+	}
 }

@@ -11,6 +11,10 @@ import (
 // test decides how far the board's counter runs ahead of the host. It
 // produces the same quarter-rate tone as a board without a source.
 type Pacer struct {
+	// Src, when set, makes the samples instead of the tone (a Fake's
+	// Render, to pace a board that renders carriers).
+	Src func(dst []complex64, ts radio.Timestamp)
+
 	mu     sync.Mutex
 	cond   *sync.Cond
 	limit  radio.Timestamp
@@ -53,7 +57,11 @@ func (p *Pacer) Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, err
 	if closed {
 		return 0, 0, radio.ErrClosed
 	}
-	Tone(dst, ts)
+	if p.Src != nil {
+		p.Src(dst, ts)
+	} else {
+		Tone(dst, ts)
+	}
 	return len(dst), 0, nil
 }
 
