@@ -288,15 +288,26 @@ func (s *Stream) reap() {
 			continue
 		}
 		u.Len = len(u.Buf)
+		s.mu.Lock()
+		s.inFlight++
+		s.mu.Unlock()
 		if err := s.dev.Submit(u); err != nil {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
 			if s.lost(err) {
 				return
 			}
 			continue
 		}
+		// Close may have run its discards between the check above and
+		// this submit: then this URB is ours to cancel.
 		s.mu.Lock()
-		s.inFlight++
+		closed := s.closed
 		s.mu.Unlock()
+		if closed {
+			_ = s.dev.Discard(u)
+		}
 	}
 }
 
