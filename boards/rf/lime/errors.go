@@ -12,8 +12,9 @@ var (
 	ErrPacket = errors.New("lime: malformed packet")
 	// ErrConfig reports an invalid configuration.
 	ErrConfig = errors.New("lime: invalid config")
-	// ErrUnhealthy is returned while the stream has lost the board.
-	ErrUnhealthy = errors.New("lime: stream unhealthy")
+	// ErrStalled is returned by Read when the board has sent no RX
+	// packet for the stall timeout; the caller restarts the board.
+	ErrStalled = errors.New("lime: board stalled")
 )
 
 // StatusError is an LMS64C reply with a status other than "completed".

@@ -8,10 +8,21 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gsmbox/gsmbox/boards/usbfs"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 )
+
+// Clock is what the stall watchdog needs of a clock (firmware/clock's
+// Real and Fake satisfy it).
+type Clock interface {
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // StreamConfig configures a Stream. Zero fields take defaults.
 type StreamConfig struct {
@@ -48,6 +59,13 @@ type StreamConfig struct {
 	OnHealth func(healthy bool)
 	// Log receives fault messages, rate-limited (default slog.Default).
 	Log *slog.Logger
+	// Clock times the stall watchdog (default the system clock).
+	Clock Clock
+	// StallTimeout: when no RX packet arrives for this long while the
+	// stream runs, the board has stalled: the stream turns unhealthy and
+	// a Read waiting for samples returns ErrStalled, so its caller can
+	// restart the board instead of hanging (default 2 s).
+	StallTimeout time.Duration
 }
 
 // Stats are the stream's counters. Every field counts since Open.
@@ -68,6 +86,8 @@ type Stats struct {
 	Suppressed uint64
 	// Unplugs counts the device going away.
 	Unplugs uint64
+	// Stalls counts stall-watchdog expiries.
+	Stalls uint64
 	// Faults counts healthy → unhealthy transitions.
 	Faults uint64
 	// Healthy is the current state; Counter the next expected RX
@@ -103,7 +123,9 @@ type Stream struct {
 
 	txScratch [PacketSize]byte
 
-	rxPackets, txPackets, rxLost, overruns, underruns, late, suppressed, unplugs, faults atomic.Uint64
+	stalled bool
+
+	rxPackets, txPackets, rxLost, overruns, underruns, late, suppressed, unplugs, faults, stalls atomic.Uint64
 }
 
 var _ radio.Stream = (*Stream)(nil)
@@ -136,6 +158,12 @@ func (c *StreamConfig) defaults() error {
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	if c.StallTimeout == 0 {
+		c.StallTimeout = 2 * time.Second
 	}
 	if !(c.SampleRate > 0) || !c.Format.valid() || c.TXLead < 0 || c.DeviceDelay < 0 || c.PacketsPerTransfer < 1 ||
 		c.RXURBs < 2 || c.TXURBs < 1 || c.RingSamples < 4*c.PacketsPerTransfer*c.Format.SamplesPerPacket() {
@@ -178,8 +206,9 @@ func NewStream(b *Board, cfg StreamConfig) (*Stream, error) {
 		}
 		s.inFlight++
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.reap()
+	go s.watch()
 	return s, nil
 }
 
@@ -203,7 +232,7 @@ func (s *Stream) Stats() Stats {
 	return Stats{
 		RXPackets: s.rxPackets.Load(), TXPackets: s.txPackets.Load(), RXLost: s.rxLost.Load(),
 		Overruns: s.overruns.Load(), Underruns: s.underruns.Load(), Late: s.late.Load(),
-		Suppressed: s.suppressed.Load(), Unplugs: s.unplugs.Load(), Faults: s.faults.Load(),
+		Suppressed: s.suppressed.Load(), Unplugs: s.unplugs.Load(), Faults: s.faults.Load(), Stalls: s.stalls.Load(),
 		Healthy: h, Counter: head,
 	}
 }
@@ -341,6 +370,46 @@ func (s *Stream) lost(err error) bool {
 	return gone || closed
 }
 
+// watch is the stall watchdog: every half StallTimeout it checks that the
+// RX counter moved; two checks without progress are a stall.
+func (s *Stream) watch() {
+	defer s.wg.Done()
+	var last uint64
+	idle := 0
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-s.cfg.Clock.After(s.cfg.StallTimeout / 2):
+		}
+		s.mu.Lock()
+		if s.gone != nil {
+			s.mu.Unlock()
+			return
+		}
+		if s.head != last {
+			last, idle = s.head, 0
+			s.mu.Unlock()
+			continue
+		}
+		idle++
+		var note func()
+		if idle%2 == 0 {
+			// Stalled for another StallTimeout: declared (and counted)
+			// again, which fails the Reads waiting since the last one.
+			s.stalled = true
+			n := s.stalls.Add(1)
+			note = s.fault()
+			s.logFault(n, "lime: board stalled: no RX packet", "for", s.cfg.StallTimeout, "counter", s.head)
+			s.cond.Broadcast()
+		}
+		s.mu.Unlock()
+		if note != nil {
+			note()
+		}
+	}
+}
+
 // rxDecode copies the packets of one transfer into the ring.
 func (s *Stream) rxDecode(buf []byte) {
 	spp := uint64(s.cfg.Format.SamplesPerPacket())
@@ -386,6 +455,7 @@ func (s *Stream) rxDecode(buf []byte) {
 		}
 		s.rxCopy(pkt[PacketHeader:], int(spp))
 		s.head += spp
+		s.stalled = false
 		if !s.healthy && !faulted {
 			s.clean += int(spp)
 			if s.clean >= s.cfg.RecoverSamples && s.gone == nil {
@@ -443,12 +513,16 @@ func (s *Stream) Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, er
 	lo, hi := uint64(ts), uint64(ts)+uint64(len(dst))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	stalls := s.stalls.Load() // fail only on a stall declared while waiting
 	for s.head < hi {
 		if s.closed {
 			return 0, 0, radio.ErrClosed
 		}
 		if s.gone != nil {
 			return 0, 0, s.gone
+		}
+		if s.stalled && s.stalls.Load() != stalls {
+			return 0, 0, fmt.Errorf("%w: no RX packet for %v at counter %d", ErrStalled, s.cfg.StallTimeout, s.head)
 		}
 		s.cond.Wait()
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/usbfs"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/radio/radiotest"
+	"github.com/gsmbox/gsmbox/firmware/clock"
 )
 
 const frame = 5000 // one TDMA frame at 4 samples a symbol
@@ -290,5 +291,52 @@ func BenchmarkStreamPacket(b *testing.B) {
 				ts += radio.Timestamp(spp)
 			}
 		})
+	}
+}
+
+// TestStreamStall: a board that stops sending RX packets makes a waiting
+// Read fail with ErrStalled after the timeout (on an injected clock), the
+// stream unhealthy and counted; when packets flow again it recovers.
+func TestStreamStall(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	r := newRig(t, limetest.Config{}, lime.StreamConfig{Clock: clk, StallTimeout: time.Second, RecoverSamples: frame})
+	buf := make([]complex64, frame)
+	r.p.Allow(3 * frame)
+	if _, _, err := r.s.Read(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := r.s.Read(buf, 10*frame) // the pacer holds the board at 3 frames
+		errc <- err
+	}()
+	var err error
+wait:
+	for i := 0; ; i++ {
+		if i == 20 {
+			t.Fatalf("Read still blocked after 10 s of stall: %+v", r.s.Stats())
+		}
+		if !clk.BlockUntil(1, 5*time.Second) {
+			t.Fatal("the watchdog is not waiting on the clock")
+		}
+		clk.Advance(500 * time.Millisecond)
+		select {
+		case err = <-errc:
+			break wait
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !errors.Is(err, lime.ErrStalled) {
+		t.Fatalf("Read on a stalled board = %v, want ErrStalled", err)
+	}
+	if st := r.s.Stats(); st.Stalls < 1 || st.Healthy || st.Faults != 1 {
+		t.Errorf("Stats() = %+v, want stalls counted, one fault, unhealthy", st)
+	}
+	r.p.Allow(20 * frame)
+	if _, _, err := r.s.Read(buf, 10*frame); err != nil {
+		t.Fatalf("Read after the board resumed = %v", err)
+	}
+	if st := r.s.Stats(); !st.Healthy {
+		t.Errorf("not healthy after the board resumed: %+v", st)
 	}
 }
