@@ -121,8 +121,6 @@ type Stream struct {
 	gone     error
 	inFlight int
 
-	txScratch [PacketSize]byte
-
 	stalled bool
 
 	rxPackets, txPackets, rxLost, overruns, underruns, late, suppressed, unplugs, faults, stalls atomic.Uint64
