@@ -54,6 +54,9 @@ func TestBoardLimeUSB(t *testing.T) {
 			if !strings.Contains(c.Description, tt.osc) {
 				t.Errorf("description %q does not name the %s", c.Description, tt.osc)
 			}
+			if n := c.DeviceDelaySamples(1625e3 / 6 * 4); n != 96 {
+				t.Errorf("device delay = %d samples at 4 sps, want 96 (89 µs)", n)
+			}
 			if d.RF.MaxPowerDBm > c.Limits.MaxPowerDBm {
 				t.Errorf("board max %.1f above chain %.1f", d.RF.MaxPowerDBm, c.Limits.MaxPowerDBm)
 			}

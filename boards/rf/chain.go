@@ -3,6 +3,7 @@ package rf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -37,6 +38,16 @@ type Chain struct {
 	Limits Limits
 	// Trim describes the reference-oscillator trim.
 	Trim Trim
+	// DeviceDelay is the per-board calibration of a streaming radio's
+	// TX-to-RX pipeline delay (lime.StreamConfig.DeviceDelay, converted
+	// to samples at the stream's rate); settled at bring-up
+	// (docs/rf-bringup.md). Zero for chains without a sample stream.
+	DeviceDelay time.Duration
+}
+
+// DeviceDelaySamples converts DeviceDelay to samples at rate.
+func (c *Chain) DeviceDelaySamples(rate float64) int {
+	return int(math.Round(c.DeviceDelay.Seconds() * rate))
 }
 
 // Role is what a part does in the chain.

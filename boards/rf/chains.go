@@ -106,6 +106,9 @@ var LimeNETMicro = registerChain(&Chain{
 	// OCXO electronic frequency control: an assumed ±1 ppm over the
 	// 16-bit DAC's full scale, to be measured at bring-up (docs/rf-bringup.md).
 	Trim: Trim{PPBPerLSB: 2000.0 / 65536, Bits: 16},
+	// About 89 µs (96 samples at 4 sps), the order osmo-trx uses for this
+	// hardware; settled per board type at bring-up.
+	DeviceDelay: 89 * time.Microsecond,
 })
 
 // LimeSDRMini is a LimeSDR Mini v1 on a USB port: the same FT601 + MAX10 +
@@ -135,4 +138,6 @@ var LimeSDRMini = registerChain(&Chain{
 	},
 	// VCTCXO: an assumed ±5 ppm over the 16-bit DAC, to be measured.
 	Trim: Trim{PPBPerLSB: 10000.0 / 65536, Bits: 16},
+	// As the LimeNET Micro (same FPGA and chip); settled at bring-up.
+	DeviceDelay: 89 * time.Microsecond,
 })

@@ -107,7 +107,7 @@ func openLimeRX(f rxFlags, arfcn tdma.ARFCN, carriers []limetest.Carrier, stderr
 		r.pacer.Src = dry.Lime.Render
 		dry.Lime.SetRX(r.pacer)
 	}
-	if r.s, err = lime.NewStream(fe.Lime, lime.StreamConfig{SampleRate: r.plan.RateHz, Log: log}); err != nil {
+	if r.s, err = lime.NewStream(fe.Lime, lime.StreamConfig{SampleRate: r.plan.RateHz, DeviceDelay: fe.Chain.DeviceDelaySamples(r.plan.RateHz), Log: log}); err != nil {
 		return fail(err)
 	}
 	r.frame = int(math.Round(r.plan.RateHz * 120 / 26 / 1000))

@@ -118,7 +118,7 @@ func probeStream(fe *rf.Frontend, sps int, dur time.Duration, format lime.Format
 	var s *lime.Stream
 	if err := step("stream start", func() (string, error) {
 		var err error
-		s, err = lime.NewStream(fe.Lime, lime.StreamConfig{SampleRate: plan.RateHz, Format: format, Log: log})
+		s, err = lime.NewStream(fe.Lime, lime.StreamConfig{SampleRate: plan.RateHz, Format: format, DeviceDelay: fe.Chain.DeviceDelaySamples(plan.RateHz), Log: log})
 		if err != nil {
 			return "", err
 		}
