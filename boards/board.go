@@ -83,8 +83,10 @@ type Layout struct {
 // RFChain is the board's radio: which front end and what it may do.
 type RFChain struct {
 	// Frontend names the driver: "sim" (simulated air), "hat" (gsmbox RF
-	// HAT on SPI/GPIO), "lms7002m", or "trx" (an external transceiver over
-	// the TRX protocol).
+	// HAT on SPI/GPIO), "lms7002m" (the chip on the host's SPI),
+	// "lime-usb" (a LimeSDR Mini or LimeNET Micro over USB:
+	// boards/rf/lime), or "trx" (an external transceiver over the TRX
+	// protocol).
 	Frontend string
 	// Bands the hardware's filters and PA support.
 	Bands []tdma.Band

@@ -6,15 +6,19 @@ import (
 )
 
 // LimeNET Micro: a Raspberry Pi Compute Module 3 (BCM2837, Cortex-A53,
-// booted 64-bit) with a Lime Microsystems LMS7002M transceiver, a
-// 30.72 MHz VCTCXO and a GPS receiver. The CM3 boots like a Raspberry
-// Pi 3: bootcode.bin, start.elf and fixup.dat from the FAT partition on
-// the module's eMMC, then the gokrazy Raspberry Pi kernel.
+// booted 64-bit) with a Lime Microsystems LMS7002M transceiver and a MAX10
+// FPGA behind an FTDI FT601 USB bridge, a GPS-disciplined 30.72 MHz OCXO
+// and a GPS receiver. The CM3 boots like a Raspberry Pi 3: bootcode.bin,
+// start.elf and fixup.dat from the FAT partition on the module's eMMC,
+// then the gokrazy Raspberry Pi kernel.
 //
-// The RF control lines (LMS7002M SPI on SPI0 CE0 and reset on GPIO23,
-// AD5662 trim DAC on SPI0 CE1, PPS on GPIO4) are in rf.LimeNETMicro; they
-// still have to be checked against the LimeNET Micro schematic on the
-// first board.
+// The radio is controlled and streamed over USB: the FT601 reaches the
+// CM3 through its LAN9514 hub at USB 2.0 speed (boards/rf/lime over
+// boards/usbfs), exactly as a LimeSDR Mini on a USB port; the stock
+// gateware never exposes the LMS7002M on the CM3's SPI. The OCXO is
+// trimmed through the FPGA's DAC and disciplined from the GPS PPS (GPIO4,
+// to be confirmed against the schematic) by the clock service. See
+// rf.LimeNETMicro.
 func init() {
 	const kernel = "github.com/gokrazy/kernel.rpi@v0.0.0-20251127164438-9778ec0261de"
 	const firmware = "github.com/gokrazy/firmware@v0.0.0-20260522070551-527ce0ed43cf"
@@ -52,15 +56,15 @@ kernel=vmlinuz
 initramfs initramfs.cpio followkernel
 device_tree=bcm2710-rpi-cm3.dtb
 enable_uart=1
-dtparam=spi=on
 dtparam=i2c_arm=on
 `,
+		// The LMS7002M's reset is the FPGA's (LMS64C LMS7002_RST); the
+		// only host line the radio uses is the GPS PPS.
 		Pins: map[string]string{
-			"rf.reset": rf.LimeNETMicro.Pins.Reset,
-			"gps.pps":  rf.LimeNETMicro.Pins.PPS,
+			"gps.pps": rf.LimeNETMicro.Pins.PPS,
 		},
 		RF: RFChain{
-			Frontend: "lms7002m",
+			Frontend: "lime-usb",
 			Bands:    []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
 			// The LMS7002M's own output stage, no external PA.
 			MaxPowerDBm: rf.LimeNETMicro.Limits.MaxPowerDBm,

@@ -64,3 +64,30 @@ dtparam=i2c_arm=on
 		},
 	})
 }
+
+// Raspberry Pi 4 Model B with a LimeSDR Mini v1 on one of its USB 3.0
+// ports: the same image and boot as rpi4, the radio on USB
+// (rf.LimeSDRMini: FT601 + MAX10 + LMS7002M, 40 MHz VCTCXO). Without the
+// HAT there are no status LEDs on GPIO lines and no SPI/I2C parts, so
+// config.txt enables neither bus.
+func init() {
+	d := *registry["rpi4"]
+	d.Name = "rpi4-limesdr"
+	d.Description = "Raspberry Pi 4 Model B + LimeSDR Mini v1 on USB"
+	d.ConfigTxt = `# gsmbox: Raspberry Pi 4 + LimeSDR Mini boot configuration
+arm_64bit=1
+kernel=vmlinuz
+initramfs initramfs.cpio followkernel
+device_tree=bcm2711-rpi-4-b.dtb
+enable_uart=1
+`
+	d.Pins = map[string]string{}
+	d.RF = RFChain{
+		Frontend:    "lime-usb",
+		Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
+		MaxPowerDBm: rf.LimeSDRMini.Limits.MaxPowerDBm,
+		MinPowerDBm: rf.LimeSDRMini.Limits.DriveDBm - rf.LimeSDRMini.Limits.AttenMaxDB,
+		Chain:       rf.LimeSDRMini,
+	}
+	register(&d)
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/ad5662"
 	"github.com/gsmbox/gsmbox/boards/rf/adf4351"
 	"github.com/gsmbox/gsmbox/boards/rf/ina219"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/boards/rf/mcp4725"
 	"github.com/gsmbox/gsmbox/boards/rf/tmp102"
@@ -133,4 +134,16 @@ func (t AD5662Trim) SetCode(code uint32) error {
 		return fmt.Errorf("%w: AD5662 code %d", ErrChain, code)
 	}
 	return t.D.Set(uint16(code))
+}
+
+// LimeTrim adapts the LimeSDR Mini / LimeNET Micro reference DAC (LMS64C
+// ANALOG_VAL_WR, channel lime.TrimDAC).
+type LimeTrim struct{ B *lime.Board }
+
+// SetCode writes a 16-bit DAC code.
+func (t LimeTrim) SetCode(code uint32) error {
+	if code > 0xFFFF {
+		return fmt.Errorf("%w: Lime DAC code %d", ErrChain, code)
+	}
+	return t.B.AnalogWrite(lime.TrimDAC, 0, uint16(code))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/discipline"
 	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
 	"github.com/gsmbox/gsmbox/boards/rf/ina219"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/boards/rf/mcp4725"
 	"github.com/gsmbox/gsmbox/boards/rf/pe4302"
@@ -35,6 +36,13 @@ type Opener interface {
 	// Counter returns the board's PPS-latched sample counter, or nil when
 	// no driver for it exists.
 	Counter() gpspps.Counter
+}
+
+// LimeOpener is implemented by Openers that reach USB radios: OpenLime
+// opens the LimeSDR Mini / LimeNET Micro named by a BusUSB part ("lime")
+// and returns its control side and the closer of its USB device.
+type LimeOpener interface {
+	OpenLime(name string) (*lime.Board, io.Closer, error)
 }
 
 // Step is one bring-up step's outcome.
@@ -72,6 +80,12 @@ type Frontend struct {
 	// counter driver.
 	ClockSvc *ClockService
 	Steps    []Step
+	// Lime is the USB board's control side for chains whose transceiver
+	// is on BusUSB (the probe and the stream use it); nil otherwise.
+	Lime *lime.Board
+	// LMS is the LMS7002M of an lms7002m chain (nil otherwise); the
+	// stream set-up (ConfigureStream) goes through it.
+	LMS *lms7002m.Dev
 
 	closers []io.Closer
 	lna     gpio.PinOut
@@ -155,6 +169,29 @@ type bringup struct {
 	fe     *Frontend
 	spis   map[string]spi.PortCloser
 	i2cs   map[string]i2c.BusCloser
+	limes  map[string]*lime.Board
+}
+
+// lime opens (once) the USB board a BusUSB part names.
+func (b *bringup) lime(bus Bus) (*lime.Board, error) {
+	if lb, ok := b.limes[bus.Name]; ok {
+		return lb, nil
+	}
+	lo, ok := b.op.(LimeOpener)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is on USB and this opener has no USB", ErrChain, bus)
+	}
+	lb, cl, err := lo.OpenLime(bus.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.limes == nil {
+		b.limes = map[string]*lime.Board{}
+	}
+	b.limes[bus.Name] = lb
+	b.fe.closers = append(b.fe.closers, cl)
+	b.fe.Lime = lb
+	return lb, nil
 }
 
 // step runs fn as a named step; fn returns the detail line.
@@ -365,8 +402,20 @@ func (b *bringup) lms() error {
 	part, _ := c.Part(RoleTransceiver)
 	var d *lms7002m.Dev
 	if err := b.step("transceiver lms7002m "+part.Bus.Name, func() (string, error) {
-		p, err := b.spi(part.Bus)
-		if err != nil {
+		var p spi.Port
+		var err error
+		if part.Bus.Kind == BusUSB {
+			// The FPGA drives the chip's reset line (LMS64C
+			// LMS7002_RST) and carries its SPI (LMS7002_WR/RD).
+			lb, err := b.lime(part.Bus)
+			if err != nil {
+				return "", err
+			}
+			if err := lb.LMSReset(lime.ResetPulse); err != nil {
+				return "", err
+			}
+			p = lb.SPI()
+		} else if p, err = b.spi(part.Bus); err != nil {
 			return "", err
 		}
 		var reset gpio.PinOut
@@ -379,6 +428,7 @@ func (b *bringup) lms() error {
 		if err != nil {
 			return "", err
 		}
+		b.fe.LMS = d
 		v := d.Version()
 		return fmt.Sprintf("chip ID VER %d REV %d MASK %d; TX pad off", v.Ver, v.Rev, v.Mask), nil
 	}); err != nil {
@@ -510,6 +560,16 @@ func (b *bringup) clock() error {
 				return "", err
 			}
 			return fmt.Sprintf("code %d (power-on code from EEPROM %d)", start, st.EEPROMCode), nil
+		case ChipLimeDAC:
+			lb, err := b.lime(part.Bus)
+			if err != nil {
+				return "", err
+			}
+			dac, start = LimeTrim{B: lb}, 1<<(c.Trim.Bits-1)
+			if err := dac.SetCode(start); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("code %d (midscale) through the FPGA", start), nil
 		case ChipAD5662:
 			p, err := b.spi(part.Bus)
 			if err != nil {

@@ -112,8 +112,15 @@ func TestOpenLimeNETDryRun(t *testing.T) {
 		t.Fatalf("Open() = %v", err)
 	}
 	defer fe.Close()
-	if !strings.Contains(out.String(), "read  0x002f -> 0x3841") {
-		t.Errorf("dry run lacks the chip-ID read:\n%s", out.String())
+	// The chip is reached over USB: its reset through the FPGA, its
+	// chip ID as an LMS64C read.
+	for _, w := range []string{"LMS64C LMS7002_RST", "LMS64C LMS7002_RD status=completed blocks=1 periph=0 002f->3841", "ANALOG_VAL_WR"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("dry run lacks %q:\n%s", w, out.String())
+		}
+	}
+	if fe.Lime == nil || fe.LMS == nil {
+		t.Error("Frontend.Lime or .LMS not set for a USB chain")
 	}
 	if s := fe.Guard.Status(); s.FreqHz != 1_822_800_000 || !s.PLLLocked || s.MaxPowerDBm != 10 {
 		t.Errorf("Guard.Status() = %+v, want 1822.8 MHz, locked, max 10 dBm", s)

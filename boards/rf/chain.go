@@ -3,6 +3,7 @@ package rf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -37,6 +38,16 @@ type Chain struct {
 	Limits Limits
 	// Trim describes the reference-oscillator trim.
 	Trim Trim
+	// DeviceDelay is the per-board calibration of a streaming radio's
+	// TX-to-RX pipeline delay (lime.StreamConfig.DeviceDelay, converted
+	// to samples at the stream's rate); settled at bring-up
+	// (docs/rf-bringup.md). Zero for chains without a sample stream.
+	DeviceDelay time.Duration
+}
+
+// DeviceDelaySamples converts DeviceDelay to samples at rate.
+func (c *Chain) DeviceDelaySamples(rate float64) int {
+	return int(math.Round(c.DeviceDelay.Seconds() * rate))
 }
 
 // Role is what a part does in the chain.
@@ -65,6 +76,9 @@ const (
 	ChipTMP102   Chip = "tmp102"
 	ChipMCP4725  Chip = "mcp4725"
 	ChipAD5662   Chip = "ad5662"
+	// ChipLimeDAC is the reference trim DAC of a LimeSDR Mini or LimeNET
+	// Micro, written through the FPGA with LMS64C ANALOG_VAL_WR.
+	ChipLimeDAC Chip = "lime-dac"
 )
 
 // BusKind is the kind of control bus a part sits on.
@@ -76,6 +90,10 @@ const (
 	BusNone BusKind = iota
 	BusSPI
 	BusI2C
+	// BusUSB: the part is reached through a USB bridge; Bus.Name names
+	// the device ("lime" = the LimeSDR Mini / LimeNET Micro FT601,
+	// 0403:601F), opened through an Opener that is also a LimeOpener.
+	BusUSB
 )
 
 func (k BusKind) String() string {
@@ -84,6 +102,8 @@ func (k BusKind) String() string {
 		return "spi"
 	case BusI2C:
 		return "i2c"
+	case BusUSB:
+		return "usb"
 	}
 	return "none"
 }
@@ -105,6 +125,9 @@ func (b Bus) String() string {
 	}
 	if b.Kind == BusNone {
 		return "gpio"
+	}
+	if b.Kind == BusUSB {
+		return "usb:" + b.Name
 	}
 	return b.Name
 }

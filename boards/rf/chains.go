@@ -68,24 +68,28 @@ var RPi4HAT = registerChain(&Chain{
 	Trim: Trim{PPBPerLSB: 16000.0 / 4096, Bits: 12},
 })
 
-// LimeNETMicro is the LimeNET Micro's radio: an LMS7002M transceiver on
-// the Compute Module 3's SPI0 CE0 with its reset line on a GPIO, a 30.72 MHz VCTCXO trimmed by an AD5662 on SPI0 CE1,
-// and the on-board GPS module's PPS. The LMS7002M's own TX output is the
+// LimeNETMicro is the LimeNET Micro's radio. Its LMS7002M and MAX10 FPGA
+// sit behind an FTDI FT601 USB bridge that reaches the Compute Module 3
+// over USB 2.0 through the module's LAN9514 hub; the stock gateware
+// configures the chip only over USB (LMS64C), never over the CM3's SPI,
+// so the transceiver and the reference trim are parts on the USB bus. The
+// reference is a GPS-disciplined 30.72 MHz OCXO, trimmed through the
+// board's DAC (LMS64C ANALOG_VAL_WR channel 0) and disciplined by the
+// clock service from the GPS PPS. The LMS7002M's own TX output is the
 // final stage (about +10 dBm), so there is no separate PA to switch; the
-// interlock keys the transceiver's TX path instead.
+// interlock keys the transceiver's TX pad instead.
 var LimeNETMicro = registerChain(&Chain{
 	Name:        "limenet-micro",
-	Description: "LimeNET Micro: LMS7002M, AD5662-trimmed 30.72 MHz VCTCXO, GPS PPS",
+	Description: "LimeNET Micro: LMS7002M + MAX10 behind an FT601 on USB (LAN9514), GPS-disciplined 30.72 MHz OCXO, GPS PPS",
 	RefClock:    30720 * physic.KiloHertz,
 	SampleClock: 30720 * physic.KiloHertz,
 	Parts: []Part{
-		{Role: RoleTransceiver, Chip: ChipLMS7002M, Bus: Bus{Kind: BusSPI, Name: "SPI0.0", Speed: 10 * physic.MegaHertz}},
-		{Role: RoleTrimDAC, Chip: ChipAD5662, Bus: Bus{Kind: BusSPI, Name: "SPI0.1", Speed: 10 * physic.MegaHertz}},
+		{Role: RoleTransceiver, Chip: ChipLMS7002M, Bus: Bus{Kind: BusUSB, Name: "lime"}},
+		{Role: RoleTrimDAC, Chip: ChipLimeDAC, Bus: Bus{Kind: BusUSB, Name: "lime"}},
 		{Role: RoleTemperature, Chip: ChipTMP102, Bus: Bus{Kind: BusI2C, Name: "I2C1", Addr: 0x48, Speed: 400 * physic.KiloHertz}},
 	},
 	Pins: Pins{
-		Reset: "GPIO23",
-		PPS:   "GPIO4",
+		PPS: "GPIO4",
 	},
 	Filters: []BandFilter{
 		{Band: tdma.GSM850}, {Band: tdma.GSM900}, {Band: tdma.DCS1800}, {Band: tdma.PCS1900},
@@ -99,6 +103,41 @@ var LimeNETMicro = registerChain(&Chain{
 		RampStepDB:     3,
 		RampStepTime:   200 * time.Millisecond,
 	},
-	// VCTCXO ±5 ppm over the 16-bit AD5662's full scale.
+	// OCXO electronic frequency control: an assumed ±1 ppm over the
+	// 16-bit DAC's full scale, to be measured at bring-up (docs/rf-bringup.md).
+	Trim: Trim{PPBPerLSB: 2000.0 / 65536, Bits: 16},
+	// About 89 µs (96 samples at 4 sps), the order osmo-trx uses for this
+	// hardware; settled per board type at bring-up.
+	DeviceDelay: 89 * time.Microsecond,
+})
+
+// LimeSDRMini is a LimeSDR Mini v1 on a USB port: the same FT601 + MAX10 +
+// LMS7002M host protocol as the LimeNET Micro, with a 40 MHz VCTCXO
+// trimmed by the board's DAC and no GPS: the reference is disciplined
+// only if a PPS is wired to the host (it is not by default), otherwise
+// keying needs a calibrated trim and the operator override.
+var LimeSDRMini = registerChain(&Chain{
+	Name:        "limesdr-mini",
+	Description: "LimeSDR Mini v1 on USB: LMS7002M + MAX10 behind an FT601, DAC-trimmed 40 MHz VCTCXO",
+	RefClock:    40 * physic.MegaHertz,
+	SampleClock: 40 * physic.MegaHertz,
+	Parts: []Part{
+		{Role: RoleTransceiver, Chip: ChipLMS7002M, Bus: Bus{Kind: BusUSB, Name: "lime"}},
+		{Role: RoleTrimDAC, Chip: ChipLimeDAC, Bus: Bus{Kind: BusUSB, Name: "lime"}},
+	},
+	Filters: []BandFilter{
+		{Band: tdma.GSM850}, {Band: tdma.GSM900}, {Band: tdma.DCS1800}, {Band: tdma.PCS1900},
+	},
+	Limits: Limits{
+		MaxPowerDBm:    10,
+		DriveDBm:       10,
+		AttenMaxDB:     31,
+		MaxTemperature: physic.ZeroCelsius + 85*physic.Celsius,
+		RampStepDB:     3,
+		RampStepTime:   200 * time.Millisecond,
+	},
+	// VCTCXO: an assumed ±5 ppm over the 16-bit DAC, to be measured.
 	Trim: Trim{PPBPerLSB: 10000.0 / 65536, Bits: 16},
+	// As the LimeNET Micro (same FPGA and chip); settled at bring-up.
+	DeviceDelay: 89 * time.Microsecond,
 })

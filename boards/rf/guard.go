@@ -84,10 +84,13 @@ const (
 	TripClockLost
 	TripShutdown
 	TripHardware // a driver call failed while transmitting
+	// TripStreamLost: the sample stream to a USB radio turned unhealthy
+	// (lost RX packets, late TX, the board unplugged).
+	TripStreamLost
 	numTrips
 )
 
-var tripNames = [...]string{"none", "pll-unlock", "over-temperature", "over-current", "sensor-fault", "clock-lost", "shutdown", "hardware-fault"}
+var tripNames = [...]string{"none", "pll-unlock", "over-temperature", "over-current", "sensor-fault", "clock-lost", "shutdown", "hardware-fault", "stream-lost"}
 
 func (r TripReason) String() string {
 	if int(r) < len(tripNames) {
@@ -128,6 +131,9 @@ type InterlockStatus struct {
 	PLLLocked   bool
 	ClockOK     bool
 	Override    bool // operator overrode the clock-discipline gate
+	// StreamFault is set while a USB radio's sample stream is unhealthy
+	// (SetStreamOK); the PA cannot be keyed then.
+	StreamFault bool
 	// Trips counts trips by reason; TotalTrips is their sum.
 	Trips      [numTrips]uint64
 	TotalTrips uint64
@@ -292,6 +298,23 @@ func (g *Guard) SetClockOK(ok bool) {
 	}
 }
 
+// SetStreamOK is called by a USB radio's stream (lime.StreamConfig
+// OnHealth) when it turns unhealthy (false) or healthy again (true). An
+// unhealthy stream trips a keyed PA and refuses KeyUp, whatever the
+// override: the transmitter is off while the samples are not flowing.
+func (g *Guard) SetStreamOK(ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.st.StreamFault == !ok {
+		return
+	}
+	g.st.StreamFault = !ok
+	g.log.Info("sample stream", "healthy", ok)
+	if !ok && (g.st.State == TXOn || g.st.State == TXRamping) {
+		g.trip(TripStreamLost, "sample stream unhealthy")
+	}
+}
+
 // SetOverride lets the operator transmit on an undisciplined reference
 // (a lab, a site calibrated by CarrierCalibration). It is logged.
 func (g *Guard) SetOverride(on bool) {
@@ -325,6 +348,10 @@ func (g *Guard) KeyUp() error {
 	if !g.st.ClockOK && !g.st.Override {
 		g.st.Refused++
 		return fmt.Errorf("%w: reference clock not disciplined (and no operator override)", ErrNotReady)
+	}
+	if g.st.StreamFault {
+		g.st.Refused++
+		return fmt.Errorf("%w: sample stream unhealthy", ErrNotReady)
 	}
 	if err := g.applyPower(g.minDBm); err != nil {
 		return err

@@ -206,6 +206,7 @@ func TestGuardTrips(t *testing.T) {
 		{"sensor fault", func(hw *fakeHW, g *Guard) { hw.sensErr = errors.New("i2c: nack") }, TripSensorFault},
 		{"clock lost", func(hw *fakeHW, g *Guard) { g.SetClockOK(false) }, TripClockLost},
 		{"shutdown", func(hw *fakeHW, g *Guard) { g.Shutdown() }, TripShutdown},
+		{"stream lost", func(hw *fakeHW, g *Guard) { g.SetStreamOK(false) }, TripStreamLost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,5 +322,26 @@ func BenchmarkGuardPoll(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		g.Poll()
+	}
+}
+
+// TestGuardStreamGate: an unhealthy sample stream refuses KeyUp even with
+// the clock override; once healthy again (and the trip cleared) it keys.
+func TestGuardStreamGate(t *testing.T) {
+	g, hw, _, _ := newTestGuard(t, tdma.GSM900, 27)
+	g.SetOverride(true)
+	if err := g.TuneARFCN(10); err != nil {
+		t.Fatal(err)
+	}
+	g.SetStreamOK(false)
+	if err := g.KeyUp(); !errors.Is(err, ErrNotReady) || hw.pa {
+		t.Fatalf("KeyUp() with an unhealthy stream = %v (PA %v), want ErrNotReady", err, hw.pa)
+	}
+	if !g.Status().StreamFault {
+		t.Error("Status().StreamFault = false")
+	}
+	g.SetStreamOK(true)
+	if err := g.KeyUp(); err != nil || !hw.pa {
+		t.Errorf("KeyUp() after recovery = %v (PA %v)", err, hw.pa)
 	}
 }

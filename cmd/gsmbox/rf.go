@@ -12,15 +12,18 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/rf/lime/limetest"
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
+	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 func init() {
 	register(command{
 		name:    "rf",
-		summary: "RF front-end tools: probe (bring the chain up step by step), chains",
+		summary: "RF front-end tools: probe (bring the chain up step by step), capture, scan, chains",
 		run:     runRF,
 	})
 }
@@ -29,6 +32,8 @@ const rfUsage = `Usage: gsmbox rf <subcommand> [flags]
 
 Subcommands:
   probe    bring the board's RF chain up step by step and report each step
+  capture  record one ARFCN's downlink from a USB radio to a cfile gr-gsm reads
+  scan     measure the downlink power on every ARFCN of a band (USB radios)
   chains   list the RF chains this binary knows
 
 Run "gsmbox rf probe -h" for its flags.
@@ -42,6 +47,10 @@ func runRF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "probe":
 		return runRFProbe(ctx, args[1:], stdout, stderr)
+	case "capture":
+		return runRFCapture(ctx, args[1:], stdout, stderr)
+	case "scan":
+		return runRFScan(ctx, args[1:], stdout, stderr)
 	case "chains":
 		for _, n := range rf.ChainNames() {
 			c, _ := rf.LookupChain(n)
@@ -64,8 +73,15 @@ values, PLL lock time), PA current and supply, temperature, the interlock,
 the reference trim DAC and the GPS PPS. The transmitter is never keyed; at
 the end everything is put back in its safe state.
 
---dry-run runs the same bring-up against simulated chips and prints every
-SPI, I2C and GPIO transaction it would make instead of touching hardware.
+For a USB radio (LimeSDR Mini, LimeNET Micro) the probe first enumerates
+the FT601 (0403:601f), claims it and resets its control pipe, reads
+GET_INFO and the gateware version, then brings the LMS7002M up over
+LMS64C, configures its digital side for 1625/6 kHz × sps, starts the
+stream and checks timestamp continuity for --stream of samples, and stops.
+
+--dry-run runs the same bring-up against simulated chips (for USB radios,
+a simulated LimeSDR) and prints every SPI, I2C, GPIO and USB control
+packet it would send instead of touching hardware.
 
 Flags:
 `
@@ -80,6 +96,9 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ppsWait := fs.Duration("pps-wait", 2*time.Second, "how long to wait for a GPS PPS edge (0 skips)")
 	lockTimeout := fs.Duration("lock-timeout", 100*time.Millisecond, "PLL lock timeout")
 	verbose := fs.Bool("v", false, "log debug messages")
+	streamFor := fs.Duration("stream", 2*time.Second, "USB radios: how many seconds of samples to check for timestamp continuity (0 skips the stream steps)")
+	sps := fs.Int("sps", 4, "USB radios: samples per symbol of the stream check (1, 2 or 4)")
+	twelve := fs.Bool("12bit", false, "USB radios: stream packed 12-bit samples instead of 16-bit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -131,8 +150,9 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		op = h
 	}
 	fmt.Fprintf(stdout, "gsmbox rf probe: chain %s (%s)%s\n  mode: %s\n", chain.Name, chain.Description, where, mode)
-	failed := 0
-	fe, err := rf.Open(chain, op, o, func(s rf.Step) {
+	failed, steps := 0, 0
+	report := func(s rf.Step) {
+		steps++
 		mark := "ok  "
 		if s.Err != nil {
 			mark = "FAIL"
@@ -143,9 +163,33 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			detail = s.Err.Error()
 		}
 		fmt.Fprintf(stdout, "[%s] %-34s %s (%v)\n", mark, s.Name, detail, s.Took.Round(time.Microsecond))
-	})
+	}
+	if usbChain(chain) {
+		op = &limeProbeOpener{Opener: op, dry: *dryRun, report: report}
+	}
+	fe, err := rf.Open(chain, op, o, report)
 	if err != nil {
 		return fmt.Errorf("rf probe: %w", err)
+	}
+	if fe.Lime != nil && fe.LMS != nil && *streamFor > 0 {
+		f := lime.Format16
+		if *twelve {
+			f = lime.Format12
+		}
+		var allow func(radio.Timestamp)
+		var pacer *limetest.Pacer
+		if dr, ok := op.(*limeProbeOpener).Opener.(*rftest.DryRun); ok && dr.Lime != nil {
+			pacer = limetest.NewPacer()
+			dr.Lime.SetRX(pacer)
+			allow = pacer.Allow
+		}
+		err := probeStream(fe, *sps, *streamFor, f, allow, report, o.Log)
+		if pacer != nil {
+			pacer.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "stream check failed: %v\n", err)
+		}
 	}
 	s := fe.Guard.Status()
 	fmt.Fprintf(stdout, "interlock: PA %v, %v carrier %.1f MHz, max %.1f dBm, PLL locked %v, clock disciplined %v, trips %d, refused %d\n",
@@ -157,7 +201,7 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fe.Close(); err != nil {
 		return fmt.Errorf("rf probe: safe state: %w", err)
 	}
-	fmt.Fprintf(stdout, "probe finished: %d steps, %d failed; transmitter never keyed, front end left in its safe state\n", len(fe.Steps), failed)
+	fmt.Fprintf(stdout, "probe finished: %d steps, %d failed; transmitter never keyed, front end left in its safe state\n", steps, failed)
 	return ctx.Err()
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -15,7 +16,21 @@ func TestRFProbeDryRun(t *testing.T) {
 		{[]string{"gsmbox", "rf", "probe", "--chain", "rpi4-hat", "--band", "GSM900", "--arfcn", "62", "--dry-run"},
 			[]string{"[ok  ] tx-lo adf4351 SPI0.0", "947.4 MHz (ARFCN 62 GSM900)", "SPI0.0  adf4351   write 00 48 81 88  (R0)", "0 failed"}},
 		{[]string{"gsmbox", "rf", "probe", "--board", "limenet-micro", "--dry-run"},
-			[]string{"read  0x002f -> 0x3841", "[ok  ] SXT tune", "[ok  ] interlock", "0 failed"}},
+			[]string{
+				"[ok  ] usb claim + ft601 reset",
+				"usb ep 0x01 out 0100000082030000000000000000000000000000  FT601 #1 flush pipe 0x82",
+				"usb ep 0x02 out 0000000000000000  LMS64C GET_INFO",
+				"[ok  ] lms64c get_info                    firmware 6, device 17",
+				"usb ep 0x02 out 2200010000000000002f  LMS64C LMS7002_RD",
+				"002f->3841",
+				"[ok  ] SXT tune", "[ok  ] interlock",
+				"usb ep 0x02 out 5500010000000000800a0001  LMS64C BRDSPI_WR status=undefined blocks=1 periph=0 000a=0001",
+				"[ok  ] timestamp continuity 2s            2170000 samples",
+				"lost 0, overruns 0, late 0",
+				"[ok  ] stream stop",
+				"0 failed"}},
+		{[]string{"gsmbox", "rf", "probe", "--board", "rpi4-limesdr", "--band", "DCS1800", "--dry-run", "--stream", "500ms", "--12bit", "--sps", "1"},
+			[]string{"limesdr-mini", "[ok  ] lms7002m stream clocks             270.833 kS/s, HBI/HBD ×32", "I12,", "0 failed"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[2:], " "), func(t *testing.T) {
@@ -37,5 +52,37 @@ func TestRFProbeRefusesUnsupportedBand(t *testing.T) {
 	err := run(context.Background(), []string{"gsmbox", "rf", "probe", "--board", "rpi4", "--band", "RGSM900", "--dry-run"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "does not support") {
 		t.Errorf("probe rpi4 on R-GSM900 = %v, want a refusal", err)
+	}
+}
+
+func TestRFCaptureDryRun(t *testing.T) {
+	out := t.TempDir() + "/x.cfile"
+	var stdout, stderr bytes.Buffer
+	args := []string{"gsmbox", "rf", "capture", "--board", "rpi4-limesdr", "--band", "GSM900", "--arfcn", "62", "--seconds", "200ms", "--out", out, "--dry-run"}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("rf capture = %v\n%s", err, stderr.String())
+	}
+	for _, w := range []string{"captured ARFCN 62 GSM900 downlink 947.4 MHz", "mean power -6.0 dBFS", "0 RX packets lost", "grgsm_decode -c " + out + " -s 1083333.333 -a 62"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout.String())
+		}
+	}
+	st, err := os.Stat(out)
+	// 200 ms at 1083333.33 S/s rounded up to whole 5000-sample frames, 8 bytes a sample.
+	if err != nil || st.Size() != 220000*8 {
+		t.Errorf("capture file: %v, %d bytes, want %d", err, st.Size(), 220000*8)
+	}
+}
+
+func TestRFScanDryRun(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"gsmbox", "rf", "scan", "--board", "limenet-micro", "--band", "DCS1800", "--dry-run", "--sim-carriers", "600:-30,700:-45,701:-60"}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("rf scan = %v\n%s", err, stderr.String())
+	}
+	o := stdout.String()
+	i600, i700, i701 := strings.Index(o, "ARFCN  600"), strings.Index(o, "ARFCN  700"), strings.Index(o, "ARFCN  701")
+	if !strings.Contains(o, "374 channels") || i600 < 0 || i700 < i600 || i701 < i700 || !strings.Contains(o, "-30.0 dBFS") || !strings.Contains(o, "-60.0 dBFS") {
+		t.Errorf("scan output does not rank 600 > 700 > 701 at their levels:\n%s", o)
 	}
 }

@@ -23,5 +23,11 @@
 // fOUT = fVCO / (2 × (DIV_OUTCH + 1)). VCO capacitor banks (CSW) are found
 // with the VCO_CMPHO/VCO_CMPLO comparators.
 //
+// For streaming (stream.go): the LimeLight digital interface (0x0021..
+// 0x002C), the TSP half-band interpolation/decimation (HBI_OVR 0x0203,
+// HBD_OVR 0x0403) planned for 1625/6 kHz × sps, and the IQ gain/phase and
+// TX DC correctors (0x0201..0x0204, 0x0401..0x0404). Calibration runs on
+// the host, not on the chip's MCU (docs/rf-bringup.md says why).
+//
 // Place in the dependency order: a leaf driver under boards/rf.
 package lms7002m

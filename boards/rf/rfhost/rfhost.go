@@ -1,7 +1,9 @@
 package rfhost
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/usbfs"
 )
 
 // Opener opens real buses and pins through periph's registries. It
@@ -61,3 +65,38 @@ func (Opener) Pin(name string) (gpio.PinIO, error) {
 // Counter returns nil: the PPS-latched sample counter lives in the HAT's
 // CPLD or the LimeNET Micro's FPGA and has no driver yet.
 func (Opener) Counter() gpspps.Counter { return nil }
+
+var _ rf.LimeOpener = Opener{}
+
+// OpenLime finds the first LimeSDR Mini / LimeNET Micro (FT601,
+// 0403:601F) in sysfs, opens its usbfs node and claims it.
+func (Opener) OpenLime(name string) (*lime.Board, io.Closer, error) {
+	if name != "lime" {
+		return nil, nil, fmt.Errorf("rfhost: no USB radio %q (known: lime)", name)
+	}
+	devs, err := usbfs.Bus{}.Find(lime.Vendor, lime.Product)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rfhost: LimeSDR Mini / LimeNET Micro: %w", err)
+	}
+	c, err := usbfs.Open(devs[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := lime.Open(c, nil)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return b, closers{b, c}, nil
+}
+
+// closers closes each of its closers, in order.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}

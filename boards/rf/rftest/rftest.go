@@ -23,6 +23,8 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/gpspps"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/rf/lime/limetest"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m/lmstest"
 )
 
@@ -35,6 +37,12 @@ type DryRun struct {
 	PACurrent float64 // amperes, default 0
 	// LMS is the simulated transceiver once opened.
 	LMS *lmstest.Chip
+	// Lime is the simulated USB board once opened (chains whose
+	// transceiver is on BusUSB); its Chip is LMS.
+	Lime *limetest.Fake
+	// LimeConfig is the base configuration of the simulated USB board
+	// (carriers on its air, faults); RefClock comes from the chain.
+	LimeConfig limetest.Config
 
 	mu   sync.Mutex
 	pins map[string]*Pin
@@ -80,6 +88,25 @@ func (d *DryRun) OpenSPI(name string) (spi.PortCloser, error) {
 		return c, nil
 	}
 	return &port{d: d, name: name, chip: chip}, nil
+}
+
+// OpenLime returns a simulated LimeSDR Mini / LimeNET Micro at the usbfs
+// seam (limetest) and prints every USB control and session packet.
+func (d *DryRun) OpenLime(name string) (*lime.Board, io.Closer, error) {
+	if name != "lime" {
+		return nil, nil, fmt.Errorf("rftest: no USB radio %q", name)
+	}
+	cfg := d.LimeConfig
+	cfg.RefClock = d.Chain.RefClock
+	f := limetest.New(cfg)
+	d.LMS, d.Lime = f.Chip, f
+	b, err := lime.Open(f, &lime.Opts{Trace: func(ep uint8, dir string, p []byte) {
+		d.printf("  usb %s", lime.Describe(ep, dir, p))
+	}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, f, nil
 }
 
 // port records writes to a write-only SPI part.

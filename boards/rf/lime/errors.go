@@ -1,0 +1,28 @@
+package lime
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrShort reports a buffer too short for a packet.
+	ErrShort = errors.New("lime: short packet")
+	// ErrPacket reports a malformed packet (bad size field, wrong reply).
+	ErrPacket = errors.New("lime: malformed packet")
+	// ErrConfig reports an invalid configuration.
+	ErrConfig = errors.New("lime: invalid config")
+	// ErrStalled is returned by Read when the board has sent no RX
+	// packet for the stall timeout; the caller restarts the board.
+	ErrStalled = errors.New("lime: board stalled")
+)
+
+// StatusError is an LMS64C reply with a status other than "completed".
+type StatusError struct {
+	Cmd    Command
+	Status Status
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("lime: LMS64C %v: status %v", e.Cmd, e.Status)
+}

@@ -1,0 +1,653 @@
+// Package limetest is a fake LimeSDR Mini / LimeNET Micro at the
+// usbfs.Device seam, built from the documented protocol (see package
+// lime's doc): it answers FT601 session commands and LMS64C control
+// packets (LMS7002M register access goes to an lmstest register model,
+// FPGA registers to a table), and while the FPGA's stream register is set
+// it produces timestamped RX packets, from a radio source such as a
+// dsp/sim endpoint, and consumes TX packets, checking their timestamps
+// against its sample counter and raising the late flag for stale ones.
+// Faults are injected on command: dropped RX packets, an unplug, a busy
+// interface.
+//
+// The fake runs in virtual time: its sample counter advances one packet
+// each time the host has an RX URB waiting and the source has the
+// samples, so a cell and virtual phones run on it as fast as the CPU
+// allows, deterministically.
+//
+// It imports the driver package only for its wire constants and codec;
+// the behaviour (what a board answers) is modelled here independently.
+package limetest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m/lmstest"
+	"github.com/gsmbox/gsmbox/boards/usbfs"
+	"github.com/gsmbox/gsmbox/dsp/radio"
+)
+
+// Reader is the RX sample source (a dsp/sim endpoint, a radiotest
+// stream).
+type Reader interface {
+	Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, error)
+}
+
+// Writer is the TX sample sink.
+type Writer interface {
+	Write(src []complex64, ts radio.Timestamp) (int, radio.Flags, error)
+}
+
+// Config configures the fake. Zero fields take defaults.
+type Config struct {
+	// RefClock of the LMS7002M model (default 30.72 MHz).
+	RefClock physic.Frequency
+	// ChipID answered at 0x002F (default 0x3841).
+	ChipID uint16
+	// Info is the GET_INFO answer (default: firmware 6, device 17
+	// (LimeSDR Mini), protocol 1, hardware 2).
+	Info lime.Info
+	// Gateware is the FPGA identification (default board 0x0011,
+	// gateware 1.30, hardware 2).
+	Gateware lime.Gateware
+	// RX feeds the RX packets; nil sends a quarter-rate test tone at
+	// half scale (so tests can check the samples).
+	RX Reader
+	// TX receives the TX samples at their timestamp plus Delay; nil
+	// keeps only counts.
+	TX Writer
+	// Delay is the modelled TX→RX pipeline delay in samples.
+	Delay int
+	// Carriers, when RX is nil, replace the test tone: each is a
+	// continuous carrier at an RF frequency that appears in the RX
+	// samples when the LMS7002M's SXR is tuned within ±0.45 × SampleRate
+	// of it (for scan tests).
+	Carriers []Carrier
+	// SampleRate is the stream rate the carriers are rendered at
+	// (default radio.SampleRate4).
+	SampleRate float64
+	// MinLead is how far ahead of the board's sample counter a TX packet
+	// must arrive; a packet stamped earlier is late: dropped and flagged
+	// in the next RX packet.
+	MinLead int
+}
+
+// Carrier is one transmitter on the fake air.
+type Carrier struct {
+	Hz   float64
+	DBFS float64 // power relative to full scale
+}
+
+// Stats count what the fake saw.
+type Stats struct {
+	RXPackets, RXDropped      uint64
+	TXPackets, TXLate, TXGood uint64
+	TXSamples                 uint64
+	Session                   []lime.FT601Cmd
+	Ctrl                      uint64
+}
+
+// Fake is the fake board. Create it with New.
+type Fake struct {
+	cfg  Config
+	Chip *lmstest.Chip
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	fpga      map[uint16]uint16
+	claimed   map[uint8]bool
+	busy      bool
+	gone      bool
+	closed    bool
+	replies   [][lime.CtrlSize]byte
+	rxq, done []*usbfs.URB
+	filling   *usbfs.URB // the RX URB the FPGA is filling
+	streaming bool
+	running   bool
+	counter   uint64
+	dropNext  int
+	lateFlag  bool
+	stats     Stats
+	wg        sync.WaitGroup
+	failCmd   lime.Command
+	failWith  lime.Status
+	lmsReset  int
+	rxBuf     []complex64
+	txBuf     []complex64
+	// OnSession and OnCtrl, when set, see every session command and
+	// control request (dry-run printing).
+	OnCtrl func(req *lime.Ctrl)
+}
+
+var _ usbfs.Device = (*Fake)(nil)
+
+// New returns a plugged-in, idle board.
+func New(cfg Config) *Fake {
+	if cfg.RefClock == 0 {
+		cfg.RefClock = 30720 * physic.KiloHertz
+	}
+	if cfg.ChipID == 0 {
+		cfg.ChipID = 0x3841
+	}
+	if cfg.Info == (lime.Info{}) {
+		cfg.Info = lime.Info{Firmware: 6, Device: 17, Protocol: 1, Hardware: 2, Serial: 0x1D3AC4F6A1B2C3}
+	}
+	if cfg.Gateware == (lime.Gateware{}) {
+		cfg.Gateware = lime.Gateware{BoardID: 0x0011, Version: 1, Revision: 30, Hardware: 2}
+	}
+	f := &Fake{cfg: cfg, Chip: lmstest.New(cfg.RefClock, cfg.ChipID), claimed: map[uint8]bool{},
+		fpga: map[uint16]uint16{
+			lime.FPGABoardID: cfg.Gateware.BoardID, lime.FPGAGateware: cfg.Gateware.Version,
+			lime.FPGARevision: cfg.Gateware.Revision, lime.FPGAHardware: cfg.Gateware.Hardware,
+		},
+		rxBuf: make([]complex64, lime.Format12.SamplesPerPacket()),
+		txBuf: make([]complex64, lime.Format12.SamplesPerPacket()),
+	}
+	f.cond = sync.NewCond(&f.mu)
+	return f
+}
+
+func (f *Fake) String() string { return "limetest" }
+
+// SetRX replaces the RX source (before the stream starts).
+func (f *Fake) SetRX(r Reader) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cfg.RX = r
+}
+
+// SetBusy makes Claim fail as if another process held the board.
+func (f *Fake) SetBusy(b bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy = b
+}
+
+// DropRX makes the board skip its next n RX packets (their counter
+// range is lost, as when the FPGA's FIFO overflows).
+func (f *Fake) DropRX(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropNext += n
+}
+
+// FailNext makes the next control request with command cmd answer with
+// status st.
+func (f *Fake) FailNext(cmd lime.Command, st lime.Status) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failCmd, f.failWith = cmd, st
+}
+
+// Unplug takes the board away: URBs in flight complete with ENODEV and
+// every later call fails with usbfs.ErrUnplugged.
+func (f *Fake) Unplug() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gone = true
+	if f.filling != nil {
+		f.rxq = append(f.rxq, f.filling)
+		f.filling = nil
+	}
+	for _, u := range f.rxq {
+		u.Err = f.errLocked("urb")
+		f.done = append(f.done, u)
+	}
+	f.rxq = nil
+	f.cond.Broadcast()
+}
+
+// FPGA returns an FPGA register.
+func (f *Fake) FPGA(addr uint16) uint16 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fpga[addr]
+}
+
+// Counter returns the board's sample counter (the next RX packet's).
+func (f *Fake) Counter() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counter
+}
+
+// Stats returns the counters.
+func (f *Fake) Stats() Stats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.stats
+	s.Session = append([]lime.FT601Cmd(nil), s.Session...)
+	return s
+}
+
+// Claimed reports whether interface i is claimed.
+func (f *Fake) Claimed(i uint8) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.claimed[i]
+}
+
+// LMSResets counts LMS7002_RST commands.
+func (f *Fake) LMSResets() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lmsReset
+}
+
+func (f *Fake) errLocked(op string) error {
+	if f.gone {
+		return &usbfs.Error{Op: op, Path: "limetest", Err: usbfs.ErrUnplugged}
+	}
+	if f.closed {
+		return &usbfs.Error{Op: op, Path: "limetest", Err: usbfs.ErrClosed}
+	}
+	return nil
+}
+
+// Claim implements usbfs.Device.
+func (f *Fake) Claim(i uint8) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errLocked("claim"); err != nil {
+		return err
+	}
+	if f.busy {
+		return &usbfs.Error{Op: "claim", Path: "limetest", Err: usbfs.ErrBusy}
+	}
+	f.claimed[i] = true
+	return nil
+}
+
+// Release implements usbfs.Device.
+func (f *Fake) Release(i uint8) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.claimed, i)
+	return f.errLocked("release")
+}
+
+// Bulk implements usbfs.Device: session commands, control requests and
+// replies.
+func (f *Fake) Bulk(ep uint8, buf []byte, _ time.Duration) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errLocked(fmt.Sprintf("bulk ep 0x%02x", ep)); err != nil {
+		return 0, err
+	}
+	switch ep {
+	case lime.EPSession:
+		var c lime.FT601Cmd
+		if err := c.Unmarshal(buf); err != nil || len(buf) != lime.FT601CmdSize {
+			return 0, fmt.Errorf("limetest: session command of %d bytes", len(buf))
+		}
+		f.stats.Session = append(f.stats.Session, c)
+		if c.Cmd == lime.FT601FlushPipe && c.EP == lime.EPCtrlIn {
+			f.replies = nil
+		}
+		return len(buf), nil
+	case lime.EPCtrlOut:
+		if len(buf) != lime.CtrlSize {
+			return 0, fmt.Errorf("limetest: control packet of %d bytes", len(buf))
+		}
+		var req lime.Ctrl
+		_ = req.Unmarshal(buf)
+		if f.OnCtrl != nil {
+			f.OnCtrl(&req)
+		}
+		f.stats.Ctrl++
+		rep := f.answer(&req)
+		var b [lime.CtrlSize]byte
+		_ = rep.MarshalTo(b[:])
+		f.replies = append(f.replies, b)
+		return len(buf), nil
+	case lime.EPCtrlIn:
+		if len(f.replies) == 0 {
+			return 0, &usbfs.Error{Op: "bulk ep 0x82", Path: "limetest", Err: usbfs.ErrTimeout}
+		}
+		n := copy(buf, f.replies[0][:])
+		f.replies = f.replies[1:]
+		return n, nil
+	}
+	return 0, fmt.Errorf("limetest: bulk on endpoint 0x%02x", ep)
+}
+
+// answer runs one LMS64C request; the caller holds mu.
+func (f *Fake) answer(req *lime.Ctrl) lime.Ctrl {
+	rep := lime.Ctrl{Cmd: req.Cmd, Status: lime.StatusCompleted, Blocks: req.Blocks, Periph: req.Periph}
+	if f.failWith != 0 && f.failCmd == req.Cmd {
+		rep.Status, f.failWith = f.failWith, 0
+		return rep
+	}
+	switch req.Cmd {
+	case lime.CmdGetInfo:
+		lime.PutInfo(&rep, f.cfg.Info)
+	case lime.CmdLMSReset:
+		f.lmsReset++
+	case lime.CmdLMSWrite, lime.CmdFPGAWrite:
+		regs, err := req.Regs(nil)
+		if err != nil || req.Blocks == 0 {
+			rep.Status = lime.StatusTooManyBlocks
+			return rep
+		}
+		for i, r := range regs {
+			if binary.BigEndian.Uint16(req.Data[4*i:])&0x8000 == 0 {
+				rep.Status = lime.StatusFailed // a write without the write bit
+				return rep
+			}
+			if req.Cmd == lime.CmdLMSWrite {
+				w := [4]byte{byte(r.Addr>>8) | 0x80, byte(r.Addr), byte(r.Val >> 8), byte(r.Val)}
+				_ = f.Chip.Tx(w[:], nil)
+			} else {
+				f.fpgaWrite(r.Addr, r.Val)
+			}
+		}
+	case lime.CmdLMSRead, lime.CmdFPGARead:
+		addrs, err := req.Addrs(nil)
+		if err != nil || len(addrs) == 0 || len(addrs) > lime.MaxRegBlocks {
+			rep.Status = lime.StatusTooManyBlocks
+			return rep
+		}
+		for i, a := range addrs {
+			var v uint16
+			if req.Cmd == lime.CmdLMSRead {
+				w, r := [4]byte{byte(a >> 8), byte(a)}, [4]byte{}
+				_ = f.Chip.Tx(w[:], r[:])
+				v = uint16(r[2])<<8 | uint16(r[3])
+			} else {
+				v = f.fpga[a]
+			}
+			binary.BigEndian.PutUint16(rep.Data[4*i:], a)
+			binary.BigEndian.PutUint16(rep.Data[4*i+2:], v)
+		}
+	case lime.CmdAnalogWr:
+	default:
+		rep.Status = lime.StatusUnknownCmd
+	}
+	return rep
+}
+
+// fpgaWrite models the stream registers; the caller holds mu.
+func (f *Fake) fpgaWrite(addr, v uint16) {
+	switch addr {
+	case lime.FPGABoardID, lime.FPGAGateware, lime.FPGARevision, lime.FPGAHardware:
+		return // read-only
+	case lime.FPGATSReset:
+		if v&lime.TSResetOn != 0 {
+			f.counter = 0
+		}
+	case lime.FPGAStream:
+		f.streaming = v&lime.StreamOn != 0
+		if f.streaming && !f.running {
+			f.running = true
+			f.wg.Add(1)
+			go f.produce()
+		}
+		f.cond.Broadcast()
+	}
+	f.fpga[addr] = v
+}
+
+func (f *Fake) format() lime.Format {
+	if f.fpga[lime.FPGAMode]&3 == lime.ModeWidth12 {
+		return lime.Format12
+	}
+	return lime.Format16
+}
+
+// produce is the FPGA's RX side: while streaming, it fills each RX URB
+// the host submitted with packets and completes it.
+func (f *Fake) produce() {
+	defer f.wg.Done()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		for f.streaming && !f.gone && !f.closed && len(f.rxq) == 0 {
+			f.cond.Wait()
+		}
+		if !f.streaming || f.gone || f.closed {
+			f.running = false
+			return
+		}
+		u := f.rxq[0]
+		f.rxq = f.rxq[1:]
+		f.filling = u
+		fm := f.format()
+		spp := fm.SamplesPerPacket()
+		off := 0
+		for off+lime.PacketSize <= u.Len {
+			for f.dropNext > 0 {
+				f.dropNext--
+				f.stats.RXDropped++
+				f.counter += uint64(spp)
+			}
+			c := f.counter
+			buf := f.rxBuf[:spp]
+			f.mu.Unlock()
+			err := f.fill(buf, c)
+			f.mu.Lock()
+			if err != nil || f.gone || f.closed || !f.streaming || f.filling != u {
+				break
+			}
+			pkt := u.Buf[off : off+lime.PacketSize]
+			_, _ = lime.EncodeTX(pkt, buf, c, false, fm)
+			pkt[0] = 0 // RX flags: no ignore-timestamp bit
+			if f.lateFlag {
+				pkt[0] |= lime.FlagTXDropped
+				f.lateFlag = false
+			}
+			f.counter += uint64(spp)
+			f.stats.RXPackets++
+			off += lime.PacketSize
+		}
+		if f.filling != u {
+			continue // discarded while it was being filled
+		}
+		f.filling = nil
+		u.N = off
+		if e := f.errLocked("urb"); e != nil && off == 0 {
+			u.Err = e
+		}
+		f.done = append(f.done, u)
+		f.cond.Broadcast()
+	}
+}
+
+// fill reads the source for one packet (without the lock: a sim endpoint
+// blocks in virtual time).
+func (f *Fake) fill(buf []complex64, c uint64) error {
+	f.mu.Lock()
+	rx := f.cfg.RX
+	f.mu.Unlock()
+	if rx != nil {
+		_, _, err := rx.Read(buf, radio.Timestamp(c))
+		return err
+	}
+	if len(f.cfg.Carriers) > 0 {
+		f.carriers(buf, c)
+		return nil
+	}
+	Tone(buf, radio.Timestamp(c))
+	return nil
+}
+
+// AllocURBs implements usbfs.Device.
+func (f *Fake) AllocURBs(ep uint8, n, size int) ([]*usbfs.URB, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errLocked("alloc"); err != nil {
+		return nil, err
+	}
+	out := make([]*usbfs.URB, n)
+	for i := range out {
+		out[i] = &usbfs.URB{Endpoint: ep, Buf: make([]byte, size), Len: size}
+	}
+	return out, nil
+}
+
+// Submit implements usbfs.Device: RX URBs wait for the FPGA, TX URBs are
+// consumed at once.
+func (f *Fake) Submit(u *usbfs.URB) error {
+	f.mu.Lock()
+	if err := f.errLocked("submit"); err != nil {
+		f.mu.Unlock()
+		return err
+	}
+	u.N, u.Err = 0, nil
+	switch u.Endpoint {
+	case lime.EPStreamRX:
+		f.rxq = append(f.rxq, u)
+		f.cond.Broadcast()
+		f.mu.Unlock()
+		return nil
+	case lime.EPStreamTX:
+		fm := f.format()
+		f.mu.Unlock()
+		err := f.consume(u, fm)
+		f.mu.Lock()
+		u.N = u.Len
+		u.Err = err
+		f.done = append(f.done, u)
+		f.cond.Broadcast()
+		f.mu.Unlock()
+		return nil
+	}
+	f.mu.Unlock()
+	return fmt.Errorf("limetest: submit on endpoint 0x%02x", u.Endpoint)
+}
+
+// consume checks and forwards the TX packets of one URB.
+func (f *Fake) consume(u *usbfs.URB, fm lime.Format) error {
+	buf := u.Buf[:u.Len]
+	for len(buf) >= lime.PacketSize {
+		var h lime.Header
+		if err := h.Unmarshal(buf); err != nil {
+			return err
+		}
+		n := lime.DecodeSamples(f.txBuf, buf[lime.PacketHeader:lime.PacketHeader+int(h.Payload)], fm)
+		buf = buf[lime.PacketSize:]
+		f.mu.Lock()
+		f.stats.TXPackets++
+		late := !h.IgnoreTimestamp() && h.Counter < f.counter+uint64(f.cfg.MinLead)
+		if late {
+			f.stats.TXLate++
+			f.lateFlag = true
+			f.mu.Unlock()
+			continue
+		}
+		f.stats.TXGood++
+		f.stats.TXSamples += uint64(n)
+		f.mu.Unlock()
+		if f.cfg.TX != nil {
+			if _, _, err := f.cfg.TX.Write(f.txBuf[:n], radio.Timestamp(h.Counter)+radio.Timestamp(f.cfg.Delay)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Reap implements usbfs.Device.
+func (f *Fake) Reap(wait bool) (*usbfs.URB, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for len(f.done) == 0 {
+		if err := f.errLocked("reap"); err != nil {
+			return nil, err
+		}
+		if !wait {
+			return nil, &usbfs.Error{Op: "reap", Path: "limetest", Err: usbfs.ErrAgain}
+		}
+		f.cond.Wait()
+	}
+	u := f.done[0]
+	f.done = f.done[1:]
+	return u, nil
+}
+
+// Discard implements usbfs.Device.
+func (f *Fake) Discard(u *usbfs.URB) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u == f.filling {
+		f.filling = nil
+		u.Err = &usbfs.Error{Op: "urb", Path: "limetest", Err: usbfs.ErrClosed}
+		f.done = append(f.done, u)
+		f.cond.Broadcast()
+		return nil
+	}
+	for i, x := range f.rxq {
+		if x == u {
+			f.rxq = append(f.rxq[:i], f.rxq[i+1:]...)
+			u.Err = &usbfs.Error{Op: "urb", Path: "limetest", Err: usbfs.ErrClosed}
+			f.done = append(f.done, u)
+			f.cond.Broadcast()
+			return nil
+		}
+	}
+	return &usbfs.Error{Op: "discard", Path: "limetest", Err: fmt.Errorf("URB not in flight")}
+}
+
+// Close implements usbfs.Device.
+func (f *Fake) Close() error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return &usbfs.Error{Op: "close", Path: "limetest", Err: usbfs.ErrClosed}
+	}
+	f.closed = true
+	f.streaming = false
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	f.wg.Wait()
+	return nil
+}
+
+// RXFrequency is the LO the LMS7002M model's SXR is tuned to, in Hz:
+// (INT + 4 + FRAC/2^20) × ref (× 2 with EN_DIV2) / 2^(DIV_LOCH+1).
+func (f *Fake) RXFrequency() float64 {
+	const sx, frac, in, div = 0x011C, 0x011D, 0x011E, 0x011F
+	n := float64(f.Chip.SX(1, in)>>4) + 4 + float64(uint32(f.Chip.SX(1, in)&0xf)<<16|uint32(f.Chip.SX(1, frac)))/(1<<20)
+	ref := float64(f.cfg.RefClock) / float64(physic.Hertz)
+	if f.Chip.SX(1, sx)&(1<<10) != 0 {
+		ref *= 2
+	}
+	return n * ref / float64(uint(2)<<(f.Chip.SX(1, div)>>6&7))
+}
+
+// Render makes what the board hears without an RX source: the carriers
+// through the SXR LO, or the test tone.
+func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
+	if len(f.cfg.Carriers) > 0 {
+		f.carriers(dst, uint64(ts))
+		return
+	}
+	Tone(dst, ts)
+}
+
+// carriers renders the configured carriers as seen through the SXR LO.
+func (f *Fake) carriers(buf []complex64, c uint64) {
+	fs := f.cfg.SampleRate
+	if fs == 0 {
+		fs = radio.SampleRate4
+	}
+	lo := f.RXFrequency()
+	clear(buf)
+	for _, k := range f.cfg.Carriers {
+		df := k.Hz - lo
+		if math.Abs(df) > 0.45*fs {
+			continue
+		}
+		a := math.Pow(10, k.DBFS/20)
+		w := 2 * math.Pi * df / fs
+		for i := range buf {
+			s, co := math.Sincos(w * float64(c+uint64(i)))
+			buf[i] += complex(float32(a*co), float32(a*s))
+		}
+	}
+}
