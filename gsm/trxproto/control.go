@@ -75,6 +75,11 @@ type Hooks struct {
 	// accepted: the transceiver refuses frequencies outside its band and
 	// the board's limits (RF safety).
 	CheckTune func(uplink bool, hz int64) error
+	// CheckPair is asked whether an uplink and a downlink frequency may
+	// be used together (a duplex pair of the band, TS 45.005 §2): at
+	// POWERON, and on every RXTUNE and TXTUNE while powered on, so that
+	// a transmitter on the air is never retuned off its pair.
+	CheckPair func(rxHz, txHz int64) error
 	// PowerOn is called on POWERON; an error answers it with status 1.
 	PowerOn func(s State) error
 	// PowerOff is called on POWEROFF.
@@ -140,6 +145,11 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 		if st.TxHz == 0 || st.RxHz == 0 {
 			return fail() // not tuned: osmo-trx refuses too
 		}
+		if s.hooks.CheckPair != nil {
+			if err := s.hooks.CheckPair(st.RxHz, st.TxHz); err != nil {
+				return fail()
+			}
+		}
 		if s.hooks.PowerOn != nil {
 			if err := s.hooks.PowerOn(*st); err != nil {
 				return fail()
@@ -177,11 +187,18 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 				return fail()
 			}
 		}
+		rx, tx := st.RxHz, st.TxHz
 		if up {
-			st.RxHz = hz
+			rx = hz
 		} else {
-			st.TxHz = hz
+			tx = hz
 		}
+		if st.Powered && s.hooks.CheckPair != nil {
+			if err := s.hooks.CheckPair(rx, tx); err != nil {
+				return fail()
+			}
+		}
+		st.RxHz, st.TxHz = rx, tx
 		return okr(m.Params...)
 	case "SETTSC":
 		v, good := arg(0)

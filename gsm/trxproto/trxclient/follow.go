@@ -1,0 +1,99 @@
+package trxclient
+
+import (
+	"time"
+
+	"github.com/gsmbox/gsmbox/gsm/phy"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// Clock-following limits. The transceiver's IND CLOCK comes every half
+// second or so (osmo-trx: about once a second); between two of them, a
+// real clock drifts from the host's by far less than a frame.
+const (
+	// clockTolerance is how far, in frames, an indication may differ
+	// from the clock the follower predicts and still be followed (about
+	// 37 ms: a busy host delays indications by some milliseconds).
+	clockTolerance = 8
+	// slewPerSecond bounds how fast, in frames per second, indications
+	// within the tolerance move the anchor: far more than two clocks
+	// drift apart (1 frame a second is 4600 ppm), far less than a flood
+	// of spoofed indications would move it.
+	slewPerSecond = 2
+	// clockAgree is how many consecutive indications that agree among
+	// themselves, but not with the followed clock, it takes to move to
+	// them (a transceiver that restarted with a new clock).
+	clockAgree = 3
+	// clockAgreeSpan is the least time those indications must span,
+	// without one that agrees with the followed clock in between: a
+	// burst of spoofed indications between two real ones does not move
+	// the clock, since the real ones keep coming.
+	clockAgreeSpan = time.Second
+)
+
+// follower tracks the transceiver's frame clock from IND CLOCK without
+// jumping on one outlier (a spoofed or corrupted indication would throw
+// the downlink early or late): an indication within clockTolerance of
+// the predicted frame moves the anchor towards it, by at most
+// slewPerSecond frames a second (a bounded slew); one that is not is
+// an outlier, counted, and followed only once clockAgree consecutive
+// outliers that agree with each other have spanned clockAgreeSpan with
+// no agreeing indication between them.
+type follower struct {
+	ok     bool
+	fn     tdma.FN   // the anchor: frame fn began at at
+	at     time.Time // (receipt time of an indication)
+	seen   time.Time // the last indication followed
+	cand   tdma.FN   // candidate clock, as an anchor
+	candAt time.Time
+	first  time.Time // the candidate's first indication
+	agree  int       // consecutive indications agreeing with the candidate
+	budget float64   // frames the anchor may still move (slew)
+
+	outliers uint64
+	jumps    uint64
+}
+
+// predict returns the frame the anchor puts at time t.
+func predict(fn tdma.FN, at, t time.Time) tdma.FN {
+	return fn.Add(int(t.Sub(at) / phy.FrameDuration))
+}
+
+// near reports whether a and b are within clockTolerance frames.
+func near(a, b tdma.FN) bool {
+	d := a.Sub(b)
+	return d >= -clockTolerance && d <= clockTolerance
+}
+
+// observe takes one indication (frame fn seen at t) and reports whether
+// the anchor moved by more than the tolerance (a jump to a new clock).
+func (f *follower) observe(fn tdma.FN, t time.Time) (jumped bool) {
+	if !f.ok {
+		f.ok, f.fn, f.at, f.seen, f.agree, f.budget = true, fn, t, t, 0, clockTolerance
+		return false
+	}
+	if p := predict(f.fn, f.at, t); near(fn, p) {
+		f.budget = min(clockTolerance, f.budget+t.Sub(f.seen).Seconds()*slewPerSecond)
+		d := fn.Sub(p)
+		step := max(-int(f.budget), min(int(f.budget), d))
+		f.budget -= float64(max(step, -step))
+		f.fn, f.seen, f.agree = f.fn.Add(step), t, 0
+		return false
+	}
+	f.outliers++
+	if f.agree > 0 && near(fn, predict(f.cand, f.candAt, t)) {
+		f.agree++
+	} else {
+		f.agree, f.first = 1, t
+	}
+	f.cand, f.candAt = fn, t
+	if f.agree >= clockAgree && t.Sub(f.first) >= clockAgreeSpan {
+		f.fn, f.at, f.seen, f.agree, f.budget = fn, t, t, 0, clockTolerance
+		f.jumps++
+		return true
+	}
+	return false
+}
+
+// now returns the frame the followed clock is at, at t.
+func (f *follower) now(t time.Time) tdma.FN { return predict(f.fn, f.at, t) }
