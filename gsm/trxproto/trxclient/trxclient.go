@@ -81,7 +81,7 @@ type Client struct {
 	outlier  *trxproto.BadInput
 	badData  *trxproto.BadInput
 	jumps    atomic.Uint64
-	ul       chan tdma.RxBurst        // data reader → cell loop
+	ul       chan tdma.RxBurst // data reader → cell loop
 	received atomic.Uint64
 	dropped  atomic.Uint64
 	clocks   atomic.Uint64
