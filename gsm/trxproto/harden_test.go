@@ -147,3 +147,13 @@ func TestBadInputRateLimited(t *testing.T) {
 		t.Errorf("Note allocates %v times when it does not log, want 0", allocs)
 	}
 }
+
+// The protocol has no authentication: a bind beyond loopback is refused
+// unless allowed.
+func TestListenRefusesRemoteBind(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0", "192.0.2.1", "::"} {
+		if _, err := Listen(LinkConfig{Bind: addr, Base: 47000}); !errors.Is(err, ErrRemoteBind) {
+			t.Errorf("Listen(bind %s) = %v, want ErrRemoteBind", addr, err)
+		}
+	}
+}

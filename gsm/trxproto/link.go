@@ -41,6 +41,12 @@ type LinkConfig struct {
 	// a clock socket.
 	Channel int
 	Tap     Tap
+	// AllowRemote allows a Bind address other than a loopback one. The
+	// protocol has no authentication: whoever reaches the control port
+	// can power the transmitter off or retune it, and whoever reaches
+	// the clock port can feed the layer 1 a clock. Without it Listen
+	// refuses such a bind (ErrRemoteBind); the caller that sets it warns.
+	AllowRemote bool
 }
 
 // Link owns the clock, control and data sockets of one channel. Its
@@ -73,6 +79,9 @@ func Listen(cfg LinkConfig) (*Link, error) {
 	bind, err := netip.ParseAddr(cfg.Bind)
 	if err != nil {
 		return nil, fmt.Errorf("trxproto: bind address: %w", err)
+	}
+	if !bind.Unmap().IsLoopback() && !cfg.AllowRemote {
+		return nil, fmt.Errorf("%w: %s", ErrRemoteBind, bind)
 	}
 	remote, err := netip.ParseAddr(cfg.Remote)
 	if err != nil {
