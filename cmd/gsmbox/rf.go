@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +12,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -75,16 +74,15 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	boardName := fs.String("board", "", "board descriptor to probe (see ./build.sh boards), e.g. rpi4, limenet-micro")
 	chainName := fs.String("chain", "", "RF chain to probe directly (gsmbox rf chains), e.g. rpi4-hat")
 	bandName := fs.String("band", "", "band to tune for the check (default: the first the chain supports)")
-	arfcn := fs.Uint("arfcn", 0, "channel to tune (default: the band's first)")
+	arfcn := intFlag(fs, "arfcn", 0, "channel to tune (default: the band's first)", func(n int) error { return config.CheckRange(n, 0, 1023) })
 	dryRun := fs.Bool("dry-run", false, "simulate the chips and print every register write instead of touching hardware")
-	ppsWait := fs.Duration("pps-wait", 2*time.Second, "how long to wait for a GPS PPS edge (0 skips)")
-	lockTimeout := fs.Duration("lock-timeout", 100*time.Millisecond, "PLL lock timeout")
+	ppsWait := durationFlag(fs, "pps-wait", 2*time.Second, "how long to wait for a GPS PPS edge (0 skips)",
+		func(d time.Duration) error { return config.CheckDuration(d, time.Minute) })
+	lockTimeout := durationFlag(fs, "lock-timeout", 100*time.Millisecond, "PLL lock timeout",
+		func(d time.Duration) error { return config.CheckPositiveDuration(d, 10*time.Second) })
 	verbose := fs.Bool("v", false, "log debug messages")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	chain, board, where, err := probeTarget(*boardName, *chainName, stdout)
 	if err != nil {
