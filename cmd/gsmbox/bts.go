@@ -80,7 +80,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.BTSSide, Bind: *bind, Remote: host, Base: base, Tap: pcapTap(pw), AllowRemote: *allowRemote})
 	if err != nil {
 		if errors.Is(err, trxproto.ErrRemoteBind) {
-			return fmt.Errorf("--bind %s: %w with --allow-remote", *bind, err)
+			return fmt.Errorf("--bind %s is not a loopback address: the TRX protocol has no authentication, and anyone who reaches its ports could feed the cell a clock or bursts; give --allow-remote to bind it anyway (%w)", *bind, err)
 		}
 		return err
 	}

@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/gsmbox/gsmbox/dsp/filter"
 )
 
 // Flags that set what a configuration key sets are checked by the same
@@ -147,6 +150,20 @@ func optional(check func(string) error) func(string) error {
 		}
 		return check(s)
 	}
+}
+
+// checkIQRate checks --rate against the rate of the stream an IQ file
+// records: the resampler needs a ratio of integers up to 4096 (1e6, 2e6
+// and 4 samples per symbol are; an arbitrary rate is not). It is called
+// before the file is created, so a refused rate leaves no empty file.
+func checkIQRate(streamRate, fileRate float64) error {
+	if fileRate == streamRate {
+		return nil
+	}
+	if _, err := filter.NewRational(streamRate, fileRate, filter.ResamplerConfig{}); err != nil {
+		return fmt.Errorf("--rate %g: %w", fileRate, err)
+	}
+	return nil
 }
 
 // parseFlags parses a command's flags. -h prints the usage and gives

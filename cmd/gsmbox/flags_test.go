@@ -117,3 +117,30 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// Checks that need the running configuration come right after it, still
+// before anything is written or bound: an IQ rate the resampler cannot
+// reach, a TRX bind beyond loopback without --allow-remote.
+func TestBadFlagsAfterConfig(t *testing.T) {
+	dir := t.TempDir()
+	iq := filepath.Join(dir, "f.iq")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sim", "--rate", "1234.5", "--iq-out", iq}, "--rate 1234.5"},
+		{[]string{"trx", "--rate", "1234.5", "--iq-out", iq}, "--rate 1234.5"},
+		{[]string{"trx", "--bind", "0.0.0.0", "--base-port", "39500"}, "--allow-remote"},
+		{[]string{"bts", "--bind", "0.0.0.0", "--trx", "127.0.0.1:39600"}, "--allow-remote"},
+	}
+	for _, c := range cases {
+		var out, errOut testtool.Buffer
+		err := run(context.Background(), append([]string{"gsmbox"}, c.args...), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("run(%q) = %v, want an error naming %s", c.args, err, c.want)
+		}
+	}
+	if _, err := os.Stat(iq); !os.IsNotExist(err) {
+		t.Errorf("a refused --rate left %s (%v)", iq, err)
+	}
+}

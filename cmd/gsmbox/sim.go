@@ -71,6 +71,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer air.Close()
 	bts := air.BTS
 	tx := air.Transmitter()
+	if *iqOut != "" {
+		if err := checkIQRate(tx.SampleRate(), *rate); err != nil {
+			return err
+		}
+	}
 	var ps *simphones.Phones
 	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
 	if *realtime {

@@ -89,6 +89,11 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if *iqOut != "" {
+		if err := checkIQRate(t.Transmitter().SampleRate(), *rate); err != nil {
+			return err
+		}
+	}
 	band := cfg.Band()
 	ctrl := trxproto.NewControlServer(trxproto.Hooks{
 		NominalPowerDBm: int(math.Round(cfg.Cell.TxPowerDBm)),
@@ -109,7 +114,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.TRXSide, Bind: *bind, Remote: *remote, Base: *base, Tap: pcapTap(pw), AllowRemote: *allowRemote})
 	if err != nil {
 		if errors.Is(err, trxproto.ErrRemoteBind) {
-			return fmt.Errorf("--bind %s: %w with --allow-remote", *bind, err)
+			return fmt.Errorf("--bind %s is not a loopback address: the TRX protocol has no authentication, and anyone who reaches its ports could switch the transmitter off or retune it; give --allow-remote to bind it anyway (%w)", *bind, err)
 		}
 		return err
 	}

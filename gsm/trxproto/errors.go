@@ -17,7 +17,7 @@ var (
 	ErrTimeout = errors.New("trxproto: no response")
 	// ErrRemoteBind reports a bind to an address other than loopback
 	// without LinkConfig.AllowRemote.
-	ErrRemoteBind = errors.New("trxproto: refusing to bind the unauthenticated TRX protocol to a non-loopback address (anyone who reaches it can power the transmitter off; allow it explicitly)")
+	ErrRemoteBind = errors.New("trxproto: non-loopback bind not allowed")
 	// ErrRejected reports a command answered with a non-zero status.
 	ErrRejected = errors.New("trxproto: command rejected")
 )
