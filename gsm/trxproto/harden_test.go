@@ -137,8 +137,8 @@ func TestBadInputRateLimited(t *testing.T) {
 		t.Errorf("Count() = %d, want %d", b.Count(), n)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) > 6 {
-		t.Errorf("%d datagrams gave %d log lines, want at most 6:\n%s", n, len(lines), buf.String())
+	if len(lines) > 12 {
+		t.Errorf("%d datagrams gave %d log lines, want at most 12:\n%s", n, len(lines), buf.String())
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, "total=40000") || !strings.Contains(last, "summary") {
 		t.Errorf("last line %q, want a summary with total=40000", last)
@@ -155,5 +155,28 @@ func TestListenRefusesRemoteBind(t *testing.T) {
 		if _, err := Listen(LinkConfig{Bind: addr, Base: 47000}); !errors.Is(err, ErrRemoteBind) {
 			t.Errorf("Listen(bind %s) = %v, want ErrRemoteBind", addr, err)
 		}
+	}
+}
+
+// A refused command comes with its reason, for the transceiver's log.
+func TestHandleWhy(t *testing.T) {
+	s := NewControlServer(Hooks{CheckTune: func(up bool, hz int64) error { return fmt.Errorf("%d Hz is not a channel", hz) }})
+	cases := []struct {
+		cmd  Message
+		want string
+	}{
+		{Command("RXTUNE", "1710200"), "1710200000 Hz is not a channel"},
+		{Command("POWERON"), "not tuned"},
+		{Command("SETTSC", "9"), "parameters"},
+		{Command("FROBNICATE"), "unknown command"},
+	}
+	for _, c := range cases {
+		r, ok, why := s.HandleWhy(c.cmd)
+		if !ok || r.Status == 0 || why == nil || !strings.Contains(why.Error(), c.want) {
+			t.Errorf("HandleWhy(%v) = %v, %v, %v; want a refusal because %q", c.cmd, r, ok, why, c.want)
+		}
+	}
+	if _, _, why := s.HandleWhy(Command("ECHO")); why != nil {
+		t.Errorf("HandleWhy(ECHO) reason %v, want none", why)
 	}
 }

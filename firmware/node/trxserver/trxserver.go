@@ -143,14 +143,14 @@ func (s *Server) control() {
 			}
 			return
 		}
-		r, ok := ctrl.Handle(m)
+		r, ok, why := ctrl.HandleWhy(m)
 		if !ok {
 			continue
 		}
 		s.commands.Add(1)
 		s.log.Debug("trxc", "cmd", m.String(), "rsp", r.String())
 		if r.Status != 0 && m.Verb != "SETFORMAT" {
-			s.refused.Note(nil, "cmd", m.String(), "rsp", r.String())
+			s.refused.Note(why, "cmd", m.String(), "rsp", r.String())
 		}
 		if err := link.SendControl(r); err != nil {
 			s.log.Warn("trxc: send", "err", err)
