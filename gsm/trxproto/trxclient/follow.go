@@ -18,17 +18,30 @@ const (
 	// slewPerSecond bounds how fast, in frames per second, indications
 	// within the tolerance move the anchor: far more than two clocks
 	// drift apart (1 frame a second is 4600 ppm), far less than a flood
-	// of spoofed indications would move it.
-	slewPerSecond = 2
+	// of spoofed indications would move it. A transceiver much slower
+	// than real time (gsmbox trx on an overloaded host) is followed by
+	// small jumps instead (clockRateSlack).
+	slewPerSecond = 4
 	// clockAgree is how many consecutive indications that agree among
 	// themselves, but not with the followed clock, it takes to move to
 	// them (a transceiver that restarted with a new clock).
 	clockAgree = 3
+	// clockRateSlack lets consecutive outliers agree with each other
+	// when their clock runs up to 1/clockRateSlack (12.5 %) slower or
+	// faster than real time: a transceiver that cannot keep real time
+	// still has a clock the follower moves to.
+	clockRateSlack = 8
 	// clockAgreeSpan is the least time those indications must span,
 	// without one that agrees with the followed clock in between: a
 	// burst of spoofed indications between two real ones does not move
 	// the clock, since the real ones keep coming.
 	clockAgreeSpan = time.Second
+	// clockStale is how long the follower keeps a clock that no
+	// indication has agreed with while outliers keep coming (at least
+	// clockAgree of them): then the transceiver's clock is erratic
+	// rather than spoofed (a spoofer cannot silence the real
+	// indications), and the latest indication is followed.
+	clockStale = 2 * time.Second
 )
 
 // follower tracks the transceiver's frame clock from IND CLOCK without
@@ -38,7 +51,8 @@ const (
 // slewPerSecond frames a second (a bounded slew); one that is not is
 // an outlier, counted, and followed only once clockAgree consecutive
 // outliers that agree with each other have spanned clockAgreeSpan with
-// no agreeing indication between them.
+// no agreeing indication between them, or once no indication has agreed
+// with the followed clock for clockStale.
 type follower struct {
 	ok     bool
 	fn     tdma.FN   // the anchor: frame fn began at at
@@ -48,6 +62,7 @@ type follower struct {
 	candAt time.Time
 	first  time.Time // the candidate's first indication
 	agree  int       // consecutive indications agreeing with the candidate
+	since  int       // outliers since the last indication followed
 	budget float64   // frames the anchor may still move (slew)
 
 	outliers uint64
@@ -65,6 +80,14 @@ func near(a, b tdma.FN) bool {
 	return d >= -clockTolerance && d <= clockTolerance
 }
 
+// agrees reports whether indication fn at t agrees with the candidate
+// clock (cand at candAt), allowing clockRateSlack of rate difference.
+func agrees(fn, cand tdma.FN, candAt, t time.Time) bool {
+	d := fn.Sub(predict(cand, candAt, t))
+	slack := clockTolerance + int(t.Sub(candAt)/phy.FrameDuration)/clockRateSlack
+	return d >= -slack && d <= slack
+}
+
 // observe takes one indication (frame fn seen at t) and reports whether
 // the anchor moved by more than the tolerance (a jump to a new clock).
 func (f *follower) observe(fn tdma.FN, t time.Time) (jumped bool) {
@@ -77,18 +100,19 @@ func (f *follower) observe(fn tdma.FN, t time.Time) (jumped bool) {
 		d := fn.Sub(p)
 		step := max(-int(f.budget), min(int(f.budget), d))
 		f.budget -= float64(max(step, -step))
-		f.fn, f.seen, f.agree = f.fn.Add(step), t, 0
+		f.fn, f.seen, f.agree, f.since = f.fn.Add(step), t, 0, 0
 		return false
 	}
 	f.outliers++
-	if f.agree > 0 && near(fn, predict(f.cand, f.candAt, t)) {
+	if f.agree > 0 && agrees(fn, f.cand, f.candAt, t) {
 		f.agree++
 	} else {
 		f.agree, f.first = 1, t
 	}
 	f.cand, f.candAt = fn, t
-	if f.agree >= clockAgree && t.Sub(f.first) >= clockAgreeSpan {
-		f.fn, f.at, f.seen, f.agree, f.budget = fn, t, t, 0, clockTolerance
+	f.since++
+	if f.agree >= clockAgree && t.Sub(f.first) >= clockAgreeSpan || f.since >= clockAgree && t.Sub(f.seen) >= clockStale {
+		f.fn, f.at, f.seen, f.agree, f.since, f.budget = fn, t, t, 0, 0, clockTolerance
 		f.jumps++
 		return true
 	}

@@ -246,3 +246,28 @@ func FuzzUplinkClassification(f *testing.F) {
 		}
 	})
 }
+
+// A transceiver that cannot keep real time (gsmbox trx on an overloaded
+// host, running at 80 to 97 % speed, or catching up at 110 %) is still
+// followed: by the bounded slew and small jumps, a few dozen frames off
+// at worst, so that the layer 1's bursts stay inside its queue.
+func TestFollowerSlowTransceiver(t *testing.T) {
+	for _, c := range []struct {
+		speed float64
+		worst int
+	}{{0.97, 20}, {0.9, 30}, {0.8, 100}, {1.1, 40}} {
+		t0 := time.Unix(1000, 0)
+		var f follower
+		worst := 0
+		for k := 0; k < 60*217; k += 102 { // a minute of its frames
+			at := t0.Add(time.Duration(float64(k) / c.speed * float64(phy.FrameDuration)))
+			f.observe(tdma.FN(k), at)
+			if d := f.now(at).Sub(tdma.FN(k)); max(d, -d) > worst {
+				worst = max(d, -d)
+			}
+		}
+		if worst > c.worst || f.jumps == 0 {
+			t.Errorf("following a clock at %.0f %% speed: worst error %d frames, %d jumps; want ≤ %d frames, by jumps", 100*c.speed, worst, f.jumps, c.worst)
+		}
+	}
+}

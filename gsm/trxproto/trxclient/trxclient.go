@@ -77,6 +77,7 @@ type Client struct {
 
 	clock    atomic.Pointer[clockInd] // the followed clock
 	gen      atomic.Uint64            // initialisations: the clock reader starts afresh
+	lastInd  atomic.Int64             // when the last IND CLOCK came (Unix ns), followed or not
 	badClock *trxproto.BadInput
 	outlier  *trxproto.BadInput
 	badData  *trxproto.BadInput
@@ -223,9 +224,13 @@ func (c *Client) stop(ctx context.Context) error {
 func (c *Client) follow() {
 	ci := c.clock.Load()
 	now := time.Now()
+	// Any IND CLOCK says the transceiver is there, followed or not (a
+	// transceiver that cannot keep real time sends outliers for a while).
 	last := c.initAt
 	if ci != nil {
-		last = ci.seen
+		if t := time.Unix(0, c.lastInd.Load()); t.After(last) {
+			last = t
+		}
 	}
 	if now.Sub(last) > c.cfg.Lost {
 		c.log.Warn("transceiver lost: no clock indication; re-initialising", "for", c.cfg.Lost)
@@ -373,7 +378,9 @@ func (c *Client) readClock() {
 			continue
 		}
 		c.clocks.Add(1)
-		c.observe(&f, &gen, tdma.FN(fn), time.Now())
+		now := time.Now()
+		c.lastInd.Store(now.UnixNano())
+		c.observe(&f, &gen, tdma.FN(fn), now)
 	}
 }
 
