@@ -2,6 +2,7 @@ package trxclient
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"log/slog"
 	"net"
 	"strings"
@@ -252,24 +253,32 @@ func FuzzUplinkClassification(f *testing.F) {
 // A transceiver that cannot keep real time (gsmbox trx on an overloaded
 // host, running at 80 to 97 % speed, or catching up at 110 %) is still
 // followed: by the bounded slew and small jumps, a few dozen frames off
-// at worst, so that the layer 1's bursts stay inside its queue.
+// at worst, so that the layer 1's bursts stay inside its queue. Random
+// spoofed indications between its real ones change nothing.
 func TestFollowerSlowTransceiver(t *testing.T) {
-	for _, c := range []struct {
-		speed float64
-		worst int
-	}{{0.97, 20}, {0.9, 30}, {0.8, 100}, {1.1, 40}} {
-		t0 := time.Unix(1000, 0)
-		var f follower
-		worst := 0
-		for k := 0; k < 60*217; k += 102 { // a minute of its frames
-			at := t0.Add(time.Duration(float64(k) / c.speed * float64(phy.FrameDuration)))
-			f.observe(tdma.FN(k), at)
-			if d := f.now(at).Sub(tdma.FN(k)); max(d, -d) > worst {
-				worst = max(d, -d)
+	for _, spoofed := range []bool{false, true} {
+		for _, c := range []struct {
+			speed float64
+			worst int
+		}{{0.97, 20}, {0.9, 30}, {0.8, 60}, {1.1, 40}} {
+			rng := rand.New(rand.NewPCG(1, 2))
+			t0 := time.Unix(1000, 0)
+			var f follower
+			worst := 0
+			for k := 0; k < 60*217; k += 102 { // a minute of its frames
+				at := t0.Add(time.Duration(float64(k) / c.speed * float64(phy.FrameDuration)))
+				f.observe(tdma.FN(k), at)
+				if d := f.now(at).Sub(tdma.FN(k)); max(d, -d) > worst {
+					worst = max(d, -d)
+				}
+				for i := 0; spoofed && i < 5; i++ {
+					f.observe(tdma.FN(rng.UintN(tdma.HyperFrame)), at.Add(time.Duration(i+1)*40*time.Millisecond))
+				}
 			}
-		}
-		if worst > c.worst || f.jumps == 0 {
-			t.Errorf("following a clock at %.0f %% speed: worst error %d frames, %d jumps; want ≤ %d frames, by jumps", 100*c.speed, worst, f.jumps, c.worst)
+			if worst > c.worst || f.jumps == 0 {
+				t.Errorf("following a clock at %.0f %% speed (spoofs between: %v): worst error %d frames, %d jumps; want ≤ %d frames, by jumps",
+					100*c.speed, spoofed, worst, f.jumps, c.worst)
+			}
 		}
 	}
 }
