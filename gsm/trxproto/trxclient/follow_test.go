@@ -2,8 +2,8 @@ package trxclient
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"testing"
