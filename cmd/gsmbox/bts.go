@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
 )
@@ -39,36 +39,25 @@ Flags:
 func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bts", btsUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
-	trxAddr := fs.String("trx", "127.0.0.1:5700", "the transceiver's address and base port")
-	bind := fs.String("bind", "127.0.0.1", "local address (ports: the transceiver's + 100)")
-	advance := fs.Int("advance", 20, "frames ahead of the transceiver's clock that downlink bursts are sent")
-	lost := fs.Duration("lost", 3*time.Second, "declare the transceiver lost after this long without IND CLOCK")
-	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
+	trxAddr := stringFlag(fs, "trx", "127.0.0.1:5700", "the transceiver's address and base port", checkTRXAddr)
+	bind := stringFlag(fs, "bind", "127.0.0.1", "local address (ports: the transceiver's + 100; beyond loopback only with --allow-remote)", config.CheckIP)
+	allowRemote := fs.Bool("allow-remote", false, "allow --bind beyond loopback: the TRX protocol has no authentication, and anyone who reaches the ports can feed the cell a clock or uplink bursts")
+	advance := intFlag(fs, "advance", 20, "frames ahead of the transceiver's clock that downlink bursts are sent",
+		func(n int) error { return config.CheckRange(n, 1, 100) })
+	lost := durationFlag(fs, "lost", 3*time.Second, "declare the transceiver lost after this long without IND CLOCK",
+		func(d time.Duration) error { return config.CheckPositiveDuration(d, time.Hour) })
+	duration := durationFlag(fs, "duration", 0, "stop after this long (0: until interrupted)", func(d time.Duration) error { return config.CheckDuration(d, 0) })
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
-	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT")
+	tapAddr := stringFlag(fs, "gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT", optional(config.CheckHostPort))
 	verbose := fs.Bool("v", false, "log debug messages")
-	trxdVersion := fs.Int("trxd-version", trxproto.MaxVersion, "highest TRXD PDU version to ask for (0 or 1)")
+	trxdVersion := intFlag(fs, "trxd-version", trxproto.MaxVersion, "highest TRXD PDU version to ask for (0 or 1)",
+		func(n int) error { return config.CheckRange(n, 0, trxproto.MaxVersion) })
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	host, port, err := net.SplitHostPort(*trxAddr)
-	if err != nil {
-		return fmt.Errorf("--trx %q: %w", *trxAddr, err)
-	}
-	base, err := strconv.Atoi(port)
-	if err != nil || base <= 0 || base > 65535-trxproto.ClientOffset-3 {
-		return fmt.Errorf("--trx %q: bad port", *trxAddr)
-	}
-	if *trxdVersion < 0 || *trxdVersion > trxproto.MaxVersion {
-		return fmt.Errorf("--trxd-version %d: want 0..%d", *trxdVersion, trxproto.MaxVersion)
-	}
-	if *advance < 1 || *advance > 100 {
-		return fmt.Errorf("--advance %d: want 1..100 frames", *advance)
-	}
+	host, port, _ := net.SplitHostPort(*trxAddr) // checked by checkTRXAddr
+	base, _ := strconv.Atoi(port)
 	h, err := setupHost(hostOptions{name: "bts", config: *cfgPath, gsmtap: *tapAddr, db: *dbPath, tempDB: true, verbose: *verbose}, stdout, stderr)
 	if err != nil {
 		return err
@@ -88,10 +77,14 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closePcap()
-	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.BTSSide, Bind: *bind, Remote: host, Base: base, Tap: pcapTap(pw)})
+	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.BTSSide, Bind: *bind, Remote: host, Base: base, Tap: pcapTap(pw), AllowRemote: *allowRemote})
 	if err != nil {
+		if errors.Is(err, trxproto.ErrRemoteBind) {
+			return fmt.Errorf("--bind %s is not a loopback address: the TRX protocol has no authentication, and anyone who reaches its ports could feed the cell a clock or bursts; give --allow-remote to bind it anyway (%w)", *bind, err)
+		}
 		return err
 	}
+	warnRemote(stderr, log, "bts", *bind)
 	c, err := n.TRXCarrier(link, node.TRXOptions{Advance: *advance, Lost: *lost, MaxVersion: *trxdVersion, Log: log})
 	if err != nil {
 		link.Close()
@@ -105,8 +98,26 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer cancel()
 	}
 	err = n.Serve(ctx, c)
+	c.Close() // flushes the bad-input summaries
 	st, cs := n.Snapshot().Cell, c.Stats()
-	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisation attempts, %d clock indications; uplink %d bursts (%d dropped), %d channel requests; downlink %d blocks\n",
-		st.Frames, cs.Sent, cs.Inits, cs.Clocks, cs.Received, cs.Dropped, st.AccessBursts, st.Downlink.Blocks)
+	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisation attempts, %d clock indications (%d not followed, %d clock moves, %d unreadable); uplink %d bursts (%d dropped, %d unreadable), %d channel requests; downlink %d blocks; TRXC %d stale replies, %d unreadable\n",
+		st.Frames, cs.Sent, cs.Inits, cs.Clocks, cs.ClockOutliers, cs.ClockJumps, cs.BadClock, cs.Received, cs.Dropped, cs.BadData, st.AccessBursts, st.Downlink.Blocks, cs.Stale, cs.BadControl)
 	return err
+}
+
+// checkTRXAddr checks --trx: an IP address and the transceiver's base
+// port, whose ports and the layer 1's (100 higher) must all be valid.
+func checkTRXAddr(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q: want IP:PORT, e.g. 127.0.0.1:5700", s)
+	}
+	if err := config.CheckIP(host); err != nil {
+		return err
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return fmt.Errorf("port %q is not a number", port)
+	}
+	return config.CheckPort(p, trxproto.ClientOffset+2)
 }

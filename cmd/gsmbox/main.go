@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ func main() {
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if err != errUsage {
+		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "gsmbox:", err)
 		}
 		os.Exit(2)

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
@@ -26,20 +27,13 @@ type phoneOpts struct {
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
 func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	o := &phoneOpts{}
-	fs.IntVar(&o.n, "phones", 0, "run N virtual phones on the air: cell search, camping, RACH, SDCCH, location update")
+	fs.Var(intValue{&o.n, config.CheckSimPhones}, "phones", "run N virtual phones on the air: cell search, camping, RACH, SDCCH, location update")
 	fs.StringVar(&o.report, "report", "", "with --phones: write the final phone table as JSON to this file")
-	fs.DurationVar(&o.live, "live", 5*time.Second, "with --phones: print the phone table every this much air time (0: only at the end)")
+	o.live = 5 * time.Second
+	fs.Var(durationValue{&o.live, func(d time.Duration) error { return config.CheckDuration(d, 0) }}, "live", "with --phones: print the phone table every this much air time (0: only at the end)")
 	fs.Uint64Var(&o.seed, "phone-seed", 0, "with --phones: seed for placement, IMSIs and keys (0: the config's sim.seed)")
 	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
 	return o
-}
-
-// check refuses more phones than an air carries.
-func (o *phoneOpts) check() error {
-	if o.n > simphones.Max {
-		return fmt.Errorf("%w: --phones %d (at most %d)", errUsage, o.n, simphones.Max)
-	}
-	return nil
 }
 
 // phoneRows returns the phones' rows with the number the network gave

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -91,19 +90,24 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	boardName := fs.String("board", "", "board descriptor to probe (see ./build.sh boards), e.g. rpi4, limenet-micro")
 	chainName := fs.String("chain", "", "RF chain to probe directly (gsmbox rf chains), e.g. rpi4-hat")
 	bandName := fs.String("band", "", "band to tune for the check (default: the first the chain supports)")
-	arfcn := fs.Uint("arfcn", 0, "channel to tune (default: the band's first)")
+	arfcn := intFlag(fs, "arfcn", 0, "channel to tune (default: the band's first)", func(n int) error { return config.CheckRange(n, 0, 1023) })
 	dryRun := fs.Bool("dry-run", false, "simulate the chips and print every register write instead of touching hardware")
-	ppsWait := fs.Duration("pps-wait", 2*time.Second, "how long to wait for a GPS PPS edge (0 skips)")
-	lockTimeout := fs.Duration("lock-timeout", 100*time.Millisecond, "PLL lock timeout")
+	ppsWait := durationFlag(fs, "pps-wait", 2*time.Second, "how long to wait for a GPS PPS edge (0 skips)",
+		func(d time.Duration) error { return config.CheckDuration(d, time.Minute) })
+	lockTimeout := durationFlag(fs, "lock-timeout", 100*time.Millisecond, "PLL lock timeout",
+		func(d time.Duration) error { return config.CheckPositiveDuration(d, 10*time.Second) })
 	verbose := fs.Bool("v", false, "log debug messages")
-	streamFor := fs.Duration("stream", 2*time.Second, "USB radios: how many seconds of samples to check for timestamp continuity (0 skips the stream steps)")
-	sps := fs.Int("sps", 4, "USB radios: samples per symbol of the stream check (1, 2 or 4)")
-	twelve := fs.Bool("12bit", false, "USB radios: stream packed 12-bit samples instead of 16-bit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	streamFor := durationFlag(fs, "stream", 2*time.Second, "USB radios: how many seconds of samples to check for timestamp continuity (0 skips the stream steps)",
+		func(d time.Duration) error { return config.CheckDuration(d, time.Hour) })
+	sps := intFlag(fs, "sps", 4, "USB radios: samples per symbol of the stream check (1, 2 or 4)", func(n int) error {
+		if n != 1 && n != 2 && n != 4 {
+			return fmt.Errorf("%d: want 1, 2 or 4", n)
 		}
-		return errUsage
+		return nil
+	})
+	twelve := fs.Bool("12bit", false, "USB radios: stream packed 12-bit samples instead of 16-bit")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	chain, board, where, err := probeTarget(*boardName, *chainName, stdout)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -46,10 +47,15 @@ type rxFlags struct {
 
 func addRXFlags(fs *flag.FlagSet) rxFlags {
 	return rxFlags{
-		board:   fs.String("board", "", "board with a USB radio (limenet-micro, rpi4-limesdr)"),
-		band:    fs.String("band", "", "band (default: the board's first)"),
-		dry:     fs.Bool("dry-run", false, "use a simulated LimeSDR instead of the hardware"),
-		sps:     fs.Int("sps", 4, "samples per symbol of the stream (1, 2 or 4)"),
+		board: fs.String("board", "", "board with a USB radio (limenet-micro, rpi4-limesdr)"),
+		band:  fs.String("band", "", "band (default: the board's first)"),
+		dry:   fs.Bool("dry-run", false, "use a simulated LimeSDR instead of the hardware"),
+		sps: intFlag(fs, "sps", 4, "samples per symbol of the stream (1, 2 or 4)", func(n int) error {
+			if n != 1 && n != 2 && n != 4 {
+				return fmt.Errorf("%d: want 1, 2 or 4", n)
+			}
+			return nil
+		}),
 		verbose: fs.Bool("v", false, "log debug messages"),
 	}
 }
@@ -169,14 +175,17 @@ func runRFCapture(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Usage = func() { fmt.Fprint(stderr, rfCaptureUsage); fs.PrintDefaults() }
 	f := addRXFlags(fs)
 	arfcn := fs.Uint("arfcn", 0, "channel whose downlink to record")
-	secs := fs.Duration("seconds", 5*time.Second, "how long to record")
+	secs := durationFlag(fs, "seconds", 5*time.Second, "how long to record",
+		func(d time.Duration) error { return config.CheckPositiveDuration(d, time.Hour) })
 	out := fs.String("out", "capture.cfile", "output file")
-	fileRate := fs.Float64("file-rate", 0, "sample rate of the file (default: the stream's, 1625/6 kHz × sps)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	fileRate := floatFlag(fs, "file-rate", 0, "sample rate of the file (default: the stream's, 1625/6 kHz × sps)", func(r float64) error {
+		if r == 0 {
 			return nil
 		}
-		return errUsage
+		return config.CheckSampleRate(r)
+	})
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	r, band, err := openLimeRX(f, tdma.ARFCN(*arfcn), nil, stderr)
 	if err != nil {
@@ -259,14 +268,11 @@ func runRFScan(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, rfScanUsage); fs.PrintDefaults() }
 	f := addRXFlags(fs)
-	dwell := fs.Int("frames", 4, "TDMA frames measured per channel")
-	top := fs.Int("top", 5, "how many of the strongest channels to list")
+	dwell := intFlag(fs, "frames", 4, "TDMA frames measured per channel", func(n int) error { return config.CheckRange(n, 1, 1000) })
+	top := intFlag(fs, "top", 5, "how many of the strongest channels to list", func(n int) error { return config.CheckRange(n, 1, 1024) })
 	simCarriers := fs.String("sim-carriers", "", "dry run: carriers on the simulated air, as ARFCN:dBFS,… (e.g. 10:-20,62:-40)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	var band tdma.Band
 	var err error

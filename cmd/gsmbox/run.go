@@ -36,23 +36,55 @@ func init() {
 		name:    "reboot",
 		summary: "ask the appliance supervisor (PID 1) to stop the services and reboot",
 		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-			return signalInit(firmware.RebootSignal)
+			return runSignal("reboot", rebootUsage, firmware.RebootSignal, args, stderr)
 		},
 	})
 	register(command{
 		name:    "poweroff",
 		summary: "ask the appliance supervisor (PID 1) to stop the services and power off",
 		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-			return signalInit(firmware.PowerOffSignal)
+			return runSignal("poweroff", poweroffUsage, firmware.PowerOffSignal, args, stderr)
 		},
 	})
 }
 
+const runUsage = `Usage: gsmbox run
+
+The appliance supervisor: what the binary runs as PID 1 on a board (or
+when started as init or uinit). It mounts the essential file systems,
+finds the board, loads the configuration in force from the data
+partition (or the boot partition's shipped default), opens the
+subscriber registry (restoring its newest good backup if the file is
+damaged), brings up the RF front end and the cell, watches for USB
+sticks with gsmbox.toml or subscribers.csv, writes the status file
+("gsmbox status" reads it) and handles reboot and power-off requests
+("gsmbox reboot", "gsmbox poweroff"). It takes no flags; the board's
+kernel command line (gsmbox.* flags) and the data partition configure it.
+See docs/appliance.md.
+`
+
+const rebootUsage = `Usage: gsmbox reboot
+
+Asks the appliance supervisor (PID 1) to stop the services, make the
+radio safe and the data durable, and reboot. Takes no flags.
+`
+
+const poweroffUsage = `Usage: gsmbox poweroff
+
+Asks the appliance supervisor (PID 1) to stop the services, make the
+radio safe and the data durable, and power off. Takes no flags.
+`
+
 func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "", stderr)
 	if os.Getpid() != 1 {
-		if err := fs.Parse(args); err != nil {
+		fs := newFlagSet("run", runUsage, stderr)
+		fs.Usage = func() { fmt.Fprint(stderr, runUsage) }
+		if help, err := parseFlags(fs, args); help || err != nil {
 			return err
+		}
+		if fs.NArg() > 0 {
+			fs.Usage()
+			return fmt.Errorf("run: unexpected argument %q", fs.Arg(0))
 		}
 	}
 	subscribers := node.NewStore()
@@ -68,9 +100,9 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("status", "", stderr)
+	fs := newFlagSet("status", "Usage: gsmbox status [--file PATH]\n\nPrints the running appliance's status, as the supervisor last wrote it.\n\nFlags:\n", stderr)
 	path := fs.String("file", status.DefaultPath, "status file the supervisor writes")
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	s, err := status.Read(*path)
@@ -79,6 +111,21 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprint(stdout, s)
 	return nil
+}
+
+// runSignal is reboot and poweroff: -h prints the usage, and nothing is
+// signalled unless the command line is empty.
+func runSignal(name, usage string, sig syscall.Signal, args []string, stderr io.Writer) error {
+	fs := newFlagSet(name, usage, stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	return signalInit(sig)
 }
 
 func signalInit(sig syscall.Signal) error {

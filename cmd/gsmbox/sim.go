@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 )
@@ -44,19 +43,16 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("sim", simUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
 	iqOut := fs.String("iq-out", "", "write the received downlink IQ to this file (complex float32)")
-	rate := fs.Float64("rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)")
-	duration := fs.Duration("duration", 10*time.Second, "air time to simulate; 0 runs until interrupted")
-	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT (e.g. 127.0.0.1:4729)")
-	snr := fs.Float64("snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)")
+	rate := floatFlag(fs, "rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)", config.CheckSampleRate)
+	duration := durationFlag(fs, "duration", 10*time.Second, "air time to simulate; 0 runs until interrupted", func(d time.Duration) error { return config.CheckDuration(d, 0) })
+	tapAddr := stringFlag(fs, "gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT (e.g. 127.0.0.1:4729)", optional(config.CheckHostPort))
+	snr := floatFlag(fs, "snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)", config.CheckSNR)
 	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
 	verbose := fs.Bool("v", false, "log debug messages")
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	phones := addPhoneFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	h, err := setupHost(hostOptions{name: "sim", config: *cfgPath, gsmtap: *tapAddr, snr: *snr, db: *dbPath, tempDB: true, verbose: *verbose}, stdout, stderr)
 	if err != nil {
@@ -64,10 +60,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer h.Close()
 	cfg, log, tap := h.cfg, h.log, h.tap
-	if err := phones.check(); err != nil {
-		return err
-	}
 	frames := int64(*duration / frameDuration)
+	if *duration > 0 {
+		frames = max(frames, 1) // less than a frame is still a bound
+	}
 	air, err := node.NewSimAir(cfg)
 	if err != nil {
 		return err
@@ -75,6 +71,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer air.Close()
 	bts := air.BTS
 	tx := air.Transmitter()
+	if *iqOut != "" {
+		if err := checkIQRate(tx.SampleRate(), *rate); err != nil {
+			return err
+		}
+	}
 	var ps *simphones.Phones
 	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
 	if *realtime {

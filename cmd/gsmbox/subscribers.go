@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 )
@@ -99,11 +101,11 @@ func newSubFlags(name, usage string, stderr io.Writer) *subFlags {
 // It returns errHelp for -h and errUsage for a bad flag.
 func (f *subFlags) parse(args []string) error {
 	for {
-		if err := f.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
+		if help, err := parseFlags(f.FlagSet, args); help || err != nil {
+			if help {
 				return flag.ErrHelp
 			}
-			return errUsage
+			return err
 		}
 		args = f.Args()
 		if len(args) == 0 {
@@ -159,7 +161,7 @@ func subscribersList(args []string, stdout, stderr io.Writer) error {
 	f := newSubFlags("list", listUsage, stderr)
 	asJSON := f.Bool("json", false, "print JSON: {total, next, subscribers: [...]}")
 	showKeys := f.Bool("show-keys", false, "include Ki and OPc (secret!)")
-	limit := f.Int("limit", 0, "at most this many (0: all)")
+	limit := intFlag(f.FlagSet, "limit", 0, "at most this many (0: all)", func(n int) error { return config.CheckRange(n, 0, math.MaxInt32) })
 	after := f.String("after", "", "start after this IMSI (the \"next\" of the previous page)")
 	if done, err := parseOrHelp(f, args); done {
 		return err

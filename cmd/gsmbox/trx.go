@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/netip"
 	"sync/atomic"
@@ -18,6 +18,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/firmware/node/trxserver"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
@@ -55,23 +56,23 @@ Flags:
 func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("trx", trxUsage, stderr)
 	cfgPath := fs.String("config", "", "gsmbox.toml: band (RF safety), nominal power, sim noise (default: built-in)")
-	base := fs.Int("base-port", trxproto.DefaultBasePort, "base UDP port: clock; control and data follow")
-	bind := fs.String("bind", "127.0.0.1", "local address to bind")
-	remote := fs.String("remote", "127.0.0.1", "address of the layer 1")
+	base := intFlag(fs, "base-port", trxproto.DefaultBasePort, "base UDP port: clock; control and data follow (the layer 1's are 100 higher)",
+		func(p int) error { return config.CheckPort(p, trxproto.ClientOffset+2) })
+	bind := stringFlag(fs, "bind", "127.0.0.1", "local address to bind (beyond loopback only with --allow-remote)", config.CheckIP)
+	allowRemote := fs.Bool("allow-remote", false, "allow --bind beyond loopback: the TRX protocol has no authentication, and anyone who reaches the ports can switch the transmitter off or retune it")
+	remote := stringFlag(fs, "remote", "127.0.0.1", "address of the layer 1", config.CheckIP)
 	iqOut := fs.String("iq-out", "", "write the downlink IQ a listener receives to this file (complex float32)")
-	rate := fs.Float64("rate", radio.SampleRate4, "sample rate of --iq-out, samples/s")
-	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
+	rate := floatFlag(fs, "rate", radio.SampleRate4, "sample rate of --iq-out, samples/s", config.CheckSampleRate)
+	duration := durationFlag(fs, "duration", 0, "stop after this long (0: until interrupted)", func(d time.Duration) error { return config.CheckDuration(d, 0) })
 	pcapPath := fs.String("pcap", "", "capture every TRXC/TRXD datagram to this pcap file")
-	snr := fs.Float64("snr", 0, "override sim.snr_db for --iq-out (0 keeps the config's)")
+	snr := floatFlag(fs, "snr", 0, "override sim.snr_db for --iq-out (0 keeps the config's)", config.CheckSNR)
 	verbose := fs.Bool("v", false, "log debug messages (every TRXC exchange)")
 	popts := addPhoneFlags(fs)
-	rachEvery := fs.Duration("test-rach", 0, "put a test phone on the simulated air that sends a channel request (RACH on TN0) this often (0: none)")
-	lead := fs.Int("clock-lead", 40, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	rachEvery := durationFlag(fs, "test-rach", 0, "put a test phone on the simulated air that sends a channel request (RACH on TN0) this often (0: none)", func(d time.Duration) error { return config.CheckDuration(d, 0) })
+	lead := intFlag(fs, "clock-lead", 40, "frames by which IND CLOCK runs ahead of the frame being written: the layer 1's margin for jitter",
+		func(n int) error { return config.CheckRange(n, 0, maxClockLead) })
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	h, err := setupHost(hostOptions{name: "trx", config: *cfgPath, snr: *snr, verbose: *verbose}, stdout, stderr)
 	if err != nil {
@@ -88,13 +89,18 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if *iqOut != "" {
+		if err := checkIQRate(t.Transmitter().SampleRate(), *rate); err != nil {
+			return err
+		}
+	}
 	band := cfg.Band()
 	ctrl := trxproto.NewControlServer(trxproto.Hooks{
 		NominalPowerDBm: int(math.Round(cfg.Cell.TxPowerDBm)),
 		CheckTune:       func(up bool, hz int64) error { return checkTune(board, band, up, hz) },
-		PowerOn: func(s trxproto.State) error {
-			if s.TxHz-s.RxHz != band.DuplexHz() {
-				return fmt.Errorf("rx %d Hz and tx %d Hz are not a duplex pair of %v", s.RxHz, s.TxHz, band)
+		CheckPair: func(rxHz, txHz int64) error {
+			if txHz-rxHz != band.DuplexHz() {
+				return fmt.Errorf("rx %d Hz and tx %d Hz are not a duplex pair of %v", rxHz, txHz, band)
 			}
 			return nil
 		},
@@ -105,10 +111,14 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closePcap()
-	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.TRXSide, Bind: *bind, Remote: *remote, Base: *base, Tap: pcapTap(pw)})
+	link, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.TRXSide, Bind: *bind, Remote: *remote, Base: *base, Tap: pcapTap(pw), AllowRemote: *allowRemote})
 	if err != nil {
+		if errors.Is(err, trxproto.ErrRemoteBind) {
+			return fmt.Errorf("--bind %s is not a loopback address: the TRX protocol has no authentication, and anyone who reaches its ports could switch the transmitter off or retune it; give --allow-remote to bind it anyway (%w)", *bind, err)
+		}
 		return err
 	}
+	warnRemote(stderr, log, "trx", *bind)
 	defer link.Close()
 
 	air, err := sim.New(sim.Config{SampleRate: t.Transmitter().SampleRate(), Block: t.Transmitter().FrameLen(), Seed: uint64(cfg.Sim.Seed)})
@@ -118,6 +128,9 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer air.Close()
 	stream := air.Endpoint("bts")
 	frames := int64(*duration / frameDuration)
+	if *duration > 0 {
+		frames = max(frames, 1) // less than a frame is still a bound
+	}
 	var written atomic.Int64 // frames on the air, once the loop has stopped
 	written.Store(math.MaxInt64)
 	var (
@@ -151,9 +164,6 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		phone = trxserver.NewRACHPhone(ptx, ep, cfg.BSIC(), int64(*rachEvery/frameDuration), log)
 		defer ep.Close()
 		fmt.Fprintf(stdout, "test phone on the air: a channel request every %v, %v, timing advance %d\n", *rachEvery, cfg.BSIC(), delay)
-	}
-	if err := popts.check(); err != nil {
-		return err
 	}
 	var phones *simphones.Phones
 	if popts.n > 0 {
@@ -199,10 +209,25 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
 	}
-	st := t.Stats()
-	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands, %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
-		st.Frames, srv.Commands(), st.Submitted, st.Late, st.Early, srv.BadData(), st.Filled, st.Received, st.Access, st.Nope)
+	st, ss := t.Stats(), srv.Stats()
+	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands (%d refused, %d unreadable datagrams), %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
+		st.Frames, ss.Commands, ss.Refused, ss.BadControl, st.Submitted, st.Late, st.Early, ss.BadData, st.Filled, st.Received, st.Access, st.Nope)
 	return err
+}
+
+// maxClockLead bounds --clock-lead: with the layer 1's advance it must
+// stay well inside the transceiver's queue of 256 frames.
+const maxClockLead = 200
+
+// warnRemote warns, on the console and in the log, that a TRX-protocol
+// endpoint listens beyond loopback.
+func warnRemote(stderr io.Writer, log *slog.Logger, name, bind string) {
+	a, err := netip.ParseAddr(bind)
+	if err != nil || a.Unmap().IsLoopback() {
+		return
+	}
+	fmt.Fprintf(stderr, "WARNING: gsmbox %s listens on %s: the TRX protocol has no authentication; anyone who can reach these ports can switch the transmitter off, retune it or feed it a clock. Firewall them.\n", name, bind)
+	log.Warn("TRX protocol bound beyond loopback (--allow-remote)", "bind", bind)
 }
 
 // checkTune accepts a frequency only when it is a channel of the

@@ -36,7 +36,7 @@ func runUSBApply(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, "usage: gsmbox usb-apply [-board NAME] [-data DIR] [-db FILE] STICKDIR")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

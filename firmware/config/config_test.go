@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -321,5 +322,56 @@ func TestProblemLines(t *testing.T) {
 				t.Errorf("Parse = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The shared value checks refuse what neither a key nor a flag may hold:
+// NaN and the infinities, negative counts and durations, ports beyond
+// 65535 (with the ports a base port brings along).
+func TestValueChecks(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	cases := []struct {
+		name string
+		err  error
+		ok   bool
+	}{
+		{"snr 30", CheckSNR(30), true},
+		{"snr NaN", CheckSNR(nan), false},
+		{"snr +Inf", CheckSNR(inf), false},
+		{"snr -11", CheckSNR(-11), false},
+		{"phones 0", CheckSimPhones(0), true},
+		{"phones -1", CheckSimPhones(-1), false},
+		{"phones 1001", CheckSimPhones(MaxSimPhones + 1), false},
+		{"rate 2e6", CheckSampleRate(2e6), true},
+		{"rate 0", CheckSampleRate(0), false},
+		{"rate NaN", CheckSampleRate(nan), false},
+		{"rate -1e6", CheckSampleRate(-1e6), false},
+		{"duration 0", CheckDuration(0, 0), true},
+		{"duration -1s", CheckDuration(-time.Second, 0), false},
+		{"duration 2h over 1h", CheckDuration(2*time.Hour, time.Hour), false},
+		{"positive 0", CheckPositiveDuration(0, time.Hour), false},
+		{"port 5700+102", CheckPort(5700, 102), true},
+		{"port 70000", CheckPort(70000, 0), false},
+		{"port 65500+102", CheckPort(65500, 102), false},
+		{"port 0", CheckPort(0, 0), false},
+		{"hostport", CheckHostPort("127.0.0.1:4729"), true},
+		{"hostport 70000", CheckHostPort("127.0.0.1:70000"), false},
+		{"hostport no host", CheckHostPort(":4729"), false},
+		{"finite NaN", CheckFinite(nan, 0, 1), false},
+		{"ip", CheckIP("::1"), true},
+		{"ip name", CheckIP("localhost"), false},
+	}
+	for _, c := range cases {
+		if (c.err == nil) != c.ok {
+			t.Errorf("%s: error %v, want ok %v", c.name, c.err, c.ok)
+		}
+	}
+	// The config refuses NaN where a flag does.
+	cfg := Default()
+	cfg.Sim.SNRdB = nan
+	cfg.Cell.TxPowerDBm = nan
+	err := cfg.Validate(nil)
+	if err == nil || !strings.Contains(err.Error(), "sim.snr_db") || !strings.Contains(err.Error(), "cell.tx_power_dbm") {
+		t.Errorf("Validate(NaN SNR and power) = %v, want both named", err)
 	}
 }

@@ -3,8 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
-	"net"
-	"strconv"
+	"math"
 	"strings"
 	"time"
 
@@ -163,7 +162,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if cl.BCC < 0 || cl.BCC > 7 {
 		bad("cell.bcc", "%d is not a base station colour code: want 0..7", cl.BCC)
 	}
-	if board != nil {
+	if math.IsNaN(cl.TxPowerDBm) || math.IsInf(cl.TxPowerDBm, 0) {
+		bad("cell.tx_power_dbm", "%g is not a power in dBm", cl.TxPowerDBm)
+	} else if board != nil {
 		if cl.TxPowerDBm > board.RF.MaxPowerDBm {
 			bad("cell.tx_power_dbm", "%g dBm is above board %s's maximum of %g dBm", cl.TxPowerDBm, board.Name, board.RF.MaxPowerDBm)
 		}
@@ -225,21 +226,19 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		bad("radio.samples_per_symbol", "%d: want 1, 2 or 4", c.Radio.SamplesPerSymbol)
 	}
 	if c.GSMTAP.Enabled || c.GSMTAP.Remote != "" {
-		if _, port, err := net.SplitHostPort(c.GSMTAP.Remote); err != nil {
-			bad("gsmtap.remote", "%q: want HOST:PORT, e.g. \"127.0.0.1:4729\"", c.GSMTAP.Remote)
-		} else if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-			bad("gsmtap.remote", "port %q: want 1..65535", port)
+		if err := CheckHostPort(c.GSMTAP.Remote); err != nil {
+			bad("gsmtap.remote", "%v", err)
 		}
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
 	}
-	if c.Sim.SNRdB < -10 || c.Sim.SNRdB > 100 {
-		bad("sim.snr_db", "%g dB: want -10..100", c.Sim.SNRdB)
+	if err := CheckSNR(c.Sim.SNRdB); err != nil {
+		bad("sim.snr_db", "%v", err)
 	}
-	if c.Sim.Phones < 0 || c.Sim.Phones > MaxSimPhones {
-		bad("sim.phones", "%d: want 0..%d", c.Sim.Phones, MaxSimPhones)
+	if err := CheckSimPhones(c.Sim.Phones); err != nil {
+		bad("sim.phones", "%v", err)
 	}
 	if _, err := policy.ParseMode(c.Subscribers.Policy); err != nil {
 		bad("subscribers.policy", "%q: want \"open\" or \"closed\"", c.Subscribers.Policy)

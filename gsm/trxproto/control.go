@@ -1,6 +1,7 @@
 package trxproto
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -75,6 +76,11 @@ type Hooks struct {
 	// accepted: the transceiver refuses frequencies outside its band and
 	// the board's limits (RF safety).
 	CheckTune func(uplink bool, hz int64) error
+	// CheckPair is asked whether an uplink and a downlink frequency may
+	// be used together (a duplex pair of the band, TS 45.005 §2): at
+	// POWERON, and on every RXTUNE and TXTUNE while powered on, so that
+	// a transmitter on the air is never retuned off its pair.
+	CheckPair func(rxHz, txHz int64) error
 	// PowerOn is called on POWERON; an error answers it with status 1.
 	PowerOn func(s State) error
 	// PowerOff is called on POWEROFF.
@@ -120,14 +126,36 @@ func (s *ControlServer) State() State {
 // Handle answers one message. Messages that are not commands get no
 // answer (ok false); unknown commands get "RSP ERR 1", never a crash.
 func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
+	rsp, ok, _ = s.HandleWhy(m)
+	return rsp, ok
+}
+
+// HandleWhy is Handle, with the reason a command was refused (for the
+// transceiver's log: "not a channel of GSM900", "not a duplex pair"), or
+// nil.
+func (s *ControlServer) HandleWhy(m Message) (rsp Message, ok bool, why error) {
 	if m.Type != CMD {
-		return Message{}, false
+		return Message{}, false, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rsp, why = s.handle(m)
+	return rsp, true, why
+}
+
+// errBadArgs is the reason for a command refused for its parameters.
+var errBadArgs = errors.New("bad or missing parameters")
+
+func (s *ControlServer) handle(m Message) (Message, error) {
 	st := &s.st
-	fail := func() (Message, bool) { return Response(m, 1, m.Params...), true }
-	okr := func(params ...string) (Message, bool) { return Response(m, 0, params...), true }
+	fail := func(why ...error) (Message, error) {
+		err := errBadArgs
+		if len(why) > 0 {
+			err = why[0]
+		}
+		return Response(m, 1, m.Params...), err
+	}
+	okr := func(params ...string) (Message, error) { return Response(m, 0, params...), nil }
 	arg := func(i int) (int, bool) { return m.Int(i) }
 	switch m.Verb {
 	case "POWEROFF":
@@ -138,11 +166,16 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 		return okr()
 	case "POWERON":
 		if st.TxHz == 0 || st.RxHz == 0 {
-			return fail() // not tuned: osmo-trx refuses too
+			return fail(errors.New("not tuned")) // osmo-trx refuses too
+		}
+		if s.hooks.CheckPair != nil {
+			if err := s.hooks.CheckPair(st.RxHz, st.TxHz); err != nil {
+				return fail(err)
+			}
 		}
 		if s.hooks.PowerOn != nil {
 			if err := s.hooks.PowerOn(*st); err != nil {
-				return fail()
+				return fail(err)
 			}
 		}
 		st.Powered = true
@@ -161,10 +194,10 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 		}
 		if v > MaxVersion {
 			// Offer ours; the peer asks again with it.
-			return Response(m, MaxVersion, m.Params...), true
+			return Response(m, MaxVersion, m.Params...), nil
 		}
 		st.Version = uint8(v)
-		return Response(m, v, m.Params...), true
+		return Response(m, v, m.Params...), nil
 	case "RXTUNE", "TXTUNE":
 		khz, good := arg(0)
 		if !good || khz <= 0 {
@@ -174,14 +207,21 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 		up := m.Verb == "RXTUNE"
 		if s.hooks.CheckTune != nil {
 			if err := s.hooks.CheckTune(up, hz); err != nil {
-				return fail()
+				return fail(err)
 			}
 		}
+		rx, tx := st.RxHz, st.TxHz
 		if up {
-			st.RxHz = hz
+			rx = hz
 		} else {
-			st.TxHz = hz
+			tx = hz
 		}
+		if st.Powered && s.hooks.CheckPair != nil {
+			if err := s.hooks.CheckPair(rx, tx); err != nil {
+				return fail(err)
+			}
+		}
+		st.RxHz, st.TxHz = rx, tx
 		return okr(m.Params...)
 	case "SETTSC":
 		v, good := arg(0)
@@ -263,13 +303,13 @@ func (s *ControlServer) Handle(m Message) (rsp Message, ok bool) {
 		}
 		dbm, good := s.hooks.Measure(int64(khz) * 1000)
 		if !good {
-			return fail()
+			return fail(errors.New("no measurement"))
 		}
 		return okr(m.Params[0], strconv.Itoa(dbm))
 	case "ECHO":
 		return okr()
 	}
-	return Message{Type: RSP, Verb: "ERR", Status: 1}, true
+	return Message{Type: RSP, Verb: "ERR", Status: 1}, errors.New("unknown command")
 }
 
 // String describes a state for logs.

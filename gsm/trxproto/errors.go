@@ -15,6 +15,9 @@ var (
 	ErrRange = errors.New("trxproto: field out of range")
 	// ErrTimeout reports a command the transceiver did not answer.
 	ErrTimeout = errors.New("trxproto: no response")
+	// ErrRemoteBind reports a bind to an address other than loopback
+	// without LinkConfig.AllowRemote.
+	ErrRemoteBind = errors.New("trxproto: non-loopback bind not allowed")
 	// ErrRejected reports a command answered with a non-zero status.
 	ErrRejected = errors.New("trxproto: command rejected")
 )

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -40,6 +41,12 @@ type LinkConfig struct {
 	// a clock socket.
 	Channel int
 	Tap     Tap
+	// AllowRemote allows a Bind address other than a loopback one. The
+	// protocol has no authentication: whoever reaches the control port
+	// can power the transmitter off or retune it, and whoever reaches
+	// the clock port can feed the layer 1 a clock. Without it Listen
+	// refuses such a bind (ErrRemoteBind); the caller that sets it warns.
+	AllowRemote bool
 }
 
 // Link owns the clock, control and data sockets of one channel. Its
@@ -53,6 +60,9 @@ type Link struct {
 	tap               Tap
 	mu                sync.Mutex
 	buf               [maxControlLen]byte
+
+	stale, unreadable atomic.Uint64
+	unanswered        atomic.Bool // a command timed out: its answer may come late
 }
 
 // Listen binds the sockets of one side.
@@ -69,6 +79,9 @@ func Listen(cfg LinkConfig) (*Link, error) {
 	bind, err := netip.ParseAddr(cfg.Bind)
 	if err != nil {
 		return nil, fmt.Errorf("trxproto: bind address: %w", err)
+	}
+	if !bind.Unmap().IsLoopback() && !cfg.AllowRemote {
+		return nil, fmt.Errorf("%w: %s", ErrRemoteBind, bind)
 	}
 	remote, err := netip.ParseAddr(cfg.Remote)
 	if err != nil {
@@ -200,14 +213,49 @@ func (l *Link) ReadData(b []byte, deadline time.Time) (int, error) {
 	return l.read(l.data, b, deadline)
 }
 
+// CommandStats counts what Command skipped while waiting for answers.
+type CommandStats struct {
+	// Stale counts responses that did not answer the command waited for:
+	// drained before it was sent, or naming another command.
+	Stale uint64
+	// Unreadable counts control datagrams that did not parse.
+	Unreadable uint64
+}
+
+// CommandStats returns the counters of Command.
+func (l *Link) CommandStats() CommandStats {
+	return CommandStats{Stale: l.stale.Load(), Unreadable: l.unreadable.Load()}
+}
+
+// drainControl discards the responses already waiting on the control
+// socket: answers to commands given up on, or datagrams nobody asked for.
+// They must not be taken for the answer to the next command.
+func (l *Link) drainControl() {
+	var b [maxControlLen]byte
+	for range 4096 { // a bound: a flood cannot keep the caller here
+		// A deadline already past would not even look; a millisecond does.
+		if _, err := l.read(l.ctrl, b[:], time.Now().Add(time.Millisecond)); err != nil {
+			return
+		}
+		l.stale.Add(1)
+	}
+}
+
 // Command sends cmd on the control socket and waits for the response
-// that matches it (Matches), resending it every timeout, up to tries
-// times, as osmo-bts-trx does. Responses to earlier commands are skipped.
-// A response with a non-zero status is returned with an error wrapping
-// ErrRejected, except for SETFORMAT, whose status is a version. "RSP ERR"
-// answers any command. BTS side; the caller is the control socket's only
-// reader.
+// that answers it, resending it every timeout, up to tries times, as
+// osmo-bts-trx does. Responses already waiting are drained first.
+// A response answers cmd when it names the same command (Matches); any
+// other is stale, counted and skipped, so a late answer to an earlier
+// command is never taken for this one's. "RSP ERR" (a transceiver that
+// does not know a command, osmo-trx's "RSP ERR 1") names no command: it
+// answers cmd when its first parameter, if any, is cmd's verb, and,
+// without one, only when every earlier command was answered, so that it
+// cannot be an earlier command's late answer. A response with a non-zero
+// status is returned with an error wrapping ErrRejected, except for
+// SETFORMAT, whose status is a version. BTS side; the caller is the
+// control socket's only reader.
 func (l *Link) Command(cmd Message, timeout time.Duration, tries int) (Message, error) {
+	l.drainControl()
 	for try := 0; try < max(tries, 1); try++ {
 		if err := l.SendControl(cmd); err != nil {
 			return Message{}, err
@@ -217,6 +265,7 @@ func (l *Link) Command(cmd Message, timeout time.Duration, tries int) (Message, 
 			r, err := l.ReadControl(deadline)
 			if err != nil {
 				if errors.Is(err, ErrSyntax) {
+					l.unreadable.Add(1)
 					continue
 				}
 				var ne net.Error
@@ -226,19 +275,28 @@ func (l *Link) Command(cmd Message, timeout time.Duration, tries int) (Message, 
 				return Message{}, err
 			}
 			if r.Type != RSP {
+				l.stale.Add(1)
 				continue
 			}
 			if r.Verb == "ERR" {
+				if len(r.Params) > 0 && r.Params[0] != cmd.Verb || len(r.Params) == 0 && l.unanswered.Load() {
+					l.stale.Add(1)
+					continue
+				}
+				l.unanswered.Store(false)
 				return r, fmt.Errorf("%w: %v answered %v", ErrRejected, cmd, r)
 			}
 			if !Matches(cmd, r) {
+				l.stale.Add(1)
 				continue
 			}
+			l.unanswered.Store(false)
 			if r.Status != 0 && cmd.Verb != "SETFORMAT" {
 				return r, fmt.Errorf("%w: %v answered %v", ErrRejected, cmd, r)
 			}
 			return r, nil
 		}
 	}
+	l.unanswered.Store(true)
 	return Message{}, fmt.Errorf("%w: %v, %d tries", ErrTimeout, cmd, max(tries, 1))
 }

@@ -65,10 +65,23 @@ const TxAhead = 2
 
 // Server is one TRX-protocol transceiver.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	commands atomic.Uint64
-	badData  atomic.Uint64
+	cfg        Config
+	log        *slog.Logger
+	commands   atomic.Uint64
+	badControl *trxproto.BadInput // unreadable TRXC datagrams
+	refused    *trxproto.BadInput // commands answered with a failure
+	badData    *trxproto.BadInput // unreadable TRXD PDUs
+	pdu        trxproto.DownlinkPDU
+	burst      tdma.TxBurst
+}
+
+// Stats counts what the server was sent. The counts of bad input are the
+// whole count; the log has at most a line a second of each.
+type Stats struct {
+	Commands   uint64 // TRXC commands answered
+	Refused    uint64 // of which refused (a non-zero status)
+	BadControl uint64 // control datagrams that were not a TRXC message
+	BadData    uint64 // data datagrams that were not a downlink PDU
 }
 
 // New returns a server; Serve runs it.
@@ -80,14 +93,24 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
 	}
-	return &Server{cfg: cfg, log: log}
+	return &Server{cfg: cfg, log: log,
+		badControl: trxproto.NewBadInput("trxc: unreadable datagram", log, 0, nil),
+		refused:    trxproto.NewBadInput("trxc: command refused", log, 0, nil),
+		badData:    trxproto.NewBadInput("trxd: unreadable downlink PDU", log, 0, nil),
+	}
 }
 
 // Commands returns how many TRXC commands were answered.
 func (s *Server) Commands() uint64 { return s.commands.Load() }
 
 // BadData returns how many TRXD PDUs could not be read.
-func (s *Server) BadData() uint64 { return s.badData.Load() }
+func (s *Server) BadData() uint64 { return s.badData.Count() }
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	return Stats{Commands: s.commands.Load(), Refused: s.refused.Count(),
+		BadControl: s.badControl.Count(), BadData: s.badData.Count()}
+}
 
 // Serve runs the control and data readers and the frame loop until ctx
 // ends, the stream closes or Frames are done; it then closes the link
@@ -102,6 +125,9 @@ func (s *Server) Serve(ctx context.Context) (int64, error) {
 	cancel()
 	s.cfg.Link.Close()
 	wg.Wait()
+	s.badControl.Flush()
+	s.refused.Flush()
+	s.badData.Flush()
 	return n, err
 }
 
@@ -112,19 +138,19 @@ func (s *Server) control() {
 		m, err := link.ReadControl(time.Time{})
 		if err != nil {
 			if errors.Is(err, trxproto.ErrSyntax) {
-				s.log.Warn("trxc: unreadable message", "err", err)
+				s.badControl.Note(err)
 				continue
 			}
 			return
 		}
-		r, ok := ctrl.Handle(m)
+		r, ok, why := ctrl.HandleWhy(m)
 		if !ok {
 			continue
 		}
 		s.commands.Add(1)
 		s.log.Debug("trxc", "cmd", m.String(), "rsp", r.String())
 		if r.Status != 0 && m.Verb != "SETFORMAT" {
-			s.log.Warn("trxc: command refused", "cmd", m.String(), "rsp", r.String())
+			s.refused.Note(why, "cmd", m.String(), "rsp", r.String())
 		}
 		if err := link.SendControl(r); err != nil {
 			s.log.Warn("trxc: send", "err", err)
@@ -135,22 +161,27 @@ func (s *Server) control() {
 // data queues the layer 1's downlink bursts.
 func (s *Server) data() {
 	buf := make([]byte, 1500)
-	var p trxproto.DownlinkPDU
-	var b tdma.TxBurst
 	for {
 		n, err := s.cfg.Link.ReadData(buf, time.Time{})
 		if err != nil {
 			return
 		}
-		if err := p.Unmarshal(buf[:n]); err != nil {
-			if s.badData.Add(1) <= 3 {
-				s.log.Warn("trxd: unreadable PDU", "err", err)
-			}
-			continue
-		}
-		b = tdma.TxBurst{FN: p.FN, TN: p.TN, Kind: tdma.KindNormal, Att: p.Att, Bits: p.Bits}
-		s.cfg.Transceiver.Submit(&b)
+		s.queue(buf[:n])
 	}
+}
+
+// queue hands one downlink PDU to the transceiver, which queues it at its
+// frame number or drops and counts it (late, or further ahead than its
+// queue). A datagram that is not a PDU is counted and logged (at most a
+// line a second). Called from the data reader only.
+func (s *Server) queue(b []byte) {
+	p := &s.pdu
+	if err := p.Unmarshal(b); err != nil {
+		s.badData.Note(err)
+		return
+	}
+	s.burst = tdma.TxBurst{FN: p.FN, TN: p.TN, Kind: tdma.KindNormal, Att: p.Att, Bits: p.Bits}
+	s.cfg.Transceiver.Submit(&s.burst)
 }
 
 // loop is the frame loop, paced to real time: it writes downlink frame

@@ -50,13 +50,21 @@ type Config struct {
 	Log *slog.Logger
 }
 
-// Stats counts what the client did.
+// Stats counts what the client did. The counts of bad input are the
+// whole count; the log has at most a line a second of each.
 type Stats struct {
 	Sent     uint64 // downlink bursts sent
 	Inits    uint64 // initialisation attempts
 	Clocks   uint64 // IND CLOCK received
 	Received uint64 // uplink bursts received
 	Dropped  uint64 // uplink bursts dropped: the loop's queue was full
+
+	BadClock      uint64 // clock datagrams that are not a readable IND CLOCK
+	ClockOutliers uint64 // IND CLOCKs far from the followed clock, not followed
+	ClockJumps    uint64 // times the followed clock moved to a new one
+	BadData       uint64 // uplink TRXD PDUs that could not be read
+	BadControl    uint64 // control datagrams that could not be read
+	Stale         uint64 // responses that answered no command waited for
 }
 
 // Client is a phy.Carrier over the TRX protocol. Next, Transmit and
@@ -67,8 +75,14 @@ type Client struct {
 	log     *slog.Logger
 	version uint8
 
-	clock    atomic.Pointer[clockInd] // the latest IND CLOCK
-	ul       chan tdma.RxBurst        // data reader → cell loop
+	clock    atomic.Pointer[clockInd] // the followed clock
+	gen      atomic.Uint64            // initialisations: the clock reader starts afresh
+	lastInd  atomic.Int64             // when the last IND CLOCK came (Unix ns), followed or not
+	badClock *trxproto.BadInput
+	outlier  *trxproto.BadInput
+	badData  *trxproto.BadInput
+	jumps    atomic.Uint64
+	ul       chan tdma.RxBurst // data reader → cell loop
 	received atomic.Uint64
 	dropped  atomic.Uint64
 	clocks   atomic.Uint64
@@ -90,9 +104,11 @@ type Client struct {
 
 var _ phy.Carrier = (*Client)(nil)
 
+// clockInd is the followed clock: frame fn began at at; seen is when
+// the last indication that agreed with it came.
 type clockInd struct {
-	fn tdma.FN
-	at time.Time
+	fn       tdma.FN
+	at, seen time.Time
 }
 
 // New returns a client on cfg.Link; nothing is sent until Next.
@@ -116,19 +132,30 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{cfg: cfg, log: log, ul: make(chan tdma.RxBurst, 256)}, nil
+	return &Client{cfg: cfg, log: log, ul: make(chan tdma.RxBurst, 256),
+		badClock: trxproto.NewBadInput("trx clock: unreadable datagram", log, 0, nil),
+		outlier:  trxproto.NewBadInput("trx clock: IND CLOCK far from the followed clock; not followed", log, 0, nil),
+		badData:  trxproto.NewBadInput("trxd: unreadable uplink PDU", log, 0, nil),
+	}, nil
 }
 
 // Stats returns the counters.
 func (c *Client) Stats() Stats {
+	cs := c.cfg.Link.CommandStats()
 	return Stats{Sent: c.sent.Load(), Inits: c.inits.Load(), Clocks: c.clocks.Load(),
-		Received: c.received.Load(), Dropped: c.dropped.Load()}
+		Received: c.received.Load(), Dropped: c.dropped.Load(),
+		BadClock: c.badClock.Count(), ClockOutliers: c.outlier.Count(), ClockJumps: c.jumps.Load(),
+		BadData: c.badData.Count(), BadControl: cs.Unreadable, Stale: cs.Stale}
 }
 
-// Close closes the link and waits for the readers.
+// Close closes the link and waits for the readers; it logs the summary
+// of the bad input not logged yet.
 func (c *Client) Close() error {
 	err := c.cfg.Link.Close()
 	c.wg.Wait()
+	c.badClock.Flush()
+	c.outlier.Flush()
+	c.badData.Flush()
 	if c.tick != nil {
 		c.tick.Stop()
 	}
@@ -192,13 +219,18 @@ func (c *Client) stop(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// follow updates the target frame from the latest clock indication.
+// follow updates the target frame from the followed clock (see
+// follower: one outlying IND CLOCK does not move it).
 func (c *Client) follow() {
 	ci := c.clock.Load()
 	now := time.Now()
+	// Any IND CLOCK says the transceiver is there, followed or not (a
+	// transceiver that cannot keep real time sends outliers for a while).
 	last := c.initAt
 	if ci != nil {
-		last = ci.at
+		if t := time.Unix(0, c.lastInd.Load()); t.After(last) {
+			last = t
+		}
 	}
 	if now.Sub(last) > c.cfg.Lost {
 		c.log.Warn("transceiver lost: no clock indication; re-initialising", "for", c.cfg.Lost)
@@ -209,14 +241,12 @@ func (c *Client) follow() {
 		return
 	}
 	adv := c.cfg.Advance
-	if c.anchor == nil || ci != c.anchor && ci.at.After(c.anchor.at) {
-		if c.anchor == nil {
-			c.next = ci.fn.Add(adv)
-			c.log.Info("transceiver clock running", "fn", uint32(ci.fn))
-		}
-		c.anchor = ci
+	if c.anchor == nil {
+		c.next = ci.fn.Add(adv)
+		c.log.Info("transceiver clock running", "fn", uint32(ci.fn))
 	}
-	cur := c.anchor.fn.Add(int(now.Sub(c.anchor.at) / phy.FrameDuration))
+	c.anchor = ci
+	cur := predict(ci.fn, ci.at, now)
 	c.target = cur.Add(adv)
 	if d := c.target.Sub(c.next); d > 4*adv || d < -4*adv {
 		c.log.Warn("clock jumped; resynchronising", "next", uint32(c.next), "target", uint32(c.target))
@@ -267,6 +297,7 @@ func (c *Client) Receive(plan phy.Planner, emit func(b *tdma.RxBurst)) error {
 func (c *Client) initialise(ctx context.Context) error {
 	c.inits.Add(1)
 	c.initAt = time.Now()
+	c.gen.Add(1)
 	c.clock.Store(nil)
 	band, arfcn := c.cfg.Band, c.cfg.ARFCN
 	dl, ok1 := band.DownlinkHz(arfcn)
@@ -327,25 +358,51 @@ func (c *Client) initialise(ctx context.Context) error {
 	return nil
 }
 
+// readClock follows every IND CLOCK (the clock reader owns the
+// follower; the loop sees its result through c.clock).
 func (c *Client) readClock() {
+	var f follower
+	gen := c.gen.Load()
 	for {
 		m, err := c.cfg.Link.ReadClock(time.Time{})
 		if err != nil {
 			if errors.Is(err, trxproto.ErrSyntax) {
+				c.badClock.Note(err)
 				continue
 			}
 			return
 		}
-		if m.Type != trxproto.IND || m.Verb != "CLOCK" {
-			continue
-		}
 		fn, ok := m.Int(0)
-		if !ok || fn < 0 || fn >= tdma.HyperFrame {
+		if m.Type != trxproto.IND || m.Verb != "CLOCK" || !ok || fn < 0 || fn >= tdma.HyperFrame {
+			c.badClock.Note(errBadClock, "msg", m.String())
 			continue
 		}
 		c.clocks.Add(1)
-		c.clock.Store(&clockInd{fn: tdma.FN(fn), at: time.Now()})
+		now := time.Now()
+		c.lastInd.Store(now.UnixNano())
+		c.observe(&f, &gen, tdma.FN(fn), now)
 	}
+}
+
+var errBadClock = errors.New("not an IND CLOCK with a frame number")
+
+// observe gives one indication to the follower and publishes the
+// followed clock when it moved.
+func (c *Client) observe(f *follower, gen *uint64, fn tdma.FN, now time.Time) {
+	if g := c.gen.Load(); g != *gen {
+		*f, *gen = follower{}, g // re-initialised: a new clock
+	}
+	outliers := f.outliers
+	jumped := f.observe(fn, now)
+	switch {
+	case jumped:
+		c.jumps.Add(1)
+		c.log.Warn("transceiver clock moved: consecutive IND CLOCKs agree on a new clock", "fn", uint32(fn))
+	case f.outliers != outliers:
+		c.outlier.Note(nil, "fn", uint32(fn), "followed", uint32(f.now(now)))
+		return
+	}
+	c.clock.Store(&clockInd{fn: f.fn, at: f.at, seen: f.seen})
 }
 
 func (c *Client) readData() {
@@ -356,19 +413,25 @@ func (c *Client) readData() {
 		if err != nil {
 			return
 		}
-		if p.Unmarshal(buf[:n]) != nil {
+		if err := p.Unmarshal(buf[:n]); err != nil {
+			c.badData.Note(err)
 			continue
 		}
-		rb := tdma.RxBurst{FN: p.FN, TN: p.TN, TSC: p.TSC, RSSI: float32(p.RSSI), ToA: float32(p.ToA256) / 256, CI: float32(p.CI) / 10, Kind: tdma.KindNormal, Soft: p.Soft}
-		if p.NOPE {
-			rb.Kind, rb.Soft = tdma.KindNone, tdma.SoftBurst{}
-		}
-		c.received.Add(1)
-		select {
-		case c.ul <- rb:
-		default:
-			c.dropped.Add(1)
-		}
+		c.deliver(&p)
+	}
+}
+
+// deliver queues an uplink PDU for the loop.
+func (c *Client) deliver(p *trxproto.UplinkPDU) {
+	rb := tdma.RxBurst{FN: p.FN, TN: p.TN, TSC: p.TSC, RSSI: float32(p.RSSI), ToA: float32(p.ToA256) / 256, CI: float32(p.CI) / 10, Kind: tdma.KindNormal, Soft: p.Soft}
+	if p.NOPE {
+		rb.Kind, rb.Soft = tdma.KindNone, tdma.SoftBurst{}
+	}
+	c.received.Add(1)
+	select {
+	case c.ul <- rb:
+	default:
+		c.dropped.Add(1)
 	}
 }
 

@@ -70,6 +70,12 @@ func TestReceiveClassifies(t *testing.T) {
 // TRXC as osmo-trx does and, once powered on, sends IND CLOCK every 50 ms
 // from FN 1000.
 func fakeTRX(t *testing.T, link *trxproto.Link) *trxproto.ControlServer {
+	start := time.Now()
+	return fakeTRXClock(t, link, func() uint32 { return uint32(1000 + time.Since(start)/phy.FrameDuration) })
+}
+
+// fakeTRXClock is fakeTRX with the clock given by now.
+func fakeTRXClock(t *testing.T, link *trxproto.Link, now func() uint32) *trxproto.ControlServer {
 	t.Helper()
 	ctrl := trxproto.NewControlServer(trxproto.Hooks{NominalPowerDBm: 20})
 	var wg sync.WaitGroup
@@ -90,7 +96,6 @@ func fakeTRX(t *testing.T, link *trxproto.Link) *trxproto.ControlServer {
 	}()
 	go func() {
 		defer wg.Done()
-		start := time.Now()
 		for {
 			select {
 			case <-stop:
@@ -98,7 +103,7 @@ func fakeTRX(t *testing.T, link *trxproto.Link) *trxproto.ControlServer {
 			case <-time.After(50 * time.Millisecond):
 			}
 			if ctrl.State().Powered {
-				link.SendClock(uint32(1000 + time.Since(start)/phy.FrameDuration))
+				link.SendClock(now())
 			}
 		}
 	}()
