@@ -31,6 +31,10 @@ type Options struct {
 	// ImportSubscribers imports a USB stick's subscribers.csv into the
 	// subscriber registry (see usb.Applier); nil means the box has none.
 	ImportSubscribers func(io.Reader) (string, error)
+	// RegistryReport says what the last open of the subscriber registry
+	// did about a damaged file ("" when it opened as it was), for status
+	// and the LEDs; nil means nothing to report.
+	RegistryReport func() string
 	// Console is where log lines and the USB messages go (stdout, which is
 	// /dev/console for PID 1).
 	Console io.Writer

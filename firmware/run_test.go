@@ -20,6 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
@@ -231,5 +232,32 @@ func TestRunOnInjectedClock(t *testing.T) {
 			}
 			clk.Advance(time.Second)
 		}
+	}
+}
+
+// A registry that was found damaged and restored from a backup shows in
+// status (what happened, what was lost) and in the LEDs: on air, with
+// the data-restored blink instead of steady green.
+func TestRunShowsRegistryRecovery(t *testing.T) {
+	files := map[string]string{"/proc/cmdline": "gsmbox.board=qemu-arm64\n", ModelPath: "linux,dummy-virt\x00"}
+	r := newOffBoard(t)
+	const report = "subscribers.db was damaged (truncated); quarantined; restored the backup of 2026-12-07 17:00 (20 subscribers); changes since then are lost"
+	r.start(files, Options{
+		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
+			return &fakeCell{arfcn: cfg.Cell.ARFCN}
+		},
+		RegistryReport: func() string { return report },
+	})
+	st := r.waitStatus(func(st string) bool { return strings.Contains(st, "registry:") })
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.console.String(), leds.OnAirDataRestored.Name) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.stop(t)
+	if !strings.Contains(st, "registry:    "+report) {
+		t.Errorf("status lacks the registry's recovery:\n%s", st)
+	}
+	if !strings.Contains(r.console.String(), leds.OnAirDataRestored.Name) {
+		t.Errorf("LEDs never showed %s:\n%s", leds.OnAirDataRestored.Name, r.console.String())
 	}
 }

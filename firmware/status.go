@@ -26,7 +26,7 @@ func (a *appliance) snapshot() status.Snapshot {
 		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
 		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
-		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(),
+		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(),
 	}
 }
 
@@ -54,6 +54,8 @@ func (s *statusService) Serve(ctx context.Context) error {
 		switch {
 		case !s.txAllowed || snap.Health != "ok":
 			want = leds.Error
+		case snap.Frames > last && snap.Registry != "":
+			want = leds.OnAirDataRestored
 		case snap.Frames > last:
 			want = leds.OnAir
 		}
@@ -68,4 +70,12 @@ func (s *statusService) Serve(ctx context.Context) error {
 		case <-s.clock.After(2 * time.Second):
 		}
 	}
+}
+
+// registryReport is Options.RegistryReport's answer, or "".
+func (a *appliance) registryReport() string {
+	if a.opts.RegistryReport == nil {
+		return ""
+	}
+	return a.opts.RegistryReport()
 }

@@ -95,7 +95,13 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return node.NewService(node.ServiceConfig{Config: cfg, Board: board, Log: log, Store: subscribers})
 		},
 		ImportSubscribers: subscribers.Import,
-		RFOpener:          func() (rf.Opener, error) { return rfhost.New() },
+		RegistryReport: func() string {
+			if r := subscribers.Recovery(); r != nil {
+				return r.String()
+			}
+			return ""
+		},
+		RFOpener: func() (rf.Opener, error) { return rfhost.New() },
 	})
 }
 

@@ -37,13 +37,17 @@ var (
 	USBApplying = Pattern{"usb-applying", []Step{{Green: true, Hold: fast}, {Red: true, Hold: fast}}}
 	USBApplied  = Pattern{"usb-applied", []Step{{Green: true, Hold: fast}, {Hold: fast}}}
 	USBRejected = Pattern{"usb-rejected", []Step{{Red: true, Hold: fast}, {Hold: fast}}}
+	// OnAirDataRestored: on air, but durable data was damaged and
+	// restored from a backup (what changed since is lost): green with a
+	// red blink every few seconds, until the box restarts.
+	OnAirDataRestored = Pattern{"on-air-data-restored", []Step{{Green: true, Hold: 3 * time.Second}, {Red: true, Hold: 2 * fast}}}
 )
 
 // Patterns lists every pattern by name.
 var Patterns = map[string]Pattern{}
 
 func init() {
-	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected} {
+	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected, OnAirDataRestored} {
 		Patterns[p.Name] = p
 	}
 }

@@ -36,8 +36,12 @@ type Snapshot struct {
 	// mounted at boot: the last shutdown was a power cut or a crash.
 	UncleanShutdown bool
 	Health          string // "ok" or the failing checks
-	LastUSB         string
-	Services        []supervisor.ServiceStatus
+	// Registry is empty while the subscriber registry opened as it was;
+	// after it was found damaged it says what happened: the file
+	// quarantined, the backup restored and what was lost since.
+	Registry string
+	LastUSB  string
+	Services []supervisor.ServiceStatus
 }
 
 // Render formats the snapshot for people.
@@ -58,6 +62,9 @@ func (s Snapshot) Render() string {
 	}
 	fmt.Fprintf(&b, "persistent:  %s\n", p)
 	fmt.Fprintf(&b, "health:      %s\n", s.Health)
+	if s.Registry != "" {
+		fmt.Fprintf(&b, "registry:    %s\n", s.Registry)
+	}
 	if s.LastUSB != "" {
 		fmt.Fprintf(&b, "last USB:    %s\n", s.LastUSB)
 	}
