@@ -99,6 +99,24 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 	}
 	noise /= sig
 
+	n := tr.nbits + chanTaps - 1
+	base := -2 + bestU + zPad
+	zeq := e.zeq[:n]
+	for i, v := range z[base : base+n] {
+		zeq[i] = v * complex(norm, 0)
+	}
+	e.equalise(hard, dst, tr, &h, noise, scale)
+	e.h = h
+	return q, true
+}
+
+// equalise runs the trellis over e.zeq (unit signal power) with channel h
+// and noise variance noise (relative to the signal), writing soft bits to
+// dst and hard decisions to hard.
+func (e *equaliser) equalise(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr *training, hp *[chanTaps]complex64, noise, scale float64) {
+	h := *hp
+	n := tr.nbits + chanTaps - 1
+	zeq := e.zeq[:n]
 	// Expected noiseless value of every branch: state s holds b(n−1−i) in
 	// bit i, the branch adds b(n) = u.
 	var refRe, refIm, refE [2 * states]float32
@@ -111,13 +129,6 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 			refRe[s<<1|u], refIm[s<<1|u] = real(m), imag(m)
 			refE[s<<1|u] = real(m)*real(m) + imag(m)*imag(m)
 		}
-	}
-
-	n := tr.nbits + chanTaps - 1
-	base := -2 + bestU + zPad
-	zeq := e.zeq[:n]
-	for i, v := range z[base : base+n] {
-		zeq[i] = v * complex(norm, 0)
 	}
 
 	// Forward: branch metrics and path metrics; unknown start state.
@@ -220,9 +231,68 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 			hard[k] = 0
 		}
 	}
+}
 
+// reestimate fits the channel again by least squares over the whole burst,
+// taking the last run's hard decisions as known symbols (decision-directed
+// estimation): 26 training symbols leave an estimation error of about
+// chanTaps/22 of the noise power, 0.8 dB of the signal-to-noise ratio at
+// the operating point; 144 symbols leave 0.15 dB. It then equalises
+// again. It returns false when the fit fails (the burst is kept as it
+// was).
+func (e *equaliser) reestimate(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr *training, scale float64) bool {
+	// Normal equations BᵀB·h = Bᵀz over observations k = chanTaps−1 …
+	// nbits−1, where every symbol b(k−l) is a decision or known.
+	var ata [chanTaps][chanTaps]float64
+	var atz [chanTaps]complex128
+	for k := chanTaps - 1; k < tr.nbits; k++ {
+		var b [chanTaps]float64
+		for l := range b {
+			b[l] = float64(1 - 2*int(hard[k-l]))
+		}
+		z := complex128(e.zeq[k])
+		for a := 0; a < chanTaps; a++ {
+			atz[a] += complex(b[a], 0) * z
+			for c := a; c < chanTaps; c++ {
+				ata[a][c] += b[a] * b[c]
+			}
+		}
+	}
+	for a := 0; a < chanTaps; a++ {
+		for c := 0; c < a; c++ {
+			ata[a][c] = ata[c][a]
+		}
+	}
+	inv := invert(ata)
+	var h [chanTaps]complex64
+	for l := range h {
+		var v complex128
+		for k := range atz {
+			v += complex(inv[l][k], 0) * atz[k]
+		}
+		if v != v {
+			return false
+		}
+		h[l] = complex64(v)
+	}
+	var res, sig float64
+	nobs := tr.nbits - (chanTaps - 1)
+	for k := chanTaps - 1; k < tr.nbits; k++ {
+		var m complex64
+		for l := range h {
+			m += h[l] * complex(bsym(hard[k-l]), 0)
+		}
+		r := e.zeq[k] - m
+		res += float64(real(r)*real(r) + imag(r)*imag(r))
+		sig += float64(real(m)*real(m) + imag(m)*imag(m))
+	}
+	if !(sig > 0) || math.IsInf(res, 0) || math.IsNaN(res) {
+		return false
+	}
+	noise := max(res/float64(nobs-chanTaps), sig/float64(nobs)*1e-5)
+	e.equalise(hard, dst, tr, &h, noise, scale)
 	e.h = h
-	return q, true
+	return true
 }
 
 // freqSlope measures the residual frequency offset of the last run, in

@@ -58,6 +58,14 @@ type Config struct {
 	// SoftScale maps log-likelihood ratios to soft bits: soft = LLR ×
 	// SoftScale, clipped to ±127 (default 4, so an LLR of 32 saturates).
 	SoftScale float64
+	// NoWhitening feeds the equaliser the matched filter's samples as
+	// they are, with their coloured noise (the receiver before issue 16),
+	// instead of whitening them first; for comparison only.
+	NoWhitening bool
+	// NoReestimate keeps the channel estimate of the training sequence
+	// alone instead of fitting it again over the whole burst with the
+	// first pass's decisions; for comparison only.
+	NoReestimate bool
 	// NoFreqCorrection turns off the second equaliser pass that removes a
 	// frequency offset estimated on the first.
 	NoFreqCorrection bool
@@ -176,6 +184,8 @@ type Demodulator struct {
 	y    []complex64 // matched-filtered samples
 	corr []float32   // |correlation|² per lag
 	z    []complex64 // one sample per symbol, derotated: zraw[k] at z[k+zPad]
+	zw   []complex64 // z whitened (Config.NoWhitening: z itself)
+	wf   whitener
 	eq   equaliser
 	fcch fcchState
 	hard [tdma.BurstBits]int8
@@ -218,6 +228,8 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	}
 	d.y = make([]complex64, lags+longest)
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
+	d.zw = make([]complex64, tdma.BurstBits+2*zPad)
+	d.wf = newWhitener(d.mf, d.sps)
 	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps, d.mf)
 	return d, nil
@@ -372,21 +384,17 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	for i := range z {
 		k := i - zPad
 		d.filter(one[:], x, p+(k+1)*sps)
-		v := one[0]
-		switch k & 3 { // × (−j)^k
-		case 1:
-			v = complex(imag(v), -real(v))
-		case 2:
-			v = -v
-		case 3:
-			v = complex(-imag(v), real(v))
-		}
-		z[i] = v
+		z[i] = derotate(one[0], k)
 	}
 
 	// Equalise; while the residual frequency offset is large, remove it and
 	// equalise again (at most three times more), measuring over a span that
 	// widens as the decisions get better.
+	if !d.cfg.NoWhitening {
+		zw := d.zw[:len(z)]
+		d.wf.apply(zw, z)
+		z = zw
+	}
 	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0)
 	if !ok {
 		clear(dst[:])
@@ -409,6 +417,10 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 			break
 		}
 		q = q2
+	}
+	if !d.cfg.NoReestimate {
+		d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale)
+		d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale)
 	}
 	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
@@ -464,13 +476,34 @@ func (d *Demodulator) mfGain(mod *gmsk.Modulator) float64 {
 	mod.ModulateBits(x, bits)
 	y := make([]complex64, len(x))
 	d.filter(y, x, 0)
+	z := make([]complex64, n)
+	for k := range z {
+		// Derotated as burst does, which the whitener expects.
+		z[k] = derotate(y[min((k+1)*d.sps, len(y)-1)], k)
+	}
+	if !d.cfg.NoWhitening {
+		d.wf.apply(z, z)
+	}
 	var px, py float64
 	for k := 16; k < n-16; k++ {
-		v := y[(k+1)*d.sps]
+		v := z[k]
 		py += float64(real(v)*real(v) + imag(v)*imag(v))
 		px += 1
 	}
 	// Noise through the unit-energy filter keeps its per-sample variance,
 	// sps times the variance at one sample per symbol for the same N0.
 	return 10 * math.Log10(py/px/float64(d.sps))
+}
+
+// derotate returns v·(−j)^k.
+func derotate(v complex64, k int) complex64 {
+	switch k & 3 {
+	case 1:
+		return complex(imag(v), -real(v))
+	case 2:
+		return -v
+	case 3:
+		return complex(-imag(v), real(v))
+	}
+	return v
 }
