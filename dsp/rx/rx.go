@@ -196,6 +196,11 @@ type Demodulator struct {
 // 86 Hz, 0.15 radian at the burst's ends.
 const freqRetry = 0.002
 
+// freqLarge is the offset, in radians per symbol, above which the burst is
+// equalised again on the training's channel estimate before the decision-
+// directed passes: 0.006 is 260 Hz, 0.44 radian at the burst's ends.
+const freqLarge = 0.006
+
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
 
@@ -395,32 +400,68 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		d.wf.apply(zw, z)
 		z = zw
 	}
-	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0)
+	// Passes whose decisions only feed the next one run without soft
+	// output; the last pass gives the soft bits.
+	soft := d.eq.ref != nil // the reference trellis: soft on every pass
+	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft)
 	if !ok {
 		clear(dst[:])
 		return m, false
 	}
 	freq := 0.0
 	spans := [...]int{24, 48, tdma.BurstBits, tdma.BurstBits}
-	for pass := 0; ; pass++ {
-		f := d.eq.freqSlope(&d.hard, tr, spans[pass])
-		if d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry || pass == len(spans)-1 {
-			if spans[pass] != tdma.BurstBits {
-				f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits)
+	if d.cfg.NoReestimate {
+		// Before issue 16: equalise again until the offset is small.
+		for pass := 0; ; pass++ {
+			f := d.eq.freqSlope(&d.hard, tr, spans[pass], false)
+			if d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry || pass == len(spans)-1 {
+				if spans[pass] != tdma.BurstBits {
+					f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, false)
+				}
+				freq += f
+				break
 			}
 			freq += f
-			break
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft)
+			if !ok2 {
+				break
+			}
+			q = q2
 		}
-		freq += f
-		q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq)
-		if !ok2 {
-			break
+		if !soft {
+			d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
 		}
-		q = q2
-	}
-	if !d.cfg.NoReestimate {
-		d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale)
-		d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale)
+	} else {
+		// Large offsets first, on the training's estimate and a widening
+		// span; then two passes that fit the channel over the whole burst
+		// on the last decisions, each removing the offset those decisions
+		// measure, the last with soft output.
+		for pass := 0; pass < len(spans)-1 && !d.cfg.NoFreqCorrection; pass++ {
+			f := d.eq.freqSlope(&d.hard, tr, spans[pass], false)
+			if math.Abs(f) < freqLarge {
+				break
+			}
+			freq += f
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft)
+			if !ok2 {
+				break
+			}
+			q = q2
+		}
+		for i := range 2 {
+			if !d.cfg.NoFreqCorrection {
+				if f := d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, true); math.Abs(f) >= freqRetry {
+					freq += f
+					d.eq.retune(tr, freq)
+				}
+			}
+			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, soft || i == 1) && i == 1 && !soft {
+				d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
+			}
+		}
+		if !d.cfg.NoFreqCorrection {
+			freq += d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, true)
+		}
 	}
 	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
