@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"math/rand/v2"
 
 	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/iq"
@@ -105,8 +104,6 @@ type Channel struct {
 	gains  []complex128
 	sigma  float32 // noise standard deviation per real dimension
 	nco    *iq.NCO
-	pcg    *rand.PCG
-	rng    *rand.Rand
 	tmp    []complex64
 }
 
@@ -160,8 +157,6 @@ func New(cfg Config) (*Channel, error) {
 		c.sigma = float32(math.Sqrt(NoiseVariance(cfg.EbN0, cfg.PathLoss, cfg.SampleRate) / 2))
 	}
 	c.nco = iq.NewNCO(cfg.FreqOffset, cfg.SampleRate)
-	c.pcg = rand.NewPCG(cfg.Seed, 0)
-	c.rng = rand.New(c.pcg)
 	return c, nil
 }
 
@@ -291,11 +286,8 @@ func (c *Channel) AddNoise(dst []complex64, t0 int64) {
 	if c.sigma == 0 {
 		return
 	}
-	c.pcg.Seed(c.cfg.Seed, splitmix(uint64(t0)))
-	s := c.sigma
-	for i := range dst {
-		dst[i] += complex(s*float32(c.rng.NormFloat64()), s*float32(c.rng.NormFloat64()))
-	}
+	src := noiseSource{s: splitmix(c.cfg.Seed ^ splitmix(uint64(t0)))}
+	addGauss(dst, c.sigma, &src)
 }
 
 // Stream runs a channel over a sequential stream, for sinks that see
