@@ -101,3 +101,49 @@ func BenchmarkAddNoise(b *testing.B) {
 		}
 	})
 }
+
+// TestOneTap: the single-path fast path (whole-sample delay, no fading)
+// is the definition: y(t) = g·x(t−d)·exp(j2π·f·t/fs) at absolute time t.
+func TestOneTap(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	src := make([]complex64, 700)
+	for i := range src {
+		src[i] = complex(float32(r.NormFloat64()), float32(r.NormFloat64()))
+	}
+	for _, fo := range []float64{0, 1234.5, -2999} {
+		cfg := Config{SampleRate: rate4, Delay: 17, PathLoss: 6, FreqOffset: fo}
+		ch, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const t0, s0 = 100000, 99950
+		y := make([]complex64, 600)
+		ch.AddSignal(y, t0, src, s0)
+		g := math.Pow(10, -6.0/20)
+		for i := range y {
+			k := t0 + int64(i) - 17 - s0
+			var want complex128
+			if k >= 0 && k < int64(len(src)) {
+				ph := 2 * math.Pi * fo * float64(t0+int64(i)) / rate4
+				want = complex(g, 0) * complex128(src[k]) * complex(math.Cos(ph), math.Sin(ph))
+			}
+			if d := complex128(y[i]) - want; math.Hypot(real(d), imag(d)) > 1e-5 {
+				t.Fatalf("offset %g: y[%d] = %v, want %v", fo, i, y[i], want)
+			}
+		}
+	}
+}
+
+// BenchmarkOneTapFrame: one frame of a phone's downlink on the simulated
+// air (whole-sample delay, path loss, carrier offset, noise).
+func BenchmarkOneTapFrame(b *testing.B) {
+	ch, _ := New(Config{SampleRate: rate4, Delay: 10, PathLoss: 7, FreqOffset: 1500, AWGN: true, EbN0: 20})
+	x := make([]complex64, 5100)
+	y := make([]complex64, 5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(y)
+		ch.AddSignal(y, 5000, x, 4990)
+		ch.AddNoise(y, 5000)
+	}
+}

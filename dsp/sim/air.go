@@ -25,6 +25,10 @@ type Config struct {
 	// MaxDelay is the longest link delay, taps included, in samples
 	// (default 2 blocks).
 	MaxDelay int
+	// Serial computes receive blocks while holding the air's lock, one
+	// at a time, as before issue 16; for comparison only. The results
+	// are the same either way.
+	Serial bool
 }
 
 // Air is the simulated radio medium. Create endpoints with Endpoint, join
@@ -167,10 +171,12 @@ type Endpoint struct {
 	reading   bool            // rxPos is meaningful
 	rxPos     radio.Timestamp // end of the furthest read
 	closed    bool
+	computing bool // a receive block is being computed outside the lock
 	cache     [4]rxBlock
 	noise     *channel.Channel // receiver noise, nil for none
 	acc       []complex64
-	scratch   []complex64
+	arena     []complex64   // input blocks of the links being computed
+	pending   []pendingLink // the non-silent ones among them
 }
 
 var _ radio.Stream = (*Endpoint)(nil)
@@ -220,7 +226,7 @@ func (e *Endpoint) minReader() radio.Timestamp {
 	m := never
 	for _, l := range e.out {
 		switch {
-		case l.to.closed:
+		case l.to.closed && !l.to.computing:
 		case l.to.reading:
 			m = min(m, l.to.rxPos)
 		case e.started:
@@ -367,27 +373,107 @@ func (e *Endpoint) block(k int64) (*rxBlock, error) {
 		}
 		a.cond.Wait()
 	}
-	y := slot.y
-	clear(y)
+	// Copy what the links carry while holding the lock, then apply the
+	// channels and noise without it: endpoints compute their blocks in
+	// parallel (each on its reader's goroutine), and the result is the
+	// same whatever the schedule, since a block depends only on the
+	// committed transmissions and the seeds.
 	var f radio.Flags
-	for _, l := range e.in {
+	e.pending = e.pending[:0]
+	used := 0
+	for i, l := range e.in {
 		lo := t0 - radio.Timestamp(l.kmax)
 		hi := t0 + B - radio.Timestamp(l.kmin)
-		x, lost, silent := l.from.gather(lo, hi, &e.scratch)
+		n := int(hi - lo)
+		if cap(e.arena) < used+n {
+			grown := make([]complex64, used, 2*(used+n))
+			copy(grown, e.arena[:used])
+			e.arena = grown
+		}
+		// Shared, not copied, where the writer's history holds the span
+		// in one piece that it cannot overwrite before this block is
+		// done: it may run at most Window blocks past e's last read.
+		safe := e.rxPos + radio.Timestamp(a.cfg.Window)*B - radio.Timestamp(len(l.from.tx))
+		if x, ok := l.from.view(lo, hi, safe); ok {
+			if !isSilent(x) {
+				e.pending = append(e.pending, pendingLink{link: i, x: x, lo: lo})
+			}
+			continue
+		}
+		buf := e.arena[used : used+n]
+		x, lost, silent := l.from.gather(lo, hi, &buf)
 		if lost {
 			f |= radio.Overrun
 		}
 		if !silent {
 			// Idle phones cost nothing but their noise.
-			l.ch.AddSignal(y, int64(t0), x, int64(lo))
+			e.pending = append(e.pending, pendingLink{link: i, off: used, n: len(x), lo: lo})
+			used += n
 		}
+	}
+	in, noise, pending, arena := e.in, e.noise, e.pending, e.arena[:used]
+	for i := range pending {
+		if p := &pending[i]; p.x == nil {
+			p.x = arena[p.off : p.off+p.n]
+		}
+	}
+	if !a.cfg.Serial {
+		e.computing = true // holds writers back even if e closes meanwhile
+		a.mu.Unlock()
+	}
+	y := slot.y
+	clear(y)
+	for _, p := range pending {
+		in[p.link].ch.AddSignal(y, int64(t0), p.x, int64(p.lo))
+	}
+	for _, l := range in {
 		l.ch.AddNoise(y, int64(t0))
 	}
-	if e.noise != nil {
-		e.noise.AddNoise(y, int64(t0))
+	if noise != nil {
+		noise.AddNoise(y, int64(t0))
+	}
+	if !a.cfg.Serial {
+		a.mu.Lock()
+		e.computing = false
+		a.cond.Broadcast()
 	}
 	slot.k, slot.f = k, f
 	return slot, nil
+}
+
+// pendingLink is a link whose input block was copied for computing a
+// receive block outside the lock.
+type pendingLink struct {
+	link   int         // index in Endpoint.in
+	off, n int         // its samples in Endpoint.arena, when copied
+	x      []complex64 // its samples (a view of the writer's history, or of arena)
+	lo     radio.Timestamp
+}
+
+// view returns w's transmission for [lo, hi) as a slice of its history
+// when the history holds it contiguously, it was all committed after w's
+// origin, and nothing before safe is needed (the writer may overwrite
+// what is older while the caller computes). Called with the lock held.
+func (w *Endpoint) view(lo, hi, safe radio.Timestamp) ([]complex64, bool) {
+	size := radio.Timestamp(len(w.tx))
+	if !w.started || lo < w.origin || hi > w.committed || lo < w.committed-size || lo < safe {
+		return nil, false
+	}
+	i := ringIdx(lo, int(size))
+	if i+int(hi-lo) > int(size) {
+		return nil, false
+	}
+	return w.tx[i : i+int(hi-lo)], true
+}
+
+// isSilent reports whether x is all zeros.
+func isSilent(x []complex64) bool {
+	for _, v := range x {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // gather copies w's transmission for [lo, hi) into *buf: silence before
