@@ -99,7 +99,7 @@ func (l *listenAll) Receive(b *tdma.RxBurst) {
 	}
 }
 func (l *listenAll) Frame(tdma.FN, *[tdma.Slots]tdma.TxBurst) bool { return false }
-func (l *listenAll) TA() uint8                                       { return 0 }
+func (l *listenAll) TA() uint8                                     { return 0 }
 
 // TestRunStopsAtEnd: Run reads the whole file frame by frame, and stops
 // at MaxFrames.

@@ -35,6 +35,7 @@ type equaliser struct {
 
 	refRe, refIm, refE [states]float32 // see branches
 
+	soft bool        // the last run gave soft output
 	z    []complex64 // the last run's input, before frequency correction
 	base int         // zeq[i] is z[base+i]·norm, frequency-corrected
 	norm float32
@@ -56,7 +57,10 @@ func bsym(bit int8) float32 { return float32(1 - 2*int(bit)) }
 // writes soft bits to dst and hard bits to hard. z holds the derotated
 // symbol-spaced samples, zraw[k] at z[k+zPad]. A nonzero freq (radians per
 // symbol) is removed from z first, with zero phase at the training centre.
-func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []complex64, tr *training, scale, freq float64, soft bool) (quality, bool) {
+//
+// The pass gives soft output when soft is true or when the training's C/I
+// (dB, as quality.ci) reaches softAbove; e.soft says which it did.
+func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []complex64, tr *training, scale, freq float64, soft bool, softAbove float64) (quality, bool) {
 	var q quality
 	e.z = z
 	if freq != 0 {
@@ -122,7 +126,8 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 		zeq[i] = v * complex(norm, 0)
 	}
 	e.base, e.norm = base, norm
-	e.equalise(hard, dst, tr, &h, noise, scale, soft)
+	e.soft = soft || q.ci >= softAbove
+	e.equalise(hard, dst, tr, &h, noise, scale, e.soft)
 	return q, true
 }
 

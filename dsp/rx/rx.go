@@ -201,6 +201,13 @@ const freqRetry = 0.002
 // directed passes: 0.006 is 260 Hz, 0.44 radian at the burst's ends.
 const freqLarge = 0.006
 
+// cleanCI is the C/I (dB, referred to Es/N0 as Meas.CI) on the training
+// sequence above which a burst is equalised once, on the training's
+// channel estimate: the decision-directed passes gain at the sensitivity
+// limit (a few dB), not at 12 dB, where the estimate's error is already
+// 18 dB below the signal.
+const cleanCI = 12
+
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
 
@@ -402,13 +409,26 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	}
 	// Passes whose decisions only feed the next one run without soft
 	// output; the last pass gives the soft bits.
+	// A clean burst (C/I on the training at least cleanCI) gets soft
+	// output at once, and no more passes unless its carrier is off.
 	soft := d.eq.ref != nil // the reference trellis: soft on every pass
-	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft)
+	softAbove := math.Inf(1)
+	if !d.cfg.NoReestimate {
+		softAbove = cleanCI + d.ciGain
+	}
+	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft, softAbove)
 	if !ok {
 		clear(dst[:])
 		return m, false
 	}
 	freq := 0.0
+	clean := false
+	if q.ci >= softAbove {
+		f := d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, false)
+		if clean = d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry; clean {
+			freq = f
+		}
+	}
 	spans := [...]int{24, 48, tdma.BurstBits, tdma.BurstBits}
 	if d.cfg.NoReestimate {
 		// Before issue 16: equalise again until the offset is small.
@@ -422,7 +442,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 				break
 			}
 			freq += f
-			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft)
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft, math.Inf(1))
 			if !ok2 {
 				break
 			}
@@ -431,7 +451,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		if !soft {
 			d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
 		}
-	} else {
+	} else if !clean {
 		// Large offsets first, on the training's estimate and a widening
 		// span; then two passes that fit the channel over the whole burst
 		// on the last decisions, each removing the offset those decisions
@@ -442,7 +462,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 				break
 			}
 			freq += f
-			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft)
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft, math.Inf(1))
 			if !ok2 {
 				break
 			}

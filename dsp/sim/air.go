@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/radio"
@@ -466,10 +467,23 @@ func (w *Endpoint) view(lo, hi, safe radio.Timestamp) ([]complex64, bool) {
 	return w.tx[i : i+int(hi-lo)], true
 }
 
-// isSilent reports whether x is all zeros.
+// isSilent reports whether x is all zeros (+0: a transmitter's silence;
+// −0 counts as signal, which only costs the work of adding nothing). It
+// reads the samples as 64-bit words, eight at a time: a cell hears every
+// phone's silence every frame.
 func isSilent(x []complex64) bool {
-	for _, v := range x {
-		if v != 0 {
+	if len(x) == 0 {
+		return true
+	}
+	w := unsafe.Slice((*uint64)(unsafe.Pointer(&x[0])), len(x))
+	i := 0
+	for ; i+8 <= len(w); i += 8 {
+		if w[i]|w[i+1]|w[i+2]|w[i+3]|w[i+4]|w[i+5]|w[i+6]|w[i+7] != 0 {
+			return false
+		}
+	}
+	for ; i < len(w); i++ {
+		if w[i] != 0 {
 			return false
 		}
 	}
@@ -501,12 +515,7 @@ func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex
 		i := ringIdx(t, int(size))
 		k := copy(x[t-lo:b-lo], w.tx[i:])
 		if silent {
-			for _, v := range x[t-lo : t-lo+radio.Timestamp(k)] {
-				if v != 0 {
-					silent = false
-					break
-				}
-			}
+			silent = isSilent(x[t-lo : t-lo+radio.Timestamp(k)])
 		}
 		t += radio.Timestamp(k)
 	}
