@@ -172,7 +172,9 @@ type Endpoint struct {
 	reading   bool            // rxPos is meaningful
 	rxPos     radio.Timestamp // end of the furthest read
 	closed    bool
-	computing bool // a receive block is being computed outside the lock
+	computing bool            // a receive block is being computed outside the lock
+	loudEnd   radio.Timestamp // the end of the last Write that was not all silence
+	everLoud  bool            // there was one
 	cache     [4]rxBlock
 	noise     *channel.Channel // receiver noise, nil for none
 	acc       []complex64
@@ -204,13 +206,22 @@ func (e *Endpoint) commit(t radio.Timestamp) {
 	if t-from > radio.Timestamp(n) {
 		from = t - radio.Timestamp(n)
 	}
-	for s := from; s < t; {
-		i := ringIdx(s, n)
-		k := min(int(t-s), n-i)
-		clear(e.tx[i : i+k])
-		s += radio.Timestamp(k)
+	if !e.zeroed(from, t) {
+		for s := from; s < t; {
+			i := ringIdx(s, n)
+			k := min(int(t-s), n-i)
+			clear(e.tx[i : i+k])
+			s += radio.Timestamp(k)
+		}
 	}
 	e.committed = t
+}
+
+// zeroed reports whether the history slots that timestamps [from, to)
+// take already hold zeros: what they held, one history length earlier,
+// was written after the last sound (or there has never been any).
+func (e *Endpoint) zeroed(from, to radio.Timestamp) bool {
+	return !e.everLoud || from-radio.Timestamp(len(e.tx)) >= e.loudEnd
 }
 
 func ringIdx(t radio.Timestamp, n int) int {
@@ -290,6 +301,15 @@ func (e *Endpoint) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags,
 	if len(src) > 0 {
 		e.commit(ts) // silence in any gap
 		size := len(e.tx)
+		if isSilent(src) {
+			if e.zeroed(ts, ts+radio.Timestamp(len(src))) {
+				// The history already holds silence there.
+				e.committed = ts + radio.Timestamp(len(src))
+				src = nil
+			}
+		} else {
+			e.loudEnd, e.everLoud = ts+radio.Timestamp(len(src)), true
+		}
 		for len(src) > 0 {
 			i := ringIdx(ts, size)
 			k := copy(e.tx[i:], src)
@@ -390,6 +410,14 @@ func (e *Endpoint) block(k int64) (*rxBlock, error) {
 			grown := make([]complex64, used, 2*(used+n))
 			copy(grown, e.arena[:used])
 			e.arena = grown
+		}
+		if w := l.from; !w.started || w.loudEnd <= lo {
+			// Nothing but silence written from lo on (an idle phone):
+			// no signal, and nothing to look at.
+			if w.started && max(lo, w.origin) < min(hi, w.committed-radio.Timestamp(len(w.tx))) {
+				f |= radio.Overrun
+			}
+			continue
 		}
 		// Shared, not copied, where the writer's history holds the span
 		// in one piece that it cannot overwrite before this block is
