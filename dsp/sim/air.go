@@ -304,7 +304,7 @@ func (e *Endpoint) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags,
 		if isSilent(src) {
 			if e.zeroed(ts, ts+radio.Timestamp(len(src))) {
 				// The history already holds silence there.
-				e.committed = ts + radio.Timestamp(len(src))
+				ts += radio.Timestamp(len(src))
 				src = nil
 			}
 		} else {

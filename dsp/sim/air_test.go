@@ -543,3 +543,45 @@ func BenchmarkVillage(b *testing.B) {
 		})
 	}
 }
+
+// TestSilentWriterCommits: a transmitter that only writes silence (and
+// never reads) still commits its time, so its receiver is not held up,
+// and a sound after long silence arrives intact.
+func TestSilentWriterCommits(t *testing.T) {
+	a := mustAir(t, Config{Seed: 3})
+	tx := a.Endpoint("tx")
+	rx := a.Endpoint("rx")
+	mustConnect(t, a, tx, rx, channel.Config{Delay: 3})
+	zero := make([]complex64, B)
+	x := signal(2, 0, B)
+	buf := make([]complex64, B)
+	done := make(chan error, 1)
+	go func() {
+		for k := 0; k < 40; k++ {
+			src := zero
+			if k == 30 {
+				src = x
+			}
+			if _, _, err := tx.Write(src, radio.Timestamp(k*B)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for k := 0; k < 38; k++ {
+		if _, _, err := rx.Read(buf, radio.Timestamp(k*B)); err != nil {
+			t.Fatal(err)
+		}
+		if k == 30 {
+			for i := 3; i < B; i++ {
+				if buf[i] != x[i-3] {
+					t.Fatalf("block 30 sample %d = %v, want %v", i, buf[i], x[i-3])
+				}
+			}
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
