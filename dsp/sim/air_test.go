@@ -569,17 +569,33 @@ func TestSilentWriterCommits(t *testing.T) {
 		}
 		done <- nil
 	}()
-	for k := 0; k < 38; k++ {
-		if _, _, err := rx.Read(buf, radio.Timestamp(k*B)); err != nil {
-			t.Fatal(err)
-		}
-		if k == 30 {
-			for i := 3; i < B; i++ {
-				if buf[i] != x[i-3] {
-					t.Fatalf("block 30 sample %d = %v, want %v", i, buf[i], x[i-3])
+	read := make(chan error, 1)
+	go func() {
+		// Up to the last block written: it needs the last write committed.
+		for k := 0; k < 40; k++ {
+			if _, _, err := rx.Read(buf, radio.Timestamp(k*B)); err != nil {
+				read <- err
+				return
+			}
+			if k == 30 {
+				for i := 3; i < B; i++ {
+					if buf[i] != x[i-3] {
+						read <- fmt.Errorf("block 30 sample %d = %v, want %v", i, buf[i], x[i-3])
+						return
+					}
 				}
 			}
 		}
+		read <- nil
+	}()
+	select {
+	case err := <-read:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		a.Close()
+		t.Fatal("receiver stalled: the silent writer's time was not committed")
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
