@@ -177,35 +177,54 @@ func (e *equaliser) metrics(c *[states]float32, z complex64) {
 	}
 }
 
-// viterbi finds the most likely sequence and writes it to hard.
+// viterbi finds the most likely sequence and writes it to hard. It runs
+// in fixed point (metrics × 2^10 in int32, renormalised every step) with
+// branchless compare-and-select: near the sensitivity limit half the
+// survivor choices are coin tosses, which a branch mispredicts.
 func (e *equaliser) viterbi(hard *[tdma.BurstBits]int8, tr *training) {
+	const scale = 1 << 10
+	const forbid = int32(1 << 28) // a state a known bit rules out
 	n := tr.nbits + chanTaps - 1
-	var a, next [states]float32
-	var c [states]float32
-	E := &e.refE
+	var E [states]int32
+	var refRe, refIm [states]float32
+	for j := range E {
+		E[j] = int32(e.refE[j] * scale)
+		refRe[j], refIm[j] = e.refRe[j]*scale, e.refIm[j]*scale
+	}
+	var a, next, c [states]int32
 	for k := 0; k < n; k++ {
-		e.metrics(&c, e.zeq[k])
-		var dec uint16
+		zr, zi := real(e.zeq[k]), imag(e.zeq[k])
+		for j := range c {
+			c[j] = int32(zr*refRe[j] + zi*refIm[j])
+		}
+		var dec uint32
 		for s2 := 0; s2 < states; s2++ {
 			// Predecessors s2>>1 (branch s2) and s2>>1|8 (branch s2|16).
 			m0 := a[s2>>1] + E[s2] - c[s2]
 			j := (s2 ^ 15) & (states - 1)
 			m1 := a[(s2>>1)|states>>1] + E[j] + c[j]
-			if m1 < m0 {
-				m0 = m1
-				dec |= 1 << s2
-			}
-			next[s2] = m0
+			d := m1 - m0
+			mask := d >> 31 // all ones when m1 < m0
+			next[s2] = m0 + d&mask
+			dec |= uint32(mask&1) << s2
 		}
 		if k < tr.nbits {
 			if kb := tr.known[k]; kb >= 0 {
 				for s2 := 1 - int(kb); s2 < states; s2 += 2 {
-					next[s2] = inf
+					next[s2] = forbid
 				}
 			}
 		}
-		e.dec[k] = dec
-		a = next
+		// Renormalise on the best state (a forbidden one would let the
+		// others drift down by 2^28 a step through a training sequence).
+		ref := next[0]
+		for _, v := range next[1:] {
+			ref = min(ref, v)
+		}
+		for s2 := range next {
+			a[s2] = min(next[s2]-ref, forbid)
+		}
+		e.dec[k] = uint16(dec)
 	}
 	s := 0
 	for i := 1; i < states; i++ {

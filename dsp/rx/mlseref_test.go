@@ -132,16 +132,17 @@ func equaliseRef(e *equaliser, hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, 
 	}
 }
 
-// TestTrellisMatchesReference: the fast trellis (Viterbi passes, then
-// max-log-MAP on 16 correlations per step) gives the reference trellis's
-// soft bits, up to float rounding, on noisy and multipath bursts.
+// TestTrellisMatchesReference: the fast trellis (fixed-point Viterbi
+// passes, then max-log-MAP on 16 correlations per step) gives the
+// reference trellis's soft bits, up to rounding, on noisy and multipath
+// bursts.
 func TestTrellisMatchesReference(t *testing.T) {
 	fast := mustDemod(t, Config{})
 	ref := mustDemod(t, Config{})
 	ref.eq.ref = equaliseRef
 	r := rand.New(rand.NewPCG(5, 5))
 	a := newAir(4, slotLen4+32)
-	worst, diff := 0, 0
+	worst, diff, signs := 0, 0, 0
 	for i := range 300 {
 		b, _ := randomNormal(r, uint8(i&7))
 		cfg := channel.Config{Delay: 4 * 3 * r.Float64(), AWGN: true, EbN0: 2 + 10*r.Float64(), Seed: uint64(i), FreqOffset: 300*r.Float64() - 150}
@@ -152,19 +153,107 @@ func TestTrellisMatchesReference(t *testing.T) {
 		var sf, sr tdma.SoftBurst
 		mf, okf := fast.Normal(&sf, x, uint8(i&7))
 		mr, okr := ref.Normal(&sr, x, uint8(i&7))
-		if okf != okr || mf != mr {
+		// Detection and timing come before the equaliser; the Viterbi
+		// passes run in fixed point, so a near-tie may go the other way
+		// and move the next estimate a little.
+		if okf != okr || mf.ToA != mr.ToA || mf.RSSI != mr.RSSI || mf.Corr != mr.Corr ||
+			okf && (math.Abs(float64(mf.FreqOffset-mr.FreqOffset)) > 25 || math.Abs(float64(mf.CI-mr.CI)) > 1) {
 			t.Fatalf("burst %d: fast %+v %v, reference %+v %v", i, mf, okf, mr, okr)
 		}
 		for k := range sf {
 			d := abs(int(sf[k]) - int(sr[k]))
 			worst = max(worst, d)
-			if d > 1 {
+			if d > 2 {
 				diff++
+			}
+			if (sf[k] < 0) != (sr[k] < 0) && d > 2 {
+				signs++
 			}
 		}
 	}
-	t.Logf("largest soft-bit difference %d; %d bits differ by more than 1", worst, diff)
-	if diff > 0 {
-		t.Errorf("%d soft bits differ from the reference by more than 1 (largest %d)", diff, worst)
+	t.Logf("largest soft-bit difference %d; %d bits differ by more than 2, %d of them in sign", worst, diff, signs)
+	if diff > 300*148/500 || signs > 300*148/5000 {
+		t.Errorf("%d soft bits differ from the reference by more than 2 (%d in sign; largest %d)", diff, signs, worst)
+	}
+}
+
+// viterbiFloat is the float32 Viterbi search before the fixed-point one,
+// for TestViterbiFixedPoint.
+func viterbiFloat(e *equaliser, hard *[tdma.BurstBits]int8, tr *training) {
+	n := tr.nbits + chanTaps - 1
+	var a, next [states]float32
+	var c [states]float32
+	E := &e.refE
+	for k := 0; k < n; k++ {
+		e.metrics(&c, e.zeq[k])
+		var dec uint16
+		for s2 := 0; s2 < states; s2++ {
+			// Predecessors s2>>1 (branch s2) and s2>>1|8 (branch s2|16).
+			m0 := a[s2>>1] + E[s2] - c[s2]
+			j := (s2 ^ 15) & (states - 1)
+			m1 := a[(s2>>1)|states>>1] + E[j] + c[j]
+			if m1 < m0 {
+				m0 = m1
+				dec |= 1 << s2
+			}
+			next[s2] = m0
+		}
+		if k < tr.nbits {
+			if kb := tr.known[k]; kb >= 0 {
+				for s2 := 1 - int(kb); s2 < states; s2 += 2 {
+					next[s2] = inf
+				}
+			}
+		}
+		e.dec[k] = dec
+		a = next
+	}
+	s := 0
+	for i := 1; i < states; i++ {
+		if a[i] < a[s] {
+			s = i
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		if k < tr.nbits {
+			hard[k] = int8(s & 1)
+		}
+		s = s>>1 | int(e.dec[k]>>s&1)<<(chanTaps-2)
+	}
+	for k := 0; k < tr.nbits; k++ {
+		if kb := tr.known[k]; kb >= 0 {
+			hard[k] = kb
+		}
+	}
+}
+
+// TestViterbiFixedPoint: the fixed-point Viterbi search decides as the
+// float32 one did, but for near-ties, on the same samples and channel.
+func TestViterbiFixedPoint(t *testing.T) {
+	d := mustDemod(t, Config{NoReestimate: true})
+	r := rand.New(rand.NewPCG(6, 6))
+	a := newAir(4, slotLen4+32)
+	diff, total := 0, 0
+	for i := range 400 {
+		b, _ := randomNormal(r, 3)
+		x := a.send(t, &b, tdma.KindNormal, channel.Config{Delay: 4 * 3 * r.Float64(), AWGN: true, EbN0: 1 + 8*r.Float64(), Seed: uint64(i)})
+		var s tdma.SoftBurst
+		if _, ok := d.Normal(&s, x, 3); !ok {
+			continue
+		}
+		tr := d.normal[3]
+		var hi, hf [tdma.BurstBits]int8
+		d.eq.viterbi(&hi, tr)
+		viterbiFloat(&d.eq, &hf, tr)
+		for k := range hi {
+			if hi[k] != hf[k] {
+				diff++
+			}
+		}
+		total += tdma.BurstBits
+	}
+	t.Logf("fixed point and float32 Viterbi differ on %d of %d decisions", diff, total)
+	if diff*10000 > total {
+		t.Errorf("fixed point and float32 Viterbi differ on %d of %d decisions, want under 0.01 %%", diff, total)
 	}
 }
