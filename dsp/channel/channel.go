@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"math/rand/v2"
 
 	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/iq"
@@ -105,8 +104,7 @@ type Channel struct {
 	gains  []complex128
 	sigma  float32 // noise standard deviation per real dimension
 	nco    *iq.NCO
-	pcg    *rand.PCG
-	rng    *rand.Rand
+	rot    *[64]complex64 // addOneTap's rotations within a chunk
 	tmp    []complex64
 }
 
@@ -160,8 +158,6 @@ func New(cfg Config) (*Channel, error) {
 		c.sigma = float32(math.Sqrt(NoiseVariance(cfg.EbN0, cfg.PathLoss, cfg.SampleRate) / 2))
 	}
 	c.nco = iq.NewNCO(cfg.FreqOffset, cfg.SampleRate)
-	c.pcg = rand.NewPCG(cfg.Seed, 0)
-	c.rng = rand.New(c.pcg)
 	return c, nil
 }
 
@@ -198,6 +194,10 @@ func (c *Channel) NoiseVariance() float64 { return 2 * float64(c.sigma) * float6
 // t0−kmax … t0+len(dst)−1−kmin (see Span); input outside src is taken as
 // zero. It does not allocate once its scratch buffer has grown.
 func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64) {
+	if c.fading == nil && len(c.h) == 1 {
+		c.addOneTap(dst, t0, src, s0)
+		return
+	}
 	if cap(c.tmp) < len(dst) {
 		c.tmp = make([]complex64, len(dst))
 	}
@@ -243,6 +243,55 @@ func (c *Channel) AddSignal(dst []complex64, t0 int64, src []complex64, s0 int64
 		c.nco.Mix(y, y)
 	}
 	iq.Add(dst, y)
+}
+
+// addOneTap is AddSignal for a single static path at a whole-sample delay
+// (what the simulated air's phones get): gain, delay and carrier offset in
+// one pass straight into dst, with no scratch, filter or second pass.
+func (c *Channel) addOneTap(dst []complex64, t0 int64, src []complex64, s0 int64) {
+	g := c.h[0]
+	base := t0 - int64(c.kmin) - s0 // dst[i] takes src[base+i]
+	lo := max(0, -base)
+	hi := min(int64(len(dst)), int64(len(src))-base)
+	if lo >= hi {
+		return
+	}
+	y := dst[lo:hi]
+	x := src[base+lo : base+hi]
+	if c.cfg.FreqOffset == 0 {
+		for i, v := range x {
+			y[i] += g * v
+		}
+		return
+	}
+	// The carrier phase is a function of absolute time: exact at the
+	// start of every 64 samples, then a table of the 64 rotations within.
+	const chunk = 64
+	f := c.cfg.FreqOffset / c.cfg.SampleRate
+	if c.rot == nil {
+		c.rot = new([chunk]complex64)
+		for m := range c.rot {
+			turns := f * float64(m)
+			s, co := math.Sincos(2 * math.Pi * (turns - math.Floor(turns)))
+			c.rot[m] = complex(float32(co), float32(s))
+		}
+	}
+	for i0 := 0; i0 < len(x); i0 += chunk {
+		turns := f * float64(t0+lo+int64(i0))
+		s, co := math.Sincos(2 * math.Pi * (turns - math.Floor(turns)))
+		r0 := g * complex(float32(co), float32(s))
+		xs := x[i0:min(i0+chunk, len(x))]
+		ys := y[i0 : i0+len(xs)]
+		r0r, r0i := real(r0), imag(r0)
+		rot := c.rot[:len(xs)]
+		for i, v := range xs {
+			q := rot[i]
+			rr := r0r*real(q) - r0i*imag(q)
+			ri := r0r*imag(q) + r0i*real(q)
+			xr, xi := real(v), imag(v)
+			ys[i] += complex(xr*rr-xi*ri, xr*ri+xi*rr)
+		}
+	}
 }
 
 // dot computes y[i] for i in [lo, hi), where the full window of src is
@@ -291,11 +340,8 @@ func (c *Channel) AddNoise(dst []complex64, t0 int64) {
 	if c.sigma == 0 {
 		return
 	}
-	c.pcg.Seed(c.cfg.Seed, splitmix(uint64(t0)))
-	s := c.sigma
-	for i := range dst {
-		dst[i] += complex(s*float32(c.rng.NormFloat64()), s*float32(c.rng.NormFloat64()))
-	}
+	src := noiseSource{s: splitmix(c.cfg.Seed ^ splitmix(uint64(t0)))}
+	addGauss(dst, c.sigma, &src)
 }
 
 // Stream runs a channel over a sequential stream, for sinks that see

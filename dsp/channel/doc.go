@@ -14,4 +14,13 @@
 // after path loss. GMSK carries one bit per symbol, so Eb/N0 = Es/N0, and
 // with SPS samples per symbol the complex noise variance per sample is
 // σ² = 10^(−PathLoss/10) · SPS / 10^(EbN0/10).
+//
+// Noise source: each variate is one of 2^16 quantiles of the normal
+// distribution picked by 16 bits of a splitmix64 sequence seeded from the
+// link's seed and the block's time (gauss.go): the marginal is Gaussian to
+// 16 bits of probability, truncated beyond ±4.33σ, and four variates cost
+// one 64-bit draw (TestNoiseStatistics checks moments, tail mass and
+// correlations; BenchmarkAddNoise compares it with math/rand's ziggurat).
+// A single whole-sample path without fading, what the simulated air's
+// phones get, is applied in one pass (gain, delay, carrier offset).
 package channel

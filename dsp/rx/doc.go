@@ -16,14 +16,30 @@
 //   - Normal bursts (TS 45.002 §5.2.3) with any of the eight training
 //     sequences, and synchronisation bursts (SCH, §5.2.5, the 64-bit
 //     extended training sequence): timing from the training sequence,
-//     a least-squares estimate of a 5-tap channel impulse response at one
-//     sample per symbol, and a maximum-likelihood sequence (max-log-MAP)
-//     equaliser that gives soft bits for all 148 positions.
+//     a whitening filter that turns the matched filter's coloured noise
+//     white (Forney's whitened matched filter), a least-squares estimate
+//     of a 5-tap channel impulse response at one sample per symbol on the
+//     training sequence, a maximum-likelihood sequence (max-log-MAP)
+//     equaliser that gives soft bits for all 148 positions, and two
+//     decision-directed passes that fit the channel again over the whole
+//     burst and equalise again. Whitening and re-estimation gain 1.5 dB:
+//     1 % SDCCH block errors at 2.5 dB Eb/N0 instead of 4.0 dB
+//     (TestSDCCHBLER, BenchmarkBLERCurve).
 //   - Frequency correction bursts (FCCH, §5.2.4): tone detection, burst
 //     position and carrier frequency offset, for a phone's cell search.
 //   - Per-burst measurements: RSSI (dBFS plus a calibration offset to give
 //     dBm), C/I from the training-sequence residual, time of arrival in
 //     symbols and the carrier frequency offset.
+//
+// Sensitivity and cost: `go test -run BLER ./dsp/rx` checks the SDCCH
+// block error rate on the static channel (TestSDCCHBLER, a sequential
+// test on a 95 % interval); `go test -run XXX -bench BLERCurve -benchtime
+// 1x ./dsp/rx` prints the curves (static, TU50, RA250, HT100) of this
+// receiver and the one before, with the reference-sensitivity margin;
+// BenchmarkNormal and BenchmarkSDCCHBlock (demodulation and decoding)
+// compare their cost side by side. Bursts whose training C/I reaches 12 dB
+// take one equaliser pass; weaker ones three (two Viterbi, one
+// max-log-MAP) plus any frequency retries.
 //
 // The receiver uses Laurent's decomposition of GMSK: the signal is close
 // to a linear modulation of real symbols b(k) = 1 − 2·d(k) (the data bits

@@ -58,6 +58,14 @@ type Config struct {
 	// SoftScale maps log-likelihood ratios to soft bits: soft = LLR ×
 	// SoftScale, clipped to ±127 (default 4, so an LLR of 32 saturates).
 	SoftScale float64
+	// NoWhitening feeds the equaliser the matched filter's samples as
+	// they are, with their coloured noise (the receiver before issue 16),
+	// instead of whitening them first; for comparison only.
+	NoWhitening bool
+	// NoReestimate keeps the channel estimate of the training sequence
+	// alone instead of fitting it again over the whole burst with the
+	// first pass's decisions; for comparison only.
+	NoReestimate bool
 	// NoFreqCorrection turns off the second equaliser pass that removes a
 	// frequency offset estimated on the first.
 	NoFreqCorrection bool
@@ -176,6 +184,8 @@ type Demodulator struct {
 	y    []complex64 // matched-filtered samples
 	corr []float32   // |correlation|² per lag
 	z    []complex64 // one sample per symbol, derotated: zraw[k] at z[k+zPad]
+	zw   []complex64 // z whitened (Config.NoWhitening: z itself)
+	wf   whitener
 	eq   equaliser
 	fcch fcchState
 	hard [tdma.BurstBits]int8
@@ -185,6 +195,18 @@ type Demodulator struct {
 // which the burst is equalised again with the offset removed: 0.002 is
 // 86 Hz, 0.15 radian at the burst's ends.
 const freqRetry = 0.002
+
+// freqLarge is the offset, in radians per symbol, above which the burst is
+// equalised again on the training's channel estimate before the decision-
+// directed passes: 0.006 is 260 Hz, 0.44 radian at the burst's ends.
+const freqLarge = 0.006
+
+// cleanCI is the C/I (dB, referred to Es/N0 as Meas.CI) on the training
+// sequence above which a burst is equalised once, on the training's
+// channel estimate: the decision-directed passes gain at the sensitivity
+// limit (a few dB), not at 12 dB, where the estimate's error is already
+// 18 dB below the signal.
+const cleanCI = 12
 
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
@@ -218,6 +240,8 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	}
 	d.y = make([]complex64, lags+longest)
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
+	d.zw = make([]complex64, tdma.BurstBits+2*zPad)
+	d.wf = newWhitener(d.mf, d.sps)
 	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps, d.mf)
 	return d, nil
@@ -372,43 +396,92 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	for i := range z {
 		k := i - zPad
 		d.filter(one[:], x, p+(k+1)*sps)
-		v := one[0]
-		switch k & 3 { // × (−j)^k
-		case 1:
-			v = complex(imag(v), -real(v))
-		case 2:
-			v = -v
-		case 3:
-			v = complex(-imag(v), real(v))
-		}
-		z[i] = v
+		z[i] = derotate(one[0], k)
 	}
 
 	// Equalise; while the residual frequency offset is large, remove it and
 	// equalise again (at most three times more), measuring over a span that
 	// widens as the decisions get better.
-	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0)
+	if !d.cfg.NoWhitening {
+		zw := d.zw[:len(z)]
+		d.wf.apply(zw, z)
+		z = zw
+	}
+	// Passes whose decisions only feed the next one run without soft
+	// output; the last pass gives the soft bits.
+	// A clean burst (C/I on the training at least cleanCI) gets soft
+	// output at once, and no more passes unless its carrier is off.
+	soft := d.eq.ref != nil // the reference trellis: soft on every pass
+	softAbove := math.Inf(1)
+	if !d.cfg.NoReestimate {
+		softAbove = cleanCI + d.ciGain
+	}
+	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft, softAbove)
 	if !ok {
 		clear(dst[:])
 		return m, false
 	}
 	freq := 0.0
+	clean := false
+	if q.ci >= softAbove {
+		f := d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, false)
+		if clean = d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry; clean {
+			freq = f
+		}
+	}
 	spans := [...]int{24, 48, tdma.BurstBits, tdma.BurstBits}
-	for pass := 0; ; pass++ {
-		f := d.eq.freqSlope(&d.hard, tr, spans[pass])
-		if d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry || pass == len(spans)-1 {
-			if spans[pass] != tdma.BurstBits {
-				f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits)
+	if d.cfg.NoReestimate {
+		// Before issue 16: equalise again until the offset is small.
+		for pass := 0; ; pass++ {
+			f := d.eq.freqSlope(&d.hard, tr, spans[pass], false)
+			if d.cfg.NoFreqCorrection || math.Abs(f) < freqRetry || pass == len(spans)-1 {
+				if spans[pass] != tdma.BurstBits {
+					f = d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, false)
+				}
+				freq += f
+				break
 			}
 			freq += f
-			break
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft, math.Inf(1))
+			if !ok2 {
+				break
+			}
+			q = q2
 		}
-		freq += f
-		q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq)
-		if !ok2 {
-			break
+		if !soft {
+			d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
 		}
-		q = q2
+	} else if !clean {
+		// Large offsets first, on the training's estimate and a widening
+		// span; then two passes that fit the channel over the whole burst
+		// on the last decisions, each removing the offset those decisions
+		// measure, the last with soft output.
+		for pass := 0; pass < len(spans)-1 && !d.cfg.NoFreqCorrection; pass++ {
+			f := d.eq.freqSlope(&d.hard, tr, spans[pass], false)
+			if math.Abs(f) < freqLarge {
+				break
+			}
+			freq += f
+			q2, ok2 := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, freq, soft, math.Inf(1))
+			if !ok2 {
+				break
+			}
+			q = q2
+		}
+		for i := range 2 {
+			if !d.cfg.NoFreqCorrection {
+				if f := d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, true); math.Abs(f) >= freqRetry {
+					freq += f
+					d.eq.retune(tr, freq)
+				}
+			}
+			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, soft || i == 1) && i == 1 && !soft {
+				d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
+			}
+		}
+		if !d.cfg.NoFreqCorrection {
+			freq += d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, true)
+		}
 	}
 	fo := freq * d.rate / float64(sps) / (2 * math.Pi) // rad/symbol → Hz
 	m.FreqOffset = float32(fo)
@@ -464,13 +537,34 @@ func (d *Demodulator) mfGain(mod *gmsk.Modulator) float64 {
 	mod.ModulateBits(x, bits)
 	y := make([]complex64, len(x))
 	d.filter(y, x, 0)
+	z := make([]complex64, n)
+	for k := range z {
+		// Derotated as burst does, which the whitener expects.
+		z[k] = derotate(y[min((k+1)*d.sps, len(y)-1)], k)
+	}
+	if !d.cfg.NoWhitening {
+		d.wf.apply(z, z)
+	}
 	var px, py float64
 	for k := 16; k < n-16; k++ {
-		v := y[(k+1)*d.sps]
+		v := z[k]
 		py += float64(real(v)*real(v) + imag(v)*imag(v))
 		px += 1
 	}
 	// Noise through the unit-energy filter keeps its per-sample variance,
 	// sps times the variance at one sample per symbol for the same N0.
 	return 10 * math.Log10(py/px/float64(d.sps))
+}
+
+// derotate returns v·(−j)^k.
+func derotate(v complex64, k int) complex64 {
+	switch k & 3 {
+	case 1:
+		return complex(imag(v), -real(v))
+	case 2:
+		return -v
+	case 3:
+		return complex(-imag(v), real(v))
+	}
+	return v
 }

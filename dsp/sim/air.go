@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
 	"github.com/gsmbox/gsmbox/dsp/radio"
@@ -25,6 +26,10 @@ type Config struct {
 	// MaxDelay is the longest link delay, taps included, in samples
 	// (default 2 blocks).
 	MaxDelay int
+	// Serial computes receive blocks while holding the air's lock, one
+	// at a time, as before issue 16; for comparison only. The results
+	// are the same either way.
+	Serial bool
 }
 
 // Air is the simulated radio medium. Create endpoints with Endpoint, join
@@ -167,10 +172,14 @@ type Endpoint struct {
 	reading   bool            // rxPos is meaningful
 	rxPos     radio.Timestamp // end of the furthest read
 	closed    bool
+	computing bool            // a receive block is being computed outside the lock
+	loudEnd   radio.Timestamp // the end of the last Write that was not all silence
+	everLoud  bool            // there was one
 	cache     [4]rxBlock
 	noise     *channel.Channel // receiver noise, nil for none
 	acc       []complex64
-	scratch   []complex64
+	arena     []complex64   // input blocks of the links being computed
+	pending   []pendingLink // the non-silent ones among them
 }
 
 var _ radio.Stream = (*Endpoint)(nil)
@@ -197,13 +206,22 @@ func (e *Endpoint) commit(t radio.Timestamp) {
 	if t-from > radio.Timestamp(n) {
 		from = t - radio.Timestamp(n)
 	}
-	for s := from; s < t; {
-		i := ringIdx(s, n)
-		k := min(int(t-s), n-i)
-		clear(e.tx[i : i+k])
-		s += radio.Timestamp(k)
+	if !e.zeroed(from, t) {
+		for s := from; s < t; {
+			i := ringIdx(s, n)
+			k := min(int(t-s), n-i)
+			clear(e.tx[i : i+k])
+			s += radio.Timestamp(k)
+		}
 	}
 	e.committed = t
+}
+
+// zeroed reports whether the history slots that timestamps [from, to)
+// take already hold zeros: what they held, one history length earlier,
+// was written after the last sound (or there has never been any).
+func (e *Endpoint) zeroed(from, to radio.Timestamp) bool {
+	return !e.everLoud || from-radio.Timestamp(len(e.tx)) >= e.loudEnd
 }
 
 func ringIdx(t radio.Timestamp, n int) int {
@@ -220,7 +238,7 @@ func (e *Endpoint) minReader() radio.Timestamp {
 	m := never
 	for _, l := range e.out {
 		switch {
-		case l.to.closed:
+		case l.to.closed && !l.to.computing:
 		case l.to.reading:
 			m = min(m, l.to.rxPos)
 		case e.started:
@@ -283,6 +301,15 @@ func (e *Endpoint) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags,
 	if len(src) > 0 {
 		e.commit(ts) // silence in any gap
 		size := len(e.tx)
+		if isSilent(src) {
+			if e.zeroed(ts, ts+radio.Timestamp(len(src))) {
+				// The history already holds silence there.
+				ts += radio.Timestamp(len(src))
+				src = nil
+			}
+		} else {
+			e.loudEnd, e.everLoud = ts+radio.Timestamp(len(src)), true
+		}
 		for len(src) > 0 {
 			i := ringIdx(ts, size)
 			k := copy(e.tx[i:], src)
@@ -367,27 +394,128 @@ func (e *Endpoint) block(k int64) (*rxBlock, error) {
 		}
 		a.cond.Wait()
 	}
-	y := slot.y
-	clear(y)
+	// Copy what the links carry while holding the lock, then apply the
+	// channels and noise without it: endpoints compute their blocks in
+	// parallel (each on its reader's goroutine), and the result is the
+	// same whatever the schedule, since a block depends only on the
+	// committed transmissions and the seeds.
 	var f radio.Flags
-	for _, l := range e.in {
+	e.pending = e.pending[:0]
+	used := 0
+	for i, l := range e.in {
 		lo := t0 - radio.Timestamp(l.kmax)
 		hi := t0 + B - radio.Timestamp(l.kmin)
-		x, lost, silent := l.from.gather(lo, hi, &e.scratch)
+		n := int(hi - lo)
+		if cap(e.arena) < used+n {
+			grown := make([]complex64, used, 2*(used+n))
+			copy(grown, e.arena[:used])
+			e.arena = grown
+		}
+		if w := l.from; !w.started || w.loudEnd <= lo {
+			// Nothing but silence written from lo on (an idle phone):
+			// no signal, and nothing to look at.
+			if w.started && max(lo, w.origin) < min(hi, w.committed-radio.Timestamp(len(w.tx))) {
+				f |= radio.Overrun
+			}
+			continue
+		}
+		// Shared, not copied, where the writer's history holds the span
+		// in one piece that it cannot overwrite before this block is
+		// done: it may run at most Window blocks past e's last read.
+		safe := e.rxPos + radio.Timestamp(a.cfg.Window)*B - radio.Timestamp(len(l.from.tx))
+		if x, ok := l.from.view(lo, hi, safe); ok {
+			if !isSilent(x) {
+				e.pending = append(e.pending, pendingLink{link: i, x: x, lo: lo})
+			}
+			continue
+		}
+		buf := e.arena[used : used+n]
+		x, lost, silent := l.from.gather(lo, hi, &buf)
 		if lost {
 			f |= radio.Overrun
 		}
 		if !silent {
 			// Idle phones cost nothing but their noise.
-			l.ch.AddSignal(y, int64(t0), x, int64(lo))
+			e.pending = append(e.pending, pendingLink{link: i, off: used, n: len(x), lo: lo})
+			used += n
 		}
+	}
+	in, noise, pending, arena := e.in, e.noise, e.pending, e.arena[:used]
+	for i := range pending {
+		if p := &pending[i]; p.x == nil {
+			p.x = arena[p.off : p.off+p.n]
+		}
+	}
+	if !a.cfg.Serial {
+		e.computing = true // holds writers back even if e closes meanwhile
+		a.mu.Unlock()
+	}
+	y := slot.y
+	clear(y)
+	for _, p := range pending {
+		in[p.link].ch.AddSignal(y, int64(t0), p.x, int64(p.lo))
+	}
+	for _, l := range in {
 		l.ch.AddNoise(y, int64(t0))
 	}
-	if e.noise != nil {
-		e.noise.AddNoise(y, int64(t0))
+	if noise != nil {
+		noise.AddNoise(y, int64(t0))
+	}
+	if !a.cfg.Serial {
+		a.mu.Lock()
+		e.computing = false
+		a.cond.Broadcast()
 	}
 	slot.k, slot.f = k, f
 	return slot, nil
+}
+
+// pendingLink is a link whose input block was copied for computing a
+// receive block outside the lock.
+type pendingLink struct {
+	link   int         // index in Endpoint.in
+	off, n int         // its samples in Endpoint.arena, when copied
+	x      []complex64 // its samples (a view of the writer's history, or of arena)
+	lo     radio.Timestamp
+}
+
+// view returns w's transmission for [lo, hi) as a slice of its history
+// when the history holds it contiguously, it was all committed after w's
+// origin, and nothing before safe is needed (the writer may overwrite
+// what is older while the caller computes). Called with the lock held.
+func (w *Endpoint) view(lo, hi, safe radio.Timestamp) ([]complex64, bool) {
+	size := radio.Timestamp(len(w.tx))
+	if !w.started || lo < w.origin || hi > w.committed || lo < w.committed-size || lo < safe {
+		return nil, false
+	}
+	i := ringIdx(lo, int(size))
+	if i+int(hi-lo) > int(size) {
+		return nil, false
+	}
+	return w.tx[i : i+int(hi-lo)], true
+}
+
+// isSilent reports whether x is all zeros (+0: a transmitter's silence;
+// −0 counts as signal, which only costs the work of adding nothing). It
+// reads the samples as 64-bit words, eight at a time: a cell hears every
+// phone's silence every frame.
+func isSilent(x []complex64) bool {
+	if len(x) == 0 {
+		return true
+	}
+	w := unsafe.Slice((*uint64)(unsafe.Pointer(&x[0])), len(x))
+	i := 0
+	for ; i+8 <= len(w); i += 8 {
+		if w[i]|w[i+1]|w[i+2]|w[i+3]|w[i+4]|w[i+5]|w[i+6]|w[i+7] != 0 {
+			return false
+		}
+	}
+	for ; i < len(w); i++ {
+		if w[i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // gather copies w's transmission for [lo, hi) into *buf: silence before
@@ -415,12 +543,7 @@ func (w *Endpoint) gather(lo, hi radio.Timestamp, buf *[]complex64) (x []complex
 		i := ringIdx(t, int(size))
 		k := copy(x[t-lo:b-lo], w.tx[i:])
 		if silent {
-			for _, v := range x[t-lo : t-lo+radio.Timestamp(k)] {
-				if v != 0 {
-					silent = false
-					break
-				}
-			}
+			silent = isSilent(x[t-lo : t-lo+radio.Timestamp(k)])
 		}
 		t += radio.Timestamp(k)
 	}
