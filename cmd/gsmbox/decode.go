@@ -14,9 +14,11 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/decode"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -82,7 +84,7 @@ func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	st, err := decode.Run(ctx, f, decode.Config{Rate: *rate, RSSIOffset: phoneFullScaleDBm, MaxFrames: *frames}, d)
+	st, err := decode.Run(ctx, f, decode.Config{Rate: *rate, RSSIOffset: simphones.FullScaleDBm, MaxFrames: *frames}, d)
 	d.summary(st)
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -129,26 +131,26 @@ type decodeL1 struct {
 
 var _ trx.PhoneL1 = (*decodeL1)(nil)
 
-func (d *decodeL1) Listen(fn tdma.FN, plan *trx.PhonePlan) {
-	*plan = trx.PhonePlan{}
+func (d *decodeL1) Listen(fn tdma.FN, plan *phy.Plan) {
+	*plan = phy.Plan{}
 	if !d.synced {
 		switch {
 		case d.schPending && fn == d.schAt:
-			plan.Slots[0] = trx.PhoneRxSCH
+			plan.Slots[0] = phy.RxSCH
 		default:
 			d.schPending = false
-			plan.Slots[0] = trx.PhoneRxFCCH
+			plan.Slots[0] = phy.RxFCCH
 		}
 		return
 	}
 	f := fn.Add(d.off)
 	if t3 := f.T3(); t3%10 == 1 && t3 < 50 {
-		plan.Slots[0] = trx.PhoneRxSCH // keep checking the timing
+		plan.Slots[0] = phy.RxSCH // keep checking the timing
 		return
 	}
 	s := d.comb.Downlink(0, f)
 	if s.Chan.Kind == l1.ChanBCCH || s.Chan.Kind == l1.ChanCCCH {
-		plan.Slots[0], plan.TSC[0] = trx.PhoneRxNormal, d.bsic.BCC
+		plan.Slots[0], plan.TSC[0] = phy.RxNormal, d.bsic.BCC
 	}
 }
 

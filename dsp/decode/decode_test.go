@@ -12,7 +12,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/dsp/iq"
 	"github.com/gsmbox/gsmbox/dsp/radio"
-	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -88,9 +88,9 @@ func TestSourceResamples(t *testing.T) {
 // listenAll asks for the FCCH until found, then counts what comes.
 type listenAll struct{ fcch, frames int }
 
-func (l *listenAll) Listen(fn tdma.FN, plan *trx.PhonePlan) {
-	*plan = trx.PhonePlan{}
-	plan.Slots[0] = trx.PhoneRxFCCH
+func (l *listenAll) Listen(fn tdma.FN, plan *phy.Plan) {
+	*plan = phy.Plan{}
+	plan.Slots[0] = phy.RxFCCH
 	l.frames++
 }
 func (l *listenAll) Receive(b *tdma.RxBurst) {

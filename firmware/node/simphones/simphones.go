@@ -159,10 +159,10 @@ func (u *upper) CipheringStarted() {
 // 11.1, so a phone that lost its access tries again soon.
 const phoneT3211 = 4 * time.Second
 
-// phoneFullScaleDBm calibrates the phones' receivers: full scale on the
+// FullScaleDBm calibrates the phones' receivers: full scale on the
 // simulated air reads as −50 dBm at the phone, so the 0..20 dB path
 // losses give RXLEV 60..40 in its reports.
-const phoneFullScaleDBm = -50
+const FullScaleDBm = -50
 
 // Start places cfg.N phones on the air around the cell's endpoint,
 // provisions them, powers them on together and starts their goroutines,
@@ -220,7 +220,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		if err != nil {
 			return nil, err
 		}
-		radioCfg := trx.PhoneConfig{Modulator: gmsk.Config{SPS: sps}, Rx: rx.Config{RSSIOffset: phoneFullScaleDBm}}
+		radioCfg := trx.PhoneConfig{Modulator: gmsk.Config{SPS: sps}, Rx: rx.Config{RSSIOffset: FullScaleDBm}}
 		pr, err := trx.NewPhoneRadio(radioCfg)
 		if err != nil {
 			return nil, err
