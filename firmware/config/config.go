@@ -82,6 +82,10 @@ type Cell struct {
 	// SDCCH8Timeslots are timeslots (1..7) carrying SDCCH/8
 	// (combination VII).
 	SDCCH8Timeslots []int `toml:"sdcch8_timeslots"`
+	// TCHFTimeslots are timeslots (1..7) carrying a full-rate traffic
+	// channel (combination I: TCH/F + FACCH/F + SACCH/TF), one per
+	// timeslot; a call between two local phones takes two.
+	TCHFTimeslots []int `toml:"tchf_timeslots"`
 	// AGBlocksReserved is BS_AG_BLKS_RES, CCCH blocks kept for AGCH.
 	AGBlocksReserved int `toml:"bs_ag_blks_res"`
 	// PagingMultiframes is BS_PA_MFRMS, 2..9.
@@ -177,6 +181,7 @@ func Default() *Config {
 			Neighbours:        []int{},
 			CombinedCCCH:      true,
 			SDCCH8Timeslots:   []int{},
+			TCHFTimeslots:     []int{4, 5, 6, 7},
 			AGBlocksReserved:  1,
 			PagingMultiframes: 2,
 			PeriodicLU:        Duration{time.Hour},

@@ -180,6 +180,18 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		}
 		ts[t] = true
 	}
+	tch := map[int]bool{}
+	for _, t := range cl.TCHFTimeslots {
+		switch {
+		case t < 1 || t > 7:
+			bad("cell.tchf_timeslots", "timeslot %d: want 1..7 (timeslot 0 carries the BCCH)", t)
+		case tch[t]:
+			bad("cell.tchf_timeslots", "timeslot %d is listed twice", t)
+		case ts[t]:
+			bad("cell.tchf_timeslots", "timeslot %d already carries SDCCH/8 (cell.sdcch8_timeslots)", t)
+		}
+		tch[t] = true
+	}
 	if !cl.CombinedCCCH && len(cl.SDCCH8Timeslots) == 0 {
 		// The key is the one to add; the line is the one the file has.
 		line := lines["cell.sdcch8_timeslots"]

@@ -53,6 +53,9 @@ func CellSettings(c *config.Config, log *slog.Logger) bts.Config {
 	for _, tn := range c.Cell.SDCCH8Timeslots {
 		bc.SDCCH8 = append(bc.SDCCH8, tdma.TN(tn))
 	}
+	for _, tn := range c.Cell.TCHFTimeslots {
+		bc.TCHF = append(bc.TCHF, tdma.TN(tn))
+	}
 	return bc
 }
 

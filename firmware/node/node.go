@@ -200,7 +200,7 @@ func (n *Node) Serve(ctx context.Context, c phy.Carrier) error {
 	}
 	var (
 		bursts [tdma.Slots]tdma.TxBurst
-		plan   phy.Planner = &n.l1cfg
+		plan   phy.Planner = n.cell // the l1 plan, free TCH/Fs off
 		emit               = n.cell.Receive
 		p      *phy.Pacer
 	)

@@ -51,6 +51,7 @@ type Stats struct {
 	// AccessBursts counts decoded channel requests.
 	AccessBursts uint64
 	Dedicated    DedicatedStats
+	Traffic      TrafficStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -69,6 +70,8 @@ type Cell struct {
 	down            *rsl.Queue[rsl.Down]
 	agch            [agchDepth][23]byte
 	agchHead, agchN int
+	tch             [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
+	traffic         TrafficStats
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -116,6 +119,7 @@ func New(cfg Config) (*Cell, error) {
 	if err := c.initChannels(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	c.initTCH()
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -172,5 +176,6 @@ func (c *Cell) Stats() Stats {
 	s.Downlink = c.dl.Stats()
 	s.Uplink = c.ul.Stats()
 	s.Dedicated = c.ded
+	s.Traffic = c.traffic
 	return s
 }

@@ -233,12 +233,25 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 		log.Debug("channel request for a service this cell does not offer")
 		return
 	}
-	var d *dchan
+	var d, tch *dchan
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
+		if c.chans[i].state != ChanFree {
+			continue
+		}
+		if c.chans[i].ch.Kind != l1.ChanTCHF {
 			d = &c.chans[i]
 			break
 		}
+		if tch == nil {
+			tch = &c.chans[i]
+		}
+	}
+	if d == nil && tch != nil {
+		// No SDCCH free: a TCH/F in signalling mode serves the request
+		// (TS 44.018 §3.3.1.1.3: the Immediate Assignment may allocate a
+		// TCH; TS 48.008 calls it a very early assignment). The core
+		// keeps the MS on it if a call follows.
+		d = tch
 	}
 	if d == nil {
 		c.ded.Rejected++
@@ -344,8 +357,9 @@ func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 }
 
 // DownlinkTraffic implements l1.TrafficSource: a TCH/F carries its
-// FACCH/F signalling, or nothing (l1 then sends the fill frame on FACCH).
-// Speech comes with the calls.
+// FACCH/F signalling, which steals the frame (TS 45.003 §4.2.5), else
+// the next speech frame relayed from its peer (tch.go), else nothing
+// (l1 then sends the fill frame on FACCH).
 func (c *Cell) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch *[23]byte) l1.TrafficKind {
 	d := c.find(ch)
 	if d == nil || d.state == ChanFree {
@@ -353,6 +367,9 @@ func (c *Cell) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch 
 	}
 	if d.state == ChanActive && d.link.NextMain(fn, facch) {
 		return l1.TrafficFACCH
+	}
+	if d.state == ChanActive && c.nextSpeech(d, speech) {
+		return l1.TrafficSpeech
 	}
 	return l1.TrafficNone
 }
@@ -555,6 +572,7 @@ func (c *Cell) free(d *dchan, fn tdma.FN) {
 	if d.state != ChanFree {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
 	}
+	c.tchFree(d)
 	link := d.link
 	ir := link.Entity(0).Stats().IRepeated
 	c.ded.IRepeated += ir - d.irSeen
@@ -649,7 +667,12 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 			return
 		}
 		c.activate(d, fn, 0, 0)
+		c.tchActivate(d, r)
 		c.up(d, rsl.ChanActivAck, 0, fn, 0, nil)
+		return
+	}
+	if r.Kind == rsl.TrafficConnect {
+		c.connect(r)
 		return
 	}
 	if d == nil || d.state == ChanFree || d.ref != r.Ref {

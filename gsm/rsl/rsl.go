@@ -125,9 +125,16 @@ const (
 	// group of IMSI (TS 45.002 §6.5.2), with Cause the channel needed
 	// (§8.5.5 PAGING COMMAND).
 	PagingCmd
+	// TrafficConnect: relay the speech frames of the TCH/F (Chan, Ref)
+	// and the TCH/F (Peer, PeerRef) of the same cell to each other, as
+	// they are, without decoding them (transcoder-free; the role of the
+	// TS 48.058 §8.4.1 CHANNEL MODE and of a local switching point).
+	// The relay runs in the cell's frame loop through bounded queues;
+	// it ends when either channel is freed. A Peer of Kind 0 ends it.
+	TrafficConnect
 )
 
-var downNames = [...]string{"?", "DATA REQ", "UNIT DATA REQ", "ENCR CMD", "CHAN ACTIV", "RF CHAN REL", "PAGING CMD"}
+var downNames = [...]string{"?", "DATA REQ", "UNIT DATA REQ", "ENCR CMD", "CHAN ACTIV", "RF CHAN REL", "PAGING CMD", "TRAFFIC CONNECT"}
 
 func (k DownKind) String() string {
 	if int(k) < len(downNames) {
@@ -150,6 +157,9 @@ type Down struct {
 	// PagingCmd
 	IMSI  string
 	Cause uint8
+	// TrafficConnect
+	Peer    l1.Chan
+	PeerRef uint32
 }
 
 // Queue is a bounded queue between two goroutines (or two state machines
