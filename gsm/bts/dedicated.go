@@ -662,13 +662,7 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	}
 	d := c.find(r.Chan)
 	if r.Kind == rsl.ChanActivate {
-		if d == nil || d.state != ChanFree {
-			c.up(&dchan{ch: r.Chan}, rsl.ChanActivNack, 0, fn, 0, nil)
-			return
-		}
-		c.activate(d, fn, 0, 0)
-		c.tchActivate(d, r)
-		c.up(d, rsl.ChanActivAck, 0, fn, 0, nil)
+		c.chanActivate(fn, r, d)
 		return
 	}
 	if r.Kind == rsl.TrafficConnect {

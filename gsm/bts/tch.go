@@ -225,3 +225,34 @@ func (c *Cell) TrafficOf(tn tdma.TN) ChannelTraffic {
 	return ChannelTraffic{Joined: t.joined, Peer: l1.Chan{Kind: l1.ChanTCHF, TN: t.peer},
 		Relayed: t.relayed, Sent: t.sent, Lost: t.lost, Dropped: t.dropped}
 }
+
+// chanActivate answers CHAN ACTIV (TS 48.058 §8.4.1): d is the channel
+// named, nil if none; a TCH/F on TN 0 means any free TCH/F.
+func (c *Cell) chanActivate(fn tdma.FN, r *rsl.Down, d *dchan) {
+	if r.Chan.Kind == l1.ChanTCHF && r.Chan.TN == 0 {
+		d = nil
+		for tn := range c.tch {
+			if td, _ := c.tchOf(tdma.TN(tn)); td != nil && td.state == ChanFree {
+				d = td
+				break
+			}
+		}
+	}
+	if d == nil || d.state != ChanFree {
+		u := rsl.Up{Kind: rsl.ChanActivNack, Cell: c.cfg.ID, Chan: r.Chan, FN: fn, Tag: r.Tag}
+		if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
+			c.ded.UpDropped++
+		}
+		return
+	}
+	c.activate(d, fn, 0, 0)
+	c.tchActivate(d, r)
+	desc := make([]byte, 3)
+	if _, err := d.desc.MarshalTo(desc); err != nil {
+		desc = nil
+	}
+	u := rsl.Up{Kind: rsl.ChanActivAck, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: fn, Tag: r.Tag, Msg: desc}
+	if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
+		c.ded.UpDropped++
+	}
+}

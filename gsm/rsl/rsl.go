@@ -90,6 +90,8 @@ type Up struct {
 	RA    uint8 // ChanRequired
 	Msg   []byte
 	Meas  Meas // MeasResult
+	// Tag echoes the ChanActivate's Tag in its ChanActivAck/Nack.
+	Tag uint32
 }
 
 // DownKind is the kind of a downward request, core to BTS.
@@ -112,6 +114,11 @@ const (
 	// ChanActivate: reserve Chan for an MS the core will send to it
 	// (an assignment or handover target, §8.4.1); answered by
 	// ChanActivAck with the Ref of the activation, or ChanActivNack.
+	// A TCH/F on TN 0 (which never carries one) asks for any free
+	// TCH/F; the ACK names the one taken. The ACK's Msg is the
+	// channel's Channel Description (TS 44.018 §10.5.2.5, 3 octets) for
+	// the Assignment Command. With Alg not 0 the channel is enciphered
+	// with Kc from its first burst (ciphering carried over, §3.4.3.1).
 	ChanActivate
 	// ChanRelease: release the channel (Chan, Ref). With Msg (the RR
 	// Channel Release, TS 44.018 §9.1.7), the BTS sends it on SAPI 0 and
@@ -160,6 +167,9 @@ type Down struct {
 	// TrafficConnect
 	Peer    l1.Chan
 	PeerRef uint32
+	// Tag is the requester's own reference for a ChanActivate, echoed
+	// in the answer.
+	Tag uint32
 }
 
 // Queue is a bounded queue between two goroutines (or two state machines
