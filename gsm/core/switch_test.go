@@ -322,3 +322,294 @@ func TestCallMOtoMT(t *testing.T) {
 		t.Errorf("after the call: %d connections, sessions %+v", snap.Connections, snap.Sessions)
 	}
 }
+
+// ring brings a call from a to b up to Alerting (both on TCH/Fs, EFR).
+func (s *sw) ring(a, b *phone, to string) {
+	s.t.Helper()
+	a.serviceRequest(mm.ServiceMOCall)
+	d := a.cc(setupTo(to, cc.FRv2, cc.FRv1))
+	a.moveTo(d)
+	d = b.pagingResponse()
+	m := s.mustCC(d, b.ch, cc.MsgSetup).(*cc.Setup)
+	b.ti, b.flag = m.TI, true
+	b.moveTo(b.cc(&cc.CallConfirmed{HasBearer: true, Bearer: cc.SpeechBearer(1, cc.FRv2, cc.FRv1)}))
+	s.mustCC(b.cc(&cc.Alerting{}), a.ch, cc.MsgAlerting)
+}
+
+// answer brings a ringing call to active.
+func (s *sw) answer(a, b *phone) {
+	s.t.Helper()
+	d := b.cc(&cc.Connect{})
+	s.mustCC(d, a.ch, cc.MsgConnect)
+	a.cc(&cc.ConnectAck{})
+}
+
+// finish plays both phones' part in the clearing that has started and
+// checks that every channel is released with no call left.
+func (s *sw) finish(ps ...*phone) {
+	s.t.Helper()
+	for _, p := range ps {
+		// Whatever the network sent last to p, the phone completes it.
+		var last cc.MsgType
+		for _, r := range s.reqs {
+			if r.Kind == rsl.DataReq && r.Chan == p.ch && len(r.Msg) > 1 && l3.PD(r.Msg[0]&0x0f) == l3.PDCC {
+				last = cc.MsgType(r.Msg[1] & 0x3f)
+			}
+		}
+		switch last {
+		case cc.MsgDisconnect:
+			p.cc(&cc.Release{})
+		case cc.MsgRelease:
+			p.cc(&cc.ReleaseComplete{})
+		}
+		p.released()
+	}
+	if snap := s.net.Snapshot(); snap.Connections != 0 {
+		s.t.Errorf("%d connections left", snap.Connections)
+	}
+	if len(s.net.sw.calls) != 0 || len(s.net.sw.byIMSI) != 0 || len(s.net.sw.assigning) != 0 || len(s.net.sw.byTag) != 0 {
+		s.t.Errorf("switch state left: %d calls, %d subscribers, %d assignments, %d activations",
+			len(s.net.sw.calls), len(s.net.sw.byIMSI), len(s.net.sw.assigning), len(s.net.sw.byTag))
+	}
+}
+
+func (s *sw) lastCDR(cause cc.CauseValue, by string) cdr.Record {
+	s.t.Helper()
+	if len(s.cdrs.recs) == 0 {
+		s.t.Fatalf("no CDR")
+	}
+	r := s.cdrs.recs[len(s.cdrs.recs)-1]
+	if r.Cause != uint8(cause) || r.ClearedBy != by {
+		s.t.Errorf("CDR cause #%d by %s, want #%d by %s", r.Cause, r.ClearedBy, cause, by)
+	}
+	return r
+}
+
+// A call to an unknown number is refused with #1, the channel released.
+func TestCallUnknownNumber(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3)
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	d := a.cc(setupTo("9999", cc.FRv1))
+	rc := s.mustCC(d, a.ch, cc.MsgReleaseComplete).(*cc.ReleaseComplete)
+	if !rc.HasCause || rc.Cause.Value != cc.CauseUnassignedNumber {
+		t.Errorf("Release Complete %+v, want #1", rc)
+	}
+	if _, ok := findKind(d, rsl.ChanRelease, a.ch); !ok {
+		t.Errorf("channel not released: %v", kinds(d))
+	}
+	s.finish(a)
+	s.lastCDR(cc.CauseUnassignedNumber, "network")
+	if s.net.CallStats().Unknown != 1 {
+		t.Error("not counted")
+	}
+}
+
+// A call to a phone already in a call gets #17 and leaves the call alone.
+func TestCallBusy(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3, 4)
+	a, b, c := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2), s.phone(imsiC, 2, 3)
+	s.ring(a, b, "5002")
+	s.answer(a, b)
+	c.serviceRequest(mm.ServiceMOCall)
+	d := c.cc(setupTo("5002", cc.FRv1))
+	rc := s.mustCC(d, c.ch, cc.MsgReleaseComplete).(*cc.ReleaseComplete)
+	if rc.Cause.Value != cc.CauseUserBusy {
+		t.Errorf("cause %v, want #17", rc.Cause.Value)
+	}
+	if _, ok := findKind(d, rsl.PagingCmd, l1.Chan{}); ok {
+		t.Error("a busy callee was paged")
+	}
+	c.released()
+	s.lastCDR(cc.CauseUserBusy, "network")
+	// A calling itself is busy too.
+	if s.net.CallStats().Busy != 1 || len(s.net.sw.calls) != 1 {
+		t.Errorf("stats %+v, calls %d", s.net.CallStats(), len(s.net.sw.calls))
+	}
+}
+
+// With no TCH/F free the caller gets #34, and nothing is held.
+func TestCallNoTCH(t *testing.T) {
+	s := newSwitch(t, CallConfig{})
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	d := a.cc(setupTo("5002", cc.FRv1))
+	disc := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect)
+	if disc.Cause.Value != cc.CauseNoChannelAvailable {
+		t.Errorf("cause %v, want #34", disc.Cause.Value)
+	}
+	s.finish(a)
+	s.lastCDR(cc.CauseNoChannelAvailable, "network")
+}
+
+// The caller hangs up while the callee rings: the callee's ringing stops
+// with #16, both channels go, the CDR has no answer time.
+func TestCallerHangsUpRinging(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3)
+	a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+	s.ring(a, b, "5002")
+	d := a.cc(&cc.Disconnect{Cause: cc.UserCause(cc.CauseNormalClearing)})
+	if m := s.mustCC(d, b.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseNormalClearing {
+		t.Errorf("callee's cause %v", m.Cause.Value)
+	}
+	s.finish(a, b)
+	if r := s.lastCDR(cc.CauseNormalClearing, "caller"); !r.Answer.IsZero() || r.Duration() != 0 {
+		t.Errorf("CDR of an unanswered call %+v", r)
+	}
+}
+
+// The callee never answers: after NoAnswer (T301) the caller gets #19.
+func TestCallNoAnswer(t *testing.T) {
+	s := newSwitch(t, CallConfig{NoAnswer: 5 * time.Second}, 2, 3)
+	a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+	s.ring(a, b, "5002")
+	s.now = s.now.Add(6 * time.Second)
+	d := s.send(rsl.Up{Kind: rsl.MeasResult})
+	if m := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseNoAnswer {
+		t.Errorf("caller's cause %v, want #19", m.Cause.Value)
+	}
+	s.mustCC(d, b.ch, cc.MsgDisconnect)
+	s.finish(a, b)
+	s.lastCDR(cc.CauseNoAnswer, "network")
+}
+
+// The callee's phone vanishes mid-call (radio link failure): the caller
+// is cleared with #41 and both channels are freed.
+func TestCallRadioLinkFailure(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3)
+	a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+	s.ring(a, b, "5002")
+	s.answer(a, b)
+	s.send(rsl.Up{Kind: rsl.ConnFailure, Chan: b.ch, Ref: b.ref})
+	d := b.released()
+	if m := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseTemporaryFailure {
+		t.Errorf("caller's cause %v, want #41", m.Cause.Value)
+	}
+	s.finish(a)
+	s.lastCDR(cc.CauseTemporaryFailure, "network")
+	if s.net.CallStats().RadioLost != 1 {
+		t.Error("radio loss not counted")
+	}
+}
+
+// A phone with no SIM (identified by IMEI) dials an emergency call: it is
+// routed to the [emergency] MSISDN, whose phone rings.
+func TestEmergencyUnregistered(t *testing.T) {
+	s := newSwitch(t, CallConfig{Emergency: "5003"}, 2, 3)
+	e, c := s.phone("", 0, 1), s.phone(imsiC, 1, 2)
+	d := e.est(encodeMM(t, &mm.CMServiceRequest{Service: mm.ServiceEmergencyCall, CKSN: 7,
+		Classmark2: l3.Classmark2{Classmark1: l3.Classmark1{Revision: 1, A51: true}}, Identity: l3.MobileIdentity{Type: l3.IdentityIMEI, Digits: "490154203237518"}}))
+	if len(d) != 1 || d[0].Msg[1]&0x3f != byte(mm.MsgCMServiceAccept) {
+		t.Fatalf("emergency CM Service Request: %v, want accepted", kinds(d))
+	}
+	d = e.cc(&cc.EmergencySetup{})
+	s.mustCC(d, e.ch, cc.MsgCallProceeding)
+	var id l3.MobileIdentity
+	if r, ok := findKind(d, rsl.PagingCmd, l1.Chan{}); !ok || r.IMSI != imsiC || id.Unmarshal(r.Msg) != nil {
+		t.Fatalf("the emergency target not paged: %v", kinds(d))
+	}
+	e.moveTo(d)
+	d = c.pagingResponse()
+	m := s.mustCC(d, c.ch, cc.MsgSetup).(*cc.Setup)
+	c.ti, c.flag = m.TI, true
+	c.moveTo(c.cc(&cc.CallConfirmed{}))
+	s.mustCC(c.cc(&cc.Alerting{}), e.ch, cc.MsgAlerting)
+	s.answer(e, c)
+	d = c.cc(&cc.Disconnect{Cause: cc.UserCause(cc.CauseNormalClearing)})
+	s.mustCC(d, e.ch, cc.MsgDisconnect)
+	s.finish(e, c)
+	r := s.lastCDR(cc.CauseNormalClearing, "callee")
+	if !r.Emergency || r.Callee != "5003" || r.Dialled != "112" {
+		t.Errorf("CDR %+v", r)
+	}
+	// 112 dialled in a normal Setup is an emergency call too.
+	if !s.net.isEmergencyNumber("112") || !s.net.isEmergencyNumber("911") || s.net.isEmergencyNumber("5003") {
+		t.Error("emergency numbers")
+	}
+}
+
+// Without an [emergency] target an emergency call is refused (#63) and
+// nothing is held.
+func TestEmergencyNoTarget(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2)
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	d := a.cc(setupTo("112", cc.FRv1))
+	if rc := s.mustCC(d, a.ch, cc.MsgReleaseComplete).(*cc.ReleaseComplete); rc.Cause.Value != cc.CauseServiceNotAvailable {
+		t.Errorf("cause %v", rc.Cause.Value)
+	}
+	s.finish(a)
+}
+
+// Paging the callee goes unanswered: the caller gets #18.
+func TestCallPageTimeout(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2)
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	a.moveTo(a.cc(setupTo("5002", cc.FRv1)))
+	s.now = s.now.Add(DefaultPageTimeout + time.Second)
+	d := s.send(rsl.Up{Kind: rsl.MeasResult})
+	if m := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseNoUserResponding {
+		t.Errorf("cause %v, want #18", m.Cause.Value)
+	}
+	s.finish(a)
+	s.lastCDR(cc.CauseNoUserResponding, "network")
+}
+
+// Hostile CC input on a call's connection gets a status or release, never
+// a panic or a held TCH.
+func TestCallHostile(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3)
+	a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+	s.ring(a, b, "5002")
+	for _, m := range [][]byte{
+		{0x03}, {0x03, 0x3f}, {0x83, 0x05}, {0x03, 0x05, 0x04, 0xff}, {0x73, 0x2d},
+		{0x03, 0x34}, {0x06, 0x29}, {0x06, 0x2f}, {0x06, 0x17, 0x00},
+	} {
+		da, db := a.data(m), b.data(m)
+		if testing.Verbose() {
+			t.Logf("% x: A %v, B %v; A %v, B %v", m, kinds(da), kinds(db), a.s.net.conns[connKey{5, a.ch}] != nil, a.s.net.conns[connKey{5, b.ch}] != nil)
+		}
+	}
+	s.answer(a, b)
+	// A Disconnect without its cause is a Disconnect with #96 (TS
+	// 24.008 §8.5): the call is cleared both ways.
+	d := b.data([]byte{0x83, 0x25})
+	s.mustCC(d, b.ch, cc.MsgRelease)
+	if m := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseInvalidMandatoryInfo {
+		t.Errorf("caller's cause %v, want #96", m.Cause.Value)
+	}
+	s.finish(a, b)
+}
+
+// Any CC or RR input from either phone during a call, then both phones
+// gone: no panic, and nothing is left held.
+func FuzzCallInput(f *testing.F) {
+	for _, m := range [][]byte{{0x03, 0x3f}, {0x83, 0x25}, {0x83, 0x07}, {0x03, 0x2d}, {0x06, 0x29, 0x00}, {0x06, 0x2f, 0x01}, {0x06, 0x17, 0x0a, 0xa3, 0x67, 0x21}, {0x83, 0x35, 0x2c, 0x01, 0x31}} {
+		f.Add(m, false, true)
+		f.Add(m, true, false)
+	}
+	f.Fuzz(func(t *testing.T, m []byte, toB, answered bool) {
+		s := newSwitch(t, CallConfig{}, 2, 3)
+		a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+		s.ring(a, b, "5002")
+		if answered {
+			s.answer(a, b)
+		}
+		p := a
+		if toB {
+			p = b
+		}
+		p.data(m)
+		p.data(m)
+		a.released()
+		b.released()
+		if snap := s.net.Snapshot(); snap.Connections != 0 {
+			t.Errorf("%d connections left", snap.Connections)
+		}
+		sw := &s.net.sw
+		if len(sw.calls) != 0 || len(sw.byIMSI) != 0 || len(sw.assigning) != 0 || len(sw.byTag) != 0 {
+			t.Errorf("switch state left after % x: %d calls", m, len(sw.calls))
+		}
+	})
+}
