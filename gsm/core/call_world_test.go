@@ -1,0 +1,198 @@
+package core
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/cc"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// talker is a test phone's mouth and ear: it sends numbered random
+// speech frames and keeps what it hears.
+type talker struct {
+	r     *rand.Rand
+	sent  [][260]byte
+	heard [][260]byte
+	bad   int
+	modes map[rr.ChannelMode]int
+}
+
+func (k *talker) mouth(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) bool {
+	for i := range dst {
+		dst[i] = byte(k.r.IntN(2))
+	}
+	k.sent = append(k.sent, *dst)
+	k.modes[mode]++
+	return true
+}
+
+func (k *talker) ear(fn tdma.FN, mode rr.ChannelMode, f *[260]byte, good bool) {
+	if !good {
+		k.bad++
+		return
+	}
+	k.heard = append(k.heard, *f)
+}
+
+// callWorld is tier 2 with TCH/Fs: a cell with combination I on TN2–5,
+// the core with the switch, and phones with the Caller upper.
+func newCallWorld(t *testing.T, calls CallConfig, tchf ...tdma.TN) (*world, *memCDR, *[]CallResult) {
+	reg, _ := registrytest.NewRegistry(t, registry.Policy{Mode: registry.ModeClosed})
+	w := &world{t: t, reg: reg, epoch: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	cdrs := &memCDR{}
+	var results []CallResult
+	calls.CDR = cdrs
+	calls.OnCall = func(r CallResult) { results = append(results, r) }
+	net, err := New(Config{MM: mm.Config{LAI: cellLAI}, HLR: NewHLR(reg), Rand: rand.NewChaCha8([32]byte{1}), SyncHLR: true,
+		OnResult: func(r mm.Result) { w.ended = append(w.ended, r) }, Calls: calls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.net = net
+	c := rr.DefaultCellConfig()
+	c.PLMN, c.LAC, c.CI = cellLAI.PLMN, cellLAI.LAC, 7
+	c.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+	c.Band, c.ARFCN = tdma.GSM900, 62
+	w.cell, err = bts.New(bts.Config{Cell: c, ID: 1, Up: net.Up(), TCHF: tchf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.AddCell(1, w.cell.Down())
+	return w, cdrs, &results
+}
+
+// addCaller adds a provisioned subscriber with msisdn and a calling phone.
+func (w *world) addCaller(imsi, msisdn string, cfg ms.CallConfig, k *talker) (*ms.Phone, *ms.Caller) {
+	s := sim(imsi, crypto.COMP128v3)
+	if _, err := w.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: msisdn, Algorithm: s.Algorithm, Ki: s.Ki}); err != nil {
+		w.t.Fatal(err)
+	}
+	if k != nil {
+		cfg.Mouth, cfg.Ear = k.mouth, k.ear
+	}
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
+	mcfg := &mm.MSConfig{Classmark1: cm1, IMEI: "490154203237518", Classmark2: l3.Classmark2{Classmark1: cm1, A53: true}}
+	up := ms.NewCaller(ms.NewMM(mcfg, s), cfg)
+	p, err := ms.New(ms.Config{SIM: s, Seed: uint64(len(w.phones) + 1), Upper: up})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	p.PowerOn()
+	w.phones = append(w.phones, p)
+	w.origin = append(w.origin, 31*len(w.phones))
+	return p, up
+}
+
+func newTalker(seed uint64) *talker {
+	return &talker{r: rand.New(rand.NewPCG(seed, 7)), modes: map[rr.ChannelMode]int{}}
+}
+
+// runUntil steps until cond or the budget runs out; false on the budget.
+func (w *world) runUntil(frames int, cond func() bool) bool {
+	for range frames {
+		w.step()
+		if cond() {
+			return true
+		}
+	}
+	return false
+}
+
+// contiguous reports whether heard is a run of consecutive frames of
+// sent, and how many.
+func contiguous(heard, sent [][260]byte) bool {
+	if len(heard) == 0 {
+		return false
+	}
+	for i := range sent {
+		if sent[i] != heard[0] {
+			continue
+		}
+		for k := range heard {
+			if i+k >= len(sent) || sent[i+k] != heard[k] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Two registered phones on one cell: A dials B's number, B rings and
+// answers, speech flows both ways over the air through the cell's relay
+// bit for bit (ciphered A5/3 on the TCH as on the SDCCH), A hangs up,
+// both phones are idle again, every channel is free and a CDR is written.
+func TestCallOverTheAir(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		codecs []cc.SpeechVersion
+		mode   rr.ChannelMode
+	}{{"EFR", nil, rr.ModeSpeechV2}, {"FR", []cc.SpeechVersion{cc.FRv1}, rr.ModeSpeechV1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, cdrs, results := newCallWorld(t, CallConfig{}, 2, 3, 4, 5)
+			ka, kb := newTalker(1), newTalker(2)
+			pa, a := w.addCaller("001010000000201", "6001", ms.CallConfig{Codecs: tc.codecs}, ka)
+			pb, b := w.addCaller("001010000000202", "6002", ms.CallConfig{AnswerAfter: 100}, kb)
+			if !w.runUntil(51*300, func() bool {
+				return pa.Stats().Registered && pb.Stats().Registered && pa.State() == ms.StateIdle && pb.State() == ms.StateIdle
+			}) {
+				t.Fatalf("phones did not register: %+v %+v", pa.Stats(), pb.Stats())
+			}
+			if !a.Dial("6002", false) {
+				t.Fatal("Dial refused")
+			}
+			if !w.runUntil(51*200, func() bool { return a.Info().Active && b.Info().Active }) {
+				t.Fatalf("call not active: A %+v, B %+v; stats %+v", a.Info(), b.Info(), w.net.CallStats())
+			}
+			ia := a.Info()
+			t.Logf("frames %d; info A %+v B %+v; stats %+v", w.frames, ia, b.Info(), w.net.CallStats())
+			t.Logf("dial→alerting %d frames (%v), dial→connect %d frames", ia.Alerting-ia.Dialled,
+				time.Duration(ia.Alerting-ia.Dialled)*frameDuration, ia.Connected-ia.Dialled)
+			w.runUntil(50*26/6*4, func() bool { return false }) // 200 speech frames
+			a.Hangup()
+			if !w.runUntil(51*100, func() bool { return pa.State() == ms.StateIdle && pb.State() == ms.StateIdle && len(*results) == 1 }) {
+				t.Fatalf("not idle after hang-up: A %v %+v, B %v %+v", pa.State(), a.Info(), pb.State(), b.Info())
+			}
+			for _, c := range []struct {
+				name      string
+				to, from  *talker
+				bad       int
+				phone     *ms.Phone
+				wantFrame int
+			}{{"A→B", kb, ka, kb.bad, pb, 150}, {"B→A", ka, kb, ka.bad, pa, 150}} {
+				if len(c.to.heard) < c.wantFrame || !contiguous(c.to.heard, c.from.sent) || c.bad > 0 {
+					t.Errorf("%s: heard %d frames (%d bad) of %d sent; contiguous %v", c.name, len(c.to.heard), c.bad,
+						len(c.from.sent), contiguous(c.to.heard, c.from.sent))
+				}
+			}
+			if ka.modes[tc.mode] == 0 || len(ka.modes) != 1 {
+				t.Errorf("A spoke in modes %v, want %#x", ka.modes, tc.mode)
+			}
+			if a.Info().Cause != cc.CauseNormalClearing || b.Info().Cause != cc.CauseNormalClearing {
+				t.Errorf("causes A %v, B %v, want #16", a.Info().Cause, b.Info().Cause)
+			}
+			w.runUntil(51*10, func() bool { return false }) // T3111 and the like
+			for i, st := range w.cell.Channels() {
+				if st != bts.ChanFree {
+					t.Errorf("channel %v is %v after the call", w.cell.ChannelList()[i], st)
+				}
+			}
+			if len(cdrs.recs) != 1 || cdrs.recs[0].Caller != "6001" || cdrs.recs[0].Callee != "6002" || cdrs.recs[0].Duration() == 0 {
+				t.Errorf("CDRs %+v", cdrs.recs)
+			}
+			if st := w.cell.Stats(); st.Traffic.Relayed < 300 || st.Dedicated.Ciphered < 4 {
+				t.Errorf("cell stats: traffic %+v, ciphered %d", st.Traffic, st.Dedicated.Ciphered)
+			}
+		})
+	}
+}
