@@ -17,6 +17,29 @@ type Config struct {
 
 	Subscribers Subscribers `toml:"subscribers"`
 	Security    Security    `toml:"security"`
+	Calls       Calls       `toml:"calls"`
+	Emergency   Emergency   `toml:"emergency"`
+}
+
+// Calls sets up the switch for calls between the network's subscribers.
+type Calls struct {
+	// NoAnswer is how long a called phone rings before the call is
+	// cleared with #19 (T301, TS 24.008 Table 11.3).
+	NoAnswer Duration `toml:"no_answer"`
+	// CDR is the call detail record log on the data partition; "" keeps
+	// no records.
+	CDR string `toml:"cdr"`
+}
+
+// Emergency routes emergency calls (TS 22.101 §10).
+type Emergency struct {
+	// Target is the local MSISDN emergency calls go to; "" refuses them.
+	Target string `toml:"target"`
+	// Numbers are the numbers that are emergency calls when dialled.
+	Numbers []string `toml:"numbers"`
+	// WithoutSIM accepts emergency calls from phones with no SIM or not
+	// registered (TS 22.101 §10.1.1, TS 24.008 §4.5.1.5).
+	WithoutSIM bool `toml:"without_sim"`
 }
 
 // Subscribers sets the subscriber registry and who may register.
@@ -202,7 +225,9 @@ func Default() *Config {
 			OpenPrefixes: []string{},
 			DB:           "/perm/gsmbox/subscribers.db",
 		},
-		Security: Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+		Security:  Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+		Calls:     Calls{NoAnswer: Duration{60 * time.Second}, CDR: "/perm/gsmbox/cdr.log"},
+		Emergency: Emergency{Target: "", Numbers: []string{"112", "911"}, WithoutSIM: true},
 	}
 }
 

@@ -180,6 +180,10 @@ func TestValidation(t *testing.T) {
 			c.Cell.SDCCH8Timeslots = []int{4}
 		}, "cell.tchf_timeslots"},
 		{"no TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = nil }, ""},
+		{"no answer short", func(c *Config) { c.Calls.NoAnswer = Duration{time.Second} }, "calls.no_answer"},
+		{"emergency target", func(c *Config) { c.Emergency.Target = "11x" }, "emergency.target"},
+		{"emergency number", func(c *Config) { c.Emergency.Numbers = []string{"1-1-2"} }, "emergency.numbers"},
+		{"emergency ok", func(c *Config) { c.Emergency.Target = "1000" }, ""},
 		{"gsmtap addr", func(c *Config) { c.GSMTAP.Enabled = true; c.GSMTAP.Remote = "nowhere" }, "gsmtap.remote"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"negative sim phones", func(c *Config) { c.Sim.Phones = -1 }, "sim.phones"},

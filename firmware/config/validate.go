@@ -180,6 +180,19 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		}
 		ts[t] = true
 	}
+	if d := c.Calls.NoAnswer.Duration; d < 10*time.Second || d > 10*time.Minute {
+		bad("calls.no_answer", "%v: want 10s..10m", d)
+	}
+	if t := c.Emergency.Target; t != "" {
+		if len(t) > 15 || strings.Trim(t, "0123456789") != "" {
+			bad("emergency.target", "%q: want the MSISDN of a local subscriber, 1 to 15 digits", t)
+		}
+	}
+	for _, num := range c.Emergency.Numbers {
+		if len(num) == 0 || len(num) > 6 || strings.Trim(num, "0123456789") != "" {
+			bad("emergency.numbers", "%q: want 1 to 6 digits", num)
+		}
+	}
 	tch := map[int]bool{}
 	for _, t := range cl.TCHFTimeslots {
 		switch {
