@@ -245,7 +245,18 @@ func (c *Cell) chanActivate(fn tdma.FN, r *rsl.Down, d *dchan) {
 		}
 		return
 	}
-	c.activate(d, fn, 0, 0)
+	ta := uint8(0)
+	from := (*dchan)(nil)
+	if r.Peer.Kind != 0 {
+		from = c.find(r.Peer)
+	}
+	if from != nil && from.state == ChanActive {
+		ta = from.ta
+	}
+	c.activate(d, fn, ta, 0)
+	if from != nil && from.state == ChanActive {
+		d.msPower, d.msDBm = from.msPower, from.msDBm
+	}
 	c.tchActivate(d, r)
 	desc := make([]byte, 3)
 	if _, err := d.desc.MarshalTo(desc); err != nil {

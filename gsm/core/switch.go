@@ -580,7 +580,7 @@ func (n *Network) assign(l *leg) {
 	sw.byTag[l.tag] = l
 	cn := l.conn
 	n.down(rsl.Down{Kind: rsl.ChanActivate, Cell: cn.key.cell, Chan: l1.Chan{Kind: l1.ChanTCHF}, Tag: l.tag,
-		Alg: uint8(cn.cipher), Kc: cn.kc})
+		Alg: uint8(cn.cipher), Kc: cn.kc, Peer: cn.key.ch})
 }
 
 // activated handles CHAN ACTIV ACK/NACK and the end of a TCH that was

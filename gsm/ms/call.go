@@ -267,3 +267,7 @@ func (c *Caller) DownlinkSpeech(fn tdma.FN, mode rr.ChannelMode, frame *[260]byt
 	}
 	c.cfg.Ear(fn, mode, frame, good)
 }
+
+// Frames returns the phone's virtual time in frames (the clock of
+// CallInfo).
+func (c *Caller) Frames() int64 { return c.frames }

@@ -119,6 +119,9 @@ const (
 	// channel's Channel Description (TS 44.018 §10.5.2.5, 3 octets) for
 	// the Assignment Command. With Alg not 0 the channel is enciphered
 	// with Kc from its first burst (ciphering carried over, §3.4.3.1).
+	// Peer, when set, is the channel the MS is on now: its timing
+	// advance and MS power carry over to the new one (the Timing
+	// Advance and MS Power IEs of CHAN ACTIV, §9.3.24, §9.3.13).
 	ChanActivate
 	// ChanRelease: release the channel (Chan, Ref). With Msg (the RR
 	// Channel Release, TS 44.018 §9.1.7), the BTS sends it on SAPI 0 and
