@@ -21,6 +21,8 @@ type phoneOpts struct {
 	live      time.Duration
 	seed      uint64
 	provision bool
+	calls     int
+	talk      time.Duration
 }
 
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
@@ -31,6 +33,8 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.DurationVar(&o.live, "live", 5*time.Second, "with --phones: print the phone table every this much air time (0: only at the end)")
 	fs.Uint64Var(&o.seed, "phone-seed", 0, "with --phones: seed for placement, IMSIs and keys (0: the config's sim.seed)")
 	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
+	fs.IntVar(&o.calls, "calls", 0, "with --phones: once all are registered, place K simultaneous calls between random pairs (implies --provision)")
+	fs.DurationVar(&o.talk, "talk", 5*time.Second, "with --calls: how long each call talks before the caller hangs up")
 	return o
 }
 
@@ -38,6 +42,12 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 func (o *phoneOpts) check() error {
 	if o.n > simphones.Max {
 		return fmt.Errorf("%w: --phones %d (at most %d)", errUsage, o.n, simphones.Max)
+	}
+	if o.calls < 0 || 2*o.calls > o.n {
+		return fmt.Errorf("%w: --calls %d needs %d phones, have --phones %d", errUsage, o.calls, 2*o.calls, o.n)
+	}
+	if o.calls > 0 {
+		o.provision = true
 	}
 	return nil
 }
@@ -98,12 +108,21 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 	fmt.Fprintf(out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",
 		st.Dedicated.Ciphered, st.Dedicated.PowerAdjusted, st.Dedicated.TimingAdjusted)
 	if o.report == "" {
+		if o.calls > 0 {
+			callTable(out, ps.CallRows())
+		}
 		return nil
 	}
+	var calls []simphones.CallRow
+	if o.calls > 0 {
+		calls = ps.CallRows()
+		callTable(out, calls)
+	}
 	b, err := json.MarshalIndent(struct {
-		AirTimeS float64         `json:"air_time_s"`
-		Phones   []simphones.Row `json:"phones"`
-	}{airTime.Seconds(), rows}, "", "  ")
+		AirTimeS float64             `json:"air_time_s"`
+		Phones   []simphones.Row     `json:"phones"`
+		Calls    []simphones.CallRow `json:"calls,omitempty"`
+	}{airTime.Seconds(), rows, calls}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -112,4 +131,17 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 	}
 	fmt.Fprintf(out, "wrote %s\n", o.report)
 	return nil
+}
+
+// callTable prints the calls of --calls: setup times, codec, speech each
+// way (frames sent, relayed and matching, lost) and how the call ended.
+func callTable(w io.Writer, rows []simphones.CallRow) {
+	fmt.Fprintln(w, "calls:")
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "CALL\tFROM\tTO\tCODEC\tDIAL→ALERT\tDIAL→CONNECT\tA→B SENT/HEARD/LOST\tMATCH\tB→A SENT/HEARD/LOST\tMATCH\tCAUSE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%d\t%d (%s)\t%s\t%.2f s\t%.2f s\t%d/%d/%d\t%v\t%d/%d/%d\t%v\t%s\n", r.Call, r.Caller, r.Callee, r.Number, r.Codec,
+			r.DialToAlertS, r.DialToAnswerS, r.Up.Sent, r.Up.Relayed, r.Up.Lost, r.Up.Matches, r.Down.Sent, r.Down.Relayed, r.Down.Lost, r.Down.Matches, r.Cause)
+	}
+	tw.Flush()
 }

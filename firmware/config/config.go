@@ -204,7 +204,7 @@ func Default() *Config {
 			Neighbours:        []int{},
 			CombinedCCCH:      true,
 			SDCCH8Timeslots:   []int{},
-			TCHFTimeslots:     []int{4, 5, 6, 7},
+			TCHFTimeslots:     []int{2, 3, 4, 5, 6, 7},
 			AGBlocksReserved:  1,
 			PagingMultiframes: 2,
 			PeriodicLU:        Duration{time.Hour},

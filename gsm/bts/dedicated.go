@@ -281,7 +281,8 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	c.activate(d, a.FN, ta, req.Cause)
 	c.ded.Assigned++
 	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
-	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause)}
+	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause),
+		Msg: blk[4:7:7]} // the Channel Description of the assignment (TS 44.018 §9.1.18)
 	if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
 		c.ded.UpDropped++
 	}

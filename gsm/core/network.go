@@ -376,6 +376,7 @@ func (n *Network) event(u *rsl.Up) {
 	switch u.Kind {
 	case rsl.ChanRequired:
 		n.stats.ChanRequired++
+		n.noteIA(u)
 		return
 	case rsl.MeasResult:
 		n.stats.MeasResults++

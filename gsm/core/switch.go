@@ -186,11 +186,12 @@ type leg struct {
 // switchboard is the switch's state in the Network.
 type switchboard struct {
 	nextID    uint32
-	calls     []*call           // in order, for determinism
-	byTag     map[uint32]*leg   // CHAN ACTIV outstanding
-	assigning map[connKey]*leg  // TCH activated, Assignment Command sent
-	paging    map[string]*call  // callee IMSI → call being paged
-	byIMSI    map[string]*leg   // subscribers in a call
+	calls     []*call                    // in order, for determinism
+	byTag     map[uint32]*leg            // CHAN ACTIV outstanding
+	assigning map[connKey]*leg           // TCH activated, Assignment Command sent
+	paging    map[string]*call           // callee IMSI → call being paged
+	byIMSI    map[string]*leg            // subscribers in a call
+	iaDesc    map[connKey]rr.ChannelDesc // TCH/Fs given by Immediate Assignment
 	stats     CallStats
 	out       []cc.Action
 }
@@ -199,6 +200,7 @@ func (s *switchboard) init() {
 	if s.byTag == nil {
 		s.byTag, s.assigning = map[uint32]*leg{}, map[connKey]*leg{}
 		s.paging, s.byIMSI = map[string]*call{}, map[string]*leg{}
+		s.iaDesc = map[connKey]rr.ChannelDesc{}
 	}
 }
 
@@ -575,6 +577,14 @@ func (n *Network) assign(l *leg) {
 	if l.tchRef != 0 || l.tag != 0 {
 		return
 	}
+	if d, ok := sw.iaDesc[l.conn.key]; ok && l.conn.key.ch.Kind == l1.ChanTCHF {
+		// Already on a TCH/F in signalling mode (Immediate Assignment
+		// with no SDCCH free): only its mode changes (TS 44.018
+		// §3.4.6.1).
+		l.tch, l.tchRef, l.tchDesc, l.onTCH = l.conn.key, l.conn.ref, d, true
+		n.modify(l, l.mode)
+		return
+	}
 	sw.nextID++
 	l.tag = sw.nextID
 	sw.byTag[l.tag] = l
@@ -770,3 +780,17 @@ func (n *Network) legLost(cn *conn) {
 // Calls returns the switch's counters. Call it from the core's goroutine,
 // or read Snapshot.
 func (n *Network) CallStats() CallStats { return n.sw.stats }
+
+// noteIA keeps the Channel Description of a TCH/F the cell gave by
+// Immediate Assignment, for a Channel Mode Modify when a call follows.
+func (n *Network) noteIA(u *rsl.Up) {
+	if u.Chan.Kind != l1.ChanTCHF {
+		return
+	}
+	var d rr.ChannelDesc
+	if d.Unmarshal(u.Msg) != nil {
+		return
+	}
+	n.sw.init()
+	n.sw.iaDesc[connKey{u.Cell, u.Chan}] = d
+}

@@ -20,7 +20,8 @@ const (
 	// ChanRequired: a Channel Request (RACH) was decoded (§8.5.3 CHANNEL
 	// REQUIRED). The cell allocates the channel itself and has queued
 	// the Immediate Assignment (Chan, Ref), or the Reject when Chan.Kind
-	// is 0 (none free). RA and FN are the request reference, Cause the
+	// is 0 (none free). Msg is the Channel Description it sent (TS
+	// 44.018 §10.5.2.5, 3 octets). RA and FN are the request reference, Cause the
 	// establishment cause (rr.EstCause).
 	ChanRequired UpKind = iota + 1
 	// ChanActivAck / ChanActivNack answer a ChanActivate (§8.4.2,

@@ -171,7 +171,7 @@ type CallRow struct {
 // Leg is one direction of a call's speech.
 type Leg struct {
 	Sent    int  `json:"frames_sent"`
-	Relayed int  `json:"frames_relayed"`
+	Relayed int  `json:"frames_received"` // heard by the other phone, matching
 	Lost    int  `json:"frames_lost"`
 	Bad     int  `json:"frames_bad"`
 	Matches bool `json:"speech_matches"`
@@ -281,7 +281,7 @@ func (ps *Phones) CallRows() []CallRow {
 		c.callee.mu.Unlock()
 		r := CallRow{Call: c.idx, Caller: c.caller.idx, Callee: c.callee.idx, Number: c.number, State: ia.State, Cause: "-"}
 		if ia.Ended {
-			r.Cause = fmt.Sprintf("#%d %v", uint8(ia.Cause), ia.Cause)
+			r.Cause = ia.Cause.String()
 		}
 		if ia.Alerting > 0 {
 			r.DialToAlertS = float64(ia.Alerting-ia.Dialled) * frameDuration.Seconds()
