@@ -109,6 +109,10 @@ type Cell struct {
 	// channel (combination I: TCH/F + FACCH/F + SACCH/TF), one per
 	// timeslot; a call between two local phones takes two.
 	TCHFTimeslots []int `toml:"tchf_timeslots"`
+	// VeryEarlyAssignment puts a phone that asks for a channel to make
+	// or answer a call straight onto a free TCH/F (signalling on FACCH/F,
+	// much faster call setup), instead of an SDCCH first.
+	VeryEarlyAssignment bool `toml:"very_early_assignment"`
 	// AGBlocksReserved is BS_AG_BLKS_RES, CCCH blocks kept for AGCH.
 	AGBlocksReserved int `toml:"bs_ag_blks_res"`
 	// PagingMultiframes is BS_PA_MFRMS, 2..9.
@@ -194,26 +198,27 @@ func Default() *Config {
 	return &Config{
 		Network: Network{MCC: "001", MNC: "01", Name: "gsmbox test network", ShortName: "gsmbox"},
 		Cell: Cell{
-			Band:              "GSM900",
-			ARFCN:             62,
-			LAC:               1,
-			CI:                1,
-			NCC:               0,
-			BCC:               7,
-			TxPowerDBm:        20,
-			Neighbours:        []int{},
-			CombinedCCCH:      true,
-			SDCCH8Timeslots:   []int{},
-			TCHFTimeslots:     []int{2, 3, 4, 5, 6, 7},
-			AGBlocksReserved:  1,
-			PagingMultiframes: 2,
-			PeriodicLU:        Duration{time.Hour},
-			RxLevAccessMinDBm: -110,
-			MSTxPowerMaxDBm:   33,
-			MSPowerTargetDBm:  -80,
-			RACHMaxRetrans:    4,
-			RACHTxInteger:     9,
-			RadioLinkTimeout:  32,
+			Band:                "GSM900",
+			ARFCN:               62,
+			LAC:                 1,
+			CI:                  1,
+			NCC:                 0,
+			BCC:                 7,
+			TxPowerDBm:          20,
+			Neighbours:          []int{},
+			CombinedCCCH:        true,
+			SDCCH8Timeslots:     []int{},
+			TCHFTimeslots:       []int{2, 3, 4, 5, 6, 7},
+			VeryEarlyAssignment: true,
+			AGBlocksReserved:    1,
+			PagingMultiframes:   2,
+			PeriodicLU:          Duration{time.Hour},
+			RxLevAccessMinDBm:   -110,
+			MSTxPowerMaxDBm:     33,
+			MSPowerTargetDBm:    -80,
+			RACHMaxRetrans:      4,
+			RACHTxInteger:       9,
+			RadioLinkTimeout:    32,
 		},
 		Radio:  Radio{SamplesPerSymbol: 4},
 		GSMTAP: GSMTAP{Enabled: false, Remote: "127.0.0.1:4729"},

@@ -49,7 +49,7 @@ func CellSettings(c *config.Config, log *slog.Logger) bts.Config {
 	if c.Cell.DTX {
 		rc.DTX = rr.DTXMay
 	}
-	bc := bts.Config{Cell: rc, Log: log, MSPowerTargetDBm: float32(c.Cell.MSPowerTargetDBm)}
+	bc := bts.Config{Cell: rc, Log: log, MSPowerTargetDBm: float32(c.Cell.MSPowerTargetDBm), VeryEarlyAssignment: c.Cell.VeryEarlyAssignment}
 	for _, tn := range c.Cell.SDCCH8Timeslots {
 		bc.SDCCH8 = append(bc.SDCCH8, tdma.TN(tn))
 	}

@@ -38,6 +38,13 @@ type Config struct {
 	// DownQueue is the length of the cell's queue of requests from the
 	// core; 0 means DefaultDownQueue.
 	DownQueue int
+	// VeryEarlyAssignment gives a channel request for a call (originating,
+	// emergency, answer to paging) a TCH/F in signalling mode when one is
+	// free, instead of an SDCCH (TS 44.018 §3.3.1.1.3 allows either): the
+	// call's signalling then runs on FACCH/F, a block every 20 ms rather
+	// than one per 51-multiframe, and the channel becomes the call's
+	// speech channel by Channel Mode Modify, with no assignment.
+	VeryEarlyAssignment bool
 }
 
 // DefaultDownQueue is the default length of a cell's request queue.

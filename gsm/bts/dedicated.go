@@ -234,17 +234,26 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 		return
 	}
 	var d, tch *dchan
+	veryEarly := c.cfg.VeryEarlyAssignment && (req.Cause == rr.EstOriginating || req.Cause == rr.EstEmergency || req.Cause == rr.EstPaging)
 	for i := range c.chans {
 		if c.chans[i].state != ChanFree {
 			continue
 		}
 		if c.chans[i].ch.Kind != l1.ChanTCHF {
-			d = &c.chans[i]
-			break
+			if d == nil {
+				d = &c.chans[i]
+			}
+			if !veryEarly {
+				break
+			}
+			continue
 		}
 		if tch == nil {
 			tch = &c.chans[i]
 		}
+	}
+	if veryEarly && tch != nil {
+		d = tch
 	}
 	if d == nil && tch != nil {
 		// No SDCCH free: a TCH/F in signalling mode serves the request

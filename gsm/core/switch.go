@@ -25,7 +25,9 @@ import (
 // Confirmed brings its bearer capability, and the speech version both
 // phones support (cc.CommonSpeech, in CallConfig.Codecs order) is the
 // channel mode of its TCH/F (and of the caller's, by Channel Mode Modify
-// when the caller was assigned another). Alerting and Connect are passed
+// when the caller was assigned another). The callee gets its TCH/F when
+// it alerts, so that its Alerting reaches the caller without waiting for
+// the channel change. Alerting and Connect are passed
 // to the caller; when the callee answers and both are on their TCH/F the
 // cell relays the speech frames between them (rsl.TrafficConnect), as
 // they are (transcoder-free; gsm/bts tch.go explains why the relay is
@@ -285,17 +287,21 @@ func (n *Network) legEvent(l *leg, a cc.Action) {
 		}
 		c.codec, c.hasCodec = v, true
 		l.mode = modeOf(v)
-		n.assign(l)
 		if c.a.onTCH && c.a.mode != l.mode {
 			n.modify(c.a, l.mode)
 		}
 	case cc.EvAlerting:
+		// The callee's TCH/F is assigned while it rings, after its
+		// Alerting has gone to the caller: assigned at Call Confirmed,
+		// the Alerting would wait in LAPDm for the channel change.
+		n.assign(l)
 		if c.phase < phActive && !c.a.released {
 			c.res.Alerting = now
 			sw.stats.Alerted++
 			n.legActs(c.a, c.a.cc.Alert(now, nil))
 		}
 	case cc.EvConnect:
+		n.assign(l) // answered without ringing
 		c.res.Connected, c.res.Answer = now, now
 		c.phase = phActive
 		sw.stats.Answered++

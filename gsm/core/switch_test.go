@@ -277,10 +277,10 @@ func TestCallMOtoMT(t *testing.T) {
 	if !ok || mod.Chan != a.ch {
 		t.Fatalf("no Channel Mode Modify to A after B confirmed FR only: %v", kinds(d))
 	}
-	d = b.moveTo(d)
-	d = append(d, a.rr(&rr.ChannelModeModifyAck{Chan: cmd.Chan, Mode: rr.ModeSpeechV1})...)
+	a.rr(&rr.ChannelModeModifyAck{Chan: cmd.Chan, Mode: rr.ModeSpeechV1})
 	d = b.cc(&cc.Alerting{})
 	s.mustCC(d, a.ch, cc.MsgAlerting)
+	b.moveTo(d)
 	d = b.cc(&cc.Connect{})
 	s.mustCC(d, b.ch, cc.MsgConnectAck)
 	s.mustCC(d, a.ch, cc.MsgConnect)
@@ -332,8 +332,10 @@ func (s *sw) ring(a, b *phone, to string) {
 	d = b.pagingResponse()
 	m := s.mustCC(d, b.ch, cc.MsgSetup).(*cc.Setup)
 	b.ti, b.flag = m.TI, true
-	b.moveTo(b.cc(&cc.CallConfirmed{HasBearer: true, Bearer: cc.SpeechBearer(1, cc.FRv2, cc.FRv1)}))
-	s.mustCC(b.cc(&cc.Alerting{}), a.ch, cc.MsgAlerting)
+	b.cc(&cc.CallConfirmed{HasBearer: true, Bearer: cc.SpeechBearer(1, cc.FRv2, cc.FRv1)})
+	d = b.cc(&cc.Alerting{})
+	s.mustCC(d, a.ch, cc.MsgAlerting)
+	b.moveTo(d)
 }
 
 // answer brings a ringing call to active.
@@ -512,8 +514,10 @@ func TestEmergencyUnregistered(t *testing.T) {
 	d = c.pagingResponse()
 	m := s.mustCC(d, c.ch, cc.MsgSetup).(*cc.Setup)
 	c.ti, c.flag = m.TI, true
-	c.moveTo(c.cc(&cc.CallConfirmed{}))
-	s.mustCC(c.cc(&cc.Alerting{}), e.ch, cc.MsgAlerting)
+	c.cc(&cc.CallConfirmed{})
+	d = c.cc(&cc.Alerting{})
+	s.mustCC(d, e.ch, cc.MsgAlerting)
+	c.moveTo(d)
 	s.answer(e, c)
 	d = c.cc(&cc.Disconnect{Cause: cc.UserCause(cc.CauseNormalClearing)})
 	s.mustCC(d, e.ch, cc.MsgDisconnect)

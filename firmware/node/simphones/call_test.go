@@ -33,9 +33,12 @@ func airCalls(t *testing.T, n, k, talk int, codecs []cc.SpeechVersion, sdcch8 bo
 
 // airCallsTap is airCalls with the cell's GSMTAP going to tap (its
 // writer's Node, if a *phonePcap, is set).
-func airCallsTap(t *testing.T, n, k, talk int, codecs []cc.SpeechVersion, sdcch8 bool, tap *phonePcap) (*simphones.Phones, *node.Node) {
+func airCallsTap(t *testing.T, n, k, talk int, codecs []cc.SpeechVersion, sdcch8 bool, tap *phonePcap, edit ...func(*config.Config)) (*simphones.Phones, *node.Node) {
 	t.Helper()
 	cfg := config.Default()
+	for _, e := range edit {
+		e(cfg)
+	}
 	cfg.Sim.SNRdB = 60
 	cfg.Cell.TCHFTimeslots = []int{2, 3, 4, 5, 6, 7}
 	if sdcch8 {
@@ -156,6 +159,12 @@ func TestCallOnAir(t *testing.T) {
 // on the TCH, and nothing malformed.
 func TestCallInTshark(t *testing.T) {
 	tshark := testtool.Need(t, "tshark")
+	for _, veryEarly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("very_early_%v", veryEarly), func(t *testing.T) { callInTshark(t, tshark, veryEarly) })
+	}
+}
+
+func callInTshark(t *testing.T, tshark string, veryEarly bool) {
 	pcapPath := filepath.Join(t.TempDir(), "call.pcap")
 	f, err := os.Create(pcapPath)
 	if err != nil {
@@ -166,7 +175,7 @@ func TestCallInTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt := &phonePcap{w: pw}
-	ps, _ := airCallsTap(t, 2, 1, 200, nil, false, pt)
+	ps, _ := airCallsTap(t, 2, 1, 200, nil, false, pt, func(c *config.Config) { c.Cell.VeryEarlyAssignment = veryEarly })
 	if err := f.Close(); err != nil || pt.err != nil {
 		t.Fatal(err, pt.err)
 	}
@@ -187,9 +196,14 @@ func TestCallInTshark(t *testing.T) {
 		t.Errorf("tshark finds malformed packets:\n%s", bad)
 	}
 	info := run("-T", "fields", "-e", "gsmtap.chan_type", "-e", "gsmtap.uplink", "-e", "_ws.col.Info")
-	for _, want := range []string{"CM Service Request", "Setup", "Call Proceeding", "Assignment Command", "Assignment Complete",
-		"Paging Response", "Call Confirmed", "Alerting", "Connect", "Connect Acknowledge", "Disconnect", "Release", "Release Complete",
-		"Channel Release"} {
+	wants := []string{"CM Service Request", "Setup", "Call Proceeding", "Paging Response", "Call Confirmed", "Alerting", "Connect",
+		"Connect Acknowledge", "Disconnect", "Release", "Release Complete", "Channel Release"}
+	if veryEarly {
+		wants = append(wants, "Channel Mode Modify", "Channel Mode Modify Acknowledge")
+	} else {
+		wants = append(wants, "Assignment Command", "Assignment Complete")
+	}
+	for _, want := range wants {
 		if !strings.Contains(info, want) {
 			t.Errorf("no %q in the capture", want)
 		}
