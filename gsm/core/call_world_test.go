@@ -20,7 +20,9 @@ import (
 // talker is a test phone's mouth and ear: it sends numbered random
 // speech frames and keeps what it hears.
 type talker struct {
-	r     *rand.Rand
+	r       *rand.Rand
+	sentFN  []tdma.FN
+	heardFN []tdma.FN
 	sent  [][260]byte
 	heard [][260]byte
 	bad   int
@@ -32,6 +34,7 @@ func (k *talker) mouth(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) bool {
 		dst[i] = byte(k.r.IntN(2))
 	}
 	k.sent = append(k.sent, *dst)
+	k.sentFN = append(k.sentFN, fn)
 	k.modes[mode]++
 	return true
 }
@@ -42,11 +45,31 @@ func (k *talker) ear(fn tdma.FN, mode rr.ChannelMode, f *[260]byte, good bool) {
 		return
 	}
 	k.heard = append(k.heard, *f)
+	k.heardFN = append(k.heardFN, fn)
+}
+
+// delay returns the frames from the uplink block start of each frame the
+// speaker sent to the downlink block start at which the listener got it
+// (min and max over the frames heard).
+func delay(from, to *talker) (lo, hi int) {
+	lo = 1 << 30
+	j := 0
+	for i, h := range to.heard {
+		for j < len(from.sent) && from.sent[j] != h {
+			j++
+		}
+		if j == len(from.sent) {
+			break
+		}
+		d := to.heardFN[i].Sub(from.sentFN[j])
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	return lo, hi
 }
 
 // callWorld is tier 2 with TCH/Fs: a cell with combination I on TN2–5,
 // the core with the switch, and phones with the Caller upper.
-func newCallWorld(t *testing.T, calls CallConfig, tchf ...tdma.TN) (*world, *memCDR, *[]CallResult) {
+func newCallWorld(t *testing.T, calls CallConfig, veryEarly bool, tchf ...tdma.TN) (*world, *memCDR, *[]CallResult) {
 	reg, _ := registrytest.NewRegistry(t, registry.Policy{Mode: registry.ModeClosed})
 	w := &world{t: t, reg: reg, epoch: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
 	cdrs := &memCDR{}
@@ -63,7 +86,7 @@ func newCallWorld(t *testing.T, calls CallConfig, tchf ...tdma.TN) (*world, *mem
 	c.PLMN, c.LAC, c.CI = cellLAI.PLMN, cellLAI.LAC, 7
 	c.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 	c.Band, c.ARFCN = tdma.GSM900, 62
-	w.cell, err = bts.New(bts.Config{Cell: c, ID: 1, Up: net.Up(), TCHF: tchf})
+	w.cell, err = bts.New(bts.Config{Cell: c, ID: 1, Up: net.Up(), TCHF: tchf, VeryEarlyAssignment: veryEarly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,12 +157,14 @@ func contiguous(heard, sent [][260]byte) bool {
 // both phones are idle again, every channel is free and a CDR is written.
 func TestCallOverTheAir(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		codecs []cc.SpeechVersion
-		mode   rr.ChannelMode
-	}{{"EFR", nil, rr.ModeSpeechV2}, {"FR", []cc.SpeechVersion{cc.FRv1}, rr.ModeSpeechV1}} {
+		name      string
+		codecs    []cc.SpeechVersion
+		mode      rr.ChannelMode
+		veryEarly bool
+	}{{"EFR", nil, rr.ModeSpeechV2, false}, {"FR", []cc.SpeechVersion{cc.FRv1}, rr.ModeSpeechV1, false},
+		{"EFR very early", nil, rr.ModeSpeechV2, true}, {"FR very early", []cc.SpeechVersion{cc.FRv1}, rr.ModeSpeechV1, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, cdrs, results := newCallWorld(t, CallConfig{}, 2, 3, 4, 5)
+			w, cdrs, results := newCallWorld(t, CallConfig{}, tc.veryEarly, 2, 3, 4, 5)
 			ka, kb := newTalker(1), newTalker(2)
 			pa, a := w.addCaller("001010000000201", "6001", ms.CallConfig{Codecs: tc.codecs}, ka)
 			pb, b := w.addCaller("001010000000202", "6002", ms.CallConfig{AnswerAfter: 100}, kb)
@@ -174,6 +199,12 @@ func TestCallOverTheAir(t *testing.T) {
 					t.Errorf("%s: heard %d frames (%d bad) of %d sent; contiguous %v", c.name, len(c.to.heard), c.bad,
 						len(c.from.sent), contiguous(c.to.heard, c.from.sent))
 				}
+			}
+			lo, hi := delay(ka, kb)
+			t.Logf("mouth-to-ear on the air A→B: block start to block start %d..%d frames; with the 8-burst interleaving at each end the frame is decoded %d..%d frames (%v..%v) after its first uplink burst",
+				lo, hi, lo+8, hi+8, time.Duration(lo+8)*frameDuration, time.Duration(hi+8)*frameDuration)
+			if lo < 8 || hi > 30 {
+				t.Errorf("mouth-to-ear %d..%d frames", lo, hi)
 			}
 			if ka.modes[tc.mode] == 0 || len(ka.modes) != 1 {
 				t.Errorf("A spoke in modes %v, want %#x", ka.modes, tc.mode)
