@@ -1,6 +1,7 @@
 package bts
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -312,5 +313,61 @@ func TestImmediateAssignmentOnTCH(t *testing.T) {
 	}
 	if len(a.ccch) != 5 || onTCH != 1 || a.rej != 1 {
 		t.Errorf("%d assignments (%d on the TCH/F), %d rejects; want 5 (1), 1", len(a.ccch), onTCH, a.rej)
+	}
+}
+
+// BenchmarkCallFrame measures the cell's work per TDMA frame (downlink
+// coding of all eight timeslots, uplink decoding of the TCH/F bursts,
+// the relay) with calls calls in progress: each TCH/F sends and receives
+// speech every block. Run with -benchtime and compare calls=0 and 3 for
+// the cost of a call.
+func BenchmarkCallFrame(b *testing.B) {
+	for _, calls := range []int{0, 1, 3} {
+		b.Run(fmt.Sprintf("calls=%d", calls), func(b *testing.B) {
+			cfg := testConfig()
+			up := rsl.NewQueue[rsl.Up](1 << 16)
+			cfg.Up, cfg.ID, cfg.TCHF = up, 1, []tdma.TN{2, 3, 4, 5, 6, 7}
+			cell, err := New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn := tdma.FN(1000)
+			var phones []*tchPhone
+			for i := range calls {
+				ta, tb := tdma.TN(2+2*i), tdma.TN(3+2*i)
+				ra := activateTCH(&testing.T{}, cell, up, l1.Chan{Kind: l1.ChanTCHF, TN: ta}, fn)
+				rb := activateTCH(&testing.T{}, cell, up, l1.Chan{Kind: l1.ChanTCHF, TN: tb}, fn)
+				cell.Down().Put(rsl.Down{Kind: rsl.TrafficConnect, Cell: 1, Chan: l1.Chan{Kind: l1.ChanTCHF, TN: ta}, Ref: ra,
+					Peer: l1.Chan{Kind: l1.ChanTCHF, TN: tb}, PeerRef: rb})
+				r := rand.New(rand.NewPCG(uint64(i), 1))
+				phones = append(phones, &tchPhone{tn: ta, send: randomFrames(r, 1)}, &tchPhone{tn: tb, send: randomFrames(r, 1)})
+			}
+			// Every phone sends the same frame over and over.
+			var rbs [][]*tdma.RxBurst
+			for _, p := range phones {
+				var bs []*tdma.RxBurst
+				for f := range 26 {
+					p.send = append(p.send[:0], p.send[0], p.send[0])
+					bs = append(bs, p.uplink(cell, fn.Add(f)))
+				}
+				rbs = append(rbs, bs)
+			}
+			var out [tdma.Slots]tdma.TxBurst
+			b.ReportAllocs()
+			b.ResetTimer()
+			for k := range b.N {
+				cell.Frame(fn, &out)
+				for _, bs := range rbs {
+					if rb := bs[k%26]; rb != nil {
+						rb.FN = fn
+						cell.Receive(rb)
+					}
+				}
+				fn++
+				for up.Len() > 0 {
+					up.Get()
+				}
+			}
+		})
 	}
 }
