@@ -9,6 +9,8 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
@@ -225,5 +227,67 @@ func TestCallOverTheAir(t *testing.T) {
 				t.Errorf("cell stats: traffic %+v, ciphered %d", st.Traffic, st.Dedicated.Ciphered)
 			}
 		})
+	}
+}
+
+// One phone vanishes mid-call (its battery is pulled: it stops sending
+// and listening). The cell's radio link counter on its TCH/F runs out
+// (TS 45.008 §5.2), the core clears the other party with #41, and every
+// channel is free again; a CDR says so.
+func TestCallRadioLinkFailureOnAir(t *testing.T) {
+	w, cdrs, results := newCallWorld(t, CallConfig{}, true, 2, 3, 4, 5)
+	pa, a := w.addCaller("001010000000301", "6101", ms.CallConfig{}, newTalker(3))
+	pb, b := w.addCaller("001010000000302", "6102", ms.CallConfig{}, newTalker(4))
+	if !w.runUntil(51*300, func() bool {
+		return pa.Stats().Registered && pb.Stats().Registered && pa.State() == ms.StateIdle && pb.State() == ms.StateIdle
+	}) {
+		t.Fatal("phones did not register")
+	}
+	a.Dial("6102", false)
+	if !w.runUntil(51*100, func() bool { return a.Info().Active && b.Info().Active }) {
+		t.Fatalf("call not active: %+v %+v", a.Info(), b.Info())
+	}
+	w.runUntil(26*20, func() bool { return false })
+	// B is gone: its timeslot carries only noise, which the cell's
+	// receiver hands up as bursts it cannot decode (as the DSP does).
+	bch, ok := pb.Channel()
+	if !ok || bch.Kind != l1.ChanTCHF || !w.cell.TrafficOf(bch.TN).Joined {
+		t.Fatalf("B is on %v (%v), want a joined TCH/F", bch, ok)
+	}
+	tn := bch.TN
+	w.phones, w.origin = w.phones[:1], w.origin[:1]
+	var plan phy.Plan
+	cleared := false
+	for range 51 * 200 {
+		w.cell.Plan(w.fn, &plan)
+		w.step()
+		if plan.Slots[tn] == phy.RxNormal {
+			w.cell.Receive(&tdma.RxBurst{FN: w.fn.Add(-1), TN: tn, Kind: tdma.KindNormal, RSSI: -115})
+		}
+		if pa.State() == ms.StateIdle && len(*results) == 1 {
+			cleared = true
+			break
+		}
+	}
+	if !cleared {
+		t.Fatalf("A not cleared after B vanished: %v %+v; stats %+v", pa.State(), a.Info(), w.net.CallStats())
+	}
+	if a.Info().Cause != cc.CauseTemporaryFailure {
+		t.Errorf("A's cause %v, want #41", a.Info().Cause)
+	}
+	w.runUntil(51*10, func() bool { return false })
+	for i, st := range w.cell.Channels() {
+		if st != bts.ChanFree {
+			t.Errorf("channel %v is %v", w.cell.ChannelList()[i], st)
+		}
+	}
+	if s := w.cell.Stats().Dedicated; s.RadioLinkLost != 1 {
+		t.Errorf("radio links lost %d, want 1", s.RadioLinkLost)
+	}
+	if len(cdrs.recs) != 1 || cdrs.recs[0].Cause != uint8(cc.CauseTemporaryFailure) || cdrs.recs[0].Duration() == 0 {
+		t.Errorf("CDRs %+v", cdrs.recs)
+	}
+	if st := w.net.CallStats(); st.RadioLost != 1 {
+		t.Errorf("call stats %+v", st)
 	}
 }

@@ -260,3 +260,12 @@ func (p *Phone) OnTCH() (rr.ChannelMode, bool) {
 	}
 	return p.ded.tch.mode, true
 }
+
+// Channel returns the phone's dedicated main channel (the cell's naming),
+// and false in idle mode.
+func (p *Phone) Channel() (l1.Chan, bool) {
+	if p.state != StateDedicated && p.state != StateReleasing {
+		return l1.Chan{}, false
+	}
+	return p.ded.main, true
+}
