@@ -291,3 +291,58 @@ func TestCallRadioLinkFailureOnAir(t *testing.T) {
 		t.Errorf("call stats %+v", st)
 	}
 }
+
+// Calls that do not get through end cleanly on both sides, over the air:
+// the right cause at the caller (and the callee), both phones idle, every
+// channel free, a CDR with the cause.
+func TestCallFailuresOnAir(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dial     string
+		answer   int // the callee's AnswerAfter
+		hangup   int // the caller hangs up this many frames after dialling (0: never)
+		busy     bool
+		want     cc.CauseValue
+		calleeTo cc.CauseValue // the callee's cause, 0 if it never got the call
+	}{
+		{name: "unknown number", dial: "6999", answer: 0, want: cc.CauseUnassignedNumber},
+		{name: "callee never answers", dial: "6202", answer: -1, want: cc.CauseNoAnswer, calleeTo: cc.CauseRecoveryOnTimerExpiry},
+		{name: "caller hangs up ringing", dial: "6202", answer: -1, hangup: 1200, want: cc.CauseNormalClearing, calleeTo: cc.CauseNormalClearing},
+		{name: "callee rejects busy", dial: "6202", busy: true, want: cc.CauseUserBusy},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, cdrs, results := newCallWorld(t, CallConfig{NoAnswer: 10 * time.Second}, true, 2, 3, 4, 5)
+			pa, a := w.addCaller("001010000000201", "6201", ms.CallConfig{}, newTalker(5))
+			pb, b := w.addCaller("001010000000202", "6202", ms.CallConfig{AnswerAfter: tc.answer, Busy: tc.busy}, newTalker(6))
+			if !w.runUntil(51*300, func() bool {
+				return pa.Stats().Registered && pb.Stats().Registered && pa.State() == ms.StateIdle && pb.State() == ms.StateIdle
+			}) {
+				t.Fatal("phones did not register")
+			}
+			a.Dial(tc.dial, false)
+			if tc.hangup > 0 {
+				a.HangupAfter(tc.hangup)
+			}
+			if !w.runUntil(51*150, func() bool {
+				return a.Info().Ended && pa.State() == ms.StateIdle && pb.State() == ms.StateIdle && len(*results) == 1
+			}) {
+				t.Fatalf("not over: A %v %+v, B %v %+v, calls %+v", pa.State(), a.Info(), pb.State(), b.Info(), w.net.CallStats())
+			}
+			if got := a.Info().Cause; got != tc.want {
+				t.Errorf("caller's cause %v, want %v", got, tc.want)
+			}
+			if tc.calleeTo != 0 && (b.Info().Cause != tc.calleeTo || !b.Info().Ended) {
+				t.Errorf("callee's call %+v, want ended with %v", b.Info(), tc.calleeTo)
+			}
+			w.runUntil(51*10, func() bool { return false })
+			for i, st := range w.cell.Channels() {
+				if st != bts.ChanFree {
+					t.Errorf("channel %v is %v", w.cell.ChannelList()[i], st)
+				}
+			}
+			if len(cdrs.recs) != 1 || cdrs.recs[0].Cause != uint8(tc.want) || cdrs.recs[0].Duration() != 0 {
+				t.Errorf("CDRs %+v", cdrs.recs)
+			}
+		})
+	}
+}
