@@ -9,12 +9,12 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
-	"github.com/gsmbox/gsmbox/gsm/l1"
-	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -25,10 +25,10 @@ type talker struct {
 	r       *rand.Rand
 	sentFN  []tdma.FN
 	heardFN []tdma.FN
-	sent  [][260]byte
-	heard [][260]byte
-	bad   int
-	modes map[rr.ChannelMode]int
+	sent    [][260]byte
+	heard   [][260]byte
+	bad     int
+	modes   map[rr.ChannelMode]int
 }
 
 func (k *talker) mouth(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) bool {
