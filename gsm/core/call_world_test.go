@@ -346,3 +346,67 @@ func TestCallFailuresOnAir(t *testing.T) {
 		})
 	}
 }
+
+// An emergency call over the air from a phone that is not registered (a
+// roamer the network refused, #13): Emergency Setup is accepted without
+// authentication (TS 24.008 §4.5.1.5, TS 22.101 §10.1.1) and rings the
+// [emergency] target, who answers and hears the caller.
+func TestEmergencyUnregisteredOnAir(t *testing.T) {
+	w, cdrs, results := newCallWorld(t, CallConfig{Emergency: "6202"}, true, 2, 3, 4, 5)
+	w.net.cfg.MM.EmergencyCalls = true
+	kb, ke := newTalker(7), newTalker(8)
+	pb, b := w.addCaller("001010000000202", "6202", ms.CallConfig{AnswerAfter: 50}, kb)
+	// A foreign SIM, not provisioned: its location update is refused.
+	s := sim("001020000000999", crypto.COMP128v3)
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
+	mcfg := &mm.MSConfig{Classmark1: cm1, IMEI: "490154203237518", Classmark2: l3.Classmark2{Classmark1: cm1, A53: true}}
+	e := ms.NewCaller(ms.NewMM(mcfg, s), ms.CallConfig{Mouth: ke.mouth, Ear: ke.ear})
+	pe, err := ms.New(ms.Config{SIM: s, Seed: 99, Upper: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe.PowerOn()
+	w.phones, w.origin = append(w.phones, pe), append(w.origin, 77)
+	if !w.runUntil(51*300, func() bool {
+		return pb.Stats().Registered && pb.State() == ms.StateIdle && e.MS.LastCause() != 0 && pe.State() == ms.StateIdle
+	}) {
+		t.Fatalf("setup: B %+v, E cause %v state %v", pb.Stats(), e.MS.LastCause(), pe.State())
+	}
+	if e.Registered() {
+		t.Fatal("the foreign phone registered")
+	}
+	e.Dial("112", true)
+	if !w.runUntil(51*100, func() bool { return e.Info().Active && b.Info().Active }) {
+		t.Fatalf("emergency call not active: E %+v (%v, busy %v, %+v), B %+v, stats %+v, ended %+v", e.Info(), pe.State(), e.MS.Busy(), pe.Stats(), b.Info(), w.net.CallStats(), w.ended)
+	}
+	w.runUntil(26*20, func() bool { return false })
+	e.Hangup()
+	if !w.runUntil(51*100, func() bool { return pe.State() == ms.StateIdle && pb.State() == ms.StateIdle && len(*results) == 1 }) {
+		t.Fatal("not idle after the emergency call")
+	}
+	if ok, n, _ := simMatch(kb.heard, ke.sent); !ok || n < 50 {
+		t.Errorf("the target heard %d frames of the caller's (match %v)", n, ok)
+	}
+	if len(cdrs.recs) != 1 || !cdrs.recs[0].Emergency || cdrs.recs[0].Callee != "6202" || cdrs.recs[0].Caller != "" {
+		t.Errorf("CDR %+v", cdrs.recs)
+	}
+}
+
+// simMatch is simphones.Match: heard frames in order among the sent ones.
+func simMatch(heard, sent [][260]byte) (bool, int, int) {
+	j, n, first := 0, 0, -1
+	for _, h := range heard {
+		for j < len(sent) && sent[j] != h {
+			j++
+		}
+		if j == len(sent) {
+			return false, n, 0
+		}
+		if first < 0 {
+			first = j
+		}
+		n++
+		j++
+	}
+	return n > 0, n, j - first - n
+}
