@@ -617,3 +617,26 @@ func FuzzCallInput(f *testing.F) {
 		}
 	})
 }
+
+// The MS refuses its TCH/F (Assignment Failure on the SDCCH, TS 44.018
+// §3.4.3.3): the TCH/F is freed and the call cleared with #47.
+func TestCallAssignmentFailure(t *testing.T) {
+	s := newSwitch(t, CallConfig{}, 2, 3)
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	d := a.cc(setupTo("5002", cc.FRv1))
+	if _, ok := findRR(d, rr.MsgAssignmentCommand); !ok {
+		t.Fatalf("no Assignment Command: %v", kinds(d))
+	}
+	d = a.rr(&rr.AssignmentFailure{Cause: rr.Cause(0x0a)})
+	if r, ok := findKind(d, rsl.ChanRelease, tchChan(2)); !ok || r.Ref != s.refOf(2) || len(r.Msg) != 0 {
+		t.Errorf("the TCH/F not freed: %v", kinds(d))
+	}
+	if m := s.mustCC(d, a.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseResourcesUnavailable {
+		t.Errorf("cause %v, want #47", m.Cause.Value)
+	}
+	s.finish(a)
+	if s.net.CallStats().AssignFail != 1 {
+		t.Error("assignment failure not counted")
+	}
+}
