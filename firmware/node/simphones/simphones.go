@@ -375,8 +375,14 @@ func (sp *Phone) publish() {
 		row.Result = "registered"
 		if st.Registered {
 			row.AirTimeS = float64(st.RegisteredFN) * frameDuration.Seconds()
-			if st.HaveFirstRACH {
-				row.RACHToLU = float64(st.RegisteredFN.Sub(st.AttemptRACH)) * frameDuration.Seconds()
+			if d := st.RegisteredFN.Sub(st.AttemptRACH); st.HaveFirstRACH && d >= 0 {
+				row.RACHToLU = float64(d) * frameDuration.Seconds()
+			} else {
+				// A later access (a call) started since: keep the figure
+				// of the access that registered.
+				sp.mu.Lock()
+				row.RACHToLU = sp.row.RACHToLU
+				sp.mu.Unlock()
 			}
 		}
 	case s.Invalid:
