@@ -525,6 +525,8 @@ type Snapshot struct {
 	UpQueue     int    // events waiting
 	UpDropped   uint64 // events the cells could not queue
 	HLRQueue    int    // registry requests waiting
+	Calls       CallStats
+	ActiveCalls int // calls set up or in progress
 }
 
 // Snapshot returns a copy of the counters and the session table; it is
@@ -533,7 +535,8 @@ func (n *Network) Snapshot() Snapshot {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	s := Snapshot{Stats: n.Stats(), Cells: len(n.cells), Connections: len(n.conns),
-		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq)}
+		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq),
+		Calls: n.sw.stats, ActiveCalls: len(n.sw.calls)}
 	for _, v := range n.sessions {
 		c := *v
 		c.conn = nil

@@ -314,6 +314,9 @@ func TestCallMOtoMT(t *testing.T) {
 	if r.Caller != "5001" || r.Callee != "5002" || r.Cause != 16 || r.ClearedBy != "caller" || r.Codec != "FR" || r.Duration() < 30*time.Second || r.Duration() > 31*time.Second {
 		t.Errorf("CDR %+v (duration %v)", r, r.Duration())
 	}
+	if snap := s.net.Snapshot(); snap.Calls.Setups != 1 || snap.ActiveCalls != 0 {
+		t.Errorf("snapshot calls %+v, %d active", snap.Calls, snap.ActiveCalls)
+	}
 	st := s.net.CallStats()
 	if st.Setups != 1 || st.Answered != 1 || st.Relays != 1 || st.Assigned != 2 || st.Modified != 1 || st.Ended != 1 {
 		t.Errorf("call stats %+v", st)
