@@ -111,11 +111,10 @@ type CallResult struct {
 	// Dial is when the Setup arrived; Alerting and Connected when the
 	// caller was told (zero: never).
 	Alerting, Connected time.Time
-	// Cell and the two TCH/Fs the call used.
-	Cell           rsl.CellID
-	CallerTCH      l1.Chan
-	CalleeTCH      l1.Chan
-	CallerTCHKnown bool
+	// Cell and the two TCH/Fs the call used (zero if none).
+	Cell      rsl.CellID
+	CallerTCH l1.Chan
+	CalleeTCH l1.Chan
 }
 
 // CallStats counts the switch's calls.
@@ -170,19 +169,19 @@ type call struct {
 
 // leg is one side of a call: a connection's CC transaction and its TCH.
 type leg struct {
-	call     *call
-	conn     *conn
-	cc       *cc.Call
-	caller   bool
-	bearer   cc.BearerCapability
-	tag      uint32
-	tch      connKey
-	tchRef   uint32
-	tchDesc  rr.ChannelDesc
-	mode     rr.ChannelMode
-	onTCH    bool
-	modifing bool
-	released bool
+	call      *call
+	conn      *conn
+	cc        *cc.Call
+	caller    bool
+	bearer    cc.BearerCapability
+	tag       uint32
+	tch       connKey
+	tchRef    uint32
+	tchDesc   rr.ChannelDesc
+	mode      rr.ChannelMode
+	onTCH     bool
+	modifying bool
+	released  bool
 }
 
 // switchboard is the switch's state in the Network.
@@ -195,7 +194,6 @@ type switchboard struct {
 	byIMSI    map[string]*leg            // subscribers in a call
 	iaDesc    map[connKey]rr.ChannelDesc // TCH/Fs given by Immediate Assignment
 	stats     CallStats
-	out       []cc.Action
 }
 
 func (s *switchboard) init() {
@@ -252,7 +250,7 @@ func (n *Network) bestFor(b *cc.BearerCapability) cc.SpeechVersion {
 	return cc.FRv1
 }
 
-// legAct carries out a leg's CC actions.
+// legActs carries out a leg's CC actions.
 func (n *Network) legActs(l *leg, acts []cc.Action) {
 	for _, a := range acts {
 		switch a.Kind {
@@ -418,7 +416,7 @@ func (n *Network) maybeEnd(c *call) {
 	}
 	c.res.Codec = c.codec
 	if c.a != nil && c.a.tchRef != 0 {
-		c.res.CallerTCH, c.res.CallerTCHKnown = c.a.tch.ch, true
+		c.res.CallerTCH = c.a.tch.ch
 	}
 	if c.b != nil && c.b.tchRef != 0 {
 		c.res.CalleeTCH = c.b.tch.ch
@@ -706,17 +704,17 @@ func (n *Network) modify(l *leg, mode rr.ChannelMode) {
 	if err != nil {
 		return
 	}
-	l.modifing = true
+	l.modifying = true
 	l.conn.send(0, l.conn.buf[:k])
 }
 
 // modified handles Channel Mode Modify Acknowledge.
 func (n *Network) modified(cn *conn, mode rr.ChannelMode) {
 	l := cn.leg
-	if l == nil || !l.modifing {
+	if l == nil || !l.modifying {
 		return
 	}
-	l.modifing = false
+	l.modifying = false
 	if mode != l.mode {
 		n.clearCall(l.call, cc.CauseBearerNotAvailable, "network")
 		return
@@ -729,7 +727,7 @@ func (n *Network) modified(cn *conn, mode rr.ChannelMode) {
 // are on them with the same mode.
 func (n *Network) relay(c *call) {
 	if c.relayed || c.phase != phActive || c.a == nil || c.b == nil || !c.a.onTCH || !c.b.onTCH ||
-		c.a.modifing || c.b.modifing {
+		c.a.modifying || c.b.modifying {
 		return
 	}
 	if c.a.tch.cell != c.b.tch.cell {
@@ -783,7 +781,7 @@ func (n *Network) legLost(cn *conn) {
 	n.legActs(l, l.cc.Abort(n.now, cc.NewCause(cc.CauseTemporaryFailure), nil))
 }
 
-// Calls returns the switch's counters. Call it from the core's goroutine,
+// CallStats returns the switch's counters. Call it from the core's goroutine,
 // or read Snapshot.
 func (n *Network) CallStats() CallStats { return n.sw.stats }
 
