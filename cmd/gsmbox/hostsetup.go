@@ -62,6 +62,7 @@ func setupHost(o hostOptions, stdout, stderr io.Writer) (*hostSetup, error) {
 		}
 		h.cleanup = append(h.cleanup, func() { os.RemoveAll(dir) })
 		h.cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
+		h.cfg.Calls.CDR = filepath.Join(dir, "cdr.log")
 	}
 	if err := h.cfg.Validate(h.board); err != nil {
 		h.Close()

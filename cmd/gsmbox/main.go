@@ -55,7 +55,11 @@ func main() {
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if !errors.Is(err, errUsage) {
+		// The flag package has printed a refused flag with the usage;
+		// anything else (a usage error found after parsing included) is
+		// printed here.
+		var printed usageError
+		if !errors.As(err, &printed) {
 			fmt.Fprintln(os.Stderr, "gsmbox:", err)
 		}
 		os.Exit(2)

@@ -22,6 +22,8 @@ type phoneOpts struct {
 	live      time.Duration
 	seed      uint64
 	provision bool
+	calls     int
+	talk      time.Duration
 }
 
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
@@ -33,7 +35,22 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.Var(durationValue{&o.live, func(d time.Duration) error { return config.CheckDuration(d, 0) }}, "live", "with --phones: print the phone table every this much air time (0: only at the end)")
 	fs.Uint64Var(&o.seed, "phone-seed", 0, "with --phones: seed for placement, IMSIs and keys (0: the config's sim.seed)")
 	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
+	fs.Var(intValue{&o.calls, func(n int) error { return config.CheckRange(n, 0, config.MaxSimPhones/2) }}, "calls", "with --phones: once all are registered, place K simultaneous calls between random pairs (implies --provision)")
+	o.talk = 5 * time.Second
+	fs.Var(durationValue{&o.talk, func(d time.Duration) error { return config.CheckPositiveDuration(d, 24*time.Hour) }}, "talk", "with --calls: how long each call talks before the caller hangs up")
 	return o
+}
+
+// check checks what one flag alone cannot: --calls against --phones.
+// --calls implies --provision (a call needs an MSISDN and a key).
+func (o *phoneOpts) check() error {
+	if 2*o.calls > o.n {
+		return fmt.Errorf("%w: --calls %d needs %d phones, have --phones %d", errUsage, o.calls, 2*o.calls, o.n)
+	}
+	if o.calls > 0 {
+		o.provision = true
+	}
+	return nil
 }
 
 // phoneRows returns the phones' rows with the number the network gave
@@ -105,12 +122,21 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 	fmt.Fprintf(out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",
 		st.Dedicated.Ciphered, st.Dedicated.PowerAdjusted, st.Dedicated.TimingAdjusted)
 	if o.report == "" {
+		if o.calls > 0 {
+			callTable(out, ps.CallRows())
+		}
 		return nil
 	}
+	var calls []simphones.CallRow
+	if o.calls > 0 {
+		calls = ps.CallRows()
+		callTable(out, calls)
+	}
 	b, err := json.MarshalIndent(struct {
-		AirTimeS float64         `json:"air_time_s"`
-		Phones   []simphones.Row `json:"phones"`
-	}{airTime.Seconds(), rows}, "", "  ")
+		AirTimeS float64             `json:"air_time_s"`
+		Phones   []simphones.Row     `json:"phones"`
+		Calls    []simphones.CallRow `json:"calls,omitempty"`
+	}{airTime.Seconds(), rows, calls}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -119,4 +145,17 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 	}
 	fmt.Fprintf(out, "wrote %s\n", o.report)
 	return nil
+}
+
+// callTable prints the calls of --calls: setup times, codec, speech each
+// way (frames sent, relayed and matching, lost) and how the call ended.
+func callTable(w io.Writer, rows []simphones.CallRow) {
+	fmt.Fprintln(w, "calls:")
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "CALL\tFROM\tTO\tCODEC\tDIAL→ALERT\tDIAL→CONNECT\tA→B SENT/HEARD/LOST\tMATCH\tB→A SENT/HEARD/LOST\tMATCH\tCAUSE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%d\t%d (%s)\t%s\t%.2f s\t%.2f s\t%d/%d/%d\t%v\t%d/%d/%d\t%v\t%s\n", r.Call, r.Caller, r.Callee, r.Number, r.Codec,
+			r.DialToAlertS, r.DialToAnswerS, r.Up.Sent, r.Up.Relayed, r.Up.Lost, r.Up.Matches, r.Down.Sent, r.Down.Relayed, r.Down.Lost, r.Down.Matches, r.Cause)
+	}
+	tw.Flush()
 }

@@ -54,6 +54,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
+	if err := phones.check(); err != nil {
+		return err
+	}
 	h, err := setupHost(hostOptions{name: "sim", config: *cfgPath, gsmtap: *tapAddr, snr: *snr, db: *dbPath, tempDB: true, verbose: *verbose}, stdout, stderr)
 	if err != nil {
 		return err
@@ -77,6 +80,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	var ps *simphones.Phones
+	placed := false
 	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
 	if *realtime {
 		nc.Clock = clock.Real{}
@@ -88,7 +92,24 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if every := int64(phones.live / frameDuration); every > 0 && k%every == 0 {
 			phoneTable(stdout, fmt.Sprintf("after %.1f s of air", float64(k)*frameDuration.Seconds()), phoneRows(ps, nil))
 		}
-		if k%26 == 0 && ps.Done() {
+		if k%26 != 0 {
+			return nil
+		}
+		if phones.calls > 0 {
+			switch {
+			case !placed && ps.Done():
+				talk := int(phones.talk / frameDuration)
+				if _, err := ps.PlaceCalls(phones.calls, phones.seed+1, talk); err != nil {
+					return err
+				}
+				placed = true
+				fmt.Fprintf(stdout, "after %.1f s of air: %d calls placed\n", float64(k)*frameDuration.Seconds(), phones.calls)
+			case placed && ps.CallsDone():
+				return node.ErrStop
+			}
+			return nil
+		}
+		if ps.Done() {
 			return node.ErrStop
 		}
 		return nil

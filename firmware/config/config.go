@@ -17,6 +17,29 @@ type Config struct {
 
 	Subscribers Subscribers `toml:"subscribers"`
 	Security    Security    `toml:"security"`
+	Calls       Calls       `toml:"calls"`
+	Emergency   Emergency   `toml:"emergency"`
+}
+
+// Calls sets up the switch for calls between the network's subscribers.
+type Calls struct {
+	// NoAnswer is how long a called phone rings before the call is
+	// cleared with #19 (T301, TS 24.008 Table 11.3).
+	NoAnswer Duration `toml:"no_answer"`
+	// CDR is the call detail record log on the data partition; "" keeps
+	// no records.
+	CDR string `toml:"cdr"`
+}
+
+// Emergency routes emergency calls (TS 22.101 §10).
+type Emergency struct {
+	// Target is the local MSISDN emergency calls go to; "" refuses them.
+	Target string `toml:"target"`
+	// Numbers are the numbers that are emergency calls when dialled.
+	Numbers []string `toml:"numbers"`
+	// WithoutSIM accepts emergency calls from phones with no SIM or not
+	// registered (TS 22.101 §10.1.1, TS 24.008 §4.5.1.5).
+	WithoutSIM bool `toml:"without_sim"`
 }
 
 // Subscribers sets the subscriber registry and who may register.
@@ -82,6 +105,14 @@ type Cell struct {
 	// SDCCH8Timeslots are timeslots (1..7) carrying SDCCH/8
 	// (combination VII).
 	SDCCH8Timeslots []int `toml:"sdcch8_timeslots"`
+	// TCHFTimeslots are timeslots (1..7) carrying a full-rate traffic
+	// channel (combination I: TCH/F + FACCH/F + SACCH/TF), one per
+	// timeslot; a call between two local phones takes two.
+	TCHFTimeslots []int `toml:"tchf_timeslots"`
+	// VeryEarlyAssignment puts a phone that asks for a channel to make
+	// or answer a call straight onto a free TCH/F (signalling on FACCH/F,
+	// much faster call setup), instead of an SDCCH first.
+	VeryEarlyAssignment bool `toml:"very_early_assignment"`
 	// AGBlocksReserved is BS_AG_BLKS_RES, CCCH blocks kept for AGCH.
 	AGBlocksReserved int `toml:"bs_ag_blks_res"`
 	// PagingMultiframes is BS_PA_MFRMS, 2..9.
@@ -167,25 +198,27 @@ func Default() *Config {
 	return &Config{
 		Network: Network{MCC: "001", MNC: "01", Name: "gsmbox test network", ShortName: "gsmbox"},
 		Cell: Cell{
-			Band:              "GSM900",
-			ARFCN:             62,
-			LAC:               1,
-			CI:                1,
-			NCC:               0,
-			BCC:               7,
-			TxPowerDBm:        20,
-			Neighbours:        []int{},
-			CombinedCCCH:      true,
-			SDCCH8Timeslots:   []int{},
-			AGBlocksReserved:  1,
-			PagingMultiframes: 2,
-			PeriodicLU:        Duration{time.Hour},
-			RxLevAccessMinDBm: -110,
-			MSTxPowerMaxDBm:   33,
-			MSPowerTargetDBm:  -80,
-			RACHMaxRetrans:    4,
-			RACHTxInteger:     9,
-			RadioLinkTimeout:  32,
+			Band:                "GSM900",
+			ARFCN:               62,
+			LAC:                 1,
+			CI:                  1,
+			NCC:                 0,
+			BCC:                 7,
+			TxPowerDBm:          20,
+			Neighbours:          []int{},
+			CombinedCCCH:        true,
+			SDCCH8Timeslots:     []int{},
+			TCHFTimeslots:       []int{2, 3, 4, 5, 6, 7},
+			VeryEarlyAssignment: true,
+			AGBlocksReserved:    1,
+			PagingMultiframes:   2,
+			PeriodicLU:          Duration{time.Hour},
+			RxLevAccessMinDBm:   -110,
+			MSTxPowerMaxDBm:     33,
+			MSPowerTargetDBm:    -80,
+			RACHMaxRetrans:      4,
+			RACHTxInteger:       9,
+			RadioLinkTimeout:    32,
 		},
 		Radio:  Radio{SamplesPerSymbol: 4},
 		GSMTAP: GSMTAP{Enabled: false, Remote: "127.0.0.1:4729"},
@@ -197,7 +230,9 @@ func Default() *Config {
 			OpenPrefixes: []string{},
 			DB:           "/perm/gsmbox/subscribers.db",
 		},
-		Security: Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+		Security:  Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+		Calls:     Calls{NoAnswer: Duration{60 * time.Second}, CDR: "/perm/gsmbox/cdr.log"},
+		Emergency: Emergency{Target: "", Numbers: []string{"112", "911"}, WithoutSIM: true},
 	}
 }
 

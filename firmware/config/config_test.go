@@ -174,6 +174,17 @@ func TestValidation(t *testing.T) {
 		{"T3212 step", func(c *Config) { c.Cell.PeriodicLU = Duration{7 * time.Minute} }, "cell.periodic_lu"},
 		{"non-combined needs SDCCH/8", func(c *Config) { c.Cell.CombinedCCCH = false }, "cell.sdcch8_timeslots"},
 		{"non-combined ok", func(c *Config) { c.Cell.CombinedCCCH = false; c.Cell.SDCCH8Timeslots = []int{1} }, ""},
+		{"TCH/F on TN0", func(c *Config) { c.Cell.TCHFTimeslots = []int{0} }, "cell.tchf_timeslots"},
+		{"TCH/F twice", func(c *Config) { c.Cell.TCHFTimeslots = []int{3, 3} }, "cell.tchf_timeslots"},
+		{"TCH/F on SDCCH/8", func(c *Config) {
+			c.Cell.CombinedCCCH = false
+			c.Cell.SDCCH8Timeslots = []int{4}
+		}, "cell.tchf_timeslots"},
+		{"no TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = nil }, ""},
+		{"no answer short", func(c *Config) { c.Calls.NoAnswer = Duration{time.Second} }, "calls.no_answer"},
+		{"emergency target", func(c *Config) { c.Emergency.Target = "11x" }, "emergency.target"},
+		{"emergency number", func(c *Config) { c.Emergency.Numbers = []string{"1-1-2"} }, "emergency.numbers"},
+		{"emergency ok", func(c *Config) { c.Emergency.Target = "1000" }, ""},
 		{"gsmtap addr", func(c *Config) { c.GSMTAP.Enabled = true; c.GSMTAP.Remote = "nowhere" }, "gsmtap.remote"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"negative sim phones", func(c *Config) { c.Sim.Phones = -1 }, "sim.phones"},

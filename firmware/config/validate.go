@@ -181,6 +181,31 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		}
 		ts[t] = true
 	}
+	if d := c.Calls.NoAnswer.Duration; d < 10*time.Second || d > 10*time.Minute {
+		bad("calls.no_answer", "%v: want 10s..10m", d)
+	}
+	if t := c.Emergency.Target; t != "" {
+		if len(t) > 15 || strings.Trim(t, "0123456789") != "" {
+			bad("emergency.target", "%q: want the MSISDN of a local subscriber, 1 to 15 digits", t)
+		}
+	}
+	for _, num := range c.Emergency.Numbers {
+		if len(num) == 0 || len(num) > 6 || strings.Trim(num, "0123456789") != "" {
+			bad("emergency.numbers", "%q: want 1 to 6 digits", num)
+		}
+	}
+	tch := map[int]bool{}
+	for _, t := range cl.TCHFTimeslots {
+		switch {
+		case t < 1 || t > 7:
+			bad("cell.tchf_timeslots", "timeslot %d: want 1..7 (timeslot 0 carries the BCCH)", t)
+		case tch[t]:
+			bad("cell.tchf_timeslots", "timeslot %d is listed twice", t)
+		case ts[t]:
+			bad("cell.tchf_timeslots", "timeslot %d already carries SDCCH/8 (cell.sdcch8_timeslots)", t)
+		}
+		tch[t] = true
+	}
 	if !cl.CombinedCCCH && len(cl.SDCCH8Timeslots) == 0 {
 		// The key is the one to add; the line is the one the file has.
 		line := lines["cell.sdcch8_timeslots"]

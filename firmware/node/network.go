@@ -49,9 +49,12 @@ func CellSettings(c *config.Config, log *slog.Logger) bts.Config {
 	if c.Cell.DTX {
 		rc.DTX = rr.DTXMay
 	}
-	bc := bts.Config{Cell: rc, Log: log, MSPowerTargetDBm: float32(c.Cell.MSPowerTargetDBm)}
+	bc := bts.Config{Cell: rc, Log: log, MSPowerTargetDBm: float32(c.Cell.MSPowerTargetDBm), VeryEarlyAssignment: c.Cell.VeryEarlyAssignment}
 	for _, tn := range c.Cell.SDCCH8Timeslots {
 		bc.SDCCH8 = append(bc.SDCCH8, tdma.TN(tn))
+	}
+	for _, tn := range c.Cell.TCHFTimeslots {
+		bc.TCHF = append(bc.TCHF, tdma.TN(tn))
 	}
 	return bc
 }
@@ -74,7 +77,8 @@ func OnAirLine(c *config.Config) string {
 // buildNetwork builds the cell and the core network above it over reg.
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
-func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool) (*bts.Cell, *core.Network, error) {
+func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool,
+	cdrs core.CDRSink, onCall func(core.CallResult)) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -83,7 +87,10 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 	}
 	net, err := core.New(core.Config{
 		MM: mm.Config{LAI: lai, Ciphers: ciphers, NoAuth: !c.Security.Authenticate,
-			FullName: c.Network.Name, ShortName: short, SendTime: true},
+			FullName: c.Network.Name, ShortName: short, SendTime: true,
+			EmergencyCalls: c.Emergency.WithoutSIM},
+		Calls: core.CallConfig{NoAnswer: c.Calls.NoAnswer.Duration, Emergency: c.Emergency.Target,
+			EmergencyNumbers: c.Emergency.Numbers, CDR: cdrs, OnCall: onCall},
 		HLR:     core.NewHLR(reg),
 		Clock:   clk,
 		SyncHLR: virtual,

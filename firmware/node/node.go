@@ -12,6 +12,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/core"
+	"github.com/gsmbox/gsmbox/gsm/core/cdr"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
@@ -58,6 +59,13 @@ type Config struct {
 	OnFrame func(frames int64) error
 	// InboxSize is the inbox's capacity in commands (default 256).
 	InboxSize int
+	// CDR receives the call detail records. When nil the node opens
+	// Config.Calls.CDR (if set) and Close closes it; a log that cannot
+	// be opened is reported and calls run without records.
+	CDR core.CDRSink
+	// OnCall, when not nil, is called on the loop with every call's
+	// outcome when it ends. It must not block.
+	OnCall func(core.CallResult)
 }
 
 // ErrStop, returned by Config.OnFrame, ends the loop normally.
@@ -83,6 +91,7 @@ type Node struct {
 	core  *core.Network
 	reg   *registry.Registry
 	db    *registry.DB // opened by the node, or nil
+	cdr   *cdr.Log     // opened by the node, or nil
 	l1cfg l1.Config
 	epoch time.Time
 
@@ -143,7 +152,18 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Clock != nil {
 		clk = cfg.Clock
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime)
+	if cfg.CDR == nil && cfg.Config.Calls.CDR != "" {
+		l, rec, err := cdr.Open(cfg.Config.Calls.CDR)
+		if err != nil {
+			n.log.Error("call detail records cannot be kept", "path", cfg.Config.Calls.CDR, "err", err)
+		} else {
+			if rec.TornBytes > 0 || rec.Damaged > 0 {
+				n.log.Warn("call detail record log repaired", "torn_bytes", rec.TornBytes, "damaged", rec.Damaged)
+			}
+			n.cdr, cfg.CDR = l, l
+		}
+	}
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall)
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -156,6 +176,10 @@ func New(cfg Config) (*Node, error) {
 // Close closes the subscriber registry, if the node opened it. Call it
 // after Serve has returned.
 func (n *Node) Close() error {
+	if n.cdr != nil {
+		n.cdr.Close()
+		n.cdr = nil
+	}
 	if n.db == nil {
 		return nil
 	}
@@ -200,7 +224,7 @@ func (n *Node) Serve(ctx context.Context, c phy.Carrier) error {
 	}
 	var (
 		bursts [tdma.Slots]tdma.TxBurst
-		plan   phy.Planner = &n.l1cfg
+		plan   phy.Planner = n.cell // the l1 plan, free TCH/Fs off
 		emit               = n.cell.Receive
 		p      *phy.Pacer
 	)

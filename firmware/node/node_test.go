@@ -24,6 +24,7 @@ func TestCellSettings(t *testing.T) {
 	c.Cell.PeriodicLU = config.Duration{Duration: 30 * time.Minute}
 	c.Cell.CombinedCCCH = false
 	c.Cell.SDCCH8Timeslots = []int{1, 3}
+	c.Cell.TCHFTimeslots = []int{2, 4}
 	c.Cell.DTX = true
 	s := CellSettings(c, nil)
 	if s.Cell.T3212 != 5 {

@@ -11,6 +11,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
@@ -63,6 +64,10 @@ type PhoneOptions struct {
 	Registry     *registry.Registry
 	OnRegistered func(simphones.Row)
 	Log          *slog.Logger
+	// Codecs and AnswerFrames set the phones' behaviour in calls
+	// (simphones.Config).
+	Codecs       []cc.SpeechVersion
+	AnswerFrames int
 }
 
 // StartPhones puts o.N virtual phones on the air (see simphones.Start).
@@ -74,7 +79,7 @@ func (s *SimAir) StartPhones(ctx context.Context, o PhoneOptions) (*simphones.Ph
 	tx := s.Transmitter()
 	pc := simphones.Config{N: o.N, Seed: seed, MCC: s.cfg.Network.MCC, MNC: s.cfg.Network.MNC, SNRdB: s.cfg.Sim.SNRdB,
 		Air: s.Air, BTS: s.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(),
-		OnRegistered: o.OnRegistered, Log: o.Log}
+		OnRegistered: o.OnRegistered, Log: o.Log, Codecs: o.Codecs, AnswerFrames: o.AnswerFrames}
 	if o.Registry != nil {
 		reg := o.Registry
 		pc.Provision = func(sub registry.Subscriber) error { return provision(reg, sub) }

@@ -38,6 +38,13 @@ type Config struct {
 	// DownQueue is the length of the cell's queue of requests from the
 	// core; 0 means DefaultDownQueue.
 	DownQueue int
+	// VeryEarlyAssignment gives a channel request for a call (originating,
+	// emergency, answer to paging) a TCH/F in signalling mode when one is
+	// free, instead of an SDCCH (TS 44.018 §3.3.1.1.3 allows either): the
+	// call's signalling then runs on FACCH/F, a block every 20 ms rather
+	// than one per 51-multiframe, and the channel becomes the call's
+	// speech channel by Channel Mode Modify, with no assignment.
+	VeryEarlyAssignment bool
 }
 
 // DefaultDownQueue is the default length of a cell's request queue.
@@ -51,6 +58,7 @@ type Stats struct {
 	// AccessBursts counts decoded channel requests.
 	AccessBursts uint64
 	Dedicated    DedicatedStats
+	Traffic      TrafficStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -69,6 +77,8 @@ type Cell struct {
 	down            *rsl.Queue[rsl.Down]
 	agch            [agchDepth][23]byte
 	agchHead, agchN int
+	tch             [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
+	traffic         TrafficStats
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -116,6 +126,7 @@ func New(cfg Config) (*Cell, error) {
 	if err := c.initChannels(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	c.initTCH()
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -172,5 +183,6 @@ func (c *Cell) Stats() Stats {
 	s.Downlink = c.dl.Stats()
 	s.Uplink = c.ul.Stats()
 	s.Dedicated = c.ded
+	s.Traffic = c.traffic
 	return s
 }

@@ -233,12 +233,34 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 		log.Debug("channel request for a service this cell does not offer")
 		return
 	}
-	var d *dchan
+	var d, tch *dchan
+	veryEarly := c.cfg.VeryEarlyAssignment && (req.Cause == rr.EstOriginating || req.Cause == rr.EstEmergency || req.Cause == rr.EstPaging)
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
-			d = &c.chans[i]
-			break
+		if c.chans[i].state != ChanFree {
+			continue
 		}
+		if c.chans[i].ch.Kind != l1.ChanTCHF {
+			if d == nil {
+				d = &c.chans[i]
+			}
+			if !veryEarly {
+				break
+			}
+			continue
+		}
+		if tch == nil {
+			tch = &c.chans[i]
+		}
+	}
+	if veryEarly && tch != nil {
+		d = tch
+	}
+	if d == nil && tch != nil {
+		// No SDCCH free: a TCH/F in signalling mode serves the request
+		// (TS 44.018 §3.3.1.1.3: the Immediate Assignment may allocate a
+		// TCH; TS 48.008 calls it a very early assignment). The core
+		// keeps the MS on it if a call follows.
+		d = tch
 	}
 	if d == nil {
 		c.ded.Rejected++
@@ -268,7 +290,8 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	c.activate(d, a.FN, ta, req.Cause)
 	c.ded.Assigned++
 	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
-	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause)}
+	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause),
+		Msg: blk[4:7:7]} // the Channel Description of the assignment (TS 44.018 §9.1.18)
 	if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
 		c.ded.UpDropped++
 	}
@@ -344,8 +367,9 @@ func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 }
 
 // DownlinkTraffic implements l1.TrafficSource: a TCH/F carries its
-// FACCH/F signalling, or nothing (l1 then sends the fill frame on FACCH).
-// Speech comes with the calls.
+// FACCH/F signalling, which steals the frame (TS 45.003 §4.2.5), else
+// the next speech frame relayed from its peer (tch.go), else nothing
+// (l1 then sends the fill frame on FACCH).
 func (c *Cell) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch *[23]byte) l1.TrafficKind {
 	d := c.find(ch)
 	if d == nil || d.state == ChanFree {
@@ -353,6 +377,9 @@ func (c *Cell) DownlinkTraffic(ch l1.Chan, fn tdma.FN, speech *[260]byte, facch 
 	}
 	if d.state == ChanActive && d.link.NextMain(fn, facch) {
 		return l1.TrafficFACCH
+	}
+	if d.state == ChanActive && c.nextSpeech(d, speech) {
+		return l1.TrafficSpeech
 	}
 	return l1.TrafficNone
 }
@@ -555,6 +582,7 @@ func (c *Cell) free(d *dchan, fn tdma.FN) {
 	if d.state != ChanFree {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
 	}
+	c.tchFree(d)
 	link := d.link
 	ir := link.Entity(0).Stats().IRepeated
 	c.ded.IRepeated += ir - d.irSeen
@@ -644,12 +672,11 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	}
 	d := c.find(r.Chan)
 	if r.Kind == rsl.ChanActivate {
-		if d == nil || d.state != ChanFree {
-			c.up(&dchan{ch: r.Chan}, rsl.ChanActivNack, 0, fn, 0, nil)
-			return
-		}
-		c.activate(d, fn, 0, 0)
-		c.up(d, rsl.ChanActivAck, 0, fn, 0, nil)
+		c.chanActivate(fn, r, d)
+		return
+	}
+	if r.Kind == rsl.TrafficConnect {
+		c.connect(r)
 		return
 	}
 	if d == nil || d.state == ChanFree || d.ref != r.Ref {

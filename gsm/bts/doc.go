@@ -13,8 +13,13 @@
 //     CHANNEL REQUIRED;
 //   - the dedicated-channel pool, keyed by logical channel: SDCCH/4
 //     (combination V), SDCCH/8 (VII) and TCH/F with FACCH/F and SACCH/TF
-//     (I) from Config; a RACH takes only SDCCHs, the core activates a
-//     TCH/F (CHANNEL ACTIVATION) for an assignment;
+//     (I) from Config; a RACH takes an SDCCH, or a TCH/F in signalling
+//     mode when none is free or, with Config.VeryEarlyAssignment, for a
+//     call; the core activates a TCH/F (CHANNEL ACTIVATION, any free one,
+//     timing advance, power and cipher carried over) for an assignment;
+//   - speech: TRAFFIC CONNECT joins two TCH/Fs, whose speech frames the
+//     cell relays to each other through bounded queues, as they are
+//     (tch.go; TCH/FS and TCH/EFS alike);
 //   - LAPDm (gsm/lapdm) on every active channel: SDCCH parameters on an
 //     SDCCH, FACCH/F ones on a TCH/F; the core sees only L3 messages per
 //     SAPI (ESTABLISH, DATA, UNIT DATA and RELEASE INDICATION up, DATA

@@ -24,6 +24,7 @@ type conn struct {
 	buf       [260]byte // an outgoing L3 message being built
 	releasing bool      // Channel Release sent down
 	ended     bool
+	callSide  // call control and the call it carries (cc.go, switch.go)
 }
 
 // send sends an L3 message on sapi.
@@ -74,12 +75,7 @@ func (c *conn) l3(msg []byte) {
 	case l3.PDRR:
 		c.rr(msg)
 	case l3.PDCC:
-		// Call control comes with its own issue; until then a call is
-		// refused and other CC messages get #81 (TS 24.008 §8.3.1).
-		if n := unservedCC(c.buf[:], msg); n > 0 {
-			c.net.stats.Unserved++
-			c.send(0, c.buf[:n])
-		}
+		c.ccMessage(msg)
 	default:
 		// Other protocols (SS, GPRS...) are ignored (TS 24.007
 		// §11.2.3.1.1 for an unknown PD).
@@ -123,6 +119,12 @@ func (c *conn) rr(msg []byte) {
 		c.actions(c.mm.Paged(now, m.CKSN, m.Classmark, m.Identity))
 	case *rr.RRStatus:
 		c.log.Info("RR status from the MS", "cause", m.Cause)
+	case *rr.AssignmentComplete:
+		c.net.assignDone(c, true)
+	case *rr.AssignmentFailure:
+		c.net.assignDone(c, false)
+	case *rr.ChannelModeModifyAck:
+		c.net.modified(c, m.Mode)
 	default:
 		c.log.Debug("unexpected RR message", "type", m.MsgType())
 	}
@@ -139,6 +141,7 @@ func (c *conn) actions(acts []mm.Action) {
 			}
 			c.send(0, c.buf[:n])
 		case mm.ActStartCiphering:
+			c.cipher, c.kc = a.Cipher, a.Kc
 			// One owner on each side: the core decides and sends the
 			// encryption command with the Ciphering Mode Command; the
 			// cell sends it and runs A5 (TS 48.058 §8.4.6).
@@ -160,6 +163,7 @@ func (c *conn) actions(acts []mm.Action) {
 			c.net.hlrPut(hlrJob{key: c.key, ref: c.ref, query: a.Query})
 		case mm.ActMMConnection:
 			c.log.Info("MM connection established", "service", a.Service)
+			c.mmUp = true
 		case mm.ActRelease:
 			c.release()
 		}
@@ -186,6 +190,9 @@ func (c *conn) track() {
 	if r.Procedure == mm.ProcPaging && r.Outcome == mm.OutcomeAccepted && len(s.Pending) > 0 {
 		// The paged MS is here: what waited for it is the CM layer's to
 		// deliver (SMS, calls); until those exist it is done.
+		if n.pagedCall(c, s) {
+			return
+		}
 		c.log.Info("paged subscriber answered", "imsi", c.imsi, "pending", len(s.Pending))
 		s.Pending = nil
 		c.release()

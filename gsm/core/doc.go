@@ -33,6 +33,14 @@
 //
 // HLR adapts the registry to gsm/mm.Registry and applies MM's updates.
 //
+// Calls. The switch (switch.go, cc.go) connects calls between local
+// subscribers by MSISDN (TS 24.008 §5 on each leg): early (or very early)
+// assignment to a TCH/F, the codec both phones support, the speech relay
+// in the cell (rsl.TrafficConnect), clearing across legs with TS 24.008
+// causes, emergency calls to Config.Calls.Emergency, and a call detail
+// record (gsm/core/cdr) written on the registry worker. docs/calls.md has
+// the path of a call.
+//
 // Place in the dependency order: the top of gsm/, above gsm/rsl, gsm/mm,
 // gsm/rr, gsm/l3 and gsm/core/registry; it does not import gsm/bts.
 package core

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gsmbox/gsmbox/gsm/core/cdr"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l3"
@@ -103,6 +104,11 @@ type hlrJob struct {
 	query  mm.Query
 	commit bool
 	update mm.Update
+	// The switch: a directory lookup of an MSISDN for call, or a CDR.
+	dir  string
+	call uint32
+	cdr  *cdr.Record
+	sink CDRSink
 }
 
 // hlrDone is the worker's answer.
@@ -112,6 +118,11 @@ type hlrDone struct {
 	commit bool
 	answer mm.Answer
 	err    error
+	// The switch's answers.
+	isDir, isCDR bool
+	call         uint32
+	found        bool
+	callee       Callee
 }
 
 // Subscribers is what the core's registry worker asks and writes: MM's
@@ -132,6 +143,20 @@ var _ Subscribers = (*HLR)(nil)
 // worker, never on a cell's frame loop.
 func runJob(s Subscribers, j hlrJob) hlrDone {
 	d := hlrDone{key: j.key, ref: j.ref, commit: j.commit}
+	switch {
+	case j.cdr != nil:
+		d.isCDR = true
+		if j.sink != nil {
+			d.err = j.sink.Append(*j.cdr)
+		}
+		return d
+	case j.dir != "":
+		d.isDir, d.call = true, j.call
+		if dir, ok := s.(Directory); ok {
+			d.callee, d.found = dir.LookupMSISDN(j.dir)
+		}
+		return d
+	}
 	if j.commit {
 		d.err = s.Apply(j.update)
 		return d

@@ -88,6 +88,8 @@ type Config struct {
 	OnResult func(mm.Result)
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
+	// Calls sets up the switch (switch.go).
+	Calls CallConfig
 }
 
 // Stats counts connections and their outcomes.
@@ -130,6 +132,7 @@ type Network struct {
 	sessions map[string]*Session
 	stats    Stats
 	now      time.Time
+	sw       switchboard // calls (switch.go)
 }
 
 // connKey names a dedicated channel across cells.
@@ -283,7 +286,7 @@ func (n *Network) drainWrites() {
 	for {
 		select {
 		case j := <-n.hlrq:
-			if j.commit {
+			if j.commit || j.cdr != nil {
 				runJob(n.cfg.HLR, j)
 			}
 		default:
@@ -316,6 +319,18 @@ func (n *Network) hlrPut(j hlrJob) bool {
 }
 
 func (n *Network) answer(d hlrDone) {
+	if d.isCDR {
+		n.sw.stats.CDRs++
+		if d.err != nil {
+			n.sw.stats.CDRFails++
+			n.log.Error("call detail record not written", "err", d.err)
+		}
+		return
+	}
+	if d.isDir {
+		n.dirAnswer(d)
+		return
+	}
 	if d.commit {
 		n.stats.Commits++
 		if d.err != nil {
@@ -343,6 +358,9 @@ func (n *Network) down(r rsl.Down) {
 // event handles one upward event.
 func (n *Network) event(u *rsl.Up) {
 	n.stats.Events++
+	if n.activated(u) {
+		return
+	}
 	key := connKey{u.Cell, u.Chan}
 	c := n.conns[key]
 	if c != nil && c.ref != u.Ref {
@@ -358,6 +376,7 @@ func (n *Network) event(u *rsl.Up) {
 	switch u.Kind {
 	case rsl.ChanRequired:
 		n.stats.ChanRequired++
+		n.noteIA(u)
 		return
 	case rsl.MeasResult:
 		n.stats.MeasResults++
@@ -402,6 +421,7 @@ func (n *Network) end(c *conn) {
 		return
 	}
 	c.ended = true
+	c.ccEnd()
 	if !c.mm.Done() {
 		c.mm.Lost(n.now)
 	}
@@ -430,6 +450,7 @@ func (n *Network) timers() {
 			c.actions(c.mm.Tick(n.now))
 		}
 	}
+	n.callTimers()
 	wait := n.cfg.PageTimeout
 	if wait <= 0 {
 		wait = DefaultPageTimeout
@@ -504,6 +525,8 @@ type Snapshot struct {
 	UpQueue     int    // events waiting
 	UpDropped   uint64 // events the cells could not queue
 	HLRQueue    int    // registry requests waiting
+	Calls       CallStats
+	ActiveCalls int // calls set up or in progress
 }
 
 // Snapshot returns a copy of the counters and the session table; it is
@@ -512,7 +535,8 @@ func (n *Network) Snapshot() Snapshot {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	s := Snapshot{Stats: n.Stats(), Cells: len(n.cells), Connections: len(n.conns),
-		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq)}
+		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq),
+		Calls: n.sw.stats, ActiveCalls: len(n.sw.calls)}
 	for _, v := range n.sessions {
 		c := *v
 		c.conn = nil

@@ -179,14 +179,22 @@ func (m *MS) LocationUpdate(now time.Time, lai l3.LAI, t LUType) []MSAction {
 // update granted follow-on proceed.
 func (m *MS) RequestService(now time.Time, lai l3.LAI, svc ServiceType) []MSAction {
 	m.begin()
-	if (m.st != msIdle && m.st != msConnected) || m.SIM.Invalid {
+	// An emergency call needs no valid SIM (TS 22.101 §10.1.1, TS 24.008
+	// §4.5.1.5): with none the MS identifies itself by its IMEI.
+	emergency := svc == ServiceEmergencyCall
+	if (m.st != msIdle && m.st != msConnected) || m.SIM.Invalid && !emergency {
 		return m.acts
 	}
 	if m.st == msIdle {
 		m.seq.Reset()
 	}
 	m.lai = lai
-	m.send(&CMServiceRequest{Service: svc, CKSN: m.SIM.CKSN, Classmark2: m.cfg.Classmark2, Identity: m.SIM.Identity(lai)})
+	id := m.SIM.Identity(lai)
+	cksn := m.SIM.CKSN
+	if m.SIM.Invalid {
+		id, cksn = l3.MobileIdentity{Type: l3.IdentityIMEI, Digits: m.cfg.IMEI}, CKSNNone
+	}
+	m.send(&CMServiceRequest{Service: svc, CKSN: cksn, Classmark2: m.cfg.Classmark2, Identity: id})
 	m.st = msWaitService
 	return m.acts
 }

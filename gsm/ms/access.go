@@ -165,7 +165,7 @@ func (p *Phone) immAss(m *rr.ImmediateAssignment, start tdma.FN) {
 	}
 	p.stats.ImmAss++
 	d := m.Chan
-	if d.Hopping || (d.Type != rr.ChanSDCCH4 && d.Type != rr.ChanSDCCH8) {
+	if d.Hopping || (d.Type != rr.ChanSDCCH4 && d.Type != rr.ChanSDCCH8 && d.Type != rr.ChanTCHF) || d.Type == rr.ChanTCHF && d.TN == 0 {
 		p.log.Info("assignment to an unsupported channel", "chan", d.Type, "hopping", d.Hopping)
 		p.state = StateIdle
 		p.accessFailed(start)

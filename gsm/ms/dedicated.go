@@ -49,6 +49,7 @@ type dedicated struct {
 	// discRepeated is the SAPI 0 entity's DISCRepeated count already
 	// added to the phone's stats (the link is reused across channels).
 	discRepeated uint64
+	tch          tch // on a TCH/F (tch.go)
 }
 
 func (d *dedicated) mine(c l1.Chan) bool { return c == d.main || c == d.sacch }
@@ -64,19 +65,32 @@ const releaseFrames = 300
 // with the Upper's initial message.
 func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 	d := &p.ded
-	link := d.link
+	link := p.sdcchLink
 	if link == nil {
 		var err error
 		if link, err = lapdm.NewLink(lapdm.MS, lapdm.SDCCH); err != nil {
 			p.state = StateIdle
 			return
 		}
+		p.sdcchLink = link
 	} else {
 		link.ReleaseLocal()
 	}
+	if d.link != nil && d.link != link {
+		d.link.ReleaseLocal()
+	}
 	seen := d.discRepeated
 	*d = dedicated{discRepeated: seen, desc: *desc, tn: desc.TN & 7, tsc: desc.TSC & 7, ta: ta & 63, power: p.cfg.TxPowerLevel, link: link, since: f}
-	if desc.Type == rr.ChanSDCCH4 {
+	if desc.Type == rr.ChanTCHF {
+		// An Immediate Assignment onto a TCH/F in signalling mode (no
+		// SDCCH was free): LAPDm with FACCH/F parameters.
+		if link, err := lapdm.NewLink(lapdm.MS, lapdm.FACCHF); err == nil {
+			d.link = link
+		}
+		d.comb = l1.CombI
+		d.main = l1.Chan{Kind: l1.ChanTCHF, TN: d.tn}
+		d.sacch = l1.Chan{Kind: l1.ChanSACCHTF, TN: d.tn}
+	} else if desc.Type == rr.ChanSDCCH4 {
 		d.comb = l1.CombV
 		d.main = l1.Chan{Kind: l1.ChanSDCCH4, TN: d.tn, Sub: desc.SubChan & 3}
 		d.sacch = l1.Chan{Kind: l1.ChanSACCHC4, TN: d.tn, Sub: desc.SubChan & 3}
@@ -111,7 +125,7 @@ func (p *Phone) enterDedicated(desc *rr.ChannelDesc, ta uint8, f tdma.FN) {
 		p.toIdle(false)
 		return
 	}
-	if err := link.Entity(0).Establish(d.initial[:n]); err != nil {
+	if err := d.link.Entity(0).Establish(d.initial[:n]); err != nil {
 		p.log.Info("cannot establish the link", "err", err)
 	}
 	p.log.Debug("dedicated", "chan", d.main, "tsc", d.tsc, "ta", ta, "fn", uint32(f))
@@ -222,6 +236,10 @@ func (p *Phone) indications(inds []lapdm.Indication) {
 		}
 		switch ind.Kind {
 		case lapdm.EstablishConf:
+			if ind.SAPI == 0 && p.ded.tch.assigning {
+				p.tchEstablished()
+				continue
+			}
 			if ind.SAPI == 0 {
 				p.ded.established = true
 				p.reach(MsEstablished)
@@ -298,8 +316,15 @@ func (p *Phone) l3(msg []byte) {
 	if err != nil {
 		return // an RR Status would be polite; the network does not need it
 	}
-	if c, ok := m.(*rr.CipheringModeCommand); ok {
+	switch c := m.(type) {
+	case *rr.CipheringModeCommand:
 		p.cipheringMode(c)
+		return
+	case *rr.AssignmentCommand:
+		p.assignment(c)
+		return
+	case *rr.ChannelModeModify:
+		p.channelModeModify(c)
 		return
 	}
 	if _, ok := m.(*rr.ChannelRelease); ok {
@@ -374,6 +399,9 @@ func (p *Phone) dedFrame(f tdma.FN, out *[tdma.Slots]tdma.TxBurst) bool {
 	s := d.comb.Uplink(d.tn, f)
 	if !d.mine(s.Chan) {
 		return false
+	}
+	if s.Chan.Kind == l1.ChanTCHF {
+		return p.tchFrame(f, s, out)
 	}
 	w := 0
 	if s.Chan == d.sacch {

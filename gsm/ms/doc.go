@@ -44,7 +44,14 @@
 //
 // Not done: cell reselection and neighbour measurements (the reports say
 // no neighbour was measured), MS power control (the ordered level is ignored),
-// frequency hopping, TCH assignment and handover.
+// frequency hopping and handover.
+//
+// Calls: the TCH/F of combination I, reached by Assignment Command (LAPDm
+// suspended on the old channel and resumed on the new, TS 44.018 §3.4.3)
+// or straight from an Immediate Assignment, with Channel Mode Modify, the
+// FACCH/F, the SACCH/TF and speech through the Voice an Upper may
+// implement (tch.go); Caller (call.go) is the Upper that makes and takes
+// calls: MM with the mobile side of CC (gsm/cc) above it.
 //
 // Above RR sits an Upper (the MS side of MM): it gives the initial L3
 // message sent in the SABM and answers what the network sends. MM is the

@@ -8,6 +8,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/lapdm"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/rr"
@@ -146,6 +147,13 @@ type Stats struct {
 	AttemptRACH  tdma.FN
 	Registered   bool
 	RegisteredFN tdma.FN
+	// Traffic channels: assignments carried out, Channel Mode Modify
+	// answered, FACCH/F blocks and speech frames each way (SpeechBad:
+	// downlink speech frames failing the CRC).
+	Assignments, ModeModified uint64
+	FACCHUp, FACCHDown        uint64
+	SpeechUp, SpeechDown      uint64
+	SpeechBad                 uint64
 }
 
 // Phone is one mobile station. It is a pure state machine: one goroutine
@@ -183,6 +191,9 @@ type Phone struct {
 	dsc      int     // downlink signalling failure counter, TS 45.008 §6.5
 	// raFailures counts random access failures in a row (T3126 expiries).
 	raFailures int
+	// sdcchLink is the LAPDm link of SDCCHs, reused by every access (a
+	// TCH/F gets one with FACCH/F parameters).
+	sdcchLink *lapdm.Link
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -343,6 +354,10 @@ func (p *Phone) Receive(b *tdma.RxBurst) {
 	comb := p.comb0
 	if p.state == StateDedicated || p.state == StateReleasing {
 		if b.TN != p.ded.tn {
+			return
+		}
+		if p.ded.onTCH() {
+			p.tchReceive(b, f)
 			return
 		}
 		comb = p.ded.comb

@@ -46,6 +46,12 @@ func dcchMessages() []dcchMessage {
 			[]byte{0x06, 0x2e, 0x1b, 0x00, 0x14, 0x33, 0x7c, 0x1d, 0x70}},
 		{"assignment complete", &AssignmentComplete{Cause: CauseNormal}, []byte{0x06, 0x29, 0x00}},
 		{"assignment failure", &AssignmentFailure{Cause: CauseModeUnacceptable}, []byte{0x06, 0x2f, 0x09}},
+		// TS 44.018 §9.1.5/§9.1.6: Channel Description 2 (TCH/F, TN2, TSC 5,
+		// ARFCN 871) and Channel Mode (speech version 2).
+		{"channel mode modify", &ChannelModeModify{Chan: ChannelDesc{Type: ChanTCHF, TN: 2, TSC: 5, ARFCN: 871}, Mode: ModeSpeechV2},
+			[]byte{0x06, 0x10, 0x0a, 0xa3, 0x67, 0x21}},
+		{"channel mode modify ack", &ChannelModeModifyAck{Chan: ChannelDesc{Type: ChanTCHF, TN: 2, TSC: 5, ARFCN: 871}, Mode: ModeSpeechV1},
+			[]byte{0x06, 0x17, 0x0a, 0xa3, 0x67, 0x01}},
 		{"measurement report", &MeasurementReport{Results: MeasurementResults{DTXUsed: true, RxLevFull: 40, Valid: true, RxLevSub: 41, RxQualFull: 1, RxQualSub: 2, NoNCellM: 2,
 			NCell: [6]NeighbourMeas{{RxLev: 30, BCCHFreq: 3, BSIC: 21}, {RxLev: 63, BCCHFreq: 31, BSIC: 63}}}},
 			// 0 1 101000 | 0 0 101001 | 0 001 010 0|10 011110 | 00011 010 | 101 11111 | 1 11111 11 | 1111 0000 ...
@@ -136,8 +142,10 @@ func TestTsharkDCCH(t *testing.T) {
 		{9, []string{"Subchannel: 1", "T1': 3", "T3: 43", "T2: 16"}},
 		{10, []string{"Assignment Complete", "Normal event"}},
 		{11, []string{"Assignment Failure", "Channel mode unacceptable"}},
-		{13, []string{"Classmark Enquiry"}},
-		{12, []string{"Measurement Report", "RXLEV-FULL-SERVING-CELL: -71 <= x < -70 dBm (40)", "NO-NCELL-M: 2 neighbour cell measurement result", "BSIC-NCELL: 21", "BCCH-FREQ-NCELL: 3"}},
+		{12, []string{"Channel Mode Modify", "TCH/F + FACCH/F and SACCH/F: 1", "Timeslot: 2", "Single channel ARFCN: 871", "speech full rate or half rate version 2"}},
+		{13, []string{"Channel Mode Modify Acknowledge", "speech full rate or half rate version 1"}},
+		{15, []string{"Classmark Enquiry"}},
+		{14, []string{"Measurement Report", "RXLEV-FULL-SERVING-CELL: -71 <= x < -70 dBm (40)", "NO-NCELL-M: 2 neighbour cell measurement result", "BSIC-NCELL: 21", "BCCH-FREQ-NCELL: 3"}},
 	}
 	for _, c := range checks {
 		for _, s := range c.want {

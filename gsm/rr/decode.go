@@ -127,6 +127,10 @@ func DecodeDCCH(msg []byte) (Message, error) {
 		m = new(AssignmentFailure)
 	case MsgMeasurementReport:
 		m = new(MeasurementReport)
+	case MsgChannelModeModify:
+		m = new(ChannelModeModify)
+	case MsgChannelModeModifyAck:
+		m = new(ChannelModeModifyAck)
 	default:
 		return nil, fmt.Errorf("%w: DCCH message type %#02x", ErrUnsupported, msg[1])
 	}

@@ -20,7 +20,8 @@ const (
 	// ChanRequired: a Channel Request (RACH) was decoded (§8.5.3 CHANNEL
 	// REQUIRED). The cell allocates the channel itself and has queued
 	// the Immediate Assignment (Chan, Ref), or the Reject when Chan.Kind
-	// is 0 (none free). RA and FN are the request reference, Cause the
+	// is 0 (none free). Msg is the Channel Description it sent (TS
+	// 44.018 §10.5.2.5, 3 octets). RA and FN are the request reference, Cause the
 	// establishment cause (rr.EstCause).
 	ChanRequired UpKind = iota + 1
 	// ChanActivAck / ChanActivNack answer a ChanActivate (§8.4.2,
@@ -90,6 +91,8 @@ type Up struct {
 	RA    uint8 // ChanRequired
 	Msg   []byte
 	Meas  Meas // MeasResult
+	// Tag echoes the ChanActivate's Tag in its ChanActivAck/Nack.
+	Tag uint32
 }
 
 // DownKind is the kind of a downward request, core to BTS.
@@ -112,6 +115,14 @@ const (
 	// ChanActivate: reserve Chan for an MS the core will send to it
 	// (an assignment or handover target, §8.4.1); answered by
 	// ChanActivAck with the Ref of the activation, or ChanActivNack.
+	// A TCH/F on TN 0 (which never carries one) asks for any free
+	// TCH/F; the ACK names the one taken. The ACK's Msg is the
+	// channel's Channel Description (TS 44.018 §10.5.2.5, 3 octets) for
+	// the Assignment Command. With Alg not 0 the channel is enciphered
+	// with Kc from its first burst (ciphering carried over, §3.4.3.1).
+	// Peer, when set, is the channel the MS is on now: its timing
+	// advance and MS power carry over to the new one (the Timing
+	// Advance and MS Power IEs of CHAN ACTIV, §9.3.24, §9.3.13).
 	ChanActivate
 	// ChanRelease: release the channel (Chan, Ref). With Msg (the RR
 	// Channel Release, TS 44.018 §9.1.7), the BTS sends it on SAPI 0 and
@@ -125,9 +136,16 @@ const (
 	// group of IMSI (TS 45.002 §6.5.2), with Cause the channel needed
 	// (§8.5.5 PAGING COMMAND).
 	PagingCmd
+	// TrafficConnect: relay the speech frames of the TCH/F (Chan, Ref)
+	// and the TCH/F (Peer, PeerRef) of the same cell to each other, as
+	// they are, without decoding them (transcoder-free; the role of the
+	// TS 48.058 §8.4.1 CHANNEL MODE and of a local switching point).
+	// The relay runs in the cell's frame loop through bounded queues;
+	// it ends when either channel is freed. A Peer of Kind 0 ends it.
+	TrafficConnect
 )
 
-var downNames = [...]string{"?", "DATA REQ", "UNIT DATA REQ", "ENCR CMD", "CHAN ACTIV", "RF CHAN REL", "PAGING CMD"}
+var downNames = [...]string{"?", "DATA REQ", "UNIT DATA REQ", "ENCR CMD", "CHAN ACTIV", "RF CHAN REL", "PAGING CMD", "TRAFFIC CONNECT"}
 
 func (k DownKind) String() string {
 	if int(k) < len(downNames) {
@@ -150,6 +168,12 @@ type Down struct {
 	// PagingCmd
 	IMSI  string
 	Cause uint8
+	// TrafficConnect
+	Peer    l1.Chan
+	PeerRef uint32
+	// Tag is the requester's own reference for a ChanActivate, echoed
+	// in the answer.
+	Tag uint32
 }
 
 // Queue is a bounded queue between two goroutines (or two state machines

@@ -127,6 +127,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/bts", rank: 6},
 	{dir: "gsm/ms", rank: 6}, // the phone's stack, the BTS's peer
 	{dir: "gsm/core", rank: 7},
+	{dir: "gsm/core/cdr", rank: 1}, // call detail records: a leaf the switch writes
 }
 
 // layerOf returns the group of a gsm/ package (the longest matching dir).

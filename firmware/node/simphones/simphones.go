@@ -27,6 +27,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/rx"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
 	"github.com/gsmbox/gsmbox/gsm/l3"
@@ -65,6 +66,11 @@ type Config struct {
 	OnRegistered func(r Row)
 	// Log receives the phones' RR events; nil discards them.
 	Log *slog.Logger
+	// Codecs are the speech versions the phones offer in calls (nil: EFR
+	// then FR); AnswerFrames is how long a called phone rings before it
+	// answers (negative: never). See call.go.
+	Codecs       []cc.SpeechVersion
+	AnswerFrames int
 }
 
 // Placement is where a phone is on the air.
@@ -116,6 +122,7 @@ type Phones struct {
 	phones []*Phone
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
+	calls  []*Call
 }
 
 // Phone is one virtual phone: its SIM and MM, RR state machine, radio
@@ -136,11 +143,16 @@ type Phone struct {
 	row   Row
 	stats ms.Stats
 	best  ms.Milestone
+	call  ms.CallInfo
+
+	voice *voice
+	cmds  chan func() // run on the phone's goroutine (call.go)
+	talk  int         // frames to talk before hanging up, 0: no hang-up
 }
 
-// upper is the phone's MM, watched for ciphering.
+// upper is the phone's MM and CC, watched for ciphering.
 type upper struct {
-	*ms.MM
+	*ms.Caller
 	alg    uint8
 	cipher uint8 // the algorithm ciphering started with, 0 if none
 }
@@ -215,7 +227,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			IMEI:       IMEI(rng),
 			T3211:      phoneT3211,
 		}
-		up := &upper{MM: ms.NewMM(msc, simc)}
+		v := newVoice(i)
+		up := &upper{Caller: ms.NewCaller(ms.NewMM(msc, simc), cfg.callConfig(v))}
 		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: up, Log: log.With("phone", i)})
 		if err != nil {
 			return nil, err
@@ -242,7 +255,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 				return nil, fmt.Errorf("simphones: provisioning phone %d: %w", i, err)
 			}
 		}
-		sp := &Phone{idx: i, up: up, sim: simc, phone: phone, radio: pr, ep: ep, place: pl, on: cfg.OnRegistered}
+		sp := &Phone{idx: i, up: up, sim: simc, phone: phone, radio: pr, ep: ep, place: pl, on: cfg.OnRegistered,
+			voice: v, cmds: make(chan func(), 4)}
 		sp.publish()
 		ps.phones = append(ps.phones, sp)
 	}
@@ -308,6 +322,7 @@ func (sp *Phone) run(ctx context.Context, wg *sync.WaitGroup) {
 			}
 			break
 		}
+		sp.callTick()
 		if sp.radio.FN()%13 == 0 {
 			sp.publish()
 		}
@@ -375,8 +390,14 @@ func (sp *Phone) publish() {
 		row.Result = "registered"
 		if st.Registered {
 			row.AirTimeS = float64(st.RegisteredFN) * frameDuration.Seconds()
-			if st.HaveFirstRACH {
-				row.RACHToLU = float64(st.RegisteredFN.Sub(st.AttemptRACH)) * frameDuration.Seconds()
+			if d := st.RegisteredFN.Sub(st.AttemptRACH); st.HaveFirstRACH && d >= 0 {
+				row.RACHToLU = float64(d) * frameDuration.Seconds()
+			} else {
+				// A later access (a call) started since: keep the figure
+				// of the access that registered.
+				sp.mu.Lock()
+				row.RACHToLU = sp.row.RACHToLU
+				sp.mu.Unlock()
 			}
 		}
 	case s.Invalid:
@@ -394,7 +415,7 @@ func (sp *Phone) publish() {
 		row.Result = "radio error: " + sp.err.Error()
 	}
 	sp.mu.Lock()
-	sp.row, sp.stats, sp.best = row, st, p.Best()
+	sp.row, sp.stats, sp.best, sp.call = row, st, p.Best(), sp.up.Info()
 	sp.mu.Unlock()
 	if row.Registered() && !sp.told {
 		sp.told = true

@@ -122,6 +122,7 @@ func TestPhonesCollide(t *testing.T) {
 	cfg := config.Default()
 	cfg.Cell.CombinedCCCH = false
 	cfg.Cell.SDCCH8Timeslots = []int{1, 2}
+	cfg.Cell.TCHFTimeslots = []int{3, 4, 5, 6, 7}
 	cfg.Cell.RACHTxInteger = 3
 	cfg.Cell.RACHMaxRetrans = 4
 	const nPhones = 9
