@@ -74,7 +74,7 @@ func OnAirLine(c *config.Config) string {
 // buildNetwork builds the cell and the core network above it over reg.
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
-func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool) (*bts.Cell, *core.Network, error) {
+func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool, onResult func(mm.Result)) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -84,10 +84,11 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 	net, err := core.New(core.Config{
 		MM: mm.Config{LAI: lai, Ciphers: ciphers, NoAuth: !c.Security.Authenticate,
 			FullName: c.Network.Name, ShortName: short, SendTime: true},
-		HLR:     core.NewHLR(reg),
-		Clock:   clk,
-		SyncHLR: virtual,
-		Log:     log,
+		HLR:      core.NewHLR(reg),
+		Clock:    clk,
+		SyncHLR:  virtual,
+		Log:      log,
+		OnResult: onResult,
 	})
 	if err != nil {
 		return nil, nil, err

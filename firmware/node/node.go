@@ -15,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -58,6 +59,11 @@ type Config struct {
 	OnFrame func(frames int64) error
 	// InboxSize is the inbox's capacity in commands (default 256).
 	InboxSize int
+	// OnResult, when not nil, gets the outcome of every finished
+	// connection (location update, detach, CM service) from the core's
+	// goroutine (the loop's in virtual time): the console's history. It
+	// must not block.
+	OnResult func(mm.Result)
 }
 
 // ErrStop, returned by Config.OnFrame, ends the loop normally.
@@ -143,7 +149,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Clock != nil {
 		clk = cfg.Clock
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime)
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.OnResult)
 	if err != nil {
 		n.Close()
 		return nil, err
