@@ -383,7 +383,13 @@ func (s *Server) importSubs(w http.ResponseWriter, r *http.Request, action, targ
 		s.record(r, action, target, detail, err)
 	}
 	if err != nil {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error(), "problems": strings.Split(err.Error(), "\n")})
+		msg := err.Error()
+		if action != "subscriber.import" {
+			// One subscriber went in as line 2 of a one-row file: the line
+			// number means nothing to whoever filled in the form.
+			msg = strings.ReplaceAll(msg, "line 2: ", "")
+		}
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": msg, "problems": strings.Split(msg, "\n")})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"added": res.Added, "updated": res.Updated, "dry_run": dry})
