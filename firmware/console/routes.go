@@ -153,14 +153,27 @@ func (s *Server) need(scope string, h http.HandlerFunc) http.HandlerFunc {
 }
 
 // sameOrigin rejects requests a browser marks as cross-site, and ones
-// whose Origin is not this host.
+// whose Origin is not this host. Browsers send Sec-Fetch-Site (Fetch
+// Metadata); where it is absent the Origin header decides, and a request
+// with neither (a script with a token, curl) is not a browser's.
 func sameOrigin(r *http.Request) bool {
-	if sfs := r.Header.Get("Sec-Fetch-Site"); sfs == "cross-site" || sfs == "same-site" {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
 		return false
+	case "same-origin", "none":
+		return originMatches(r, true)
 	}
+	return originMatches(r, false)
+}
+
+func originMatches(r *http.Request, fetchSaysSame bool) bool {
 	o := r.Header.Get("Origin")
-	if o == "" || o == "null" {
-		return o == ""
+	switch {
+	case o == "":
+		return true
+	case o == "null":
+		// An opaque origin; only trusted when Fetch Metadata vouches.
+		return fetchSaysSame
 	}
 	u, err := url.Parse(o)
 	if err != nil {
