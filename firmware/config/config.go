@@ -17,6 +17,18 @@ type Config struct {
 
 	Subscribers Subscribers `toml:"subscribers"`
 	Security    Security    `toml:"security"`
+	Console     Console     `toml:"console"`
+}
+
+// Console sets the operator's web console (firmware/console).
+type Console struct {
+	// Listen are the HTTPS listen addresses, e.g. [":443"] or
+	// ["192.168.1.20:443"]; empty turns the web console off (the local
+	// socket for the CLI stays).
+	Listen []string `toml:"listen"`
+	// MetricsOpen serves /metrics without authentication: only by this
+	// explicit choice, for a Prometheus on a trusted network.
+	MetricsOpen bool `toml:"metrics_open"`
 }
 
 // Subscribers sets the subscriber registry and who may register.
@@ -198,6 +210,7 @@ func Default() *Config {
 			DB:           "/perm/gsmbox/subscribers.db",
 		},
 		Security: Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
+		Console:  Console{Listen: []string{":443"}},
 	}
 }
 
