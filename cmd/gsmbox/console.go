@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/console"
 )
 
@@ -27,7 +28,7 @@ import (
 // where its local socket is.
 const (
 	consoleStateDir = "/perm/console"
-	consoleSocket   = "/run/gsmbox/console.sock"
+	consoleSocket   = firmware.ConsoleSocket
 )
 
 func init() {

@@ -81,29 +81,56 @@ type Credentials struct {
 	mu   sync.Mutex
 	path string
 	f    authFile
+	// stamp is the file's modification time and size when last read:
+	// a password set by another process (gsmbox console passwd on the
+	// serial console) is picked up at the next request.
+	stamp [2]int64
 }
 
 // OpenCredentials reads dir's credential file; a missing file means no
 // credential yet.
 func OpenCredentials(dir string) (*Credentials, error) {
 	c := &Credentials{path: filepath.Join(dir, AuthFile)}
-	b, err := os.ReadFile(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
+	if err := c.load(); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, &c.f); err != nil {
-		return nil, fmt.Errorf("%s: %w", c.path, err)
-	}
 	return c, nil
+}
+
+func (c *Credentials) load() error {
+	fi, err := os.Stat(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(c.path)
+	if err != nil {
+		return err
+	}
+	var f authFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("%s: %w", c.path, err)
+	}
+	c.f, c.stamp = f, [2]int64{fi.ModTime().UnixNano(), fi.Size()}
+	return nil
+}
+
+// refreshLocked re-reads the file when another process changed it.
+func (c *Credentials) refreshLocked() {
+	fi, err := os.Stat(c.path)
+	if err != nil || [2]int64{fi.ModTime().UnixNano(), fi.Size()} == c.stamp {
+		return
+	}
+	c.load()
 }
 
 // HasAdmin reports whether an administrator password is set.
 func (c *Credentials) HasAdmin() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.refreshLocked()
 	return c.f.Admin != nil
 }
 
@@ -258,6 +285,7 @@ func (c *Credentials) CheckToken(text string) (Token, bool) {
 	got := hex.EncodeToString(sum[:])
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.refreshLocked()
 	for _, t := range c.f.Tokens {
 		if t.ID == id && subtle.ConstantTimeCompare([]byte(t.Hash), []byte(got)) == 1 {
 			t.Hash = ""
@@ -272,7 +300,13 @@ func (c *Credentials) saveLocked() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(c.path, b, 0o600)
+	if err := writeFileAtomic(c.path, b, 0o600); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(c.path); err == nil {
+		c.stamp = [2]int64{fi.ModTime().UnixNano(), fi.Size()}
+	}
+	return nil
 }
 
 // writeFileAtomic writes path so that a power cut leaves either the old

@@ -555,6 +555,19 @@ func TestUnixSocketIsLocalAdmin(t *testing.T) {
 	_ = f
 }
 
+func TestPasswordFromAnotherProcess(t *testing.T) {
+	f := newFixture(t, false, nil)
+	if r := f.do(f.client(), "POST", "/api/login", map[string]string{"password": testPassword}, nil); r.code != 401 {
+		t.Fatalf("login before a password is set: %d", r.code)
+	}
+	// gsmbox console passwd writes the file while the console runs.
+	other, _ := OpenCredentials(f.srv.cfg.StateDir)
+	if err := other.SetPassword(testPassword, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.login(f.client())
+}
+
 func TestPasswordRules(t *testing.T) {
 	for _, pw := range []string{"", "short", strings.Repeat("a", 20), strings.Repeat("x", MaxPassword+1), "has\x00control!"} {
 		if CheckPasswordText(pw) == nil {
