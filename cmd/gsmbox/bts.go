@@ -49,6 +49,8 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	verbose := fs.Bool("v", false, "log debug messages")
 	trxdVersion := fs.Int("trxd-version", trxproto.MaxVersion, "highest TRXD PDU version to ask for (0 or 1)")
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
+	httpAddr := fs.String("http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080")
+	httpState := fs.String("http-state", "", "with --http: the console's state directory (default a temporary one)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -83,6 +85,13 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	if *httpAddr != "" {
+		stop, err := startHostConsole(*httpAddr, *httpState, h, n, log, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	pw, closePcap, err := createPcap(*pcapPath)
 	if err != nil {
 		return err

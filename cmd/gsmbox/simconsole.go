@@ -151,3 +151,63 @@ func runSimConsole(ctx context.Context, o simConsole, h *hostSetup, verbose bool
 		}
 	}
 }
+
+// fixedConfig is the configuration of a command that cannot restart its
+// cell with another (gsmbox bts): viewable and checkable, not applied.
+type fixedConfig struct{ *console.FileConfig }
+
+var errFixedConfig = errors.New("this command runs the configuration it was started with: change --config and restart it")
+
+func (fixedConfig) Apply([]byte) error { return errFixedConfig }
+func (fixedConfig) Revert() error      { return errFixedConfig }
+
+// startHostConsole serves the console for a host command beside its
+// node; stop ends it and waits.
+func startHostConsole(addr, state string, h *hostSetup, n *node.Node, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
+	var cleanup []func()
+	if state == "" {
+		dir, err := os.MkdirTemp("", "gsmbox-console-")
+		if err != nil {
+			return nil, err
+		}
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+		state = dir
+	}
+	fc, err := console.NewFileConfig("", h.board, h.cfg, nil, "the command line")
+	if err != nil {
+		return nil, err
+	}
+	srv, err := console.New(console.Config{
+		Host: console.Host{Version: version, Board: "host", Started: time.Now(), Snapshot: n.Snapshot,
+			Registry: n.Registry, Config: fixedConfig{fc}},
+		StateDir: state, Addr: addr, Log: consoleLogger(log),
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	stop = func() {
+		cancel()
+		<-served
+		for _, f := range cleanup {
+			f()
+		}
+	}
+	select {
+	case <-srv.Ready():
+	case err := <-served:
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "console: https://%s/ (certificate SHA-256 %s)\n", srv.Addr(), srv.Fingerprint())
+	if !srv.Credentials().HasAdmin() {
+		pw := randomPassword()
+		if err := srv.Credentials().SetPassword(pw, time.Now()); err != nil {
+			stop()
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "console: log in as admin with password %s (made for this run; set your own with gsmbox console passwd --state DIR)\n", pw)
+	}
+	return stop, nil
+}
