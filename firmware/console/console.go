@@ -197,7 +197,37 @@ func (s *Server) Fingerprint() string { return s.fp }
 func (s *Server) Credentials() *Credentials { return s.creds }
 
 // Handler is the console's HTTP handler (what both listeners serve).
-func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
+func (s *Server) Handler() http.Handler { return s.secure(s.inFlight(s.mux)) }
+
+// maxInFlight bounds the requests the console works on at once. The
+// board has few cores and the cell's loop must get one whenever a frame
+// is due: however many browsers and scripts ask, the console keeps at
+// most this many goroutines busy; the rest wait (up to busyWait) in
+// line, then get 503.
+const (
+	maxInFlight = 2
+	busyWait    = 5 * time.Second
+)
+
+func (s *Server) inFlight(h http.Handler) http.Handler {
+	sem := make(chan struct{}, maxInFlight)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(busyWait)
+		defer t.Stop()
+		select {
+		case sem <- struct{}{}:
+		case <-t.C:
+			s.metric.denied.WithLabelValues("busy").Inc()
+			w.Header().Set("Retry-After", "1")
+			apiError(w, http.StatusServiceUnavailable, "the console is busy; try again")
+			return
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-sem }()
+		h.ServeHTTP(w, r)
+	})
+}
 
 // Addr returns the TLS listener's address once Serve listens (for a
 // port 0 given), or nil.
