@@ -57,8 +57,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 	if !srv.Credentials().HasAdmin() {
 		fmt.Fprintln(stdout, "gsmbox: the web console has no password yet: put a console_password file on a USB stick, or run: gsmbox console passwd")
 	}
-	setPassword := func(pw string) error { return srv.Credentials().SetPassword(pw, time.Now()) }
-	return srv, setPassword, srv.Fingerprint
+	return srv, srv.SetPassword, srv.Fingerprint
 }
 
 func fileExists(p string) bool {

@@ -192,6 +192,17 @@ func (s *Server) Name() string { return "console" }
 // Fingerprint is the TLS certificate's SHA-256 fingerprint.
 func (s *Server) Fingerprint() string { return s.fp }
 
+// SetPassword sets the administrator password (from a USB stick) and
+// ends every browser session.
+func (s *Server) SetPassword(pw string) error {
+	if err := s.creds.SetPassword(pw, s.now()); err != nil {
+		return err
+	}
+	s.sess.removeAll()
+	s.audit.record(AuditEntry{Time: s.now().UTC(), Who: "usb", From: "usb stick", Action: "password.set", Target: "admin", OK: true})
+	return nil
+}
+
 // Credentials returns the credential store (for the USB workflow and
 // tests).
 func (s *Server) Credentials() *Credentials { return s.creds }
