@@ -43,6 +43,8 @@ const consoleUsage = `Usage: gsmbox console passwd [--state DIR]     set the adm
        gsmbox console fingerprint [--state DIR] print the TLS certificate's SHA-256 fingerprint
        gsmbox console token [--url URL --token T | --socket PATH] NAME SCOPE...   make an API token
        gsmbox console get [--url URL --token T | --socket PATH] /api/PATH        call the API
+       gsmbox console post|put|delete [flags] /api/PATH [JSON]                   change something through the API
+                 (e.g. gsmbox console post /api/subscribers '{"imsi":"001010000000001","msisdn":"1001"}')
 `
 
 func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,6 +86,28 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		var out json.RawMessage
 		if err := c.do(ctx, "GET", rest[0], nil, &out); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, string(out))
+		return err
+	case "post", "put", "delete":
+		c, rest, err := apiClientFlags("console "+args[0], args[1:], stderr)
+		if err != nil {
+			return err
+		}
+		if len(rest) < 1 || len(rest) > 2 || !strings.HasPrefix(rest[0], "/") {
+			return fmt.Errorf("%w: console %s /api/PATH [JSON]", errUsage, args[0])
+		}
+		var in any
+		if len(rest) == 2 {
+			var raw json.RawMessage
+			if err := json.Unmarshal([]byte(rest[1]), &raw); err != nil {
+				return fmt.Errorf("the JSON argument: %w", err)
+			}
+			in = raw
+		}
+		var out json.RawMessage
+		if err := c.do(ctx, strings.ToUpper(args[0]), rest[0], in, &out); err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(stdout, string(out))
