@@ -238,6 +238,20 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitJS(t, ctx, "audit", `['subscriber.add','config.apply','config.revert'].every(a => document.querySelector('#audit').textContent.includes(a))`, 10*time.Second)
 	shot(t, ctx, shots, "6-security")
 
+	// The key typed into the form never comes back: not from the API,
+	// the log, the export or the metrics.
+	leaked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		let out = [];
+		for (const p of ["/api/subscribers", "/api/subscribers.csv", "/api/logs.txt", "/api/audit", "/api/phones", "/metrics", "/subscribers"]) {
+			const t = (await (await fetch(p)).text()).toUpperCase();
+			if (t.includes("00112233445566778899AABBCCDDEEFF")) out.push(p);
+		}
+		return out.join(",");
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || leaked != "" {
+		t.Errorf("the Ki appears in %q (%v)", leaked, err)
+	}
+
 	// The cookie is Secure, HttpOnly and SameSite=Strict.
 	cookie, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
 	if err != nil {
