@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -20,12 +21,9 @@ import (
 // the appliance's sources.
 func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Service], hist *console.History, stdout io.Writer) (supervisor.Service, func(string) error, func() string) {
 	cfg := env.Configs.Current()
-	addr := ""
+	addr, more := "", []string(nil)
 	if len(cfg.Console.Listen) > 0 {
-		addr = cfg.Console.Listen[0]
-		if len(cfg.Console.Listen) > 1 {
-			env.Log.Warn("the console serves only the first console.listen address", "serving", addr)
-		}
+		addr, more = cfg.Console.Listen[0], cfg.Console.Listen[1:]
 	}
 	os.MkdirAll(filepath.Dir(env.Socket), 0o700)
 	srv, err := console.New(console.Config{
@@ -45,14 +43,14 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 			},
 			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, History: hist,
 		},
-		StateDir: env.StateDir, Addr: addr, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,
+		StateDir: env.StateDir, Addr: addr, MoreAddrs: more, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,
 	})
 	if err != nil {
 		env.Log.Error("web console not started", "err", err)
 		return nil, nil, nil
 	}
 	if addr != "" {
-		fmt.Fprintf(stdout, "gsmbox: web console on https://%s/ — certificate SHA-256 fingerprint %s\n", addr, srv.Fingerprint())
+		fmt.Fprintf(stdout, "gsmbox: web console on https://%s/ — certificate SHA-256 fingerprint %s\n", strings.Join(cfg.Console.Listen, "/, https://"), srv.Fingerprint())
 	}
 	if !srv.Credentials().HasAdmin() {
 		fmt.Fprintln(stdout, "gsmbox: the web console has no password yet: put a console_password file on a USB stick, or run: gsmbox console passwd")

@@ -101,8 +101,9 @@ type Config struct {
 	// (the data partition on a board).
 	StateDir string
 	// Addr is the TLS listen address ("" for none), e.g. ":443" or
-	// "127.0.0.1:8080".
-	Addr string
+	// "127.0.0.1:8080"; MoreAddrs are further ones ([console] listen).
+	Addr      string
+	MoreAddrs []string
 	// Socket is the Unix socket for the local CLI ("" for none). It is
 	// made mode 0600: whoever can open it is root on the box and gets
 	// every scope.
@@ -264,14 +265,20 @@ func (s *Server) Serve(ctx context.Context) error {
 			l.Close()
 		}
 	}
-	if s.cfg.Addr != "" {
-		ln, err := net.Listen("tcp", s.cfg.Addr)
+	for i, addr := range append([]string{s.cfg.Addr}, s.cfg.MoreAddrs...) {
+		if addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
+			closeAll()
 			return err
 		}
-		s.mu.Lock()
-		s.addr = ln.Addr()
-		s.mu.Unlock()
+		if i == 0 {
+			s.mu.Lock()
+			s.addr = ln.Addr()
+			s.mu.Unlock()
+		}
 		lns = append(lns, tls.NewListener(limitListener(ln, s.cfg.MaxConns), &tls.Config{
 			Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12}))
 		srvs = append(srvs, s.httpServer(false))

@@ -568,6 +568,19 @@ func TestPasswordFromAnotherProcess(t *testing.T) {
 	f.login(f.client())
 }
 
+func TestSeveralListenAddresses(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	second := ln.Addr().String()
+	ln.Close()
+	f := newFixture(t, true, func(c *Config) { c.MoreAddrs = []string{second} })
+	c := f.client()
+	f.login(c)
+	f.base = "https://" + second
+	if r := f.do(c, "GET", "/api/setup", nil, nil); r.code != 200 {
+		t.Errorf("second address: %d", r.code)
+	}
+}
+
 func TestPasswordRules(t *testing.T) {
 	for _, pw := range []string{"", "short", strings.Repeat("a", 20), strings.Repeat("x", MaxPassword+1), "has\x00control!"} {
 		if CheckPasswordText(pw) == nil {
