@@ -11,6 +11,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // Mount points.
@@ -28,6 +29,11 @@ type Options struct {
 	// each (re)start of the "cell" service, with the configuration then in
 	// force.
 	NewCell func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) Cell
+	// NewConsole makes the web console service (nil: none). It also
+	// returns how the USB workflow sets the console's password from a
+	// stick's console_password, and the certificate fingerprint for the
+	// USB report.
+	NewConsole func(env ConsoleEnv) (svc supervisor.Service, setPassword func(string) error, fingerprint func() string)
 	// ImportSubscribers imports a USB stick's subscribers.csv into the
 	// subscriber registry (see usb.Applier); nil means the box has none.
 	ImportSubscribers func(io.Reader) (string, error)

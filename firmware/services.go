@@ -44,7 +44,8 @@ func (a *appliance) addServices() {
 	} else {
 		a.player.Show(leds.Error)
 	}
-	a.addUSB()
+	setPassword, fingerprint := a.addConsole()
+	a.addUSB(setPassword, fingerprint)
 	statusPath := a.opts.StatusPath
 	if statusPath == "" {
 		statusPath = status.DefaultPath
@@ -112,7 +113,7 @@ func (a *appliance) addRF() {
 
 // addUSB adds the USB stick workflow (configuration, subscribers, status
 // report) and its detector.
-func (a *appliance) addUSB() {
+func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerprint func() string) {
 	sysFS := a.opts.Sys
 	if sysFS == nil {
 		sysFS = os.DirFS("/sys")
@@ -124,8 +125,9 @@ func (a *appliance) addUSB() {
 	applier := &usb.Applier{
 		Mounter: usb.FAT{}, MountDir: USBDir, Board: a.board, Configs: a.disk.configs, LEDs: a.player,
 		Status: func() string { return a.snapshot().Render() }, Version: a.opts.Version,
-		ImportSubscribers: a.opts.ImportSubscribers,
-		Log:               a.log, Console: a.console, ShowFor: 30 * time.Second,
+		ImportSubscribers:  a.opts.ImportSubscribers,
+		SetConsolePassword: setConsolePassword, ConsoleFingerprint: consoleFingerprint,
+		Log: a.log, Console: a.console, ShowFor: 30 * time.Second,
 	}
 	a.sup.Add(&usb.Service{
 		Detector: &usb.Detector{Sys: sysFS}, Applier: applier, Clock: a.clock,

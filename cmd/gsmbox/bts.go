@@ -53,6 +53,8 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	trxdVersion := intFlag(fs, "trxd-version", trxproto.MaxVersion, "highest TRXD PDU version to ask for (0 or 1)",
 		func(n int) error { return config.CheckRange(n, 0, trxproto.MaxVersion) })
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
+	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080", optional(checkListen))
+	httpState := fs.String("http-state", "", "with --http: the console's state directory (default a temporary one)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -72,6 +74,13 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	if *httpAddr != "" {
+		stop, err := startHostConsole(*httpAddr, *httpState, h, n, log, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	pw, closePcap, err := createPcap(*pcapPath)
 	if err != nil {
 		return err

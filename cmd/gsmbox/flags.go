@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"strconv"
 	"time"
 
@@ -186,3 +187,16 @@ type usageError struct{ err error }
 func (e usageError) Error() string        { return e.err.Error() }
 func (e usageError) Unwrap() error        { return e.err }
 func (e usageError) Is(target error) bool { return target == errUsage }
+
+// checkListen accepts a listen address HOST:PORT or :PORT; port 0 asks
+// the system for a free port (the tests' way).
+func checkListen(s string) error {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q: want HOST:PORT", s)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q: port %q: want 0..65535", s, port)
+	}
+	return nil
+}

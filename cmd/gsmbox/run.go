@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gsmbox/gsmbox/boards"
@@ -14,8 +16,10 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/console"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/status"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // version is set by the image builder (-ldflags -X main.version=…).
@@ -88,11 +92,18 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	subscribers := node.NewStore()
+	var cell atomic.Pointer[node.Service]
+	hist := console.NewHistory(500)
 	return firmware.Run(ctx, firmware.Options{
 		Version: version,
 		Console: stdout,
 		NewCell: func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) firmware.Cell {
-			return node.NewService(node.ServiceConfig{Config: cfg, Board: board, Log: log, Store: subscribers})
+			s := node.NewService(node.ServiceConfig{Config: cfg, Board: board, Log: log, Store: subscribers, OnResult: hist.Record})
+			cell.Store(s)
+			return s
+		},
+		NewConsole: func(env firmware.ConsoleEnv) (supervisor.Service, func(string) error, func() string) {
+			return newApplianceConsole(env, &cell, hist, stdout)
 		},
 		ImportSubscribers: subscribers.Import,
 		RegistryReport: func() string {
@@ -106,10 +117,34 @@ func runSupervisor(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("status", "Usage: gsmbox status [--file PATH]\n\nPrints the running appliance's status, as the supervisor last wrote it.\n\nFlags:\n", stderr)
-	path := fs.String("file", status.DefaultPath, "status file the supervisor writes")
+	fs := newFlagSet("status", "Usage: gsmbox status [flags]\n\nPrints the running appliance's status: from its console's API (the local\nsocket on the box, or --url), else from the status file the supervisor\nwrites.\n\nFlags:\n", stderr)
+	path := fs.String("file", status.DefaultPath, "status file the supervisor writes (read when the console's API cannot be reached)")
+	u := stringFlag(fs, "url", os.Getenv("GSMBOX_URL"), "ask the console at this URL (https://…) instead of the local socket", optional(func(v string) error {
+		if !strings.HasPrefix(v, "https://") || len(v) > 2048 {
+			return fmt.Errorf("%q: want an https:// URL", v)
+		}
+		return nil
+	}))
+	tok := fs.String("token", os.Getenv("GSMBOX_TOKEN"), "API token (read scope) for --url")
+	sock := fs.String("socket", firmware.ConsoleSocket, "the console's local socket")
+	asJSON := fs.Bool("json", false, "print the API's JSON")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
+	}
+	// One source of truth: the running box's API, over the local socket
+	// on the box or --url from elsewhere; the status file is the
+	// fallback when the console is not running.
+	if *u != "" || fileExists(*sock) {
+		c, err := newAPIClient(*u, *tok, *sock, "")
+		if err != nil {
+			return err
+		}
+		var st console.Status
+		if err := c.do(ctx, "GET", "/api/status", nil, &st); err == nil {
+			return printStatus(stdout, &st, *asJSON)
+		} else if *u != "" {
+			return err
+		}
 	}
 	s, err := status.Read(*path)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -28,7 +29,9 @@ const simUsage = `Usage: gsmbox sim [flags]
 
 Runs the cell on the simulated air: the same cell a board runs, with the
 radio replaced by a simulated medium, in virtual time (as fast as the host
-can compute) unless --realtime is given. With no --config it runs the
+can compute) unless --realtime is given. With --http it serves the
+operator's console and runs in real time, as a board does, until
+interrupted. With no --config it runs the
 built-in test network (MCC 001, MNC 01, GSM900 ARFCN 62).
 
 --iq-out writes the downlink as a listener on the simulated air receives
@@ -51,6 +54,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	verbose := fs.Bool("v", false, "log debug messages")
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	phones := addPhoneFlags(fs)
+	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080; the network then runs in real time until interrupted (or --duration)", optional(checkListen))
+	httpState := fs.String("http-state", "", "with --http: the console's state directory (certificate, password hash, audit log); default a temporary one")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -63,6 +68,15 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer h.Close()
 	cfg, log, tap := h.cfg, h.log, h.tap
+	if *httpAddr != "" {
+		o := simConsole{addr: *httpAddr, state: *httpState, phones: phones.n}
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "duration" {
+				o.until = *duration
+			}
+		})
+		return runSimConsole(ctx, o, h, *verbose, stdout, stderr)
+	}
 	frames := int64(*duration / frameDuration)
 	if *duration > 0 {
 		frames = max(frames, 1) // less than a frame is still a bound

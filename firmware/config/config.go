@@ -19,6 +19,7 @@ type Config struct {
 	Security    Security    `toml:"security"`
 	Calls       Calls       `toml:"calls"`
 	Emergency   Emergency   `toml:"emergency"`
+	Console     Console     `toml:"console"`
 }
 
 // Calls sets up the switch for calls between the network's subscribers.
@@ -40,6 +41,17 @@ type Emergency struct {
 	// WithoutSIM accepts emergency calls from phones with no SIM or not
 	// registered (TS 22.101 §10.1.1, TS 24.008 §4.5.1.5).
 	WithoutSIM bool `toml:"without_sim"`
+}
+
+// Console sets the operator's web console (firmware/console).
+type Console struct {
+	// Listen are the HTTPS listen addresses, e.g. [":443"] or
+	// ["192.168.1.20:443"]; empty turns the web console off (the local
+	// socket for the CLI stays).
+	Listen []string `toml:"listen"`
+	// MetricsOpen serves /metrics without authentication: only by this
+	// explicit choice, for a Prometheus on a trusted network.
+	MetricsOpen bool `toml:"metrics_open"`
 }
 
 // Subscribers sets the subscriber registry and who may register.
@@ -233,6 +245,7 @@ func Default() *Config {
 		Security:  Security{Authenticate: true, Ciphers: []string{"A5/3", "A5/1"}},
 		Calls:     Calls{NoAnswer: Duration{60 * time.Second}, CDR: "/perm/gsmbox/cdr.log"},
 		Emergency: Emergency{Target: "", Numbers: []string{"112", "911"}, WithoutSIM: true},
+		Console:   Console{Listen: []string{":443"}},
 	}
 }
 

@@ -189,6 +189,8 @@ func TestValidation(t *testing.T) {
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"negative sim phones", func(c *Config) { c.Sim.Phones = -1 }, "sim.phones"},
 		{"too many sim phones", func(c *Config) { c.Sim.Phones = MaxSimPhones + 1 }, "sim.phones"},
+		{"console listen without port", func(c *Config) { c.Console.Listen = []string{"0.0.0.0"} }, "console.listen"},
+		{"console listen bad port", func(c *Config) { c.Console.Listen = []string{":99999"} }, "console.listen"},
 		{"tx integer", func(c *Config) { c.Cell.RACHTxInteger = 13 }, "cell.rach_tx_integer"},
 	}
 	for _, tc := range cases {

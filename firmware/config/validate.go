@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -281,6 +283,16 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	}
 	if _, err := c.CipherSet(); err != nil {
 		bad("security.ciphers", "%v", err)
+	}
+	if len(c.Console.Listen) > 4 {
+		bad("console.listen", "%d addresses: want at most 4", len(c.Console.Listen))
+	}
+	for _, a := range c.Console.Listen {
+		if _, port, err := net.SplitHostPort(a); err != nil {
+			bad("console.listen", "%q: want HOST:PORT or :PORT, e.g. \":443\"", a)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+			bad("console.listen", "port %q: want 1..65535", port)
+		}
 	}
 	return ps
 }

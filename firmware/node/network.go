@@ -78,7 +78,7 @@ func OnAirLine(c *config.Config) string {
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
 func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool,
-	cdrs core.CDRSink, onCall func(core.CallResult)) (*bts.Cell, *core.Network, error) {
+	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result)) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -91,10 +91,11 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 			EmergencyCalls: c.Emergency.WithoutSIM},
 		Calls: core.CallConfig{NoAnswer: c.Calls.NoAnswer.Duration, Emergency: c.Emergency.Target,
 			EmergencyNumbers: c.Emergency.Numbers, CDR: cdrs, OnCall: onCall},
-		HLR:     core.NewHLR(reg),
-		Clock:   clk,
-		SyncHLR: virtual,
-		Log:     log,
+		HLR:      core.NewHLR(reg),
+		Clock:    clk,
+		SyncHLR:  virtual,
+		Log:      log,
+		OnResult: onResult,
 	})
 	if err != nil {
 		return nil, nil, err

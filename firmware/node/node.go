@@ -16,6 +16,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -66,6 +67,11 @@ type Config struct {
 	// OnCall, when not nil, is called on the loop with every call's
 	// outcome when it ends. It must not block.
 	OnCall func(core.CallResult)
+	// OnResult, when not nil, gets the outcome of every finished
+	// connection (location update, detach, CM service) from the core's
+	// goroutine (the loop's in virtual time): the console's history. It
+	// must not block.
+	OnResult func(mm.Result)
 }
 
 // ErrStop, returned by Config.OnFrame, ends the loop normally.
@@ -163,7 +169,7 @@ func New(cfg Config) (*Node, error) {
 			n.cdr, cfg.CDR = l, l
 		}
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall)
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult)
 	if err != nil {
 		n.Close()
 		return nil, err

@@ -11,7 +11,9 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
 )
 
@@ -29,6 +31,8 @@ type ServiceConfig struct {
 	// SimPhones, when above 0, overrides [sim] phones: how many virtual
 	// phones to run on the sim front end's air (gsmbox.simphones=N).
 	SimPhones int
+	// OnResult is node.Config.OnResult (the console's history).
+	OnResult func(mm.Result)
 }
 
 // Service runs the node on a board's front end as the supervised "cell"
@@ -67,6 +71,15 @@ func (s *Service) Snapshot() Snapshot {
 	return snap
 }
 
+// Registry returns the running node's subscriber registry, or nil when
+// no node has started.
+func (s *Service) Registry() *registry.Registry {
+	if n := s.node.Load(); n != nil {
+		return n.Registry()
+	}
+	return nil
+}
+
 // Serve runs the cell until ctx ends. A configuration the board cannot
 // run, or a front end this build does not drive, is not retried.
 func (s *Service) Serve(ctx context.Context) error {
@@ -91,7 +104,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		defer t.Close()
 		tap = t
 	}
-	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock}
+	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock, OnResult: s.cfg.OnResult}
 	if s.cfg.Store != nil {
 		reg, err := s.cfg.Store.Registry(c, log)
 		if err != nil {

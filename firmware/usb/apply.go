@@ -78,6 +78,10 @@ type Result struct {
 	SubscribersDone string
 	SubscribersErr  error
 	Report          string
+	// PasswordSet says the stick's console_password became the web
+	// console's administrator password; PasswordErr why it did not.
+	PasswordSet bool
+	PasswordErr error
 	// ReportWritten says the report reached the stick.
 	ReportWritten bool
 }
@@ -95,8 +99,14 @@ type Applier struct {
 	// stick into the subscriber registry, all rows or none. It returns a
 	// line for the report, or an error naming every bad line.
 	ImportSubscribers func(io.Reader) (string, error)
-	Version           string
-	Log               *slog.Logger
+	// SetConsolePassword, when not nil, stores (a hash of) the web
+	// console's administrator password from the stick's console_password.
+	SetConsolePassword func(string) error
+	// ConsoleFingerprint, when not nil, gives the web console's TLS
+	// certificate fingerprint for the report.
+	ConsoleFingerprint func() string
+	Version            string
+	Log                *slog.Logger
 	// Console gets the one line a person at the serial console reads.
 	Console io.Writer
 	Now     func() time.Time
@@ -174,6 +184,7 @@ func (a *Applier) leds(p leds.Pattern, d time.Duration) {
 
 func (a *Applier) apply(res *Result) {
 	a.importSubscribers(res)
+	a.consolePassword(res)
 	a.applyConfig(res)
 }
 
@@ -331,6 +342,19 @@ func (a *Applier) report(res *Result) string {
 			fmt.Fprintf(&b, "\nsubscribers.csv: REJECTED: nothing was changed\n%s\n", indent(res.SubscribersErr.Error()))
 		} else {
 			fmt.Fprintf(&b, "\nsubscribers.csv: %s\n", res.SubscribersDone)
+		}
+	}
+	switch {
+	case res.PasswordSet && res.PasswordErr != nil:
+		fmt.Fprintf(&b, "\n%s: SET, but: %v\n", PasswordFile, res.PasswordErr)
+	case res.PasswordSet:
+		fmt.Fprintf(&b, "\n%s: SET: the web console's administrator password was changed; the file on this stick was blanked\n", PasswordFile)
+	case res.PasswordErr != nil:
+		fmt.Fprintf(&b, "\n%s: NOT USED: %v\n", PasswordFile, res.PasswordErr)
+	}
+	if a.ConsoleFingerprint != nil {
+		if fp := a.ConsoleFingerprint(); fp != "" {
+			fmt.Fprintf(&b, "\nweb console certificate SHA-256 fingerprint:\n  %s\n", fp)
 		}
 	}
 	if a.Status != nil {
