@@ -21,6 +21,7 @@ type conn struct {
 	mm   *mm.Conn
 	imsi string
 
+	sms       *smsConn  // SMS transactions (smsconn.go), nil until used
 	buf       [260]byte // an outgoing L3 message being built
 	releasing bool      // Channel Release sent down
 	ended     bool
@@ -93,6 +94,10 @@ func (c *conn) sapi3(msg []byte) {
 	if c.releasing || len(msg) == 0 {
 		return
 	}
+	if c.net.sms != nil && c.mm.State() == "connected" {
+		c.smsUplink(msg)
+		return
+	}
 	if n := unservedSMS(c.buf[:], msg); n > 0 {
 		c.net.stats.Unserved++
 		c.send(3, c.buf[:n])
@@ -160,6 +165,7 @@ func (c *conn) actions(acts []mm.Action) {
 			c.net.hlrPut(hlrJob{key: c.key, ref: c.ref, query: a.Query})
 		case mm.ActMMConnection:
 			c.log.Info("MM connection established", "service", a.Service)
+			c.smsMMConnection(a.Service)
 		case mm.ActRelease:
 			c.release()
 		}
@@ -187,8 +193,11 @@ func (c *conn) track() {
 		// The paged MS is here: what waited for it is the CM layer's to
 		// deliver (SMS, calls); until those exist it is done.
 		c.log.Info("paged subscriber answered", "imsi", c.imsi, "pending", len(s.Pending))
+		pending := s.Pending
 		s.Pending = nil
-		c.release()
+		if !c.serveMT(pending) {
+			c.release()
+		}
 	}
 }
 

@@ -86,6 +86,8 @@ type Config struct {
 	// connection when it ends, on the core's goroutine with its state
 	// locked: it must not block, nor call Snapshot (Page is fine).
 	OnResult func(mm.Result)
+	// SMS sets up the SMSC (sms.go); without a Store no SMS is served.
+	SMS SMSConfig
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
 }
@@ -122,6 +124,7 @@ type Network struct {
 	hlrq  chan hlrJob
 	hlra  chan hlrDone
 	inbox chan command
+	sms   *smsCentre // nil: SMS not served
 
 	mu       sync.Mutex // guards everything below against Snapshot
 	cells    map[rsl.CellID]*rsl.Queue[rsl.Down]
@@ -165,6 +168,9 @@ func New(cfg Config) (*Network, error) {
 	n.hlrq = make(chan hlrJob, hq)
 	n.hlra = make(chan hlrDone, hq)
 	n.inbox = make(chan command, DefaultInbox)
+	if err := n.initSMS(); err != nil {
+		return nil, fmt.Errorf("%w: SMS store: %w", ErrConfig, err)
+	}
 	return n, nil
 }
 
@@ -211,7 +217,9 @@ func (n *Network) Step(now time.Time) {
 			j := <-n.hlrq
 			n.answer(runJob(n.cfg.HLR, j))
 		}
+		n.smsSync()
 	}
+	n.smsDones()
 	n.timers()
 }
 
@@ -230,6 +238,13 @@ func (n *Network) Serve(ctx context.Context) error {
 			defer wg.Done()
 			n.serveHLR(ctx)
 		}()
+		if n.sms != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n.serveSMS(ctx)
+			}()
+		}
 	}
 	tick := n.clock.After(tickEvery)
 	for {
@@ -250,6 +265,11 @@ func (n *Network) Serve(ctx context.Context) error {
 			n.mu.Lock()
 			n.now = n.clock.Now()
 			n.command(c)
+			n.mu.Unlock()
+		case f := <-n.smsDone():
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			f()
 			n.mu.Unlock()
 		case <-tick:
 			tick = n.clock.After(tickEvery)
@@ -408,6 +428,7 @@ func (n *Network) end(c *conn) {
 	r := c.mm.Result()
 	c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause, "authenticated", r.Authenticated, "cipher", r.Cipher, "ciphered", r.Ciphered)
 	n.stats.Outcomes[r.Outcome]++
+	n.smsEnded(c, r)
 	if s := n.sessions[c.imsi]; s != nil && s.conn == c {
 		s.conn = nil
 		s.Cell, s.Chan, s.Procedure, s.State = 0, l1.Chan{}, "", "idle"
@@ -430,6 +451,7 @@ func (n *Network) timers() {
 			c.actions(c.mm.Tick(n.now))
 		}
 	}
+	n.smsTimers()
 	wait := n.cfg.PageTimeout
 	if wait <= 0 {
 		wait = DefaultPageTimeout
@@ -525,6 +547,7 @@ func (n *Network) Snapshot() Snapshot {
 // command is a request from another goroutine, through the inbox.
 type command struct {
 	page MTRequest
+	fn   func() // run on the core's goroutine (operator commands)
 }
 
 // ErrInboxFull is returned when the core's inbox has no room.
@@ -554,6 +577,10 @@ func (n *Network) commands() {
 }
 
 func (n *Network) command(c command) {
+	if c.fn != nil {
+		c.fn()
+		return
+	}
 	r := c.page
 	if r.IMSI == "" {
 		return

@@ -1,0 +1,254 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/gsm/bts"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	"github.com/gsmbox/gsmbox/gsm/core/smsc"
+	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/l3"
+	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/rr"
+	"github.com/gsmbox/gsmbox/gsm/sms/rp"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// smsWorld is world with an SMSC over a store in a temporary directory,
+// and phones with SMS.
+type smsWorld struct {
+	*world
+	store *smsc.Store
+	sms   []*ms.SMS
+	sent  []ms.Sent
+}
+
+func newSMSWorld(t *testing.T, smscfg SMSConfig) *smsWorld {
+	t.Helper()
+	rg, _ := registry.ParseRange("5000-5099")
+	reg, _ := registrytest.NewRegistry(t, registry.Policy{Mode: registry.ModeOpen, MSISDNRange: rg})
+	st, err := smsc.Open(filepath.Join(t.TempDir(), "sms.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	smscfg.Store = st
+	return newSMSWorldOn(t, reg, st, smscfg)
+}
+
+func newSMSWorldOn(t *testing.T, reg *registry.Registry, st *smsc.Store, smscfg SMSConfig) *smsWorld {
+	w := &world{t: t, reg: reg}
+	w.epoch = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	smscfg.Store = st
+	net, err := New(Config{MM: mm.Config{LAI: cellLAI}, HLR: NewHLR(reg), Rand: rand.NewChaCha8([32]byte{1}), SyncHLR: true,
+		SMS: smscfg, OnResult: func(r mm.Result) { w.ended = append(w.ended, r) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.net = net
+	cc := rr.DefaultCellConfig()
+	cc.PLMN, cc.LAC, cc.CI = cellLAI.PLMN, cellLAI.LAC, 7
+	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
+	cc.Band, cc.ARFCN = tdma.GSM900, 62
+	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.AddCell(1, w.cell.Down())
+	return &smsWorld{world: w, store: st}
+}
+
+func (w *smsWorld) addSMSPhone(s *mm.SIM, origin int) *ms.SMS {
+	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
+	cfg := &mm.MSConfig{Classmark1: cm1, IMEI: "490154203237518", Classmark2: l3.Classmark2{Classmark1: cm1, A53: true}}
+	u := ms.NewSMS(ms.NewMM(cfg, s), ms.SMSConfig{SCAddress: DefaultSMSSCAddress})
+	u.OnSent = func(r ms.Sent) { w.sent = append(w.sent, r) }
+	p, err := ms.New(ms.Config{SIM: s, Seed: uint64(len(w.phones) + 1), Upper: u})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	p.PowerOn()
+	w.phones = append(w.phones, p)
+	w.origin = append(w.origin, origin)
+	w.sms = append(w.sms, u)
+	return u
+}
+
+// until steps until cond holds or the frames run out.
+func (w *smsWorld) until(frames int, cond func() bool) bool {
+	for range frames {
+		w.step()
+		if cond() {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *smsWorld) msisdn(i int) string {
+	s, err := w.reg.Get(w.phones[i].SIM().IMSI)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s.MSISDN
+}
+
+func (w *smsWorld) registered() bool {
+	for _, p := range w.phones {
+		if !p.Stats().Registered || p.State() != ms.StateIdle {
+			return false
+		}
+	}
+	return true
+}
+
+// MO → store → MT over the air: 7-bit, UCS2 and concatenated messages in
+// both alphabets, between three phones; every message arrives once, with
+// its text, and the queue is empty at the end.
+func TestSMSEndToEnd(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	for i := range 3 {
+		w.addSMSPhone(sim(fmt.Sprintf("0010100000%05d", 701+i), crypto.COMP128v1), 17+300*i)
+	}
+	if !w.until(51*300, w.registered) {
+		t.Fatal("phones did not register")
+	}
+	long7 := strings.Repeat("The quick brown fox jumps over the lazy dog {0123456789} ", 8)[:400]
+	longU := strings.Repeat("Привет, мир! ", 14)
+	msgs := []struct {
+		from, to int
+		text     string
+		ucs2     bool
+	}{
+		{0, 1, "hello from phone 0 @ £5 €", false},
+		{0, 1, "ça va? 你好", false},
+		{1, 2, long7, false},
+		{2, 0, longU, false},
+		{1, 0, "short ucs2", true},
+	}
+	want := map[int][]string{}
+	for i, m := range msgs {
+		if _, err := w.sms[m.from].Send(w.msisdn(m.to), m.text, m.ucs2, uint64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+		want[m.to] = append(want[m.to], m.text)
+	}
+	ok := w.until(51*1500, func() bool {
+		for to, texts := range want {
+			if len(w.sms[to].Inbox) < len(texts) {
+				return false
+			}
+		}
+		return w.net.SMSStats().Queued == 0
+	})
+	st := w.net.SMSStats()
+	if !ok {
+		t.Fatalf("not every message arrived; SMSC %+v; sent %+v", st, w.sent)
+	}
+	for to, texts := range want {
+		got := map[string]int{}
+		for _, r := range w.sms[to].Inbox {
+			got[r.Text]++
+			if r.From == "" {
+				t.Errorf("phone %d: message without originator", to)
+			}
+		}
+		for _, tx := range texts {
+			if got[tx] != 1 {
+				t.Errorf("phone %d: %q arrived %d times, want once; inbox %+v", to, tx, got[tx], w.sms[to].Inbox)
+			}
+		}
+	}
+	for _, s := range w.sent {
+		if !s.Accepted {
+			t.Errorf("part %+v not accepted", s)
+		}
+	}
+	if st.Queued != 0 || st.Delivered != st.Accepted || st.Accepted == 0 {
+		t.Errorf("SMSC stats %+v: want every accepted part delivered and none queued", st)
+	}
+	for i, u := range w.sms {
+		if u.Stats.Duplicates != 0 || u.Stats.Malformed != 0 {
+			t.Errorf("phone %d: SMS stats %+v", i, u.Stats)
+		}
+	}
+	// Two durable writes a part: accepted, delivered.
+	if ws := w.store.Stats(); ws.Writes != 2*st.Accepted {
+		t.Errorf("store writes %d for %d parts, want 2 each", ws.Writes, st.Accepted)
+	}
+}
+
+// An unknown number gets RP-ERROR #1; a message for a subscriber whose
+// phone is off waits in the store and goes out when the phone attaches.
+func TestSMSUnknownAndStoreForward(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	a := w.addSMSPhone(sim("001010000000801", crypto.COMP128v1), 17)
+	if !w.until(51*200, w.registered) {
+		t.Fatal("phone did not register")
+	}
+	late := sim("001010000000802", crypto.COMP128v1)
+	if _, err := w.reg.Add(registry.Subscriber{IMSI: late.IMSI, MSISDN: "5077", Algorithm: late.Algorithm, Ki: late.Ki}); err != nil {
+		t.Fatal(err)
+	}
+	a.Send("9999", "to nobody", false, 1)
+	a.Send("5077", "wait for me", false, 2)
+	if !w.until(51*400, func() bool { return len(w.sent) == 2 }) {
+		t.Fatalf("sent %+v, want two answers", w.sent)
+	}
+	if w.sent[0].Accepted || w.sent[0].Cause != rp.CauseUnassignedNumber {
+		t.Errorf("to an unknown number: %+v, want RP-ERROR #1", w.sent[0])
+	}
+	if !w.sent[1].Accepted {
+		t.Errorf("to a subscriber who is off: %+v, want accepted", w.sent[1])
+	}
+	if st := w.net.SMSStats(); st.Queued != 1 {
+		t.Fatalf("queued %d, want 1", st.Queued)
+	}
+	b := w.addSMSPhone(late, 5)
+	if !w.until(51*600, func() bool { return len(b.Inbox) == 1 }) {
+		t.Fatalf("the message did not reach the phone after it attached; stats %+v", w.net.SMSStats())
+	}
+	if b.Inbox[0].Text != "wait for me" {
+		t.Errorf("text %q", b.Inbox[0].Text)
+	}
+}
+
+// The end-to-end air latency with the recipient idle: from the moment a
+// phone is asked to send a single-part message to the moment it is in the
+// recipient's inbox, in virtual time (TDMA frames). Logged for the
+// closing figures; it fails above 3 s median.
+func TestSMSLatency(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	for i := range 2 {
+		w.addSMSPhone(sim(fmt.Sprintf("0010100000%05d", 901+i), crypto.COMP128v1), 17+300*i)
+	}
+	if !w.until(51*300, w.registered) {
+		t.Fatal("phones did not register")
+	}
+	var lat []time.Duration
+	for i := range 20 {
+		// Let both phones settle back to idle, then send.
+		w.until(51*40, func() bool { return false })
+		start := w.fn
+		want := len(w.sms[1].Inbox) + 1
+		w.sms[0].Send(w.msisdn(1), fmt.Sprintf("latency probe %d", i), false, uint64(i))
+		if !w.until(51*400, func() bool { return len(w.sms[1].Inbox) == want }) {
+			t.Fatalf("probe %d not delivered", i)
+		}
+		lat = append(lat, time.Duration(w.fn.Sub(start))*frameDuration)
+	}
+	slices.Sort(lat)
+	med, p95 := lat[len(lat)/2], lat[len(lat)*95/100]
+	t.Logf("end-to-end air latency, recipient idle: median %v, p95 %v, worst %v (%d messages)", med.Round(time.Millisecond), p95.Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), len(lat))
+	if med > 3*time.Second {
+		t.Errorf("median latency %v, want under 3 s", med)
+	}
+}
