@@ -91,6 +91,9 @@ func (c *conn) l3(msg []byte) {
 // sapi3 handles an L3 message on SAPI 3: SMS is not served yet, so the MS
 // gets CP-ERROR (TS 24.011 §7.2.3).
 func (c *conn) sapi3(msg []byte) {
+	if c.sms != nil && !c.sms.idle.IsZero() {
+		c.sms.idle = c.net.now // SAPI 3 (re-)established: a message is coming
+	}
 	if c.releasing || len(msg) == 0 {
 		return
 	}

@@ -22,7 +22,7 @@ const (
 	DefaultSMSValidity        = 72 * time.Hour
 	DefaultSMSMaxValidity     = 7 * 24 * time.Hour
 	DefaultSMSPageRetry       = 2 * time.Second
-	DefaultSMSGuard           = 2 * time.Second
+	DefaultSMSGuard           = 4 * time.Second
 	DefaultSMSSCAddress       = "100"
 	DefaultSMSSender          = "gsmbox"
 	// smsScanEvery is how often the queue is scanned for expiry and due

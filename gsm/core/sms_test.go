@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/sms/rp"
+	"github.com/gsmbox/gsmbox/gsm/sms/tp"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -67,9 +69,13 @@ func newSMSWorldOn(t *testing.T, reg *registry.Registry, st *smsc.Store, smscfg 
 }
 
 func (w *smsWorld) addSMSPhone(s *mm.SIM, origin int) *ms.SMS {
+	return w.addSMSPhoneCfg(s, origin, ms.SMSConfig{SCAddress: DefaultSMSSCAddress})
+}
+
+func (w *smsWorld) addSMSPhoneCfg(s *mm.SIM, origin int, smscfg ms.SMSConfig) *ms.SMS {
 	cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
 	cfg := &mm.MSConfig{Classmark1: cm1, IMEI: "490154203237518", Classmark2: l3.Classmark2{Classmark1: cm1, A53: true}}
-	u := ms.NewSMS(ms.NewMM(cfg, s), ms.SMSConfig{SCAddress: DefaultSMSSCAddress})
+	u := ms.NewSMS(ms.NewMM(cfg, s), smscfg)
 	u.OnSent = func(r ms.Sent) { w.sent = append(w.sent, r) }
 	p, err := ms.New(ms.Config{SIM: s, Seed: uint64(len(w.phones) + 1), Upper: u})
 	if err != nil {
@@ -250,5 +256,100 @@ func TestSMSLatency(t *testing.T) {
 	t.Logf("end-to-end air latency, recipient idle: median %v, p95 %v, worst %v (%d messages)", med.Round(time.Millisecond), p95.Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), len(lat))
 	if med > 3*time.Second {
 		t.Errorf("median latency %v, want under 3 s", med)
+	}
+}
+
+// A sender that asks for a status report gets one when the message is
+// delivered; the operator's text reaches every number it is sent to from
+// the sender name; a cancelled message never goes out.
+func TestSMSStatusReportOperatorCancel(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{Sender: "VillageNet"})
+	a := w.addSMSPhoneCfg(sim("001010000000811", crypto.COMP128v1), 17, ms.SMSConfig{SCAddress: "100", StatusReports: true})
+	b := w.addSMSPhone(sim("001010000000812", crypto.COMP128v1), 300)
+	var reports []string
+	a.OnReport = func(r tp.StatusReport) { reports = append(reports, fmt.Sprintf("%s:%#02x", r.RA.Digits, uint8(r.ST))) }
+	if !w.until(51*300, w.registered) {
+		t.Fatal("phones did not register")
+	}
+	a.Send(w.msisdn(1), "report please", false, 1)
+	if !w.until(51*600, func() bool { return len(reports) == 1 }) {
+		t.Fatalf("no status report; stats %+v", w.net.SMSStats())
+	}
+	if want := w.msisdn(1) + ":0x00"; reports[0] != want {
+		t.Errorf("status report %q, want %q", reports[0], want)
+	}
+	var ids []uint64
+	if err := w.net.SendText([]string{w.msisdn(0), w.msisdn(1)}, "network maintenance tonight", func(got []uint64, err error) {
+		if err != nil {
+			t.Errorf("SendText: %v", err)
+		}
+		ids = got
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !w.until(51*800, func() bool { return len(a.Inbox) == 1 && len(b.Inbox) == 2 }) {
+		t.Fatalf("broadcast not delivered: %d, %d; stats %+v", len(a.Inbox), len(b.Inbox), w.net.SMSStats())
+	}
+	if len(ids) != 2 {
+		t.Errorf("ids %v, want 2", ids)
+	}
+	for _, r := range []ms.Received{a.Inbox[0], b.Inbox[1]} {
+		if r.From != "VillageNet" || r.Text != "network maintenance tonight" {
+			t.Errorf("operator message %+v", r)
+		}
+	}
+	// A message to a subscriber who is away, cancelled by the operator.
+	away := sim("001010000000813", crypto.COMP128v1)
+	if _, err := w.reg.Add(registry.Subscriber{IMSI: away.IMSI, MSISDN: "5088", Algorithm: away.Algorithm, Ki: away.Ki}); err != nil {
+		t.Fatal(err)
+	}
+	w.net.SendText([]string{"5088"}, "never mind", nil)
+	w.until(51*10, func() bool { return false })
+	q := w.net.SMSQueue()
+	if len(q) != 1 {
+		t.Fatalf("queue %+v, want the one message", q)
+	}
+	var cerr error = errors.New("not run")
+	w.net.CancelSMS(q[0].ID, func(err error) { cerr = err })
+	w.until(5, func() bool { return false })
+	if cerr != nil || len(w.net.SMSQueue()) != 0 {
+		t.Fatalf("cancel: %v, queue %+v", cerr, w.net.SMSQueue())
+	}
+	if r, err := w.store.Get(q[0].ID); err != nil || r.State != smsc.Cancelled {
+		t.Errorf("stored record %+v, %v; want cancelled", r, err)
+	}
+}
+
+// A restart on the same files (the core dropped without any shutdown, as
+// at a power cut) keeps what was accepted: the new core loads the queue
+// and delivers when the recipient appears.
+func TestSMSQueueSurvivesRestart(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	a := w.addSMSPhone(sim("001010000000821", crypto.COMP128v1), 17)
+	if !w.until(51*200, w.registered) {
+		t.Fatal("phone did not register")
+	}
+	late := sim("001010000000822", crypto.COMP128v1)
+	if _, err := w.reg.Add(registry.Subscriber{IMSI: late.IMSI, MSISDN: "5066", Algorithm: late.Algorithm, Ki: late.Ki}); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("stored across a power cut. ", 12)
+	if _, err := a.Send("5066", long, false, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !w.until(51*800, func() bool { return len(w.sent) == 3 }) {
+		t.Fatalf("sent %+v; stats %+v; phone %+v state %v core %+v sessions %+v", w.sent, w.net.SMSStats(), a.Stats, w.phones[0].State(), w.net.Stats(), w.net.Snapshot().Sessions)
+	}
+	// The old core is simply abandoned: nothing is flushed or closed.
+	w2 := newSMSWorldOn(t, w.reg, w.store, SMSConfig{})
+	if st := w2.net.SMSStats(); st.LoadedAtStart != 3 {
+		t.Fatalf("loaded %d messages at start, want 3", st.LoadedAtStart)
+	}
+	b := w2.addSMSPhone(late, 40)
+	if !w2.until(51*900, func() bool { return len(b.Inbox) == 1 }) {
+		t.Fatalf("not delivered after the restart: %+v", w2.net.SMSStats())
+	}
+	if b.Inbox[0].Text != long || b.Inbox[0].Parts != 3 {
+		t.Errorf("got %+v", b.Inbox[0])
 	}
 }
