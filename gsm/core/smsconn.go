@@ -28,6 +28,9 @@ type smsConn struct {
 	mt   *smsTx           // its transaction in flight
 	mr   uint8            // the next RP message reference of ours
 	idle time.Time        // nothing has run since (zero: something runs)
+	// mtFailed: a delivery on this connection failed; the next waits for
+	// the back-off and another connection.
+	mtFailed bool
 }
 
 type smsTx struct {
@@ -89,6 +92,13 @@ func (c *conn) smsUplink(msg []byte) {
 		sc.idle = time.Time{}
 	}
 	c.smsActions(tx, tx.e.Receive(n.now, msg))
+	if tx.e.State() == cp.StateIdle && sc.tx[key] == tx {
+		// The opening CP-DATA was refused (CP-ERROR): no transaction.
+		delete(sc.tx, key)
+		if len(sc.tx) == 0 && sc.rcpt == nil {
+			sc.idle = n.now
+		}
+	}
 }
 
 // smsCPError answers a message of no transaction with CP-ERROR (TS 24.011
@@ -124,6 +134,7 @@ func (c *conn) smsActions(tx *smsTx, acts []cp.Action) {
 		case cp.ActError:
 			c.log.Info("SMS transaction failed", "mo", tx.mo, "cause", a.Cause, "err", a.Err)
 			if !tx.mo && sc.mt == tx && sc.rcpt != nil {
+				sc.mtFailed = true
 				n.smsFailed(sc.rcpt, 0)
 				sc.rcpt, sc.mt = nil, nil
 			}
@@ -463,6 +474,7 @@ func (c *conn) smsMTAnswer(tx *smsTx, rpdu []byte) {
 		return
 	}
 	c.log.Info("SMS delivery refused", "id", tx.rec.ID, "cause", cause)
+	sc.mtFailed = true
 	if sc.rcpt != nil {
 		n.smsFailed(sc.rcpt, cause)
 		sc.rcpt = nil
@@ -509,7 +521,7 @@ func (n *Network) smsTimers() {
 		if sc.idle.IsZero() || c.releasing || len(sc.tx) > 0 || sc.rcpt != nil || c.mm.State() != "connected" {
 			continue
 		}
-		if msisdn, ok := s.byIMSI[c.imsi]; ok && len(s.byTo[msisdn]) > 0 {
+		if msisdn, ok := s.byIMSI[c.imsi]; ok && len(s.byTo[msisdn]) > 0 && !sc.mtFailed {
 			if rc := s.rcpt(msisdn); !rc.busy || rc.paging {
 				s.stats.Attempts++
 				n.smsStartMT(c, rc)
