@@ -258,6 +258,7 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if _, err := c.CipherSet(); err != nil {
 		bad("security.ciphers", "%v", err)
 	}
+	ps = append(ps, c.smsProblems(lines)...)
 	return ps
 }
 

@@ -74,7 +74,7 @@ func OnAirLine(c *config.Config) string {
 // buildNetwork builds the cell and the core network above it over reg.
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
-func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool) (*bts.Cell, *core.Network, error) {
+func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool, sms core.SMSConfig) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -88,6 +88,7 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 		Clock:   clk,
 		SyncHLR: virtual,
 		Log:     log,
+		SMS:     sms,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/smsc"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/phy"
@@ -83,6 +84,7 @@ type Node struct {
 	core  *core.Network
 	reg   *registry.Registry
 	db    *registry.DB // opened by the node, or nil
+	sms   *smsc.Store  // the SMS queue, or nil (sms.go)
 	l1cfg l1.Config
 	epoch time.Time
 
@@ -143,7 +145,11 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Clock != nil {
 		clk = cfg.Clock
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime)
+	if err := n.openSMS(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, n.smsConfig())
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -156,6 +162,7 @@ func New(cfg Config) (*Node, error) {
 // Close closes the subscriber registry, if the node opened it. Call it
 // after Serve has returned.
 func (n *Node) Close() error {
+	n.closeSMS()
 	if n.db == nil {
 		return nil
 	}
