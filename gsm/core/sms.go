@@ -190,6 +190,20 @@ func (n *Network) initSMS() error {
 		return err
 	}
 	s.nextID, s.stats.DamagedAtStart = next, bad
+	// A sender whose RP-ACK was lost to the restart sends again: the
+	// recent submissions are remembered across it.
+	var newest time.Time
+	for i := range recs {
+		if recs[i].Received.After(newest) {
+			newest = recs[i].Received
+		}
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind == smsc.KindSubmit && r.FromIMSI != "" && newest.Sub(r.Received) < smsDedupWindow {
+			s.recent[r.FromIMSI+"\x00"+string(r.TPDU)] = recentSubmit{id: r.ID, at: r.Received}
+		}
+	}
 	for i := range recs {
 		if recs[i].State == smsc.Queued {
 			r := recs[i]

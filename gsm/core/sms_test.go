@@ -353,3 +353,30 @@ func TestSMSQueueSurvivesRestart(t *testing.T) {
 		t.Errorf("got %+v", b.Inbox[0])
 	}
 }
+
+// A phone switched off (battery pulled) misses its paging; the message
+// waits, and the IMSI attach when the phone comes back delivers it.
+func TestSMSPhoneOffAndOn(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	a := w.addSMSPhone(sim("001010000000831", crypto.COMP128v1), 17)
+	b := w.addSMSPhone(sim("001010000000832", crypto.COMP128v1), 300)
+	if !w.until(51*300, w.registered) {
+		t.Fatal("phones did not register")
+	}
+	w.phones[1].PowerOff()
+	a.Send(w.msisdn(1), "are you there?", false, 1)
+	// Long enough for the paging to run out (T3113) and the attempt to
+	// fail.
+	w.until(51*100, func() bool { return false })
+	st := w.net.SMSStats()
+	if st.Queued != 1 || st.AttemptsFailed == 0 || len(b.Inbox) != 0 {
+		t.Fatalf("while off: stats %+v, inbox %d; want one queued after a failed attempt", st, len(b.Inbox))
+	}
+	w.phones[1].PowerOn()
+	if !w.until(51*400, func() bool { return len(b.Inbox) == 1 }) {
+		t.Fatalf("not delivered after power on: %+v", w.net.SMSStats())
+	}
+	if b.Inbox[0].Text != "are you there?" {
+		t.Errorf("text %q", b.Inbox[0].Text)
+	}
+}

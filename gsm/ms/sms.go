@@ -136,6 +136,7 @@ type SMS struct {
 	reasm  *tp.Reassembler
 	seen   map[string]struct{}
 	link   SAPI3Sender
+	attach bool // switched off since: attach when camped again
 
 	// Inbox holds the whole messages received, oldest first.
 	Inbox []Received
@@ -424,4 +425,26 @@ func (s *SMS) Released(normal bool) {
 	s.mt = [7]*cp.Entity{}
 	s.link = nil
 	s.MM.Released(normal)
+}
+
+// PoweredOff implements PoweredOffer: MM starts afresh (the SIM keeps its
+// TMSI and location), transactions in flight are gone, the outbox and
+// inbox stay (they are the handset's memory), and the next camping does
+// an IMSI attach.
+func (s *SMS) PoweredOff() {
+	m := s.MM
+	m.MS = mm.NewMS(m.cfg, m.MS.SIM)
+	m.initial, m.abort, m.camped, m.send = nil, false, false, nil
+	s.cur, s.mt, s.link = nil, [7]*cp.Entity{}, nil
+	s.attach = true
+}
+
+// Camped implements Upper: after a power cycle the phone attaches (IMSI
+// attach, or a normal update where it is not updated).
+func (s *SMS) Camped(lai l3.LAI, t3212 uint8) {
+	s.MM.Camped(lai, t3212)
+	if s.attach && !s.MS.Busy() && s.initial == nil {
+		s.attach = false
+		s.MM.actions(s.MS.LocationUpdate(s.Now(), lai, s.MS.UpdateType(lai)))
+	}
 }
