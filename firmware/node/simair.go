@@ -62,7 +62,9 @@ type PhoneOptions struct {
 	// Registry, when not nil, is where the phones are provisioned.
 	Registry     *registry.Registry
 	OnRegistered func(simphones.Row)
-	Log          *slog.Logger
+	// SMS, when not nil, is the phones' SMS traffic (needs Registry).
+	SMS *simphones.SMSPlan
+	Log *slog.Logger
 }
 
 // StartPhones puts o.N virtual phones on the air (see simphones.Start).
@@ -74,7 +76,7 @@ func (s *SimAir) StartPhones(ctx context.Context, o PhoneOptions) (*simphones.Ph
 	tx := s.Transmitter()
 	pc := simphones.Config{N: o.N, Seed: seed, MCC: s.cfg.Network.MCC, MNC: s.cfg.Network.MNC, SNRdB: s.cfg.Sim.SNRdB,
 		Air: s.Air, BTS: s.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(),
-		OnRegistered: o.OnRegistered, Log: o.Log}
+		OnRegistered: o.OnRegistered, SMS: o.SMS, Log: o.Log}
 	if o.Registry != nil {
 		reg := o.Registry
 		pc.Provision = func(sub registry.Subscriber) error { return provision(reg, sub) }

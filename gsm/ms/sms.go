@@ -390,7 +390,12 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 		if err != nil {
 			return refuse(err)
 		}
-		key := t.OA.String() + "\x00" + string(d.UserData)
+		// The same message again (the network did not get our RP-ACK)
+		// has the same originator, time stamp and user data; TP-MMS may
+		// differ between the two deliveries.
+		var ts [tp.TimestampLen]byte
+		t.SCTS.MarshalTo(ts[:])
+		key := t.OA.String() + "\x00" + string(ts[:]) + string([]byte{t.PID, byte(t.DCS), t.UD.Length}) + string(t.UD.Octets)
 		if _, dup := s.seen[key]; dup {
 			s.Stats.Duplicates++
 			return ack

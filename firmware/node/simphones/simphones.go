@@ -63,6 +63,8 @@ type Config struct {
 	// OnRegistered, when not nil, is called from the phone's goroutine
 	// once, when the phone first reports itself registered.
 	OnRegistered func(r Row)
+	// SMS, when not nil, is the phones' SMS traffic (sms.go).
+	SMS *SMSPlan
 	// Log receives the phones' RR events; nil discards them.
 	Log *slog.Logger
 }
@@ -106,6 +108,7 @@ type Phones struct {
 	phones []*Phone
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
+	ledger *Ledger
 }
 
 // Phone is one virtual phone: its SIM and MM, RR state machine, radio
@@ -121,6 +124,8 @@ type Phone struct {
 	err   error
 	told  bool
 	on    func(Row)
+	sms   *smsPhone // SMS traffic, or nil
+	l1    *powered
 
 	mu    sync.Mutex
 	row   Row
@@ -128,9 +133,9 @@ type Phone struct {
 	best  ms.Milestone
 }
 
-// upper is the phone's MM, watched for ciphering.
+// upper is the phone's MM and SMS, watched for ciphering.
 type upper struct {
-	*ms.MM
+	*ms.SMS
 	alg    uint8
 	cipher uint8 // the algorithm ciphering started with, 0 if none
 }
@@ -174,7 +179,11 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 	if err := cfg.BTS.SetNoise(channel.NoiseVariance(cfg.SNRdB, 0, cfg.SampleRate)); err != nil {
 		return nil, err
 	}
-	ps := &Phones{cfg: cfg}
+	ps := &Phones{cfg: cfg, ledger: &Ledger{}}
+	sc := "100"
+	if cfg.SMS != nil && cfg.SMS.SCAddress != "" {
+		sc = cfg.SMS.SCAddress
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x70686f6e6573))
 	used := map[string]bool{}
 	for i := range cfg.N {
@@ -205,7 +214,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			IMEI:       IMEI(rng),
 			T3211:      phoneT3211,
 		}
-		up := &upper{MM: ms.NewMM(msc, simc)}
+		up := &upper{SMS: ms.NewSMS(ms.NewMM(msc, simc), ms.SMSConfig{SCAddress: sc, StatusReports: cfg.SMS != nil && cfg.SMS.StatusReports})}
 		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: up, Log: log.With("phone", i)})
 		if err != nil {
 			return nil, err
@@ -233,6 +242,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			}
 		}
 		sp := &Phone{idx: i, up: up, sim: simc, phone: phone, radio: pr, ep: ep, place: pl, on: cfg.OnRegistered}
+		sp.l1 = &powered{Phone: phone, sp: sp}
+		ps.smsSetup(sp, rng)
 		sp.publish()
 		ps.phones = append(ps.phones, sp)
 	}
@@ -292,7 +303,7 @@ func (sp *Phone) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer sp.ep.Close()
 	for ctx.Err() == nil {
-		if err := sp.radio.Step(sp.ep, sp.phone); err != nil {
+		if err := sp.radio.Step(sp.ep, sp.l1); err != nil {
 			if !errors.Is(err, radio.ErrClosed) {
 				sp.err = err
 			}
