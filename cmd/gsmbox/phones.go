@@ -21,6 +21,8 @@ type phoneOpts struct {
 	live      time.Duration
 	seed      uint64
 	provision bool
+	sms       int                  // --sms: messages each phone sends (sms.go)
+	smsReport *simphones.SMSReport // filled by the command before phoneSummary
 }
 
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
@@ -31,6 +33,7 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.DurationVar(&o.live, "live", 5*time.Second, "with --phones: print the phone table every this much air time (0: only at the end)")
 	fs.Uint64Var(&o.seed, "phone-seed", 0, "with --phones: seed for placement, IMSIs and keys (0: the config's sim.seed)")
 	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
+	fs.IntVar(&o.sms, "sms", 0, "with --phones: each phone sends M text messages to random others (7-bit, UCS2, 3-part long), some phones going off and on; implies --provision")
 	return o
 }
 
@@ -97,13 +100,15 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 		st.AccessBursts, st.Dedicated.Assigned, st.Dedicated.Rejected, st.Dedicated.Activated, st.Dedicated.Released, st.Dedicated.T3101Expired)
 	fmt.Fprintf(out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",
 		st.Dedicated.Ciphered, st.Dedicated.PowerAdjusted, st.Dedicated.TimingAdjusted)
+	smsSummary(out, o.smsReport)
 	if o.report == "" {
 		return nil
 	}
 	b, err := json.MarshalIndent(struct {
-		AirTimeS float64         `json:"air_time_s"`
-		Phones   []simphones.Row `json:"phones"`
-	}{airTime.Seconds(), rows}, "", "  ")
+		AirTimeS float64              `json:"air_time_s"`
+		Phones   []simphones.Row      `json:"phones"`
+		SMS      *simphones.SMSReport `json:"sms,omitempty"`
+	}{airTime.Seconds(), rows, o.smsReport}, "", "  ")
 	if err != nil {
 		return err
 	}

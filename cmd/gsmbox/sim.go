@@ -76,6 +76,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	bts := air.BTS
 	tx := air.Transmitter()
 	var ps *simphones.Phones
+	smsQueued := func() int { return 0 }
 	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
 	if *realtime {
 		nc.Clock = clock.Real{}
@@ -86,8 +87,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		if every := int64(phones.live / frameDuration); every > 0 && k%every == 0 {
 			phoneTable(stdout, fmt.Sprintf("after %.1f s of air", float64(k)*frameDuration.Seconds()), phoneRows(ps, nil))
+			smsLive(stdout, phones, ps, smsQueued())
 		}
-		if k%26 == 0 && ps.Done() {
+		if k%26 == 0 && ps.Done() && smsFinished(phones, ps, smsQueued()) {
 			return node.ErrStop
 		}
 		return nil
@@ -97,9 +99,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	smsQueued = func() int { return n.SMSStats().Queued }
 	if phones.n > 0 {
-		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log}
-		if phones.provision {
+		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log, SMS: phones.smsPlan(cfg)}
+		if phones.provision || phones.sms > 0 {
 			po.Registry = n.Registry()
 		}
 		if ps, err = air.StartPhones(ctx, po); err != nil {
@@ -160,6 +163,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
 	}
 	if ps != nil {
+		if phones.sms > 0 {
+			r := ps.SMS(n.SMSStats().Queued)
+			phones.smsReport = &r
+		}
 		return phoneSummary(stdout, phones, ps, n.Registry(), st, airTime)
 	}
 	return nil

@@ -229,4 +229,3 @@ func TestSubscribersListEscapes(t *testing.T) {
 		}
 	}
 }
-

@@ -528,7 +528,13 @@ func (n *Network) smsTimers() {
 				continue
 			}
 		}
-		if n.now.Sub(sc.idle) >= s.cfg.Guard {
+		guard := s.cfg.Guard
+		if c.mm.Result().Procedure == mm.ProcPaging {
+			// The network opened this connection to deliver; the MS
+			// asked for nothing.
+			guard /= 4
+		}
+		if n.now.Sub(sc.idle) >= guard {
 			c.release()
 		}
 	}
