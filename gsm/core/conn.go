@@ -22,6 +22,7 @@ type conn struct {
 	imsi string
 
 	sms       *smsConn  // SMS transactions (smsconn.go), nil until used
+	ussdTx    *ussdTx   // the USSD transaction (ussd.go), or nil
 	buf       [260]byte // an outgoing L3 message being built
 	releasing bool      // Channel Release sent down
 	ended     bool
@@ -81,8 +82,10 @@ func (c *conn) l3(msg []byte) {
 			c.net.stats.Unserved++
 			c.send(0, c.buf[:n])
 		}
+	case l3.PDSS:
+		c.ussd(msg)
 	default:
-		// Other protocols (SS, GPRS...) are ignored (TS 24.007
+		// Other protocols (GPRS...) are ignored (TS 24.007
 		// §11.2.3.1.1 for an unknown PD).
 		c.log.Debug("uplink message of an unsupported protocol", "pd", msg[0]&0x0f)
 	}

@@ -88,6 +88,8 @@ type Config struct {
 	OnResult func(mm.Result)
 	// SMS sets up the SMSC (sms.go); without a Store no SMS is served.
 	SMS SMSConfig
+	// USSD answers USSD requests (ussd.go); nil serves none.
+	USSD USSDService
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
 }
@@ -125,6 +127,9 @@ type Network struct {
 	hlra  chan hlrDone
 	inbox chan command
 	sms   *smsCentre // nil: SMS not served
+	// ussdNotes are network-initiated USSD texts waiting for their
+	// subscriber (ussd.go), on the core's goroutine.
+	ussdNotes map[string][]string
 
 	mu       sync.Mutex // guards everything below against Snapshot
 	cells    map[rsl.CellID]*rsl.Queue[rsl.Down]
@@ -452,6 +457,7 @@ func (n *Network) timers() {
 		}
 	}
 	n.smsTimers()
+	n.ussdTimers()
 	wait := n.cfg.PageTimeout
 	if wait <= 0 {
 		wait = DefaultPageTimeout

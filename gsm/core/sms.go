@@ -634,17 +634,18 @@ func (n *Network) smsEnded(c *conn, r mm.Result) {
 // answered paging; false when nothing here takes it (the channel is then
 // released).
 func (c *conn) serveMT(pending []MTRequest) bool {
+	took := c.ussdNotify()
 	s := c.net.sms
 	if s == nil {
-		return false
+		return took
 	}
 	msisdn, ok := s.byIMSI[c.imsi]
 	if !ok {
-		return false
+		return took
 	}
 	rc := s.rcpt(msisdn)
 	if len(s.byTo[msisdn]) == 0 || rc.busy && !rc.paging {
-		return false
+		return took
 	}
 	rc.busy, rc.paging = true, false
 	c.net.smsStartMT(c, rc)

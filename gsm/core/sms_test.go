@@ -380,3 +380,73 @@ func TestSMSPhoneOffAndOn(t *testing.T) {
 		t.Errorf("text %q", b.Inbox[0].Text)
 	}
 }
+
+// USSD from a phone: *#100# answers the subscriber's own number, a
+// static code its text, a menu asks for a choice and answers it, the
+// balance plug answers its code, and an unknown code lists the known
+// ones; the channel is released after each.
+func TestUSSD(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	w.net.cfg.USSD = &USSDConfig{
+		Codes:   map[string]string{"*100#": "Village net: call 5000 for help"},
+		Menus:   map[string]USSDMenu{"*200#": {Title: "Services", Options: []USSDOption{{"Clinic hours", "Clinic: 8-12"}, {"Market day", "Market: Saturday"}}}},
+		Balance: func(imsi, msisdn string) string { return "Balance for " + msisdn + ": 42 credits" },
+	}
+	a := w.addSMSPhone(sim("001010000000841", crypto.COMP128v1), 17)
+	if !w.until(51*200, w.registered) {
+		t.Fatal("phone did not register")
+	}
+	var menus []string
+	a.OnUSSD(func(text string, menu bool) {
+		if menu {
+			menus = append(menus, text)
+		}
+	})
+	a.DialUSSD("*#100#")
+	a.DialUSSD("*100#")
+	a.DialUSSD("*200#", "2")
+	a.DialUSSD("*#123#")
+	a.DialUSSD("*999#")
+	if !w.until(51*800, func() bool { return len(a.USSDAnswers()) == 5 }) {
+		t.Fatalf("answers %q", a.USSDAnswers())
+	}
+	got := a.USSDAnswers()
+	want := []string{"Your number is " + w.msisdn(0), "Village net: call 5000 for help", "Market: Saturday", "Balance for " + w.msisdn(0) + ": 42 credits"}
+	for i, s := range want {
+		if got[i] != s {
+			t.Errorf("answer %d = %q, want %q", i, got[i], s)
+		}
+	}
+	if !strings.HasPrefix(got[4], "Unknown code. Try ") || !strings.Contains(got[4], "*200#") {
+		t.Errorf("unknown code answer %q", got[4])
+	}
+	if len(menus) != 1 || menus[0] != "Services\n1. Clinic hours\n2. Market day" {
+		t.Errorf("menus %q", menus)
+	}
+	if !w.until(51*100, func() bool { return w.phones[0].State() == ms.StateIdle && w.busy() == 0 }) {
+		t.Error("channel not released after USSD")
+	}
+}
+
+// A network-initiated USSD notification reaches an idle phone: paged,
+// the Register with unstructuredSS-Notify, acknowledged, released.
+func TestUSSDNotify(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{})
+	w.net.cfg.USSD = &USSDConfig{}
+	a := w.addSMSPhone(sim("001010000000851", crypto.COMP128v1), 17)
+	if !w.until(51*200, w.registered) {
+		t.Fatal("phone did not register")
+	}
+	if err := w.net.NotifyUSSD(w.phones[0].SIM().IMSI, "Your credit expires tomorrow"); err != nil {
+		t.Fatal(err)
+	}
+	if !w.until(51*300, func() bool { return len(a.USSDAnswers()) == 1 }) {
+		t.Fatal("notification not received")
+	}
+	if got := a.USSDAnswers()[0]; got != "Your credit expires tomorrow" {
+		t.Errorf("notify text %q", got)
+	}
+	if !w.until(51*100, func() bool { return w.phones[0].State() == ms.StateIdle && w.busy() == 0 }) {
+		t.Error("channel not released after the notification")
+	}
+}

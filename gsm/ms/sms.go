@@ -28,7 +28,12 @@ type SAPI3Upper interface {
 // §5.4.1: the MS establishes SAPI 3 for mobile-originated SMS).
 type SAPI3Sender interface {
 	SendSAPI3(msg []byte) error
+	// SendSAPI0 sends an L3 message on the main signalling link.
+	SendSAPI0(msg []byte) error
 }
+
+// SendSAPI0 implements SAPI3Sender.
+func (p *Phone) SendSAPI0(msg []byte) error { return p.send(msg) }
 
 // SendSAPI3 implements SAPI3Sender: it queues msg on SAPI 3 of the
 // dedicated channel, establishing the link first if it is idle.
@@ -137,6 +142,7 @@ type SMS struct {
 	seen   map[string]struct{}
 	link   SAPI3Sender
 	attach bool // switched off since: attach when camped again
+	ussd   ussdState
 
 	// Inbox holds the whole messages received, oldest first.
 	Inbox []Received
@@ -190,6 +196,8 @@ func (s *SMS) Outbox() int { return len(s.out) }
 func (s *SMS) WantsConnection() (rr.EstCause, bool) {
 	if s.initial == nil && len(s.out) > 0 && s.MM.Registered() && !s.MS.Busy() {
 		s.MM.actions(s.MS.RequestService(s.Now(), s.lai, mm.ServiceSMS))
+	} else if s.initial == nil && len(s.ussd.dial) > 0 && s.MM.Registered() && !s.MS.Busy() {
+		s.MM.actions(s.MS.RequestService(s.Now(), s.lai, mm.ServiceSS))
 	}
 	return s.MM.WantsConnection()
 }
@@ -218,6 +226,7 @@ func (s *SMS) Tick(fn tdma.FN) bool {
 // connection for SMS is up.
 func (s *SMS) Dedicated(link SAPI3Sender) {
 	s.link = link
+	s.ussdDial(link)
 	if s.cur != nil || len(s.out) == 0 || !s.MS.Connected() {
 		return
 	}
@@ -429,6 +438,7 @@ func (s *SMS) Released(normal bool) {
 	s.cur = nil
 	s.mt = [7]*cp.Entity{}
 	s.link = nil
+	s.ussd.open, s.ussd.used = false, false
 	s.MM.Released(normal)
 }
 
@@ -442,6 +452,7 @@ func (s *SMS) PoweredOff() {
 	m.initial, m.abort, m.camped, m.send = nil, false, false, nil
 	s.cur, s.mt, s.link = nil, [7]*cp.Entity{}, nil
 	s.attach = true
+	s.ussd.open, s.ussd.used = false, false
 }
 
 // Camped implements Upper: after a power cycle the phone attaches (IMSI
