@@ -19,6 +19,37 @@ type Config struct {
 	Subscribers Subscribers `toml:"subscribers"`
 	Security    Security    `toml:"security"`
 	SMS         SMS         `toml:"sms"`
+	USSD        USSD        `toml:"ussd"`
+}
+
+// USSD sets the USSD service (TS 24.090): "*#100#" always answers the
+// subscriber's own number; Codes and Menus add the operator's.
+type USSD struct {
+	// Enabled serves USSD.
+	Enabled bool `toml:"enabled"`
+	// Codes are static answers to codes.
+	Codes []USSDCode `toml:"codes"`
+	// Menus are numbered menus: the code, a title and the options.
+	Menus []USSDMenu `toml:"menus"`
+}
+
+// USSDCode is a code ("*100#") and its answer.
+type USSDCode struct {
+	Code   string `toml:"code"`
+	Answer string `toml:"answer"`
+}
+
+// USSDMenu is one numbered menu.
+type USSDMenu struct {
+	Code    string       `toml:"code"`
+	Title   string       `toml:"title"`
+	Options []USSDOption `toml:"options"`
+}
+
+// USSDOption is one entry of a menu and its answer.
+type USSDOption struct {
+	Label  string `toml:"label"`
+	Answer string `toml:"answer"`
 }
 
 // SMS sets the short message centre: store and forward (TS 23.040 §3.1).
@@ -249,6 +280,7 @@ func Default() *Config {
 			Validity: Duration{72 * time.Hour}, MaxValidity: Duration{7 * 24 * time.Hour},
 			Retry:     []Duration{{30 * time.Second}, {2 * time.Minute}, {10 * time.Minute}, {30 * time.Minute}, {time.Hour}},
 			PageRetry: Duration{2 * time.Second}, Sender: "gsmbox", SCAddress: "100"},
+		USSD: USSD{Enabled: true, Codes: []USSDCode{}, Menus: []USSDMenu{}},
 	}
 }
 

@@ -34,6 +34,7 @@ var serviceOf = map[string]string{
 	"subscribers": "cell",
 	"security":    "cell",
 	"sms":         "cell",
+	"ussd":        "cell",
 }
 
 // Diff lists every setting whose value differs from old to new, in schema

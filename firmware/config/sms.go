@@ -6,6 +6,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/sms/gsm7"
+	"github.com/gsmbox/gsmbox/gsm/ss"
 )
 
 // SMS limits.
@@ -53,5 +54,50 @@ func (c *Config) smsProblems(lines map[string]int) []Problem {
 	if !l3.Digits(s.SCAddress, 1, 20) {
 		bad("sms.sc_address", "%q: want 1..20 digits", s.SCAddress)
 	}
+	u := c.USSD
+	seen := map[string]bool{"*#100#": true}
+	for _, c := range u.Codes {
+		code, text := c.Code, c.Answer
+		if !ussdCode(code) || seen[code] {
+			bad("ussd.codes", "%q: want a new code of * # and digits ending in #, e.g. \"*100#\"", code)
+		}
+		if _, err := ss.EncodeUSSD(text); err != nil || text == "" {
+			bad("ussd.codes", "%q: the answer %q does not fit one USSD string (182 GSM characters or 80 others)", code, text)
+		}
+		seen[code] = true
+	}
+	for _, m := range u.Menus {
+		if !ussdCode(m.Code) || seen[m.Code] {
+			bad("ussd.menus", "code %q: want a new code of * # and digits ending in #", m.Code)
+		}
+		seen[m.Code] = true
+		if len(m.Options) < 1 || len(m.Options) > 9 {
+			bad("ussd.menus", "%q: %d options, want 1..9", m.Code, len(m.Options))
+		}
+		text := m.Title
+		for i, o := range m.Options {
+			text += fmt.Sprintf("\n%d. %s", i+1, o.Label)
+			if _, err := ss.EncodeUSSD(o.Answer); err != nil || o.Answer == "" || o.Label == "" {
+				bad("ussd.menus", "%q option %d: want a label and an answer that fits one USSD string", m.Code, i+1)
+			}
+		}
+		if _, err := ss.EncodeUSSD(text); err != nil {
+			bad("ussd.menus", "%q: title and options do not fit one USSD string (182 GSM characters or 80 others)", m.Code)
+		}
+	}
 	return ps
+}
+
+// ussdCode reports whether s looks like a USSD code: * # and digits,
+// ending in #, at most 32 characters.
+func ussdCode(s string) bool {
+	if len(s) < 2 || len(s) > 32 || s[len(s)-1] != '#' {
+		return false
+	}
+	for _, c := range s {
+		if c != '*' && c != '#' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

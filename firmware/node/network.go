@@ -89,6 +89,7 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 		SyncHLR: virtual,
 		Log:     log,
 		SMS:     sms,
+		USSD:    ussdService(c),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
 )
@@ -44,3 +45,22 @@ func (n *Node) SMSStore() *smsc.Store { return n.sms }
 
 // SMSStats returns the SMSC's counters (safe from any goroutine).
 func (n *Node) SMSStats() core.SMSStats { return n.core.SMSStats() }
+
+// ussdService is the core's USSD service from [ussd], or nil when off.
+func ussdService(c *config.Config) core.USSDService {
+	if !c.USSD.Enabled {
+		return nil
+	}
+	u := &core.USSDConfig{Codes: map[string]string{}, Menus: map[string]core.USSDMenu{}}
+	for _, k := range c.USSD.Codes {
+		u.Codes[k.Code] = k.Answer
+	}
+	for _, m := range c.USSD.Menus {
+		menu := core.USSDMenu{Title: m.Title}
+		for _, o := range m.Options {
+			menu.Options = append(menu.Options, core.USSDOption{Label: o.Label, Answer: o.Answer})
+		}
+		u.Menus[m.Code] = menu
+	}
+	return u
+}
