@@ -151,6 +151,9 @@ type SMS struct {
 	OnSent     func(Sent)
 	OnReceived func(Received)
 	OnReport   func(tp.StatusReport)
+	// OnPart, when set, is called with every new part of a concatenated
+	// message as it arrives (before the whole is put together).
+	OnPart func(from string, c tp.Concat)
 	Stats      SMSStats
 }
 
@@ -411,6 +414,9 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 		}
 		s.seen[key] = struct{}{}
 		s.Stats.PartsReceived++
+		if cc, ok := c.Header.Concat(); ok && s.OnPart != nil {
+			s.OnPart(t.OA.String(), cc)
+		}
 		now := s.Now()
 		whole, done, err := s.reasm.Add(now, t.OA.String(), c)
 		if err != nil || !done {
@@ -464,3 +470,9 @@ func (s *SMS) Camped(lai l3.LAI, t3212 uint8) {
 		s.MM.actions(s.MS.LocationUpdate(s.Now(), lai, s.MS.UpdateType(lai)))
 	}
 }
+
+// SetNextMR sets the TP-MR of the next part Send queues. A handset keeps
+// the last one on its SIM (TS 31.102 EF SMSS) and a message waiting in
+// its outbox keeps its own across a power cycle, so that a resend is
+// recognisably the same message.
+func (s *SMS) SetNextMR(mr uint8) { s.tpMR = mr }
