@@ -15,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
 	"github.com/gsmbox/gsmbox/gsm/crypto"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/ms"
@@ -23,6 +24,9 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/sms/tp"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
+
+// smsTap, when set, is the GSMTAP mirror of the next smsWorld's cell.
+var smsTap l1.Tap
 
 // smsWorld is world with an SMSC over a store in a temporary directory,
 // and phones with SMS.
@@ -60,7 +64,7 @@ func newSMSWorldOn(t *testing.T, reg *registry.Registry, st *smsc.Store, smscfg 
 	cc.PLMN, cc.LAC, cc.CI = cellLAI.PLMN, cellLAI.LAC, 7
 	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 	cc.Band, cc.ARFCN = tdma.GSM900, 62
-	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up()})
+	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up(), Tap: smsTap})
 	if err != nil {
 		t.Fatal(err)
 	}
