@@ -64,3 +64,20 @@ func ussdService(c *config.Config) core.USSDService {
 	}
 	return u
 }
+
+// SendSMS queues an operator's text for the numbers in to (every
+// subscriber's for a broadcast) on the running network: the console's
+// hook. done, when not nil, is called from the network's goroutine with
+// the message IDs once durable. Safe from any goroutine; never blocks.
+func (n *Node) SendSMS(to []string, text string, done func(ids []uint64, err error)) error {
+	return n.core.SendText(to, text, done)
+}
+
+// CancelSMS deletes a queued message on the running network.
+func (n *Node) CancelSMS(id uint64, done func(error)) error { return n.core.CancelSMS(id, done) }
+
+// SMSQueue lists the messages queued on the running network.
+func (n *Node) SMSQueue() []smsc.Record { return n.core.SMSQueue() }
+
+// NotifyUSSD sends a network-initiated USSD text to a subscriber.
+func (n *Node) NotifyUSSD(imsi, text string) error { return n.core.NotifyUSSD(imsi, text) }
