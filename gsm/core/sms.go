@@ -23,6 +23,7 @@ const (
 	DefaultSMSMaxValidity     = 7 * 24 * time.Hour
 	DefaultSMSPageRetry       = 2 * time.Second
 	DefaultSMSGuard           = 4 * time.Second
+	DefaultSMSMaxHold         = 15 * time.Second
 	DefaultSMSSCAddress       = "100"
 	DefaultSMSSender          = "gsmbox"
 	// smsScanEvery is how often the queue is scanned for expiry and due
@@ -70,6 +71,11 @@ type SMSConfig struct {
 	// Guard is how long an SMS connection stays up with nothing to do
 	// before the channel is released (the MS may send its next message).
 	Guard time.Duration
+	// MaxHold is how long an SMS connection is kept while the MS keeps
+	// sending: past it the channel is released between two messages
+	// (the MS asks again), so that one phone cannot hold an SDCCH others
+	// wait for.
+	MaxHold time.Duration
 	// CP sets TC1* and the CP-DATA retransmissions.
 	CP cp.Config
 }
@@ -97,6 +103,9 @@ func (c SMSConfig) withDefaults() SMSConfig {
 	}
 	if c.Guard <= 0 {
 		c.Guard = DefaultSMSGuard
+	}
+	if c.MaxHold <= 0 {
+		c.MaxHold = DefaultSMSMaxHold
 	}
 	return c
 }

@@ -25,8 +25,12 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
-// smsTap, when set, is the GSMTAP mirror of the next smsWorld's cell.
-var smsTap l1.Tap
+// smsTap, when set, is the GSMTAP mirror of the next smsWorld's cell;
+// smsSDCCH8 its SDCCH/8 timeslots.
+var (
+	smsTap    l1.Tap
+	smsSDCCH8 []tdma.TN
+)
 
 // smsWorld is world with an SMSC over a store in a temporary directory,
 // and phones with SMS.
@@ -64,7 +68,7 @@ func newSMSWorldOn(t *testing.T, reg *registry.Registry, st *smsc.Store, smscfg 
 	cc.PLMN, cc.LAC, cc.CI = cellLAI.PLMN, cellLAI.LAC, 7
 	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 	cc.Band, cc.ARFCN = tdma.GSM900, 62
-	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up(), Tap: smsTap})
+	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up(), Tap: smsTap, SDCCH8: smsSDCCH8})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ type smsConn struct {
 	// mtFailed: a delivery on this connection failed; the next waits for
 	// the back-off and another connection.
 	mtFailed bool
+	since    time.Time // when SMS started on the connection
 }
 
 type smsTx struct {
@@ -45,7 +46,7 @@ type smsTx struct {
 
 func (c *conn) smsc() *smsConn {
 	if c.sms == nil {
-		c.sms = &smsConn{tx: map[uint8]*smsTx{}, idle: c.net.now}
+		c.sms = &smsConn{tx: map[uint8]*smsTx{}, idle: c.net.now, since: c.net.now}
 	}
 	return c.sms
 }
@@ -521,7 +522,7 @@ func (n *Network) smsTimers() {
 		if sc.idle.IsZero() || c.releasing || len(sc.tx) > 0 || sc.rcpt != nil || c.mm.State() != "connected" {
 			continue
 		}
-		if msisdn, ok := s.byIMSI[c.imsi]; ok && len(s.byTo[msisdn]) > 0 && !sc.mtFailed {
+		if msisdn, ok := s.byIMSI[c.imsi]; ok && len(s.byTo[msisdn]) > 0 && !sc.mtFailed && n.now.Sub(sc.since) < s.cfg.MaxHold {
 			if rc := s.rcpt(msisdn); !rc.busy || rc.paging {
 				s.stats.Attempts++
 				n.smsStartMT(c, rc)
@@ -534,7 +535,9 @@ func (n *Network) smsTimers() {
 			// asked for nothing.
 			guard /= 4
 		}
-		if n.now.Sub(sc.idle) >= guard {
+		// A phone that keeps sending keeps its channel only so long:
+		// others may be waiting for one (their access rejected).
+		if n.now.Sub(sc.idle) >= guard || n.now.Sub(sc.since) >= s.cfg.MaxHold {
 			c.release()
 		}
 	}
