@@ -280,7 +280,7 @@ func TestSMSStatusReportOperatorCancel(t *testing.T) {
 		t.Fatal("phones did not register")
 	}
 	a.Send(w.msisdn(1), "report please", false, 1)
-	if !w.until(51*600, func() bool { return len(reports) == 1 }) {
+	if !w.until(51*600, func() bool { return len(reports) == 1 && w.net.SMSStats().Queued == 0 }) {
 		t.Fatalf("no status report; stats %+v", w.net.SMSStats())
 	}
 	if want := w.msisdn(1) + ":0x00"; reports[0] != want {
@@ -456,5 +456,51 @@ func TestUSSDNotify(t *testing.T) {
 	}
 	if !w.until(51*100, func() bool { return w.phones[0].State() == ms.StateIdle && w.busy() == 0 }) {
 		t.Error("channel not released after the notification")
+	}
+}
+
+// The refusals: a full queue gets RP-ERROR #47, a barred recipient #10;
+// a message whose validity runs out expires, and its sender's status
+// report says so (TP-ST 0x46).
+func TestSMSRefusalsAndExpiry(t *testing.T) {
+	w := newSMSWorld(t, SMSConfig{MaxQueued: 1, Validity: 90 * time.Second, Retry: []time.Duration{20 * time.Second}})
+	a := w.addSMSPhoneCfg(sim("001010000000871", crypto.COMP128v1), 17, ms.SMSConfig{SCAddress: "100", StatusReports: true})
+	var reports []uint8
+	a.OnReport = func(r tp.StatusReport) { reports = append(reports, uint8(r.ST)) }
+	if !w.until(51*200, w.registered) {
+		t.Fatal("phone did not register")
+	}
+	for i, m := range []struct {
+		msisdn string
+		barred bool
+	}{{"5071", false}, {"5072", true}} {
+		s := sim(fmt.Sprintf("00101000000088%d", i), crypto.COMP128v1)
+		if _, err := w.reg.Add(registry.Subscriber{IMSI: s.IMSI, MSISDN: m.msisdn, Algorithm: s.Algorithm, Ki: s.Ki, Barred: m.barred}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Send("5072", "to the barred one", false, 1)
+	a.Send("5071", "will expire", false, 2)
+	a.Send("5071", "no room", false, 3)
+	if !w.until(51*600, func() bool { return len(w.sent) == 3 }) {
+		t.Fatalf("answers %+v", w.sent)
+	}
+	want := []struct {
+		ok    bool
+		cause rp.Cause
+	}{{false, rp.CauseCallBarred}, {true, 0}, {false, rp.CauseResourcesUnavailable}}
+	for i, s := range w.sent {
+		if s.Accepted != want[i].ok || s.Cause != want[i].cause {
+			t.Errorf("message %d: %+v, want accepted %v cause #%d", i+1, s, want[i].ok, want[i].cause)
+		}
+	}
+	if !w.until(51*600, func() bool { return len(reports) == 1 && w.net.SMSStats().Queued == 0 }) {
+		t.Fatalf("no status report for the expired message; stats %+v", w.net.SMSStats())
+	}
+	if reports[0] != uint8(tp.StatusValidityExpired) {
+		t.Errorf("status %#02x, want validity period expired (0x46)", reports[0])
+	}
+	if st := w.net.SMSStats(); st.Expired != 1 || st.Queued != 0 {
+		t.Errorf("stats %+v: want one expired, none queued", st)
 	}
 }
