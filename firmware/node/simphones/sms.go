@@ -90,6 +90,10 @@ type smsPhone struct {
 	onAt   int64
 	off    bool
 	cycles int
+	// started: every phone has registered (or a minute of air has
+	// passed), so the storm does not starve the location updates.
+	started bool
+	all     func() bool
 }
 
 func (ps *Phones) smsSetup(sp *Phone, rng *rand.Rand) {
@@ -105,7 +109,8 @@ func (ps *Phones) smsSetup(sp *Phone, rng *rand.Rand) {
 	if off <= 0 {
 		off = 30 * time.Second
 	}
-	t := &smsPhone{plan: p, ledger: ps.ledger, n: ps.cfg.N, rng: rand.New(rand.NewPCG(rng.Uint64(), 0x736d73)), offAt: -1}
+	t := &smsPhone{plan: p, ledger: ps.ledger, n: ps.cfg.N, rng: rand.New(rand.NewPCG(rng.Uint64(), 0x736d73)), offAt: -1,
+		all: func() bool { return ps.Registered() == ps.cfg.N }}
 	// First message after registration and a random share of the gap.
 	t.nextAt = frames(gap) / 2 * int64(1+t.rng.IntN(4))
 	if sp.idx < p.Cycle {
@@ -128,6 +133,18 @@ func (sp *Phone) smsTick() {
 		return
 	}
 	fn := int64(sp.radio.FN())
+	if !t.started {
+		if fn%26 != 0 || !t.all() && fn < frames(time.Minute) {
+			return
+		}
+		// The plan's times count from here.
+		t.started = true
+		t.nextAt += fn
+		if t.offAt >= 0 {
+			t.offAt += fn
+			t.onAt += fn
+		}
+	}
 	switch {
 	case t.offAt >= 0 && !t.off && fn >= t.offAt:
 		t.off, t.offAt = true, -1
@@ -259,6 +276,8 @@ func (l *Ledger) Report(queued, phoneDups, cycles int) SMSReport {
 			}
 		}
 	}
+	// Lost: accepted and not delivered. While the network still holds
+	// parts (queued counts parts, not messages) it is a lower bound.
 	r.Lost = max(r.Accepted-r.Delivered-queued, 0)
 	if len(lat) > 0 {
 		slices.Sort(lat)
