@@ -622,6 +622,10 @@ func (n *Network) smsEnded(c *conn, r mm.Result) {
 		}
 	}
 	if r.Procedure != mm.ProcLocationUpdate || r.Outcome != mm.OutcomeAccepted || len(s.byTo) == 0 {
+		// The subscriber was busy when its messages came: try now.
+		if msisdn, ok := s.byIMSI[c.imsi]; ok && r.Outcome == mm.OutcomeAccepted {
+			n.smsAttempt(msisdn, false)
+		}
 		return
 	}
 	if msisdn, ok := s.byIMSI[r.IMSI]; ok {

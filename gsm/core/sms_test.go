@@ -504,3 +504,64 @@ func TestSMSRefusalsAndExpiry(t *testing.T) {
 		t.Errorf("stats %+v: want one expired, none queued", st)
 	}
 }
+
+// Four phones of one paging group with messages at the same moment are
+// paged in one Paging Request Type 3 (four TMSIs), and each answers it.
+func TestSMSPagingType3(t *testing.T) {
+	cc := rr.DefaultCellConfig()
+	comb := l1.CombIV
+	if cc.CombinedCCCH {
+		comb = l1.CombV
+	}
+	ccch, err := l1.NewCCCH(comb, int(cc.BSAGBlksRes), int(cc.BSPAMfrms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imsis []string
+	want := -1
+	for i := 0; len(imsis) < 4; i++ {
+		imsi := fmt.Sprintf("0010100000%05d", 2000+i)
+		_, pg, _ := ccch.Groups(imsi)
+		if want < 0 {
+			want = pg
+		}
+		if pg == want {
+			imsis = append(imsis, imsi)
+		}
+	}
+	types := map[rr.MsgType]int{}
+	smsTap = func(ev *l1.TapEvent) {
+		if !ev.Uplink && ev.Chan.Kind == l1.ChanPCH {
+			if m, err := rr.DecodeCCCH(ev.Data); err == nil {
+				if p, ok := m.(*rr.PagingRequest1); !ok || p.Count > 0 {
+					types[m.MsgType()]++
+				}
+			}
+		}
+	}
+	w := newSMSWorld(t, SMSConfig{})
+	smsTap = nil
+	for i, imsi := range imsis {
+		w.addSMSPhone(sim(imsi, crypto.COMP128v1), 17+211*i)
+	}
+	if !w.until(51*600, w.registered) {
+		t.Fatal("phones did not register")
+	}
+	// The location updates' channels are free again.
+	w.until(51*100, func() bool { return w.net.Snapshot().Connections == 0 })
+	nums := []string{w.msisdn(0), w.msisdn(1), w.msisdn(2), w.msisdn(3)}
+	w.net.SendText(nums, "to all four", nil)
+	if !w.until(51*600, func() bool {
+		for _, u := range w.sms {
+			if len(u.Inbox) == 0 {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatalf("not every phone got the message; paging %v, stats %+v", types, w.net.SMSStats())
+	}
+	if types[rr.MsgPagingRequest3] == 0 {
+		t.Errorf("paging request types sent %v, want a Type 3", types)
+	}
+}
