@@ -119,7 +119,7 @@ type DedicatedStats struct {
 	UpDropped   uint64
 	DownStale   uint64
 	DownFailed  uint64 // requests LAPDm or l1 refused
-	Paged       uint64 // paging commands queued on the PCH
+	Paged       uint64 // Paging Request blocks queued on the PCH (several identities may share one)
 	PagingFails uint64 // paging commands the PCH had no room for
 }
 
