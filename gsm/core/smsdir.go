@@ -24,10 +24,6 @@ type SMSDirectory interface {
 	SMSByMSISDN(msisdn string) (SMSUser, error)
 }
 
-// ErrUnknownSubscriber is SMSDirectory's answer for a number or IMSI
-// nobody has.
-var ErrUnknownSubscriber = errors.New("core: unknown subscriber")
-
 var _ SMSDirectory = (*HLR)(nil)
 
 func smsUser(s registry.Subscriber, err error) (SMSUser, error) {

@@ -9,10 +9,6 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/sms/tp"
 )
 
-// ErrNoSMS is returned by the operator's SMS calls when the core serves
-// no SMS (no store).
-var ErrNoSMS = errors.New("core: SMS not configured")
-
 // SendText queues an operator's text, from the configured sender name,
 // for each number in to (a broadcast is the list of every subscriber's
 // number): stored durably, then delivered like any message. done, if not
