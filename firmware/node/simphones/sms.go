@@ -311,3 +311,6 @@ func (ps *Phones) SMSDone() bool {
 	r := ps.ledger.Report(0, 0, 0)
 	return r.Sent == ps.cfg.N*ps.cfg.SMS.PerPhone && r.Pending == 0 && r.Delivered+r.Refused >= r.Sent
 }
+
+// Inbox returns the phone's inbox; call it after Stop.
+func (sp *Phone) Inbox() []ms.Received { return sp.up.SMS.Inbox }

@@ -97,3 +97,59 @@ func TestSMSOnAir(t *testing.T) {
 		t.Error("no phone was switched off and on")
 	}
 }
+
+// TestOperatorSMSOnAir: the operator's broadcast on the running network
+// (node.SendSMS, through the core's inbox) reaches every phone over the
+// simulated air, from the configured sender name.
+func TestOperatorSMSOnAir(t *testing.T) {
+	cfg := config.Default()
+	cfg.SMS.Sender = "Village"
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
+	log := slog.New(slog.DiscardHandler)
+	air, err := node.NewSimAir(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer air.Close()
+	const n = 3
+	var ps *simphones.Phones
+	var nd *node.Node
+	sent, queued := false, false
+	nd, err = node.New(node.Config{Config: cfg, Log: log, Frames: 20000, VirtualTime: true, OnFrame: func(k int64) error {
+		if k%26 != 0 {
+			return nil
+		}
+		if !sent && ps.Registered() == n {
+			sent = true
+			nums := []string{simphones.MSISDN(0), simphones.MSISDN(1), simphones.MSISDN(2)}
+			if err := nd.SendSMS(nums, "Market moved to Friday", func(ids []uint64, err error) { queued = err == nil && len(ids) == n }); err != nil {
+				t.Error(err)
+			}
+		}
+		if queued && nd.SMSStats().Delivered == n {
+			return node.ErrStop
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nd.Close()
+	if ps, err = air.StartPhones(context.Background(), node.PhoneOptions{N: n, Seed: 3, Registry: nd.Registry(), Log: log}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.Serve(context.Background(), air.Carrier); err != nil {
+		t.Fatal(err)
+	}
+	air.BTS.Close()
+	ps.Stop()
+	if st := nd.SMSStats(); !queued || st.Delivered != n {
+		t.Fatalf("queued %v, stats %+v", queued, st)
+	}
+	for _, sp := range ps.Phones() {
+		in := sp.Inbox()
+		if len(in) != 1 || in[0].From != "Village" || in[0].Text != "Market moved to Friday" {
+			t.Errorf("phone %d inbox %+v", sp.Index(), in)
+		}
+	}
+}
