@@ -24,6 +24,8 @@ type phoneOpts struct {
 	provision bool
 	calls     int
 	talk      time.Duration
+	sms       int                  // --sms: messages each phone sends (sms.go)
+	smsReport *simphones.SMSReport // filled by the command before phoneSummary
 }
 
 // addPhoneFlags defines --phones, --report and --live on the sim flag set.
@@ -38,6 +40,7 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.Var(intValue{&o.calls, func(n int) error { return config.CheckRange(n, 0, config.MaxSimPhones/2) }}, "calls", "with --phones: once all are registered, place K simultaneous calls between random pairs (implies --provision)")
 	o.talk = 5 * time.Second
 	fs.Var(durationValue{&o.talk, func(d time.Duration) error { return config.CheckPositiveDuration(d, 24*time.Hour) }}, "talk", "with --calls: how long each call talks before the caller hangs up")
+	fs.Var(intValue{&o.sms, func(n int) error { return config.CheckRange(n, 0, 10000) }}, "sms", "with --phones: each phone sends M text messages to random others (7-bit, UCS2, 3-part long), some phones going off and on; implies --provision")
 	return o
 }
 
@@ -121,6 +124,7 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 		st.AccessBursts, st.Dedicated.Assigned, st.Dedicated.Rejected, st.Dedicated.Activated, st.Dedicated.Released, st.Dedicated.T3101Expired)
 	fmt.Fprintf(out, "cell: %d channels ciphered, %d MS power and %d timing advance corrections ordered\n",
 		st.Dedicated.Ciphered, st.Dedicated.PowerAdjusted, st.Dedicated.TimingAdjusted)
+	smsSummary(out, o.smsReport)
 	if o.report == "" {
 		if o.calls > 0 {
 			callTable(out, ps.CallRows())
@@ -133,10 +137,11 @@ func phoneSummary(out io.Writer, o *phoneOpts, ps *simphones.Phones, reg *regist
 		callTable(out, calls)
 	}
 	b, err := json.MarshalIndent(struct {
-		AirTimeS float64             `json:"air_time_s"`
-		Phones   []simphones.Row     `json:"phones"`
-		Calls    []simphones.CallRow `json:"calls,omitempty"`
-	}{airTime.Seconds(), rows, calls}, "", "  ")
+		AirTimeS float64              `json:"air_time_s"`
+		Phones   []simphones.Row      `json:"phones"`
+		SMS      *simphones.SMSReport `json:"sms,omitempty"`
+		Calls    []simphones.CallRow  `json:"calls,omitempty"`
+	}{airTime.Seconds(), rows, o.smsReport, calls}, "", "  ")
 	if err != nil {
 		return err
 	}

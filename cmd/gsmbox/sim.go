@@ -95,6 +95,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var ps *simphones.Phones
 	placed := false
+	smsQueued := func() int { return 0 }
 	nc := node.Config{Config: cfg, Log: log, Tap: tap, Frames: frames, VirtualTime: !*realtime}
 	if *realtime {
 		nc.Clock = clock.Real{}
@@ -105,6 +106,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		if every := int64(phones.live / frameDuration); every > 0 && k%every == 0 {
 			phoneTable(stdout, fmt.Sprintf("after %.1f s of air", float64(k)*frameDuration.Seconds()), phoneRows(ps, nil))
+			smsLive(stdout, phones, ps, smsQueued())
 		}
 		if k%26 != 0 {
 			return nil
@@ -118,12 +120,12 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				}
 				placed = true
 				fmt.Fprintf(stdout, "after %.1f s of air: %d calls placed\n", float64(k)*frameDuration.Seconds(), phones.calls)
-			case placed && ps.CallsDone():
+			case placed && ps.CallsDone() && smsFinished(phones, ps, smsQueued()):
 				return node.ErrStop
 			}
 			return nil
 		}
-		if ps.Done() {
+		if ps.Done() && smsFinished(phones, ps, smsQueued()) {
 			return node.ErrStop
 		}
 		return nil
@@ -133,9 +135,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	smsQueued = func() int { return n.SMSStats().Queued }
 	if phones.n > 0 {
-		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log}
-		if phones.provision {
+		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log, SMS: phones.smsPlan(cfg)}
+		if phones.provision || phones.sms > 0 {
 			po.Registry = n.Registry()
 		}
 		if ps, err = air.StartPhones(ctx, po); err != nil {
@@ -196,6 +199,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "GSMTAP: %d sent, %d dropped\n", tap.Sent(), tap.Dropped())
 	}
 	if ps != nil {
+		if phones.sms > 0 {
+			r := ps.SMS(n.SMSStats().Queued)
+			phones.smsReport = &r
+		}
 		return phoneSummary(stdout, phones, ps, n.Registry(), st, airTime)
 	}
 	return nil

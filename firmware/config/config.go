@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path/filepath"
 	"reflect"
 	"time"
 )
@@ -20,6 +21,8 @@ type Config struct {
 	Calls       Calls       `toml:"calls"`
 	Emergency   Emergency   `toml:"emergency"`
 	Console     Console     `toml:"console"`
+	SMS         SMS         `toml:"sms"`
+	USSD        USSD        `toml:"ussd"`
 }
 
 // Calls sets up the switch for calls between the network's subscribers.
@@ -52,6 +55,81 @@ type Console struct {
 	// MetricsOpen serves /metrics without authentication: only by this
 	// explicit choice, for a Prometheus on a trusted network.
 	MetricsOpen bool `toml:"metrics_open"`
+}
+
+// USSD sets the USSD service (TS 24.090): "*#100#" always answers the
+// subscriber's own number; Codes and Menus add the operator's.
+type USSD struct {
+	// Enabled serves USSD.
+	Enabled bool `toml:"enabled"`
+	// Codes are static answers to codes.
+	Codes []USSDCode `toml:"codes"`
+	// Menus are numbered menus: the code, a title and the options.
+	Menus []USSDMenu `toml:"menus"`
+}
+
+// USSDCode is a code ("*100#") and its answer.
+type USSDCode struct {
+	Code   string `toml:"code"`
+	Answer string `toml:"answer"`
+}
+
+// USSDMenu is one numbered menu.
+type USSDMenu struct {
+	Code    string       `toml:"code"`
+	Title   string       `toml:"title"`
+	Options []USSDOption `toml:"options"`
+}
+
+// USSDOption is one entry of a menu and its answer.
+type USSDOption struct {
+	Label  string `toml:"label"`
+	Answer string `toml:"answer"`
+}
+
+// SMS sets the short message centre: store and forward (TS 23.040 §3.1).
+type SMS struct {
+	// Enabled serves SMS; without it SAPI 3 gets CP-ERROR #97.
+	Enabled bool `toml:"enabled"`
+	// DB is the queue file; "" puts sms.db beside the registry file.
+	DB string `toml:"db"`
+	// MaxQueued bounds the messages waiting (more get RP-ERROR #47
+	// "resources unavailable"); MaxPerRecipient bounds one number's.
+	MaxQueued       int `toml:"max_queued"`
+	MaxPerRecipient int `toml:"max_per_recipient"`
+	// Validity applies to messages without a TP-VP; MaxValidity caps
+	// any TP-VP.
+	Validity    Duration `toml:"validity"`
+	MaxValidity Duration `toml:"max_validity"`
+	// Retry is the back-off between delivery attempts to a phone that
+	// did not answer; the last step repeats. A location update, IMSI
+	// attach or memory-available notice tries at once.
+	Retry []Duration `toml:"retry"`
+	// PageRetry repeats the paging for a message until the phone answers
+	// (or T3113 ends the attempt).
+	PageRetry Duration `toml:"page_retry"`
+	// Sender is the alphanumeric name the operator's messages come from
+	// (at most 11 characters of the GSM alphabet).
+	Sender string `toml:"sender"`
+	// SCAddress is the service centre's number phones see.
+	SCAddress string `toml:"sc_address"`
+}
+
+// SMSDB returns the queue file: sms.db beside the registry unless set.
+func (c *Config) SMSDB() string {
+	if c.SMS.DB != "" {
+		return c.SMS.DB
+	}
+	return filepath.Join(filepath.Dir(c.Subscribers.DB), "sms.db")
+}
+
+// SMSRetry returns the retry schedule as durations.
+func (c *Config) SMSRetry() []time.Duration {
+	out := make([]time.Duration, len(c.SMS.Retry))
+	for i, d := range c.SMS.Retry {
+		out[i] = d.Duration
+	}
+	return out
 }
 
 // Subscribers sets the subscriber registry and who may register.
@@ -246,6 +324,11 @@ func Default() *Config {
 		Calls:     Calls{NoAnswer: Duration{60 * time.Second}, CDR: "/perm/gsmbox/cdr.log"},
 		Emergency: Emergency{Target: "", Numbers: []string{"112", "911"}, WithoutSIM: true},
 		Console:   Console{Listen: []string{":443"}},
+		SMS: SMS{Enabled: true, MaxQueued: 10000, MaxPerRecipient: 100,
+			Validity: Duration{72 * time.Hour}, MaxValidity: Duration{7 * 24 * time.Hour},
+			Retry:     []Duration{{30 * time.Second}, {2 * time.Minute}, {10 * time.Minute}, {30 * time.Minute}, {time.Hour}},
+			PageRetry: Duration{2 * time.Second}, Sender: "gsmbox", SCAddress: "100"},
+		USSD: USSD{Enabled: true, Codes: []USSDCode{}, Menus: []USSDMenu{}},
 	}
 }
 

@@ -33,6 +33,8 @@ var serviceOf = map[string]string{
 	"sim":         "cell",
 	"subscribers": "cell",
 	"security":    "cell",
+	"sms":         "cell",
+	"ussd":        "cell",
 }
 
 // Diff lists every setting whose value differs from old to new, in schema

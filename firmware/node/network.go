@@ -78,7 +78,7 @@ func OnAirLine(c *config.Config) string {
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
 func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool,
-	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result)) (*bts.Cell, *core.Network, error) {
+	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result), sms core.SMSConfig) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -96,6 +96,8 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 		SyncHLR:  virtual,
 		Log:      log,
 		OnResult: onResult,
+		SMS:      sms,
+		USSD:     ussdService(c),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/cdr"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/smsc"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/mm"
@@ -98,6 +99,7 @@ type Node struct {
 	reg   *registry.Registry
 	db    *registry.DB // opened by the node, or nil
 	cdr   *cdr.Log     // opened by the node, or nil
+	sms   *smsc.Store  // the SMS queue, or nil (sms.go)
 	l1cfg l1.Config
 	epoch time.Time
 
@@ -169,7 +171,11 @@ func New(cfg Config) (*Node, error) {
 			n.cdr, cfg.CDR = l, l
 		}
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult)
+	if err := n.openSMS(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult, n.smsConfig())
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -186,6 +192,7 @@ func (n *Node) Close() error {
 		n.cdr.Close()
 		n.cdr = nil
 	}
+	n.closeSMS()
 	if n.db == nil {
 		return nil
 	}

@@ -68,6 +68,8 @@ type PhoneOptions struct {
 	// (simphones.Config).
 	Codecs       []cc.SpeechVersion
 	AnswerFrames int
+	// SMS, when not nil, is the phones' SMS traffic (needs Registry).
+	SMS *simphones.SMSPlan
 }
 
 // StartPhones puts o.N virtual phones on the air (see simphones.Start).
@@ -79,7 +81,7 @@ func (s *SimAir) StartPhones(ctx context.Context, o PhoneOptions) (*simphones.Ph
 	tx := s.Transmitter()
 	pc := simphones.Config{N: o.N, Seed: seed, MCC: s.cfg.Network.MCC, MNC: s.cfg.Network.MNC, SNRdB: s.cfg.Sim.SNRdB,
 		Air: s.Air, BTS: s.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(),
-		OnRegistered: o.OnRegistered, Log: o.Log, Codecs: o.Codecs, AnswerFrames: o.AnswerFrames}
+		OnRegistered: o.OnRegistered, Log: o.Log, Codecs: o.Codecs, AnswerFrames: o.AnswerFrames, SMS: o.SMS}
 	if o.Registry != nil {
 		reg := o.Registry
 		pc.Provision = func(sub registry.Subscriber) error { return provision(reg, sub) }

@@ -75,6 +75,7 @@ type Cell struct {
 	chans           []dchan
 	nextRef         uint32
 	down            *rsl.Queue[rsl.Down]
+	pages           []pendingPage // this frame's paging identities (paging.go)
 	agch            [agchDepth][23]byte
 	agchHead, agchN int
 	tch             [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)

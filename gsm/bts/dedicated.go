@@ -119,7 +119,7 @@ type DedicatedStats struct {
 	UpDropped   uint64
 	DownStale   uint64
 	DownFailed  uint64 // requests LAPDm or l1 refused
-	Paged       uint64 // paging commands queued on the PCH
+	Paged       uint64 // Paging Request blocks queued on the PCH (several identities may share one)
 	PagingFails uint64 // paging commands the PCH had no room for
 }
 
@@ -663,6 +663,7 @@ func (c *Cell) downlink(fn tdma.FN) {
 		}
 		c.request(fn, &r)
 	}
+	c.flushPages()
 }
 
 func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
@@ -731,25 +732,4 @@ func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 		c.ded.DownFailed++
 		c.log.Debug("request refused", "kind", r.Kind, "chan", d.ch, "err", err)
 	}
-}
-
-// page queues a Paging Request Type 1 for the identity in the paging
-// group of the IMSI (TS 44.018 §3.3.2.1, TS 45.002 §6.5.2).
-func (c *Cell) page(r *rsl.Down) {
-	var id l3.MobileIdentity
-	if err := id.Unmarshal(r.Msg); err != nil {
-		c.ded.PagingFails++
-		return
-	}
-	m := rr.PagingRequest1{Count: 1, Identity: [2]l3.MobileIdentity{id}, ChanNeeded: [2]rr.ChanNeeded{rr.ChanNeeded(r.Cause & 3)}}
-	var blk [23]byte
-	if err := m.MarshalTo(&blk); err != nil {
-		c.ded.PagingFails++
-		return
-	}
-	if ok, err := c.dl.Page(r.IMSI, &blk); err != nil || !ok {
-		c.ded.PagingFails++
-		return
-	}
-	c.ded.Paged++
 }

@@ -21,6 +21,8 @@ type conn struct {
 	mm   *mm.Conn
 	imsi string
 
+	sms       *smsConn  // SMS transactions (smsconn.go), nil until used
+	ussdTx    *ussdTx   // the USSD transaction (ussd.go), or nil
 	buf       [260]byte // an outgoing L3 message being built
 	releasing bool      // Channel Release sent down
 	ended     bool
@@ -76,8 +78,10 @@ func (c *conn) l3(msg []byte) {
 		c.rr(msg)
 	case l3.PDCC:
 		c.ccMessage(msg)
+	case l3.PDSS:
+		c.ussd(msg)
 	default:
-		// Other protocols (SS, GPRS...) are ignored (TS 24.007
+		// Other protocols (GPRS...) are ignored (TS 24.007
 		// §11.2.3.1.1 for an unknown PD).
 		c.log.Debug("uplink message of an unsupported protocol", "pd", msg[0]&0x0f)
 	}
@@ -86,7 +90,14 @@ func (c *conn) l3(msg []byte) {
 // sapi3 handles an L3 message on SAPI 3: SMS is not served yet, so the MS
 // gets CP-ERROR (TS 24.011 §7.2.3).
 func (c *conn) sapi3(msg []byte) {
+	if c.sms != nil && !c.sms.idle.IsZero() {
+		c.sms.idle = c.net.now // SAPI 3 (re-)established: a message is coming
+	}
 	if c.releasing || len(msg) == 0 {
+		return
+	}
+	if c.net.sms != nil && c.mm.State() == "connected" {
+		c.smsUplink(msg)
 		return
 	}
 	if n := unservedSMS(c.buf[:], msg); n > 0 {
@@ -164,6 +175,7 @@ func (c *conn) actions(acts []mm.Action) {
 		case mm.ActMMConnection:
 			c.log.Info("MM connection established", "service", a.Service)
 			c.mmUp = true
+			c.smsMMConnection(a.Service)
 		case mm.ActRelease:
 			c.release()
 		}
@@ -194,8 +206,11 @@ func (c *conn) track() {
 			return
 		}
 		c.log.Info("paged subscriber answered", "imsi", c.imsi, "pending", len(s.Pending))
+		pending := s.Pending
 		s.Pending = nil
-		c.release()
+		if !c.serveMT(pending) {
+			c.release()
+		}
 	}
 }
 

@@ -3,10 +3,23 @@
 // classmark enquiry, channel release), mobility management (gsm/mm:
 // location updating with identification, authentication, ciphering, TMSI
 // allocation and MM Information; IMSI detach; paging responses), with the
-// subscriber registry (gsm/core/registry) as its VLR and HLR. Until SMS
-// and call control exist, what it cannot serve gets the answer the
-// protocols define: CP-ERROR #97 on SAPI 3 (TS 24.011 §7.2.3) and
-// RELEASE COMPLETE #79 or #81 for call control (TS 24.008 §8.3.1).
+// subscriber registry (gsm/core/registry) as its VLR and HLR; the SMSC
+// (sms.go, smsconn.go: SM-CP/RP/TL of TS 24.011 and TS 23.040 on SAPI 3,
+// store and forward in gsm/core/smsc, paging for mobile-terminated
+// delivery) and USSD (ussd.go, TS 24.080/24.090). Without an SMS store,
+// SAPI 3 gets CP-ERROR #97 (TS 24.011 §7.2.3); until call control exists
+// a call gets RELEASE COMPLETE #79 or #81 (TS 24.008 §8.3.1).
+//
+// SMS. A message is acknowledged (RP-ACK) only once the store has it on
+// disk: the lookups and the write run on the SMSC's worker goroutine
+// (inside Step with SyncHLR), never on a frame loop. Delivery is tried
+// at once if the recipient is attached (on its open connection, or by
+// paging, repeated every SMSConfig.PageRetry until PageTimeout, the
+// network's T3113), else on its next location update, IMSI attach or
+// RP-SMMA, and after a failed attempt by the back-off of SMSConfig.Retry.
+// The recipient's RP-ACK is recorded through the same worker; a restart
+// between the two redelivers (the only duplicate, which the phone's
+// inbox recognises). See docs/sms.md.
 //
 // It talks to any number of cells through gsm/rsl, the seam shaped like
 // Abis RSL: upward events arrive on one bounded queue (Network.Up), each

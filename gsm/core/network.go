@@ -86,6 +86,10 @@ type Config struct {
 	// connection when it ends, on the core's goroutine with its state
 	// locked: it must not block, nor call Snapshot (Page is fine).
 	OnResult func(mm.Result)
+	// SMS sets up the SMSC (sms.go); without a Store no SMS is served.
+	SMS SMSConfig
+	// USSD answers USSD requests (ussd.go); nil serves none.
+	USSD USSDService
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
 	// Calls sets up the switch (switch.go).
@@ -124,6 +128,10 @@ type Network struct {
 	hlrq  chan hlrJob
 	hlra  chan hlrDone
 	inbox chan command
+	sms   *smsCentre // nil: SMS not served
+	// ussdNotes are network-initiated USSD texts waiting for their
+	// subscriber (ussd.go), on the core's goroutine.
+	ussdNotes map[string][]string
 
 	mu       sync.Mutex // guards everything below against Snapshot
 	cells    map[rsl.CellID]*rsl.Queue[rsl.Down]
@@ -168,6 +176,9 @@ func New(cfg Config) (*Network, error) {
 	n.hlrq = make(chan hlrJob, hq)
 	n.hlra = make(chan hlrDone, hq)
 	n.inbox = make(chan command, DefaultInbox)
+	if err := n.initSMS(); err != nil {
+		return nil, fmt.Errorf("%w: SMS store: %w", ErrConfig, err)
+	}
 	return n, nil
 }
 
@@ -214,7 +225,9 @@ func (n *Network) Step(now time.Time) {
 			j := <-n.hlrq
 			n.answer(runJob(n.cfg.HLR, j))
 		}
+		n.smsSync()
 	}
+	n.smsDones()
 	n.timers()
 }
 
@@ -233,6 +246,13 @@ func (n *Network) Serve(ctx context.Context) error {
 			defer wg.Done()
 			n.serveHLR(ctx)
 		}()
+		if n.sms != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n.serveSMS(ctx)
+			}()
+		}
 	}
 	tick := n.clock.After(tickEvery)
 	for {
@@ -253,6 +273,11 @@ func (n *Network) Serve(ctx context.Context) error {
 			n.mu.Lock()
 			n.now = n.clock.Now()
 			n.command(c)
+			n.mu.Unlock()
+		case f := <-n.smsDone():
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			f()
 			n.mu.Unlock()
 		case <-tick:
 			tick = n.clock.After(tickEvery)
@@ -428,6 +453,7 @@ func (n *Network) end(c *conn) {
 	r := c.mm.Result()
 	c.log.Info("connection ended", "procedure", r.Procedure, "outcome", r.Outcome, "imsi", r.IMSI, "cause", r.Cause, "authenticated", r.Authenticated, "cipher", r.Cipher, "ciphered", r.Ciphered)
 	n.stats.Outcomes[r.Outcome]++
+	n.smsEnded(c, r)
 	if s := n.sessions[c.imsi]; s != nil && s.conn == c {
 		s.conn = nil
 		s.Cell, s.Chan, s.Procedure, s.State = 0, l1.Chan{}, "", "idle"
@@ -451,6 +477,8 @@ func (n *Network) timers() {
 		}
 	}
 	n.callTimers()
+	n.smsTimers()
+	n.ussdTimers()
 	wait := n.cfg.PageTimeout
 	if wait <= 0 {
 		wait = DefaultPageTimeout
@@ -549,6 +577,7 @@ func (n *Network) Snapshot() Snapshot {
 // command is a request from another goroutine, through the inbox.
 type command struct {
 	page MTRequest
+	fn   func() // run on the core's goroutine (operator commands)
 }
 
 // ErrInboxFull is returned when the core's inbox has no room.
@@ -578,6 +607,10 @@ func (n *Network) commands() {
 }
 
 func (n *Network) command(c command) {
+	if c.fn != nil {
+		c.fn()
+		return
+	}
 	r := c.page
 	if r.IMSI == "" {
 		return

@@ -527,13 +527,6 @@ func (n *Network) busy(imsi string) bool {
 	return s != nil && s.conn != nil && s.conn.leg != nil
 }
 
-func (n *Network) pageTimeout() time.Duration {
-	if n.cfg.PageTimeout > 0 {
-		return n.cfg.PageTimeout
-	}
-	return DefaultPageTimeout
-}
-
 // --- the mobile-terminated side ---
 
 // pagedCall starts the callee's leg when it answered paging for a call;

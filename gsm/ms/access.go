@@ -129,8 +129,8 @@ func (p *Phone) rachFrame(f tdma.FN, b *tdma.TxBurst) bool {
 	a.nref = min(a.nref+1, 3)
 	a.sent++
 	p.stats.ChannelRequests++
-	if a.sent == 1 {
-		p.stats.AttemptRACH = f
+	if a.sent == 1 && !p.stats.Registered {
+		p.stats.AttemptRACH = f // (the access that registers, not later ones)
 	}
 	if !p.stats.HaveFirstRACH {
 		p.stats.FirstRACH, p.stats.HaveFirstRACH = f, true

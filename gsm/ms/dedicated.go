@@ -161,6 +161,7 @@ func (p *Phone) toIdle(normal bool) {
 func (p *Phone) dedTimers(f tdma.FN) {
 	d := &p.ded
 	p.indications(d.link.Tick(f))
+	p.dedicatedUpper()
 	if p.state == StateReleasing && f.Sub(p.released) >= 0 {
 		// T3110 ran out with the DISC unanswered: release locally.
 		p.stats.ReleaseTimeouts++
@@ -250,6 +251,8 @@ func (p *Phone) indications(inds []lapdm.Indication) {
 		case lapdm.DataInd:
 			if ind.SAPI == 0 {
 				p.l3(ind.Msg)
+			} else if ind.SAPI == 3 {
+				p.sapi3(ind.Msg)
 			}
 		case lapdm.UnitDataInd:
 			p.unitData(ind.Msg)

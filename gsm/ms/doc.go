@@ -57,7 +57,11 @@
 // message sent in the SABM and answers what the network sends. MM is the
 // Upper that runs gsm/mm's MS-side state machine and SIM model (location
 // updating with identity, authentication, TMSI reallocation, T3210/T3211/
-// T3212/T3240) on virtual time counted in frames.
+// T3212/T3240) on virtual time counted in frames. SMS wraps MM with the
+// short message service (sms.go: an outbox sent after a CM service
+// request for SMS on SAPI 3, CP-ACK and RP-ACK for what the network
+// delivers, reassembly, an inbox that shows a duplicate once) and USSD
+// (ussd.go); PowerOff pulls the battery (power.go).
 //
 // Interface to its DSP (dsp/trx's PhoneRadio; Phone implements its
 // PhoneL1, with gsm/phy's receive plan): once

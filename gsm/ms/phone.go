@@ -508,6 +508,10 @@ func (p *Phone) ccchBlock(ch l1.Chan, start tdma.FN) {
 		p.cell.SI |= 1 << 4
 	case *rr.PagingRequest1:
 		p.paging(m)
+	case *rr.PagingRequest2:
+		p.paging2(m)
+	case *rr.PagingRequest3:
+		p.paging3(m)
 	case *rr.ImmediateAssignment:
 		p.immAss(m, start)
 	case *rr.ImmediateAssignmentReject:

@@ -64,6 +64,8 @@ type Config struct {
 	// OnRegistered, when not nil, is called from the phone's goroutine
 	// once, when the phone first reports itself registered.
 	OnRegistered func(r Row)
+	// SMS, when not nil, is the phones' SMS traffic (sms.go).
+	SMS *SMSPlan
 	// Log receives the phones' RR events; nil discards them.
 	Log *slog.Logger
 	// Codecs are the speech versions the phones offer in calls (nil: EFR
@@ -123,6 +125,7 @@ type Phones struct {
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
 	calls  []*Call
+	ledger *Ledger
 }
 
 // Phone is one virtual phone: its SIM and MM, RR state machine, radio
@@ -138,6 +141,8 @@ type Phone struct {
 	err   error
 	told  bool
 	on    func(Row)
+	sms   *smsPhone // SMS traffic, or nil
+	l1    *powered
 
 	mu    sync.Mutex
 	row   Row
@@ -150,9 +155,10 @@ type Phone struct {
 	talk  int         // frames to talk before hanging up, 0: no hang-up
 }
 
-// upper is the phone's MM and CC, watched for ciphering.
+// upper is the phone's MM, SMS and CC (one Handset), watched for
+// ciphering.
 type upper struct {
-	*ms.Caller
+	*ms.Handset
 	alg    uint8
 	cipher uint8 // the algorithm ciphering started with, 0 if none
 }
@@ -196,7 +202,11 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 	if err := cfg.BTS.SetNoise(channel.NoiseVariance(cfg.SNRdB, 0, cfg.SampleRate)); err != nil {
 		return nil, err
 	}
-	ps := &Phones{cfg: cfg}
+	ps := &Phones{cfg: cfg, ledger: &Ledger{}}
+	sc := "100"
+	if cfg.SMS != nil && cfg.SMS.SCAddress != "" {
+		sc = cfg.SMS.SCAddress
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x70686f6e6573))
 	used := map[string]bool{}
 	for i := range cfg.N {
@@ -228,7 +238,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			T3211:      phoneT3211,
 		}
 		v := newVoice(i)
-		up := &upper{Caller: ms.NewCaller(ms.NewMM(msc, simc), cfg.callConfig(v))}
+		up := &upper{Handset: ms.NewHandset(ms.NewMM(msc, simc), cfg.callConfig(v),
+			ms.SMSConfig{SCAddress: sc, StatusReports: cfg.SMS != nil && cfg.SMS.StatusReports})}
 		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: up, Log: log.With("phone", i)})
 		if err != nil {
 			return nil, err
@@ -257,6 +268,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		}
 		sp := &Phone{idx: i, up: up, sim: simc, phone: phone, radio: pr, ep: ep, place: pl, on: cfg.OnRegistered,
 			voice: v, cmds: make(chan func(), 4)}
+		sp.l1 = &powered{Phone: phone, sp: sp}
+		ps.smsSetup(sp, rng)
 		sp.publish()
 		ps.phones = append(ps.phones, sp)
 	}
@@ -316,7 +329,7 @@ func (sp *Phone) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer sp.ep.Close()
 	for ctx.Err() == nil {
-		if err := sp.radio.Step(sp.ep, sp.phone); err != nil {
+		if err := sp.radio.Step(sp.ep, sp.l1); err != nil {
 			if !errors.Is(err, radio.ErrClosed) {
 				sp.err = err
 			}
