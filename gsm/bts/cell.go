@@ -35,6 +35,9 @@ type Config struct {
 	// rsl queue). Without it the cell assigns channels and runs LAPDm
 	// and the SACCH, but its L3 goes nowhere.
 	Up *rsl.Queue[rsl.Up]
+	// NoOverloadControl keeps the System Information's RACH control as
+	// configured under any load (overload.go).
+	NoOverloadControl bool
 	// DownQueue is the length of the cell's queue of requests from the
 	// core; 0 means DefaultDownQueue.
 	DownQueue int
@@ -51,6 +54,8 @@ type Stats struct {
 	// AccessBursts counts decoded channel requests.
 	AccessBursts uint64
 	Dedicated    DedicatedStats
+	// Overload is the access scheduler's and the overload control's.
+	Overload OverloadStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -64,11 +69,10 @@ type Cell struct {
 	stats Stats
 	ded   DedicatedStats
 
-	chans           []dchan
-	nextRef         uint32
-	down            *rsl.Queue[rsl.Down]
-	agch            [agchDepth][23]byte
-	agchHead, agchN int
+	chans   []dchan
+	nextRef uint32
+	down    *rsl.Queue[rsl.Down]
+	acc     accessSched
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -113,8 +117,14 @@ func New(cfg Config) (*Cell, error) {
 		nd = DefaultDownQueue
 	}
 	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si, down: rsl.NewQueue[rsl.Down](nd)}
+	c.acc.base, c.acc.overloadOff = cfg.Cell, cfg.NoOverloadControl
 	if err := c.initChannels(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	for i := range c.chans {
+		if c.chans[i].ch.Kind != l1.ChanTCHF {
+			c.acc.st.SDCCHTotal++
+		}
 	}
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -153,6 +163,9 @@ func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
 	c.downlink(fn)
 	c.tick(fn)
+	if c.stats.Frames%51 == 0 {
+		c.overload()
+	}
 	c.dl.Frame(fn, out)
 }
 
@@ -172,5 +185,6 @@ func (c *Cell) Stats() Stats {
 	s.Downlink = c.dl.Stats()
 	s.Uplink = c.ul.Stats()
 	s.Dedicated = c.ded
+	s.Overload = c.Overload()
 	return s
 }

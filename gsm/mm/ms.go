@@ -111,6 +111,15 @@ func (m *MS) Registered(lai l3.LAI) bool {
 // LastCause returns the cause of the last reject (0 if none).
 func (m *MS) LastCause() Cause { return m.cause }
 
+// Attempts returns the location updating attempt counter of TS 24.008
+// §4.4.4.9.
+func (m *MS) Attempts() int { return m.attempts }
+
+// GaveUp reports whether the attempt counter reached MaxLUAttempts with
+// the update not accepted: the MS waits for T3212 (or a change of
+// location area) before it tries again.
+func (m *MS) GaveUp() bool { return !m.accepted && m.attempts >= MaxLUAttempts }
+
 // Busy reports whether an RR connection is in use by MM.
 func (m *MS) Busy() bool { return m.st != msIdle }
 
