@@ -233,4 +233,3 @@ func cloneSlices(v reflect.Value) {
 // location update holds an SDCCH for about 4 s). Timeslots 3..7 stay for
 // traffic.
 func DefaultSDCCH8Timeslots() []int { return []int{1, 2} }
-

@@ -90,6 +90,7 @@ type OverloadStats struct {
 	SDCCHInUse  int
 	SDCCHTotal  int
 	LastWaitSec uint8
+	RACHBusy    int // RACH slots with a burst, decoded or not, per thousand (moving average)
 }
 
 // accessSched is the cell's access-grant queue, T3122 calendar and
@@ -109,6 +110,8 @@ type accessSched struct {
 	rotateAt    uint64
 	rotation    int
 	overloadOff bool
+	rachSeen    uint64 // access bursts, decoded or not, at the last look
+	busy        int    // RACH busy slots per thousand, moving average
 }
 
 func (a *accessSched) push(r accessReq) {
@@ -317,14 +320,30 @@ func (c *Cell) overload() {
 	a.st.HoldFrames = max(a.hold, holdInit)
 	// The backlog in seconds of service.
 	drain := (a.st.Backlog + a.n) / c.servicePerSecond()
+	// The RACH's busy slots (decoded or not) per thousand, averaged
+	// over about four multiframes: slotted ALOHA delivers most near one
+	// in three, and beyond that collisions eat the channel.
+	ul := c.ul.Stats()
+	busy := int(ul.Access + ul.AccessBad - a.rachSeen)
+	a.rachSeen = ul.Access + ul.AccessBad
+	slots := 51
+	if c.cfg.Cell.CombinedCCCH {
+		slots = 27
+	}
+	a.busy += (busy*1000/slots - a.busy) / 4
+	a.st.RACHBusy = a.busy
 	// Thresholds per level: rise above up[l], fall below down[l].
 	up := [numOverloadLevels]int{4, 15, 40, 1 << 30}
 	down := [numOverloadLevels]int{-1, 2, 8, 25}
+	// A busy RACH only spreads the requests: barring is the slower
+	// lever (an idle MS may take 30 s to read it), kept for a backlog.
+	busyUp := [numOverloadLevels]int{250, 1 << 30, 1 << 30, 1 << 30}
+	busyDown := [numOverloadLevels]int{-1, 100, 1 << 30, 1 << 30}
 	lvl := a.st.Level
 	switch {
-	case drain > up[lvl] && lvl+1 < numOverloadLevels:
+	case (drain > up[lvl] || a.busy > busyUp[lvl]) && lvl+1 < numOverloadLevels:
 		lvl++
-	case drain < down[lvl] && c.stats.Frames-a.levelSince >= overloadHoldFrames:
+	case drain < down[lvl] && a.busy < busyDown[lvl] && c.stats.Frames-a.levelSince >= overloadHoldFrames:
 		lvl--
 	}
 	rotate := lvl >= OverloadBar3 && c.stats.Frames >= a.rotateAt

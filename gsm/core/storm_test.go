@@ -1,6 +1,7 @@
 package core
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -17,6 +18,11 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+var (
+	stormPhones = flag.Int("storm.phones", 100, "phones in the tier-2 storm tests")
+	stormCells  = flag.Int("storm.cells", 4, "random cell configurations in TestStormRandomCells")
 )
 
 // stormWorld is a registration storm at tier 2: every phone of a village
@@ -123,7 +129,11 @@ func (w *stormWorld) step() {
 			w.cell.Receive(&w.rach[0].rb)
 			w.Collisions += len(w.rach) - 1
 		} else {
+			// Energy on the slot, but no burst decodes.
 			w.Collisions += len(w.rach)
+			rb := w.rach[0].rb
+			clear(rb.Soft[:])
+			w.cell.Receive(&rb)
 		}
 	}
 	w.frames++
@@ -212,9 +222,9 @@ func randomCell(rng *rand.Rand) bts.Config {
 // front of the default cell. All register, none is left waiting for
 // T3212, the slowest within a minute of air.
 func TestStormDefaultCell(t *testing.T) {
-	n := 100
+	n := *stormPhones
 	if testing.Short() {
-		n = 40
+		n = min(n, 40)
 	}
 	w := newStormWorld(t, stormCell(rr.DefaultCellConfig(), defaultSDCCH8), n, 1)
 	r := w.run(180 * time.Second)
@@ -224,9 +234,9 @@ func TestStormDefaultCell(t *testing.T) {
 
 // The same storm in front of seeded random cell configurations.
 func TestStormRandomCells(t *testing.T) {
-	n, cells := 100, 4
+	n, cells := *stormPhones, *stormCells
 	if testing.Short() {
-		n, cells = 40, 2
+		n, cells = min(n, 40), min(cells, 2)
 	}
 	for seed := range uint64(cells) {
 		rng := rand.New(rand.NewPCG(seed+100, 16))

@@ -418,6 +418,34 @@ func (m *MS) AccessFailed(now time.Time) []MSAction {
 	return m.acts
 }
 
+// RRConnected tells MS that the RR connection carrying its pending Location
+// Updating Request is established, so the request is sent now: T3210
+// runs from here (TS 24.008 §4.4.4.1, Table 11.1: started when the
+// LOCATION UPDATING REQUEST is sent). Time spent getting the channel
+// (channel requests, T3122, T3213) is not the network's answer time.
+func (m *MS) RRConnected(now time.Time) {
+	if m.st == msWaitLU {
+		m.t3210 = now.Add(orDefault(m.cfg.T3210, T3210Default))
+	}
+}
+
+// RandomAccessFailed reports that the random access for the pending
+// location update failed again after T3213 (TS 24.008 §4.4.4.9 (c)):
+// a repeated random access failure counts as a failed attempt, so the
+// attempt counter is incremented and T3211 is started, or, once the
+// counter reaches MaxLUAttempts, the MS waits for T3212 not updated.
+func (m *MS) RandomAccessFailed(now time.Time) []MSAction {
+	m.begin()
+	if m.st != msWaitLU {
+		return m.Released(now)
+	}
+	m.st = msIdle
+	m.t3210, m.t3240 = time.Time{}, time.Time{}
+	m.failed()
+	m.idleTimers(now)
+	return m.acts
+}
+
 // idleTimers starts T3211 (retry) or T3212 (periodic) on entering idle.
 func (m *MS) idleTimers(now time.Time) {
 	m.t3211, m.t3212 = time.Time{}, time.Time{}

@@ -36,8 +36,9 @@ type MM struct {
 }
 
 var (
-	_ Upper     = (*MM)(nil)
-	_ Registrar = (*MM)(nil)
+	_ Upper        = (*MM)(nil)
+	_ Registrar    = (*MM)(nil)
+	_ AccessFailer = (*MM)(nil)
 )
 
 // NewMM returns the Upper of a phone with mobile equipment cfg and SIM
@@ -73,7 +74,10 @@ func (u *MM) Tick(fn tdma.FN) bool {
 		u.frames += int64(d)
 	}
 	u.last = fn
-	if d, ok := u.MS.Deadline(); ok && !u.Now().Before(d) {
+	// While the RR connection for the pending message is still being
+	// set up no MM timer runs: T3210 starts when the request goes out
+	// (Established), and T3211/T3212 are stopped in that state.
+	if d, ok := u.MS.Deadline(); ok && !u.Now().Before(d) && u.initial == nil {
 		u.actions(u.MS.Tick(u.Now()))
 	}
 	a := u.abort
@@ -151,7 +155,21 @@ func (u *MM) Initial(dst []byte) int {
 }
 
 // Established implements Upper.
-func (u *MM) Established() { u.initial = nil }
+func (u *MM) Established() {
+	u.initial = nil
+	u.MS.RRConnected(u.Now())
+}
+
+// RandomAccessFailed implements AccessFailer: the random access failed
+// again after T3213, which TS 24.008 §4.4.4.9 (c) counts as a failed
+// location updating attempt.
+func (u *MM) RandomAccessFailed() {
+	if u.initial == nil {
+		return
+	}
+	u.initial = nil
+	u.actions(u.MS.RandomAccessFailed(u.Now()))
+}
 
 // Data implements Upper.
 func (u *MM) Data(msg []byte, send func([]byte) error) {

@@ -146,6 +146,9 @@ type Stats struct {
 	AttemptRACH  tdma.FN
 	Registered   bool
 	RegisteredFN tdma.FN
+	// RAFailedTwice counts random accesses that failed again after
+	// T3213: each is a failed location updating attempt for MM.
+	RAFailedTwice uint64
 }
 
 // Phone is one mobile station. It is a pure state machine: one goroutine
@@ -183,6 +186,8 @@ type Phone struct {
 	dsc      int     // downlink signalling failure counter, TS 45.008 §6.5
 	// raFailures counts random access failures in a row (T3126 expiries).
 	raFailures int
+	// siReadAt is when the phone reads SI3 again (TS 45.008 §6.6.1).
+	siReadAt tdma.FN
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -293,11 +298,15 @@ func (p *Phone) Listen(fn tdma.FN, plan *Plan) {
 		switch {
 		case s.Chan.Kind == l1.ChanBCCH && p.cell.SI&0x1e != 0x1e:
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // SI1..SI4 not all read yet
+		case s.Chan.Kind == l1.ChanBCCH && f.Sub(p.siReadAt) >= 0:
+			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // the periodic re-read (SI3)
 		case s.Chan.Kind == l1.ChanCCCH && int(s.Chan.Sub) == p.pgBlk && (int(f)/51)%p.ccch.PAMfrms == p.pgMF:
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc
 		}
 	case StateAccess:
-		if s.Chan.Kind == l1.ChanCCCH {
+		// TS 44.018 §3.3.1.1.2: after its first request the MS listens
+		// to the BCCH and the whole CCCH.
+		if s.Chan.Kind == l1.ChanCCCH || s.Chan.Kind == l1.ChanBCCH {
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc
 		}
 	case StateDedicated, StateReleasing:
@@ -463,7 +472,8 @@ func (p *Phone) ccchBlock(ch l1.Chan, start tdma.FN) {
 		if ch.Kind != l1.ChanBCCH {
 			return
 		}
-		if p.cell.SI&(1<<(siNumber(t))) != 0 && p.state != StateBCCH && p.state != StateBarred {
+		if p.cell.SI&(1<<(siNumber(t))) != 0 && p.state != StateBCCH && p.state != StateBarred &&
+			!(t == rr.MsgSI3 && (p.state == StateAccess || start.Sub(p.siReadAt) >= 0)) {
 			return // already read
 		}
 	case rr.MsgPagingRequest1, rr.MsgPagingRequest2, rr.MsgPagingRequest3:
@@ -518,6 +528,7 @@ func siNumber(t rr.MsgType) int {
 // when it is not barred (TS 43.022 §3.5.1: CELL_BAR_ACCESS; the C1
 // criterion is met on the simulated air).
 func (p *Phone) si3(m *rr.SI3) {
+	p.siReadAt = p.lastFN.Add(siRefreshFrames)
 	p.cell.LAI, p.cell.CI = m.LAI, m.CI
 	p.cell.Control, p.cell.Options, p.cell.CellSel, p.cell.RACH = m.Control, m.Options, m.CellSel, m.RACH
 	comb := l1.CombIV
@@ -590,7 +601,7 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 	for i := 0; i < m.Count && i < len(m.Identity); i++ {
 		if p.cfg.Upper.Paged(m.Identity[i]) {
 			p.stats.Pages++
-			if p.state == StateIdle && !p.t3122On {
+			if p.state == StateIdle && !p.t3122On && !p.barred() {
 				p.pageResp = true
 				p.startAccess(rr.EstPaging)
 			}
@@ -605,6 +616,11 @@ func (p *Phone) maybeAccess() {
 	if p.state != StateIdle || p.cfg.Upper == nil || p.t3122On || p.retryOn {
 		return
 	}
+	if p.barred() {
+		// TS 24.008 §4.4.4.9 (a): not started, not an attempt; it
+		// starts when the barring is lifted.
+		return
+	}
 	cause, ok := p.cfg.Upper.WantsConnection()
 	if !ok {
 		return
@@ -612,6 +628,28 @@ func (p *Phone) maybeAccess() {
 	p.pageResp = false
 	p.startAccess(cause)
 }
+
+// AccessClass returns the phone's access class, 0..9: the last digit of
+// its IMSI (TS 22.011 §4.2 leaves the allocation to the operator; the
+// classes are spread evenly over the subscribers this way).
+func (p *Phone) AccessClass() int {
+	imsi := p.cfg.SIM.IMSI
+	if imsi == "" {
+		return 0
+	}
+	return int(imsi[len(imsi)-1]-'0') % 10
+}
+
+// barred reports whether the cell bars the phone's access class (TS
+// 44.018 §3.3.1.1.1, the Access Control Class bits of the RACH Control
+// Parameters, §10.5.2.29).
+func (p *Phone) barred() bool {
+	return p.cell.RACH.Barred&(1<<p.AccessClass()) != 0
+}
+
+// siRefreshFrames is how often a camped phone reads the serving cell's
+// BCCH again: at least every 30 s (TS 45.008 §6.6.1).
+const siRefreshFrames = 30 * 1000 * 26 / 120
 
 // timers runs the frame-number deadlines due at real frame f.
 func (p *Phone) timers(f tdma.FN) {
@@ -646,7 +684,12 @@ func (p *Phone) timers(f tdma.FN) {
 			p.retryAt, p.retryOn = f.Add(t3213Frames), true
 			if p.raFailures++; p.raFailures >= 2 && p.cfg.Upper != nil {
 				p.raFailures = 0
-				p.cfg.Upper.Released(false)
+				p.stats.RAFailedTwice++
+				if af, ok := p.cfg.Upper.(AccessFailer); ok {
+					af.RandomAccessFailed()
+				} else {
+					p.cfg.Upper.Released(false)
+				}
 			}
 		}
 	case StateDedicated, StateReleasing:

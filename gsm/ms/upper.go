@@ -56,3 +56,11 @@ type Upper interface {
 type Registrar interface {
 	Registered() bool
 }
+
+// AccessFailer is implemented by an Upper that tells a repeated random
+// access failure (TS 24.008 §4.4.4.9 (c): the access failed again after
+// T3213) from a connection that never came up for another reason. The
+// phone calls RandomAccessFailed instead of Released(false) then.
+type AccessFailer interface {
+	RandomAccessFailed()
+}
