@@ -56,6 +56,10 @@ type Stats struct {
 	Dedicated    DedicatedStats
 	// Overload is the access scheduler's and the overload control's.
 	Overload OverloadStats
+	// ChannelsInUse counts the dedicated channels not free now (SDCCH
+	// and TCH); DownQueue the core's requests waiting for the next frame.
+	ChannelsInUse int
+	DownQueue     int
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -186,5 +190,11 @@ func (c *Cell) Stats() Stats {
 	s.Uplink = c.ul.Stats()
 	s.Dedicated = c.ded
 	s.Overload = c.Overload()
+	for i := range c.chans {
+		if c.chans[i].state != ChanFree {
+			s.ChannelsInUse++
+		}
+	}
+	s.DownQueue = c.down.Len()
 	return s
 }

@@ -558,6 +558,9 @@ func (p *Phone) si3(m *rr.SI3) {
 		p.reach(MsCamped)
 		p.log.Debug("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
 		if p.cfg.Upper != nil {
+			if o, ok := p.cfg.Upper.(CellOptions); ok {
+				o.SetATT(m.Control.ATT)
+			}
 			p.cfg.Upper.Camped(p.cell.LAI, p.cell.Control.T3212)
 		}
 		p.maybeAccess()

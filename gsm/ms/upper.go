@@ -64,3 +64,10 @@ type Registrar interface {
 type AccessFailer interface {
 	RandomAccessFailed()
 }
+
+// CellOptions is implemented by an Upper that wants the serving cell's
+// options before it is told it camped: ATT, whether IMSI attach and
+// detach are used (TS 44.018 §10.5.2.11).
+type CellOptions interface {
+	SetATT(att bool)
+}

@@ -1,0 +1,172 @@
+// Package burstair is a simulated air at the burst level: tier 2 of the
+// test plan as a phy.Carrier. The node's cell loop drives it as it drives
+// a transceiver, and virtual phones (gsm/ms) hear the downlink and send
+// their uplink as confident soft bits, with no DSP in between. It is the
+// fast air for storms and long soaks: hundreds of phones for a day of
+// virtual time in minutes of wall time.
+//
+// Access bursts collide as on a real receiver: two channel requests in
+// the same RACH slot are both lost (the slot shows energy that does not
+// decode) unless the strongest is at least CaptureDB above the next. Each
+// phone has a fixed uplink level and timing advance. Everything else on
+// the uplink arrives intact: the cell gives each phone its own channel.
+//
+// One goroutine, the node's loop, calls every method. The phones are the
+// caller's; Set and Remove put them on and off the air between frames.
+package burstair
+
+import (
+	"context"
+	"slices"
+
+	"github.com/gsmbox/gsmbox/gsm/ms"
+	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
+	"github.com/gsmbox/gsmbox/gsm/phy"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
+
+// CaptureDB is how much stronger one of colliding access bursts must be
+// to be decoded.
+const CaptureDB = 10
+
+// Phone is one phone's place on the air.
+type Phone struct {
+	MS *ms.Phone
+	// RSSI is the level its uplink arrives at, dBm; ToA its time of
+	// arrival, symbols (the cell derives the timing advance from it).
+	RSSI, ToA float32
+	// Origin is the phone radio's frame count offset: its frame count is
+	// the cell's FN − Origin.
+	Origin int
+}
+
+// Stats counts what happened on the air.
+type Stats struct {
+	Frames     uint64
+	Access     uint64 // access bursts sent
+	Collisions uint64 // access bursts lost to another in the same slot
+}
+
+// Air is the burst-level air of one carrier.
+type Air struct {
+	phones []*Phone
+	fn     tdma.FN
+	closed bool
+	st     Stats
+	ul     [tdma.Slots]tdma.TxBurst
+	up     []tdma.RxBurst // the uplink of the frame, for Receive
+	rach   []tdma.RxBurst
+}
+
+var _ phy.Carrier = (*Air)(nil)
+
+// New returns an empty air whose first frame is fn.
+func New(fn tdma.FN) *Air { return &Air{fn: fn} }
+
+// Set puts p on the air in place i (growing the places as needed),
+// replacing whoever was there.
+func (a *Air) Set(i int, p *Phone) {
+	for len(a.phones) <= i {
+		a.phones = append(a.phones, nil)
+	}
+	a.phones[i] = p
+}
+
+// Remove takes the phone in place i off the air (switched off).
+func (a *Air) Remove(i int) {
+	if i < len(a.phones) {
+		a.phones[i] = nil
+	}
+}
+
+// Phone returns the phone in place i, or nil.
+func (a *Air) Phone(i int) *Phone {
+	if i < len(a.phones) {
+		return a.phones[i]
+	}
+	return nil
+}
+
+// Stats returns the air's counters.
+func (a *Air) Stats() Stats { return a.st }
+
+// Close ends the air: Next returns phy.ErrClosed.
+func (a *Air) Close() { a.closed = true }
+
+// Next implements phy.Carrier: the air keeps no time of its own.
+func (a *Air) Next(ctx context.Context) (tdma.FN, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if a.closed {
+		return 0, phy.ErrClosed
+	}
+	return a.fn, nil
+}
+
+// Transmit implements phy.Carrier: every phone hears frame fn and makes
+// its uplink for the same frame.
+func (a *Air) Transmit(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) error {
+	a.up, a.rach = a.up[:0], a.rach[:0]
+	for _, p := range a.phones {
+		if p == nil {
+			continue
+		}
+		local := fn.Add(-p.Origin)
+		mstest.Downlink(p.MS, local, dl)
+		if !p.MS.Frame(local, &a.ul) {
+			continue
+		}
+		mstest.Uplink(fn, &a.ul, p.RSSI, p.ToA, func(rb *tdma.RxBurst) {
+			if rb.Kind == tdma.KindAccess {
+				a.st.Access++
+				a.rach = append(a.rach, *rb)
+				return
+			}
+			a.up = append(a.up, *rb)
+		})
+	}
+	a.fn = fn.Add(1)
+	a.st.Frames++
+	return nil
+}
+
+// Receive implements phy.Carrier: the frame's uplink, with colliding
+// access bursts resolved.
+func (a *Air) Receive(_ phy.Planner, emit func(b *tdma.RxBurst)) error {
+	for i := range a.up {
+		emit(&a.up[i])
+	}
+	if len(a.rach) == 0 {
+		return nil
+	}
+	// Access bursts share TN0's RACH: group by timeslot all the same.
+	slices.SortStableFunc(a.rach, func(x, y tdma.RxBurst) int {
+		switch {
+		case x.TN != y.TN:
+			return int(x.TN) - int(y.TN)
+		case x.RSSI > y.RSSI:
+			return -1
+		case x.RSSI < y.RSSI:
+			return 1
+		}
+		return 0
+	})
+	for i := 0; i < len(a.rach); {
+		j := i + 1
+		for j < len(a.rach) && a.rach[j].TN == a.rach[i].TN {
+			j++
+		}
+		b := &a.rach[i]
+		if j-i > 1 && b.RSSI-a.rach[i+1].RSSI < CaptureDB {
+			// Energy on the slot, but nothing decodes.
+			a.st.Collisions += uint64(j - i)
+			clear(b.Soft[:])
+		} else {
+			a.st.Collisions += uint64(j - i - 1)
+		}
+		emit(b)
+		i = j
+	}
+	return nil
+}
