@@ -52,6 +52,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	verbose := fs.Bool("v", false, "log debug messages")
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	phones := addPhoneFlags(fs)
+	soakFlags := addSoakFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -66,6 +67,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg, log, tap := h.cfg, h.log, h.tap
 	if err := phones.check(); err != nil {
 		return err
+	}
+	if soakFlags.tier2 || soakFlags.soak {
+		return runTier2(ctx, cfg, *cfgPath != "", phones, soakFlags, *duration, stdout, stderr)
 	}
 	frames := int64(*duration / frameDuration)
 	air, err := node.NewSimAir(cfg)
