@@ -95,6 +95,16 @@ type Config struct {
 	TxPowerLevel uint8
 	// Log receives the phone's events; nil discards them.
 	Log *slog.Logger
+	// Decoder, when not nil, decodes the common channels' blocks (BCCH,
+	// CCCH) in place of coding.DecodeXCCH: a simulated air where many
+	// phones hear the same soft bits shares one decoding among them.
+	Decoder XCCHDecoder
+}
+
+// XCCHDecoder decodes one xCCH block from its four bursts' soft bits as
+// coding.DecodeXCCH does, with the same results.
+type XCCHDecoder interface {
+	DecodeXCCH(dst *[23]byte, soft *[4][116]int8) (coding.Quality, bool)
 }
 
 // Cell is what the phone learnt about the serving cell.
@@ -391,6 +401,8 @@ func (p *Phone) Receive(b *tdma.RxBurst) {
 		var ok bool
 		if a.ch.Kind.Dedicated() {
 			q, ok = p.decodeDedicated(a)
+		} else if p.cfg.Decoder != nil {
+			q, ok = p.cfg.Decoder.DecodeXCCH(&p.blk, &a.soft)
 		} else {
 			q, ok = coding.DecodeXCCH(&p.blk, &a.soft)
 		}

@@ -19,6 +19,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/ms"
 	"github.com/gsmbox/gsmbox/gsm/ms/mstest"
 	"github.com/gsmbox/gsmbox/gsm/phy"
@@ -56,6 +57,7 @@ type Air struct {
 	ul     [tdma.Slots]tdma.TxBurst
 	up     []tdma.RxBurst // the uplink of the frame, for Receive
 	rach   []tdma.RxBurst
+	memo   memo
 }
 
 var _ phy.Carrier = (*Air)(nil)
@@ -169,4 +171,43 @@ func (a *Air) Receive(_ phy.Planner, emit func(b *tdma.RxBurst)) error {
 		i = j
 	}
 	return nil
+}
+
+// Decoder returns an ms.XCCHDecoder for the phones on this air: the
+// phones that listen to the same common-channel block hear the same soft
+// bits here, so the last few decodings are kept and reused (the soft
+// bits compared in full), which spares a soak most of its Viterbi work.
+func (a *Air) Decoder() ms.XCCHDecoder { return &a.memo }
+
+// memo remembers the last decodings.
+type memo struct {
+	e    [8]memoEntry
+	next int
+	st   struct{ hits, misses uint64 }
+}
+
+type memoEntry struct {
+	valid bool
+	soft  [4][116]int8
+	msg   [23]byte
+	q     coding.Quality
+	ok    bool
+}
+
+// DecodeXCCH implements ms.XCCHDecoder.
+func (m *memo) DecodeXCCH(dst *[23]byte, soft *[4][116]int8) (coding.Quality, bool) {
+	for i := range m.e {
+		if e := &m.e[i]; e.valid && e.soft == *soft {
+			m.st.hits++
+			*dst = e.msg
+			return e.q, e.ok
+		}
+	}
+	m.st.misses++
+	e := &m.e[m.next]
+	m.next = (m.next + 1) % len(m.e)
+	e.q, e.ok = coding.DecodeXCCH(&e.msg, soft)
+	e.soft, e.valid = *soft, true
+	*dst = e.msg
+	return e.q, e.ok
 }

@@ -229,7 +229,7 @@ type run struct {
 func (r *run) powerOn(i int, k int64) error {
 	s := r.slots[i]
 	s.mm = ms.NewMM(s.msc, s.sim)
-	p, err := ms.New(ms.Config{SIM: s.sim, Seed: r.rng.Uint64(), Upper: s.mm})
+	p, err := ms.New(ms.Config{SIM: s.sim, Seed: r.rng.Uint64(), Upper: s.mm, Decoder: r.air.Decoder()})
 	if err != nil {
 		return err
 	}
