@@ -45,7 +45,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
 	iqOut := fs.String("iq-out", "", "write the received downlink IQ to this file (complex float32)")
 	rate := fs.Float64("rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)")
-	duration := fs.Duration("duration", 10*time.Second, "air time to simulate; 0 runs until interrupted")
+	duration := fs.Duration("duration", 10*time.Second, "air time to simulate; 0 runs until interrupted (with --phones: 5m, or until every phone has its result)")
 	tapAddr := fs.String("gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT (e.g. 127.0.0.1:4729)")
 	snr := fs.Float64("snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)")
 	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
@@ -67,6 +67,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg, log, tap := h.cfg, h.log, h.tap
 	if err := phones.check(); err != nil {
 		return err
+	}
+	if phones.n > 0 && !flagSet(fs, "duration") {
+		// With phones the run ends when every phone has its result; the
+		// default duration only bounds a storm that does not settle.
+		*duration = phoneDuration
 	}
 	if soakFlags.tier2 || soakFlags.soak {
 		return runTier2(ctx, cfg, *cfgPath != "", phones, soakFlags, *duration, stdout, stderr)

@@ -99,3 +99,15 @@ func runTier2(ctx context.Context, cfg *config.Config, configGiven bool, ph *pho
 	}
 	return nil
 }
+
+// phoneDuration is the air time a run with phones gets unless --duration
+// says otherwise: enough for the default cell's storm of 200 phones.
+const phoneDuration = 5 * time.Minute
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
