@@ -70,6 +70,9 @@ func TestSoakShort(t *testing.T) {
 	if l := rep.Last; l.AccessQueue != 0 || l.DownQueue != 0 || l.UpQueue != 0 || l.HLRQueue != 0 || l.Connections != 0 {
 		t.Errorf("end: queues access %d, down %d, up %d, HLR %d, connections %d; want all empty", l.AccessQueue, l.DownQueue, l.UpQueue, l.HLRQueue, l.Connections)
 	}
+	if f, l := rep.First.HeapBytes, rep.Last.HeapBytes; l > f+f/2 {
+		t.Errorf("live heap %d kB after the storm, %d kB at the end: it grows", f>>10, l>>10)
+	}
 	if rep.Last.Goroutines > rep.First.Goroutines {
 		t.Errorf("goroutines %d after the storm, %d at the end", rep.First.Goroutines, rep.Last.Goroutines)
 	}
