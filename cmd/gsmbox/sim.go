@@ -47,7 +47,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfgPath := fs.String("config", "", "gsmbox.toml to run (default: the built-in test network 001/01)")
 	iqOut := fs.String("iq-out", "", "write the received downlink IQ to this file (complex float32)")
 	rate := floatFlag(fs, "rate", radio.SampleRate4, "sample rate of --iq-out, samples/s (e.g. 1e6, 2e6)", config.CheckSampleRate)
-	duration := durationFlag(fs, "duration", 10*time.Second, "air time to simulate; 0 runs until interrupted", func(d time.Duration) error { return config.CheckDuration(d, 0) })
+	duration := durationFlag(fs, "duration", 10*time.Second, "air time to simulate; 0 runs until interrupted (with --phones: 5m, or until every phone has its result)", func(d time.Duration) error { return config.CheckDuration(d, 0) })
 	tapAddr := stringFlag(fs, "gsmtap", "", "mirror every downlink block as GSMTAP to HOST:PORT (e.g. 127.0.0.1:4729)", optional(config.CheckHostPort))
 	snr := floatFlag(fs, "snr", 0, "override sim.snr_db: the listener's Eb/N0 in dB (0 keeps the config's)", config.CheckSNR)
 	realtime := fs.Bool("realtime", false, "pace the simulation to real time")
@@ -56,6 +56,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	phones := addPhoneFlags(fs)
 	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080; the network then runs in real time until interrupted (or --duration)", optional(checkListen))
 	httpState := fs.String("http-state", "", "with --http: the console's state directory (certificate, password hash, audit log); default a temporary one")
+	soakFlags := addSoakFlags(fs)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -76,6 +77,14 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		})
 		return runSimConsole(ctx, o, h, *verbose, stdout, stderr)
+	}
+	if phones.n > 0 && !flagSet(fs, "duration") {
+		// With phones the run ends when every phone has its result; the
+		// default duration only bounds a storm that does not settle.
+		*duration = phoneDuration
+	}
+	if soakFlags.tier2 || soakFlags.soak {
+		return runTier2(ctx, cfg, *cfgPath != "", phones, soakFlags, *duration, stdout, stderr)
 	}
 	frames := int64(*duration / frameDuration)
 	if *duration > 0 {

@@ -193,7 +193,8 @@ type Cell struct {
 	// the timeslots in SDCCH8Timeslots.
 	CombinedCCCH bool `toml:"combined_ccch"`
 	// SDCCH8Timeslots are timeslots (1..7) carrying SDCCH/8
-	// (combination VII).
+	// (combination VII). The default, DefaultSDCCH8Timeslots, sizes the
+	// cell for a village's registration storm.
 	SDCCH8Timeslots []int `toml:"sdcch8_timeslots"`
 	// TCHFTimeslots are timeslots (1..7) carrying a full-rate traffic
 	// channel (combination I: TCH/F + FACCH/F + SACCH/TF), one per
@@ -297,8 +298,8 @@ func Default() *Config {
 			TxPowerDBm:          20,
 			Neighbours:          []int{},
 			CombinedCCCH:        true,
-			SDCCH8Timeslots:     []int{},
-			TCHFTimeslots:       []int{2, 3, 4, 5, 6, 7},
+			SDCCH8Timeslots:     DefaultSDCCH8Timeslots(),
+			TCHFTimeslots:       []int{3, 4, 5, 6, 7},
 			VeryEarlyAssignment: true,
 			AGBlocksReserved:    1,
 			PagingMultiframes:   2,
@@ -355,3 +356,11 @@ func cloneSlices(v reflect.Value) {
 		}
 	}
 }
+
+// DefaultSDCCH8Timeslots returns the default SDCCH/8 timeslots: 1 and 2.
+// With the combined CCCH's four SDCCH/4 that makes 20 signalling
+// channels, enough for a village of 200 phones that all register at once
+// after a power cut to be through in under a minute (issue #16; one
+// location update holds an SDCCH for about 4 s). Timeslots 3..7 stay for
+// traffic.
+func DefaultSDCCH8Timeslots() []int { return []int{1, 2} }

@@ -172,7 +172,7 @@ func TestValidation(t *testing.T) {
 		{"neighbour own", func(c *Config) { c.Cell.Neighbours = []int{62} }, "cell.neighbours"},
 		{"neighbour other band", func(c *Config) { c.Cell.Neighbours = []int{600} }, "cell.neighbours"},
 		{"T3212 step", func(c *Config) { c.Cell.PeriodicLU = Duration{7 * time.Minute} }, "cell.periodic_lu"},
-		{"non-combined needs SDCCH/8", func(c *Config) { c.Cell.CombinedCCCH = false }, "cell.sdcch8_timeslots"},
+		{"non-combined needs SDCCH/8", func(c *Config) { c.Cell.CombinedCCCH = false; c.Cell.SDCCH8Timeslots = nil }, "cell.sdcch8_timeslots"},
 		{"non-combined ok", func(c *Config) { c.Cell.CombinedCCCH = false; c.Cell.SDCCH8Timeslots = []int{1} }, ""},
 		{"TCH/F on TN0", func(c *Config) { c.Cell.TCHFTimeslots = []int{0} }, "cell.tchf_timeslots"},
 		{"TCH/F twice", func(c *Config) { c.Cell.TCHFTimeslots = []int{3, 3} }, "cell.tchf_timeslots"},
@@ -324,7 +324,7 @@ func TestNameControlCharacters(t *testing.T) {
 func TestProblemLines(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"implied table", "[cell]\narfcn = 62\n\n[foo.bar]\nx = 1\n", "line 4: foo: unknown key"},
-		{"combined_ccch", "[cell]\nband = \"GSM900\"\ncombined_ccch = false\n", "line 3: cell.sdcch8_timeslots: with combined_ccch = false"},
+		{"combined_ccch", "[cell]\nband = \"GSM900\"\ncombined_ccch = false\nsdcch8_timeslots = []\n", "line 4: cell.sdcch8_timeslots: with combined_ccch = false"},
 		{"syntax line and column", "[cell]\narfcn = 62\nlac = \"12\n", "line 3: syntax error at column"},
 		{"syntax keeps other problems", "[cell]\narfcnn = 62\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 2: cell.arfcnn: unknown key"},
 		{"syntax keeps later problems", "[cell]\nlac = = 1\n[netwrk]\nmcc = \"001\"\n", "line 3: netwrk: unknown key"},

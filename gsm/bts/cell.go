@@ -35,6 +35,9 @@ type Config struct {
 	// rsl queue). Without it the cell assigns channels and runs LAPDm
 	// and the SACCH, but its L3 goes nowhere.
 	Up *rsl.Queue[rsl.Up]
+	// NoOverloadControl keeps the System Information's RACH control as
+	// configured under any load (overload.go).
+	NoOverloadControl bool
 	// DownQueue is the length of the cell's queue of requests from the
 	// core; 0 means DefaultDownQueue.
 	DownQueue int
@@ -59,6 +62,12 @@ type Stats struct {
 	AccessBursts uint64
 	Dedicated    DedicatedStats
 	Traffic      TrafficStats
+	// Overload is the access scheduler's and the overload control's.
+	Overload OverloadStats
+	// ChannelsInUse counts the dedicated channels not free now (SDCCH
+	// and TCH); DownQueue the core's requests waiting for the next frame.
+	ChannelsInUse int
+	DownQueue     int
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -72,14 +81,13 @@ type Cell struct {
 	stats Stats
 	ded   DedicatedStats
 
-	chans           []dchan
-	nextRef         uint32
-	down            *rsl.Queue[rsl.Down]
-	pages           []pendingPage // this frame's paging identities (paging.go)
-	agch            [agchDepth][23]byte
-	agchHead, agchN int
-	tch             [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
-	traffic         TrafficStats
+	chans   []dchan
+	nextRef uint32
+	down    *rsl.Queue[rsl.Down]
+	acc     accessSched
+	pages   []pendingPage        // this frame's paging identities (paging.go)
+	tch     [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
+	traffic TrafficStats
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -124,10 +132,16 @@ func New(cfg Config) (*Cell, error) {
 		nd = DefaultDownQueue
 	}
 	c := &Cell{cfg: cfg, log: log, l1cfg: lc, si: si, down: rsl.NewQueue[rsl.Down](nd)}
+	c.acc.base, c.acc.overloadOff = cfg.Cell, cfg.NoOverloadControl
 	if err := c.initChannels(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c.initTCH()
+	for i := range c.chans {
+		if c.chans[i].ch.Kind != l1.ChanTCHF {
+			c.acc.st.SDCCHTotal++
+		}
+	}
 	if c.dl, err = l1.NewDownlink(lc, c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -165,6 +179,9 @@ func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
 	c.downlink(fn)
 	c.tick(fn)
+	if c.stats.Frames%51 == 0 {
+		c.overload()
+	}
 	c.dl.Frame(fn, out)
 }
 
@@ -185,5 +202,12 @@ func (c *Cell) Stats() Stats {
 	s.Uplink = c.ul.Stats()
 	s.Dedicated = c.ded
 	s.Traffic = c.traffic
+	s.Overload = c.Overload()
+	for i := range c.chans {
+		if c.chans[i].state != ChanFree {
+			s.ChannelsInUse++
+		}
+	}
+	s.DownQueue = c.down.Len()
 	return s
 }

@@ -19,11 +19,6 @@ const (
 	// MS has not established its main signalling link on it (the SABM,
 	// TS 44.018 §3.3.1.1.3) within about 3 s.
 	T3101Frames = 650
-	// agchDepth is how many access grants can wait for an AGCH block.
-	agchDepth = 8
-	// T3122Seconds is the wait indication sent in Immediate Assignment
-	// Reject when no channel is free.
-	T3122Seconds = 10
 )
 
 // ChanState is where a dedicated channel is in its life.
@@ -77,6 +72,7 @@ type dchan struct {
 	cause    rr.EstCause
 	link     *lapdm.Link // made once, reused by every activation
 	deadline tdma.FN     // T3101 until SAPI 0 is established
+	since    tdma.FN     // activated
 	est      bool        // SAPI 0 established: T3101 stopped
 	ta       uint8       // ordered timing advance, 0..63
 	msPower  uint8       // ordered MS power control level
@@ -101,7 +97,7 @@ type dchan struct {
 type DedicatedStats struct {
 	Assigned       uint64 // Immediate Assignments queued
 	Rejected       uint64 // Immediate Assignment Rejects queued (no channel)
-	AGCHDropped    uint64 // grants dropped because the AGCH queue was full
+	AGCHDropped    uint64 // channel requests dropped because the access queue was full
 	Activated      uint64 // channels on which the MS showed up
 	T3101Expired   uint64 // assignments the MS never used
 	RadioLinkLost  uint64 // channels released on radio link timeout
@@ -221,80 +217,22 @@ func (c *Cell) up(d *dchan, k rsl.UpKind, sapi uint8, fn tdma.FN, cause uint8, m
 }
 
 // AccessBurst implements l1.Sink: a Channel Request (TS 44.018 §3.3.1.1).
-// The cell allocates an SDCCH and queues an Immediate Assignment for the
-// AGCH, or an Immediate Assignment Reject with a wait indication when all
-// are busy, and tells the core (CHANNEL REQUIRED).
+// The request waits for a CCCH block (overload.go): there it gets an
+// SDCCH and an Immediate Assignment, or an Immediate Assignment Reject
+// with a wait indication when all are busy, and the core hears of it
+// (CHANNEL REQUIRED).
 func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	c.stats.AccessBursts++
 	req := rr.ParseChannelRequest(a.RA, c.cfg.Cell.NECI)
-	log := c.log.With("ra", a.RA, "fn", uint32(a.FN), "cause", req.Cause, "toa", a.ToA, "rssi", a.RSSI)
 	if req.Cause == rr.EstPacket || req.Cause == rr.EstReserved {
 		c.ded.Ignored++
-		log.Debug("channel request for a service this cell does not offer")
+		c.log.Debug("channel request for a service this cell does not offer", "ra", a.RA, "fn", uint32(a.FN))
 		return
 	}
-	var d, tch *dchan
-	veryEarly := c.cfg.VeryEarlyAssignment && (req.Cause == rr.EstOriginating || req.Cause == rr.EstEmergency || req.Cause == rr.EstPaging)
-	for i := range c.chans {
-		if c.chans[i].state != ChanFree {
-			continue
-		}
-		if c.chans[i].ch.Kind != l1.ChanTCHF {
-			if d == nil {
-				d = &c.chans[i]
-			}
-			if !veryEarly {
-				break
-			}
-			continue
-		}
-		if tch == nil {
-			tch = &c.chans[i]
-		}
+	if c.acc.n == accessDepth {
+		c.ded.AGCHDropped++
 	}
-	if veryEarly && tch != nil {
-		d = tch
-	}
-	if d == nil && tch != nil {
-		// No SDCCH free: a TCH/F in signalling mode serves the request
-		// (TS 44.018 §3.3.1.1.3: the Immediate Assignment may allocate a
-		// TCH; TS 48.008 calls it a very early assignment). The core
-		// keeps the MS on it if a call follows.
-		d = tch
-	}
-	if d == nil {
-		c.ded.Rejected++
-		log.Info("channel request rejected: no free SDCCH")
-		rej := rr.ImmediateAssignmentReject{Count: 1}
-		for i := range rej.Ref {
-			rej.Ref[i] = rr.NewRequestRef(a.RA, a.FN)
-			rej.Wait[i] = T3122Seconds
-		}
-		var blk [23]byte
-		if err := rej.MarshalTo(&blk); err == nil {
-			c.pushAGCH(&blk)
-		}
-		c.up(&dchan{}, rsl.ChanRequired, 0, a.FN, uint8(req.Cause), nil)
-		return
-	}
-	ta := timingAdvance(a.ToA)
-	ia := rr.ImmediateAssignment{Chan: d.desc, Ref: rr.NewRequestRef(a.RA, a.FN), TA: ta}
-	var blk [23]byte
-	if err := ia.MarshalTo(&blk); err != nil {
-		log.Error("building immediate assignment", "err", err)
-		return
-	}
-	if !c.pushAGCH(&blk) {
-		return
-	}
-	c.activate(d, a.FN, ta, req.Cause)
-	c.ded.Assigned++
-	log.Info("immediate assignment", "chan", d.ch, "ta", ta)
-	u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: a.FN, RA: a.RA, Cause: uint8(req.Cause),
-		Msg: blk[4:7:7]} // the Channel Description of the assignment (TS 44.018 §9.1.18)
-	if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
-		c.ded.UpDropped++
-	}
+	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause})
 }
 
 // activate assigns d for an MS expected within T3101 of fn.
@@ -303,7 +241,7 @@ func (c *Cell) activate(d *dchan, fn tdma.FN, ta uint8, cause rr.EstCause) {
 	link := d.link
 	link.ReleaseLocal()
 	*d = dchan{ch: d.ch, desc: d.desc, link: link, irSeen: d.irSeen, state: ChanAssigned, ref: c.nextRef, cause: cause,
-		deadline: fn.Add(T3101Frames), ta: ta,
+		deadline: fn.Add(T3101Frames), since: fn, ta: ta,
 		msPower: rr.PowerLevel(c.cfg.Cell.Band, c.cfg.Cell.MaxMSTxPowerDBm),
 		msDBm:   c.cfg.Cell.MaxMSTxPowerDBm,
 		rlc:     int(c.cfg.Cell.RadioLinkTimeout)}
@@ -321,35 +259,14 @@ func timingAdvance(toa float32) uint8 {
 	return uint8(toa + 0.5)
 }
 
-func (c *Cell) pushAGCH(blk *[23]byte) bool {
-	if c.agchN == agchDepth {
-		c.ded.AGCHDropped++
-		c.log.Warn("AGCH queue full; dropping an access grant")
-		return false
-	}
-	c.agch[(c.agchHead+c.agchN)%agchDepth] = *blk
-	c.agchN++
-	return true
-}
-
-func (c *Cell) popAGCH(dst *[23]byte) bool {
-	if c.agchN == 0 {
-		return false
-	}
-	*dst = c.agch[c.agchHead]
-	c.agchHead = (c.agchHead + 1) % agchDepth
-	c.agchN--
-	return true
-}
-
 // DownlinkBlock implements l1.Source.
 func (c *Cell) DownlinkBlock(ch l1.Chan, fn tdma.FN, dst *[23]byte) bool {
 	switch ch.Kind {
 	case l1.ChanAGCH, l1.ChanPCH:
 		// After its access burst the MS reads every CCCH block (TS 44.018
-		// §3.3.1.1.3), so grants go out in paging blocks with no paging
-		// waiting as well.
-		return c.popAGCH(dst)
+		// §3.3.1.1.2), so grants go out in paging blocks with no paging
+		// waiting as well (TS 45.002 §6.5.1).
+		return c.grant(fn, dst)
 	case l1.ChanSDCCH4, l1.ChanSDCCH8:
 		d := c.find(ch)
 		if d == nil || d.state != ChanActive {
@@ -581,6 +498,9 @@ func (c *Cell) free(d *dchan, fn tdma.FN) {
 	c.ul.CipherOff(d.ch)
 	if d.state != ChanFree {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
+		if d.est && d.ch.Kind != l1.ChanTCHF {
+			c.held(fn.Sub(d.since))
+		}
 	}
 	c.tchFree(d)
 	link := d.link

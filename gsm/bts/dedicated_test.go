@@ -20,7 +20,7 @@ type air struct {
 	out  [tdma.Slots]tdma.TxBurst
 	soft [8][4][116]int8 // per TN, the downlink block being gathered
 	ccch []rr.ImmediateAssignment
-	rej  int
+	rej  int // requests refused (Immediate Assignment Reject references)
 }
 
 func newAir(t *testing.T, cfg Config) *air {
@@ -63,7 +63,11 @@ func (a *air) step(up func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst) {
 				}
 				a.ccch = append(a.ccch, ia)
 			case 0x3a:
-				a.rej++
+				var rej rr.ImmediateAssignmentReject
+				if err := rej.Unmarshal(msg[:]); err != nil {
+					a.t.Fatalf("immediate assignment reject: %v", err)
+				}
+				a.rej += rej.Count
 			}
 		}
 	}

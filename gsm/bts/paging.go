@@ -45,7 +45,6 @@ func (c *Cell) flushPages() {
 	ps := c.pages
 	c.pages = c.pages[:0]
 
-
 	done := make([]bool, len(ps))
 	for i := range ps {
 		if done[i] {

@@ -111,6 +111,15 @@ func (m *MS) Registered(lai l3.LAI) bool {
 // LastCause returns the cause of the last reject (0 if none).
 func (m *MS) LastCause() Cause { return m.cause }
 
+// Attempts returns the location updating attempt counter of TS 24.008
+// §4.4.4.9.
+func (m *MS) Attempts() int { return m.attempts }
+
+// GaveUp reports whether the attempt counter reached MaxLUAttempts with
+// the update not accepted: the MS waits for T3212 (or a change of
+// location area) before it tries again.
+func (m *MS) GaveUp() bool { return !m.accepted && m.attempts >= MaxLUAttempts }
+
 // Busy reports whether an RR connection is in use by MM.
 func (m *MS) Busy() bool { return m.st != msIdle }
 
@@ -414,6 +423,34 @@ func (m *MS) AccessFailed(now time.Time) []MSAction {
 	m.st = msIdle
 	m.t3210, m.t3240 = time.Time{}, time.Time{}
 	m.t3211 = now.Add(T3213Default)
+	return m.acts
+}
+
+// RRConnected tells MS that the RR connection carrying its pending Location
+// Updating Request is established, so the request is sent now: T3210
+// runs from here (TS 24.008 §4.4.4.1, Table 11.1: started when the
+// LOCATION UPDATING REQUEST is sent). Time spent getting the channel
+// (channel requests, T3122, T3213) is not the network's answer time.
+func (m *MS) RRConnected(now time.Time) {
+	if m.st == msWaitLU {
+		m.t3210 = now.Add(orDefault(m.cfg.T3210, T3210Default))
+	}
+}
+
+// RandomAccessFailed reports that the random access for the pending
+// location update failed again after T3213 (TS 24.008 §4.4.4.9 (c)):
+// a repeated random access failure counts as a failed attempt, so the
+// attempt counter is incremented and T3211 is started, or, once the
+// counter reaches MaxLUAttempts, the MS waits for T3212 not updated.
+func (m *MS) RandomAccessFailed(now time.Time) []MSAction {
+	m.begin()
+	if m.st != msWaitLU {
+		return m.Released(now)
+	}
+	m.st = msIdle
+	m.t3210, m.t3240 = time.Time{}, time.Time{}
+	m.failed()
+	m.idleTimers(now)
 	return m.acts
 }
 

@@ -27,17 +27,22 @@ type MM struct {
 	last    tdma.FN
 	started bool
 
-	lai     l3.LAI
-	camped  bool
-	initial mm.Message // the message that opens the next RR connection
-	abort   bool
-	send    func([]byte) error
-	out     [251]byte // an L3 message: at most N201 × segments
+	lai    l3.LAI
+	camped bool
+	att    bool // the cell's ATT flag
+	// poweredOn: the phone has camped since power on.
+	poweredOn bool
+	initial   mm.Message // the message that opens the next RR connection
+	abort     bool
+	send      func([]byte) error
+	out       [251]byte // an L3 message: at most N201 × segments
 }
 
 var (
-	_ Upper     = (*MM)(nil)
-	_ Registrar = (*MM)(nil)
+	_ Upper        = (*MM)(nil)
+	_ Registrar    = (*MM)(nil)
+	_ AccessFailer = (*MM)(nil)
+	_ CellOptions  = (*MM)(nil)
 )
 
 // NewMM returns the Upper of a phone with mobile equipment cfg and SIM
@@ -73,7 +78,10 @@ func (u *MM) Tick(fn tdma.FN) bool {
 		u.frames += int64(d)
 	}
 	u.last = fn
-	if d, ok := u.MS.Deadline(); ok && !u.Now().Before(d) {
+	// While the RR connection for the pending message is still being
+	// set up no MM timer runs: T3210 starts when the request goes out
+	// (Established), and T3211/T3212 are stopped in that state.
+	if d, ok := u.MS.Deadline(); ok && !u.Now().Before(d) && u.initial == nil {
 		u.actions(u.MS.Tick(u.Now()))
 	}
 	a := u.abort
@@ -102,9 +110,23 @@ func (u *MM) actions(acts []mm.MSAction) {
 	}
 }
 
-// Camped implements Upper.
+// SetATT implements CellOptions: the cell's ATT flag (SI3 Control
+// Channel Description, TS 44.018 §10.5.2.11).
+func (u *MM) SetATT(att bool) { u.att = att }
+
+// Camped implements Upper. The first camping after power on with the SIM
+// updated in this location area is an IMSI attach when the cell asks for
+// it (ATT, TS 24.008 §4.4.3); otherwise only a SIM not updated here
+// starts a location update.
 func (u *MM) Camped(lai l3.LAI, t3212 uint8) {
+	first := !u.poweredOn
+	u.poweredOn = true
 	u.lai, u.camped = lai, true
+	if first && u.att && u.MS.Registered(lai) && !u.MS.Busy() && u.initial == nil {
+		u.cfg.T3212 = time.Duration(t3212) * 6 * time.Minute
+		u.actions(u.MS.LocationUpdate(u.Now(), lai, mm.LUIMSIAttach))
+		return
+	}
 	// T3212 comes from the cell (TS 24.008 §4.4.2): a phone that gave up
 	// after MaxLUAttempts tries again when it expires.
 	u.cfg.T3212 = time.Duration(t3212) * 6 * time.Minute
@@ -151,7 +173,21 @@ func (u *MM) Initial(dst []byte) int {
 }
 
 // Established implements Upper.
-func (u *MM) Established() { u.initial = nil }
+func (u *MM) Established() {
+	u.initial = nil
+	u.MS.RRConnected(u.Now())
+}
+
+// RandomAccessFailed implements AccessFailer: the random access failed
+// again after T3213, which TS 24.008 §4.4.4.9 (c) counts as a failed
+// location updating attempt.
+func (u *MM) RandomAccessFailed() {
+	if u.initial == nil {
+		return
+	}
+	u.initial = nil
+	u.actions(u.MS.RandomAccessFailed(u.Now()))
+}
 
 // Data implements Upper.
 func (u *MM) Data(msg []byte, send func([]byte) error) {
@@ -177,3 +213,20 @@ func (u *MM) Released(normal bool) {
 
 // Registered implements Registrar.
 func (u *MM) Registered() bool { return u.camped && u.MS.Registered(u.lai) }
+
+// Detach starts the IMSI detach of a switch-off (TS 24.008 §4.3.4): the
+// IMSI Detach Indication opens an RR connection of its own. It does
+// nothing, and returns false, unless the phone is camped, registered and
+// idle in MM. Pending reports when the indication has gone (or its
+// access failed, which abandons the detach, §4.3.4.4).
+func (u *MM) Detach() bool {
+	if !u.camped || !u.MS.Registered(u.lai) || u.MS.Busy() || u.initial != nil {
+		return false
+	}
+	u.actions(u.MS.Detach(u.Now()))
+	return u.initial != nil
+}
+
+// Pending reports whether MM waits for an RR connection to send its
+// initial message (a location update, a service request, a detach).
+func (u *MM) Pending() bool { return u.initial != nil }

@@ -96,6 +96,16 @@ type Config struct {
 	TxPowerLevel uint8
 	// Log receives the phone's events; nil discards them.
 	Log *slog.Logger
+	// Decoder, when not nil, decodes the common channels' blocks (BCCH,
+	// CCCH) in place of coding.DecodeXCCH: a simulated air where many
+	// phones hear the same soft bits shares one decoding among them.
+	Decoder XCCHDecoder
+}
+
+// XCCHDecoder decodes one xCCH block from its four bursts' soft bits as
+// coding.DecodeXCCH does, with the same results.
+type XCCHDecoder interface {
+	DecodeXCCH(dst *[23]byte, soft *[4][116]int8) (coding.Quality, bool)
 }
 
 // Cell is what the phone learnt about the serving cell.
@@ -154,6 +164,9 @@ type Stats struct {
 	FACCHUp, FACCHDown        uint64
 	SpeechUp, SpeechDown      uint64
 	SpeechBad                 uint64
+	// RAFailedTwice counts random accesses that failed again after
+	// T3213: each is a failed location updating attempt for MM.
+	RAFailedTwice uint64
 }
 
 // Phone is one mobile station. It is a pure state machine: one goroutine
@@ -194,6 +207,8 @@ type Phone struct {
 	// sdcchLink is the LAPDm link of SDCCHs, reused by every access (a
 	// TCH/F gets one with FACCH/F parameters).
 	sdcchLink *lapdm.Link
+	// siReadAt is when the phone reads SI3 again (TS 45.008 §6.6.1).
+	siReadAt tdma.FN
 }
 
 // blockAcc gathers the four bursts of a downlink block on one timeslot.
@@ -304,11 +319,15 @@ func (p *Phone) Listen(fn tdma.FN, plan *Plan) {
 		switch {
 		case s.Chan.Kind == l1.ChanBCCH && p.cell.SI&0x1e != 0x1e:
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // SI1..SI4 not all read yet
+		case s.Chan.Kind == l1.ChanBCCH && f.Sub(p.siReadAt) >= 0:
+			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // the periodic re-read (SI3)
 		case s.Chan.Kind == l1.ChanCCCH && int(s.Chan.Sub) == p.pgBlk && (int(f)/51)%p.ccch.PAMfrms == p.pgMF:
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc
 		}
 	case StateAccess:
-		if s.Chan.Kind == l1.ChanCCCH {
+		// TS 44.018 §3.3.1.1.2: after its first request the MS listens
+		// to the BCCH and the whole CCCH.
+		if s.Chan.Kind == l1.ChanCCCH || s.Chan.Kind == l1.ChanBCCH {
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc
 		}
 	case StateDedicated, StateReleasing:
@@ -397,6 +416,8 @@ func (p *Phone) Receive(b *tdma.RxBurst) {
 		var ok bool
 		if a.ch.Kind.Dedicated() {
 			q, ok = p.decodeDedicated(a)
+		} else if p.cfg.Decoder != nil {
+			q, ok = p.cfg.Decoder.DecodeXCCH(&p.blk, &a.soft)
 		} else {
 			q, ok = coding.DecodeXCCH(&p.blk, &a.soft)
 		}
@@ -478,7 +499,8 @@ func (p *Phone) ccchBlock(ch l1.Chan, start tdma.FN) {
 		if ch.Kind != l1.ChanBCCH {
 			return
 		}
-		if p.cell.SI&(1<<(siNumber(t))) != 0 && p.state != StateBCCH && p.state != StateBarred {
+		if p.cell.SI&(1<<(siNumber(t))) != 0 && p.state != StateBCCH && p.state != StateBarred &&
+			!(t == rr.MsgSI3 && (p.state == StateAccess || start.Sub(p.siReadAt) >= 0)) {
 			return // already read
 		}
 	case rr.MsgPagingRequest1, rr.MsgPagingRequest2, rr.MsgPagingRequest3:
@@ -537,6 +559,7 @@ func siNumber(t rr.MsgType) int {
 // when it is not barred (TS 43.022 §3.5.1: CELL_BAR_ACCESS; the C1
 // criterion is met on the simulated air).
 func (p *Phone) si3(m *rr.SI3) {
+	p.siReadAt = p.lastFN.Add(siRefreshFrames)
 	p.cell.LAI, p.cell.CI = m.LAI, m.CI
 	p.cell.Control, p.cell.Options, p.cell.CellSel, p.cell.RACH = m.Control, m.Options, m.CellSel, m.RACH
 	comb := l1.CombIV
@@ -566,6 +589,9 @@ func (p *Phone) si3(m *rr.SI3) {
 		p.reach(MsCamped)
 		p.log.Debug("camped", "lai", m.LAI, "ci", m.CI, "bsic", p.cell.BSIC, "paging_group", pg)
 		if p.cfg.Upper != nil {
+			if o, ok := p.cfg.Upper.(CellOptions); ok {
+				o.SetATT(m.Control.ATT)
+			}
 			p.cfg.Upper.Camped(p.cell.LAI, p.cell.Control.T3212)
 		}
 		p.maybeAccess()
@@ -609,7 +635,7 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 	for i := 0; i < m.Count && i < len(m.Identity); i++ {
 		if p.cfg.Upper.Paged(m.Identity[i]) {
 			p.stats.Pages++
-			if p.state == StateIdle && !p.t3122On {
+			if p.state == StateIdle && !p.t3122On && !p.barred() {
 				p.pageResp = true
 				p.startAccess(rr.EstPaging)
 			}
@@ -624,6 +650,11 @@ func (p *Phone) maybeAccess() {
 	if p.state != StateIdle || p.cfg.Upper == nil || p.t3122On || p.retryOn {
 		return
 	}
+	if p.barred() {
+		// TS 24.008 §4.4.4.9 (a): not started, not an attempt; it
+		// starts when the barring is lifted.
+		return
+	}
 	cause, ok := p.cfg.Upper.WantsConnection()
 	if !ok {
 		return
@@ -631,6 +662,28 @@ func (p *Phone) maybeAccess() {
 	p.pageResp = false
 	p.startAccess(cause)
 }
+
+// AccessClass returns the phone's access class, 0..9: the last digit of
+// its IMSI (TS 22.011 §4.2 leaves the allocation to the operator; the
+// classes are spread evenly over the subscribers this way).
+func (p *Phone) AccessClass() int {
+	imsi := p.cfg.SIM.IMSI
+	if imsi == "" {
+		return 0
+	}
+	return int(imsi[len(imsi)-1]-'0') % 10
+}
+
+// barred reports whether the cell bars the phone's access class (TS
+// 44.018 §3.3.1.1.1, the Access Control Class bits of the RACH Control
+// Parameters, §10.5.2.29).
+func (p *Phone) barred() bool {
+	return p.cell.RACH.Barred&(1<<p.AccessClass()) != 0
+}
+
+// siRefreshFrames is how often a camped phone reads the serving cell's
+// BCCH again: at least every 30 s (TS 45.008 §6.6.1).
+const siRefreshFrames = 30 * 1000 * 26 / 120
 
 // timers runs the frame-number deadlines due at real frame f.
 func (p *Phone) timers(f tdma.FN) {
@@ -665,7 +718,12 @@ func (p *Phone) timers(f tdma.FN) {
 			p.retryAt, p.retryOn = f.Add(t3213Frames), true
 			if p.raFailures++; p.raFailures >= 2 && p.cfg.Upper != nil {
 				p.raFailures = 0
-				p.cfg.Upper.Released(false)
+				p.stats.RAFailedTwice++
+				if af, ok := p.cfg.Upper.(AccessFailer); ok {
+					af.RandomAccessFailed()
+				} else {
+					p.cfg.Upper.Released(false)
+				}
 			}
 		}
 	case StateDedicated, StateReleasing:

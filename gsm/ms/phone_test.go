@@ -505,6 +505,7 @@ func TestLocationUpdate(t *testing.T) {
 func TestPaging(t *testing.T) {
 	cc := testCellConfig(true)
 	cc.BSPAMfrms = 2
+	cc.ATT = false // a registered phone has nothing to say at power on
 	net := newFakeNet(t, bts.Config{Cell: cc}, 1)
 	net.keep = true
 	l := newLoop(t, net.cell, 1, 0)
@@ -782,6 +783,7 @@ func TestClassmarkEnquiry(t *testing.T) {
 func TestCellLost(t *testing.T) {
 	cc := testCellConfig(true)
 	cc.BSPAMfrms = 2
+	cc.ATT = false // a registered phone has nothing to say at power on
 	cell, err := bts.New(bts.Config{Cell: cc})
 	if err != nil {
 		t.Fatal(err)

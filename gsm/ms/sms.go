@@ -158,7 +158,7 @@ type SMS struct {
 	// OnPart, when set, is called with every new part of a concatenated
 	// message as it arrives (before the whole is put together).
 	OnPart func(from string, c tp.Concat)
-	Stats      SMSStats
+	Stats  SMSStats
 }
 
 var (

@@ -56,3 +56,18 @@ type Upper interface {
 type Registrar interface {
 	Registered() bool
 }
+
+// AccessFailer is implemented by an Upper that tells a repeated random
+// access failure (TS 24.008 §4.4.4.9 (c): the access failed again after
+// T3213) from a connection that never came up for another reason. The
+// phone calls RandomAccessFailed instead of Released(false) then.
+type AccessFailer interface {
+	RandomAccessFailed()
+}
+
+// CellOptions is implemented by an Upper that wants the serving cell's
+// options before it is told it camped: ATT, whether IMSI attach and
+// detach are used (TS 44.018 §10.5.2.11).
+type CellOptions interface {
+	SetATT(att bool)
+}

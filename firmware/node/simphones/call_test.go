@@ -23,7 +23,7 @@ import (
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
-// airCalls runs the default cell with TCH/Fs on TN2–7 and n provisioned
+// airCalls runs the default cell with an SDCCH/8 on TN1, TCH/Fs on TN2–7 and n provisioned
 // phones on the simulated air (DSP both ways) in virtual time: once all
 // are registered, k calls between random pairs, each talking talk
 // frames, until every call has ended and its phones are idle.
@@ -40,6 +40,8 @@ func airCallsTap(t *testing.T, n, k, talk int, codecs []cc.SpeechVersion, sdcch8
 		e(cfg)
 	}
 	cfg.Sim.SNRdB = 60
+	// Six TCH/Fs for three calls: the default cell's SDCCH/8 on TN1 only.
+	cfg.Cell.SDCCH8Timeslots = []int{1}
 	cfg.Cell.TCHFTimeslots = []int{2, 3, 4, 5, 6, 7}
 	if sdcch8 {
 		cfg.Cell.CombinedCCCH, cfg.Cell.SDCCH8Timeslots = false, []int{1}

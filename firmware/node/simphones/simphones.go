@@ -173,10 +173,6 @@ func (u *upper) CipheringStarted() {
 	u.MM.CipheringStarted()
 }
 
-// The phones' LU retry timer: shorter than the 15 s of TS 24.008 Table
-// 11.1, so a phone that lost its access tries again soon.
-const phoneT3211 = 4 * time.Second
-
 // FullScaleDBm calibrates the phones' receivers: full scale on the
 // simulated air reads as −50 dBm at the phone, so the 0..20 dB path
 // losses give RXLEV 60..40 in its reports.
@@ -235,7 +231,8 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			Classmark1: cm1,
 			Classmark2: l3.Classmark2{Classmark1: cm1, SMCap: true, A53: true},
 			IMEI:       IMEI(rng),
-			T3211:      phoneT3211,
+			// T3210, T3211 and T3213 at TS 24.008 Table 11.1's values:
+			// the network must cope with phones as strict as real ones.
 		}
 		v := newVoice(i)
 		up := &upper{Handset: ms.NewHandset(ms.NewMM(msc, simc), cfg.callConfig(v),
