@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "output image path (default out/BOARD.img)")
 	cmdline := fs.String("cmdline", "", "extra kernel command line (e.g. gsmbox.poweroff=usb,90s for tests)")
 	cfgPath := fs.String("config", "", "gsmbox.toml to put on the boot partition instead of the default")
+	dataFS := fs.String("data-fs", image.DataFAT32, "data partition file system: fat32 or ext4 (docs/appliance.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := image.Options{ModuleDir: wd, OutDir: filepath.Join(wd, "out"), Output: *out, ExtraCmdline: *cmdline, Log: stderr}
+	o := image.Options{ModuleDir: wd, OutDir: filepath.Join(wd, "out"), Output: *out, ExtraCmdline: *cmdline, Log: stderr, DataFS: *dataFS}
 	if *cfgPath != "" {
 		if o.Config, err = os.ReadFile(*cfgPath); err != nil {
 			return err
