@@ -45,6 +45,7 @@ func TestFsckClass(t *testing.T) {
 		{"Reclaimed 112 unused clusters (57344 bytes).\nDirty bit is set. Fs was not properly unmounted and some data may be corrupt.\n Automatically removing dirty bit.\nLeaving filesystem unchanged.\n/tmp/x.data: 9 files, 224/64480 clusters", "leak"},
 		{"  Contains a free cluster (339). Assuming EOF.\n/.gsmbox-probe\n  File size is 21 bytes, cluster chain length is 0 bytes.\n  Truncating file to 0 bytes.\nReclaimed 297 unused clusters (152064 bytes).\nLeaving filesystem unchanged.", "damage"},
 		{"e2fsck 1.47.0 (5-Feb-2023)\nPass 1: Checking inodes, blocks, and sizes\nPass 5: Checking group summary information\nFree blocks count wrong (26862, counted=26758).\nFix? no\n\nFree inodes count wrong (4085, counted=4079).\nFix? no\n\nGSMBOX-DATA: 11/4096 files (9.1% non-contiguous), 5906/32768 blocks", "clean"},
+		{"Warning: Filesystem is FAT32 according to fat_length and fat32_length fields,\n  but has only 64480 clusters, less than the required minimum of 65525.\n  This may lead to problems on some systems.\nfsck.fat 4.2 (2021-01-31)\nDirty bit is set. Fs was not properly unmounted and some data may be corrupt.\n Automatically removing dirty bit.", "clean"},
 		{"Pass 2: Checking directory structure\nEntry 'subscribers.db' in / (2) has deleted/unused inode 14.  Clear? no", "damage"},
 	} {
 		if got := fsckClass(c.out); got != c.want {

@@ -7,7 +7,7 @@ import json, os, re, sys
 design, logdir, jl = sys.argv[1:4]
 logs = sorted(os.listdir(logdir))
 rows = [json.loads(l) for l in open(jl)]
-benign = re.compile(r'(?i)^(there are differences between boot sector and its backup|this is mostly harmless|\s*65:01/00|\s*not automatically fixing|dirty bit is set|\s*automatically removing dirty bit|free cluster summary wrong|\s*auto-correcting|leaving filesystem unchanged|free (blocks|inodes) count wrong|fix\? no|padding at end of inode bitmap|e2fsck |pass \d|warning: skipping journal recovery|[^:]*: \d+(/\d+)? files|[^:]*: clean|[^:]*: recovering journal|[^:]*: \*+ warning|\s*$)')
+benign = re.compile(r'(?i)^(warning: filesystem is fat32 according to|\s*but has only \d+ clusters, less than|\s*this may lead to problems|fsck\.fat |there are differences between boot sector and its backup|this is mostly harmless|\s*65:01/00|\s*not automatically fixing|dirty bit is set|\s*automatically removing dirty bit|free cluster summary wrong|\s*auto-correcting|leaving filesystem unchanged|free (blocks|inodes) count wrong|fix\? no|padding at end of inode bitmap|e2fsck |pass \d|warning: skipping journal recovery|[^:]*: \d+(/\d+)? files|[^:]*: clean|[^:]*: recovering journal|[^:]*: \*+ warning|\s*$)')
 leak = re.compile(r'(?i)^(reclaimed \d+ unused clusters|clearing orphaned inode|unattached (zero-length )?inode|block bitmap differences|inode bitmap differences|free blocks count wrong for group|free inodes count wrong for group|directories count wrong for group|\s*[-+(]?\d)')
 def fclass(out):
     c = 'clean'
