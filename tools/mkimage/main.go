@@ -2,7 +2,8 @@
 // ./build.sh is a thin wrapper around it.
 //
 //	mkimage                         list the boards
-//	mkimage BOARD                   write out/BOARD.img, print its sha256 and sizes
+//	mkimage BOARD [-data-fs ext4]   write out/BOARD.img, print its sha256 and sizes
+//	                                (-data-fs: the data partition's file system, fat32 by default)
 //	mkimage run qemu-arm64 [--usb STICK.img]
 //	                                boot out/qemu-arm64.img as a disk through U-Boot
 //	mkimage stick [-o out/stick.img] FILE...
