@@ -36,6 +36,8 @@ for r in rows:
     v['mounted'] = 'data partition mounted' in ver
     m = re.search(r'subscriber registry was damaged[^\n]*', ver)
     v['registry'] = 'intact' if not m else ('lost' if 'no good backup existed' in m.group(0) else 'recovered')
+    if not m and re.search(r'registry: open [^\n]*(read-only|input/output)', ver) and not v['onair']:
+        v['registry'] = 'unopened'  # the file system would not let the cell open it
     m = re.search(r'configuration loaded" from="([^"]+)" arfcn=(\d+)', ver)
     cfg = 'lost'
     if m:
@@ -55,7 +57,7 @@ for r in rows:
 n = len(out)
 cnt = lambda f: sum(1 for v in out if f(v))
 print(f"| {design} | {n} | {cnt(lambda v: v['booted'])} | {cnt(lambda v: v['onair'])} | {cnt(lambda v: v['mounted'])} | "
-      f"{cnt(lambda v: v['registry']=='intact')} / {cnt(lambda v: v['registry']=='recovered')} / {cnt(lambda v: v['registry']=='lost')} | "
+      f"{cnt(lambda v: v['registry']=='intact')} / {cnt(lambda v: v['registry']=='recovered')} / {cnt(lambda v: v['registry']=='lost')} / {cnt(lambda v: v['registry']=='unopened')} | "
       f"{cnt(lambda v: v['config']=='intact')} / {cnt(lambda v: v['config']=='last-good')} / {cnt(lambda v: v['config']=='lost')} | "
       f"{cnt(lambda v: v['fsck']=='clean')} / {cnt(lambda v: v['fsck']=='leak')} / {cnt(lambda v: v['fsck']=='damage')} |")
 print('writes before cut:', {w: cnt(lambda v, w=w: w in v['writes']) for w in ['apply', 'import', 'reg']})
