@@ -164,3 +164,22 @@ func TestFATDirty(t *testing.T) {
 		t.Error("fatDirty(short) = true")
 	}
 }
+
+// TestExt4Superblock reads the magic and the needs_recovery flag.
+func TestExt4Superblock(t *testing.T) {
+	b := make([]byte, 2048)
+	if ok, _ := ext4Superblock(b); ok {
+		t.Error("zeros read as ext4")
+	}
+	b[1024+0x38], b[1024+0x39] = 0x53, 0xEF
+	if ok, rec := ext4Superblock(b); !ok || rec {
+		t.Errorf("clean ext4: ext=%v recovery=%v, want true false", ok, rec)
+	}
+	b[1024+0x60] = 0x4 | 0x40 // RECOVER | EXTENTS
+	if ok, rec := ext4Superblock(b); !ok || !rec {
+		t.Errorf("ext4 needing recovery: ext=%v recovery=%v, want true true", ok, rec)
+	}
+	if ok, _ := ext4Superblock(b[:1500]); ok {
+		t.Error("short read as ext4")
+	}
+}

@@ -44,14 +44,26 @@ func (a *appliance) mountStorage() {
 		if err := a.waitDevice(board.DataDevice, 10*time.Second); err != nil {
 			log.Error("data partition", "err", err)
 		} else {
-			if dirty, _ := FATDirty(board.DataDevice); dirty {
+			// The data partition is FAT32 by default, or ext4 in an image
+			// built with mkimage --data-fs ext4 (docs/appliance.md).
+			isExt, recovery, _ := Ext4Superblock(board.DataDevice)
+			if dirty, _ := FATDirty(board.DataDevice); (isExt && recovery) || (!isExt && dirty) {
 				d.unclean = true
 				log.Warn("data partition was not cleanly unmounted (power cut or crash); files written with fsync are intact", "device", board.DataDevice)
 			}
-			if err := MountFAT(board.DataDevice, PermDir, false); err != nil {
+			mountData := func() error { return MountFAT(board.DataDevice, PermDir, false) }
+			if isExt {
+				mountData = func() error { return MountExt4(board.DataDevice, PermDir) }
+			}
+			if err := mountData(); err != nil {
 				log.Error("data partition not mounted", "err", err)
 			} else {
 				d.persistent = true
+				fs := "vfat"
+				if isExt {
+					fs = "ext4"
+				}
+				log.Info("data partition mounted", "device", board.DataDevice, "fs", fs)
 			}
 		}
 	}

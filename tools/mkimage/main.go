@@ -2,7 +2,8 @@
 // ./build.sh is a thin wrapper around it.
 //
 //	mkimage                         list the boards
-//	mkimage BOARD                   write out/BOARD.img, print its sha256 and sizes
+//	mkimage BOARD [-data-fs ext4]   write out/BOARD.img, print its sha256 and sizes
+//	                                (-data-fs: the data partition's file system, fat32 by default)
 //	mkimage run qemu-arm64 [--usb STICK.img]
 //	                                boot out/qemu-arm64.img as a disk through U-Boot
 //	mkimage stick [-o out/stick.img] FILE...
@@ -63,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "output image path (default out/BOARD.img)")
 	cmdline := fs.String("cmdline", "", "extra kernel command line (e.g. gsmbox.poweroff=usb,90s for tests)")
 	cfgPath := fs.String("config", "", "gsmbox.toml to put on the boot partition instead of the default")
+	dataFS := fs.String("data-fs", image.DataFAT32, "data partition file system: fat32 or ext4 (docs/appliance.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := image.Options{ModuleDir: wd, OutDir: filepath.Join(wd, "out"), Output: *out, ExtraCmdline: *cmdline, Log: stderr}
+	o := image.Options{ModuleDir: wd, OutDir: filepath.Join(wd, "out"), Output: *out, ExtraCmdline: *cmdline, Log: stderr, DataFS: *dataFS}
 	if *cfgPath != "" {
 		if o.Config, err = os.ReadFile(*cfgPath); err != nil {
 			return err

@@ -39,6 +39,9 @@ type Options struct {
 	// Version is stamped into gsmbox; empty means `git describe` of
 	// ModuleDir.
 	Version string
+	// DataFS is the data partition's file system: DataFAT32 (the default,
+	// also for "") or DataExt4. See docs/appliance.md, "ext4 instead?".
+	DataFS string
 }
 
 // Version returns `git describe --always --dirty` for dir, or "unknown".
@@ -152,15 +155,26 @@ func Build(ctx context.Context, d *boards.Descriptor, o Options) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("image: boot partition: %w", err)
 	}
-	data, err := fatfs.Build(fatfs.Options{Size: dataSize, Label: DataLabel, VolumeID: sig + 1, HiddenSectors: lbas[1]}, []fatfs.File{
-		{Path: "README.txt", Data: []byte("gsmbox persistent data: configuration, subscribers, queued SMS, logs.\n")},
-	})
+	readme := []byte("gsmbox persistent data: configuration, subscribers, queued SMS, logs.\n")
+	var data []byte
+	dataType := byte(0x0C) // FAT32 LBA
+	switch o.DataFS {
+	case "", DataFAT32:
+		data, err = fatfs.Build(fatfs.Options{Size: dataSize, Label: DataLabel, VolumeID: sig + 1, HiddenSectors: lbas[1]}, []fatfs.File{
+			{Path: "README.txt", Data: readme},
+		})
+	case DataExt4:
+		dataType = 0x83 // Linux
+		data, err = buildExt4(dataSize, DataLabel, sig+1, readme)
+	default:
+		return nil, fmt.Errorf("%w: data file system %q (want %s or %s)", ErrBoard, o.DataFS, DataFAT32, DataExt4)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("image: data partition: %w", err)
 	}
 	disk, err := fatfs.DiskImage(sig,
 		fatfs.Partition{Type: 0x0C, Bootable: true, Data: boot},
-		fatfs.Partition{Type: 0x0C, Data: data})
+		fatfs.Partition{Type: dataType, Data: data})
 	if err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
