@@ -227,7 +227,9 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 // Assignment allocate a TCH); otherwise a free SDCCH, and when none is
 // free a TCH/F in signalling mode. nil when nothing is free.
 func (c *Cell) chooseChannel(cause rr.EstCause) *dchan {
-	veryEarly := c.cfg.VeryEarlyAssignment && (cause == rr.EstOriginating || cause == rr.EstEmergency || cause == rr.EstPaging)
+	// Only requests that say a TCH is needed: an answer to paging may be
+	// for an SMS, and SAPI 3 does not run on a TCH's FACCH.
+	veryEarly := c.cfg.VeryEarlyAssignment && (cause == rr.EstOriginating || cause == rr.EstEmergency)
 	tch := c.freeTCHF()
 	if veryEarly && tch != nil {
 		return tch

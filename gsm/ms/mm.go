@@ -155,6 +155,12 @@ func (u *MM) WantsConnection() (rr.EstCause, bool) {
 	case *mm.LocationUpdatingRequest:
 		return rr.EstLocationUpdate, true
 	case *mm.CMServiceRequest:
+		// SMS and supplementary services complete on an SDCCH: "other
+		// procedures" (0001xxxx with NECI, TS 44.018 Table 9.1.8.1), so
+		// the cell gives them no TCH; a call asks for one.
+		if r := u.initial.(*mm.CMServiceRequest); r.Service == mm.ServiceSMS || r.Service == mm.ServiceSS {
+			return rr.EstSDCCHProcedure, true
+		}
 		return rr.EstOriginating, true
 	}
 	return rr.EstSDCCHProcedure, true
