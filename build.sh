@@ -6,7 +6,7 @@
 #   ./build.sh run BOARD [...] boot out/BOARD.img in QEMU
 #   ./build.sh test            install the test tools (Debian packages) and run every test
 #   ./build.sh sim [flags]     run the simulated network (same binary a board boots);
-#                              with no flags: the cell and 5 virtual phones registering
+#                              with no flags: 6 virtual phones register, text each other and call
 #                              (keys provisioned: authenticated and ciphered)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -43,7 +43,7 @@ test)
 	;;
 sim)
 	shift
-	[ $# -eq 0 ] && set -- --phones 5 --provision --duration 60s
+	[ $# -eq 0 ] && set -- --phones 6 --provision --sms 2 --calls 2 --talk 5s
 	exec go run ./cmd/gsmbox sim "$@"
 	;;
 *)
