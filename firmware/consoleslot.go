@@ -25,6 +25,8 @@ type ConsoleEnv struct {
 	Configs *ConfigEditor
 	Logs    *logbuf.Ring
 	LastUSB func() string
+	// DataRestored is the registry's recovery report ("" when none).
+	DataRestored func() string
 	// StateDir is the console's directory on the data partition
 	// (certificate, password hash, tokens, audit log).
 	StateDir string
@@ -50,8 +52,9 @@ func (a *appliance) addConsole() (setPassword func(string) error, fingerprint fu
 	env := ConsoleEnv{
 		Version: a.opts.Version, Board: a.board, Started: a.clock.Now(),
 		Configs: &ConfigEditor{c: a.disk.configs}, Logs: a.ring,
-		LastUSB:  func() string { return a.lastUSB.Load().(string) },
-		StateDir: filepath.Join(a.disk.store.Path, "console"), Socket: socket,
+		LastUSB:      func() string { return a.lastUSB.Load().(string) },
+		DataRestored: a.registryReport,
+		StateDir:     filepath.Join(a.disk.store.Path, "console"), Socket: socket,
 		Log: a.log.With("service", "console"),
 	}
 	svc, setPassword, fingerprint := a.opts.NewConsole(env)

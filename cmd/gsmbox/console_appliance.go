@@ -41,7 +41,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 				}
 				return nil
 			},
-			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, History: hist,
+			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, DataRestored: env.DataRestored, History: hist,
 		},
 		StateDir: env.StateDir, Addr: addr, MoreAddrs: more, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,
 	})
@@ -86,6 +86,9 @@ func printStatus(w io.Writer, st *console.Status, asJSON bool) error {
 	fmt.Fprintf(w, "uptime:      %s\n", (time.Duration(st.UptimeS) * time.Second).String())
 	fmt.Fprintf(w, "version:     %s (commit %s, image %s)\n", st.Version, na(st.Commit), na(st.ImageSHA256))
 	fmt.Fprintf(w, "last USB:    %s\n", na(st.LastUSB))
+	if st.DataRestored != "" {
+		fmt.Fprintf(w, "registry:    RESTORED FROM BACKUP: %s\n", st.DataRestored)
+	}
 	fmt.Fprintf(w, "console TLS: %s\n", st.Fingerprint)
 	if !st.PasswordSet {
 		fmt.Fprintln(w, "console:     no password set (gsmbox console passwd, or console_password on a USB stick)")

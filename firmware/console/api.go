@@ -24,30 +24,32 @@ func contextWith(r *http.Request, c *caller) context.Context {
 
 // Status is the overview: /api/status.
 type Status struct {
-	OnAir       bool      `json:"on_air"`
-	Why         string    `json:"why"`
-	Network     string    `json:"network"`
-	PLMN        string    `json:"plmn"`
-	Band        string    `json:"band"`
-	ARFCN       int       `json:"arfcn"`
-	BSIC        int       `json:"bsic"`
-	LAC         int       `json:"lac"`
-	CI          int       `json:"ci"`
-	TxPowerDBm  float64   `json:"tx_power_dbm"`
-	FN          uint32    `json:"fn"`
-	Frames      uint64    `json:"frames"`
-	UptimeS     float64   `json:"uptime_s"`
-	Version     string    `json:"version"`
-	Commit      string    `json:"commit"`
-	ImageSHA256 string    `json:"image_sha256"`
-	Board       string    `json:"board"`
-	LastUSB     string    `json:"last_usb"`
-	Fingerprint string    `json:"tls_fingerprint"`
-	Hardware    *Hardware `json:"hardware"` // null: this board has no such sensors (n/a)
-	Subscribers int       `json:"subscribers"`
-	Attached    int       `json:"attached"`
-	Sessions    int       `json:"sessions"`
-	Features    struct {
+	OnAir       bool    `json:"on_air"`
+	Why         string  `json:"why"`
+	Network     string  `json:"network"`
+	PLMN        string  `json:"plmn"`
+	Band        string  `json:"band"`
+	ARFCN       int     `json:"arfcn"`
+	BSIC        int     `json:"bsic"`
+	LAC         int     `json:"lac"`
+	CI          int     `json:"ci"`
+	TxPowerDBm  float64 `json:"tx_power_dbm"`
+	FN          uint32  `json:"fn"`
+	Frames      uint64  `json:"frames"`
+	UptimeS     float64 `json:"uptime_s"`
+	Version     string  `json:"version"`
+	Commit      string  `json:"commit"`
+	ImageSHA256 string  `json:"image_sha256"`
+	Board       string  `json:"board"`
+	LastUSB     string  `json:"last_usb"`
+	// DataRestored is the registry's recovery report, "" when none.
+	DataRestored string    `json:"data_restored"`
+	Fingerprint  string    `json:"tls_fingerprint"`
+	Hardware     *Hardware `json:"hardware"` // null: this board has no such sensors (n/a)
+	Subscribers  int       `json:"subscribers"`
+	Attached     int       `json:"attached"`
+	Sessions     int       `json:"sessions"`
+	Features     struct {
 		SMS   bool `json:"sms"`
 		Calls bool `json:"calls"`
 	} `json:"features"`
@@ -95,6 +97,9 @@ func (s *Server) status() Status {
 	}
 	if h.LastUSB != nil {
 		st.LastUSB = h.LastUSB()
+	}
+	if h.DataRestored != nil {
+		st.DataRestored = h.DataRestored()
 	}
 	if h.Hardware != nil {
 		hw := h.Hardware()

@@ -42,6 +42,10 @@ type Host struct {
 	Logs LogSource
 	// LastUSB is the last USB stick's result, "" for none yet.
 	LastUSB func() string
+	// DataRestored says what happened when durable data (the subscriber
+	// registry) was found damaged and restored from a backup, and what
+	// was lost; "" (or nil) when nothing was.
+	DataRestored func() string
 	// Hardware reads clock discipline and power amplifier state; nil on
 	// a board (or the simulator) that has none.
 	Hardware func() Hardware

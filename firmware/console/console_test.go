@@ -600,3 +600,36 @@ func TestPasswordRules(t *testing.T) {
 		t.Error("the stored hash does not check the password")
 	}
 }
+
+// A subscriber registry restored from a backup shows on the overview
+// (the API's status, which the overview page renders), with what was
+// lost; an intact one shows nothing.
+func TestStatusShowsDataRestored(t *testing.T) {
+	const report = "subscribers.db was damaged; restored the backup of 2026-12-07 17:00; changes since are lost"
+	for _, restored := range []bool{false, true} {
+		f := newFixture(t, true, func(c *Config) {
+			if restored {
+				c.Host.DataRestored = func() string { return report }
+			}
+		})
+		c := f.client()
+		f.login(c)
+		r := f.do(c, "GET", "/api/status", nil, nil)
+		if r.code != 200 {
+			t.Fatalf("status: %d %s", r.code, r.body)
+		}
+		var st struct {
+			DataRestored string `json:"data_restored"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &st); err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		if restored {
+			want = report
+		}
+		if st.DataRestored != want {
+			t.Errorf("restored %v: data_restored = %q, want %q", restored, st.DataRestored, want)
+		}
+	}
+}

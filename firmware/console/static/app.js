@@ -65,6 +65,7 @@ const pages = {
         card("PA temperature", hw ? na(hw.pa_temp_c, " °C") : na(null)),
         card("Interlock", hw ? na(hw.interlock || null) : na(null)),
         card("Last USB stick", s.last_usb || "none yet"),
+        card("Subscriber data", s.data_restored ? "RESTORED FROM BACKUP: " + s.data_restored : "intact"),
         card("TDMA frame", String(s.fn))));
     }, 2000);
   },
