@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"github.com/gsmbox/gsmbox/tools/testtool"
 	"io"
 	"log/slog"
 	"net"
@@ -45,28 +46,11 @@ type fixture struct {
 	base   string
 	reg    *registry.Registry
 	ring   *logbuf.Ring
-	logBuf *syncBuffer
+	logBuf *testtool.Buffer
 	hist   *History
 	cs     *FileConfig
 	mu     sync.Mutex
 	now    time.Time
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (f *fixture) advance(d time.Duration) {
@@ -77,7 +61,7 @@ func (f *fixture) advance(d time.Duration) {
 
 func newFixture(t *testing.T, password bool, mut func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), logBuf: &syncBuffer{}, ring: logbuf.New(500)}
+	f := &fixture{t: t, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), logBuf: &testtool.Buffer{}, ring: logbuf.New(500)}
 	reg, err := registry.New(registry.Config{Store: registrytest.NewStore()})
 	if err != nil {
 		t.Fatal(err)
