@@ -74,7 +74,7 @@ func TestSMSPowerCut(t *testing.T) {
 		// Run k may send the first (k+1)·each/kills messages of each phone.
 		release := powerEach()
 		if !drain {
-			release = min((kills+1)*powerEach() / *powerCuts+1, powerEach())
+			release = min((kills+1)*powerEach() / *powerCuts + 1, powerEach())
 		}
 		cmd.Env = append(os.Environ(), "GSMBOX_POWERCUT_DIR="+dir, fmt.Sprintf("GSMBOX_POWERCUT_RELEASE=%d", release))
 		if drain {
