@@ -54,7 +54,10 @@ type appliance struct {
 	feeder     atomic.Pointer[watchdog.Feeder]
 	lastUSB    atomic.Value // string
 	usbHandled chan struct{}
-	closers    []func() error
+	// cellRestarts counts the cell restarts a new configuration asked
+	// for (gsmbox.poweroff=usb waits for the last to come on air).
+	cellRestarts atomic.Uint64
+	closers      []func() error
 
 	// shutdown
 	reboot atomic.Bool

@@ -31,9 +31,10 @@ type CellSlot struct {
 	log     *slog.Logger
 	newCell func(*config.Config, *boards.Descriptor, *slog.Logger) Cell
 
-	mu   sync.Mutex
-	cur  Cell
-	base uint64 // frames of previous incarnations
+	mu     sync.Mutex
+	cur    Cell
+	base   uint64 // frames of previous incarnations
+	starts uint64 // how many times Serve has made a cell
 }
 
 // Name implements supervisor.Service.
@@ -47,6 +48,7 @@ func (c *CellSlot) Serve(ctx context.Context) error {
 		c.base += c.cur.Snapshot().Frames
 	}
 	c.cur = svc
+	c.starts++
 	c.mu.Unlock()
 	return svc.Serve(ctx)
 }
@@ -63,6 +65,18 @@ func (c *CellSlot) Snapshot() node.Snapshot {
 	}
 	s.Frames += base
 	return s
+}
+
+// onAirSince reports whether the cell has been made at least starts
+// times and the latest one has run frames TDMA frames.
+func (c *CellSlot) onAirSince(starts, frames uint64) bool {
+	c.mu.Lock()
+	n, cur := c.starts, c.cur
+	c.mu.Unlock()
+	if n < starts || cur == nil {
+		return false
+	}
+	return cur.Snapshot().Frames >= frames
 }
 
 // serviceState returns the state of the named service.

@@ -24,7 +24,12 @@ import (
 // shell follow.
 func (a *appliance) addServices() {
 	a.sup = supervisor.New(a.clock, a.log, supervisor.DefaultPolicy)
-	a.disk.configs.SetRestart(a.sup.Restart)
+	a.disk.configs.SetRestart(func(service string) error {
+		if service == "cell" {
+			a.cellRestarts.Add(1)
+		}
+		return a.sup.Restart(service)
+	})
 	a.lastUSB.Store("")
 	a.usbHandled = make(chan struct{}, 1)
 

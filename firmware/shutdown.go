@@ -34,6 +34,7 @@ func (a *appliance) watchShutdownRequests(stop context.CancelFunc) (unwatch func
 		case <-after:
 			a.log.Info("test power-off timer expired (gsmbox.poweroff)", "after", cl.PowerOffAfter)
 		case <-usbCh:
+			a.waitCellRestarted(ctx)
 			a.log.Info("USB stick handled; powering off (gsmbox.poweroff=usb)")
 		}
 		stop()
@@ -57,4 +58,26 @@ func (a *appliance) shutdown() error {
 	}
 	fmt.Fprintln(a.console, "gsmbox: powering off")
 	return a.opts.Power.PowerOff()
+}
+
+// waitCellRestarted is gsmbox.poweroff=usb's (a test's) wait for the
+// configuration a stick applied to be on air: when the stick restarted
+// the cell, the power goes off once the new cell has run a hundred
+// frames, or after 30 s at most.
+func (a *appliance) waitCellRestarted(ctx context.Context) {
+	want := 1 + a.cellRestarts.Load()
+	if want == 1 || a.cell == nil {
+		return
+	}
+	deadline := a.clock.After(30 * time.Second)
+	for !a.cell.onAirSince(want, 100) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline:
+			a.log.Warn("the restarted cell did not come on air in 30 s; powering off anyway")
+			return
+		case <-a.clock.After(100 * time.Millisecond):
+		}
+	}
 }
