@@ -17,7 +17,7 @@ TEST_PACKAGES=(
 	gr-gsm tshark libgsm-tools libosmocore-utils
 	qemu-system-arm u-boot-qemu u-boot-tools dosfstools mtools
 	osmo-bts osmo-bsc espeak-ng ipxe-qemu libopencore-amrnb0
-	chromium prometheus
+	chromium prometheus e2fsprogs
 )
 
 install_test_packages() {
