@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/gsmbox/gsmbox/dsp/gmsk"
+	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/rx"
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
@@ -30,8 +31,7 @@ type SimAir struct {
 // reads as a -110 dBm noise floor: levels in dBm then mean what they mean
 // on a board, and the MS power control loop has a real target to steer to.
 func NewSimAir(c *config.Config) (*SimAir, error) {
-	tcfg := trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}},
-		Rx: rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}}
+	tcfg := simTransceiver(c)
 	t, err := trx.NewTransmitter(tcfg.Tx)
 	if err != nil {
 		return nil, err
@@ -47,6 +47,27 @@ func NewSimAir(c *config.Config) (*SimAir, error) {
 		return nil, err
 	}
 	return &SimAir{Air: air, BTS: ep, Carrier: car, cfg: c}, nil
+}
+
+// simTransceiver is the cell's transceiver on the simulated air, its
+// receiver calibrated as NewSimAir says.
+func simTransceiver(c *config.Config) trx.TransceiverConfig {
+	return trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}},
+		Rx: rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}}
+}
+
+// OnStream replaces the cell's PHY by one over st, a radio front end
+// whose antenna is the BTS endpoint (a board fake such as
+// boards/rf/lime/limetest reading and writing s.BTS): the cell then
+// reaches the air through that driver instead of directly, and the
+// phones StartPhones puts on the air are unchanged.
+func (s *SimAir) OnStream(st radio.Stream) error {
+	car, err := trx.NewStreamCarrier(st, simTransceiver(s.cfg))
+	if err != nil {
+		return err
+	}
+	s.Carrier = car
+	return nil
 }
 
 // Transmitter returns the cell's transmitter (sample rate, frame length).
