@@ -118,6 +118,13 @@ func boot(o Options) *appliance {
 		board, _ = boards.Lookup("sim")
 	}
 	a.board = board
+	if a.pid1 {
+		if err := BringUpIPv4(board.StaticIPv4); err != nil {
+			a.log.Warn("network not up", "err", err)
+		} else if board.StaticIPv4 != "" {
+			a.log.Info("network up", "static", board.StaticIPv4)
+		}
+	}
 	model, modelErr := CheckModel(a.readFile, board)
 	a.model = model
 	a.txErr = err // an unknown board's name: the sim stands in, silent

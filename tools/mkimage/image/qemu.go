@@ -21,11 +21,15 @@ type QEMUOptions struct {
 	USBController bool
 	// QMP is a Unix socket path for QEMU's machine protocol, "" for none.
 	QMP string
+	// HostFwd, when not 0, gives the guest a virtio NIC on QEMU user
+	// networking with host 127.0.0.1:HostFwd forwarded to guest port 443
+	// (the web console); 0 means no network.
+	HostFwd int
 }
 
 // QEMUArgs returns the qemu-system-aarch64 arguments that boot the image
 // as a disk through U-Boot (not -kernel/-initrd): console on stdio, the
-// i6300esb watchdog, no network, and QEMU exiting when the guest powers off
+// i6300esb watchdog, no network unless HostFwd, and QEMU exiting when the guest powers off
 // or reboots.
 func QEMUArgs(o QEMUOptions) []string {
 	mem := o.MemMiB
@@ -38,10 +42,15 @@ func QEMUArgs(o QEMUOptions) []string {
 	}
 	args := []string{
 		"-M", "virt", "-cpu", "cortex-a72", "-m", strconv.Itoa(mem),
-		"-nographic", "-nic", "none", "-no-reboot",
+		"-nographic", "-no-reboot",
 		"-bios", bios,
 		"-drive", "if=virtio,format=raw,file=" + o.Image,
 		"-device", "i6300esb",
+	}
+	if o.HostFwd != 0 {
+		args = append(args, "-nic", "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:"+strconv.Itoa(o.HostFwd)+"-:443")
+	} else {
+		args = append(args, "-nic", "none")
 	}
 	if o.USB != "" || o.USBController {
 		args = append(args, "-device", "qemu-xhci,id=xhci")
