@@ -2,18 +2,16 @@ package image
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	webconsole "github.com/gsmbox/gsmbox/firmware/console"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -63,16 +61,7 @@ func TestQEMUConsole(t *testing.T) {
 		hc := &http.Client{Jar: jar, Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
 			InsecureSkipVerify: true,
 			VerifyConnection: func(cs tls.ConnectionState) error {
-				sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
-				h := strings.ToUpper(hex.EncodeToString(sum[:]))
-				var b strings.Builder
-				for i := 0; i < len(h); i += 2 {
-					if i > 0 {
-						b.WriteByte(':')
-					}
-					b.WriteString(h[i : i+2])
-				}
-				seen = b.String()
+				seen = webconsole.Fingerprint(tls.Certificate{Certificate: [][]byte{cs.PeerCertificates[0].Raw}})
 				if seen != printed {
 					return fmt.Errorf("certificate fingerprint %s, the box printed %s", seen, printed)
 				}
