@@ -45,12 +45,13 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 }
 
 // check checks what one flag alone cannot: --calls against --phones.
-// --calls implies --provision (a call needs an MSISDN and a key).
+// --calls and --sms imply --provision (calls and texts need the phones'
+// MSISDNs and keys in the registry).
 func (o *phoneOpts) check() error {
 	if 2*o.calls > o.n {
 		return fmt.Errorf("%w: --calls %d needs %d phones, have --phones %d", errUsage, o.calls, 2*o.calls, o.n)
 	}
-	if o.calls > 0 {
+	if o.calls > 0 || o.sms > 0 {
 		o.provision = true
 	}
 	return nil

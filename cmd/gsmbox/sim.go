@@ -147,7 +147,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	smsQueued = func() int { return n.SMSStats().Queued }
 	if phones.n > 0 {
 		po := node.PhoneOptions{N: phones.n, Seed: phones.seed, Log: log, SMS: phones.smsPlan(cfg)}
-		if phones.provision || phones.sms > 0 {
+		if phones.provision {
 			po.Registry = n.Registry()
 		}
 		if ps, err = air.StartPhones(ctx, po); err != nil {
