@@ -304,13 +304,14 @@ func (s *Session) tick() {
 			}
 		}
 	}
-	// Downlink: one frame per 20 ms; the port is kept at most two deep
-	// so that a cell clock slower than ours does not build up delay.
+	// Downlink: one frame per 20 ms; the port is kept at most three deep
+	// (a burst of the loop after a host stall fits) so that a cell clock
+	// slower than ours does not build up delay.
 	if port == nil || play == jbNone {
 		return
 	}
 	c.downlink(play == jbFrame)
-	if port.Down.Len() >= 2 {
+	if port.Down.Len() >= 3 {
 		s.count(func(st *counters) { st.downlinkSkiped++ })
 		return
 	}
