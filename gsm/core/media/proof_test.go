@@ -118,7 +118,7 @@ type impair struct {
 	relayed  int
 	dropped  int
 	wg       sync.WaitGroup
-	captured [][]byte // every datagram b received, for tshark
+	captured [][]byte // every datagram A sent, for tshark
 }
 
 func newImpair(t *testing.T, loss float64, jitter time.Duration) *impair {
@@ -148,6 +148,9 @@ func (im *impair) run(in, out *net.UDPConn, dst int) {
 		}
 		pkt := bytes.Clone(buf[:n])
 		im.mu.Lock()
+		if dst == 1 {
+			im.captured = append(im.captured, pkt) // as A sent them
+		}
 		drop := im.rnd.Float64() < im.loss
 		d := time.Duration(im.rnd.Int64N(int64(im.jitter) + 1))
 		if drop {
@@ -162,11 +165,6 @@ func (im *impair) run(in, out *net.UDPConn, dst int) {
 		}
 		time.AfterFunc(d, func() {
 			out.WriteToUDPAddrPort(pkt, to)
-			if dst == 1 {
-				im.mu.Lock()
-				im.captured = append(im.captured, pkt)
-				im.mu.Unlock()
-			}
 		})
 	}
 }
@@ -193,6 +191,12 @@ type callResult struct {
 // B answering with cb, each with a phone on its speech port, through an
 // impaired relay.
 func call(t *testing.T, ca, cb []uint8, loss float64, jitter time.Duration, d time.Duration) callResult {
+	t.Helper()
+	return callWith(t, ca, cb, loss, jitter, d, nil)
+}
+
+// callWith is call, with during run on A once half a second in.
+func callWith(t *testing.T, ca, cb []uint8, loss float64, jitter time.Duration, d time.Duration, during func(a *Session)) callResult {
 	t.Helper()
 	a, err := New(Config{Addr: loopback, PortMin: 32000, PortMax: 32999, Codecs: ca})
 	if err != nil {
@@ -226,8 +230,11 @@ func call(t *testing.T, ca, cb []uint8, loss float64, jitter time.Duration, d ti
 	}
 	tick := time.NewTicker(Ptime)
 	defer tick.Stop()
-	for range int(d / Ptime) {
+	for i := range int(d / Ptime) {
 		<-tick.C
+		if i == 25 && during != nil {
+			during(a)
+		}
 		pa.speak()
 		pb.speak()
 		pa.listen()
