@@ -267,9 +267,9 @@ func TestAudioPath(t *testing.T) {
 		min         float64
 		wantConceal bool
 	}{
-		{"PCMA clean", []uint8{rtp.PTPCMA}, 0, 0, 0.85, false},
-		{"PCMU impaired", []uint8{rtp.PTPCMU}, 0.03, 40 * time.Millisecond, 0.8, true},
-		{"GSM passthrough impaired", []uint8{rtp.PTGSM}, 0.03, 40 * time.Millisecond, 0.8, true},
+		{"PCMA clean", []uint8{rtp.PTPCMA}, 0, 0, 0.6, false},
+		{"PCMU impaired", []uint8{rtp.PTPCMU}, 0.03, 40 * time.Millisecond, 0.6, true},
+		{"GSM passthrough impaired", []uint8{rtp.PTGSM}, 0.03, 40 * time.Millisecond, 0.6, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := call(t, nil, c.cb, c.loss, c.jitter, 4*time.Second)
