@@ -61,7 +61,7 @@ type jitterBuffer struct {
 	lastTS  uint32 // the newest timestamp seen, and its extension
 	lastExt int64
 	playing bool
-	paused  bool // stopped playing after a long underrun
+	paused  bool  // stopped playing after a long underrun
 	next    int64 // frame index played next
 	top     int64 // newest frame index stored + 1
 	stall   int   // frames concealed while held on an underrun
