@@ -107,4 +107,3 @@ func TestCloseEndsGoroutines(t *testing.T) {
 		t.Error("DTMF channel open after Close")
 	}
 }
-
