@@ -66,10 +66,17 @@ func (p *phone) listen() {
 }
 
 // match compares what was heard with the talker's signal: for each
-// 0.5 s segment after the first second, the best normalised correlation
+// 0.25 s segment after the first second, the best normalised correlation
 // over a lag of up to 1 s; it returns the median over segments.
 func match(heard []int16, talker int) float64 {
-	const seg, maxLag = 4000, 4800
+	m, _ := matchLag(heard, talker)
+	return m
+}
+
+// matchLag is match, with the median lag (the path's delay in samples,
+// counted from when the phone spoke to when the other phone heard).
+func matchLag(heard []int16, talker int) (float64, int) {
+	const seg, maxLag = 2000, 4800
 	corr := func(start, lag, step int) float64 {
 		var xy, xx, yy float64
 		for k := 0; k < seg; k += step {
@@ -85,6 +92,7 @@ func match(heard []int16, talker int) float64 {
 		return xy / math.Sqrt(xx*yy)
 	}
 	var scores []float64
+	var lags []int
 	for start := 8000; start+seg <= len(heard); start += seg {
 		// Coarse, then fine around the best coarse lag.
 		bestLag, best := 0, -1.0
@@ -94,16 +102,21 @@ func match(heard []int16, talker int) float64 {
 			}
 		}
 		best = 0
+		fine := bestLag
 		for lag := max(bestLag-4, 0); lag <= bestLag+4 && lag <= start; lag++ {
-			best = max(best, corr(start, lag, 1))
+			if c := corr(start, lag, 1); c > best {
+				best, fine = c, lag
+			}
 		}
 		scores = append(scores, best)
+		lags = append(lags, fine)
 	}
 	if len(scores) == 0 {
-		return 0
+		return 0, 0
 	}
 	slices.Sort(scores)
-	return scores[len(scores)/2]
+	slices.Sort(lags)
+	return scores[len(scores)/2], lags[len(lags)/2]
 }
 
 // impair is a UDP relay between two sessions that loses, delays and so
@@ -182,6 +195,7 @@ func withPort(sdp []byte, from, to uint16) []byte {
 
 type callResult struct {
 	ab, ba   float64 // A's voice heard at B, B's at A
+	lagAB    int     // A's voice to B's ear, samples (median)
 	wrong    float64 // A's output against A's own voice (a wrong stream)
 	sa, sb   Stats
 	captured [][]byte
@@ -244,7 +258,8 @@ func callWith(t *testing.T, ca, cb []uint8, loss float64, jitter time.Duration, 
 	im.mu.Lock()
 	captured := im.captured
 	im.mu.Unlock()
-	return callResult{ab: match(pb.heard, 0), ba: match(pa.heard, 1), wrong: match(pa.heard, 0),
+	ab, lag := matchLag(pb.heard, 0)
+	return callResult{ab: ab, lagAB: lag, ba: match(pa.heard, 1), wrong: match(pa.heard, 0),
 		sa: a.Stats(), sb: b.Stats(), captured: captured}
 }
 
@@ -267,13 +282,14 @@ func TestAudioPath(t *testing.T) {
 		min         float64
 		wantConceal bool
 	}{
-		{"PCMA clean", []uint8{rtp.PTPCMA}, 0, 0, 0.6, false},
-		{"PCMU impaired", []uint8{rtp.PTPCMU}, 0.03, 40 * time.Millisecond, 0.6, true},
-		{"GSM passthrough impaired", []uint8{rtp.PTGSM}, 0.03, 40 * time.Millisecond, 0.6, true},
+		{"PCMA clean", []uint8{rtp.PTPCMA}, 0, 0, 0.5, false},
+		{"PCMU impaired", []uint8{rtp.PTPCMU}, 0.03, 40 * time.Millisecond, 0.5, true},
+		{"GSM passthrough impaired", []uint8{rtp.PTGSM}, 0.03, 40 * time.Millisecond, 0.5, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := call(t, nil, c.cb, c.loss, c.jitter, 4*time.Second)
-			t.Logf("match A→B %.3f, B→A %.3f, wrong stream %.3f", r.ab, r.ba, r.wrong)
+			t.Logf("match A→B %.3f, B→A %.3f, wrong stream %.3f; A's mouth to B's ear %v (ports to ports, two sessions)",
+				r.ab, r.ba, r.wrong, time.Duration(r.lagAB)*time.Second/8000)
 			t.Logf("A: %+v", r.sa)
 			t.Logf("B: %+v", r.sb)
 			if r.ab < c.min || r.ba < c.min {

@@ -269,11 +269,11 @@ func (s *Session) tick() {
 	}
 	s.mu.Unlock()
 
-	// Uplink: every frame waiting, but never more than two behind (the
-	// port absorbs a hiccup of the loop; older frames would only add
-	// delay).
+	// Uplink: every frame waiting (after a stall of the loop they go as
+	// a burst, which the peer's jitter buffer absorbs), but never more
+	// than four behind: older frames would only add delay.
 	for port != nil && port.Up.Get(&c.frame) {
-		if port.Up.Len() >= 2 {
+		if port.Up.Len() >= 4 {
 			s.count(func(st *counters) { st.uplinkSkipped++ })
 			continue
 		}
