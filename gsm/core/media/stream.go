@@ -11,23 +11,23 @@ import (
 
 // counters are the session's statistics (under Session.mu).
 type counters struct {
-	sent, sentOctets         uint64
-	received, recvOctets     uint64
-	oversize, malformed      uint64
-	wrongPT, wrongSSRC       uint64
-	foreign                  uint64
-	dtmfSent, dtmfRecv       uint64
-	dtmfDropped              uint64
-	uplink, uplinkBad        uint64
-	uplinkSkipped            uint64
-	downlink, downlinkSkiped uint64
-	rtcpSent, rtcpRecv       uint64
-	rtcpBad                  uint64
-	remoteLost               uint32
-	remoteFraction           uint8
-	remoteJitter             uint32
-	rtt                      time.Duration
-	byeRecv                  bool
+	sent, sentOctets          uint64
+	received, recvOctets      uint64
+	oversize, malformed       uint64
+	wrongPT, wrongSSRC        uint64
+	foreign                   uint64
+	dtmfSent, dtmfRecv        uint64
+	dtmfDropped               uint64
+	uplink, uplinkBad         uint64
+	uplinkSkipped             uint64
+	downlink, downlinkSkipped uint64
+	rtcpSent, rtcpRecv        uint64
+	rtcpBad                   uint64
+	remoteLost                uint32
+	remoteFraction            uint8
+	remoteJitter              uint32
+	rtt                       time.Duration
+	byeRecv                   bool
 }
 
 // receiver follows the peer's stream (RFC 3550 Appendix A.1, A.3, A.8):
@@ -312,7 +312,7 @@ func (s *Session) tick() {
 	}
 	c.downlink(play == jbFrame)
 	if port.Down.Len() >= 3 {
-		s.count(func(st *counters) { st.downlinkSkiped++ })
+		s.count(func(st *counters) { st.downlinkSkipped++ })
 		return
 	}
 	port.Down.Put(&c.frame)
