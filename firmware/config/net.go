@@ -3,9 +3,9 @@ package config
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 )
 

@@ -111,11 +111,11 @@ type Clock struct {
 	// "system" (the kernel's, unchecked).
 	Source string `json:"source"`
 	// Server, Offset and Synced describe the last NTP success.
-	Server  string        `json:"ntp_server"`
-	Offset  time.Duration `json:"ntp_offset_ns"`
-	Synced  time.Time     `json:"ntp_synced"`
-	Error   string        `json:"error"`
-	LastKnown time.Time   `json:"last_known"`
+	Server    string        `json:"ntp_server"`
+	Offset    time.Duration `json:"ntp_offset_ns"`
+	Synced    time.Time     `json:"ntp_synced"`
+	Error     string        `json:"error"`
+	LastKnown time.Time     `json:"last_known"`
 }
 
 // HasAddress reports whether the box has an IPv4 address on its Ethernet.

@@ -183,4 +183,3 @@ func (s *Service) applyNTP(server string, offset time.Duration) error {
 	s.saveLastKnown(true)
 	return nil
 }
-

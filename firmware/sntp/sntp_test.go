@@ -98,7 +98,9 @@ func TestQueryServer(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&Server{Now: func() time.Time { return time.Now().Add(time.Hour) }, Stratum: 2}).Serve(ctx, pc) }()
+	go func() {
+		done <- (&Server{Now: func() time.Time { return time.Now().Add(time.Hour) }, Stratum: 2}).Serve(ctx, pc)
+	}()
 	defer func() { cancel(); <-done }()
 	r, err := (&Client{}).Query(ctx, pc.LocalAddr().String())
 	if err != nil {
