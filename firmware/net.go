@@ -2,7 +2,6 @@ package firmware
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -104,7 +103,7 @@ func (a *appliance) netLine(st lan.Status) string {
 		return "gsmbox: network " + st.Line() + ": no address; the cell works without one"
 	}
 	s := "gsmbox: network " + st.Line()
-	if u := ConsoleURLs(a.disk.configs.Current().Console.Listen, st.IP()); len(u) > 0 {
+	if u := lan.ConsoleURLs(a.disk.configs.Current().Console.Listen, st.IP()); len(u) > 0 {
 		s += " — web console " + strings.Join(u, ", ")
 		if a.consoleFP != nil {
 			if fp := a.consoleFP(); fp != "" {
@@ -113,31 +112,6 @@ func (a *appliance) netLine(st lan.Status) string {
 		}
 	}
 	return s
-}
-
-// ConsoleURLs are the web console's addresses as an operator types them:
-// each listen address, with ip for a wildcard host.
-func ConsoleURLs(listen []string, ip string) []string {
-	var out []string
-	for _, l := range listen {
-		host, port, err := net.SplitHostPort(l)
-		if err != nil {
-			continue
-		}
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			if ip == "" {
-				continue
-			}
-			host = ip
-		}
-		if port != "443" {
-			host = net.JoinHostPort(host, port)
-		} else if strings.Contains(host, ":") {
-			host = "[" + host + "]"
-		}
-		out = append(out, "https://"+host+"/")
-	}
-	return out
 }
 
 // noNetwork reports whether the LEDs should say "no address": the

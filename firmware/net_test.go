@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -17,17 +16,6 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/lan/lantest"
 	"github.com/gsmbox/gsmbox/firmware/leds"
 )
-
-func TestConsoleURLs(t *testing.T) {
-	got := ConsoleURLs([]string{":443", "0.0.0.0:8443", "192.168.1.20:443", "[::]:9443", "127.0.0.1:80"}, "10.0.2.15")
-	want := []string{"https://10.0.2.15/", "https://10.0.2.15:8443/", "https://192.168.1.20/", "https://10.0.2.15:9443/", "https://127.0.0.1:80/"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ConsoleURLs = %q, want %q", got, want)
-	}
-	if got := ConsoleURLs([]string{":443"}, ""); len(got) != 0 {
-		t.Errorf("ConsoleURLs without an address = %q, want none", got)
-	}
-}
 
 func TestNoNetwork(t *testing.T) {
 	for _, tc := range []struct {
@@ -58,8 +46,10 @@ func TestRunNetwork(t *testing.T) {
 	link := &lantest.Link{}
 	r := newOffBoard(t)
 	r.start(files, Options{Clock: clk,
-		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell { return &fakeCell{arfcn: cfg.Cell.ARFCN} },
-		Net:     &NetSeams{Link: link, DHCP: dhcp, NTP: &lantest.NTP{}, RTC: &lantest.RTC{Missing: true}, SetTime: (&lantest.SetTime{}).Func},
+		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
+			return &fakeCell{arfcn: cfg.Cell.ARFCN}
+		},
+		Net: &NetSeams{Link: link, DHCP: dhcp, NTP: &lantest.NTP{}, RTC: &lantest.RTC{Missing: true}, SetTime: (&lantest.SetTime{}).Func},
 	})
 	advanceUntil := func(what string, cond func() bool) {
 		t.Helper()

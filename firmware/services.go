@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 	"github.com/gsmbox/gsmbox/firmware/status"
@@ -135,7 +136,7 @@ func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerp
 		ImportSubscribers:  a.opts.ImportSubscribers,
 		SetConsolePassword: setConsolePassword, ConsoleFingerprint: consoleFingerprint,
 		ConsoleURLs: func() []string {
-			return ConsoleURLs(a.disk.configs.Current().Console.Listen, a.netStatus().IP())
+			return lan.ConsoleURLs(a.disk.configs.Current().Console.Listen, a.netStatus().IP())
 		},
 		Log: a.log, Console: a.console, ShowFor: 30 * time.Second,
 	}

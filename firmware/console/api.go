@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
@@ -54,6 +55,11 @@ type Status struct {
 		Calls bool `json:"calls"`
 	} `json:"features"`
 	PasswordSet bool `json:"password_set"`
+	// Net is the box's address and wall clock; null when the network is
+	// not managed (the simulator).
+	Net *lan.Status `json:"net"`
+	// ConsoleURLs are the addresses the console is reached at.
+	ConsoleURLs []string `json:"console_urls"`
 }
 
 func (s *Server) snapshot() node.Snapshot {
@@ -107,6 +113,14 @@ func (s *Server) status() Status {
 	}
 	if reg := s.registry(); reg != nil {
 		st.Subscribers, _ = reg.Count()
+	}
+	if h.Net != nil {
+		if n := h.Net(); n.Mode != "" {
+			st.Net = &n
+			if n.HasAddress() {
+				st.ConsoleURLs = lan.ConsoleURLs(append([]string{s.cfg.Addr}, s.cfg.MoreAddrs...), n.IP())
+			}
+		}
 	}
 	st.Attached = len(s.attached())
 	st.Features.SMS, st.Features.Calls = h.SMS != nil, h.Calls != nil

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
@@ -614,6 +615,37 @@ func TestStatusShowsDataRestored(t *testing.T) {
 		}
 		if st.DataRestored != want {
 			t.Errorf("restored %v: data_restored = %q, want %q", restored, st.DataRestored, want)
+		}
+	}
+}
+
+// The overview shows the box's address, the console's URLs on it and
+// the wall clock's source; without a managed network, null.
+func TestStatusShowsNetwork(t *testing.T) {
+	for _, managed := range []bool{false, true} {
+		f := newFixture(t, true, func(c *Config) {
+			if managed {
+				c.Host.Net = func() lan.Status {
+					return lan.Status{Interface: "eth0", Mode: "dhcp", State: lan.StateBound, Address: "10.0.2.15/24", Gateway: "10.0.2.2",
+						Clock: lan.Clock{Source: "ntp", Server: "10.0.2.2"}}
+				}
+			}
+		})
+		c := f.client()
+		f.login(c)
+		r := f.do(c, "GET", "/api/status", nil, nil)
+		var st Status
+		if err := json.Unmarshal([]byte(r.body), &st); err != nil {
+			t.Fatal(err)
+		}
+		if !managed {
+			if st.Net != nil || st.ConsoleURLs != nil {
+				t.Errorf("unmanaged: net = %+v, urls %q; want null", st.Net, st.ConsoleURLs)
+			}
+			continue
+		}
+		if st.Net == nil || st.Net.Address != "10.0.2.15/24" || st.Net.Clock.Source != "ntp" || len(st.ConsoleURLs) != 1 || !strings.HasPrefix(st.ConsoleURLs[0], "https://") {
+			t.Errorf("net = %+v, urls %q", st.Net, st.ConsoleURLs)
 		}
 	}
 }

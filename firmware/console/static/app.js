@@ -64,6 +64,9 @@ const pages = {
         card("Clock error", hw ? na(hw.clock_error_ppb, " ppb") : na(null)),
         card("PA temperature", hw ? na(hw.pa_temp_c, " °C") : na(null)),
         card("Interlock", hw ? na(hw.interlock || null) : na(null)),
+        card("Box address", s.net ? (s.net.address || "none: " + s.net.state + (s.net.error ? " (" + s.net.error + ")" : "")) : na(null), s.net && !s.net.address && s.net.mode !== "off" ? "bad" : ""),
+        card("Console at", s.console_urls && s.console_urls.length ? s.console_urls.join(" ") : na(null)),
+        card("Wall clock", s.net && s.net.clock ? s.net.clock.source + (s.net.clock.source === "ntp" ? " (" + s.net.clock.ntp_server + ")" : "") : na(null)),
         card("Last USB stick", s.last_usb || "none yet"),
         card("Subscriber data", s.data_restored ? "RESTORED FROM BACKUP: " + s.data_restored : "intact"),
         card("TDMA frame", String(s.fn))));
