@@ -73,6 +73,9 @@ type UplinkStats struct {
 	Access      uint64 // access bursts delivered
 	AccessBad   uint64 // access bursts on RACH positions that did not decode
 	Unscheduled uint64 // bursts at positions with no uplink channel
+	// ByClass is the level and block error rate per type of channel
+	// (uplinkmeas.go).
+	ByClass [NumMeasClasses]ChannelMeas
 }
 
 type accum struct {
@@ -271,6 +274,7 @@ func (u *Uplink) flush(ch Chan, a *accum) {
 }
 
 func (u *Uplink) deliver(b *UplinkBlock) {
+	u.measure(b.Chan.Kind, b.Good, b.Bursts > 0, b.RSSI)
 	u.stats.Blocks++
 	if !b.Good {
 		u.stats.BadBlocks++
@@ -287,6 +291,7 @@ func (u *Uplink) deliver(b *UplinkBlock) {
 func (u *Uplink) access(ch Chan, rx *tdma.RxBurst) {
 	tdma.AccessData(&u.rsoft, (*[tdma.BurstBits]int8)(&rx.Soft))
 	ra, q, ok := coding.DecodeRACH(&u.rsoft, u.cfg.BSIC)
+	u.measure(ChanRACH, ok, ok, rx.RSSI)
 	if !ok {
 		u.stats.AccessBad++
 		return
