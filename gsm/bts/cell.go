@@ -68,6 +68,10 @@ type Stats struct {
 	// and TCH); DownQueue the core's requests waiting for the next frame.
 	ChannelsInUse int
 	DownQueue     int
+	// UplinkByClass is the uplink's level and block error rate per type
+	// of channel: SDCCH, SACCH and TCH on channels in use (measure.go),
+	// RACH from l1 (Uplink.RACH).
+	UplinkByClass [l1.NumMeasClasses]l1.ChannelMeas
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -88,6 +92,7 @@ type Cell struct {
 	pages   []pendingPage        // this frame's paging identities (paging.go)
 	tch     [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
 	traffic TrafficStats
+	meas    [l1.NumMeasClasses]l1.ChannelMeas // measure.go
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -203,6 +208,8 @@ func (c *Cell) Stats() Stats {
 	s.Dedicated = c.ded
 	s.Traffic = c.traffic
 	s.Overload = c.Overload()
+	s.UplinkByClass = c.meas
+	s.UplinkByClass[l1.MeasRACH] = s.Uplink.RACH
 	for i := range c.chans {
 		if c.chans[i].state != ChanFree {
 			s.ChannelsInUse++

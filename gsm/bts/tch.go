@@ -163,6 +163,7 @@ func (c *Cell) UplinkTraffic(u *l1.UplinkTraffic) {
 	if d == nil || d.state != ChanActive {
 		return
 	}
+	c.measure(d, l1.ChanTCHF, u.Good, u.RSSI != 0, u.RSSI)
 	if !u.Good {
 		t.lost++
 		c.traffic.Lost++

@@ -145,7 +145,6 @@ func (u *Uplink) tchFlush(tn tdma.TN, a *accum) {
 	kind, q, ok := u.tchDec[tn].Decode(&u.tr.Speech, &u.blk.Msg, &a.soft)
 	switch kind {
 	case coding.TCHFSpeech:
-		u.measure(ChanTCHF, ok, a.n > 0, rssi)
 		ts, isTS := u.sink.(TrafficSink)
 		if !isTS {
 			return

@@ -73,9 +73,9 @@ type UplinkStats struct {
 	Access      uint64 // access bursts delivered
 	AccessBad   uint64 // access bursts on RACH positions that did not decode
 	Unscheduled uint64 // bursts at positions with no uplink channel
-	// ByClass is the level and block error rate per type of channel
-	// (uplinkmeas.go).
-	ByClass [NumMeasClasses]ChannelMeas
+	// RACH is the level and error rate of the bursts the receiver took
+	// for access bursts (uplinkmeas.go).
+	RACH ChannelMeas
 }
 
 type accum struct {
@@ -274,7 +274,6 @@ func (u *Uplink) flush(ch Chan, a *accum) {
 }
 
 func (u *Uplink) deliver(b *UplinkBlock) {
-	u.measure(b.Chan.Kind, b.Good, b.Bursts > 0, b.RSSI)
 	u.stats.Blocks++
 	if !b.Good {
 		u.stats.BadBlocks++
@@ -291,7 +290,7 @@ func (u *Uplink) deliver(b *UplinkBlock) {
 func (u *Uplink) access(ch Chan, rx *tdma.RxBurst) {
 	tdma.AccessData(&u.rsoft, (*[tdma.BurstBits]int8)(&rx.Soft))
 	ra, q, ok := coding.DecodeRACH(&u.rsoft, u.cfg.BSIC)
-	u.measure(ChanRACH, ok, ok, rx.RSSI)
+	u.stats.RACH.Add(ok, ok, rx.RSSI)
 	if !ok {
 		u.stats.AccessBad++
 		return

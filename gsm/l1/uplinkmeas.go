@@ -4,7 +4,9 @@ import "fmt"
 
 // MeasClass groups the uplink's channels for the operator's
 // measurements: the level received and the share of blocks lost, per
-// type of channel (the console's Radio page and /metrics).
+// type of channel (the console's Radio page and /metrics). The Uplink
+// measures the RACH (UplinkStats.RACH); the cell (gsm/bts) measures the
+// dedicated channels, where it knows which are in use.
 type MeasClass uint8
 
 // The classes.
@@ -63,8 +65,9 @@ type ChannelMeas struct {
 	Levels   uint64
 }
 
-// add counts one block; rssi is used when received (any bursts).
-func (m *ChannelMeas) add(good, received bool, rssi float32) {
+// Add counts one block; rssi is used when received (any bursts). It
+// does not allocate.
+func (m *ChannelMeas) Add(good, received bool, rssi float32) {
 	bad := float32(0)
 	if !good {
 		bad = 1
@@ -85,11 +88,4 @@ func (m *ChannelMeas) add(good, received bool, rssi float32) {
 		m.LevelDBm += (rssi - m.LevelDBm) * measWeight
 	}
 	m.Levels++
-}
-
-// measure counts a block of kind k. It does not allocate.
-func (u *Uplink) measure(k ChanKind, good, received bool, rssi float32) {
-	if c, ok := MeasClassOf(k); ok {
-		u.stats.ByClass[c].add(good, received, rssi)
-	}
 }
