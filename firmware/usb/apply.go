@@ -360,7 +360,7 @@ func (a *Applier) report(res *Result) string {
 		if u := a.ConsoleURLs(); len(u) > 0 {
 			fmt.Fprintf(&b, "\nweb console:\n  %s\n", strings.Join(u, "\n  "))
 		} else {
-			fmt.Fprintf(&b, "\nweb console: the box has no IP address yet (see network: under status)\n")
+			fmt.Fprintf(&b, "\nweb console: no address to reach it at yet (the box has no IP address, see network: under status; or [console] listen is empty)\n")
 		}
 	}
 	if a.ConsoleFingerprint != nil {
