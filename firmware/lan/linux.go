@@ -53,10 +53,13 @@ func (n Netlink) Configure(iface string, addr netip.Prefix, gw netip.Addr) error
 	if err := netlink.AddrReplace(l, want); err != nil {
 		return fmt.Errorf("%s: address %s: %w", iface, addr, err)
 	}
+	deflt := &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}
 	if !gw.IsValid() {
+		// No gateway: a default route left from an earlier lease goes.
+		netlink.RouteDel(&netlink.Route{LinkIndex: l.Attrs().Index, Dst: deflt})
 		return nil
 	}
-	r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: gw.AsSlice(), Dst: &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}}
+	r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: gw.AsSlice(), Dst: deflt}
 	if err := netlink.RouteReplace(r); err != nil {
 		return fmt.Errorf("%s: default route via %s: %w", iface, gw, err)
 	}

@@ -109,6 +109,9 @@ func (s *Service) Serve(ctx context.Context) error {
 	defer wg.Wait()
 
 	if cfg.Mode == OffMode {
+		// An address from before (dhcp or static, then "off" applied)
+		// goes: off means loopback only.
+		s.Link.Flush(cfg.Interface)
 		s.update(func(st *Status) { st.State = StateOff })
 		<-ctx.Done()
 		return nil

@@ -215,6 +215,9 @@ func TestWallClock(t *testing.T) {
 		if st := r.svc.Status(); st.Clock.Source != "last-known" || st.State != lan.StateOff {
 			t.Errorf("Status = %+v, want off, clock from last-known", st)
 		}
+		if r.link.Flushes != 1 || r.link.UpCalls() != 0 {
+			t.Errorf("mode off: %d flushes, %d ups; want the old address flushed, nothing up", r.link.Flushes, r.link.UpCalls())
+		}
 	})
 
 	t.Run("RTC ahead", func(t *testing.T) {
