@@ -48,10 +48,10 @@ type Descriptor struct {
 	// Watchdog is the hardware watchdog device ("/dev/watchdog"); empty
 	// means the board has none and the supervisor runs without.
 	Watchdog string
-	// StaticIPv4 brings an Ethernet interface up with a fixed address at
-	// boot, "eth0 10.0.2.15/24"; empty brings none up (the box has no
-	// DHCP client). QEMU's user networking expects 10.0.2.15/24.
-	StaticIPv4 string
+	// Ethernet is the wired interface [net] configures by default
+	// ("eth0"); empty means the board has none (net.interface can still
+	// name one, e.g. a USB adapter).
+	Ethernet string
 	// WatchdogTimeoutSec is the timeout the supervisor programs.
 	WatchdogTimeoutSec int
 	// ConfigTxt is the Raspberry Pi GPU firmware's config.txt ("rpi" boot

@@ -28,6 +28,7 @@ func init() {
 		Model:       "Raspberry Pi Compute Module 3",
 		GOARCH:      "arm64",
 		Console:     "ttyAMA0,115200",
+		Ethernet:    "eth0",
 		Boot:        "rpi",
 		Kernel: Blob{
 			Source: kernel + ":vmlinuz",

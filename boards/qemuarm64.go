@@ -30,9 +30,10 @@ func init() {
 		DataDevice:         "/dev/vda2",
 		Watchdog:           "/dev/watchdog",
 		WatchdogTimeoutSec: 30,
-		// QEMU user networking (-nic user,hostfwd=...) reaches the web
-		// console at the address its built-in DHCP server would hand out.
-		StaticIPv4: "eth0 10.0.2.15/24",
+		// QEMU user networking (-nic user,hostfwd=...): its built-in DHCP
+		// server hands out 10.0.2.15/24, which the host port forward
+		// reaches.
+		Ethernet: "eth0",
 		RF: RFChain{
 			Frontend:    "sim",
 			Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.RGSM900, tdma.DCS1800, tdma.PCS1900},

@@ -18,6 +18,7 @@ func init() {
 		Model:       "Raspberry Pi 4 Model B",
 		GOARCH:      "arm64",
 		Console:     "ttyS0,115200",
+		Ethernet:    "eth0",
 		Boot:        "rpi",
 		Kernel: Blob{
 			Source: kernel + ":vmlinuz",

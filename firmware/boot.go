@@ -15,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
@@ -47,10 +48,14 @@ type appliance struct {
 	disk disk
 
 	// services
-	sup        *supervisor.Supervisor
-	player     *leds.Player
-	fe         *rf.Frontend
-	cell       *CellSlot
+	sup    *supervisor.Supervisor
+	player *leds.Player
+	fe     *rf.Frontend
+	cell   *CellSlot
+	net    *lan.Service
+	// consoleFP is the web console's certificate fingerprint (nil: no
+	// console), for the serial console's network line.
+	consoleFP  func() string
 	feeder     atomic.Pointer[watchdog.Feeder]
 	lastUSB    atomic.Value // string
 	usbHandled chan struct{}
@@ -119,10 +124,8 @@ func boot(o Options) *appliance {
 	}
 	a.board = board
 	if a.pid1 {
-		if err := BringUpIPv4(board.StaticIPv4); err != nil {
-			a.log.Warn("network not up", "err", err)
-		} else if board.StaticIPv4 != "" {
-			a.log.Info("network up", "static", board.StaticIPv4)
+		if err := BringUpLoopback(); err != nil {
+			a.log.Warn("loopback not up", "err", err)
 		}
 	}
 	model, modelErr := CheckModel(a.readFile, board)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 )
 
@@ -32,7 +33,10 @@ type ConsoleEnv struct {
 	StateDir string
 	// Socket is the local socket for the CLI.
 	Socket string
-	Log    *slog.Logger
+	// Net is the box's address and wall clock (firmware/lan); the zero
+	// Status when the network is not managed (off PID 1).
+	Net func() lan.Status
+	Log *slog.Logger
 }
 
 // ConsoleSocket is the web console's local socket on the box, for the
@@ -53,8 +57,8 @@ func (a *appliance) addConsole() (setPassword func(string) error, fingerprint fu
 		Version: a.opts.Version, Board: a.board, Started: a.clock.Now(),
 		Configs: &ConfigEditor{c: a.disk.configs}, Logs: a.ring,
 		LastUSB:      func() string { return a.lastUSB.Load().(string) },
-		DataRestored: a.registryReport,
-		StateDir:     filepath.Join(a.disk.store.Path, "console"), Socket: socket,
+		DataRestored: a.registryReport, Net: a.netStatus,
+		StateDir: filepath.Join(a.disk.store.Path, "console"), Socket: socket,
 		Log: a.log.With("service", "console"),
 	}
 	svc, setPassword, fingerprint := a.opts.NewConsole(env)

@@ -19,8 +19,9 @@
 //     in), the configuration in force; at the end, the log persisted,
 //     synced and unmounted.
 //   - services.go: the supervisor and its services: LEDs, log persister,
-//     RF front end (rf.go), cell (cellslot.go), USB workflow, status file
-//     (status.go), watchdog, debug shell (shell.go).
+//     network and wall clock (net.go, firmware/lan), RF front end (rf.go),
+//     cell (cellslot.go), USB workflow, status file (status.go), watchdog,
+//     debug shell (shell.go).
 //   - shutdown.go: power-off and reboot requests; then the radio safe,
 //     the data durable, and power off or reboot.
 //   - power.go: reboot and power-off (unix.Reboot).

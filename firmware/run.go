@@ -69,6 +69,9 @@ type Options struct {
 	StatusPath string
 	// Sys replaces /sys for the USB detector.
 	Sys fs.FS
+	// Net replaces the network service's kernel seams (firmware/lan);
+	// nil means the real ones on PID 1, and no network service off it.
+	Net *NetSeams
 }
 
 // Signals to PID 1 (sent by `gsmbox reboot` / `gsmbox poweroff`).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 	"github.com/gsmbox/gsmbox/firmware/status"
@@ -42,6 +43,7 @@ func (a *appliance) addServices() {
 	a.sup.Add(a.player, false)
 	a.sup.Add(&logbuf.Persister{Ring: a.ring, Store: a.disk.store, Clock: a.clock, Interval: 30 * time.Second}, false)
 
+	a.addNet()
 	a.addRF()
 	a.cell = &CellSlot{configs: a.disk.configs, board: a.board, log: a.log, newCell: a.cmdline.applySimPhones(a.opts.NewCell)}
 	if a.txAllowed() && a.opts.NewCell != nil {
@@ -50,12 +52,13 @@ func (a *appliance) addServices() {
 		a.player.Show(leds.Error)
 	}
 	setPassword, fingerprint := a.addConsole()
+	a.consoleFP = fingerprint
 	a.addUSB(setPassword, fingerprint)
 	statusPath := a.opts.StatusPath
 	if statusPath == "" {
 		statusPath = status.DefaultPath
 	}
-	a.sup.Add(&statusService{path: statusPath, snapshot: a.snapshot, clock: a.clock, player: a.player, txAllowed: a.txAllowed()}, false)
+	a.sup.Add(&statusService{path: statusPath, snapshot: a.snapshot, net: a.netStatus, clock: a.clock, player: a.player, txAllowed: a.txAllowed()}, false)
 	a.addWatchdog()
 	if a.cmdline.Shell && a.pid1 {
 		tty := "/dev/console"
@@ -132,6 +135,9 @@ func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerp
 		Status: func() string { return a.snapshot().Render() }, Version: a.opts.Version,
 		ImportSubscribers:  a.opts.ImportSubscribers,
 		SetConsolePassword: setConsolePassword, ConsoleFingerprint: consoleFingerprint,
+		ConsoleURLs: func() []string {
+			return lan.ConsoleURLs(a.disk.configs.Current().Console.Listen, a.netStatus().IP())
+		},
 		Log: a.log, Console: a.console, ShowFor: 30 * time.Second,
 	}
 	a.sup.Add(&usb.Service{

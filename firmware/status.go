@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/status"
 )
@@ -22,12 +23,17 @@ func (a *appliance) snapshot() status.Snapshot {
 		h = err.Error()
 	}
 	cs := a.cell.Snapshot()
-	return status.Snapshot{
+	snap := status.Snapshot{
 		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
 		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
 		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(),
 	}
+	if a.net != nil {
+		st := a.net.Status()
+		snap.Network, snap.Clock = st.Line(), st.Clock.ClockLine()
+	}
+	return snap
 }
 
 // statusService writes the status file every few seconds and moves the
@@ -35,6 +41,7 @@ func (a *appliance) snapshot() status.Snapshot {
 type statusService struct {
 	path      string
 	snapshot  func() status.Snapshot
+	net       func() lan.Status
 	clock     clock.Clock
 	player    *leds.Player
 	txAllowed bool
@@ -56,6 +63,8 @@ func (s *statusService) Serve(ctx context.Context) error {
 			want = leds.Error
 		case snap.Frames > last && snap.Registry != "":
 			want = leds.OnAirDataRestored
+		case snap.Frames > last && s.net != nil && noNetwork(s.net()):
+			want = leds.OnAirNoNetwork
 		case snap.Frames > last:
 			want = leds.OnAir
 		}

@@ -41,7 +41,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 				}
 				return nil
 			},
-			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, DataRestored: env.DataRestored, History: hist,
+			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, DataRestored: env.DataRestored, History: hist, Net: env.Net,
 		},
 		StateDir: env.StateDir, Addr: addr, MoreAddrs: more, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,
 	})
@@ -88,6 +88,13 @@ func printStatus(w io.Writer, st *console.Status, asJSON bool) error {
 	fmt.Fprintf(w, "last USB:    %s\n", na(st.LastUSB))
 	if st.DataRestored != "" {
 		fmt.Fprintf(w, "registry:    RESTORED FROM BACKUP: %s\n", st.DataRestored)
+	}
+	if n := st.Net; n != nil {
+		fmt.Fprintf(w, "network:     %s\n", n.Line())
+		fmt.Fprintf(w, "clock:       %s\n", n.Clock.ClockLine())
+	}
+	if len(st.ConsoleURLs) > 0 {
+		fmt.Fprintf(w, "console:     %s\n", strings.Join(st.ConsoleURLs, ", "))
 	}
 	fmt.Fprintf(w, "console TLS: %s\n", st.Fingerprint)
 	if !st.PasswordSet {

@@ -176,6 +176,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	run("narrow", chromedp.EmulateViewport(360, 740), chromedp.Navigate(base+"/phones"), chromedp.WaitVisible("#attached"))
 	waitJS(t, ctx, "phones registered", fmt.Sprintf(`[...document.querySelectorAll('#attached tbody tr td:first-child')].filter(td => /^\d{15}$/.test(td.textContent)).length >= %d`, phones), 120*time.Second)
 	waitJS(t, ctx, "history", `document.querySelector('#history').textContent.includes('accepted')`, 10*time.Second)
+	// Their radio links, from the SACCH measurements of their last
+	// connection: level, quality and distance (TA × 553.5 m).
+	waitJS(t, ctx, "phone signal", `[...document.querySelectorAll('#attached tbody tr')].some(tr => /-\d+ dBm \/ RXQUAL \d/.test(tr.textContent) && /\(TA \d+\)/.test(tr.textContent))`, 30*time.Second)
 	shot(t, ctx, shots, "2-phones-360px")
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if err != nil {
@@ -185,6 +188,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("the phones page is %d px wide on a 360 px screen", width)
 	}
 	run("wide", chromedp.EmulateViewport(1280, 900))
+
+	// The uplink per channel type on the Radio page.
+	run("radio", chromedp.Navigate(base+"/radio"), chromedp.WaitVisible("#uplink"))
+	waitJS(t, ctx, "uplink by channel type", `[...document.querySelectorAll('#uplink tbody tr')].some(tr => tr.textContent.startsWith('SDCCH') && / dBm/.test(tr.textContent) && / %/.test(tr.textContent))`, 20*time.Second)
+	shot(t, ctx, shots, "2b-radio")
 
 	// Add a subscriber.
 	run("add subscriber", chromedp.Navigate(base+"/subscribers"), chromedp.WaitVisible("#sub-imsi"),

@@ -21,6 +21,7 @@ type Config struct {
 	Calls       Calls       `toml:"calls"`
 	Emergency   Emergency   `toml:"emergency"`
 	Console     Console     `toml:"console"`
+	Net         Net         `toml:"net"`
 	SMS         SMS         `toml:"sms"`
 	USSD        USSD        `toml:"ussd"`
 }
@@ -56,6 +57,33 @@ type Console struct {
 	// explicit choice, for a Prometheus on a trusted network.
 	MetricsOpen bool `toml:"metrics_open"`
 }
+
+// Net sets the box's own IP networking (firmware/lan): the Ethernet
+// address the web console and the SIP trunk are reached at, and the
+// wall clock. The console's listen addresses are [console] listen.
+type Net struct {
+	// Mode is "dhcp" (the default: RFC 2131, retried in the background
+	// with back-off while the box works offline), "static" (Address,
+	// Gateway and DNS below) or "off" (loopback only).
+	Mode string `toml:"mode"`
+	// Interface is the Ethernet interface; "" is the board's.
+	Interface string `toml:"interface"`
+	// Address is the static address with its prefix length,
+	// "192.168.1.20/24" (mode "static" only).
+	Address string `toml:"address"`
+	// Gateway is the static default route's next hop; "" adds none.
+	Gateway string `toml:"gateway"`
+	// DNS are the name servers written to /etc/resolv.conf (static);
+	// with DHCP the server's come first.
+	DNS []string `toml:"dns"`
+	// NTP are the time servers (host names or addresses), tried after
+	// the ones a DHCP server offers (RFC 2132 §8.3); [] uses only
+	// those. Without any, the RTC or the last-known time stands in.
+	NTP []string `toml:"ntp"`
+}
+
+// NetModes are the values of net.mode.
+var NetModes = []string{"dhcp", "static", "off"}
 
 // USSD sets the USSD service (TS 24.090): "*#100#" always answers the
 // subscriber's own number; Codes and Menus add the operator's.
@@ -325,6 +353,7 @@ func Default() *Config {
 		Calls:     Calls{NoAnswer: Duration{60 * time.Second}, CDR: "/perm/gsmbox/cdr.log"},
 		Emergency: Emergency{Target: "", Numbers: []string{"112", "911"}, WithoutSIM: true},
 		Console:   Console{Listen: []string{":443"}},
+		Net:       Net{Mode: "dhcp", DNS: []string{}, NTP: []string{"pool.ntp.org"}},
 		SMS: SMS{Enabled: true, MaxQueued: 10000, MaxPerRecipient: 100,
 			Validity: Duration{72 * time.Hour}, MaxValidity: Duration{7 * 24 * time.Hour},
 			Retry:     []Duration{{30 * time.Second}, {2 * time.Minute}, {10 * time.Minute}, {30 * time.Minute}, {time.Hour}},

@@ -35,6 +35,7 @@ var serviceOf = map[string]string{
 	"security":    "cell",
 	"sms":         "cell",
 	"ussd":        "cell",
+	"net":         "net",
 }
 
 // Diff lists every setting whose value differs from old to new, in schema

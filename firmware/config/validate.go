@@ -294,6 +294,7 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 			bad("console.listen", "port %q: want 1..65535", port)
 		}
 	}
+	ps = append(ps, c.netProblems(lines)...)
 	ps = append(ps, c.smsProblems(lines)...)
 	return ps
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -14,8 +15,11 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 )
 
 func contextWith(r *http.Request, c *caller) context.Context {
@@ -54,6 +58,11 @@ type Status struct {
 		Calls bool `json:"calls"`
 	} `json:"features"`
 	PasswordSet bool `json:"password_set"`
+	// Net is the box's address and wall clock; null when the network is
+	// not managed (the simulator).
+	Net *lan.Status `json:"net"`
+	// ConsoleURLs are the addresses the console is reached at.
+	ConsoleURLs []string `json:"console_urls"`
 }
 
 func (s *Server) snapshot() node.Snapshot {
@@ -108,6 +117,14 @@ func (s *Server) status() Status {
 	if reg := s.registry(); reg != nil {
 		st.Subscribers, _ = reg.Count()
 	}
+	if h.Net != nil {
+		if n := h.Net(); n.Mode != "" {
+			st.Net = &n
+			if n.HasAddress() {
+				st.ConsoleURLs = lan.ConsoleURLs(append([]string{s.cfg.Addr}, s.cfg.MoreAddrs...), n.IP())
+			}
+		}
+	}
 	st.Attached = len(s.attached())
 	st.Features.SMS, st.Features.Calls = h.SMS != nil, h.Calls != nil
 	return st
@@ -139,6 +156,9 @@ type Subscriber struct {
 	Attached  bool      `json:"attached"`
 	LastSeen  time.Time `json:"last_seen"`
 	Created   time.Time `json:"created"`
+	// Signal is the phone's last-known radio link (in /api/phones only;
+	// null when never measured).
+	Signal *Signal `json:"signal,omitempty"`
 }
 
 func apiSubscriber(v *registry.Subscriber) Subscriber {
@@ -185,6 +205,34 @@ type Session struct {
 	State     string    `json:"state"`
 	Since     time.Time `json:"since"`
 	Pending   int       `json:"pending"`
+	Signal    *Signal   `json:"signal"` // null until measured
+}
+
+// Signal is a phone's radio link as last measured: the uplink at the
+// BTS and the phone's own Measurement Report (gsm/core Signal).
+type Signal struct {
+	At        time.Time `json:"at"`
+	UplinkDBm float64   `json:"uplink_dbm"`
+	// DownlinkDBm (from RXLEV, -110..-47) and RxQual (0..7, lower is
+	// better; TS 45.008 §8.2.4) are null until the phone reported.
+	DownlinkDBm *int `json:"downlink_dbm"`
+	RxQual      *int `json:"rxqual"`
+	// TA is the timing advance (bit periods); DistanceM is TA × 553.5 m.
+	TA        int     `json:"ta"`
+	DistanceM float64 `json:"distance_m"`
+	MSPower   int     `json:"ms_power_level"`
+}
+
+func apiSignal(s core.Signal) *Signal {
+	if s.At.IsZero() {
+		return nil
+	}
+	out := &Signal{At: s.At, UplinkDBm: math.Round(float64(s.UplinkDBm)*10) / 10, TA: int(s.TA), DistanceM: s.DistanceM(), MSPower: int(s.MSPower)}
+	if s.Report {
+		dl, q := s.DownlinkDBm(), int(s.RxQual)
+		out.DownlinkDBm, out.RxQual = &dl, &q
+	}
+	return out
 }
 
 func (s *Server) apiPhones(w http.ResponseWriter, r *http.Request) {
@@ -195,7 +243,12 @@ func (s *Server) apiPhones(w http.ResponseWriter, r *http.Request) {
 		History  []LUEvent    `json:"history"`
 	}{Sessions: []Session{}, Attached: s.attached(), History: []LUEvent{}}
 	for _, v := range snap.Core.Sessions {
-		out.Sessions = append(out.Sessions, Session{IMSI: v.IMSI, Channel: v.Chan.String(), Procedure: v.Procedure, State: v.State, Since: v.Since, Pending: len(v.Pending)})
+		out.Sessions = append(out.Sessions, Session{IMSI: v.IMSI, Channel: v.Chan.String(), Procedure: v.Procedure, State: v.State, Since: v.Since, Pending: len(v.Pending), Signal: apiSignal(v.Signal)})
+	}
+	for i := range out.Attached {
+		if sig, ok := snap.Core.Signals[out.Attached[i].IMSI]; ok {
+			out.Attached[i].Signal = apiSignal(sig)
+		}
 	}
 	sort.Slice(out.Sessions, func(i, j int) bool { return out.Sessions[i].IMSI < out.Sessions[j].IMSI })
 	if out.Attached == nil {
@@ -210,10 +263,42 @@ func (s *Server) apiPhones(w http.ResponseWriter, r *http.Request) {
 // Radio is /api/radio: the channel layout, what is busy and the cell's
 // counters.
 type Radio struct {
-	Slots     []string          `json:"slots"`
-	Busy      map[string]int    `json:"busy"` // channel type → in use now
-	Counters  map[string]uint64 `json:"counters"`
-	UplinkDBm *float64          `json:"uplink_rxlev_dbm"` // n/a until the cell exposes per-channel levels
+	Slots    []string          `json:"slots"`
+	Busy     map[string]int    `json:"busy"` // channel type → in use now
+	Counters map[string]uint64 `json:"counters"`
+	// Uplink is the received level and block error rate per channel
+	// type: SDCCH, SACCH, TCH, RACH (gsm/l1 UplinkStats.ByClass).
+	Uplink []UplinkClass `json:"uplink"`
+}
+
+// UplinkClass is the uplink of one channel type.
+type UplinkClass struct {
+	Channel   string `json:"channel"`
+	Blocks    uint64 `json:"blocks"`
+	BadBlocks uint64 `json:"bad_blocks"`
+	// RxLevDBm is the running average received level, BLER the running
+	// average share of bad blocks (0..1); null until measured.
+	RxLevDBm *float64 `json:"rxlev_dbm"`
+	BLER     *float64 `json:"bler"`
+}
+
+// uplinkClasses reads the per-type uplink measurements of a snapshot.
+func uplinkClasses(snap *node.Snapshot) []UplinkClass {
+	out := make([]UplinkClass, 0, l1.NumMeasClasses)
+	for c := l1.MeasClass(0); c < l1.NumMeasClasses; c++ {
+		m := snap.Cell.UplinkByClass[c]
+		u := UplinkClass{Channel: c.String(), Blocks: m.Blocks, BadBlocks: m.BadBlocks}
+		if m.Levels > 0 {
+			v := math.Round(float64(m.LevelDBm)*10) / 10
+			u.RxLevDBm = &v
+		}
+		if m.Blocks > 0 {
+			v := math.Round(float64(m.BLER)*1e4) / 1e4
+			u.BLER = &v
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +307,7 @@ func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) radio() Radio {
 	snap := s.snapshot()
-	out := Radio{Busy: map[string]int{}, Counters: counters(&snap)}
+	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Uplink: uplinkClasses(&snap)}
 	if s.cfg.Host.Config != nil {
 		if c := s.cfg.Host.Config.Current(); c != nil {
 			out.Slots = slotLayout(c)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,6 +50,9 @@ type Host struct {
 	// Hardware reads clock discipline and power amplifier state; nil on
 	// a board (or the simulator) that has none.
 	Hardware func() Hardware
+	// Net is the box's address and wall clock; nil (or a zero Status):
+	// not managed (the simulator on a laptop).
+	Net func() lan.Status
 	// History is the location-update history (fed by the core's
 	// OnResult); nil shows none.
 	History *History

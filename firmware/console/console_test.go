@@ -25,10 +25,13 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
 	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/registry/registrytest"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 )
 
@@ -616,4 +619,101 @@ func TestStatusShowsDataRestored(t *testing.T) {
 			t.Errorf("restored %v: data_restored = %q, want %q", restored, st.DataRestored, want)
 		}
 	}
+}
+
+// The overview shows the box's address, the console's URLs on it and
+// the wall clock's source; without a managed network, null.
+func TestStatusShowsNetwork(t *testing.T) {
+	for _, managed := range []bool{false, true} {
+		f := newFixture(t, true, func(c *Config) {
+			if managed {
+				c.Host.Net = func() lan.Status {
+					return lan.Status{Interface: "eth0", Mode: "dhcp", State: lan.StateBound, Address: "10.0.2.15/24", Gateway: "10.0.2.2",
+						Clock: lan.Clock{Source: "ntp", Server: "10.0.2.2"}}
+				}
+			}
+		})
+		c := f.client()
+		f.login(c)
+		r := f.do(c, "GET", "/api/status", nil, nil)
+		var st Status
+		if err := json.Unmarshal([]byte(r.body), &st); err != nil {
+			t.Fatal(err)
+		}
+		if !managed {
+			if st.Net != nil || st.ConsoleURLs != nil {
+				t.Errorf("unmanaged: net = %+v, urls %q; want null", st.Net, st.ConsoleURLs)
+			}
+			continue
+		}
+		if st.Net == nil || st.Net.Address != "10.0.2.15/24" || st.Net.Clock.Source != "ntp" || len(st.ConsoleURLs) != 1 || !strings.HasPrefix(st.ConsoleURLs[0], "https://") {
+			t.Errorf("net = %+v, urls %q", st.Net, st.ConsoleURLs)
+		}
+	}
+}
+
+// Per-phone signal and per-channel-type uplink measurements come from
+// the snapshot: /api/phones gives each connection's and each attached
+// phone's level, quality and distance (TA × 553.5 m), /api/radio and
+// /metrics the uplink level and BLER per channel type, with units, and
+// promtool accepts the exposition.
+func TestSignalAndUplinkMeasurements(t *testing.T) {
+	const imsi = "001010000001234"
+	at := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	sig := core.Signal{At: at, UplinkDBm: -71.25, TA: 3, MSPower: 5, Report: true, RxLev: 45, RxQual: 1}
+	snap := node.Snapshot{Running: true, FN: 1234, Frames: 99}
+	snap.Cell.UplinkByClass[l1.MeasSDCCH] = l1.ChannelMeas{Blocks: 200, BadBlocks: 4, LevelDBm: -72.5, BLER: 0.02, Levels: 200}
+	snap.Cell.UplinkByClass[l1.MeasRACH] = l1.ChannelMeas{Blocks: 10, BadBlocks: 10, BLER: 1}
+	snap.Core.Sessions = []core.Session{{IMSI: imsi, Chan: l1.Chan{Kind: l1.ChanSDCCH4, Sub: 1}, Procedure: "location update", State: "connected", Since: at, Signal: sig}}
+	snap.Core.Signals = map[string]core.Signal{imsi: sig}
+	f := newFixture(t, true, func(c *Config) {
+		c.Host.Snapshot = func() node.Snapshot { return snap }
+		c.MetricsOpen = true
+	})
+	c := f.client()
+	f.login(c)
+
+	var phones struct {
+		Sessions []Session `json:"sessions"`
+	}
+	r := f.do(c, "GET", "/api/phones", nil, nil)
+	if err := json.Unmarshal([]byte(r.body), &phones); err != nil || len(phones.Sessions) != 1 {
+		t.Fatalf("/api/phones = %s (%v)", r.body, err)
+	}
+	s := phones.Sessions[0].Signal
+	if s == nil || s.UplinkDBm != -71.3 && s.UplinkDBm != -71.2 || s.DownlinkDBm == nil || *s.DownlinkDBm != -65 || s.RxQual == nil || *s.RxQual != 1 || s.TA != 3 || s.DistanceM != 1660.5 {
+		t.Errorf("session signal = %+v", s)
+	}
+
+	var radio Radio
+	r = f.do(c, "GET", "/api/radio", nil, nil)
+	if err := json.Unmarshal([]byte(r.body), &radio); err != nil || len(radio.Uplink) != 4 {
+		t.Fatalf("/api/radio = %s (%v)", r.body, err)
+	}
+	sd, rach, tch := radio.Uplink[0], radio.Uplink[3], radio.Uplink[2]
+	if sd.Channel != "SDCCH" || sd.RxLevDBm == nil || *sd.RxLevDBm != -72.5 || sd.BLER == nil || *sd.BLER != 0.02 || sd.BadBlocks != 4 {
+		t.Errorf("SDCCH uplink = %+v", sd)
+	}
+	if rach.Channel != "RACH" || rach.RxLevDBm != nil || rach.BLER == nil || *rach.BLER != 1 {
+		t.Errorf("RACH uplink = %+v, want BLER 1 and no level", rach)
+	}
+	if tch.RxLevDBm != nil || tch.BLER != nil {
+		t.Errorf("TCH uplink = %+v, want n/a before any block", tch)
+	}
+
+	r = f.do(&http.Client{Transport: c.Transport}, "GET", "/metrics", nil, nil)
+	for _, want := range []string{
+		`gsmbox_uplink_rxlev_dbm{channel="sdcch"} -72.5`,
+		`gsmbox_uplink_bler_ratio{channel="sdcch"} 0.02`,
+		`gsmbox_uplink_channel_bad_blocks_total{channel="rach"} 10`,
+		`gsmbox_uplink_channel_blocks_total{channel="tch"} 0`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(r.body, `gsmbox_uplink_rxlev_dbm{channel="tch"}`) {
+		t.Error("/metrics has a TCH level before any TCH block")
+	}
+	checkExposition(t, r.body)
 }

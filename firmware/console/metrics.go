@@ -93,10 +93,16 @@ var (
 	dAttached    = newDesc("gsmbox_subscribers_attached", "Subscribers IMSI-attached.", prometheus.GaugeValue)
 	dPATemp      = newDesc("gsmbox_pa_temperature_celsius", "Power amplifier temperature.", prometheus.GaugeValue)
 	dClockErr    = newDesc("gsmbox_clock_error_ppb", "Reference clock error in parts per billion.", prometheus.GaugeValue)
+	dULClass     = newDesc("gsmbox_uplink_channel_blocks_total", "Uplink blocks by channel type (sdcch, sacch, tch, rach: access bursts), good and bad.", prometheus.CounterValue, "channel")
+	dULClassBad  = newDesc("gsmbox_uplink_channel_bad_blocks_total", "Uplink blocks by channel type that failed to decode.", prometheus.CounterValue, "channel")
+	dULRxLev     = newDesc("gsmbox_uplink_rxlev_dbm", "Uplink received level by channel type, running average over the recent blocks, in dBm.", prometheus.GaugeValue, "channel")
+	dULBLER      = newDesc("gsmbox_uplink_bler_ratio", "Uplink block error rate by channel type, running average over the recent blocks (0..1).", prometheus.GaugeValue, "channel")
+	dNetUp       = newDesc("gsmbox_net_address_up", "1 when the box has an IP address on its Ethernet ([net]).", prometheus.GaugeValue)
+	dNTPOffset   = newDesc("gsmbox_clock_ntp_offset_seconds", "The wall clock's offset from the NTP server at the last synchronization.", prometheus.GaugeValue)
 	dHistDrop    = newDesc("gsmbox_console_history_dropped_total", "Connection results the console's history missed.", prometheus.CounterValue)
 	allDescs     = []desc{dOnAir, dFrames, dUptime, dInfo, dARFCN, dTxPower, dRACH, dRACHBad, dAssign, dReject, dAGCHDrop, dActivated, dT3101, dRLT,
 		dULBlocks, dULBad, dDLBlocks, dDLFill, dPaging, dPagingDrop, dConns, dOutcomes, dSessions, dUpQueue, dUpDrop, dInboxDrop,
-		dSubscribers, dAttached, dPATemp, dClockErr, dHistDrop}
+		dSubscribers, dAttached, dPATemp, dClockErr, dHistDrop, dULClass, dULClassBad, dULRxLev, dULBLER, dNetUp, dNTPOffset}
 )
 
 type collector struct{ s *Server }
@@ -135,6 +141,27 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	put(dRLT, float64(ded.RadioLinkLost))
 	put(dULBlocks, float64(cell.Uplink.Blocks))
 	put(dULBad, float64(cell.Uplink.BadBlocks))
+	for _, u := range uplinkClasses(&snap) {
+		ch := strings.ToLower(u.Channel)
+		put(dULClass, float64(u.Blocks), ch)
+		put(dULClassBad, float64(u.BadBlocks), ch)
+		if u.RxLevDBm != nil {
+			put(dULRxLev, *u.RxLevDBm, ch)
+		}
+		if u.BLER != nil {
+			put(dULBLER, *u.BLER, ch)
+		}
+	}
+	if n := st.Net; n != nil {
+		up := 0.0
+		if n.HasAddress() {
+			up = 1
+		}
+		put(dNetUp, up)
+		if n.Clock.Source == "ntp" {
+			put(dNTPOffset, n.Clock.Offset.Seconds())
+		}
+	}
 	put(dDLBlocks, float64(cell.Downlink.Blocks))
 	put(dDLFill, float64(cell.Downlink.Fill))
 	put(dPaging, float64(cell.Downlink.PagingSent))

@@ -41,13 +41,17 @@ var (
 	// restored from a backup (what changed since is lost): green with a
 	// red blink every few seconds, until the box restarts.
 	OnAirDataRestored = Pattern{"on-air-data-restored", []Step{{Green: true, Hold: 3 * time.Second}, {Red: true, Hold: 2 * fast}}}
+	// OnAirNoNetwork: on air, but the box has no IP address (no DHCP
+	// answer, no Ethernet interface), so the web console cannot be
+	// reached: green with two short red blinks every few seconds.
+	OnAirNoNetwork = Pattern{"on-air-no-network", []Step{{Green: true, Hold: 3 * time.Second}, {Red: true, Hold: fast}, {Hold: fast}, {Red: true, Hold: fast}, {Hold: fast}}}
 )
 
 // Patterns lists every pattern by name.
 var Patterns = map[string]Pattern{}
 
 func init() {
-	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected, OnAirDataRestored} {
+	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected, OnAirDataRestored, OnAirNoNetwork} {
 		Patterns[p.Name] = p
 	}
 }

@@ -41,6 +41,10 @@ type Snapshot struct {
 	// quarantined, the backup restored and what was lost since.
 	Registry string
 	LastUSB  string
+	// Network and Clock are the box's address and wall clock in a line
+	// each (firmware/lan); "" when the network is not managed.
+	Network  string
+	Clock    string
 	Services []supervisor.ServiceStatus
 }
 
@@ -62,6 +66,10 @@ func (s Snapshot) Render() string {
 	}
 	fmt.Fprintf(&b, "persistent:  %s\n", p)
 	fmt.Fprintf(&b, "health:      %s\n", s.Health)
+	if s.Network != "" {
+		fmt.Fprintf(&b, "network:     %s\n", s.Network)
+		fmt.Fprintf(&b, "clock:       %s\n", s.Clock)
+	}
 	if s.Registry != "" {
 		fmt.Fprintf(&b, "registry:    %s\n", s.Registry)
 	}

@@ -105,8 +105,12 @@ type Applier struct {
 	// ConsoleFingerprint, when not nil, gives the web console's TLS
 	// certificate fingerprint for the report.
 	ConsoleFingerprint func() string
-	Version            string
-	Log                *slog.Logger
+	// ConsoleURLs, when not nil, gives the web console's addresses
+	// (https://10.0.2.15/) for the report; none while the box has no IP
+	// address.
+	ConsoleURLs func() []string
+	Version     string
+	Log         *slog.Logger
 	// Console gets the one line a person at the serial console reads.
 	Console io.Writer
 	Now     func() time.Time
@@ -351,6 +355,13 @@ func (a *Applier) report(res *Result) string {
 		fmt.Fprintf(&b, "\n%s: SET: the web console's administrator password was changed; the file on this stick was blanked\n", PasswordFile)
 	case res.PasswordErr != nil:
 		fmt.Fprintf(&b, "\n%s: NOT USED: %v\n", PasswordFile, res.PasswordErr)
+	}
+	if a.ConsoleURLs != nil {
+		if u := a.ConsoleURLs(); len(u) > 0 {
+			fmt.Fprintf(&b, "\nweb console:\n  %s\n", strings.Join(u, "\n  "))
+		} else {
+			fmt.Fprintf(&b, "\nweb console: no address to reach it at yet (the box has no IP address, see network: under status; or [console] listen is empty)\n")
+		}
 	}
 	if a.ConsoleFingerprint != nil {
 		if fp := a.ConsoleFingerprint(); fp != "" {

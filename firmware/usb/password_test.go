@@ -18,6 +18,7 @@ func TestConsolePassword(t *testing.T) {
 	var got []string
 	a.SetConsolePassword = func(pw string) error { got = append(got, pw); return nil }
 	a.ConsoleFingerprint = func() string { return "AB:CD" }
+	a.ConsoleURLs = func() []string { return []string{"https://10.0.2.15/"} }
 	res := a.Handle(context.Background(), "/dev/sda1")
 	if len(got) != 1 || got[0] != secret || !res.PasswordSet || res.PasswordErr != nil {
 		t.Fatalf("SetConsolePassword got %q; result set %v err %v", got, res.PasswordSet, res.PasswordErr)
@@ -26,8 +27,8 @@ func TestConsolePassword(t *testing.T) {
 		t.Errorf("the password file on the stick = %q, want it blanked", stick.files["Console_Password"])
 	}
 	rep := stick.files[ReportFile]
-	if !strings.Contains(rep, "console_password: SET") || !strings.Contains(rep, "AB:CD") {
-		t.Errorf("report lacks the password result or the fingerprint:\n%s", rep)
+	if !strings.Contains(rep, "console_password: SET") || !strings.Contains(rep, "AB:CD") || !strings.Contains(rep, "web console:\n  https://10.0.2.15/\n") {
+		t.Errorf("report lacks the password result, the console's address or the fingerprint:\n%s", rep)
 	}
 	if strings.Contains(rep, secret) || strings.Contains(console.String(), secret) {
 		t.Error("the password appears in the report or on the console")

@@ -68,6 +68,10 @@ type Stats struct {
 	// and TCH); DownQueue the core's requests waiting for the next frame.
 	ChannelsInUse int
 	DownQueue     int
+	// UplinkByClass is the uplink's level and block error rate per type
+	// of channel: SDCCH, SACCH and TCH on channels in use (measure.go),
+	// RACH from l1 (Uplink.RACH).
+	UplinkByClass [l1.NumMeasClasses]l1.ChannelMeas
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -90,6 +94,7 @@ type Cell struct {
 	traffic TrafficStats
 	// portFrame is scratch for a frame crossing an rsl.SpeechPort.
 	portFrame rsl.SpeechFrame
+	meas    [l1.NumMeasClasses]l1.ChannelMeas // measure.go
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -205,6 +210,8 @@ func (c *Cell) Stats() Stats {
 	s.Dedicated = c.ded
 	s.Traffic = c.traffic
 	s.Overload = c.Overload()
+	s.UplinkByClass = c.meas
+	s.UplinkByClass[l1.MeasRACH] = s.Uplink.RACH
 	for i := range c.chans {
 		if c.chans[i].state != ChanFree {
 			s.ChannelsInUse++

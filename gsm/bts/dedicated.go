@@ -326,6 +326,7 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 		}
 		return
 	}
+	c.measure(d, b.Chan.Kind, b.Good, b.Bursts > 0, b.RSSI)
 	sacch := b.Chan.Kind.SACCH()
 	if sacch {
 		c.radioLink(d, b)

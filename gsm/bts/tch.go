@@ -187,6 +187,7 @@ func (c *Cell) UplinkTraffic(u *l1.UplinkTraffic) {
 	if d == nil || d.state != ChanActive {
 		return
 	}
+	c.measure(d, l1.ChanTCHF, u.Good, u.RSSI != 0, u.RSSI)
 	if t.joined && t.port != nil && t.ref == d.ref {
 		// An external peer gets every frame, bad ones flagged, so its
 		// substitution (TS 46.011) keeps the timing.

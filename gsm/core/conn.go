@@ -26,7 +26,8 @@ type conn struct {
 	buf       [260]byte // an outgoing L3 message being built
 	releasing bool      // Channel Release sent down
 	ended     bool
-	callSide  // call control and the call it carries (cc.go, switch.go)
+	callSide         // call control and the call it carries (cc.go, switch.go)
+	signal    Signal // the radio link as last measured (signal.go)
 }
 
 // send sends an L3 message on sapi.
@@ -192,6 +193,9 @@ func (c *conn) track() {
 	n := c.net
 	if c.imsi == "" {
 		c.imsi = r.IMSI
+		if !c.signal.At.IsZero() {
+			n.noteSignal(c.imsi, c.signal)
+		}
 	}
 	s := n.session(c.imsi)
 	if s.conn != c {

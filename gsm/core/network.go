@@ -138,9 +138,11 @@ type Network struct {
 	conns    map[connKey]*conn
 	order    []*conn // the connections in the order they opened: timers run in it, for determinism
 	sessions map[string]*Session
-	stats    Stats
-	now      time.Time
-	sw       switchboard // calls (switch.go)
+	// signals are the phones' last-known radio links (signal.go).
+	signals map[string]Signal
+	stats   Stats
+	now     time.Time
+	sw      switchboard // calls (switch.go)
 }
 
 // connKey names a dedicated channel across cells.
@@ -405,6 +407,9 @@ func (n *Network) event(u *rsl.Up) {
 		return
 	case rsl.MeasResult:
 		n.stats.MeasResults++
+		if c != nil {
+			n.measured(c, u)
+		}
 		return
 	case rsl.EstablishInd:
 		if u.SAPI == 0 && c == nil {
@@ -529,6 +534,8 @@ type Session struct {
 	Pending []MTRequest
 	// Last is the result of the subscriber's last connection.
 	Last mm.Result
+	// Signal is the connection's radio link (zero At: not measured yet).
+	Signal Signal
 
 	conn *conn
 }
@@ -555,6 +562,9 @@ type Snapshot struct {
 	HLRQueue    int    // registry requests waiting
 	Calls       CallStats
 	ActiveCalls int // calls set up or in progress
+	// Signals are the phones' last-known radio links by IMSI, connected
+	// now or not (at most 4096, the oldest forgotten first).
+	Signals map[string]Signal
 }
 
 // Snapshot returns a copy of the counters and the session table; it is
@@ -565,8 +575,15 @@ func (n *Network) Snapshot() Snapshot {
 	s := Snapshot{Stats: n.Stats(), Cells: len(n.cells), Connections: len(n.conns),
 		UpQueue: n.up.Len(), UpDropped: n.up.Dropped(), HLRQueue: len(n.hlrq),
 		Calls: n.sw.stats, ActiveCalls: len(n.sw.calls)}
+	s.Signals = make(map[string]Signal, len(n.signals))
+	for k, v := range n.signals {
+		s.Signals[k] = v
+	}
 	for _, v := range n.sessions {
 		c := *v
+		if v.conn != nil {
+			c.Signal = v.conn.signal
+		}
 		c.conn = nil
 		c.Pending = append([]MTRequest(nil), v.Pending...)
 		s.Sessions = append(s.Sessions, c)

@@ -73,6 +73,9 @@ type UplinkStats struct {
 	Access      uint64 // access bursts delivered
 	AccessBad   uint64 // access bursts on RACH positions that did not decode
 	Unscheduled uint64 // bursts at positions with no uplink channel
+	// RACH is the level and error rate of the bursts the receiver took
+	// for access bursts (uplinkmeas.go).
+	RACH ChannelMeas
 }
 
 type accum struct {
@@ -287,6 +290,7 @@ func (u *Uplink) deliver(b *UplinkBlock) {
 func (u *Uplink) access(ch Chan, rx *tdma.RxBurst) {
 	tdma.AccessData(&u.rsoft, (*[tdma.BurstBits]int8)(&rx.Soft))
 	ra, q, ok := coding.DecodeRACH(&u.rsoft, u.cfg.BSIC)
+	u.stats.RACH.Add(ok, ok, rx.RSSI)
 	if !ok {
 		u.stats.AccessBad++
 		return

@@ -39,6 +39,10 @@ function ago(t) {
   return s < 90 ? Math.round(s) + " s ago" : s < 5400 ? Math.round(s / 60) + " min ago" : Math.round(s / 3600) + " h ago";
 }
 function dur(s) { s = Math.floor(s); const d = Math.floor(s / 86400), hh = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60); return (d ? d + "d " : "") + hh + "h " + m + "m " + (s % 60) + "s"; }
+function sigUp(g) { return g ? g.uplink_dbm + " dBm" : na(null); }
+function sigDown(g) { return g && g.downlink_dbm !== null ? g.downlink_dbm + " dBm" : na(null); }
+function sigQual(g) { return g && g.rxqual !== null ? h("span", { class: g.rxqual >= 5 ? "bad" : "" }, "RXQUAL " + g.rxqual) : na(null); }
+function sigDist(g) { return g ? (g.distance_m < 1000 ? Math.round(g.distance_m) + " m" : (g.distance_m / 1000).toFixed(1) + " km") + " (TA " + g.ta + ")" : na(null); }
 function poll(fn, ms) { const run = async () => { try { await fn(); } catch (e) { console.log(e); } timer = setTimeout(run, ms); }; run(); }
 function show(...kids) { content.replaceChildren(...kids); }
 
@@ -64,6 +68,9 @@ const pages = {
         card("Clock error", hw ? na(hw.clock_error_ppb, " ppb") : na(null)),
         card("PA temperature", hw ? na(hw.pa_temp_c, " °C") : na(null)),
         card("Interlock", hw ? na(hw.interlock || null) : na(null)),
+        card("Box address", s.net ? (s.net.address || "none: " + s.net.state + (s.net.error ? " (" + s.net.error + ")" : "")) : na(null), s.net && !s.net.address && s.net.mode !== "off" ? "bad" : ""),
+        card("Console at", s.console_urls && s.console_urls.length ? s.console_urls.join(" ") : na(null)),
+        card("Wall clock", s.net && s.net.clock ? s.net.clock.source + (s.net.clock.source === "ntp" ? " (" + s.net.clock.ntp_server + ")" : "") : na(null)),
         card("Last USB stick", s.last_usb || "none yet"),
         card("Subscriber data", s.data_restored ? "RESTORED FROM BACKUP: " + s.data_restored : "intact"),
         card("TDMA frame", String(s.fn))));
@@ -73,12 +80,14 @@ const pages = {
     poll(async () => {
       const p = await get("/api/phones");
       show(h("h2", {}, "Connections now"),
-        table([["IMSI", (r) => r.imsi], ["Channel", (r) => r.channel], ["Procedure", (r) => r.procedure], ["State", (r) => r.state], ["Since", (r) => ago(r.since)]], p.sessions, "sessions"),
+        table([["IMSI", (r) => r.imsi], ["Channel", (r) => r.channel], ["Procedure", (r) => r.procedure], ["State", (r) => r.state], ["Since", (r) => ago(r.since)],
+          ["Uplink", (r) => sigUp(r.signal)], ["Downlink", (r) => sigDown(r.signal)], ["Quality", (r) => sigQual(r.signal)], ["Distance", (r) => sigDist(r.signal)]], p.sessions, "sessions"),
         h("h2", {}, `Attached (${p.attached.length})`),
-        table([["IMSI", (r) => r.imsi], ["MSISDN", (r) => r.msisdn], ["TMSI", (r) => r.tmsi], ["LAI", (r) => r.lai], ["Last seen", (r) => ago(r.last_seen)], ["IMEI", (r) => r.imei]], p.attached, "attached"),
+        table([["IMSI", (r) => r.imsi], ["MSISDN", (r) => r.msisdn], ["TMSI", (r) => r.tmsi], ["LAI", (r) => r.lai], ["Last seen", (r) => ago(r.last_seen)], ["IMEI", (r) => r.imei],
+          ["Signal", (r) => r.signal ? h("span", {}, sigDown(r.signal), " / ", sigQual(r.signal)) : na(null)], ["Distance", (r) => sigDist(r.signal)]], p.attached, "attached"),
         h("h2", {}, "Location updates and other connections (newest first)"),
         table([["When", (r) => ago(r.time)], ["IMSI", (r) => r.imsi], ["Procedure", (r) => r.procedure], ["Outcome", (r) => h("span", { class: r.outcome === "accepted" ? "ok" : "bad" }, r.outcome)], ["Reject cause", (r) => r.cause || ""], ["Auth", (r) => r.authenticated ? "yes" : "no"], ["Cipher", (r) => r.cipher]], p.history.slice(0, 100), "history"),
-        h("p", { class: "small" }, "Signal level, quality and timing advance per phone: not exposed by the cell yet."));
+        h("p", { class: "small" }, "Uplink: the level the box receives the phone at. Downlink and quality: what the phone reports (RXQUAL 0 best .. 7 worst). Distance: timing advance × 553.5 m, ±550 m. Signal of attached phones is from their last connection."));
     }, 2000);
   },
   async subscribers() {
@@ -162,7 +171,11 @@ const pages = {
           card("Assignment rejects", c.agch_rejects, c.agch_rejects ? "bad" : ""), card("AGCH dropped", c.agch_dropped), card("T3101 expired", c.t3101_expired),
           card("Radio link lost", c.radio_link_lost), card("Uplink blocks", c.uplink_blocks), card("Uplink bad blocks", c.uplink_bad_blocks),
           card("Uplink BLER", c.uplink_blocks ? (100 * c.uplink_bad_blocks / c.uplink_blocks).toFixed(2) + " %" : "n/a"),
-          card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))));
+          card("Paging sent", c.paging_sent)),
+        h("h2", {}, "Uplink by channel type"),
+        table([["Channel", (u) => u.channel], ["RXLEV", (u) => na(u.rxlev_dbm, " dBm")], ["BLER", (u) => u.bler === null ? na(null) : h("span", { class: u.bler > 0.1 ? "bad" : "" }, (100 * u.bler).toFixed(1) + " %")],
+          ["Blocks", (u) => String(u.blocks)], ["Bad", (u) => String(u.bad_blocks)]], r.uplink || [], "uplink"),
+        h("p", { class: "small" }, "RXLEV and BLER are running averages over the recent blocks; on the RACH, blocks are access bursts."));
     }, 2000);
   },
   async config() {

@@ -2,6 +2,7 @@ package image
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -14,22 +15,42 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/gsmbox/gsmbox/firmware/sntp"
 )
 
 // TestQEMUConsole (issue 15): the qemu-arm64 image serves the web console
-// over QEMU user networking (host 127.0.0.1:PORT forwarded to guest 443;
-// the board brings eth0 up as 10.0.2.15/24). A stick's console_password
-// sets the password; the test logs in over TLS, checks the certificate is
-// the one whose SHA-256 fingerprint the box printed on its console, and
-// reads the overview: on air on ARFCN 62.
+// over QEMU user networking (host 127.0.0.1:PORT forwarded to guest 443).
+// The box gets 10.0.2.15/24 from QEMU's DHCP server ([net] mode "dhcp",
+// the default) and prints it with the console's URL; a stick's
+// console_password sets the password and its gsmbox.toml points [net] ntp
+// at an SNTP server the test runs on the host (10.0.2.2 from the guest)
+// an hour ahead, which the box's clock follows. The test logs in over
+// TLS, checks the certificate is the one whose SHA-256 fingerprint the
+// box printed on its console, and reads the overview: on air on ARFCN
+// 62, bound by DHCP, the clock from NTP.
 func TestQEMUConsole(t *testing.T) {
 	needQEMU(t)
 	dir := t.TempDir()
 	disk := filepath.Join(dir, "qemu-arm64.img")
 	buildQEMUImage(t, disk, "")
 	const password = "correct horse battery staple"
+	ntpConn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ntpCtx, ntpStop := context.WithCancel(context.Background())
+	ntpDone := make(chan error, 1)
+	go func() {
+		ntpDone <- (&sntp.Server{Now: func() time.Time { return time.Now().Add(time.Hour) }, Stratum: 2}).Serve(ntpCtx, ntpConn)
+	}()
+	defer func() { ntpStop(); <-ntpDone }()
+	ntpServer := fmt.Sprintf("10.0.2.2:%d", ntpConn.LocalAddr().(*net.UDPAddr).Port)
 	stick := filepath.Join(dir, "pw.img")
-	makeStickSize(t, stick, 40<<20, map[string][]byte{"console_password": []byte(password + "\n")})
+	makeStickSize(t, stick, 40<<20, map[string][]byte{
+		"console_password": []byte(password + "\n"),
+		"gsmbox.toml":      []byte(fmt.Sprintf("[net]\nntp = [%q]\n", ntpServer)),
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +62,15 @@ func TestQEMUConsole(t *testing.T) {
 		OnAir bool   `json:"on_air"`
 		ARFCN int    `json:"arfcn"`
 		FP    string `json:"tls_fingerprint"`
+		Net   *struct {
+			State   string `json:"state"`
+			Address string `json:"address"`
+			Clock   struct {
+				Source string `json:"source"`
+				Server string `json:"ntp_server"`
+			} `json:"clock"`
+		} `json:"net"`
+		URLs []string `json:"console_urls"`
 	}
 	var fails []string
 	fail := func(f string, a ...any) { fails = append(fails, fmt.Sprintf(f, a...)) }
@@ -94,6 +124,12 @@ func TestQEMUConsole(t *testing.T) {
 		if csrf == "" {
 			fail("login gave no CSRF token")
 		}
+		if _, ok := c.waitFor(regexp.MustCompile(`gsmbox: network eth0 bound 10\.0\.2\.15/24 via 10\.0\.2\.2.* web console https://10\.0\.2\.15/ .*fingerprint `+printed), 60*time.Second); !ok {
+			fail("no DHCP address line on the serial console")
+		}
+		if _, ok := c.waitFor(regexp.MustCompile(`wall clock set by NTP.*server=`+regexp.QuoteMeta(ntpServer)), 90*time.Second); !ok {
+			fail("the clock was not set from the host's SNTP server %s", ntpServer)
+		}
 		r, err := hc.Get(base + "/api/status")
 		if err != nil {
 			fail("GET /api/status: %v", err)
@@ -122,5 +158,10 @@ func TestQEMUConsole(t *testing.T) {
 	if !st.OnAir || st.ARFCN != 62 {
 		t.Errorf("status: on_air %v arfcn %d, want on air on ARFCN 62", st.OnAir, st.ARFCN)
 	}
-	mustFind(t, c, `network up`)
+	if st.Net == nil || st.Net.State != "bound" || st.Net.Address != "10.0.2.15/24" || st.Net.Clock.Source != "ntp" || st.Net.Clock.Server != ntpServer {
+		t.Errorf("status net = %+v, want bound by DHCP to 10.0.2.15/24, clock from NTP %s", st.Net, ntpServer)
+	}
+	if len(st.URLs) == 0 || st.URLs[0] != "https://10.0.2.15/" {
+		t.Errorf("status console_urls = %q, want https://10.0.2.15/", st.URLs)
+	}
 }
