@@ -94,7 +94,7 @@ type Cell struct {
 	traffic TrafficStats
 	// portFrame is scratch for a frame crossing an rsl.SpeechPort.
 	portFrame rsl.SpeechFrame
-	meas    [l1.NumMeasClasses]l1.ChannelMeas // measure.go
+	meas      [l1.NumMeasClasses]l1.ChannelMeas // measure.go
 }
 
 // New builds the cell's System Information and its L1 scheduler.
