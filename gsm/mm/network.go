@@ -418,8 +418,13 @@ func (c *Conn) onCMServiceRequest(now time.Time, m *CMServiceRequest) {
 	c.cm2, c.hasCM2 = m.Classmark2, true
 	if c.st == stConnected && c.res.IMSI != "" {
 		// A further MM connection on a connection already
-		// authenticated (follow-on, or a second service).
-		c.acceptService()
+		// authenticated (follow-on, or a second service such as an SMS
+		// during a call). Ciphering, if any, is already on, so nothing
+		// else can stand for the acceptance: CM Service Accept (TS
+		// 24.008 §4.5.1.1).
+		c.send(&CMServiceAccept{})
+		c.res.Outcome = OutcomeAccepted
+		c.acts = append(c.acts, Action{Kind: ActMMConnection, Service: m.Service})
 		return
 	}
 	if m.Service == ServiceEmergencyCall && !c.cfg.EmergencyCalls {
