@@ -149,7 +149,7 @@ type SMS struct {
 	// askedMM: a CM Service Request for SMS went out on a connection
 	// that carries another MM connection (a call).
 	askedMM bool
-	ussd   ussdState
+	ussd    ussdState
 
 	// Inbox holds the whole messages received, oldest first.
 	Inbox []Received
