@@ -232,7 +232,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	if c.acc.n == accessDepth {
 		c.ded.AGCHDropped++
 	}
-	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause})
+	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause, need: req.Need})
 }
 
 // activate assigns d for an MS expected within T3101 of fn.
@@ -529,6 +529,9 @@ func (c *Cell) startCipher(d *dchan, alg a5.Alg, kc [8]byte) error {
 // tick runs the dedicated channels' frame-number timers: T3101, LAPDm's
 // T200, and the release (T3109, T3111).
 func (c *Cell) tick(fn tdma.FN) {
+	if c.tchPaged && !fn.Before(c.tchPagedUntil) {
+		c.tchPaged = false
+	}
 	for i := range c.chans {
 		d := &c.chans[i]
 		switch d.state {
@@ -588,7 +591,7 @@ func (c *Cell) downlink(fn tdma.FN) {
 
 func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	if r.Kind == rsl.PagingCmd {
-		c.page(r)
+		c.page(fn, r)
 		return
 	}
 	d := c.find(r.Chan)
