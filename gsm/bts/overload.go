@@ -245,7 +245,7 @@ func (c *Cell) chooseChannel(fn tdma.FN, cause rr.EstCause, need rr.ChanNeeded) 
 	if veryEarly && tch != nil {
 		return tch
 	}
-	if d := c.freeSDCCH(); d != nil {
+	if d := c.freeSDCCH(fn); d != nil {
 		return d
 	}
 	return tch
@@ -261,14 +261,38 @@ func (c *Cell) freeTCHF() *dchan {
 	return nil
 }
 
-// freeSDCCH returns a free SDCCH, or nil.
-func (c *Cell) freeSDCCH() *dchan {
+// freeSDCCH returns the free SDCCH whose first uplink block comes
+// soonest after an Immediate Assignment sent in the CCCH block starting
+// at fn, or nil. The MS sends its SABM in that block (TS 44.018
+// §3.3.1.1.3): on an SDCCH/4 the four sub-channels' uplink blocks are
+// spread over the 51-multiframe, so the choice saves up to most of one
+// (about 230 ms) on every access, the first round trip of every SMS
+// included.
+func (c *Cell) freeSDCCH(fn tdma.FN) *dchan {
+	var best *dchan
+	wait := 0
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
-			return &c.chans[i]
+		d := &c.chans[i]
+		if d.state != ChanFree || d.ch.Kind == l1.ChanTCHF {
+			continue
+		}
+		if w := c.uplinkWait(d, fn.Add(4)); best == nil || w < wait {
+			best, wait = d, w
 		}
 	}
-	return nil
+	return best
+}
+
+// uplinkWait returns the frames from from to the start of the next
+// uplink block of d's main channel (at most a 102-multiframe).
+func (c *Cell) uplinkWait(d *dchan, from tdma.FN) int {
+	comb := c.l1cfg.Slots[d.ch.TN]
+	for k := range 102 {
+		if s := comb.Uplink(d.ch.TN, from.Add(k)); s.Chan == d.ch && s.Back == 0 {
+			return k
+		}
+	}
+	return 102
 }
 
 // second returns the cell's time in whole seconds since it started, and

@@ -158,6 +158,11 @@ func New(cfg Config) (*Network, error) {
 	if err := cfg.MM.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if cfg.MM.Keys == nil && cfg.MM.AuthEvery != 1 {
+		// The keys of recent authentications, for connections that
+		// present their CKSN (mm.KeyCache): in memory, this core's.
+		cfg.MM.Keys = mm.NewKeyCache()
+	}
 	n := &Network{cfg: cfg, log: cfg.Log, rand: cfg.Rand, clock: cfg.Clock, up: cfg.Up,
 		stats: Stats{Outcomes: map[mm.Outcome]uint64{}},
 		cells: map[rsl.CellID]*rsl.Queue[rsl.Down]{}, conns: map[connKey]*conn{}, sessions: map[string]*Session{}}
