@@ -306,3 +306,46 @@ func TestSMSDuringCallInTshark(t *testing.T) {
 		t.Errorf("the text shows %d times (want SMS-SUBMIT and SMS-DELIVER): %q", n, texts)
 	}
 }
+
+// Two phones whose round trips are 1 and 2 symbols sit in a call on
+// their TCH/Fs without speech for a minute. The cell's timing advance
+// loop (TS 45.010 §5.5, on the SACCH/TF) orders each the advance its
+// distance needs and keeps it there: the uplink bursts of a phone that
+// applies its advance arrive on time, so the loop has nothing to move.
+// (With a burst-level air that ignored the phone's advance, the loop ran
+// the advance of a phone "at 1 symbol" up to 63.)
+func TestTimingAdvanceOnTCH(t *testing.T) {
+	w := newHandsetWorld(t, true, nil)
+	w.add("001010000000421", "6221", nil) // round trip 0 (world.step: i%4)
+	pa, a := w.add("001010000000422", "6222", nil)
+	pb, b := w.add("001010000000423", "6223", nil)
+	if !w.runUntil(51*400, func() bool {
+		for _, p := range w.phones {
+			if !p.Stats().Registered || p.State() != ms.StateIdle {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatal("phones did not register")
+	}
+	a.Dial("6223", false)
+	if !w.runUntil(51*200, func() bool { return a.Info().Active && b.Info().Active }) {
+		t.Fatalf("call not active: A %+v, B %+v", a.Info(), b.Info())
+	}
+	adj := w.cell.Stats().Dedicated.TimingAdjusted
+	for range 60 {
+		w.runUntil(217, func() bool { return false }) // one second
+		for i, p := range []*ms.Phone{pa, pb} {
+			if ta, want := int(p.TA()), i+1; ta < want-1 || ta > want+1 {
+				t.Fatalf("phone %d (round trip %d symbols) has TA %d after %d frames of call", i+1, want, ta, w.frames)
+			}
+		}
+	}
+	if ch, _ := pa.Channel(); ch.Kind != l1.ChanTCHF {
+		t.Fatalf("A on %v", ch)
+	}
+	if n := w.cell.Stats().Dedicated.TimingAdjusted - adj; n > 4 {
+		t.Errorf("%d timing advance changes during a minute of call, want a settled loop", n)
+	}
+}

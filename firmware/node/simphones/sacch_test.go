@@ -3,6 +3,7 @@ package simphones_test
 import (
 	"context"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestSMSDuringCallOnAir(t *testing.T) {
 	var ps *simphones.Phones
 	var calls []*simphones.Call
 	texted := false
+	taErr := 0.0
 	var caller, callee, idle int
 	const talk = 26 * 51 * 4 // ≈ 19 s of conversation
 	nc := node.Config{Config: cfg, Log: log, Frames: 26 * 51 * 14, VirtualTime: true}
@@ -57,6 +59,15 @@ func TestSMSDuringCallOnAir(t *testing.T) {
 			}
 		case texted && f%52 == 0 && ps.CallsDone():
 			return node.ErrStop
+		case texted:
+			// The timing advance loop on the SACCH/TF holds each phone's
+			// advance at its round trip (TS 45.010 §5.5).
+			for _, i := range []int{caller, callee} {
+				sp := ps.Phones()[i]
+				if r := sp.Row(); r.State == "dedicated" && sp.CallInfo().Active {
+					taErr = max(taErr, math.Abs(float64(r.TA)-2*sp.Placement().DelaySymbols))
+				}
+			}
 		}
 		return nil
 	}
@@ -94,6 +105,9 @@ func TestSMSDuringCallOnAir(t *testing.T) {
 	in = ps.Phones()[caller].Inbox()
 	if len(in) != 1 || in[0].Text != "to the caller, who is on the phone" || in[0].From != simphones.MSISDN(idle) {
 		t.Errorf("caller's inbox %+v", in)
+	}
+	if taErr > 1.5 {
+		t.Errorf("a phone's timing advance strayed %.1f symbols from its round trip during the call", taErr)
 	}
 	st := nd.SMSStats()
 	t.Logf("SMSC %+v", st)
