@@ -336,7 +336,9 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 	if !b.Good {
 		return
 	}
-	if b.Ciphered && d.cipherPending {
+	if b.Ciphered && d.cipherPending && b.Bursts == 4 {
+		// (Only a whole block: one with bursts missing may decode
+		// from half of them.)
 		// The MS enciphers: so does the network from now on.
 		d.cipherPending = false
 		if err := c.dl.SetCipher(d.ch, d.cipherAlg, d.kc); err != nil {
@@ -496,6 +498,7 @@ func minMSPowerDBm(b tdma.Band) int {
 func (c *Cell) free(d *dchan, fn tdma.FN) {
 	c.dl.CipherOff(d.ch)
 	c.ul.CipherOff(d.ch)
+	c.ul.Reset(d.ch)
 	if d.state != ChanFree {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
 		if d.est && d.ch.Kind != l1.ChanTCHF {
