@@ -183,6 +183,12 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		}
 		ts[t] = true
 	}
+	if n := c.Security.AuthEvery; n < 1 || n > 100 {
+		bad("security.auth_every", "%d: want 1..100", n)
+	}
+	if d := c.Security.KeyMaxAge.Duration; d < time.Minute || d > 24*time.Hour {
+		bad("security.key_max_age", "%v: want 1m..24h", d)
+	}
 	if d := c.Calls.NoAnswer.Duration; d < 10*time.Second || d > 10*time.Minute {
 		bad("calls.no_answer", "%v: want 10s..10m", d)
 	}

@@ -87,6 +87,7 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 	}
 	net, err := core.New(core.Config{
 		MM: mm.Config{LAI: lai, Ciphers: ciphers, NoAuth: !c.Security.Authenticate,
+			AuthEvery: c.Security.AuthEvery, KeyMaxAge: c.Security.KeyMaxAge.Duration, KeyReuseA51: c.Security.KeyReuseA51,
 			FullName: c.Network.Name, ShortName: short, SendTime: true,
 			EmergencyCalls: c.Emergency.WithoutSIM},
 		Calls: core.CallConfig{NoAnswer: c.Calls.NoAnswer.Duration, Emergency: c.Emergency.Target,

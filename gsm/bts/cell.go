@@ -89,9 +89,13 @@ type Cell struct {
 	nextRef uint32
 	down    *rsl.Queue[rsl.Down]
 	acc     accessSched
-	pages   []pendingPage        // this frame's paging identities (paging.go)
-	tch     [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
-	traffic TrafficStats
+	pages   []pendingPage // this frame's paging identities (paging.go)
+	// tchPagedUntil: the cell paged with "TCH/F needed" (paging.go);
+	// answers to paging with "any channel" before it are for calls.
+	tchPagedUntil tdma.FN
+	tchPaged      bool
+	tch           [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
+	traffic       TrafficStats
 	// portFrame is scratch for a frame crossing an rsl.SpeechPort.
 	portFrame rsl.SpeechFrame
 	meas      [l1.NumMeasClasses]l1.ChannelMeas // measure.go

@@ -232,7 +232,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	if c.acc.n == accessDepth {
 		c.ded.AGCHDropped++
 	}
-	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause})
+	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause, need: req.Need})
 }
 
 // activate assigns d for an MS expected within T3101 of fn.
@@ -337,7 +337,9 @@ func (c *Cell) UplinkBlock(b *l1.UplinkBlock) {
 	if !b.Good {
 		return
 	}
-	if b.Ciphered && d.cipherPending {
+	if b.Ciphered && d.cipherPending && b.Bursts == 4 {
+		// (Only a whole block: one with bursts missing may decode
+		// from half of them.)
 		// The MS enciphers: so does the network from now on.
 		d.cipherPending = false
 		if err := c.dl.SetCipher(d.ch, d.cipherAlg, d.kc); err != nil {
@@ -497,6 +499,7 @@ func minMSPowerDBm(b tdma.Band) int {
 func (c *Cell) free(d *dchan, fn tdma.FN) {
 	c.dl.CipherOff(d.ch)
 	c.ul.CipherOff(d.ch)
+	c.ul.Reset(d.ch)
 	if d.state != ChanFree {
 		c.up(d, rsl.ChanReleased, 0, fn, 0, nil)
 		if d.est && d.ch.Kind != l1.ChanTCHF {
@@ -530,6 +533,9 @@ func (c *Cell) startCipher(d *dchan, alg a5.Alg, kc [8]byte) error {
 // tick runs the dedicated channels' frame-number timers: T3101, LAPDm's
 // T200, and the release (T3109, T3111).
 func (c *Cell) tick(fn tdma.FN) {
+	if c.tchPaged && !fn.Before(c.tchPagedUntil) {
+		c.tchPaged = false
+	}
 	for i := range c.chans {
 		d := &c.chans[i]
 		switch d.state {
@@ -589,7 +595,7 @@ func (c *Cell) downlink(fn tdma.FN) {
 
 func (c *Cell) request(fn tdma.FN, r *rsl.Down) {
 	if r.Kind == rsl.PagingCmd {
-		c.page(r)
+		c.page(fn, r)
 		return
 	}
 	d := c.find(r.Chan)

@@ -51,6 +51,7 @@ type accessReq struct {
 	fn    tdma.FN
 	ta    uint8
 	cause rr.EstCause
+	need  rr.ChanNeeded
 }
 
 // OverloadLevel is how far the cell's overload control has gone.
@@ -183,7 +184,7 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 	if a.n == 0 {
 		return false
 	}
-	if d := c.chooseChannel(a.peek().cause); d != nil {
+	if d := c.chooseChannel(fn, a.peek().cause, a.peek().need); d != nil {
 		r := a.pop()
 		ia := rr.ImmediateAssignment{Chan: d.desc, Ref: rr.NewRequestRef(r.ra, r.fn), TA: r.ta}
 		if err := ia.MarshalTo(dst); err != nil {
@@ -222,19 +223,29 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 
 // chooseChannel picks the channel for a request with establishment
 // cause cause: with very early assignment a call's request (originating,
-// emergency, answer to paging) goes straight onto a free TCH/F (TS
-// 48.008's very early assignment; TS 44.018 §3.3.1.1.3 lets the Immediate
-// Assignment allocate a TCH); otherwise a free SDCCH, and when none is
-// free a TCH/F in signalling mode. nil when nothing is free.
-func (c *Cell) chooseChannel(cause rr.EstCause) *dchan {
-	// Only requests that say a TCH is needed: an answer to paging may be
-	// for an SMS, and SAPI 3 does not run on a TCH's FACCH.
-	veryEarly := c.cfg.VeryEarlyAssignment && (cause == rr.EstOriginating || cause == rr.EstEmergency)
+// emergency, answer to paging for a call) goes straight onto a free TCH/F
+// (TS 48.008's very early assignment; TS 44.018 §3.3.1.1.3 lets the
+// Immediate Assignment allocate a TCH); otherwise a free SDCCH, and when
+// none is free a TCH/F in signalling mode. nil when nothing is free.
+//
+// An answer to paging is for a call when it says TCH/F (or TCH/H or
+// TCH/F) needed, or when it says "any channel" (100xxxxx: also what a
+// phone without half rate sends for "TCH/F needed", Table 9.1.8.1) while
+// the cell has paged with "TCH/F needed" within T3113. Paging for SMS
+// and other services says "SDCCH needed" (0001xxxx), which never gets a
+// TCH here: SMS would run on the SACCH of the TCH (TS 44.006 §4.1.2),
+// slower than on an SDCCH, and hold a traffic channel.
+func (c *Cell) chooseChannel(fn tdma.FN, cause rr.EstCause, need rr.ChanNeeded) *dchan {
+	call := cause == rr.EstOriginating || cause == rr.EstEmergency
+	if cause == rr.EstPaging {
+		call = need == rr.NeedTCHF || need == rr.NeedTCHHF || need == rr.NeedAny && c.tchPaged
+	}
+	veryEarly := c.cfg.VeryEarlyAssignment && call
 	tch := c.freeTCHF()
 	if veryEarly && tch != nil {
 		return tch
 	}
-	if d := c.freeSDCCH(); d != nil {
+	if d := c.freeSDCCH(fn); d != nil {
 		return d
 	}
 	return tch
@@ -250,14 +261,38 @@ func (c *Cell) freeTCHF() *dchan {
 	return nil
 }
 
-// freeSDCCH returns a free SDCCH, or nil.
-func (c *Cell) freeSDCCH() *dchan {
+// freeSDCCH returns the free SDCCH whose first uplink block comes
+// soonest after an Immediate Assignment sent in the CCCH block starting
+// at fn, or nil. The MS sends its SABM in that block (TS 44.018
+// §3.3.1.1.3): on an SDCCH/4 the four sub-channels' uplink blocks are
+// spread over the 51-multiframe, so the choice saves up to most of one
+// (about 230 ms) on every access, the first round trip of every SMS
+// included.
+func (c *Cell) freeSDCCH(fn tdma.FN) *dchan {
+	var best *dchan
+	wait := 0
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
-			return &c.chans[i]
+		d := &c.chans[i]
+		if d.state != ChanFree || d.ch.Kind == l1.ChanTCHF {
+			continue
+		}
+		if w := c.uplinkWait(d, fn.Add(4)); best == nil || w < wait {
+			best, wait = d, w
 		}
 	}
-	return nil
+	return best
+}
+
+// uplinkWait returns the frames from from to the start of the next
+// uplink block of d's main channel (at most a 102-multiframe).
+func (c *Cell) uplinkWait(d *dchan, from tdma.FN) int {
+	comb := c.l1cfg.Slots[d.ch.TN]
+	for k := range 102 {
+		if s := comb.Uplink(d.ch.TN, from.Add(k)); s.Chan == d.ch && s.Back == 0 {
+			return k
+		}
+	}
+	return 102
 }
 
 // second returns the cell's time in whole seconds since it started, and

@@ -4,6 +4,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/rsl"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 // pendingPage is one identity to page, waiting for the end of the
@@ -17,7 +18,7 @@ type pendingPage struct {
 // page takes a paging command (TS 48.058 §8.5.5): the identity waits,
 // with the others that arrive in the same frame, to be packed into as
 // few Paging Requests as the paging group needs (flushPages).
-func (c *Cell) page(r *rsl.Down) {
+func (c *Cell) page(fn tdma.FN, r *rsl.Down) {
 	var id l3.MobileIdentity
 	if err := id.Unmarshal(r.Msg); err != nil {
 		c.ded.PagingFails++
@@ -28,8 +29,17 @@ func (c *Cell) page(r *rsl.Down) {
 		c.ded.PagingFails++
 		return
 	}
-	c.pages = append(c.pages, pendingPage{pg: pg, id: id, need: rr.ChanNeeded(r.Cause & 3)})
+	need := rr.ChanNeeded(r.Cause & 3)
+	if need == rr.NeedTCHF || need == rr.NeedTCHHF {
+		c.tchPaged, c.tchPagedUntil = true, fn.Add(T3113Frames)
+	}
+	c.pages = append(c.pages, pendingPage{pg: pg, id: id, need: need})
 }
+
+// T3113Frames is how long after paging for a call the cell takes an
+// answer to paging with "any channel" for a call: the network's T3113
+// (TS 44.018 §3.3.2.1, §11.1.2; core.DefaultPageTimeout, 10 s).
+const T3113Frames = 2167
 
 // maxPendingPages bounds the identities held within one frame.
 const maxPendingPages = 64

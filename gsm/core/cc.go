@@ -100,6 +100,10 @@ func (c *conn) ccMessage(msg []byte) {
 
 // ccDone is called when a transaction ended: with none left the MM
 // connection, and so the channel, is released (TS 24.008 §4.5.3).
+//
+// An SMS transfer still running on the connection (SAPI 3 on the SACCH
+// of the TCH, TS 44.006 §4.1.2) keeps it: the SMS guard releases the
+// channel once the transfer is done (smsTimers).
 func (c *conn) ccDone() {
 	if c.tx != nil {
 		c.tx.Sweep()
@@ -107,7 +111,25 @@ func (c *conn) ccDone() {
 			return
 		}
 	}
+	if sc := c.sms; sc != nil && (len(sc.tx) > 0 || sc.rcpt != nil) {
+		return
+	}
 	c.release()
+}
+
+// inCall reports whether the connection carries a call (a CC
+// transaction that has not ended): the SMS guard leaves it alone.
+func (c *conn) inCall() bool {
+	if c.tx == nil {
+		return false
+	}
+	var buf [14]*cc.Call
+	for _, k := range c.tx.Calls(buf[:0]) {
+		if !k.Ended() {
+			return true
+		}
+	}
+	return false
 }
 
 // ccEnd wipes the call state of a connection that ended.

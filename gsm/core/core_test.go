@@ -113,7 +113,7 @@ func (w *world) step() {
 		local := w.fn.Add(-w.origin[i])
 		mstest.Downlink(p, local, &w.dl)
 		p.Frame(local, &w.ul)
-		mstest.Uplink(w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
+		mstest.UplinkFrom(p, w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
 	}
 	w.core()
 }

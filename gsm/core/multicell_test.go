@@ -80,7 +80,7 @@ func TestTwoCellsOneCore(t *testing.T) {
 			for i, p := range a.phones {
 				mstest.Downlink(p, cfn, &a.dl)
 				p.Frame(cfn, &a.ul)
-				mstest.Uplink(cfn, &a.ul, -70, float32(i), a.cell.Receive)
+				mstest.UplinkFrom(p, cfn, &a.ul, -70, float32(i), a.cell.Receive)
 			}
 		}
 		net.Step(epoch.Add(time.Duration(k+1) * frameDuration))

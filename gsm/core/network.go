@@ -13,6 +13,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/rsl"
 )
 
@@ -158,6 +159,11 @@ func New(cfg Config) (*Network, error) {
 	}
 	if err := cfg.MM.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if cfg.MM.Keys == nil && cfg.MM.AuthEvery != 1 {
+		// The keys of recent authentications, for connections that
+		// present their CKSN (mm.KeyCache): in memory, this core's.
+		cfg.MM.Keys = mm.NewKeyCache()
 	}
 	n := &Network{cfg: cfg, log: cfg.Log, rand: cfg.Rand, clock: cfg.Clock, up: cfg.Up,
 		stats: Stats{Outcomes: map[mm.Outcome]uint64{}},
@@ -652,9 +658,21 @@ func (n *Network) command(c command) {
 		return
 	}
 	for cell := range n.cells {
-		n.down(rsl.Down{Kind: rsl.PagingCmd, Cell: cell, Msg: buf[:k], IMSI: r.IMSI})
+		n.down(rsl.Down{Kind: rsl.PagingCmd, Cell: cell, Msg: buf[:k], IMSI: r.IMSI, Cause: uint8(chanNeeded(r.What))})
 		n.stats.Pages++
 	}
+}
+
+// chanNeeded is the channel a page for what asks the MS to request (TS
+// 44.018 §10.5.2.8, Paging Request): a TCH/F for a call, so that the
+// cell can put the answer straight on a traffic channel (very early
+// assignment; its signalling then runs on the FACCH/F), an SDCCH for
+// everything else (SMS, USSD), which completes there with SAPI 3.
+func chanNeeded(what string) rr.ChanNeeded {
+	if what == "call" {
+		return rr.NeedTCHF
+	}
+	return rr.NeedSDCCH
 }
 
 // session returns the subscriber's session, made if needed.

@@ -47,7 +47,7 @@ func (w *world) stepLossy(r *rand.Rand, loss float64, cutUA bool, dropped *int) 
 		}
 		p.Frame(local, &w.ul)
 		if !lose {
-			mstest.Uplink(w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
+			mstest.UplinkFrom(p, w.fn, &w.ul, -70, float32(i%4), w.cell.Receive)
 		}
 	}
 	w.core()

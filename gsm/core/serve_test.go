@@ -103,7 +103,7 @@ func (s *storm) run(frames int, step bool) int {
 		for i, p := range s.phones {
 			mstest.Downlink(p, fn, &dl)
 			p.Frame(fn, &ul)
-			mstest.Uplink(fn, &ul, -70, float32(i%8), func(b *tdma.RxBurst) {
+			mstest.UplinkFrom(p, fn, &ul, -70, float32(i%8), func(b *tdma.RxBurst) {
 				t := time.Now()
 				s.cell.Receive(b)
 				cellTime += time.Since(t)

@@ -9,6 +9,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
+	"github.com/gsmbox/gsmbox/gsm/rr"
 	"github.com/gsmbox/gsmbox/gsm/rsl"
 	"github.com/gsmbox/gsmbox/gsm/sms/cp"
 	"github.com/gsmbox/gsmbox/gsm/sms/rp"
@@ -463,7 +464,7 @@ func (n *Network) smsRepage(u SMSUser) {
 		return
 	}
 	for cell := range n.cells {
-		n.down(rsl.Down{Kind: rsl.PagingCmd, Cell: cell, Msg: buf[:k], IMSI: u.IMSI})
+		n.down(rsl.Down{Kind: rsl.PagingCmd, Cell: cell, Msg: buf[:k], IMSI: u.IMSI, Cause: uint8(rr.NeedSDCCH)})
 		n.stats.Pages++
 	}
 }

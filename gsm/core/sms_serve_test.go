@@ -36,7 +36,7 @@ func TestSMSServe(t *testing.T) {
 			local := w.fn.Add(-w.origin[i])
 			mstest.Downlink(p, local, &w.dl)
 			p.Frame(local, &w.ul)
-			mstest.Uplink(w.fn, &w.ul, -70, 0, w.cell.Receive)
+			mstest.UplinkFrom(p, w.fn, &w.ul, -70, 0, w.cell.Receive)
 		}
 		w.fn = w.fn.Add(1)
 		// A little real time per frame, so the core keeps up.

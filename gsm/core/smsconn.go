@@ -522,6 +522,11 @@ func (n *Network) smsTimers() {
 		if sc.idle.IsZero() || c.releasing || len(sc.tx) > 0 || sc.rcpt != nil || c.mm.State() != "connected" {
 			continue
 		}
+		if c.inCall() {
+			// A call's connection: SMS only borrows it (SAPI 3 on the
+			// SACCH); the call's clearing releases it.
+			continue
+		}
 		if msisdn, ok := s.byIMSI[c.imsi]; ok && len(s.byTo[msisdn]) > 0 && !sc.mtFailed && n.now.Sub(sc.since) < s.cfg.MaxHold {
 			if rc := s.rcpt(msisdn); !rc.busy || rc.paging {
 				s.stats.Attempts++

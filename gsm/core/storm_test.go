@@ -106,7 +106,7 @@ func (w *stormWorld) step() {
 		if !p.Frame(local, &w.ul) {
 			continue
 		}
-		mstest.Uplink(w.fn, &w.ul, w.rssi[i], float32(i%32), func(rb *tdma.RxBurst) {
+		mstest.UplinkFrom(p, w.fn, &w.ul, w.rssi[i], float32(i%32), func(rb *tdma.RxBurst) {
 			if rb.Kind == tdma.KindAccess {
 				w.rach = append(w.rach, rachArrival{*rb, rb.RSSI})
 				return

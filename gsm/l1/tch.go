@@ -142,6 +142,11 @@ func (u *Uplink) tchFlush(tn tdma.TN, a *accum) {
 		n := float32(a.n)
 		rssi, toa, ci = a.rssi/n, a.toa/n, a.ci/n
 	}
+	// A block is decoded from eight bursts, the four before these
+	// included: it counts as deciphered only if all eight were.
+	full := a.got != 0 && a.ciph&a.got == a.got
+	prev := u.tchCiph[tn]
+	u.tchCiph[tn] = full
 	kind, q, ok := u.tchDec[tn].Decode(&u.tr.Speech, &u.blk.Msg, &a.soft)
 	switch kind {
 	case coding.TCHFSpeech:
@@ -158,11 +163,37 @@ func (u *Uplink) tchFlush(tn tdma.TN, a *accum) {
 		b.Chan, b.FN, b.Bursts, b.Good, b.Quality = Chan{Kind: ChanFACCHF, TN: tn}, a.start, a.n, ok, q
 		// No trial in clear on a TCH/F: the decoder's interleaver holds
 		// the previous bursts. A TCH/F is normally activated ciphered.
-		b.Ciphered = a.ciph&a.got != 0
+		// With half its bursts good a FACCH block may still decode, so
+		// a block that straddles the start of deciphering, its first
+		// half sent in clear, does not count as deciphered: it would
+		// turn on the downlink ciphering before the MS has the command
+		// (TS 44.018 §3.4.7.2).
+		b.Ciphered = full && prev
 		if c := u.ulCipherAt(tn, b.Chan); c != nil && b.Ciphered && ok {
 			c.confirmed = true
 		}
 		b.RSSI, b.ToA, b.CI = rssi, toa, ci
 		u.deliver(b)
+	}
+}
+
+// Reset drops whatever is gathered of the uplink blocks of dedicated
+// channel ch and its associated channels, and the TCH/F decoder's held
+// bursts. The cell calls it when it frees the channel: a block begun in
+// one activation must not be completed and delivered in the next (its
+// bursts, deciphered with the old key, would decode when the next
+// activation reuses that key, and pass for the MS ciphering).
+func (u *Uplink) Reset(ch Chan) {
+	tn := ch.TN & 7
+	switch ch.Kind {
+	case ChanTCHF, ChanFACCHF, ChanSACCHTF:
+		u.tchAcc[tn] = accum{}
+		u.tchDec[tn] = coding.TCHFDecoder{}
+		u.tchCiph[tn] = false
+		u.acc[tn][8] = accum{}
+	case ChanSDCCH4, ChanSDCCH8, ChanSACCHC4, ChanSACCHC8:
+		s := int(ch.Sub & 7)
+		u.acc[tn][s] = accum{}
+		u.acc[tn][8+s] = accum{}
 	}
 }

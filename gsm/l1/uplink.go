@@ -111,12 +111,15 @@ type Uplink struct {
 	// TCH/F state per timeslot (combination I).
 	tchAcc [8]accum
 	tchDec [8]coding.TCHFDecoder
-	tr     UplinkTraffic
-	ab     AccessBurst
-	ra     [1]byte
-	rsoft  [tdma.AccessDataBits]int8
-	ev     TapEvent
-	stats  UplinkStats
+	// tchCiph: the previous four bursts of the TCH/F on the timeslot
+	// were all deciphered (tch.go).
+	tchCiph [8]bool
+	tr      UplinkTraffic
+	ab      AccessBurst
+	ra      [1]byte
+	rsoft   [tdma.AccessDataBits]int8
+	ev      TapEvent
+	stats   UplinkStats
 }
 
 // NewUplink checks cfg and returns an Uplink delivering to sink.

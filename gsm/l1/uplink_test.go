@@ -425,3 +425,42 @@ func TestTCHFRoundTrip(t *testing.T) {
 		t.Errorf("FACCH/F delivered %d queued and %d fill blocks, want 1 and 11", facch, fill)
 	}
 }
+
+// A SACCH/TF block of which only two bursts came before the channel was
+// freed (Reset) is dropped: the next activation's first burst starts a
+// block of its own instead of completing and delivering the stale one
+// (whose bursts were deciphered with the previous activation's key).
+func TestUplinkResetDropsPartialBlock(t *testing.T) {
+	for _, reset := range []bool{false, true} {
+		cfg := cfgV()
+		cfg.Slots[2] = l1.CombI
+		sink := &l1test.Sink{}
+		ul, err := l1.NewUplink(cfg, sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		burst := func(fn tdma.FN) {
+			rx := tdma.RxBurst{FN: fn, TN: 2, Kind: tdma.KindNormal, RSSI: -50}
+			for i := range rx.Soft {
+				rx.Soft[i] = 100
+			}
+			ul.Burst(&rx)
+		}
+		// TN2's SACCH/TF bursts are at FN mod 104 = 38, 64, 90, 12.
+		burst(38)
+		burst(64)
+		if reset {
+			ul.Reset(l1.Chan{Kind: l1.ChanTCHF, TN: 2})
+		}
+		burst(104 + 38)
+		var n int
+		for _, b := range sink.Blocks {
+			if b.Chan.Kind == l1.ChanSACCHTF {
+				n++
+			}
+		}
+		if want := map[bool]int{false: 1, true: 0}[reset]; n != want {
+			t.Errorf("reset %v: %d SACCH/TF blocks delivered, want %d", reset, n, want)
+		}
+	}
+}

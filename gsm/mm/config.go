@@ -30,6 +30,22 @@ type Config struct {
 	Ciphers CipherSet
 	// NoAuth turns authentication off even for subscribers with a key.
 	NoAuth bool
+	// Keys, when set, lets a connection be ciphered with the key of the
+	// subscriber's last authentication instead of authenticating again,
+	// when the MS presents that key's CKSN (TS 24.008 §4.3.2.4; see
+	// KeyCache for the rules). nil authenticates every connection.
+	Keys *KeyCache
+	// AuthEvery: with Keys, a subscriber is authenticated on at least
+	// every AuthEvery-th connection (1: every one); zero means
+	// DefaultAuthEvery.
+	AuthEvery int
+	// KeyMaxAge: with Keys, a key is not used again once this old; zero
+	// means DefaultKeyMaxAge.
+	KeyMaxAge time.Duration
+	// KeyReuseA51 lets a key be used again on a connection ciphered
+	// with A5/1; by default only A5/3 (whose keys a recording of the air
+	// does not give away) qualifies.
+	KeyReuseA51 bool
 	// NoCipher turns ciphering off (authentication still runs).
 	NoCipher bool
 	// NoTMSI turns TMSI allocation off; MSs then register by IMSI.
@@ -99,6 +115,13 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+func (c *Config) authEvery() int {
+	if c.AuthEvery <= 0 {
+		return DefaultAuthEvery
+	}
+	return c.AuthEvery
 }
 
 func (c *Config) ciphers() CipherSet {

@@ -86,6 +86,14 @@ type MS struct {
 
 	t3210, t3211, t3212, t3240 time.Time
 
+	// The MM connections of the RR connection by service type (bit
+	// 1<<svc), the service asked for last, and whether another MM
+	// connection was up when it was asked (TS 24.008 §4.5.1.1: a
+	// rejected further request leaves those alone).
+	conns     uint16
+	asked     ServiceType
+	askedMore bool
+
 	// RequestFollowOn sets the follow-on request bit in the next
 	// Location Updating Request, so that a CM service request can use
 	// the same connection if the network grants follow-on proceed.
@@ -161,6 +169,7 @@ func (m *MS) LocationUpdate(now time.Time, lai l3.LAI, t LUType) []MSAction {
 		return m.acts
 	}
 	m.seq.Reset()
+	m.conns = 0
 	m.lai, m.luType, m.accepted, m.cause = lai, t, false, 0
 	m.t3211, m.t3212 = time.Time{}, time.Time{}
 	old := m.SIM.LAI
@@ -196,7 +205,9 @@ func (m *MS) RequestService(now time.Time, lai l3.LAI, svc ServiceType) []MSActi
 	}
 	if m.st == msIdle {
 		m.seq.Reset()
+		m.conns = 0
 	}
+	m.asked, m.askedMore = svc, m.st == msConnected && m.conns != 0
 	m.lai = lai
 	id := m.SIM.Identity(lai)
 	cksn := m.SIM.CKSN
@@ -210,6 +221,21 @@ func (m *MS) RequestService(now time.Time, lai l3.LAI, svc ServiceType) []MSActi
 
 // Connected reports whether an MM connection is established.
 func (m *MS) Connected() bool { return m.st == msConnected }
+
+// HasConnection reports whether an MM connection for svc is established
+// on the RR connection (the CM layer of svc may use it; another service
+// asks for its own with RequestService, TS 24.008 §4.5.1.1).
+func (m *MS) HasConnection(svc ServiceType) bool {
+	return (m.st == msConnected || m.st == msWaitService) && m.conns&(1<<(svc&15)) != 0
+}
+
+// Asking reports whether a CM Service Request is waiting for its answer.
+func (m *MS) Asking() bool { return m.st == msWaitService }
+
+func (m *MS) serviceAccepted() {
+	m.st = msConnected
+	m.conns |= 1 << (m.asked & 15)
+}
 
 // Detach sends the IMSI Detach Indication at power off (TS 24.008
 // §4.3.4.1). The caller opens an RR connection for it if none is open, and
@@ -337,7 +363,7 @@ func (m *MS) Handle(now time.Time, b []byte) []MSAction {
 		}
 	case *CMServiceAccept:
 		if m.st == msWaitService {
-			m.st = msConnected
+			m.serviceAccepted()
 		}
 	case *CMServiceReject:
 		if msg.Cause == CauseIMSIUnknownInVLR {
@@ -346,6 +372,12 @@ func (m *MS) Handle(now time.Time, b []byte) []MSAction {
 			m.acts = append(m.acts, MSAction{Kind: MSStartLU, Type: LUNormal})
 		}
 		m.cause = msg.Cause
+		if m.st == msWaitService && m.askedMore && msg.Cause != CauseIMSIUnknownInVLR {
+			// A further request refused: the MM connections already
+			// up go on (TS 24.008 §4.5.1.1).
+			m.st = msConnected
+			return m.acts
+		}
 		m.waitRelease(now)
 	case *MMStatus:
 		// Informational.
@@ -360,7 +392,7 @@ func (m *MS) Handle(now time.Time, b []byte) []MSAction {
 // (TS 24.008 §4.5.1.2).
 func (m *MS) CipheringStarted() {
 	if m.st == msWaitService {
-		m.st = msConnected
+		m.serviceAccepted()
 	}
 }
 

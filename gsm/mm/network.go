@@ -124,8 +124,11 @@ type Result struct {
 	TMSI          uint32 // the TMSI allocated (NoTMSI if none)
 	TMSIConfirmed bool   // the MS confirmed TMSI
 	Authenticated bool
-	Cipher        Cipher
-	Ciphered      bool
+	// KeyReused: ciphered with the key of an earlier authentication
+	// (Config.Keys), not authenticated on this connection.
+	KeyReused bool
+	Cipher    Cipher
+	Ciphered  bool
 }
 
 type state uint8
@@ -361,12 +364,18 @@ func (c *Conn) handle(now time.Time, m Message) {
 		}
 		c.stop()
 		if !crypto.VerifySRES(c.sres, m.SRES) {
+			if c.cfg.Keys != nil {
+				c.cfg.Keys.Forget(c.res.IMSI)
+			}
 			c.send(&AuthenticationReject{})
 			c.res.Cause = CauseIllegalMS
 			c.release(OutcomeAuthFailed)
 			return
 		}
 		c.res.Authenticated = true
+		if c.cfg.Keys != nil && c.cfg.authEvery() > 1 {
+			c.cfg.Keys.put(c.res.IMSI, c.cksn, c.kc, now)
+		}
 		c.afterAuth(now)
 	case *AuthenticationFailure:
 		if c.st != stWaitAuth {
@@ -418,8 +427,13 @@ func (c *Conn) onCMServiceRequest(now time.Time, m *CMServiceRequest) {
 	c.cm2, c.hasCM2 = m.Classmark2, true
 	if c.st == stConnected && c.res.IMSI != "" {
 		// A further MM connection on a connection already
-		// authenticated (follow-on, or a second service).
-		c.acceptService()
+		// authenticated (follow-on, or a second service such as an SMS
+		// during a call). Ciphering, if any, is already on, so nothing
+		// else can stand for the acceptance: CM Service Accept (TS
+		// 24.008 §4.5.1.1).
+		c.send(&CMServiceAccept{})
+		c.res.Outcome = OutcomeAccepted
+		c.acts = append(c.acts, Action{Kind: ActMMConnection, Service: m.Service})
 		return
 	}
 	if m.Service == ServiceEmergencyCall && !c.cfg.EmergencyCalls {
@@ -591,7 +605,7 @@ func (c *Conn) decided(now time.Time, d Decision) {
 		return
 	}
 	c.hasKey = d.HasKey
-	if !d.HasKey || c.cfg.NoAuth {
+	if !d.HasKey || c.cfg.NoAuth || c.reuseKey(now) {
 		c.afterAuth(now)
 		return
 	}
@@ -622,9 +636,31 @@ func (c *Conn) authVector(now time.Time, a Answer) {
 	c.start(now, orDefault(c.cfg.T3260, T3260Default), "T3260")
 }
 
+// reuseKey takes the key of the subscriber's last authentication for
+// this connection when the MS presents its CKSN (TS 24.008 §4.3.2.4)
+// and Config allows it: the connection is then ciphered with it (A5/3,
+// or A5/1 with KeyReuseA51), which the MS can only answer holding the
+// same key.
+func (c *Conn) reuseKey(now time.Time) bool {
+	k := c.cfg.Keys
+	if k == nil || c.cfg.NoCipher || c.msCKSN >= CKSNNone || !c.hasCM2 || c.cfg.authEvery() <= 1 {
+		return false
+	}
+	alg, ok := Negotiate(c.cfg.ciphers(), MSCiphers(c.cm1, &c.cm2, nil))
+	if !ok || alg == A50 || alg == A51 && !c.cfg.KeyReuseA51 {
+		return false
+	}
+	kc, ok := k.take(c.res.IMSI, c.msCKSN, now, c.cfg.authEvery(), orDefault(c.cfg.KeyMaxAge, DefaultKeyMaxAge))
+	if !ok {
+		return false
+	}
+	c.kc, c.cksn, c.res.KeyReused = kc, c.msCKSN, true
+	return true
+}
+
 // afterAuth decides ciphering (TS 24.008 §4.3.2, TS 44.018 §3.4.7).
 func (c *Conn) afterAuth(now time.Time) {
-	if !c.res.Authenticated || c.cfg.NoCipher {
+	if !(c.res.Authenticated || c.res.KeyReused) || c.cfg.NoCipher {
 		c.afterCipher(now)
 		return
 	}
@@ -860,6 +896,11 @@ func (c *Conn) Tick(now time.Time) []Action {
 		}
 		c.release(OutcomeAccepted)
 	default:
+		if c.st == stWaitCipher && c.res.KeyReused && c.cfg.Keys != nil {
+			// The MS did not cipher with the key it named: the next
+			// connection authenticates.
+			c.cfg.Keys.Forget(c.res.IMSI)
+		}
 		c.res.Timer = name
 		c.release(OutcomeTimeout)
 	}

@@ -11,6 +11,7 @@ import (
 // §3.3.1.1.2.
 type access struct {
 	cause   rr.EstCause
+	need    rr.ChanNeeded // answer to paging: the channel the network needs
 	neci    bool
 	max     int // M+1 channel requests at most
 	t, s    int // Tx-integer and S, in RACH slots
@@ -65,7 +66,9 @@ func ChannelRequestRA(cause rr.EstCause, neci bool, r uint8) uint8 {
 	case rr.EstReestablish:
 		return 0b110<<5 | r&31
 	case rr.EstPaging:
-		return 0b100<<5 | r&31 // answer to paging, any channel
+		// Answer to paging, any channel, or TCH/F needed from a phone
+		// without half rate (Table 9.1.8.1).
+		return 0b100<<5 | r&31
 	case rr.EstOriginating:
 		return 0b111<<5 | r&31 // originating call, TCH/F needed
 	case rr.EstSDCCHProcedure:
@@ -91,6 +94,12 @@ func rachPerMF(c l1.Combination) int {
 
 // startAccess begins the random access procedure for cause.
 func (p *Phone) startAccess(cause rr.EstCause) {
+	p.startAccessNeed(cause, rr.NeedAny)
+}
+
+// startAccessNeed is startAccess for an answer to paging that says which
+// channel the network needs (TS 44.018 §10.5.2.8).
+func (p *Phone) startAccessNeed(cause rr.EstCause, need rr.ChanNeeded) {
 	c := &p.cell
 	t := rr.TxIntegerSlots(c.RACH.TxInteger)
 	s := SlotsS(t, p.comb0 == l1.CombV)
@@ -98,7 +107,7 @@ func (p *Phone) startAccess(cause rr.EstCause) {
 	if m == 0 {
 		m = 1
 	}
-	p.rach = access{cause: cause, neci: c.CellSel.NECI, max: m + 1, t: t, s: s}
+	p.rach = access{cause: cause, need: need, neci: c.CellSel.NECI, max: m + 1, t: t, s: s}
 	// The first request goes in a slot drawn from {0 .. max(T, 8)−1}.
 	p.rach.skip = p.rng.IntN(max(t, 8))
 	p.stats.AccessAttempts++
@@ -120,6 +129,10 @@ func (p *Phone) rachFrame(f tdma.FN, b *tdma.TxBurst) bool {
 	}
 	var r uint8 = uint8(p.rng.UintN(256))
 	ra := ChannelRequestRA(a.cause, a.neci, r)
+	if a.cause == rr.EstPaging && a.need == rr.NeedSDCCH {
+		// Answer to paging, SDCCH needed (Table 9.1.8.1).
+		ra = 0b0001<<4 | r&15
+	}
 	var coded [tdma.AccessDataBits]byte
 	coding.EncodeRACH(&coded, ra, p.cell.BSIC)
 	tdma.Access(&b.Bits, &coded)

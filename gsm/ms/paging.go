@@ -13,7 +13,7 @@ func (p *Phone) paging2(m *rr.PagingRequest2) {
 	if m.HasIdentity3 {
 		ids[2], n = m.Identity3, 3
 	}
-	p.pagedBy(ids[:n])
+	p.pagedBy(ids[:n], m.ChanNeeded[:n])
 }
 
 // paging3 checks a Paging Request Type 3 (TS 44.018 §9.1.24): four TMSIs.
@@ -22,21 +22,21 @@ func (p *Phone) paging3(m *rr.PagingRequest3) {
 	for i, t := range m.TMSI {
 		ids[i] = l3.TMSI(t)
 	}
-	p.pagedBy(ids[:])
+	p.pagedBy(ids[:], m.ChanNeeded[:])
 }
 
 // pagedBy answers paging when one of ids is the phone's (as paging does
-// for Type 1).
-func (p *Phone) pagedBy(ids []l3.MobileIdentity) {
+// for Type 1), asking for the channel need says the network needs.
+func (p *Phone) pagedBy(ids []l3.MobileIdentity, need []rr.ChanNeeded) {
 	if p.cfg.Upper == nil {
 		return
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		if p.cfg.Upper.Paged(id) {
 			p.stats.Pages++
 			if p.state == StateIdle && !p.t3122On {
 				p.pageResp = true
-				p.startAccess(rr.EstPaging)
+				p.startAccessNeed(rr.EstPaging, need[i])
 			}
 			return
 		}

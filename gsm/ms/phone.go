@@ -637,7 +637,7 @@ func (p *Phone) paging(m *rr.PagingRequest1) {
 			p.stats.Pages++
 			if p.state == StateIdle && !p.t3122On && !p.barred() {
 				p.pageResp = true
-				p.startAccess(rr.EstPaging)
+				p.startAccessNeed(rr.EstPaging, m.ChanNeeded[i])
 			}
 			return
 		}

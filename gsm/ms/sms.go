@@ -146,7 +146,10 @@ type SMS struct {
 	seen   map[string]struct{}
 	link   SAPI3Sender
 	attach bool // switched off since: attach when camped again
-	ussd   ussdState
+	// askedMM: a CM Service Request for SMS went out on a connection
+	// that carries another MM connection (a call).
+	askedMM bool
+	ussd    ussdState
 
 	// Inbox holds the whole messages received, oldest first.
 	Inbox []Received
@@ -202,6 +205,7 @@ func (s *SMS) Outbox() int { return len(s.out) }
 // the outbox has something and MM is free.
 func (s *SMS) WantsConnection() (rr.EstCause, bool) {
 	if s.initial == nil && len(s.out) > 0 && s.MM.Registered() && !s.MS.Busy() {
+		s.askedMM = false
 		s.MM.actions(s.MS.RequestService(s.Now(), s.lai, mm.ServiceSMS))
 	} else if s.initial == nil && len(s.ussd.dial) > 0 && s.MM.Registered() && !s.MS.Busy() {
 		s.MM.actions(s.MS.RequestService(s.Now(), s.lai, mm.ServiceSS))
@@ -231,12 +235,35 @@ func (s *SMS) Tick(fn tdma.FN) bool {
 
 // Dedicated implements SAPI3Upper: the next part goes out once the MM
 // connection for SMS is up.
+//
+// Each CM entity needs an MM connection of its own (TS 24.008 §4.5.1):
+// on a connection the phone opened for SMS that is the one it asked for;
+// on a call's connection the phone asks for one more with a CM Service
+// Request for SMS on SAPI 0 (§4.5.1.1), and the SMS goes on SAPI 3 of
+// the same channel (on a TCH/F, the SACCH: TS 44.006 §4.1.2) once the
+// network accepts it.
 func (s *SMS) Dedicated(link SAPI3Sender) {
 	s.link = link
 	s.ussdDial(link)
 	if s.cur != nil || len(s.out) == 0 || !s.MS.Connected() {
 		return
 	}
+	if !s.MS.HasConnection(mm.ServiceSMS) {
+		if s.askedMM {
+			// Refused (the MM connections already up go on): the
+			// part counts as refused.
+			s.askedMM = false
+			s.Stats.PartsRefused++
+			s.done(false, 0)
+			return
+		}
+		s.askedMM = true
+		s.MM.send = link.SendSAPI0
+		s.MM.actions(s.MS.RequestService(s.Now(), s.lai, mm.ServiceSMS))
+		s.MM.send = nil
+		return
+	}
+	s.askedMM = false
 	o := &s.out[0]
 	e, err := cp.NewEntity(s.cfg.CP, s.nextTI, true)
 	if err != nil {
@@ -445,7 +472,7 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 // Released implements Upper: transactions end with the connection; a
 // part without an answer stays in the outbox.
 func (s *SMS) Released(normal bool) {
-	s.cur = nil
+	s.cur, s.askedMM = nil, false
 	s.mt = [7]*cp.Entity{}
 	s.link = nil
 	s.ussd.open, s.ussd.used = false, false

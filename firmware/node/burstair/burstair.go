@@ -104,7 +104,7 @@ func (a *Air) Transmit(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) error {
 		if !p.MS.Frame(local, &a.ul) {
 			continue
 		}
-		mstest.Uplink(fn, &a.ul, p.RSSI, p.ToA, func(rb *tdma.RxBurst) {
+		mstest.UplinkFrom(p.MS, fn, &a.ul, p.RSSI, p.ToA, func(rb *tdma.RxBurst) {
 			if rb.Kind == tdma.KindAccess {
 				a.st.Access++
 				a.rach = append(a.rach, *rb)

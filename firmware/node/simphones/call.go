@@ -333,3 +333,12 @@ func (sp *Phone) CallInfo() ms.CallInfo {
 func (cfg *Config) callConfig(v *voice) ms.CallConfig {
 	return ms.CallConfig{Codecs: cfg.Codecs, AnswerAfter: cfg.AnswerFrames, Mouth: v.mouth, Ear: v.ear}
 }
+
+// Text has the phone send text to phone to's number (MSISDN(to)), as a
+// user would type it: during a call it goes on the call's connection
+// (TS 24.008 §4.5.1.1, SAPI 3 on the SACCH of the TCH/F), else on a
+// connection of its own. Safe from any goroutine; false when the phone's
+// command queue is full. Read the recipient's Inbox after Stop.
+func (sp *Phone) Text(to int, text string) bool {
+	return sp.do(func() { _, _ = sp.up.SMS.Send(MSISDN(to), text, false, uint64(sp.idx)<<16) })
+}

@@ -59,7 +59,9 @@ func Downlink(p *ms.Phone, local tdma.FN, dl *[tdma.Slots]tdma.TxBurst) {
 
 // Uplink turns a phone's uplink bursts ul for cell frame fn into received
 // bursts with the given level and time of arrival, and hands each to
-// receive (the cell's Receive, or a test's filter in front of it).
+// receive (the cell's Receive, or a test's filter in front of it). toa is
+// the time of arrival as the cell measures it, whatever timing advance
+// the phone applies; for a phone at a distance use UplinkFrom.
 func Uplink(fn tdma.FN, ul *[tdma.Slots]tdma.TxBurst, rssi, toa float32, receive func(*tdma.RxBurst)) {
 	var rb tdma.RxBurst
 	for tn := range ul {
@@ -68,6 +70,29 @@ func Uplink(fn tdma.FN, ul *[tdma.Slots]tdma.TxBurst, rssi, toa float32, receive
 			continue
 		}
 		rb = tdma.RxBurst{FN: fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: rssi, ToA: toa}
+		Soft(&rb.Soft, &b.Bits)
+		receive(&rb)
+	}
+}
+
+// UplinkFrom is Uplink for phone p at a distance whose round trip takes
+// delay symbols: an access burst, sent without timing advance, arrives
+// delay symbols late, every other burst delay − TA symbols late, TA being
+// the timing advance p applies (TS 45.010 §5.1, §5.6). A cell whose
+// timing advance loop works orders TA ≈ delay and holds it there; fed a
+// fixed time of arrival instead, it would raise the advance without end.
+func UplinkFrom(p *ms.Phone, fn tdma.FN, ul *[tdma.Slots]tdma.TxBurst, rssi, delay float32, receive func(*tdma.RxBurst)) {
+	ta := float32(p.TA())
+	var rb tdma.RxBurst
+	for tn := range ul {
+		b := &ul[tn]
+		if b.Kind == tdma.KindNone {
+			continue
+		}
+		rb = tdma.RxBurst{FN: fn, TN: tdma.TN(tn), Kind: b.Kind, RSSI: rssi, ToA: delay}
+		if b.Kind != tdma.KindAccess {
+			rb.ToA = delay - ta
+		}
 		Soft(&rb.Soft, &b.Bits)
 		receive(&rb)
 	}
