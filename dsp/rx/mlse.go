@@ -35,6 +35,12 @@ type equaliser struct {
 
 	refRe, refIm, refE [states]float32 // see branches
 
+	// The trellis models nt taps of the channel estimate, h[off] …
+	// h[off+nt−1] (see shorten), on ns = 2^(nt−1) states: step k sees
+	// zeq[k+off].
+	nt, off, ns int
+	full        bool // always the full chanTaps-tap trellis (Config.FullTrellis)
+
 	soft bool        // the last run gave soft output
 	z    []complex64 // the last run's input, before frequency correction
 	base int         // zeq[i] is z[base+i]·norm, frequency-corrected
@@ -79,27 +85,35 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 	bestRes, bestU := math.Inf(1), 0
 	var sig float64
 	for u := -1; u <= 2; u++ {
+		// Least squares through the normal equations: Bᵀ·obs, then
+		// h = (BᵀB)⁻¹·Bᵀ·obs, and the fit's energy hᴴ·Bᵀ·obs, which
+		// leaves the residual |obs|² − hᴴ·Bᵀ·obs without the model's
+		// samples.
 		base := tr.obs0 - 2 + u + zPad
 		obs := z[base : base+tr.nobs]
+		var bzRe, bzIm [chanTaps]float32
+		var oo float32
+		for i, row := range tr.sym[:len(obs)] {
+			v := obs[i]
+			vr, vi := real(v), imag(v)
+			oo += vr*vr + vi*vi
+			for l, b := range row {
+				bzRe[l] += b * vr
+				bzIm[l] += b * vi
+			}
+		}
 		var hu [chanTaps]complex64
+		var s float64
 		for l := range hu {
 			var re, im float32
-			for i, p := range tr.pinv[l] {
-				re += p * real(obs[i])
-				im += p * imag(obs[i])
+			for k, a := range tr.ataInv[l] {
+				re += a * bzRe[k]
+				im += a * bzIm[k]
 			}
 			hu[l] = complex(re, im)
+			s += float64(re*bzRe[l] + im*bzIm[l])
 		}
-		var res, s float64
-		for i, row := range tr.sym {
-			var m complex64
-			for l, b := range row {
-				m += hu[l] * complex(b, 0)
-			}
-			r := obs[i] - m
-			res += float64(real(r)*real(r) + imag(r)*imag(r))
-			s += float64(real(m)*real(m) + imag(m)*imag(m))
-		}
+		res := max(float64(oo)-s, 0)
 		if res < bestRes {
 			bestRes, bestU, h, sig = res, u, hu, s
 		}
@@ -138,11 +152,14 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 // for the passes whose decisions only feed the next estimate.
 func (e *equaliser) equalise(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr *training, hp *[chanTaps]complex64, noise, scale float64, soft bool) {
 	e.h, e.noise = *hp, noise
-	e.branches(&e.h)
 	if e.ref != nil {
+		e.nt, e.off, e.ns = chanTaps, 0, states
+		e.branches(&e.h)
 		e.ref(e, hard, dst, tr, noise, scale)
 		return
 	}
+	noise += e.shorten(&e.h, noise)
+	e.branches(&e.h)
 	if !soft {
 		e.viterbi(hard, tr)
 		return
@@ -151,29 +168,84 @@ func (e *equaliser) equalise(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr
 	e.softBits(hard, dst, tr, noise, scale)
 }
 
-// branches prepares the noiseless value of every branch. Branch br = s<<1|u
-// leaves state s (b(n−1−i) in bit i) with input u = b(n); bit value 1 is
-// the symbol −1. Flipping all five bits negates the value, so only the 16
-// branches with bit 4 clear are kept: branch br ≥ 16 is −ref[br^31].
+// shortenLoss is the share of the noise variance that the taps a shorter
+// trellis leaves out may add (as interference) before the receiver keeps
+// them: 0.08 costs at most 0.33 dB of SNR, usually far less, since what
+// is left out near the sensitivity limit is mostly the estimate's own
+// noise.
+const shortenLoss = 0.1
+
+// shortenFloor is the energy, relative to the signal, that may always be
+// left out: −23 dB of intersymbol interference against symbols of ±1
+// never decides a bit, and this is GMSK's own third tap after whitening
+// (0.07 in amplitude) on the static channel.
+const shortenFloor = 0.02
+
+// shorten picks the trellis for channel h (unit signal power) and noise
+// variance noise: the fewest taps, 3 or 4 (4 or 8 states instead of 16),
+// whose window of h holds all but max(shortenLoss·noise, shortenFloor)
+// of its energy, else all chanTaps. After the whitening filter GMSK alone
+// is a three-tap channel (1, 0.70, 0.09 of the main tap), so at the
+// sensitivity limit on the static channel a 4-state trellis does what the
+// 16-state one did at a quarter of the cost; multipath that spreads the
+// energy keeps the taps it needs. It sets e.nt, e.off, e.ns and returns
+// the energy left out, which the caller adds to the noise.
+func (e *equaliser) shorten(h *[chanTaps]complex64, noise float64) float64 {
+	e.nt, e.off, e.ns = chanTaps, 0, states
+	if e.full {
+		return 0
+	}
+	var p [chanTaps]float64
+	total := 0.0
+	for l, v := range h {
+		p[l] = float64(real(v)*real(v) + imag(v)*imag(v))
+		total += p[l]
+	}
+	allow := max(shortenLoss*noise, shortenFloor*total)
+	for nt := 2; nt < chanTaps; nt++ {
+		bestOff, bestIn := 0, -1.0
+		for off := 0; off+nt <= chanTaps; off++ {
+			in := 0.0
+			for _, v := range p[off : off+nt] {
+				in += v
+			}
+			if in > bestIn {
+				bestOff, bestIn = off, in
+			}
+		}
+		if left := total - bestIn; left <= allow {
+			e.nt, e.off, e.ns = nt, bestOff, 1<<(nt-1)
+			return max(left, 0)
+		}
+	}
+	return 0
+}
+
+// branches prepares the noiseless value of every branch of the trellis
+// shorten chose. Branch br = s<<1|u leaves state s (b(n−1−i) in bit i)
+// with input u = b(n); bit value 1 is the symbol −1. Flipping all nt bits
+// negates the value, so only the ns branches with bit nt−1 clear are
+// kept: branch br ≥ ns is −ref[br^(2ns−1)].
 func (e *equaliser) branches(hp *[chanTaps]complex64) {
-	h := hp
-	for br := 0; br < states; br++ {
+	h := hp[e.off : e.off+e.nt]
+	for br := 0; br < e.ns; br++ {
 		m := h[0] * complex(bsym(int8(br&1)), 0)
-		for i := 1; i < chanTaps; i++ {
+		for i := 1; i < len(h); i++ {
 			m += h[i] * complex(bsym(int8(br>>i&1)), 0)
 		}
-		e.refRe[br], e.refIm[br] = 2*real(m), 2*imag(m)
-		e.refE[br] = real(m)*real(m) + imag(m)*imag(m)
+		e.refRe[br&(states-1)], e.refIm[br&(states-1)] = 2*real(m), 2*imag(m)
+		e.refE[br&(states-1)] = real(m)*real(m) + imag(m)*imag(m)
 	}
 }
 
-// metrics writes the 16 correlations c[j] = 2·Re(z·conj(ref[j])) of step
-// k: branch j < 16 costs refE[j] − c[j], branch j|16 costs
-// refE[j^15] + c[j^15] (|z − ref|² less the |z|² all branches share).
+// metrics writes the ns correlations c[j] = 2·Re(z·conj(ref[j])) of step
+// k: branch j < ns costs refE[j] − c[j], branch j|ns costs
+// refE[j^(ns−1)] + c[j^(ns−1)] (|z − ref|² less the |z|² all branches
+// share).
 func (e *equaliser) metrics(c *[states]float32, z complex64) {
 	zr, zi := real(z), imag(z)
-	for j := range c {
-		c[j] = zr*e.refRe[j] + zi*e.refIm[j]
+	for j := 0; j < e.ns; j++ {
+		c[j&(states-1)] = zr*e.refRe[j&(states-1)] + zi*e.refIm[j&(states-1)]
 	}
 }
 
@@ -184,51 +256,56 @@ func (e *equaliser) metrics(c *[states]float32, z complex64) {
 func (e *equaliser) viterbi(hard *[tdma.BurstBits]int8, tr *training) {
 	const scale = 1 << 10
 	const forbid = int32(1 << 28) // a state a known bit rules out
-	n := tr.nbits + chanTaps - 1
+	const m = states - 1          // index mask: no bounds checks
+	ns, nt, off := e.ns, e.nt, e.off
+	half, top := ns>>1, ns-1
+	n := tr.nbits + nt - 1
 	var E [states]int32
 	var refRe, refIm [states]float32
-	for j := range E {
-		E[j] = int32(e.refE[j] * scale)
-		refRe[j], refIm[j] = e.refRe[j]*scale, e.refIm[j]*scale
+	for j := 0; j < ns; j++ {
+		E[j&m] = int32(e.refE[j&m] * scale)
+		refRe[j&m], refIm[j&m] = e.refRe[j&m]*scale, e.refIm[j&m]*scale
 	}
 	var a, next, c [states]int32
 	for k := 0; k < n; k++ {
-		zr, zi := real(e.zeq[k]), imag(e.zeq[k])
-		for j := range c {
-			c[j] = int32(zr*refRe[j] + zi*refIm[j])
+		z := e.zeq[k+off]
+		zr, zi := real(z), imag(z)
+		for j := 0; j < ns; j++ {
+			c[j&m] = int32(zr*refRe[j&m] + zi*refIm[j&m])
 		}
 		var dec uint32
-		for s2 := 0; s2 < states; s2++ {
-			// Predecessors s2>>1 (branch s2) and s2>>1|8 (branch s2|16).
-			m0 := a[s2>>1] + E[s2] - c[s2]
-			j := (s2 ^ 15) & (states - 1)
-			m1 := a[(s2>>1)|states>>1] + E[j] + c[j]
+		for s2 := 0; s2 < ns; s2++ {
+			// Predecessors s2>>1 (branch s2) and s2>>1|ns/2 (branch
+			// s2|ns, the negation of branch s2^(ns−1)).
+			m0 := a[(s2>>1)&m] + E[s2&m] - c[s2&m]
+			j := (s2 ^ top) & m
+			m1 := a[((s2>>1)|half)&m] + E[j] + c[j]
 			d := m1 - m0
 			mask := d >> 31 // all ones when m1 < m0
-			next[s2] = m0 + d&mask
+			next[s2&m] = m0 + d&mask
 			dec |= uint32(mask&1) << s2
 		}
 		if k < tr.nbits {
 			if kb := tr.known[k]; kb >= 0 {
-				for s2 := 1 - int(kb); s2 < states; s2 += 2 {
-					next[s2] = forbid
+				for s2 := 1 - int(kb); s2 < ns; s2 += 2 {
+					next[s2&m] = forbid
 				}
 			}
 		}
 		// Renormalise on the best state (a forbidden one would let the
 		// others drift down by 2^28 a step through a training sequence).
 		ref := next[0]
-		for _, v := range next[1:] {
-			ref = min(ref, v)
+		for s2 := 1; s2 < ns; s2++ {
+			ref = min(ref, next[s2&m])
 		}
-		for s2 := range next {
-			a[s2] = min(next[s2]-ref, forbid)
+		for s2 := 0; s2 < ns; s2++ {
+			a[s2&m] = min(next[s2&m]-ref, forbid)
 		}
 		e.dec[k] = uint16(dec)
 	}
 	s := 0
-	for i := 1; i < states; i++ {
-		if a[i] < a[s] {
+	for i := 1; i < ns; i++ {
+		if a[i&m] < a[s&m] {
 			s = i
 		}
 	}
@@ -236,7 +313,7 @@ func (e *equaliser) viterbi(hard *[tdma.BurstBits]int8, tr *training) {
 		if k < tr.nbits {
 			hard[k] = int8(s & 1)
 		}
-		s = s>>1 | int(e.dec[k]>>s&1)<<(chanTaps-2)
+		s = s>>1 | int(e.dec[k]>>s&1)<<(nt-2)
 	}
 	for k := 0; k < tr.nbits; k++ {
 		if kb := tr.known[k]; kb >= 0 {
@@ -248,76 +325,81 @@ func (e *equaliser) viterbi(hard *[tdma.BurstBits]int8, tr *training) {
 // maxLogMAP runs the forward-backward max-log-MAP (BCJR) search and
 // leaves each bit's LLR (metric(1) − metric(0)) in e.llr.
 func (e *equaliser) maxLogMAP(tr *training) {
-	n := tr.nbits + chanTaps - 1
+	const m = states - 1 // index mask: no bounds checks
+	ns, nt, off := e.ns, e.nt, e.off
+	half, top := ns>>1, ns-1
+	n := tr.nbits + nt - 1
 	E := &e.refE
 	// Forward; unknown start state.
 	e.alpha[0] = [states]float32{}
 	for k := 0; k < n; k++ {
 		c := &e.corr[k]
-		e.metrics(c, e.zeq[k])
+		e.metrics(c, e.zeq[k+off])
 		a, next := &e.alpha[k], &e.alpha[k+1]
-		for s2 := 0; s2 < states; s2++ {
-			m0 := a[s2>>1] + E[s2] - c[s2]
-			j := (s2 ^ 15) & (states - 1)
-			m1 := a[(s2>>1)|states>>1] + E[j] + c[j]
+		for s2 := 0; s2 < ns; s2++ {
+			m0 := a[(s2>>1)&m] + E[s2&m] - c[s2&m]
+			j := (s2 ^ top) & m
+			m1 := a[((s2>>1)|half)&m] + E[j] + c[j]
 			if m1 < m0 {
 				m0 = m1
 			}
-			next[s2] = m0
+			next[s2&m] = m0
 		}
 		if k < tr.nbits {
 			if kb := tr.known[k]; kb >= 0 {
-				for s2 := 1 - int(kb); s2 < states; s2 += 2 {
-					next[s2] = inf
+				for s2 := 1 - int(kb); s2 < ns; s2 += 2 {
+					next[s2&m] = inf
 				}
 			}
 		}
 	}
 	// Backward, with the soft output of each step: from state s, input u
-	// goes to s2 = (s<<1|u)&15 through branch s<<1|u.
+	// goes to s2 = (s<<1|u)&(ns−1) through branch s<<1|u.
 	var beta, prev [states]float32
 	for k := n - 1; k >= 0; k-- {
 		if k < tr.nbits {
 			if kb := tr.known[k]; kb >= 0 {
-				for s2 := 1 - int(kb); s2 < states; s2 += 2 {
-					beta[s2] = inf
+				for s2 := 1 - int(kb); s2 < ns; s2 += 2 {
+					beta[s2&m] = inf
 				}
 			}
 		}
 		a, c := &e.alpha[k], &e.corr[k]
 		best0, best1 := 2*inf, 2*inf
-		for s := 0; s < states/2; s++ {
-			// Branches s<<1|u < 16: refE − c.
-			b0, b1 := s<<1, s<<1|1
+		for s := 0; s < half; s++ {
+			// Branches s<<1|u < ns: refE − c.
+			b0, b1 := (s<<1)&m, (s<<1|1)&m
 			m0 := E[b0] - c[b0] + beta[b0]
 			m1 := E[b1] - c[b1] + beta[b1]
-			if v := a[s] + m0; v < best0 {
+			as := a[s&m]
+			if v := as + m0; v < best0 {
 				best0 = v
 			}
-			if v := a[s] + m1; v < best1 {
+			if v := as + m1; v < best1 {
 				best1 = v
 			}
 			if m1 < m0 {
 				m0 = m1
 			}
-			prev[s] = m0
+			prev[s&m] = m0
 		}
-		for s := states / 2; s < states; s++ {
-			// Branches s<<1|u ≥ 16: refE[j] + c[j], j = (s<<1|u)^31.
-			s2 := (s << 1) & (states - 1)
-			j0, j1 := (s2^31)&(states-1), (s2^30)&(states-1)
-			m0 := E[j0] + c[j0] + beta[s2]
-			m1 := E[j1] + c[j1] + beta[s2|1]
-			if v := a[s] + m0; v < best0 {
+		for s := half; s < ns; s++ {
+			// Branches s<<1|u ≥ ns: refE[j] + c[j], j = (s<<1|u)^(2ns−1).
+			s2 := (s << 1) & top
+			j0, j1 := (s2^top)&m, ((s2|1)^top)&m
+			m0 := E[j0] + c[j0] + beta[s2&m]
+			m1 := E[j1] + c[j1] + beta[(s2|1)&m]
+			as := a[s&m]
+			if v := as + m0; v < best0 {
 				best0 = v
 			}
-			if v := a[s] + m1; v < best1 {
+			if v := as + m1; v < best1 {
 				best1 = v
 			}
 			if m1 < m0 {
 				m0 = m1
 			}
-			prev[s] = m0
+			prev[s&m] = m0
 		}
 		if k < tr.nbits {
 			e.llr[k] = best1 - best0
@@ -492,31 +574,38 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 	// within ±π.
 	const blk = 8
 	kc := (tr.start + tr.end - 1) / 2
-	lo, hi := max(chanTaps-1, kc-span), min(tr.nbits, kc+span)
+	nt, ns := e.nt, e.ns
+	lo, hi := max(nt-1, kc-span), min(tr.nbits, kc+span)
 	var sx, sy, sxx, sxy, n float64
+	brMask := 2*ns - 1
 	for k0 := lo; k0+blk <= hi; k0 += blk {
-		var p complex128
+		// The decided branch of symbol k0−1: bits hard[k0−1−l] at l.
+		br := 0
+		for l := 1; l < nt; l++ {
+			br |= int(hard[k0-l]&1) << (l - 1)
+		}
+		var pr, pi float32
 		for k := k0; k < k0+blk; k++ {
 			// The noiseless value of the decided branch (see branches),
 			// conjugated.
-			br := 0
-			for l := 0; l < chanTaps; l++ {
-				br |= int(hard[k-l]&1) << l
-			}
+			br = (br<<1 | int(hard[k]&1)) & brMask
 			var mr, mi float32
-			if br < states {
-				mr, mi = e.refRe[br], -e.refIm[br]
+			if br < ns {
+				mr, mi = e.refRe[br&(states-1)], -e.refIm[br&(states-1)]
 			} else {
-				mr, mi = -e.refRe[br^31], e.refIm[br^31]
+				j := (br ^ brMask) & (states - 1)
+				mr, mi = -e.refRe[j], e.refIm[j]
 			}
-			z := e.zeq[k]
-			p += complex(float64(real(z)*mr-imag(z)*mi), float64(real(z)*mi+imag(z)*mr))
+			z := e.zeq[k+e.off]
+			pr += real(z)*mr - imag(z)*mi
+			pi += real(z)*mi + imag(z)*mr
 		}
+		p := complex(float64(pr), float64(pi))
 		if p == 0 {
 			continue
 		}
 		dk := float64(k0) + (blk-1)/2.0 - float64(kc)
-		th := math.Atan2(imag(p), real(p))
+		th := atan2(imag(p), real(p))
 		sx, sy, sxx, sxy, n = sx+dk, sy+th, sxx+dk*dk, sxy+dk*th, n+1
 	}
 	num, den := sxy, sxx
@@ -527,4 +616,31 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 		return 0
 	}
 	return num / den
+}
+
+// atan2 is math.Atan2 to within 2e-5 radian (a degree-11 odd minimax
+// polynomial on |t| ≤ 1), at a fraction of the cost: the phase slope fit
+// takes 18 per burst and pass. It returns 0 for 0/0 and NaN for NaN.
+func atan2(y, x float64) float64 {
+	ax, ay := math.Abs(x), math.Abs(y)
+	if ax == 0 && ay == 0 {
+		return 0
+	}
+	swap := ay > ax
+	t := ay / ax
+	if swap {
+		t = ax / ay
+	}
+	t2 := t * t
+	a := t * (0.99997726 + t2*(-0.33262347+t2*(0.19354346+t2*(-0.11643287+t2*(0.05265332+t2*-0.01172120)))))
+	if swap {
+		a = math.Pi/2 - a
+	}
+	if x < 0 {
+		a = math.Pi - a
+	}
+	if y < 0 {
+		a = -a
+	}
+	return a
 }
