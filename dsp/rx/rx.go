@@ -435,6 +435,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	if !d.cfg.NoReestimate {
 		softAbove = cleanCI + d.ciGain
 	}
+	tmpPass = 0
 	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft, softAbove)
 	if !ok {
 		clear(dst[:])
@@ -494,6 +495,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 					d.eq.retune(tr, freq)
 				}
 			}
+			tmpPass = 1 + i
 			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, soft || i == 1) && i == 1 && !soft {
 				d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
 			}
