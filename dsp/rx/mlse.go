@@ -170,7 +170,6 @@ func (e *equaliser) equalise(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr
 	}
 	noise += e.shorten(&e.h, noise, loss)
 	e.branches(&e.h)
-	tmpHist[tmpPass][e.nt]++
 	if !soft {
 		if e.ns == 2 {
 			e.viterbi2(hard, tr)
@@ -683,8 +682,6 @@ func atan2(y, x float64) float64 {
 	return a
 }
 
-var tmpHist [3][6]int
-var tmpPass int
 
 // viterbi2 is viterbi for the two-state trellis (nt = 2), the static
 // channel's: the same fixed-point arithmetic, written out.
@@ -798,4 +795,5 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 		b0, b1 = min(m00, m01), min(m10, m11)
 	}
 }
+
 

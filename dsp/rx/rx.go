@@ -212,6 +212,25 @@ const freqLarge = 0.006
 // 18 dB below the signal.
 const cleanCI = 12
 
+// refitChanged is how many decisions the first decision-directed pass may
+// change, against the pass before it, for the burst to end there: the
+// second fit would be made on nearly the same decisions. At 3 dB Eb/N0
+// two thirds of the bursts change at most 2 (a fifth none), and SDCCH's
+// raw bit error rate at 2 dB rises by about 1 % of itself (0.0519 instead
+// of 0.0513; the 16-state receiver's was 0.0607).
+const refitChanged = 2
+
+// changed counts the positions where a and b differ.
+func changed(a, b *[tdma.BurstBits]int8) int {
+	n := 0
+	for k := range a {
+		if a[k] != b[k] {
+			n++
+		}
+	}
+	return n
+}
+
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
 
@@ -336,29 +355,41 @@ func (d *Demodulator) mfAt(x []complex64, i int) complex64 {
 func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo, hi int, threshold, minCI float64) (m Meas, ok bool) {
 	clear(dst[:])
 	sps := d.sps
-	// Matched-filtered samples over every lag's reference window.
+	// Matched-filtered samples over every lag's reference window: first
+	// those on the coarse grid (every half symbol), the rest only where
+	// the fine search needs them.
 	nl := hi - lo + 1
 	yStart := lo + tr.refOff
 	y := d.y[:nl-1+len(tr.ref)]
-	d.filter(y, x, yStart)
+	step := max(sps/2, 1)
+	for i := 0; i < len(y); i += step {
+		y[i] = d.mfAt(x, yStart+i)
+	}
 
 	// Correlate against the reference: first every half symbol (the main
 	// lobe of the filtered correlation is about two symbols wide, so the
-	// grid lands within a quarter symbol of the peak), then every sample
-	// within half a symbol of the best.
+	// grid lands within a quarter symbol of the peak) on one sample per
+	// symbol, then every sample within half a symbol of the best on all.
 	corr := d.corr[:nl]
 	best, bestP := float32(-1), -1
-	step := max(sps/2, 1)
+	cstep := step * (sps / step) // about a symbol, on the grid
 	for i := 0; i < nl; i += step {
-		// The coarse grid correlates at two samples per symbol: the
-		// matched-filtered signal is narrower than that.
-		if c := correlate(y[i:], tr.ref, step); c > best {
+		if c := correlate(y[i:], tr.ref, cstep); c > best {
 			best, bestP = c, i
 		}
 	}
 	best = -1
+	fineLo, fineHi := 0, 0 // y[fineLo:fineHi] is wholly filtered
 	if bestP >= 0 {
 		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
+		fineLo, fineHi = max(rlo-1, 0), min(rhi+1, nl-1)+len(tr.ref)
+		if step > 1 {
+			for i := fineLo; i < fineHi; i++ {
+				if i%step != 0 {
+					y[i] = d.mfAt(x, yStart+i)
+				}
+			}
+		}
 		for i := rlo; i <= rhi; i++ {
 			corr[i] = correlate(y[i:], tr.ref, 1)
 		}
@@ -410,7 +441,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		k := i - zPad
 		pos := p + (k+1)*sps
 		var v complex64
-		if j := pos - yStart; j >= 0 && j < len(y) {
+		if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && j%step == 0 {
 			v = y[j]
 		} else {
 			v = d.mfAt(x, pos)
@@ -435,7 +466,6 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	if !d.cfg.NoReestimate {
 		softAbove = cleanCI + d.ciGain
 	}
-	tmpPass = 0
 	q, ok := d.eq.run(&d.hard, dst, z, tr, d.cfg.SoftScale, 0, soft, softAbove)
 	if !ok {
 		clear(dst[:])
@@ -488,16 +518,19 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 			}
 			q = q2
 		}
-		for i := 2 - tmpReest; i < 2; i++ {
+		for i := range 2 {
 			if !d.cfg.NoFreqCorrection {
 				if f := d.eq.freqSlope(&d.hard, tr, tdma.BurstBits, true); math.Abs(f) >= freqRetry {
 					freq += f
 					d.eq.retune(tr, freq)
 				}
 			}
-			tmpPass = 1 + i
-			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, soft || i == 1) && i == 1 && !soft {
+			prev := d.hard
+			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, true) && !soft {
 				d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
+			}
+			if i == 0 && changed(&prev, &d.hard) <= refitChanged {
+				break
 			}
 		}
 		if !d.cfg.NoFreqCorrection {
@@ -600,4 +633,4 @@ func derotate(v complex64, k int) complex64 {
 	}
 	return v
 }
-var tmpReest = 2
+
