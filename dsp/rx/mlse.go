@@ -37,6 +37,9 @@ type equaliser struct {
 	hvar [chanTaps]float64
 
 	refRe, refIm, refE [states]float32 // see branches
+	// conjRe, conjIm: every branch's noiseless value conjugated (×2),
+	// the negated half included, for freqSlope.
+	conjRe, conjIm [2 * states]float32
 
 	// The trellis models nt taps of the channel estimate, h[off] …
 	// h[off+nt−1] (see shorten), on ns = 2^(nt−1) states: step k sees
@@ -94,17 +97,20 @@ func (e *equaliser) run(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, z []com
 		// samples.
 		base := tr.obs0 - 2 + u + zPad
 		obs := z[base : base+tr.nobs]
-		var bzRe, bzIm [chanTaps]float32
-		var oo float32
+		// Written out over the five taps: the sums stay in registers.
+		var r0, r1, r2, r3, r4, i0, i1, i2, i3, i4, oo float32
 		for i, row := range tr.sym[:len(obs)] {
 			v := obs[i]
 			vr, vi := real(v), imag(v)
 			oo += vr*vr + vi*vi
-			for l, b := range row {
-				bzRe[l] += b * vr
-				bzIm[l] += b * vi
-			}
+			r0, i0 = r0+row[0]*vr, i0+row[0]*vi
+			r1, i1 = r1+row[1]*vr, i1+row[1]*vi
+			r2, i2 = r2+row[2]*vr, i2+row[2]*vi
+			r3, i3 = r3+row[3]*vr, i3+row[3]*vi
+			r4, i4 = r4+row[4]*vr, i4+row[4]*vi
 		}
+		bzRe := [chanTaps]float32{r0, r1, r2, r3, r4}
+		bzIm := [chanTaps]float32{i0, i1, i2, i3, i4}
 		var hu [chanTaps]complex64
 		var s float64
 		for l := range hu {
@@ -265,6 +271,9 @@ func (e *equaliser) branches(hp *[chanTaps]complex64) {
 		}
 		e.refRe[br&(states-1)], e.refIm[br&(states-1)] = 2*real(m), 2*imag(m)
 		e.refE[br&(states-1)] = real(m)*real(m) + imag(m)*imag(m)
+		neg := br ^ (2*e.ns - 1)
+		e.conjRe[br&(2*states-1)], e.conjIm[br&(2*states-1)] = 2*real(m), -2*imag(m)
+		e.conjRe[neg&(2*states-1)], e.conjIm[neg&(2*states-1)] = -2*real(m), 2*imag(m)
 	}
 }
 
@@ -516,18 +525,23 @@ func (e *equaliser) reestimate(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, 
 		packed[k>>6] |= uint64(hard[k]&1) << (k & 63)
 	}
 	n := tr.nbits
-	for _, z := range e.zeq[chanTaps-1 : n] {
-		zz += real(z)*real(z) + imag(z)*imag(z)
+	// One pass, the five taps' sums written out so they stay in
+	// registers: observation k sees symbols k … k−4.
+	var r0, r1, r2, r3, r4, i0, i1, i2, i3, i4 float32
+	s1, s2, s3, s4 := sgn[3], sgn[2], sgn[1], sgn[0] // b(k−1) … b(k−4)
+	for k, z := range e.zeq[chanTaps-1 : n] {
+		s0 := sgn[k+chanTaps-1]
+		zr, zi := real(z), imag(z)
+		zz += zr*zr + zi*zi
+		r0, i0 = r0+s0*zr, i0+s0*zi
+		r1, i1 = r1+s1*zr, i1+s1*zi
+		r2, i2 = r2+s2*zr, i2+s2*zi
+		r3, i3 = r3+s3*zr, i3+s3*zi
+		r4, i4 = r4+s4*zr, i4+s4*zi
+		s1, s2, s3, s4 = s0, s1, s2, s3
 	}
-	for l := 0; l < chanTaps; l++ {
-		var re, im float32
-		sg := sgn[chanTaps-1-l : n-l]
-		for i, z := range e.zeq[chanTaps-1 : n] {
-			re += sg[i] * real(z)
-			im += sg[i] * imag(z)
-		}
-		atzRe[l], atzIm[l] = re, im
-	}
+	atzRe = [chanTaps]float32{r0, r1, r2, r3, r4}
+	atzIm = [chanTaps]float32{i0, i1, i2, i3, i4}
 	// Disagreements between symbols k−a and k−a−δ for k in chanTaps−1 …
 	// n−1: bits i = k−a of packed XOR packed shifted up by δ.
 	for dl := 1; dl < chanTaps; dl++ {
@@ -626,13 +640,7 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 			// The noiseless value of the decided branch (see branches),
 			// conjugated.
 			br = (br<<1 | int(hard[k]&1)) & brMask
-			var mr, mi float32
-			if br < ns {
-				mr, mi = e.refRe[br&(states-1)], -e.refIm[br&(states-1)]
-			} else {
-				j := (br ^ brMask) & (states - 1)
-				mr, mi = -e.refRe[j], e.refIm[j]
-			}
+			mr, mi := e.conjRe[br&(2*states-1)], e.conjIm[br&(2*states-1)]
 			z := e.zeq[k+e.off]
 			pr += real(z)*mr - imag(z)*mi
 			pi += real(z)*mi + imag(z)*mr
@@ -681,7 +689,6 @@ func atan2(y, x float64) float64 {
 	}
 	return a
 }
-
 
 // viterbi2 is viterbi for the two-state trellis (nt = 2), the static
 // channel's: the same fixed-point arithmetic, written out.
@@ -795,5 +802,3 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 		b0, b1 = min(m00, m01), min(m10, m11)
 	}
 }
-
-

@@ -339,13 +339,26 @@ func (d *Demodulator) mfAt(x []complex64, i int) complex64 {
 	}
 	xs := x[n : n+len(h)]
 	c := xs[half]
+	// Two sums each for the real and imaginary parts, taps taken in
+	// pairs, so that the additions do not wait on each other.
 	re, im := h[half]*real(c), h[half]*imag(c)
-	for k, t := range h[:half] {
-		a, b := xs[k], xs[len(xs)-1-k]
-		re += t * (real(a) + real(b))
-		im += t * (imag(a) + imag(b))
+	var re1, im1 float32
+	k := 0
+	for ; k+1 < half; k += 2 {
+		a0, b0 := xs[k], xs[len(xs)-1-k]
+		a1, b1 := xs[k+1], xs[len(xs)-2-k]
+		t0, t1 := h[k], h[k+1]
+		re += t0 * (real(a0) + real(b0))
+		im += t0 * (imag(a0) + imag(b0))
+		re1 += t1 * (real(a1) + real(b1))
+		im1 += t1 * (imag(a1) + imag(b1))
 	}
-	return complex(re, im)
+	if k < half {
+		a, b := xs[k], xs[len(xs)-1-k]
+		re += h[k] * (real(a) + real(b))
+		im += h[k] * (imag(a) + imag(b))
+	}
+	return complex(re+re1, im+im1)
 }
 
 // burst runs detection, channel estimation and equalisation for one burst
@@ -633,4 +646,3 @@ func derotate(v complex64, k int) complex64 {
 	}
 	return v
 }
-
