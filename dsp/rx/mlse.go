@@ -802,3 +802,32 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 		b0, b1 = min(m00, m01), min(m10, m11)
 	}
 }
+
+// symbols writes each symbol's sample with the other taps' interference
+// removed on the decisions hard, over the strongest tap of the last
+// channel estimate (see Demodulator.Symbols).
+func (e *equaliser) symbols(dst *[tdma.BurstBits]complex64, hard *[tdma.BurstBits]int8) {
+	h := &e.h
+	ls := 0
+	for l := range h {
+		if real(h[l])*real(h[l])+imag(h[l])*imag(h[l]) > real(h[ls])*real(h[ls])+imag(h[ls])*imag(h[ls]) {
+			ls = l
+		}
+	}
+	p := real(h[ls])*real(h[ls]) + imag(h[ls])*imag(h[ls])
+	if !(p > 0) {
+		clear(dst[:])
+		return
+	}
+	inv := complex(real(h[ls])/p, -imag(h[ls])/p) // 1/h[ls]
+	for k := range dst {
+		j := k + ls // the sample where symbol k meets tap ls
+		v := e.zeq[j]
+		for l, hl := range h {
+			if i := j - l; l != ls && i >= 0 && i < tdma.BurstBits {
+				v -= hl * complex(bsym(hard[i]), 0)
+			}
+		}
+		dst[k] = v * inv
+	}
+}

@@ -560,6 +560,18 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	return m, true
 }
 
+// Symbols writes the last burst's symbols as the equaliser saw them to
+// dst: its whitened, frequency-corrected samples with the intersymbol
+// interference of the other channel taps taken away (on its decisions)
+// and divided by the strongest tap, so that each is its symbol, ±1, plus
+// noise. Two clouds on the real axis, spread by noise and turned or
+// smeared by what the receiver could not model: a console's
+// constellation picture. It is meaningful after Normal or SCH returned
+// ok, and does not allocate.
+func (d *Demodulator) Symbols(dst *[tdma.BurstBits]complex64) {
+	d.eq.symbols(dst, &d.hard)
+}
+
 // correlate returns |Σ y(k)·conj(ref(k))|² over every step-th k, scaled
 // by step.
 func correlate(y, ref []complex64, step int) float32 {

@@ -214,6 +214,9 @@ type Radio struct {
 	Busy      map[string]int    `json:"busy"` // channel type → in use now
 	Counters  map[string]uint64 `json:"counters"`
 	UplinkDBm *float64          `json:"uplink_rxlev_dbm"` // n/a until the cell exposes per-channel levels
+	// Pictures says whether the cell has a receive scope: the spectrum
+	// and constellation at /api/radio/spectrum.svg and constellation.svg.
+	Pictures bool `json:"pictures"`
 }
 
 func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +225,7 @@ func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) radio() Radio {
 	snap := s.snapshot()
-	out := Radio{Busy: map[string]int{}, Counters: counters(&snap)}
+	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Pictures: s.scope() != nil}
 	if s.cfg.Host.Config != nil {
 		if c := s.cfg.Host.Config.Current(); c != nil {
 			out.Slots = slotLayout(c)

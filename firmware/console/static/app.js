@@ -146,8 +146,15 @@ const pages = {
   async calls() { feature("/api/calls", "Calls"); },
   async radio() {
     const hist = [];
+    // The pictures are made once and their source bumped on each poll, so
+    // that the browser swaps them without flicker.
+    const spec = h("img", { class: "pic", id: "radio-spectrum", alt: "received spectrum" });
+    const cons = h("img", { class: "pic", id: "radio-constellation", alt: "constellation of recent bursts" });
+    let n = 0;
     poll(async () => {
       const r = await get("/api/radio");
+      n++;
+      if (r.pictures) { spec.src = "/api/radio/spectrum.svg?n=" + n; cons.src = "/api/radio/constellation.svg?n=" + n; }
       const busy = Object.values(r.busy).reduce((a, b) => a + b, 0);
       hist.push(busy); if (hist.length > 120) hist.shift();
       const max = Math.max(4, ...hist);
@@ -162,7 +169,8 @@ const pages = {
           card("Assignment rejects", c.agch_rejects, c.agch_rejects ? "bad" : ""), card("AGCH dropped", c.agch_dropped), card("T3101 expired", c.t3101_expired),
           card("Radio link lost", c.radio_link_lost), card("Uplink blocks", c.uplink_blocks), card("Uplink bad blocks", c.uplink_bad_blocks),
           card("Uplink BLER", c.uplink_blocks ? (100 * c.uplink_bad_blocks / c.uplink_blocks).toFixed(2) + " %" : "n/a"),
-          card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))));
+          card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))),
+        r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []);
     }, 2000);
   },
   async config() {
