@@ -12,8 +12,8 @@ const ScopeBursts = 16
 
 // Scope keeps copies of what the receiver saw, for an operator's pictures
 // (the console's received spectrum and constellation): every Every-th
-// uplink frame's samples, and the matched-filtered symbols of the normal
-// bursts detected in those frames. The frame loop copies at that low rate
+// uplink frame's samples, and the symbols of the normal bursts detected
+// in those frames. The frame loop copies at that low rate
 // and never waits: when a reader holds the scope it skips the capture and
 // counts it (Skipped). A Scope is safe for concurrent use by one frame
 // loop and any number of readers.
@@ -52,11 +52,9 @@ type Capture struct {
 	// Frames counts the frames captured so far; a reader that sees it
 	// unchanged has nothing new.
 	Frames uint64
-	// Symbols holds the last bursts' samples at their symbol instants,
-	// after the matched filter and the j^k derotation, scaled to unit mean
-	// power (rx.Demodulator.Symbols): Laurent's linear GMSK puts them on
-	// the real axis near ±1 plus intersymbol interference, and noise
-	// spreads them. Oldest first.
+	// Symbols holds the last bursts' symbols as the receiver's equaliser
+	// saw them (rx.Demodulator.Symbols): ±1 on the real axis plus noise.
+	// Oldest first.
 	Symbols [][tdma.BurstBits]complex64
 	// TN is the timeslot of each of Symbols.
 	TN []tdma.TN

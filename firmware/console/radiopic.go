@@ -22,7 +22,7 @@ const (
 	picL, picR      = 52, 12 // plot margins
 	picT, picB      = 14, 34
 	spectrumBins    = 256
-	spectrumFloorDB = -120.0 // dBFS per bin at the bottom of the plot
+	spectrumFloorDB = -140.0 // dBFS per bin: the plot shows 80 dB down from its top, not below this
 	constBursts     = 8      // bursts drawn in the constellation
 	constRange      = 2.5    // the constellation's axes run ±constRange
 )
@@ -129,7 +129,7 @@ func drawSpectrum(b *bytes.Buffer, title string, p []float64, rate float64, fn u
 		top = max(top, 10*math.Log10(max(v, 1e-30)))
 	}
 	top = math.Ceil(top/10)*10 + 10
-	bot := min(top-80, spectrumFloorDB)
+	bot := max(top-80, spectrumFloorDB)
 	ydb := func(db float64) float64 { return y0 + (top-max(db, bot))/(top-bot)*(y1-y0) }
 	// Grid: every 10 dB, and every 100 kHz.
 	for db := top; db >= bot; db -= 10 {
@@ -155,9 +155,10 @@ func drawSpectrum(b *bytes.Buffer, title string, p []float64, rate float64, fn u
 	b.WriteString(`"/></svg>`)
 }
 
-// apiConstellation is GET /api/radio/constellation.svg: the matched-
-// filtered, derotated symbol samples of the last normal bursts the cell
-// received (before the equaliser), I against Q.
+// apiConstellation is GET /api/radio/constellation.svg: the symbols of
+// the last normal bursts the cell received as its equaliser saw them
+// (rx.Demodulator.Symbols: whitened, frequency-corrected, the other
+// channel taps' interference removed), I against Q.
 func (s *Server) apiConstellation(w http.ResponseWriter, r *http.Request) {
 	var b bytes.Buffer
 	const title = "Constellation of recent uplink bursts"
@@ -177,7 +178,7 @@ func (s *Server) apiConstellation(w http.ResponseWriter, r *http.Request) {
 		writeSVG(w, &b)
 		return
 	}
-	svgOpen(&b, fmt.Sprintf("%s (%d bursts, matched filter, derotated)", title, len(syms)))
+	svgOpen(&b, fmt.Sprintf("%s (%d bursts, as the equaliser sees them)", title, len(syms)))
 	// A square plot on the left.
 	side := float64(picH - picT - picB)
 	x0, y0 := float64(picL), float64(picT)
@@ -213,10 +214,10 @@ func (s *Server) apiConstellation(w http.ResponseWriter, r *http.Request) {
 		tx := x0 + side + 24
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#333333">mean |I| %.2f</text>`, tx, y0+30, mean)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#333333">spread of |I| %.2f</text>`, tx, y0+48, sd)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">GMSK through Laurent's main pulse:</text>`, tx, y0+80)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">two clouds on the I axis; noise and</text>`, tx, y0+96)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">multipath spread them, a frequency</text>`, tx, y0+112)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">error turns them about the centre.</text>`, tx, y0+128)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">Each symbol with the channel's other</text>`, tx, y0+80)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">echoes taken away: two clouds at ±1.</text>`, tx, y0+96)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">Noise and interference spread them,</text>`, tx, y0+112)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555555">a frequency error turns them.</text>`, tx, y0+128)
 	}
 	b.WriteString(`</svg>`)
 	writeSVG(w, &b)

@@ -2,7 +2,9 @@ package console
 
 import (
 	"context"
+	"flag"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,8 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 )
+
+var picOut = flag.String("radiopic.out", "", "directory where TestRadioPictures writes the pictures it fetched")
 
 // TestRadioPictures: on a running sim cell with virtual phones, the
 // Radio page's spectrum and constellation are drawn from what the cell
@@ -63,7 +67,16 @@ func TestRadioPictures(t *testing.T) {
 	if n := len(strings.Fields(pts)); !ok || n != spectrumBins || !strings.HasSuffix(r.body, "</svg>") {
 		t.Errorf("spectrum.svg has %d points (want %d):\n%.400s", n, spectrumBins, r.body)
 	}
+	save := func(name, body string) {
+		if *picOut != "" {
+			if err := os.WriteFile(filepath.Join(*picOut, name), []byte(body), 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	save("spectrum.svg", r.body)
 	r = f.do(cl, "GET", "/api/radio/constellation.svg", nil, nil)
+	save("constellation.svg", r.body)
 	if n := strings.Count(r.body, "<circle"); r.code != 200 || n < 4*148 {
 		t.Errorf("constellation.svg = %d with %d points, want ≥ %d", r.code, n, 4*148)
 	}
