@@ -29,6 +29,9 @@ type equaliser struct {
 	corr  [maxSteps][states]float32     // per step: see metrics
 	dec   [maxSteps]uint16              // Viterbi decisions, a bit per state
 	alpha [maxSteps + 1][states]float32
+	// alpha2, corr2: maxLogMAP2's, packed (1.2 KiB instead of 20).
+	alpha2 [maxSteps + 1][2]float32
+	corr2  [maxSteps][2]float32
 	llr   [tdma.BurstBits]float32
 	h     [chanTaps]complex64 // the last pass's channel estimate
 	noise float64             // and its noise variance
@@ -757,8 +760,8 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 	var a0, a1 float32
 	zeq := e.zeq[off : off+n]
 	known := tr.known[:tr.nbits]
-	alpha := e.alpha[:n+1]
-	corr := e.corr[:n]
+	alpha := e.alpha2[:n+1]
+	corr := e.corr2[:n]
 	alpha[0][0], alpha[0][1] = 0, 0
 	for k, z := range zeq {
 		zr, zi := real(z), imag(z)
