@@ -397,8 +397,8 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
 		fineLo, fineHi = max(rlo-1, 0), min(rhi+1, nl-1)+len(tr.ref)
 		if step > 1 {
-			for i := fineLo; i < fineHi; i++ {
-				if i%step != 0 {
+			for i0 := fineLo - fineLo%step; i0 < fineHi; i0 += step {
+				for i := max(i0+1, fineLo); i < min(i0+step, fineHi); i++ {
 					y[i] = d.mfAt(x, yStart+i)
 				}
 			}
@@ -471,11 +471,15 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// after bit 0's start (dsp/gmsk's timing, Laurent's pulse centre).
 	z := d.z[:tr.nbits+2*zPad]
 	// Around the training sequence the search has filtered them already.
+	// Whether a position is on the coarse grid is the same for every
+	// symbol when the grid divides the symbol (no division per sample).
+	varies := sps%step != 0
+	onGrid := !varies && (p+sps-yStart)%step == 0
 	for i := range z {
 		k := i - zPad
 		pos := p + (k+1)*sps
 		var v complex64
-		if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && j%step == 0 {
+		if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && (onGrid || varies && j%step == 0) {
 			v = y[j]
 		} else {
 			v = d.mfAt(x, pos)
