@@ -463,25 +463,25 @@ func (e *equaliser) softBits(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr
 			dst[k] = int8(127 - 254*int(kb))
 			continue
 		}
+		// Rounded half away from zero and clipped, without a branch on
+		// the sign, which near the sensitivity limit is a coin toss.
 		v := float64(e.llr[k]) * g
-		switch {
-		case v != v: // NaN from non-finite samples outside the training
-			dst[k] = 0
-		case v >= 127:
-			dst[k] = 127
-		case v <= -127:
-			dst[k] = -127
-		case v >= 0:
-			dst[k] = int8(v + 0.5)
-		default:
-			dst[k] = int8(v - 0.5)
+		if v != v { // NaN from non-finite samples outside the training
+			dst[k], hard[k] = 0, 0
+			continue
 		}
-		if e.llr[k] < 0 {
-			hard[k] = 1
-		} else {
-			hard[k] = 0
-		}
+		v += math.Copysign(0.5, v)
+		dst[k] = int8(max(-127, min(127, v)))
+		hard[k] = int8(math.Float32bits(e.llr[k]) >> 31 & b2u(e.llr[k] != 0))
 	}
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // retune rebuilds e.zeq from the last run's input with the frequency
@@ -687,10 +687,8 @@ func atan2(y, x float64) float64 {
 	if x < 0 {
 		a = math.Pi - a
 	}
-	if y < 0 {
-		a = -a
-	}
-	return a
+	// The sign of y is a coin toss around a phase near zero: no branch.
+	return math.Copysign(a, y)
 }
 
 // viterbi2 is viterbi for the two-state trellis (nt = 2), the static

@@ -142,10 +142,10 @@ func invert(a [chanTaps][chanTaps]float64) (inv [chanTaps][chanTaps]float64) {
 		}
 		a[c], a[p] = a[p], a[c]
 		inv[c], inv[p] = inv[p], inv[c]
-		piv := a[c][c]
+		piv := 1 / a[c][c] // one division per column, not ten
 		for k := 0; k < chanTaps; k++ {
-			a[c][k] /= piv
-			inv[c][k] /= piv
+			a[c][k] *= piv
+			inv[c][k] *= piv
 		}
 		for r := 0; r < chanTaps; r++ {
 			if r == c {
