@@ -32,9 +32,9 @@ type equaliser struct {
 	// alpha2, corr2: maxLogMAP2's, packed (1.2 KiB instead of 20).
 	alpha2 [maxSteps + 1][2]float32
 	corr2  [maxSteps][2]float32
-	llr   [tdma.BurstBits]float32
-	h     [chanTaps]complex64 // the last pass's channel estimate
-	noise float64             // and its noise variance
+	llr    [tdma.BurstBits]float32
+	h      [chanTaps]complex64 // the last pass's channel estimate
+	noise  float64             // and its noise variance
 	// hvar is the variance of h's estimation error per tap, over the
 	// noise variance: the diagonal of (BᵀB)⁻¹.
 	hvar [chanTaps]float64
