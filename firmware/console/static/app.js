@@ -170,7 +170,7 @@ const pages = {
           card("Radio link lost", c.radio_link_lost), card("Uplink blocks", c.uplink_blocks), card("Uplink bad blocks", c.uplink_bad_blocks),
           card("Uplink BLER", c.uplink_blocks ? (100 * c.uplink_bad_blocks / c.uplink_blocks).toFixed(2) + " %" : "n/a"),
           card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))),
-        r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []);
+        ...(r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []));
     }, 2000);
   },
   async config() {
