@@ -61,13 +61,14 @@
 //
 //	go test -run XXX -bench 'Normal$|SDCCHBlock' -benchtime 3000x ./dsp/rx
 //
-// On this 2-core Xeon, loaded (load average about 13), the receiver now
-// costs about 8.2 µs a burst at 10 dB (70× real time per core) and
-// 13.4 µs a burst at 3 dB with decoding (43×), against 24.8 and 53.7 µs
-// (23× and 11×) before: rx=full is the receiver as it was, on the
-// 16-state trellis. What limits it: at the sensitivity limit, the passes
-// (a hard Viterbi pass, one or two fits, one or two max-log-MAP passes:
-// about 40 %), the matched filter at 4 sps (15 taps, about 230 outputs a
+// On this 2-core Xeon, loaded (load average about 13; CPU time, 8 runs
+// of each build back to back, benchstat), the receiver costs 8.5 µs a
+// burst at 10 dB (68× real time per core for one TRX) and 13.7 µs a
+// burst at 3 dB with decoding (55 µs a block: 42×), against 25.8 and
+// 57 µs (22× and 10×) for the receiver of commit 61d5f36, the 16-state
+// one; rx=full is that trellis inside today's receiver. What limits it
+// at the sensitivity limit: the passes (a hard Viterbi pass, one or two
+// fits, one or two max-log-MAP passes: about 40 %), the matched filter at 4 sps (15 taps, about 230 outputs a
 // burst: 15 %), the phase-slope fits (10 %) and the block decoder
 // (gsm/coding's 16-state Viterbi, 10 %). At 2 sps the filter would halve
 // (the receiver works there: SPS is a Config field), but dsp/trx feeds it
