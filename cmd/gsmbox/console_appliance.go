@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware"
 	"github.com/gsmbox/gsmbox/firmware/console"
 	"github.com/gsmbox/gsmbox/firmware/node"
@@ -38,6 +39,12 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 			Registry: func() *registry.Registry {
 				if s := cell.Load(); s != nil {
 					return s.Registry()
+				}
+				return nil
+			},
+			Scope: func() *trx.Scope {
+				if s := cell.Load(); s != nil {
+					return s.Scope()
 				}
 				return nil
 			},

@@ -239,12 +239,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	checkARFCN(62)
 	shot(t, ctx, shots, "5-config-reverted")
 
+	// The Radio page: the received spectrum and the constellation of
+	// recent bursts, drawn from the running cell's receive scope.
+	run("radio", chromedp.Navigate(base+"/radio"), chromedp.WaitVisible("#radio-counters"))
+	waitJS(t, ctx, "radio pictures", `['#radio-spectrum', '#radio-constellation'].every(s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth === 640; })`, 20*time.Second)
+	shot(t, ctx, shots, "6-radio")
+
 	// Features not in this build say so.
 	run("messages", chromedp.Navigate(base+"/messages"), chromedp.WaitVisible("#not-available"))
 	// The audit log shows the changes.
 	run("security", chromedp.Navigate(base+"/security"), chromedp.WaitVisible("#audit"))
 	waitJS(t, ctx, "audit", `['subscriber.add','config.apply','config.revert'].every(a => document.querySelector('#audit').textContent.includes(a))`, 10*time.Second)
-	shot(t, ctx, shots, "6-security")
+	shot(t, ctx, shots, "7-security")
 
 	// The key typed into the form never comes back: not from the API,
 	// the log, the export or the metrics.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/console"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
@@ -86,6 +87,12 @@ func runSimConsole(ctx context.Context, o simConsole, h *hostSetup, verbose bool
 			Registry: func() *registry.Registry {
 				if s := cur.Load(); s != nil {
 					return s.Registry()
+				}
+				return nil
+			},
+			Scope: func() *trx.Scope {
+				if s := cur.Load(); s != nil {
+					return s.Scope()
 				}
 				return nil
 			},

@@ -36,6 +36,7 @@ var benchReceivers = []struct {
 	ref  bool
 }{
 	{"rx=before", Config{NoWhitening: true, NoReestimate: true}, true},
+	{"rx=full", Config{FullTrellis: true}, false},
 	{"rx=now", Config{}, false},
 }
 

@@ -65,10 +65,12 @@ func crossing(ebn0, bler []float64, target float64) float64 {
 
 // BenchmarkBLERCurve prints the SDCCH block error rate against Eb/N0 on
 // the static channel and the TS 45.005 Annex C.3 profiles (TU50, RA250,
-// HT100 at 900 MHz, no frequency hopping), for this receiver and for the
-// receiver before issue 16 (no noise whitening, training-only channel
-// estimate), with the Eb/N0 at each profile's criterion and the margin to
-// the reference sensitivity. It is a command, not a timing:
+// HT100 at 900 MHz, no frequency hopping), for this receiver, for it on
+// the full 16-state trellis every burst (Config.FullTrellis, as it was
+// before the reduced-state trellis) and for the receiver before issue 16
+// (no noise whitening, training-only channel estimate), with the Eb/N0 at
+// each profile's criterion and the margin to the reference sensitivity.
+// It is a command, not a timing:
 //
 //	go test -run XXX -bench BLERCurve -benchtime 1x ./dsp/rx [-args -blercurve.blocks 4000]
 //
@@ -81,7 +83,8 @@ func BenchmarkBLERCurve(b *testing.B) {
 		name string
 		cfg  Config
 	}{
-		{"before", Config{NoWhitening: true, NoReestimate: true}},
+		{"before", Config{NoWhitening: true, NoReestimate: true, FullTrellis: true}},
+		{"16-state", Config{FullTrellis: true}},
 		{"now", Config{}},
 	}
 	profiles := []curveProfile{
@@ -100,7 +103,7 @@ func BenchmarkBLERCurve(b *testing.B) {
 			}
 			fmt.Fprintf(&tab, "\n%s\nEb/N0 dB", p.name)
 			for _, rx := range rxs {
-				fmt.Fprintf(&tab, "  %8s BER  BLER", rx.name)
+				fmt.Fprintf(&tab, "  %8s BER   BLER", rx.name)
 			}
 			fmt.Fprintln(&tab)
 			res := make([][]linkStats, len(rxs))
@@ -128,7 +131,7 @@ func BenchmarkBLERCurve(b *testing.B) {
 				}
 				c := crossing(p.points, bl, p.criterion)
 				sens := -119.7 + noiseFigureDB + c
-				fmt.Fprintf(&tab, "%-7s BLER %g%% at Eb/N0 %.2f dB: sensitivity %.1f dBm at NF %g dB, margin %.1f dB to TS 45.005's %g dBm\n",
+				fmt.Fprintf(&tab, "%-8s BLER %g%% at Eb/N0 %.2f dB: sensitivity %.1f dBm at NF %g dB, margin %.1f dB to TS 45.005's %g dBm\n",
 					rx.name, 100*p.criterion, c, sens, noiseFigureDB, refSensitivityDBm-sens, refSensitivityDBm)
 			}
 		}

@@ -137,8 +137,8 @@ func equaliseRef(e *equaliser, hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, 
 // reference trellis's soft bits, up to rounding, on noisy and multipath
 // bursts.
 func TestTrellisMatchesReference(t *testing.T) {
-	fast := mustDemod(t, Config{})
-	ref := mustDemod(t, Config{})
+	fast := mustDemod(t, Config{FullTrellis: true})
+	ref := mustDemod(t, Config{FullTrellis: true})
 	ref.eq.ref = equaliseRef
 	r := rand.New(rand.NewPCG(5, 5))
 	a := newAir(4, slotLen4+32)
@@ -230,7 +230,7 @@ func viterbiFloat(e *equaliser, hard *[tdma.BurstBits]int8, tr *training) {
 // TestViterbiFixedPoint: the fixed-point Viterbi search decides as the
 // float32 one did, but for near-ties, on the same samples and channel.
 func TestViterbiFixedPoint(t *testing.T) {
-	d := mustDemod(t, Config{NoReestimate: true})
+	d := mustDemod(t, Config{NoReestimate: true, FullTrellis: true})
 	r := rand.New(rand.NewPCG(6, 6))
 	a := newAir(4, slotLen4+32)
 	diff, total := 0, 0
@@ -255,5 +255,30 @@ func TestViterbiFixedPoint(t *testing.T) {
 	t.Logf("fixed point and float32 Viterbi differ on %d of %d decisions", diff, total)
 	if diff*10000 > total {
 		t.Errorf("fixed point and float32 Viterbi differ on %d of %d decisions, want under 0.01 %%", diff, total)
+	}
+}
+
+// TestAtan2: the polynomial atan2 of freqSlope against math.Atan2 around
+// the circle and at the axes.
+func TestAtan2(t *testing.T) {
+	worst := 0.0
+	for i := range 100000 {
+		th := 2*math.Pi*float64(i)/100000 - math.Pi
+		for _, r := range []float64{1e-3, 1, 1e6} {
+			y, x := r*math.Sin(th), r*math.Cos(th)
+			worst = max(worst, math.Abs(atan2(y, x)-math.Atan2(y, x)))
+		}
+	}
+	for _, c := range [][2]float64{{0, 1}, {1, 0}, {0, -1}, {-1, 0}, {1, 1}, {-1, -1}} {
+		worst = max(worst, math.Abs(atan2(c[0], c[1])-math.Atan2(c[0], c[1])))
+	}
+	if worst > 2e-5 {
+		t.Errorf("atan2 differs from math.Atan2 by up to %g, want ≤ 2e-5", worst)
+	}
+	if got := atan2(0, 0); got != 0 {
+		t.Errorf("atan2(0, 0) = %g, want 0", got)
+	}
+	if got := atan2(math.NaN(), 1); !math.IsNaN(got) {
+		t.Errorf("atan2(NaN, 1) = %g, want NaN", got)
 	}
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// NoFreqCorrection turns off the second equaliser pass that removes a
 	// frequency offset estimated on the first.
 	NoFreqCorrection bool
+	// FullTrellis equalises every burst on the full 16-state trellis
+	// instead of the shortest one its channel estimate allows (see
+	// equaliser.shorten); for comparison only.
+	FullTrellis bool
 }
 
 func (c Config) withDefaults() Config {
@@ -208,6 +212,25 @@ const freqLarge = 0.006
 // 18 dB below the signal.
 const cleanCI = 12
 
+// refitChanged is how many decisions the first decision-directed pass may
+// change, against the pass before it, for the burst to end there: the
+// second fit would be made on nearly the same decisions. At 3 dB Eb/N0
+// two thirds of the bursts change at most 2 (a fifth none), and SDCCH's
+// raw bit error rate at 2 dB rises by about 1 % of itself (0.0519 instead
+// of 0.0513; the 16-state receiver's was 0.0607).
+const refitChanged = 2
+
+// changed counts the positions where a and b differ.
+func changed(a, b *[tdma.BurstBits]int8) int {
+	n := 0
+	for k := range a {
+		if a[k] != b[k] {
+			n++
+		}
+	}
+	return n
+}
+
 // zPad is how many symbols before bit 0 the per-symbol samples start.
 const zPad = 6
 
@@ -242,6 +265,7 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	d.z = make([]complex64, tdma.BurstBits+2*zPad)
 	d.zw = make([]complex64, tdma.BurstBits+2*zPad)
 	d.wf = newWhitener(d.mf, d.sps)
+	d.eq.full = cfg.FullTrellis
 	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps, d.mf)
 	return d, nil
@@ -292,28 +316,60 @@ func (d *Demodulator) Access(dst *tdma.SoftBurst, samples []complex64) (m Meas, 
 // filter writes the matched-filtered samples x⊛C0 for indices
 // start … start+len(dst)−1 of x to dst, taking x as zero outside the slice.
 func (d *Demodulator) filter(dst []complex64, x []complex64, start int) {
+	for i := range dst {
+		dst[i] = d.mfAt(x, start+i)
+	}
+}
+
+// mfAt returns the matched-filtered sample x⊛C0 at index i of x, taking x
+// as zero outside the slice. C0 is symmetric, so the taps either side of
+// the centre share a multiplication.
+func (d *Demodulator) mfAt(x []complex64, i int) complex64 {
 	h := d.mf
 	half := d.mfHalf
-	for i := range dst {
-		n := start + i - half // first input index
+	n := i - half // first input index
+	if n < 0 || n+len(h) > len(x) {
 		var acc complex64
-		if n >= 0 && n+len(h) <= len(x) {
-			xs := x[n : n+len(h)]
-			var re, im float32
-			for k, c := range h {
-				re += c * real(xs[k])
-				im += c * imag(xs[k])
-			}
-			acc = complex(re, im)
-		} else {
-			for k, c := range h {
-				if j := n + k; j >= 0 && j < len(x) {
-					acc += complex(c, 0) * x[j]
-				}
+		for k, c := range h {
+			if j := n + k; j >= 0 && j < len(x) {
+				acc += complex(c, 0) * x[j]
 			}
 		}
-		dst[i] = acc
+		return acc
 	}
+	if len(h) == 15 {
+		// The filter at 4 sps and BT 0.3, the default: written out on
+		// arrays (no loop, no bounds checks), in two chains each.
+		t := (*[15]float32)(h)
+		xs := (*[15]complex64)(x[n : n+15])
+		re0 := t[7]*real(xs[7]) + t[0]*(real(xs[0])+real(xs[14])) + t[2]*(real(xs[2])+real(xs[12])) + t[4]*(real(xs[4])+real(xs[10])) + t[6]*(real(xs[6])+real(xs[8]))
+		re1 := t[1]*(real(xs[1])+real(xs[13])) + t[3]*(real(xs[3])+real(xs[11])) + t[5]*(real(xs[5])+real(xs[9]))
+		im0 := t[7]*imag(xs[7]) + t[0]*(imag(xs[0])+imag(xs[14])) + t[2]*(imag(xs[2])+imag(xs[12])) + t[4]*(imag(xs[4])+imag(xs[10])) + t[6]*(imag(xs[6])+imag(xs[8]))
+		im1 := t[1]*(imag(xs[1])+imag(xs[13])) + t[3]*(imag(xs[3])+imag(xs[11])) + t[5]*(imag(xs[5])+imag(xs[9]))
+		return complex(re0+re1, im0+im1)
+	}
+	xs := x[n : n+len(h)]
+	c := xs[half]
+	// Two sums each for the real and imaginary parts, taps taken in
+	// pairs, so that the additions do not wait on each other.
+	re, im := h[half]*real(c), h[half]*imag(c)
+	var re1, im1 float32
+	k := 0
+	for ; k+1 < half; k += 2 {
+		a0, b0 := xs[k], xs[len(xs)-1-k]
+		a1, b1 := xs[k+1], xs[len(xs)-2-k]
+		t0, t1 := h[k], h[k+1]
+		re += t0 * (real(a0) + real(b0))
+		im += t0 * (imag(a0) + imag(b0))
+		re1 += t1 * (real(a1) + real(b1))
+		im1 += t1 * (imag(a1) + imag(b1))
+	}
+	if k < half {
+		a, b := xs[k], xs[len(xs)-1-k]
+		re += h[k] * (real(a) + real(b))
+		im += h[k] * (imag(a) + imag(b))
+	}
+	return complex(re+re1, im+im1)
 }
 
 // burst runs detection, channel estimation and equalisation for one burst
@@ -323,40 +379,73 @@ func (d *Demodulator) filter(dst []complex64, x []complex64, start int) {
 func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo, hi int, threshold, minCI float64) (m Meas, ok bool) {
 	clear(dst[:])
 	sps := d.sps
-	// Matched-filtered samples over every lag's reference window.
+	// Matched-filtered samples over every lag's reference window: first
+	// those on the coarse grid (every half symbol), the rest only where
+	// the fine search needs them.
 	nl := hi - lo + 1
 	yStart := lo + tr.refOff
 	y := d.y[:nl-1+len(tr.ref)]
-	d.filter(y, x, yStart)
+	step := max(sps/2, 1)
+	for i := 0; i < len(y); i += step {
+		y[i] = d.mfAt(x, yStart+i)
+	}
 
 	// Correlate against the reference: first every half symbol (the main
 	// lobe of the filtered correlation is about two symbols wide, so the
-	// grid lands within a quarter symbol of the peak), then every sample
-	// within half a symbol of the best.
+	// grid lands within a quarter symbol of the peak) on one sample per
+	// symbol, then every sample within half a symbol of the best on all.
 	corr := d.corr[:nl]
 	best, bestP := float32(-1), -1
-	step := max(sps/2, 1)
+	cstep := step * (sps / step) // about a symbol, on the grid
 	for i := 0; i < nl; i += step {
-		// The coarse grid correlates at two samples per symbol: the
-		// matched-filtered signal is narrower than that.
-		if c := correlate(y[i:], tr.ref, step); c > best {
+		if c := correlate(y[i:], tr.ref, cstep); c > best {
 			best, bestP = c, i
 		}
 	}
 	best = -1
+	fineLo, fineHi := 0, 0 // y[fineLo:fineHi] is wholly filtered
 	if bestP >= 0 {
 		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
-		for i := rlo; i <= rhi; i++ {
-			corr[i] = correlate(y[i:], tr.ref, 1)
+		fineLo, fineHi = max(rlo-1, 0), min(rhi+1, nl-1)+len(tr.ref)
+		if step > 1 {
+			for i0 := fineLo - fineLo%step; i0 < fineHi; i0 += step {
+				for i := max(i0+1, fineLo); i < min(i0+step, fineHi); i++ {
+					y[i] = d.mfAt(x, yStart+i)
+				}
+			}
 		}
-		for i := rlo; i <= rhi; i++ {
+		// Climb from the coarse peak and its two neighbours while the best
+		// is at an edge, within rlo … rhi: the peak is usually within a
+		// sample of the grid's.
+		a, b := max(bestP-1, rlo), min(bestP+1, rhi)
+		for i := a; i <= b; i++ {
+			corr[i] = correlate(y[i:], tr.ref, 1)
 			if corr[i] > best {
 				best, bestP = corr[i], i
 			}
 		}
+		for {
+			switch {
+			case bestP == a && a > rlo:
+				a--
+				corr[a] = correlate(y[a:], tr.ref, 1)
+				if corr[a] > best {
+					best, bestP = corr[a], a
+				}
+				continue
+			case bestP == b && b < rhi:
+				b++
+				corr[b] = correlate(y[b:], tr.ref, 1)
+				if corr[b] > best {
+					best, bestP = corr[b], b
+				}
+				continue
+			}
+			break
+		}
 		// The parabola below needs both neighbours of the peak.
 		for _, i := range [2]int{bestP - 1, bestP + 1} {
-			if i >= 0 && i < nl && (i < rlo || i > rhi) {
+			if i >= 0 && i < nl && (i < a || i > b) {
 				corr[i] = correlate(y[i:], tr.ref, 1)
 			}
 		}
@@ -392,11 +481,21 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// One derotated sample per symbol at each symbol's C0 peak, (k+1)·T
 	// after bit 0's start (dsp/gmsk's timing, Laurent's pulse centre).
 	z := d.z[:tr.nbits+2*zPad]
-	var one [1]complex64
+	// Around the training sequence the search has filtered them already.
+	// Whether a position is on the coarse grid is the same for every
+	// symbol when the grid divides the symbol (no division per sample).
+	varies := sps%step != 0
+	onGrid := !varies && (p+sps-yStart)%step == 0
 	for i := range z {
 		k := i - zPad
-		d.filter(one[:], x, p+(k+1)*sps)
-		z[i] = derotate(one[0], k)
+		pos := p + (k+1)*sps
+		var v complex64
+		if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && (onGrid || varies && j%step == 0) {
+			v = y[j]
+		} else {
+			v = d.mfAt(x, pos)
+		}
+		z[i] = derotate(v, k)
 	}
 
 	// Equalise; while the residual frequency offset is large, remove it and
@@ -475,8 +574,12 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 					d.eq.retune(tr, freq)
 				}
 			}
-			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, soft || i == 1) && i == 1 && !soft {
+			prev := d.hard
+			if !d.eq.reestimate(&d.hard, dst, tr, d.cfg.SoftScale, true) && !soft {
 				d.eq.finish(&d.hard, dst, tr, d.cfg.SoftScale)
+			}
+			if i == 0 && changed(&prev, &d.hard) <= refitChanged {
+				break
 			}
 		}
 		if !d.cfg.NoFreqCorrection {
@@ -491,6 +594,18 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		return m, false
 	}
 	return m, true
+}
+
+// Symbols writes the last burst's symbols as the equaliser saw them to
+// dst: its whitened, frequency-corrected samples with the intersymbol
+// interference of the other channel taps taken away (on its decisions)
+// and divided by the strongest tap, so that each is its symbol, ±1, plus
+// noise. Two clouds on the real axis, spread by noise and turned or
+// smeared by what the receiver could not model: a console's
+// constellation picture. It is meaningful after Normal or SCH returned
+// ok, and does not allocate.
+func (d *Demodulator) Symbols(dst *[tdma.BurstBits]complex64) {
+	d.eq.symbols(dst, &d.hard)
 }
 
 // correlate returns |Σ y(k)·conj(ref(k))|² over every step-th k, scaled
@@ -510,14 +625,29 @@ func correlate(y, ref []complex64, step int) float32 {
 // rssi returns the mean power in dBFS of the nbits symbols from sample p on.
 func (d *Demodulator) rssi(x []complex64, p, nbits int) float64 {
 	lo, hi := max(p, 0), min(p+nbits*d.sps, len(x))
-	var e float64
-	for _, v := range x[min(lo, hi):hi] {
-		e += float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))
+	// Every other sample above 2 sps (the signal is band-limited well
+	// inside half the rate), in two float32 sums: 296 samples at 4 sps
+	// lose nothing that matters to a figure given in tenths of a dB.
+	stride := 1
+	if d.sps > 2 {
+		stride = 2
 	}
-	if !(e > 0) || math.IsInf(e, 0) {
+	var e0, e1 float32
+	n := 0
+	xs := x[min(lo, hi):hi]
+	for i := 0; i+stride < len(xs); i += 2 * stride {
+		a, b := xs[i], xs[i+stride]
+		e0 += real(a)*real(a) + imag(a)*imag(a)
+		e1 += real(b)*real(b) + imag(b)*imag(b)
+		n += 2
+	}
+	e := float64(e0) + float64(e1)
+	if !(e > 0) || math.IsInf(e, 0) || n == 0 {
 		return -200
 	}
-	return max(10*math.Log10(e/float64(nbits*d.sps)), -200)
+	// The mean over the samples taken, over the burst's nominal length
+	// (samples outside the slice count as zero).
+	return max(10*math.Log10(e/float64(n)*float64(hi-lo)/float64(nbits*d.sps)), -200)
 }
 
 // mfGain returns, in dB, how much the matched filter sampled once per symbol

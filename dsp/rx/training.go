@@ -26,10 +26,11 @@ type training struct {
 	refEnergy float64
 
 	// Least squares: observation z[n] = Σ_l h_l·b(n−l) for n in
-	// obs0 … obs0+nobs−1, all symbols known; h = pinv·z.
+	// obs0 … obs0+nobs−1, all symbols known; h = (BᵀB)⁻¹·Bᵀz with B's
+	// rows sym.
 	obs0, nobs int
-	pinv       [chanTaps][]float32
 	sym        [][chanTaps]float32 // b(n−l) per observation
+	ataInv     [chanTaps][chanTaps]float32
 }
 
 func normalKnown(tsc uint8) (k [tdma.BurstBits]int8) {
@@ -117,14 +118,9 @@ func (d *Demodulator) newTraining(mod *gmsk.Modulator, known [tdma.BurstBits]int
 		}
 	}
 	inv := invert(ata)
-	for l := range tr.pinv {
-		tr.pinv[l] = make([]float32, tr.nobs)
-		for i := range tr.sym {
-			var s float64
-			for k := 0; k < chanTaps; k++ {
-				s += inv[l][k] * float64(tr.sym[i][k])
-			}
-			tr.pinv[l][i] = float32(s)
+	for a := range inv {
+		for b := range inv[a] {
+			tr.ataInv[a][b] = float32(inv[a][b])
 		}
 	}
 	return tr
@@ -146,10 +142,10 @@ func invert(a [chanTaps][chanTaps]float64) (inv [chanTaps][chanTaps]float64) {
 		}
 		a[c], a[p] = a[p], a[c]
 		inv[c], inv[p] = inv[p], inv[c]
-		piv := a[c][c]
+		piv := 1 / a[c][c] // one division per column, not ten
 		for k := 0; k < chanTaps; k++ {
-			a[c][k] /= piv
-			inv[c][k] /= piv
+			a[c][k] *= piv
+			inv[c][k] *= piv
 		}
 		for r := 0; r < chanTaps; r++ {
 			if r == c {

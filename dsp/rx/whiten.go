@@ -83,14 +83,18 @@ func abs(x int) int {
 func (w *whitener) apply(dst, src []complex64) {
 	dst = dst[:len(src)]
 	inv := 1 / w.f[0]
-	f1, f2 := w.f[1], w.f[2]
-	var d1, d2 complex64 // dst[k+1], dst[k+2]
+	// In real arithmetic with 1/f0 folded into the taps: Go multiplies a
+	// complex64 by complex(x, 0) in full.
+	g1, g2 := w.f[1]*inv, w.f[2]*inv
+	var r1, i1, r2, i2 float32 // dst[k+1], dst[k+2]
 	for k := len(src) - 1; k >= 0; k-- {
 		// The derotation by j^−k turns ρ(l) into j^−l·ρ(l), and the
 		// factor's taps f_l into j^l·f_l: j·f1 and −f2.
-		v := src[k] - complex(-f1*imag(d1), f1*real(d1)) + complex(f2, 0)*d2
-		v *= complex(inv, 0)
-		dst[k] = v
-		d1, d2 = v, d1
+		s := src[k]
+		re := real(s)*inv + g1*i1 + g2*r2
+		im := imag(s)*inv - g1*r1 + g2*i2
+		dst[k] = complex(re, im)
+		r2, i2 = r1, i1
+		r1, i1 = re, im
 	}
 }

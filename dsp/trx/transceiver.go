@@ -23,6 +23,9 @@ type TransceiverConfig struct {
 	// where nothing was submitted, as a BCCH carrier must (TS 45.008
 	// §7.1) and osmo-trx does.
 	FillC0 bool
+	// Scope, when not nil, gets low-rate copies of the uplink (see
+	// Scope) for the console's pictures.
+	Scope *Scope
 }
 
 // SilentRSSI is the level reported for a timeslot that held no signal at
@@ -71,6 +74,7 @@ type Transceiver struct {
 	rxb    tdma.RxBurst
 	plan   phy.Plan
 	ulClk  Clock
+	scope  *Scope
 }
 
 // NewTransceiver builds a transceiver.
@@ -98,7 +102,7 @@ func NewTransceiver(cfg TransceiverConfig) (*Transceiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trx: %w", err)
 	}
-	t := &Transceiver{tx: tx, dem: dem, fill: cfg.FillC0, margin: margin,
+	t := &Transceiver{tx: tx, dem: dem, fill: cfg.FillC0, margin: margin, scope: cfg.Scope,
 		queue: make([][tdma.Slots]tdma.TxBurst, cfg.Queue)}
 	t.ul = make([]complex64, margin+2*tx.FrameLen())
 	t.ulClk = NewClock(tx.FrameLen(), cfg.Tx.FN0, cfg.Tx.TS0)
@@ -194,6 +198,7 @@ func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, plan phy.Planner, em
 	}
 	plan.Plan(prev, &t.plan)
 	sl := t.tx.SlotLen()
+	scope := t.scope != nil && t.scope.due(prev) && t.scope.capture(prev, t.ul[t.margin:t.margin+fl], t.tx.SampleRate())
 	sps := t.tx.Modulator().SPS()
 	win := t.margin + sl + 72*sps
 	for tn, m := range t.plan.Slots {
@@ -224,6 +229,9 @@ func (t *Transceiver) ReadFrame(s radio.Stream, fn tdma.FN, plan phy.Planner, em
 		}
 		if ok {
 			b.RSSI, b.ToA, b.CI, b.FreqOffset = meas.RSSI, meas.ToA, meas.CI, meas.FreqOffset
+			if scope && b.Kind == tdma.KindNormal {
+				t.scope.burst(b.TN, t.dem.Symbols)
+			}
 		} else {
 			b.Soft = tdma.SoftBurst{}
 			b.RSSI, b.CI = meas.RSSI, meas.CI

@@ -269,6 +269,9 @@ type Radio struct {
 	// Uplink is the received level and block error rate per channel
 	// type: SDCCH, SACCH, TCH, RACH (gsm/l1 UplinkStats.ByClass).
 	Uplink []UplinkClass `json:"uplink"`
+	// Pictures says whether the cell has a receive scope: the spectrum
+	// and constellation at /api/radio/spectrum.svg and constellation.svg.
+	Pictures bool `json:"pictures"`
 }
 
 // UplinkClass is the uplink of one channel type.
@@ -307,7 +310,7 @@ func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) radio() Radio {
 	snap := s.snapshot()
-	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Uplink: uplinkClasses(&snap)}
+	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Uplink: uplinkClasses(&snap), Pictures: s.scope() != nil}
 	if s.cfg.Host.Config != nil {
 		if c := s.cfg.Host.Config.Current(); c != nil {
 			out.Slots = slotLayout(c)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
@@ -59,6 +60,9 @@ type Host struct {
 	// SMS and Calls are the features' views; nil: not in this build.
 	SMS   Feature
 	Calls Feature
+	// Scope is the running cell's receive scope (the Radio page's
+	// spectrum and constellation); nil, or a nil result, draws none.
+	Scope func() *trx.Scope
 }
 
 // LogSource is a ring of log lines.
@@ -144,6 +148,8 @@ type Server struct {
 	audit  *audit
 	mux    *http.ServeMux
 	metric *metrics
+
+	pics scopeCopy
 
 	mu    sync.Mutex
 	addr  net.Addr

@@ -49,6 +49,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/status", s.need(ScopeRead, s.apiStatus))
 	m.HandleFunc("GET /api/phones", s.need(ScopeRead, s.apiPhones))
 	m.HandleFunc("GET /api/radio", s.need(ScopeRead, s.apiRadio))
+	m.HandleFunc("GET /api/radio/spectrum.svg", s.need(ScopeRead, s.apiSpectrum))
+	m.HandleFunc("GET /api/radio/constellation.svg", s.need(ScopeRead, s.apiConstellation))
 	m.HandleFunc("GET /api/subscribers", s.need(ScopeRead, s.apiSubscribers))
 	m.HandleFunc("POST /api/subscribers", s.need(ScopeWrite, s.apiSubscriberAdd))
 	m.HandleFunc("PUT /api/subscribers/{imsi}", s.need(ScopeWrite, s.apiSubscriberSet))

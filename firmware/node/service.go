@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
@@ -38,9 +39,10 @@ type ServiceConfig struct {
 // Service runs the node on a board's front end as the supervised "cell"
 // service: one incarnation of the node per Serve.
 type Service struct {
-	cfg  ServiceConfig
-	node atomic.Pointer[Node]
-	base atomic.Uint64 // frames of the nodes of earlier Serve calls
+	cfg   ServiceConfig
+	node  atomic.Pointer[Node]
+	base  atomic.Uint64 // frames of the nodes of earlier Serve calls
+	scope atomic.Pointer[trx.Scope]
 }
 
 var _ supervisor.Service = (*Service)(nil)
@@ -70,6 +72,11 @@ func (s *Service) Snapshot() Snapshot {
 	snap.Frames += s.base.Load()
 	return snap
 }
+
+// Scope returns the running cell's receive scope (low-rate copies of the
+// uplink for the console's radio pictures), or nil when no cell with one
+// has started.
+func (s *Service) Scope() *trx.Scope { return s.scope.Load() }
 
 // Registry returns the running node's subscriber registry, or nil when
 // no node has started.
@@ -127,6 +134,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		return err
 	}
 	defer air.Close()
+	s.scope.Store(air.Scope)
 	var carrier phy.Carrier = air.Carrier
 	log.Info(OnAirLine(c))
 	if phones > 0 {

@@ -22,7 +22,10 @@ type SimAir struct {
 	Air     *sim.Air
 	BTS     *sim.Endpoint
 	Carrier *trx.StreamCarrier
-	cfg     *config.Config
+	// Scope gets low-rate copies of the cell's uplink for the console's
+	// radio pictures (trx.Scope).
+	Scope *trx.Scope
+	cfg   *config.Config
 }
 
 // NewSimAir builds the air of c ([radio] samples per symbol, [sim] seed)
@@ -31,7 +34,8 @@ type SimAir struct {
 // reads as a -110 dBm noise floor: levels in dBm then mean what they mean
 // on a board, and the MS power control loop has a real target to steer to.
 func NewSimAir(c *config.Config) (*SimAir, error) {
-	tcfg := simTransceiver(c)
+	scope := trx.NewScope(0)
+	tcfg := simTransceiver(c, scope)
 	t, err := trx.NewTransmitter(tcfg.Tx)
 	if err != nil {
 		return nil, err
@@ -46,14 +50,14 @@ func NewSimAir(c *config.Config) (*SimAir, error) {
 		air.Close()
 		return nil, err
 	}
-	return &SimAir{Air: air, BTS: ep, Carrier: car, cfg: c}, nil
+	return &SimAir{Air: air, BTS: ep, Carrier: car, Scope: scope, cfg: c}, nil
 }
 
 // simTransceiver is the cell's transceiver on the simulated air, its
 // receiver calibrated as NewSimAir says.
-func simTransceiver(c *config.Config) trx.TransceiverConfig {
+func simTransceiver(c *config.Config, scope *trx.Scope) trx.TransceiverConfig {
 	return trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}},
-		Rx: rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}}
+		Rx: rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}, Scope: scope}
 }
 
 // OnStream replaces the cell's PHY by one over st, a radio front end
@@ -62,7 +66,7 @@ func simTransceiver(c *config.Config) trx.TransceiverConfig {
 // reaches the air through that driver instead of directly, and the
 // phones StartPhones puts on the air are unchanged.
 func (s *SimAir) OnStream(st radio.Stream) error {
-	car, err := trx.NewStreamCarrier(st, simTransceiver(s.cfg))
+	car, err := trx.NewStreamCarrier(st, simTransceiver(s.cfg, s.Scope))
 	if err != nil {
 		return err
 	}

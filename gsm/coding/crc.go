@@ -28,11 +28,9 @@ func (c cyclicCode) remainder(d []byte) uint64 {
 	mask := uint64(1)<<c.n - 1
 	var r uint64
 	for _, b := range d {
+		// Without a branch: on data bits it would be a coin toss.
 		fb := (r>>(c.n-1) ^ uint64(b)) & 1
-		r = r << 1 & mask
-		if fb != 0 {
-			r ^= c.gen
-		}
+		r = r<<1&mask ^ c.gen&-fb
 	}
 	return r
 }

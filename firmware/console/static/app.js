@@ -155,8 +155,15 @@ const pages = {
   async calls() { feature("/api/calls", "Calls"); },
   async radio() {
     const hist = [];
+    // The pictures are made once and their source bumped on each poll, so
+    // that the browser swaps them without flicker.
+    const spec = h("img", { class: "pic", id: "radio-spectrum", alt: "received spectrum" });
+    const cons = h("img", { class: "pic", id: "radio-constellation", alt: "constellation of recent bursts" });
+    let n = 0;
     poll(async () => {
       const r = await get("/api/radio");
+      n++;
+      if (r.pictures) { spec.src = "/api/radio/spectrum.svg?n=" + n; cons.src = "/api/radio/constellation.svg?n=" + n; }
       const busy = Object.values(r.busy).reduce((a, b) => a + b, 0);
       hist.push(busy); if (hist.length > 120) hist.shift();
       const max = Math.max(4, ...hist);
@@ -175,7 +182,8 @@ const pages = {
         h("h2", {}, "Uplink by channel type"),
         table([["Channel", (u) => u.channel], ["RXLEV", (u) => na(u.rxlev_dbm, " dBm")], ["BLER", (u) => u.bler === null ? na(null) : h("span", { class: u.bler > 0.1 ? "bad" : "" }, (100 * u.bler).toFixed(1) + " %")],
           ["Blocks", (u) => String(u.blocks)], ["Bad", (u) => String(u.bad_blocks)]], r.uplink || [], "uplink"),
-        h("p", { class: "small" }, "RXLEV and BLER are running averages over the recent blocks; on the RACH, blocks are access bursts."));
+        h("p", { class: "small" }, "RXLEV and BLER are running averages over the recent blocks; on the RACH, blocks are access bursts."),
+        ...(r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []));
     }, 2000);
   },
   async config() {
