@@ -47,13 +47,20 @@ type appliance struct {
 	disk disk
 
 	// services
-	sup        *supervisor.Supervisor
-	player     *leds.Player
-	fe         *rf.Frontend
-	cell       *CellSlot
-	feeder     atomic.Pointer[watchdog.Feeder]
-	lastUSB    atomic.Value // string
-	usbHandled chan struct{}
+	sup    *supervisor.Supervisor
+	player *leds.Player
+	fe     *rf.Frontend
+	// radioFE is the front end the cell brought up, on a board whose
+	// radio is on USB: the cell owns it (it reopens it after an unplug),
+	// and the last act makes it safe too.
+	radioFE atomic.Pointer[rf.Frontend]
+	// radioOpener opens the USB radio's buses for the cell (nil when
+	// the board's radio is not on USB).
+	radioOpener rf.Opener
+	cell        *CellSlot
+	feeder      atomic.Pointer[watchdog.Feeder]
+	lastUSB     atomic.Value // string
+	usbHandled  chan struct{}
 	// cellRestarts counts the cell restarts a new configuration asked
 	// for (gsmbox.poweroff=usb waits for the last to come on air).
 	cellRestarts atomic.Uint64

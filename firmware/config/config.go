@@ -236,6 +236,11 @@ type Cell struct {
 type Radio struct {
 	// SamplesPerSymbol is the transceiver's oversampling, 4 by default.
 	SamplesPerSymbol int `toml:"samples_per_symbol"`
+	// ClockOverride lets a hardware front end transmit on a reference
+	// clock the GPS discipline has not locked (rf.Guard.SetOverride): a
+	// lab, or a site whose trim was set by a carrier calibration. It is
+	// logged at every start. Off by default.
+	ClockOverride bool `toml:"clock_override"`
 }
 
 // GSMTAP mirrors every frame to Wireshark.

