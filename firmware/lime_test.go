@@ -301,7 +301,18 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	waitFor("the PA keyed after the replug", 20*time.Second, keyed)
 	waitFor("phones registered after the replug", 60*time.Second, func() bool { return second.phones.Registered() == phones })
 	rs := radioSnap()
+	// The status file shows the stream's totals since boot, over the
+	// cell's restarts.
+	st := r.waitStatus(func(st string) bool {
+		return strings.Contains(st, "stream up, healthy") && strings.Contains(st, "unplugs 1,") && strings.Contains(st, "2 starts")
+	})
 	r.stop(t)
+	if !strings.Contains(st, "radio:       lime-usb (limesdr-mini): stream up, healthy; interlock") ||
+		!strings.Contains(st, "unplugs 1,") || !strings.Contains(st, "2 starts") || strings.Contains(st, " 0 failed opens") ||
+		strings.Contains(st, "RX lost 0 ") || !strings.Contains(st, "USB RX ") {
+		t.Errorf("status file:\n%s\nwant the stream's totals (2 starts, failed opens, lost packets, 1 unplug)", st)
+	}
+	t.Logf("status file:\n%s", st)
 	t.Logf("radio: starts %d, open failures %d, stream %+v, RX %.0f B/s TX %.0f B/s, interlock %v trips %d",
 		rs.Starts, rs.OpenFailures, rs.Stream, rs.RXBytesPerSec, rs.TXBytesPerSec, rs.Interlock.State, rs.Interlock.TotalTrips)
 	if rs.Starts != 1 || !rs.Up || !rs.Stream.Healthy {

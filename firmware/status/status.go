@@ -41,6 +41,9 @@ type Snapshot struct {
 	// quarantined, the backup restored and what was lost since.
 	Registry string
 	LastUSB  string
+	// Radio holds a hardware radio's lines (its sample stream, its
+	// interlock, the channel choice); empty on the simulated air.
+	Radio    []string
 	Services []supervisor.ServiceStatus
 }
 
@@ -52,6 +55,9 @@ func (s Snapshot) Render() string {
 	fmt.Fprintf(&b, "transmitter: %s\n", s.Transmitter)
 	fmt.Fprintf(&b, "cell:        ARFCN %d, %d TDMA frames sent\n", s.ARFCN, s.Frames)
 	fmt.Fprintf(&b, "core:        %d connections, %d subscriber sessions\n", s.Connections, s.Subscribers)
+	for _, l := range s.Radio {
+		fmt.Fprintf(&b, "%s\n", l)
+	}
 	fmt.Fprintf(&b, "config:      %s\n", s.ConfigSource)
 	p := "yes"
 	if !s.Persistent {

@@ -42,6 +42,29 @@ function dur(s) { s = Math.floor(s); const d = Math.floor(s / 86400), hh = Math.
 function poll(fn, ms) { const run = async () => { try { await fn(); } catch (e) { console.log(e); } timer = setTimeout(run, ms); }; run(); }
 function show(...kids) { content.replaceChildren(...kids); }
 
+// streamCards shows a USB radio's sample stream (none on the simulated
+// air); all adds the counters the Radio page shows in full.
+function streamCards(st, all) {
+  if (!st) return [];
+  const mb = (v) => (v / 1e6).toFixed(2) + " MB/s";
+  const cards = [
+    card("Radio stream", st.up ? (st.healthy ? "healthy" : "UNHEALTHY (TX off)") : "down" + (st.last_error ? ": " + st.last_error : ""), st.up && st.healthy ? "ok" : "bad"),
+    card("USB throughput RX / TX", mb(st.rx_bytes_per_second) + " / " + mb(st.tx_bytes_per_second)),
+    card("RX lost / TX late packets", st.rx_lost_packets + " / " + st.tx_late_packets, st.rx_lost_packets || st.tx_late_packets ? "bad" : ""),
+    card("Underruns / overruns", st.underruns + " / " + st.overruns),
+  ];
+  if (all) {
+    cards.push(card("Unplugs", String(st.unplugs), st.unplugs ? "bad" : ""), card("Stalls", String(st.stalls)), card("Stream faults", String(st.faults)),
+      card("Starts / failed opens", st.starts + " / " + st.open_failures), card("TX suppressed samples", String(st.tx_suppressed_samples)),
+      card("Interlock", st.interlock + ", " + st.interlock_trips + " trips"));
+  }
+  if (st.channel) {
+    const c = st.channel;
+    cards.push(card("Channel choice", `ARFCN ${c.arfcn} (${c.reason})`));
+  }
+  return cards;
+}
+
 const pages = {
   async overview() {
     poll(async () => {
@@ -64,6 +87,7 @@ const pages = {
         card("Clock error", hw ? na(hw.clock_error_ppb, " ppb") : na(null)),
         card("PA temperature", hw ? na(hw.pa_temp_c, " °C") : na(null)),
         card("Interlock", hw ? na(hw.interlock || null) : na(null)),
+        ...streamCards(s.stream, false),
         card("Last USB stick", s.last_usb || "none yet"),
         card("Subscriber data", s.data_restored ? "RESTORED FROM BACKUP: " + s.data_restored : "intact"),
         card("TDMA frame", String(s.fn))));
@@ -162,7 +186,8 @@ const pages = {
           card("Assignment rejects", c.agch_rejects, c.agch_rejects ? "bad" : ""), card("AGCH dropped", c.agch_dropped), card("T3101 expired", c.t3101_expired),
           card("Radio link lost", c.radio_link_lost), card("Uplink blocks", c.uplink_blocks), card("Uplink bad blocks", c.uplink_bad_blocks),
           card("Uplink BLER", c.uplink_blocks ? (100 * c.uplink_bad_blocks / c.uplink_blocks).toFixed(2) + " %" : "n/a"),
-          card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))));
+          card("Paging sent", c.paging_sent), card("Uplink RXLEV", na(r.uplink_rxlev_dbm, " dBm"))),
+        ...(r.stream ? [h("h2", {}, `Sample stream (${r.stream.frontend}, ${r.stream.chain})`), h("div", { class: "cards", id: "radio-stream" }, ...streamCards(r.stream, true))] : []));
     }, 2000);
   },
   async config() {
