@@ -627,7 +627,7 @@ func TestStreamStats(t *testing.T) {
 	radio := &node.RadioSnapshot{Frontend: "lime-usb", Chain: "limesdr-mini", Up: true, Starts: 2, OpenFailures: 1,
 		Stream:        lime.Stats{RXPackets: 5000, TXPackets: 5100, RXLost: 3, Late: 2, Underruns: 1, Overruns: 4, Unplugs: 1, Healthy: true},
 		RXBytesPerSec: 4.35e6, TXBytesPerSec: 4.34e6,
-		Interlock:     rf.InterlockStatus{State: rf.TXOn, TotalTrips: 2, LastTrip: rf.TripStreamLost}}
+		Interlock: rf.InterlockStatus{State: rf.TXOn, TotalTrips: 2, LastTrip: rf.TripStreamLost}}
 	f := newFixture(t, true, func(c *Config) {
 		c.MetricsOpen = true
 		c.Host.Snapshot = func() node.Snapshot { return node.Snapshot{Running: true, FN: 1234, Frames: 99, Radio: radio} }
