@@ -69,6 +69,10 @@ type Config struct {
 	// samples when the LMS7002M's SXR is tuned within ±0.45 × SampleRate
 	// of it (for scan tests).
 	Carriers []Carrier
+	// Transmitters, when RX is nil, are other transmitters on the air:
+	// each a baseband source (a foreign GSM cell, an interferer) at an
+	// RF frequency, heard like Carriers when SXR is tuned near it.
+	Transmitters []Transmitter
 	// SampleRate is the stream rate the carriers are rendered at
 	// (default radio.SampleRate4).
 	SampleRate float64
@@ -82,6 +86,15 @@ type Config struct {
 type Carrier struct {
 	Hz   float64
 	DBFS float64 // power relative to full scale
+}
+
+// Transmitter is a modulated transmitter on the fake air: Src makes its
+// complex baseband at the stream's sample rate and timestamps (the
+// board's sample counter), which the board hears shifted by Hz − LO.
+type Transmitter struct {
+	Hz   float64
+	DBFS float64 // gain applied to Src's samples, dB
+	Src  Reader
 }
 
 // Stats count what the fake saw.
@@ -120,6 +133,7 @@ type Fake struct {
 	lmsReset  int
 	rxBuf     []complex64
 	txBuf     []complex64
+	tmp       []complex64 // a transmitter's baseband (produce's goroutine)
 	// OnSession and OnCtrl, when set, see every session command and
 	// control request (dry-run printing).
 	OnCtrl func(req *lime.Ctrl)
@@ -468,7 +482,7 @@ func (f *Fake) fill(buf []complex64, c uint64) error {
 		_, _, err := rx.Read(buf, radio.Timestamp(c))
 		return err
 	}
-	if len(f.cfg.Carriers) > 0 {
+	if len(f.cfg.Carriers)+len(f.cfg.Transmitters) > 0 {
 		f.carriers(buf, c)
 		return nil
 	}
@@ -623,7 +637,7 @@ func (f *Fake) RXFrequency() float64 {
 // Render makes what the board hears without an RX source: the carriers
 // through the SXR LO, or the test tone.
 func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
-	if len(f.cfg.Carriers) > 0 {
+	if len(f.cfg.Carriers)+len(f.cfg.Transmitters) > 0 {
 		f.carriers(dst, uint64(ts))
 		return
 	}
@@ -648,6 +662,25 @@ func (f *Fake) carriers(buf []complex64, c uint64) {
 		for i := range buf {
 			s, co := math.Sincos(w * float64(c+uint64(i)))
 			buf[i] += complex(float32(a*co), float32(a*s))
+		}
+	}
+	for _, x := range f.cfg.Transmitters {
+		df := x.Hz - lo
+		if math.Abs(df) > 0.45*fs {
+			continue
+		}
+		if len(f.tmp) < len(buf) {
+			f.tmp = make([]complex64, len(buf))
+		}
+		src := f.tmp[:len(buf)]
+		if _, _, err := x.Src.Read(src, radio.Timestamp(c)); err != nil {
+			continue
+		}
+		a := math.Pow(10, x.DBFS/20)
+		w := 2 * math.Pi * df / fs
+		for i, v := range src {
+			s, co := math.Sincos(w * float64(c+uint64(i)))
+			buf[i] += complex64(complex(a*co, a*s) * complex128(v))
 		}
 	}
 }
