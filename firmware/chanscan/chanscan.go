@@ -266,7 +266,10 @@ func Decode(s radio.Stream, at radio.Timestamp, sps, frames int) (*Cell, error) 
 		return nil, nil
 	}
 	c := ph.Cell()
-	cell := &Cell{BSIC: c.BSIC, FN: tdma.FN(0)}
+	cell := &Cell{BSIC: c.BSIC}
+	if off, ok := ph.Synced(); ok {
+		cell.FN = pr.FN().Add(off - 1) // the last frame the receiver ran
+	}
 	if ph.Best() >= ms.MsCamped {
 		cell.PLMNKnown = true
 		cell.MCC, cell.MNC, cell.LAC, cell.CI = c.LAI.MCC, c.LAI.MNC, c.LAI.LAC, c.CI
