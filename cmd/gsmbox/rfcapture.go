@@ -21,7 +21,6 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
-	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
 	"github.com/gsmbox/gsmbox/firmware/chanscan"
@@ -314,15 +313,8 @@ func runRFScan(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if r.pacer != nil {
 		rx.Allow = r.pacer.Allow
 	}
-	res, err := chanscan.Scan(rx, band, nil, chanscan.Options{SPS: *f.sps, PowerFrames: *dwell, Progress: func(chanscan.Channel) {
-		if ctx.Err() != nil {
-			r.Close() // ends the scan's next read
-		}
-	}})
+	res, err := chanscan.Scan(rx, band, nil, chanscan.Options{SPS: *f.sps, PowerFrames: *dwell})
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return fmt.Errorf("rf scan: %w", err)
 	}
 	fmt.Fprintf(stdout, "scan of %v downlink: %d channels, %d frames each, %.3f kS/s\n", band, len(res), *dwell, r.plan.RateHz/1e3)
