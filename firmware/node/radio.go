@@ -155,16 +155,6 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	}
 	r.mu.Unlock()
 
-	choice, err := s.chooseChannel(ctx, c)
-	if err != nil {
-		return err
-	}
-	if choice != nil {
-		r.mu.Lock()
-		r.scan = choice
-		r.mu.Unlock()
-		c = choice.Config
-	}
 	front, err := s.cfg.Radio(c)
 	if err != nil {
 		r.mu.Lock()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
@@ -39,6 +40,9 @@ type ServiceConfig struct {
 	// Radio opens the board's hardware front end (a front end other
 	// than "sim"); the firmware sets it through UseRadio.
 	Radio RadioOpener
+	// ScanAllow, when set, is told before each read of the channel scan
+	// how far the board may run (a fake board paced by its reader).
+	ScanAllow func(radio.Timestamp)
 	// Stream is the template of the Lime sample stream's configuration
 	// (zero fields take lime's defaults; SampleRate and OnHealth are the
 	// service's, DeviceDelay defaults to the chain's).
@@ -107,6 +111,27 @@ func (s *Service) Serve(ctx context.Context) error {
 	fe := s.cfg.Board.RF.Frontend
 	if fe != "sim" && fe != FrontendLime {
 		return fmt.Errorf("%w: board %s: front end %q is not supported by this build", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+	}
+	if fe != "sim" && c.Cell.ARFCNAuto {
+		s.radio.mu.Lock()
+		s.radio.frontend = fe
+		if ch := s.cfg.Board.RF.Chain; ch != nil {
+			s.radio.chainName = ch.Name
+		}
+		s.radio.mu.Unlock()
+		if s.cfg.Radio == nil {
+			return fmt.Errorf("%w: board %s: front end %s and no way to open it", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+		}
+		choice, err := s.chooseChannel(ctx, c)
+		if err != nil {
+			return err
+		}
+		s.radio.mu.Lock()
+		s.radio.scan = choice
+		s.radio.mu.Unlock()
+		c = choice.Config
+	} else if c.Cell.ARFCNAuto {
+		log.Warn("arfcn = \"auto\" needs a hardware radio; the simulated air keeps its ARFCN", "arfcn", c.Cell.ARFCN)
 	}
 	var tap *gsmtap.Sender
 	if c.GSMTAP.Enabled {

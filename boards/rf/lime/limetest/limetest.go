@@ -617,7 +617,13 @@ func (f *Fake) Close() error {
 	f.closed = true
 	f.streaming = false
 	f.cond.Broadcast()
+	rx := f.cfg.RX
 	f.mu.Unlock()
+	// A source that blocks its reader (a Pacer) is released, so the
+	// FPGA goroutine can end.
+	if c, ok := rx.(interface{ Close() }); ok {
+		c.Close()
+	}
 	f.wg.Wait()
 	return nil
 }
