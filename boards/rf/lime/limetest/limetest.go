@@ -76,6 +76,9 @@ type Config struct {
 	// SampleRate is the stream rate the carriers are rendered at
 	// (default radio.SampleRate4).
 	SampleRate float64
+	// Impairment is the analog TX error behind the correctors, heard on
+	// the Loopback seam.
+	Impairment Impairment
 	// MinLead is how far ahead of the board's sample counter a TX packet
 	// must arrive; a packet stamped earlier is late: dropped and flagged
 	// in the next RX packet.
