@@ -24,9 +24,13 @@ func (a *appliance) snapshot() status.Snapshot {
 		h = err.Error()
 	}
 	cs := a.cell.Snapshot()
+	arfcn := a.disk.configs.Current().Cell.ARFCN
+	if cs.Radio != nil && cs.Radio.Scan != nil {
+		arfcn = int(cs.Radio.Scan.ARFCN) // arfcn = "auto": the channel chosen
+	}
 	return status.Snapshot{
 		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
-		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
+		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: arfcn,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
 		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(), Radio: radioLines(cs.Radio),
 	}

@@ -164,6 +164,9 @@ func (s *Server) status() Status {
 	st.Attached = len(s.attached())
 	st.Features.SMS, st.Features.Calls = h.SMS != nil, h.Calls != nil
 	st.Stream = streamStatus(snap.Radio)
+	if snap.Radio != nil && snap.Radio.Scan != nil {
+		st.ARFCN = int(snap.Radio.Scan.ARFCN) // arfcn = "auto": the channel chosen
+	}
 	if st.Stream != nil && st.Hardware == nil {
 		st.Hardware = &Hardware{Interlock: st.Stream.Interlock, InterlockTrips: &st.Stream.Trips}
 	}
