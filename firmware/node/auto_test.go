@@ -83,7 +83,7 @@ func TestAutoChannelOnLime(t *testing.T) {
 	}
 	ihz, _ := tdma.GSM900.DownlinkHz(40)
 	log := slog.New(slog.DiscardHandler)
-	dry := &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{Transmitters: tx, Carriers: []limetest.Carrier{{Hz: float64(ihz), DBFS: -40}}}}
+	dry := &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{NoiseDBFS: -70, Seed: 3, Transmitters: tx, Carriers: []limetest.Carrier{{Hz: float64(ihz), DBFS: -40}}}}
 	var opens atomic.Int32
 	open := func(c *config.Config) (*rf.Frontend, error) {
 		fe, err := rf.Open(chain, dry, rf.BringupOpts{Band: c.Band(), ARFCN: c.ARFCN(), BoardMaxDBm: board.RF.MaxPowerDBm, Log: log, Sleep: func(time.Duration) {}}, nil)

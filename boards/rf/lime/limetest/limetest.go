@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -76,6 +77,11 @@ type Config struct {
 	// SampleRate is the stream rate the carriers are rendered at
 	// (default radio.SampleRate4).
 	SampleRate float64
+	// NoiseDBFS, when not zero, adds white Gaussian noise of that power
+	// to the rendered Carriers and Transmitters (the receiver's noise
+	// floor); seeded by Seed, so a run is reproducible.
+	NoiseDBFS float64
+	Seed      uint64
 	// Impairment is the analog TX error behind the correctors, heard on
 	// the Loopback seam.
 	Impairment Impairment
@@ -137,6 +143,7 @@ type Fake struct {
 	rxBuf     []complex64
 	txBuf     []complex64
 	tmp       []complex64 // a transmitter's baseband (produce's goroutine)
+	noise     *rand.Rand
 	// OnSession and OnCtrl, when set, see every session command and
 	// control request (dry-run printing).
 	OnCtrl func(req *lime.Ctrl)
@@ -661,6 +668,15 @@ func (f *Fake) carriers(buf []complex64, c uint64) {
 	}
 	lo := f.RXFrequency()
 	clear(buf)
+	if f.cfg.NoiseDBFS != 0 {
+		if f.noise == nil {
+			f.noise = rand.New(rand.NewPCG(f.cfg.Seed, 0x6e6f))
+		}
+		sd := math.Sqrt(math.Pow(10, f.cfg.NoiseDBFS/10) / 2)
+		for i := range buf {
+			buf[i] = complex(float32(sd*f.noise.NormFloat64()), float32(sd*f.noise.NormFloat64()))
+		}
+	}
 	for _, k := range f.cfg.Carriers {
 		df := k.Hz - lo
 		if math.Abs(df) > 0.45*fs {
