@@ -51,8 +51,15 @@ type appliance struct {
 	sup    *supervisor.Supervisor
 	player *leds.Player
 	fe     *rf.Frontend
-	cell   *CellSlot
-	net    *lan.Service
+	// radioFE is the front end the cell brought up, on a board whose
+	// radio is on USB: the cell owns it (it reopens it after an unplug),
+	// and the last act makes it safe too.
+	radioFE atomic.Pointer[rf.Frontend]
+	// radioOpener opens the USB radio's buses for the cell (nil when
+	// the board's radio is not on USB).
+	radioOpener rf.Opener
+	cell        *CellSlot
+	net         *lan.Service
 	// consoleFP is the web console's certificate fingerprint (nil: no
 	// console), for the serial console's network line.
 	consoleFP  func() string

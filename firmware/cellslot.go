@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
@@ -23,6 +24,14 @@ type Cell interface {
 	Snapshot() node.Snapshot
 }
 
+// RadioCell is a Cell that drives a hardware front end itself
+// (node.Service on a board whose radio is on USB): the slot gives it the
+// opener of the board's front end before each start.
+type RadioCell interface {
+	Cell
+	UseRadio(node.RadioOpener)
+}
+
 // CellSlot is the "cell" service: at each start it makes a fresh cell from
 // the configuration then in force, so restarting it applies a new config.
 type CellSlot struct {
@@ -30,11 +39,16 @@ type CellSlot struct {
 	board   *boards.Descriptor
 	log     *slog.Logger
 	newCell func(*config.Config, *boards.Descriptor, *slog.Logger) Cell
+	// radio opens the board's USB radio for a cell that drives one
+	// (RadioCell); nil when the board's radio is not on USB.
+	radio node.RadioOpener
 
-	mu     sync.Mutex
-	cur    Cell
-	base   uint64 // frames of previous incarnations
-	starts uint64 // how many times Serve has made a cell
+	mu   sync.Mutex
+	cur  Cell
+	base uint64 // frames of previous incarnations
+	// radioBase holds the radio counters of previous incarnations.
+	radioBase *node.RadioSnapshot
+	starts    uint64 // how many times Serve has made a cell
 }
 
 // Name implements supervisor.Service.
@@ -43,9 +57,17 @@ func (c *CellSlot) Name() string { return "cell" }
 // Serve implements supervisor.Service.
 func (c *CellSlot) Serve(ctx context.Context) error {
 	svc := c.newCell(c.configs.Current(), c.board, c.log)
+	if rc, ok := svc.(RadioCell); ok && c.radio != nil {
+		rc.UseRadio(c.radio)
+	}
 	c.mu.Lock()
 	if c.cur != nil {
-		c.base += c.cur.Snapshot().Frames
+		prev := c.cur.Snapshot()
+		c.base += prev.Frames
+		if prev.Radio != nil {
+			prev.Radio.Add(c.radioBase)
+			c.radioBase = prev.Radio
+		}
 	}
 	c.cur = svc
 	c.starts++
@@ -57,13 +79,22 @@ func (c *CellSlot) Serve(ctx context.Context) error {
 // incarnations; zero before the first start.
 func (c *CellSlot) Snapshot() node.Snapshot {
 	c.mu.Lock()
-	cur, base := c.cur, c.base
+	cur, base, radio := c.cur, c.base, c.radioBase
 	c.mu.Unlock()
 	var s node.Snapshot
 	if cur != nil {
 		s = cur.Snapshot()
 	}
 	s.Frames += base
+	switch {
+	case s.Radio != nil:
+		s.Radio.Add(radio)
+	case radio != nil:
+		r := *radio
+		r.Up, r.Stream.Healthy, r.RXBytesPerSec, r.TXBytesPerSec = false, false, 0, 0
+		r.Interlock = rf.InterlockStatus{}
+		s.Radio = &r
+	}
 	return s
 }
 

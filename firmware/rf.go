@@ -24,6 +24,31 @@ func bringUpRF(board *boards.Descriptor, cfg *config.Config, op rf.Opener, log *
 	}, func(s rf.Step) { log.Info("rf bring-up", "step", s.Name, "detail", s.Detail) })
 }
 
+// usbRadio reports whether the chain's transceiver is on USB (a LimeSDR
+// Mini or LimeNET Micro), which the cell service opens itself.
+func usbRadio(c *rf.Chain) bool {
+	if c == nil {
+		return false
+	}
+	p, ok := c.Part(rf.RoleTransceiver)
+	return ok && p.Bus.Kind == rf.BusUSB
+}
+
+// radio is the cell's RadioOpener on a board whose radio is on USB: it
+// brings the chain up for the configuration the cell runs and records
+// the front end for the supervisor's last act. Nil on other boards.
+func (a *appliance) radio(cfg *config.Config) (*rf.Frontend, error) {
+	if a.radioOpener == nil {
+		return nil, errNoOpener
+	}
+	fe, err := bringUpRF(a.board, cfg, a.radioOpener, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.radioFE.Store(fe)
+	return fe, nil
+}
+
 // rfService runs the front end's interlock poll and clock service as the
 // critical "rf" service. The front end is put in its safe state when the
 // service stops, and again by the supervisor's last act (rfShutdown).

@@ -99,6 +99,7 @@ func Run(ctx context.Context, o Options) error {
 	defer func() {
 		if r := recover(); r != nil {
 			rfShutdown(a.fe, a.log)
+			rfShutdown(a.radioFE.Load(), a.log)
 			panic(r)
 		}
 	}()

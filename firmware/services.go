@@ -46,6 +46,9 @@ func (a *appliance) addServices() {
 	a.addNet()
 	a.addRF()
 	a.cell = &CellSlot{configs: a.disk.configs, board: a.board, log: a.log, newCell: a.cmdline.applySimPhones(a.opts.NewCell)}
+	if a.radioOpener != nil {
+		a.cell.radio = a.radio
+	}
 	if a.txAllowed() && a.opts.NewCell != nil {
 		a.sup.Add(a.cell, true)
 	} else {
@@ -107,6 +110,13 @@ func (a *appliance) addRF() {
 	op, err := a.pins.get()
 	if errors.Is(err, errNoOpener) {
 		err = fmt.Errorf("this build cannot open the RF front end %s", a.board.RF.Chain.Name)
+	}
+	if err == nil && usbRadio(a.board.RF.Chain) {
+		// The radio is on USB: the cell brings it up at each start
+		// (and again after an unplug), so nothing holds the device
+		// here. The cell runs the interlock's poll while it runs.
+		a.radioOpener = op
+		return
 	}
 	if err == nil {
 		a.fe, err = bringUpRF(a.board, a.disk.configs.Current(), op, a.log)

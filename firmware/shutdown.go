@@ -47,6 +47,7 @@ func (a *appliance) watchShutdownRequests(stop context.CancelFunc) (unwatch func
 // goes off or the board reboots. Off a board it returns nil.
 func (a *appliance) shutdown() error {
 	rfShutdown(a.fe, a.log)
+	rfShutdown(a.radioFE.Load(), a.log)
 	a.log.Info("services stopped; syncing")
 	a.closeStorage()
 	if !a.pid1 {

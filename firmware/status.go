@@ -2,11 +2,13 @@ package firmware
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/status"
 )
 
@@ -23,17 +25,52 @@ func (a *appliance) snapshot() status.Snapshot {
 		h = err.Error()
 	}
 	cs := a.cell.Snapshot()
+	arfcn := a.disk.configs.Current().Cell.ARFCN
+	if cs.Radio != nil && cs.Radio.Scan != nil {
+		arfcn = int(cs.Radio.Scan.ARFCN) // arfcn = "auto": the channel chosen
+	}
 	snap := status.Snapshot{
 		Version: a.opts.Version, Board: a.board.Name, Model: a.model, Transmitter: tx,
-		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: a.disk.configs.Current().Cell.ARFCN,
+		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: arfcn,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
-		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(),
+		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(), Radio: radioLines(cs.Radio),
 	}
 	if a.net != nil {
 		st := a.net.Status()
 		snap.Network, snap.Clock = st.Line(), st.Clock.ClockLine()
 	}
 	return snap
+}
+
+// radioLines renders a hardware radio's state for the status file.
+func radioLines(r *node.RadioSnapshot) []string {
+	if r == nil {
+		return nil
+	}
+	st := r.Stream
+	state := "down"
+	switch {
+	case r.Up && st.Healthy:
+		state = "up, healthy"
+	case r.Up:
+		state = "up, UNHEALTHY (transmitter off)"
+	case r.LastError != "":
+		state = "down: " + r.LastError
+	}
+	il := "n/a"
+	if r.Up {
+		il = r.Interlock.State.String()
+	}
+	out := []string{
+		fmt.Sprintf("radio:       %s (%s): stream %s; interlock %s, %d trips; %d starts, %d failed opens",
+			r.Frontend, r.Chain, state, il, r.Interlock.TotalTrips, r.Starts, r.OpenFailures),
+		fmt.Sprintf("stream:      RX lost %d packets, TX late %d, underruns %d, overruns %d, unplugs %d, stalls %d; USB RX %.2f MB/s, TX %.2f MB/s",
+			st.RXLost, st.Late, st.Underruns, st.Overruns, st.Unplugs, st.Stalls, r.RXBytesPerSec/1e6, r.TXBytesPerSec/1e6),
+	}
+	if r.Scan != nil {
+		out = append(out, "channel:     "+r.Scan.Summary())
+	}
+	return out
 }
 
 // statusService writes the status file every few seconds and moves the

@@ -88,6 +88,8 @@ type Frontend struct {
 	LMS *lms7002m.Dev
 
 	closers []io.Closer
+	closeMu sync.Mutex
+	closed  bool
 	lna     gpio.PinOut
 	trim    TrimDAC
 	code    uint32
@@ -660,8 +662,16 @@ func (f *Frontend) Serve(ctx context.Context) error {
 	}
 }
 
-// Close puts the hardware in its safe state and closes the buses.
+// Close puts the hardware in its safe state and closes the buses. A
+// second Close does nothing (the supervisor's last act may follow the
+// owner's).
 func (f *Frontend) Close() error {
+	f.closeMu.Lock()
+	defer f.closeMu.Unlock()
+	if f.closed {
+		return nil
+	}
+	f.closed = true
 	var errs []error
 	if f.Guard != nil {
 		errs = append(errs, f.Guard.SafeState())

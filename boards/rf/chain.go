@@ -43,6 +43,13 @@ type Chain struct {
 	// to samples at the stream's rate); settled at bring-up
 	// (docs/rf-bringup.md). Zero for chains without a sample stream.
 	DeviceDelay time.Duration
+	// RXFullScaleDBm is the level at the antenna that a streaming radio's
+	// receiver reads as full scale at the bring-up gains: the offset from
+	// dBFS to dBm the demodulator adds (rx.Config.RSSIOffset), so RXLEV
+	// and MS power control mean what they say. Settled at bring-up with a
+	// signal generator (docs/rf-bringup.md). Zero for chains without a
+	// sample stream.
+	RXFullScaleDBm float64
 }
 
 // DeviceDelaySamples converts DeviceDelay to samples at rate.

@@ -109,6 +109,10 @@ var LimeNETMicro = registerChain(&Chain{
 	// About 89 µs (96 samples at 4 sps), the order osmo-trx uses for this
 	// hardware; settled per board type at bring-up.
 	DeviceDelay: 89 * time.Microsecond,
+	// LNA 15, TIA 3, PGA 0 dB (the bring-up gains): about -35 dBm at the
+	// antenna port fills the ADC. An estimate from the chip's gain
+	// budget, to be measured with a signal generator at bring-up.
+	RXFullScaleDBm: -35,
 })
 
 // LimeSDRMini is a LimeSDR Mini v1 on a USB port: the same FT601 + MAX10 +
@@ -140,4 +144,8 @@ var LimeSDRMini = registerChain(&Chain{
 	Trim: Trim{PPBPerLSB: 10000.0 / 65536, Bits: 16},
 	// As the LimeNET Micro (same FPGA and chip); settled at bring-up.
 	DeviceDelay: 89 * time.Microsecond,
+	// LNA 15, TIA 3, PGA 0 dB (the bring-up gains): about -35 dBm at the
+	// antenna port fills the ADC. An estimate from the chip's gain
+	// budget, to be measured with a signal generator at bring-up.
+	RXFullScaleDBm: -35,
 })

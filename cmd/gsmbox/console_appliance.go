@@ -103,9 +103,34 @@ func printStatus(w io.Writer, st *console.Status, asJSON bool) error {
 	if len(st.ConsoleURLs) > 0 {
 		fmt.Fprintf(w, "console:     %s\n", strings.Join(st.ConsoleURLs, ", "))
 	}
+	if r := st.Stream; r != nil {
+		fmt.Fprint(w, streamLines(r))
+	}
 	fmt.Fprintf(w, "console TLS: %s\n", st.Fingerprint)
 	if !st.PasswordSet {
 		fmt.Fprintln(w, "console:     no password set (gsmbox console passwd, or console_password on a USB stick)")
 	}
 	return nil
+}
+
+// streamLines renders a USB radio's sample stream for `gsmbox status`.
+func streamLines(r *console.Stream) string {
+	state := "down"
+	switch {
+	case r.Up && r.Healthy:
+		state = "up, healthy"
+	case r.Up:
+		state = "up, UNHEALTHY (transmitter off)"
+	case r.LastError != "":
+		state = "down: " + r.LastError
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "radio:       %s (%s): stream %s; interlock %s, %d trips; %d starts, %d failed opens\n",
+		r.Frontend, r.Chain, state, r.Interlock, r.Trips, r.Starts, r.OpenFailures)
+	fmt.Fprintf(&b, "stream:      RX lost %d packets, TX late %d, underruns %d, overruns %d, unplugs %d, stalls %d; USB RX %.2f MB/s, TX %.2f MB/s\n",
+		r.RXLost, r.TXLate, r.Underruns, r.Overruns, r.Unplugs, r.Stalls, r.RXBytesPerS/1e6, r.TXBytesPerS/1e6)
+	if c := r.Channel; c != nil {
+		fmt.Fprintf(&b, "channel:     %s\n", c.Summary())
+	}
+	return b.String()
 }

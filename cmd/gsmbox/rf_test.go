@@ -86,3 +86,22 @@ func TestRFScanDryRun(t *testing.T) {
 		t.Errorf("scan output does not rank 600 > 700 > 701 at their levels:\n%s", o)
 	}
 }
+
+// The scan decodes the GSM cells on the air: BSIC from the SCH, PLMN and
+// LAC from SI3; a CW carrier is power only; the choice avoids them.
+func TestRFScanDecodesCells(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"gsmbox", "rf", "scan", "--board", "rpi4-limesdr", "--band", "GSM900", "--dry-run",
+		"--sim-cells", "20:-30:29:262-01:4711,45:-40:10:208-10:12", "--sim-carriers", "80:-35"}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("rf scan = %v\n%s", err, stderr.String())
+	}
+	o := stdout.String()
+	t.Log(o)
+	for _, w := range []string{"GSM cells decoded: 2", "ARFCN 20: BSIC 29 (NCC 3 BCC 5), PLMN 262-01, LAC 4711", "ARFCN 45: BSIC 10 (NCC 1 BCC 2), PLMN 208-10, LAC 12",
+		"choice for arfcn = \"auto\": ARFCN "} {
+		if !strings.Contains(o, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"periph.io/x/conn/v3/physic"
@@ -20,10 +21,11 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/boards/rf/rfhost"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
-	"github.com/gsmbox/gsmbox/dsp/filter"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/radio/iqfile"
+	"github.com/gsmbox/gsmbox/firmware/chanscan"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -62,7 +64,7 @@ func addRXFlags(fs *flag.FlagSet) rxFlags {
 
 // openLimeRX brings the board up on band/arfcn and starts its stream.
 // carriers populate the simulated board's air in a dry run.
-func openLimeRX(f rxFlags, arfcn tdma.ARFCN, carriers []limetest.Carrier, stderr io.Writer) (*limeRX, tdma.Band, error) {
+func openLimeRX(f rxFlags, arfcn tdma.ARFCN, carriers []limetest.Carrier, tx []limetest.Transmitter, stderr io.Writer) (*limeRX, tdma.Band, error) {
 	chain, board, _, err := probeTarget(*f.board, "", io.Discard)
 	if err != nil {
 		return nil, 0, err
@@ -88,7 +90,7 @@ func openLimeRX(f rxFlags, arfcn tdma.ARFCN, carriers []limetest.Carrier, stderr
 	var op rf.Opener
 	var dry *rftest.DryRun
 	if *f.dry {
-		dry = &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{Carriers: carriers, SampleRate: lms7002m.GSMRate * float64(*f.sps)}}
+		dry = &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{Carriers: carriers, Transmitters: tx, SampleRate: lms7002m.GSMRate * float64(*f.sps)}}
 		op = dry
 		o.Sleep = func(time.Duration) {}
 	} else {
@@ -187,7 +189,7 @@ func runRFCapture(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	r, band, err := openLimeRX(f, tdma.ARFCN(*arfcn), nil, stderr)
+	r, band, err := openLimeRX(f, tdma.ARFCN(*arfcn), nil, nil, stderr)
 	if err != nil {
 		return fmt.Errorf("rf capture: %w", err)
 	}
@@ -247,21 +249,17 @@ func runRFCapture(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-const rfScanUsage = `Usage: gsmbox rf scan --board NAME [--band B] [--dwell D]
+const rfScanUsage = `Usage: gsmbox rf scan --board NAME [--band B] [--frames N] [--top N]
 
-Measures the downlink power on every ARFCN of a band with a USB radio and
-lists the strongest channels: for choosing a clean channel on site. The
-transmitter is never keyed. It does not decode BSIC or PLMN yet.
+Measures the downlink power on every ARFCN of a band with a USB radio,
+lists the strongest channels and decodes the GSM cells on them: the BSIC
+and frame number from the SCH, the PLMN (MCC-MNC), LAC and cell identity
+from SYSTEM INFORMATION TYPE 3 on the BCCH. For choosing a clean channel
+on site ([cell] arfcn = "auto" makes the same choice at boot). The
+transmitter is never keyed.
 
 Flags:
 `
-
-// scanResult is one channel's measurement.
-type scanResult struct {
-	ARFCN tdma.ARFCN
-	Hz    float64
-	DBFS  float64
-}
 
 func runRFScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rf scan", flag.ContinueOnError)
@@ -270,7 +268,8 @@ func runRFScan(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	f := addRXFlags(fs)
 	dwell := intFlag(fs, "frames", 4, "TDMA frames measured per channel", func(n int) error { return config.CheckRange(n, 1, 1000) })
 	top := intFlag(fs, "top", 5, "how many of the strongest channels to list", func(n int) error { return config.CheckRange(n, 1, 1024) })
-	simCarriers := fs.String("sim-carriers", "", "dry run: carriers on the simulated air, as ARFCN:dBFS,… (e.g. 10:-20,62:-40)")
+	simCarriers := fs.String("sim-carriers", "", "dry run: CW carriers on the simulated air, as ARFCN:dBFS,… (e.g. 10:-20,62:-40)")
+	simCells := fs.String("sim-cells", "", "dry run: GSM cells on the simulated air, as ARFCN:dBFS:BSIC:MCC-MNC:LAC,… (e.g. 20:-30:29:262-01:4711)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -281,83 +280,104 @@ func runRFScan(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	if (*simCarriers != "" || *simCells != "") && band == tdma.BandUnknown {
+		return fmt.Errorf("rf scan: --sim-carriers and --sim-cells need --band")
+	}
 	var carriers []limetest.Carrier
-	if *simCarriers != "" {
-		if band == tdma.BandUnknown {
-			return fmt.Errorf("rf scan: --sim-carriers needs --band")
-		}
+	for _, item := range splitComma(*simCarriers) {
 		var a uint
 		var db float64
-		for _, item := range splitComma(*simCarriers) {
-			if _, err := fmt.Sscanf(item, "%d:%g", &a, &db); err != nil {
-				return fmt.Errorf("rf scan: --sim-carriers %q: %w", item, err)
-			}
-			hz, ok := band.DownlinkHz(tdma.ARFCN(a))
-			if !ok {
-				return fmt.Errorf("rf scan: ARFCN %d not in %v", a, band)
-			}
-			carriers = append(carriers, limetest.Carrier{Hz: float64(hz), DBFS: db})
+		if _, err := fmt.Sscanf(item, "%d:%g", &a, &db); err != nil {
+			return fmt.Errorf("rf scan: --sim-carriers %q: %w", item, err)
 		}
+		hz, ok := band.DownlinkHz(tdma.ARFCN(a))
+		if !ok {
+			return fmt.Errorf("rf scan: ARFCN %d not in %v", a, band)
+		}
+		carriers = append(carriers, limetest.Carrier{Hz: float64(hz), DBFS: db})
 	}
-	first := firstARFCN(band)
-	r, band, err := openLimeRX(f, first, carriers, stderr)
+	var cells []limetest.Transmitter
+	for _, item := range splitComma(*simCells) {
+		tx, err := simCell(item, band, *f.sps)
+		if err != nil {
+			return fmt.Errorf("rf scan: --sim-cells %q: %w", item, err)
+		}
+		cells = append(cells, tx)
+	}
+	r, band, err := openLimeRX(f, firstARFCN(band), carriers, cells, stderr)
 	if err != nil {
 		return fmt.Errorf("rf scan: %w", err)
 	}
 	defer r.Close()
-	// Channel filter: a Kaiser-windowed low-pass, −6 dB at ±90 kHz and
-	// 60 dB down beyond, so a neighbour 200 kHz away does not read as
-	// this channel. At 1 sps (270.8 kS/s) the cutoff is the same in Hz.
-	taps, err := filter.LowPass(16*(*f.sps)+1, 90e3/r.plan.RateHz, 60, 1)
+	rx := &chanscan.Lime{LMS: r.fe.LMS, S: r.s}
+	if r.pacer != nil {
+		rx.Allow = r.pacer.Allow
+	}
+	res, err := chanscan.Scan(rx, band, nil, chanscan.Options{SPS: *f.sps, PowerFrames: *dwell})
 	if err != nil {
 		return fmt.Errorf("rf scan: %w", err)
 	}
-	buf := make([]complex64, r.frame)
-	y := make([]complex64, r.frame)
-	var res []scanResult
-	for n := tdma.ARFCN(0); n < 1024; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if _, ok := band.DownlinkHz(n); !ok {
-			continue
-		}
-		hz, err := r.tuneRX(band, n)
-		if err != nil {
-			return fmt.Errorf("rf scan: ARFCN %d: %w", n, err)
-		}
-		ts := radio.Timestamp(r.s.Stats().Counter) + radio.Timestamp(r.frame) // skip the retune
-		fir := filter.NewFIR(filter.Float32(taps))
-		var p float64
-		var k int
-		for i := 0; i < *dwell; i++ {
-			if _, err := r.read(buf, ts); err != nil {
-				return fmt.Errorf("rf scan: %w", err)
-			}
-			fir.Filter(y, buf)
-			skip := 0
-			if i == 0 {
-				skip = len(taps) // the filter's start-up
-			}
-			for _, v := range y[skip:] {
-				p += float64(real(v)*real(v) + imag(v)*imag(v))
-				k++
-			}
-			ts += radio.Timestamp(r.frame)
-		}
-		res = append(res, scanResult{ARFCN: n, Hz: hz, DBFS: dbfs(p / float64(max(k, 1)))})
-	}
 	fmt.Fprintf(stdout, "scan of %v downlink: %d channels, %d frames each, %.3f kS/s\n", band, len(res), *dwell, r.plan.RateHz/1e3)
-	sorted := append([]scanResult(nil), res...)
+	sorted := append([]chanscan.Channel(nil), res...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].DBFS > sorted[j].DBFS })
 	fmt.Fprintln(stdout, "strongest:")
 	for _, x := range sorted[:min(*top, len(sorted))] {
-		fmt.Fprintf(stdout, "  ARFCN %4d  %8.1f MHz  %6.1f dBFS\n", x.ARFCN, x.Hz/1e6, x.DBFS)
+		hz, _ := band.DownlinkHz(x.ARFCN)
+		line := fmt.Sprintf("  ARFCN %4d  %8.1f MHz  %6.1f dBFS", x.ARFCN, float64(hz)/1e6, x.DBFS)
+		if x.Cell != nil {
+			line += "  GSM cell: " + x.Cell.String()
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	var found []string
+	for _, x := range res {
+		if x.Cell != nil {
+			found = append(found, fmt.Sprintf("ARFCN %d: %v, FN %d", x.ARFCN, x.Cell, x.Cell.FN))
+		}
+	}
+	fmt.Fprintf(stdout, "GSM cells decoded: %d\n", len(found))
+	for _, l := range found {
+		fmt.Fprintln(stdout, "  "+l)
 	}
 	q := sorted[len(sorted)-1]
 	fmt.Fprintf(stdout, "quietest: ARFCN %d (%.1f dBFS)\n", q.ARFCN, q.DBFS)
-	fmt.Fprintln(stdout, "BSIC/PLMN decoding: not implemented yet (capture the channel and use grgsm_decode)")
+	if ch, err := chanscan.Choose(band, res, chanscan.ChooseOptions{}); err == nil {
+		fmt.Fprintf(stdout, "choice for arfcn = \"auto\": %s\n", ch.Summary())
+	}
 	return nil
+}
+
+// simCell parses ARFCN:dBFS:BSIC:MCC-MNC:LAC into a foreign cell on the
+// dry run's air.
+func simCell(item string, band tdma.Band, sps int) (limetest.Transmitter, error) {
+	var a, bsic, lac uint
+	var db float64
+	var plmn string
+	parts := strings.Split(item, ":")
+	if len(parts) != 5 {
+		return limetest.Transmitter{}, fmt.Errorf("want ARFCN:dBFS:BSIC:MCC-MNC:LAC")
+	}
+	if _, err := fmt.Sscanf(parts[0]+" "+parts[1]+" "+parts[2]+" "+parts[4], "%d %g %d %d", &a, &db, &bsic, &lac); err != nil {
+		return limetest.Transmitter{}, err
+	}
+	plmn = parts[3]
+	mcc, mnc, ok := strings.Cut(plmn, "-")
+	if !ok || bsic > 63 {
+		return limetest.Transmitter{}, fmt.Errorf("bad BSIC or PLMN")
+	}
+	hz, ok := band.DownlinkHz(tdma.ARFCN(a))
+	if !ok {
+		return limetest.Transmitter{}, fmt.Errorf("ARFCN %d not in %v", a, band)
+	}
+	c := config.Default()
+	c.Cell.Band = band.String()
+	c.Cell.ARFCN, c.Cell.NCC, c.Cell.BCC, c.Cell.LAC = int(a), int(bsic/8), int(bsic%8), int(lac)
+	c.Network.MCC, c.Network.MNC = mcc, mnc
+	fc, err := node.NewForeignCell(c, sps, tdma.FN(1000*a))
+	if err != nil {
+		return limetest.Transmitter{}, err
+	}
+	return limetest.Transmitter{Hz: float64(hz), DBFS: db, Src: fc}, nil
 }
 
 func firstARFCN(b tdma.Band) tdma.ARFCN {

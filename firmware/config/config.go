@@ -216,8 +216,18 @@ type Network struct {
 type Cell struct {
 	// Band is GSM850, GSM900 (P- and E-GSM), RGSM900, DCS1800 or PCS1900.
 	Band string `toml:"band"`
-	// ARFCN is the BCCH carrier.
+	// ARFCN is the BCCH carrier. In the file it may be "auto" instead of
+	// a number (ARFCNAuto); ARFCN then keeps its previous value.
 	ARFCN int `toml:"arfcn"`
+	// ARFCNAuto is arfcn = "auto": a board with a hardware radio scans
+	// its band at boot, before it transmits, and chooses the cleanest
+	// channel away from other cells (firmware/chanscan.Choose), within
+	// AllowedARFCNs. Not a key of its own.
+	ARFCNAuto bool `toml:"-"`
+	// AllowedARFCNs limits the automatic choice to these channels or
+	// ranges ("975-1023", "1-124", "62"), e.g. the licensed ones; empty
+	// means the whole band. The choice never leaves the band.
+	AllowedARFCNs []string `toml:"allowed_arfcns"`
 	// LAC is the location area code, 1..65533 (0 and 65534 are reserved).
 	LAC int `toml:"lac"`
 	// CI is the cell identity, 0..65535.
@@ -278,6 +288,11 @@ type Cell struct {
 type Radio struct {
 	// SamplesPerSymbol is the transceiver's oversampling, 4 by default.
 	SamplesPerSymbol int `toml:"samples_per_symbol"`
+	// ClockOverride lets a hardware front end transmit on a reference
+	// clock the GPS discipline has not locked (rf.Guard.SetOverride): a
+	// lab, or a site whose trim was set by a carrier calibration. It is
+	// logged at every start. Off by default.
+	ClockOverride bool `toml:"clock_override"`
 }
 
 // GSMTAP mirrors every frame to Wireshark.
@@ -339,6 +354,7 @@ func Default() *Config {
 			BCC:                 7,
 			TxPowerDBm:          20,
 			Neighbours:          []int{},
+			AllowedARFCNs:       []string{},
 			CombinedCCCH:        true,
 			SDCCH8Timeslots:     DefaultSDCCH8Timeslots(),
 			TCHFTimeslots:       []int{3, 4, 5, 6, 7},

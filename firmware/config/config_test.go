@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -52,6 +53,9 @@ func allKeys(t reflect.Type, prefix string) []string {
 	var out []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if f.Tag.Get("toml") == "-" {
+			continue
+		}
 		k := prefix + f.Tag.Get("toml")
 		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[Duration]() {
 			out = append(out, allKeys(f.Type, k+".")...)
@@ -386,5 +390,27 @@ func TestValueChecks(t *testing.T) {
 	err := cfg.Validate(nil)
 	if err == nil || !strings.Contains(err.Error(), "sim.snr_db") || !strings.Contains(err.Error(), "cell.tx_power_dbm") {
 		t.Errorf("Validate(NaN SNR and power) = %v, want both named", err)
+	}
+}
+
+// arfcn = "auto" turns the boot-time choice on, allowed_arfcns limits it
+// to channels of the band, and a number turns it off again.
+func TestARFCNAuto(t *testing.T) {
+	c, err := Parse([]byte("[cell]\narfcn = \"auto\"\nallowed_arfcns = [\"10-12\", \"40\", \"975-976\"]\n"), "t.toml", simBoard(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.AllowedARFCNs()
+	if !c.Cell.ARFCNAuto || err != nil || fmt.Sprint(a) != "[10 11 12 40 975 976]" {
+		t.Errorf("auto %v, allowed %v, %v", c.Cell.ARFCNAuto, a, err)
+	}
+	c2, err := ParseOver([]byte("[cell]\narfcn = 70\n"), "t.toml", c, simBoard(t))
+	if err != nil || c2.Cell.ARFCNAuto || c2.Cell.ARFCN != 70 {
+		t.Errorf("a number after auto: %+v, %v", c2.Cell, err)
+	}
+	for _, bad := range []string{"[cell]\narfcn = \"any\"\n", "[cell]\narfcn = \"auto\"\nallowed_arfcns = [\"600-610\"]\n", "[cell]\nallowed_arfcns = [\"x\"]\n"} {
+		if _, err := Parse([]byte(bad), "t.toml", simBoard(t)); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
+		}
 	}
 }

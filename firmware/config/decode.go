@@ -77,6 +77,16 @@ func ParseOver(data []byte, filename string, base *Config, board *boards.Descrip
 			c = Default()
 		}
 	}
+	if cell, ok := raw["cell"].(map[string]any); ok {
+		if v, ok := cell["arfcn"]; ok {
+			if sv, isStr := v.(string); isStr && sv == "auto" {
+				c.Cell.ARFCNAuto = true
+				delete(cell, "arfcn")
+			} else {
+				c.Cell.ARFCNAuto = false
+			}
+		}
+	}
 	e.Problems = append(e.Problems, unify(reflect.ValueOf(c).Elem(), raw, "", lines)...)
 	e.Problems = append(e.Problems, c.problems(board, lines)...)
 	if len(e.Problems) > 0 {

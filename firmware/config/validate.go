@@ -40,6 +40,46 @@ func (c *Config) BSIC() tdma.BSIC {
 	return tdma.BSIC{NCC: uint8(c.Cell.NCC), BCC: uint8(c.Cell.BCC)}
 }
 
+// AllowedARFCNs returns the channels the automatic choice may use
+// ([cell] allowed_arfcns, each a channel or a range "lo-hi"), every one in
+// the band; nil means the whole band.
+func (c *Config) AllowedARFCNs() ([]tdma.ARFCN, error) {
+	band := c.Band()
+	var out []tdma.ARFCN
+	seen := map[tdma.ARFCN]bool{}
+	for _, r := range c.Cell.AllowedARFCNs {
+		var lo, hi int
+		if a, b, ok := strings.Cut(r, "-"); ok {
+			var err1, err2 error
+			lo, err1 = strconv.Atoi(strings.TrimSpace(a))
+			hi, err2 = strconv.Atoi(strings.TrimSpace(b))
+			if err1 != nil || err2 != nil || lo > hi {
+				return nil, fmt.Errorf("%q: want a channel or a range lo-hi", r)
+			}
+		} else {
+			n, err := strconv.Atoi(strings.TrimSpace(r))
+			if err != nil {
+				return nil, fmt.Errorf("%q: want a channel or a range lo-hi", r)
+			}
+			lo, hi = n, n
+		}
+		if lo < 0 || hi > 1023 {
+			return nil, fmt.Errorf("%q: ARFCNs are 0..1023", r)
+		}
+		for n := lo; n <= hi; n++ {
+			a := tdma.ARFCN(n)
+			if !band.Contains(a) {
+				return nil, fmt.Errorf("%q: ARFCN %d is not a channel of %v", r, n, band)
+			}
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Neighbours returns the neighbour ARFCNs.
 func (c *Config) Neighbours() []tdma.ARFCN {
 	out := make([]tdma.ARFCN, len(c.Cell.Neighbours))
@@ -123,6 +163,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		bad("cell.band", "%q is not a band: want GSM850, GSM900, RGSM900, DCS1800 or PCS1900", cl.Band)
 	}
 	if band != tdma.BandUnknown {
+		if _, err := c.AllowedARFCNs(); err != nil {
+			bad("cell.allowed_arfcns", "%v", err)
+		}
 		if cl.ARFCN < 0 || cl.ARFCN > 1023 || !band.Contains(tdma.ARFCN(cl.ARFCN)) {
 			bad("cell.arfcn", "%d is not a channel of %v (%s)", cl.ARFCN, band, bandRange(band))
 		}

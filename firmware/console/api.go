@@ -63,6 +63,59 @@ type Status struct {
 	Net *lan.Status `json:"net"`
 	// ConsoleURLs are the addresses the console is reached at.
 	ConsoleURLs []string `json:"console_urls"`
+	// Stream is a hardware radio's sample stream (null on the simulated
+	// air).
+	Stream *Stream `json:"stream"`
+}
+
+// Stream is the sample stream of a USB radio (LimeSDR Mini, LimeNET
+// Micro) and its interlock: counters are totals since boot, over every
+// restart of the cell.
+type Stream struct {
+	Frontend     string  `json:"frontend"`
+	Chain        string  `json:"chain"`
+	Up           bool    `json:"up"`
+	Healthy      bool    `json:"healthy"`
+	Starts       uint64  `json:"starts"`
+	OpenFailures uint64  `json:"open_failures"`
+	LastError    string  `json:"last_error"`
+	RXPackets    uint64  `json:"rx_packets"`
+	TXPackets    uint64  `json:"tx_packets"`
+	RXLost       uint64  `json:"rx_lost_packets"`
+	TXLate       uint64  `json:"tx_late_packets"`
+	Underruns    uint64  `json:"underruns"`
+	Overruns     uint64  `json:"overruns"`
+	Suppressed   uint64  `json:"tx_suppressed_samples"`
+	Unplugs      uint64  `json:"unplugs"`
+	Stalls       uint64  `json:"stalls"`
+	Faults       uint64  `json:"faults"`
+	RXBytesPerS  float64 `json:"rx_bytes_per_second"`
+	TXBytesPerS  float64 `json:"tx_bytes_per_second"`
+	Interlock    string  `json:"interlock"`
+	Trips        uint64  `json:"interlock_trips"`
+	// Channel is the boot-time channel choice ([cell] arfcn = "auto"),
+	// null when the ARFCN is fixed.
+	Channel *node.ChannelChoice `json:"channel"`
+}
+
+// streamStatus converts the cell's radio snapshot (nil: none).
+func streamStatus(r *node.RadioSnapshot) *Stream {
+	if r == nil {
+		return nil
+	}
+	st := r.Stream
+	out := &Stream{Frontend: r.Frontend, Chain: r.Chain, Up: r.Up, Healthy: r.Up && st.Healthy, Starts: r.Starts,
+		OpenFailures: r.OpenFailures, LastError: r.LastError, RXPackets: st.RXPackets, TXPackets: st.TXPackets,
+		RXLost: st.RXLost, TXLate: st.Late, Underruns: st.Underruns, Overruns: st.Overruns, Suppressed: st.Suppressed,
+		Unplugs: st.Unplugs, Stalls: st.Stalls, Faults: st.Faults, RXBytesPerS: r.RXBytesPerSec, TXBytesPerS: r.TXBytesPerSec,
+		Interlock: "n/a", Trips: r.Interlock.TotalTrips, Channel: r.Scan}
+	if r.Up {
+		out.Interlock = r.Interlock.State.String()
+		if r.Interlock.TotalTrips > 0 {
+			out.Interlock += " (last trip " + r.Interlock.LastTrip.String() + ")"
+		}
+	}
+	return out
 }
 
 func (s *Server) snapshot() node.Snapshot {
@@ -127,6 +180,13 @@ func (s *Server) status() Status {
 	}
 	st.Attached = len(s.attached())
 	st.Features.SMS, st.Features.Calls = h.SMS != nil, h.Calls != nil
+	st.Stream = streamStatus(snap.Radio)
+	if snap.Radio != nil && snap.Radio.Scan != nil {
+		st.ARFCN = int(snap.Radio.Scan.ARFCN) // arfcn = "auto": the channel chosen
+	}
+	if st.Stream != nil && st.Hardware == nil {
+		st.Hardware = &Hardware{Interlock: st.Stream.Interlock, InterlockTrips: &st.Stream.Trips}
+	}
 	return st
 }
 
@@ -272,6 +332,9 @@ type Radio struct {
 	// Pictures says whether the cell has a receive scope: the spectrum
 	// and constellation at /api/radio/spectrum.svg and constellation.svg.
 	Pictures bool `json:"pictures"`
+	// Stream is the hardware radio's sample stream (null on the
+	// simulated air).
+	Stream *Stream `json:"stream"`
 }
 
 // UplinkClass is the uplink of one channel type.
@@ -310,7 +373,7 @@ func (s *Server) apiRadio(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) radio() Radio {
 	snap := s.snapshot()
-	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Uplink: uplinkClasses(&snap), Pictures: s.scope() != nil}
+	out := Radio{Busy: map[string]int{}, Counters: counters(&snap), Uplink: uplinkClasses(&snap), Pictures: s.scope() != nil, Stream: streamStatus(snap.Radio)}
 	if s.cfg.Host.Config != nil {
 		if c := s.cfg.Host.Config.Current(); c != nil {
 			out.Slots = slotLayout(c)

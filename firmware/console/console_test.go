@@ -24,6 +24,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
@@ -716,4 +718,46 @@ func TestSignalAndUplinkMeasurements(t *testing.T) {
 		t.Error("/metrics has a TCH level before any TCH block")
 	}
 	checkExposition(t, r.body)
+}
+
+// On a board with a USB radio the sample stream's counters and
+// throughput are in /api/status, /api/radio and /metrics (promtool-clean
+// names with their units); on the simulated air they are absent.
+func TestStreamStats(t *testing.T) {
+	radio := &node.RadioSnapshot{Frontend: "lime-usb", Chain: "limesdr-mini", Up: true, Starts: 2, OpenFailures: 1,
+		Stream:        lime.Stats{RXPackets: 5000, TXPackets: 5100, RXLost: 3, Late: 2, Underruns: 1, Overruns: 4, Unplugs: 1, Healthy: true},
+		RXBytesPerSec: 4.35e6, TXBytesPerSec: 4.34e6,
+		Interlock: rf.InterlockStatus{State: rf.TXOn, TotalTrips: 2, LastTrip: rf.TripStreamLost}}
+	f := newFixture(t, true, func(c *Config) {
+		c.MetricsOpen = true
+		c.Host.Snapshot = func() node.Snapshot { return node.Snapshot{Running: true, FN: 1234, Frames: 99, Radio: radio} }
+	})
+	c := f.client()
+	f.login(c)
+	var st Status
+	r := f.do(c, "GET", "/api/status", nil, nil)
+	if err := json.Unmarshal([]byte(r.body), &st); err != nil || st.Stream == nil {
+		t.Fatalf("/api/status = %d %s (%v)", r.code, r.body, err)
+	}
+	if s := st.Stream; !s.Healthy || s.RXLost != 3 || s.TXLate != 2 || s.Underruns != 1 || s.Overruns != 4 || s.Unplugs != 1 ||
+		s.RXBytesPerS != 4.35e6 || s.Interlock != "on (last trip stream-lost)" || st.Hardware == nil || st.Hardware.Interlock != s.Interlock {
+		t.Errorf("status stream = %+v, hardware %+v", s, st.Hardware)
+	}
+	if r := f.do(c, "GET", "/api/radio", nil, nil); !strings.Contains(strings.Join(strings.Fields(r.body), ""), `"rx_lost_packets":3`) {
+		t.Errorf("/api/radio = %s", r.body)
+	}
+	r = f.do(f.client(), "GET", "/metrics", nil, nil)
+	checkExposition(t, r.body)
+	for _, want := range []string{"gsmbox_stream_rx_lost_packets_total 3", "gsmbox_stream_tx_late_packets_total 2",
+		"gsmbox_stream_underruns_total 1", "gsmbox_stream_overruns_total 4", "gsmbox_stream_unplugs_total 1",
+		"gsmbox_stream_healthy 1", "gsmbox_stream_rx_bytes_per_second 4.35e+06", "gsmbox_interlock_trips_total 2"} {
+		if !strings.Contains(r.body, want+"\n") {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The simulated air has no stream.
+	g := newFixture(t, true, func(c *Config) { c.MetricsOpen = true })
+	if r := g.do(g.client(), "GET", "/metrics", nil, nil); strings.Contains(r.body, "gsmbox_stream_") {
+		t.Errorf("/metrics on the sim shows stream metrics")
+	}
 }

@@ -100,7 +100,24 @@ var (
 	dNetUp       = newDesc("gsmbox_net_address_up", "1 when the box has an IP address on its Ethernet ([net]).", prometheus.GaugeValue)
 	dNTPOffset   = newDesc("gsmbox_clock_ntp_offset_seconds", "The wall clock's offset from the NTP server at the last synchronization.", prometheus.GaugeValue)
 	dHistDrop    = newDesc("gsmbox_console_history_dropped_total", "Connection results the console's history missed.", prometheus.CounterValue)
-	allDescs     = []desc{dOnAir, dFrames, dUptime, dInfo, dARFCN, dTxPower, dRACH, dRACHBad, dAssign, dReject, dAGCHDrop, dActivated, dT3101, dRLT,
+	dStrHealthy  = newDesc("gsmbox_stream_healthy", "1 while the radio's sample stream is running and healthy (the only state the transmitter may be keyed in).", prometheus.GaugeValue)
+	dStrRXPkts   = newDesc("gsmbox_stream_rx_packets_total", "Sample-stream packets received from the radio (4096 bytes each).", prometheus.CounterValue)
+	dStrTXPkts   = newDesc("gsmbox_stream_tx_packets_total", "Sample-stream packets sent to the radio (4096 bytes each).", prometheus.CounterValue)
+	dStrRXLost   = newDesc("gsmbox_stream_rx_lost_packets_total", "RX packets missing from the radio's sample counter sequence.", prometheus.CounterValue)
+	dStrTXLate   = newDesc("gsmbox_stream_tx_late_packets_total", "TX packets the radio's FPGA dropped as late.", prometheus.CounterValue)
+	dStrUnder    = newDesc("gsmbox_stream_underruns_total", "TX writes too late for the TX lead, dropped on the host.", prometheus.CounterValue)
+	dStrOver     = newDesc("gsmbox_stream_overruns_total", "RX reads that found their samples already overwritten.", prometheus.CounterValue)
+	dStrSupp     = newDesc("gsmbox_stream_tx_suppressed_samples_total", "TX samples not sent because the stream was unhealthy.", prometheus.CounterValue)
+	dStrUnplug   = newDesc("gsmbox_stream_unplugs_total", "Times the USB radio went away.", prometheus.CounterValue)
+	dStrStall    = newDesc("gsmbox_stream_stalls_total", "Times the radio delivered no RX packet for the stall timeout.", prometheus.CounterValue)
+	dStrFaults   = newDesc("gsmbox_stream_faults_total", "Healthy-to-unhealthy turns of the sample stream.", prometheus.CounterValue)
+	dStrOpenFail = newDesc("gsmbox_stream_open_failures_total", "Bring-ups of the radio that failed (missing, busy, unplugged).", prometheus.CounterValue)
+	dStrRXRate   = newDesc("gsmbox_stream_rx_bytes_per_second", "USB sample-stream throughput from the radio over the last second.", prometheus.GaugeValue)
+	dStrTXRate   = newDesc("gsmbox_stream_tx_bytes_per_second", "USB sample-stream throughput to the radio over the last second.", prometheus.GaugeValue)
+	dTrips       = newDesc("gsmbox_interlock_trips_total", "RF interlock trips of the running front end.", prometheus.CounterValue)
+	streamDescs  = []desc{dStrHealthy, dStrRXPkts, dStrTXPkts, dStrRXLost, dStrTXLate, dStrUnder, dStrOver, dStrSupp, dStrUnplug, dStrStall,
+		dStrFaults, dStrOpenFail, dStrRXRate, dStrTXRate, dTrips}
+	allDescs = []desc{dOnAir, dFrames, dUptime, dInfo, dARFCN, dTxPower, dRACH, dRACHBad, dAssign, dReject, dAGCHDrop, dActivated, dT3101, dRLT,
 		dULBlocks, dULBad, dDLBlocks, dDLFill, dPaging, dPagingDrop, dConns, dOutcomes, dSessions, dUpQueue, dUpDrop, dInboxDrop,
 		dSubscribers, dAttached, dPATemp, dClockErr, dHistDrop, dULClass, dULClassBad, dULRxLev, dULBLER, dNetUp, dNTPOffset}
 )
@@ -109,6 +126,9 @@ type collector struct{ s *Server }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range allDescs {
+		ch <- d.d
+	}
+	for _, d := range streamDescs {
 		ch <- d.d
 	}
 }
@@ -186,5 +206,22 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if h := s.cfg.Host.History; h != nil {
 		put(dHistDrop, float64(h.Dropped()))
+	}
+	if r := streamStatus(snap.Radio); r != nil {
+		healthy := 0.0
+		if r.Healthy {
+			healthy = 1
+		}
+		put(dStrHealthy, healthy)
+		for _, m := range []struct {
+			d desc
+			v uint64
+		}{{dStrRXPkts, r.RXPackets}, {dStrTXPkts, r.TXPackets}, {dStrRXLost, r.RXLost}, {dStrTXLate, r.TXLate},
+			{dStrUnder, r.Underruns}, {dStrOver, r.Overruns}, {dStrSupp, r.Suppressed}, {dStrUnplug, r.Unplugs},
+			{dStrStall, r.Stalls}, {dStrFaults, r.Faults}, {dStrOpenFail, r.OpenFailures}, {dTrips, r.Trips}} {
+			put(m.d, float64(m.v))
+		}
+		put(dStrRXRate, r.RXBytesPerS)
+		put(dStrTXRate, r.TXBytesPerS)
 	}
 }

@@ -40,6 +40,12 @@ type Config struct {
 	// the PHY allows (virtual time on the simulated air, or a PHY that
 	// keeps time itself, such as a transceiver's IND CLOCK).
 	Clock clock.Clock
+	// StreamPaced says the PHY keeps time itself (a board's sample
+	// stream, whose RX reads block until the board has the samples):
+	// Clock is then only the core's clock and does not pace the loop, so
+	// the host clock's drift against the board's sample clock cannot eat
+	// the TX lead.
+	StreamPaced bool
 	// VirtualTime runs the core in the cell loop's virtual time: after
 	// every frame the core is stepped to Epoch plus the frames run, with
 	// the registry's lookups and writes made inside that step, in order,
@@ -241,7 +247,7 @@ func (n *Node) Serve(ctx context.Context, c phy.Carrier) error {
 		emit               = n.cell.Receive
 		p      *phy.Pacer
 	)
-	if n.cfg.Clock != nil {
+	if n.cfg.Clock != nil && !n.cfg.StreamPaced {
 		p = phy.NewPacer(n.cfg.Clock)
 	}
 	for k := int64(0); n.cfg.Frames == 0 || k < n.cfg.Frames; k++ {

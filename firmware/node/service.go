@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/gsmbox/gsmbox/boards"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
@@ -34,6 +36,18 @@ type ServiceConfig struct {
 	SimPhones int
 	// OnResult is node.Config.OnResult (the console's history).
 	OnResult func(mm.Result)
+	// OnFrame is node.Config.OnFrame (tests pace a fake board with it).
+	OnFrame func(frames int64) error
+	// Radio opens the board's hardware front end (a front end other
+	// than "sim"); the firmware sets it through UseRadio.
+	Radio RadioOpener
+	// ScanAllow, when set, is told before each read of the channel scan
+	// how far the board may run (a fake board paced by its reader).
+	ScanAllow func(radio.Timestamp)
+	// Stream is the template of the Lime sample stream's configuration
+	// (zero fields take lime's defaults; SampleRate and OnHealth are the
+	// service's, DeviceDelay defaults to the chain's).
+	Stream lime.StreamConfig
 }
 
 // Service runs the node on a board's front end as the supervised "cell"
@@ -43,6 +57,8 @@ type Service struct {
 	node  atomic.Pointer[Node]
 	base  atomic.Uint64 // frames of the nodes of earlier Serve calls
 	scope atomic.Pointer[trx.Scope]
+
+	radio radioState
 }
 
 var _ supervisor.Service = (*Service)(nil)
@@ -70,6 +86,7 @@ func (s *Service) Snapshot() Snapshot {
 		snap = n.Snapshot()
 	}
 	snap.Frames += s.base.Load()
+	snap.Radio = s.radio.snapshot()
 	return snap
 }
 
@@ -99,8 +116,29 @@ func (s *Service) Serve(ctx context.Context) error {
 		phones = s.cfg.SimPhones
 	}
 	fe := s.cfg.Board.RF.Frontend
-	if fe != "sim" {
+	if fe != "sim" && fe != FrontendLime {
 		return fmt.Errorf("%w: board %s: front end %q is not supported by this build", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+	}
+	if fe != "sim" && c.Cell.ARFCNAuto {
+		s.radio.mu.Lock()
+		s.radio.frontend = fe
+		if ch := s.cfg.Board.RF.Chain; ch != nil {
+			s.radio.chainName = ch.Name
+		}
+		s.radio.mu.Unlock()
+		if s.cfg.Radio == nil {
+			return fmt.Errorf("%w: board %s: front end %s and no way to open it", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+		}
+		choice, err := s.chooseChannel(ctx, c)
+		if err != nil {
+			return err
+		}
+		s.radio.mu.Lock()
+		s.radio.scan = choice
+		s.radio.mu.Unlock()
+		c = choice.Config
+	} else if c.Cell.ARFCNAuto {
+		log.Warn("arfcn = \"auto\" needs a hardware radio; the simulated air keeps its ARFCN", "arfcn", c.Cell.ARFCN)
 	}
 	var tap *gsmtap.Sender
 	if c.GSMTAP.Enabled {
@@ -111,7 +149,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		defer t.Close()
 		tap = t
 	}
-	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock, OnResult: s.cfg.OnResult}
+	nc := Config{Config: c, Log: log, Tap: tap, Clock: s.cfg.Clock, OnResult: s.cfg.OnResult, StreamPaced: fe != "sim", OnFrame: s.cfg.OnFrame}
 	if s.cfg.Store != nil {
 		reg, err := s.cfg.Store.Registry(c, log)
 		if err != nil {
@@ -129,6 +167,9 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.base.Add(old.Frames())
 	}
 
+	if fe != "sim" {
+		return s.serveRadio(ctx, c, n)
+	}
 	air, err := NewSimAir(c)
 	if err != nil {
 		return err

@@ -23,6 +23,10 @@ type Snapshot struct {
 	Core core.Snapshot
 	// Inbox counts the commands sent to the loop.
 	Inbox InboxStats
+	// Radio is the hardware front end's state (the sample stream, the
+	// interlock, the channel scan); nil on the simulated air. Only the
+	// cell service (Service.Snapshot) fills it.
+	Radio *RadioSnapshot
 }
 
 // Snapshot returns the latest copy, published by the loop every

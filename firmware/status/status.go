@@ -43,8 +43,11 @@ type Snapshot struct {
 	LastUSB  string
 	// Network and Clock are the box's address and wall clock in a line
 	// each (firmware/lan); "" when the network is not managed.
-	Network  string
-	Clock    string
+	Network string
+	Clock   string
+	// Radio holds a hardware radio's lines (its sample stream, its
+	// interlock, the channel choice); empty on the simulated air.
+	Radio    []string
 	Services []supervisor.ServiceStatus
 }
 
@@ -56,6 +59,9 @@ func (s Snapshot) Render() string {
 	fmt.Fprintf(&b, "transmitter: %s\n", s.Transmitter)
 	fmt.Fprintf(&b, "cell:        ARFCN %d, %d TDMA frames sent\n", s.ARFCN, s.Frames)
 	fmt.Fprintf(&b, "core:        %d connections, %d subscriber sessions\n", s.Connections, s.Subscribers)
+	for _, l := range s.Radio {
+		fmt.Fprintf(&b, "%s\n", l)
+	}
 	fmt.Fprintf(&b, "config:      %s\n", s.ConfigSource)
 	p := "yes"
 	if !s.Persistent {

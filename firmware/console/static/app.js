@@ -46,6 +46,29 @@ function sigDist(g) { return g ? (g.distance_m < 1000 ? Math.round(g.distance_m)
 function poll(fn, ms) { const run = async () => { try { await fn(); } catch (e) { console.log(e); } timer = setTimeout(run, ms); }; run(); }
 function show(...kids) { content.replaceChildren(...kids); }
 
+// streamCards shows a USB radio's sample stream (none on the simulated
+// air); all adds the counters the Radio page shows in full.
+function streamCards(st, all) {
+  if (!st) return [];
+  const mb = (v) => (v / 1e6).toFixed(2) + " MB/s";
+  const cards = [
+    card("Radio stream", st.up ? (st.healthy ? "healthy" : "UNHEALTHY (TX off)") : "down" + (st.last_error ? ": " + st.last_error : ""), st.up && st.healthy ? "ok" : "bad"),
+    card("USB throughput RX / TX", mb(st.rx_bytes_per_second) + " / " + mb(st.tx_bytes_per_second)),
+    card("RX lost / TX late packets", st.rx_lost_packets + " / " + st.tx_late_packets, st.rx_lost_packets || st.tx_late_packets ? "bad" : ""),
+    card("Underruns / overruns", st.underruns + " / " + st.overruns),
+  ];
+  if (all) {
+    cards.push(card("Unplugs", String(st.unplugs), st.unplugs ? "bad" : ""), card("Stalls", String(st.stalls)), card("Stream faults", String(st.faults)),
+      card("Starts / failed opens", st.starts + " / " + st.open_failures), card("TX suppressed samples", String(st.tx_suppressed_samples)),
+      card("Interlock", st.interlock + ", " + st.interlock_trips + " trips"));
+  }
+  if (st.channel) {
+    const c = st.channel;
+    cards.push(card("Channel choice", `ARFCN ${c.arfcn} (${c.reason})`));
+  }
+  return cards;
+}
+
 const pages = {
   async overview() {
     poll(async () => {
@@ -71,6 +94,7 @@ const pages = {
         card("Box address", s.net ? (s.net.address || "none: " + s.net.state + (s.net.error ? " (" + s.net.error + ")" : "")) : na(null), s.net && !s.net.address && s.net.mode !== "off" ? "bad" : ""),
         card("Console at", s.console_urls && s.console_urls.length ? s.console_urls.join(" ") : na(null)),
         card("Wall clock", s.net && s.net.clock ? s.net.clock.source + (s.net.clock.source === "ntp" ? " (" + s.net.clock.ntp_server + ")" : "") : na(null)),
+        ...streamCards(s.stream, false),
         card("Last USB stick", s.last_usb || "none yet"),
         card("Subscriber data", s.data_restored ? "RESTORED FROM BACKUP: " + s.data_restored : "intact"),
         card("TDMA frame", String(s.fn))));
@@ -183,7 +207,8 @@ const pages = {
         table([["Channel", (u) => u.channel], ["RXLEV", (u) => na(u.rxlev_dbm, " dBm")], ["BLER", (u) => u.bler === null ? na(null) : h("span", { class: u.bler > 0.1 ? "bad" : "" }, (100 * u.bler).toFixed(1) + " %")],
           ["Blocks", (u) => String(u.blocks)], ["Bad", (u) => String(u.bad_blocks)]], r.uplink || [], "uplink"),
         h("p", { class: "small" }, "RXLEV and BLER are running averages over the recent blocks; on the RACH, blocks are access bursts."),
-        ...(r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []));
+        ...(r.pictures ? [h("h2", {}, "Received spectrum"), spec, h("h2", {}, "Recent bursts"), cons] : []),
+        ...(r.stream ? [h("h2", {}, `Sample stream (${r.stream.frontend}, ${r.stream.chain})`), h("div", { class: "cards", id: "radio-stream" }, ...streamCards(r.stream, true))] : []));
     }, 2000);
   },
   async config() {

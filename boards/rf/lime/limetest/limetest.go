@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -69,9 +70,21 @@ type Config struct {
 	// samples when the LMS7002M's SXR is tuned within ±0.45 × SampleRate
 	// of it (for scan tests).
 	Carriers []Carrier
+	// Transmitters, when RX is nil, are other transmitters on the air:
+	// each a baseband source (a foreign GSM cell, an interferer) at an
+	// RF frequency, heard like Carriers when SXR is tuned near it.
+	Transmitters []Transmitter
 	// SampleRate is the stream rate the carriers are rendered at
 	// (default radio.SampleRate4).
 	SampleRate float64
+	// NoiseDBFS, when not zero, adds white Gaussian noise of that power
+	// to the rendered Carriers and Transmitters (the receiver's noise
+	// floor); seeded by Seed, so a run is reproducible.
+	NoiseDBFS float64
+	Seed      uint64
+	// Impairment is the analog TX error behind the correctors, heard on
+	// the Loopback seam.
+	Impairment Impairment
 	// MinLead is how far ahead of the board's sample counter a TX packet
 	// must arrive; a packet stamped earlier is late: dropped and flagged
 	// in the next RX packet.
@@ -82,6 +95,15 @@ type Config struct {
 type Carrier struct {
 	Hz   float64
 	DBFS float64 // power relative to full scale
+}
+
+// Transmitter is a modulated transmitter on the fake air: Src makes its
+// complex baseband at the stream's sample rate and timestamps (the
+// board's sample counter), which the board hears shifted by Hz − LO.
+type Transmitter struct {
+	Hz   float64
+	DBFS float64 // gain applied to Src's samples, dB
+	Src  Reader
 }
 
 // Stats count what the fake saw.
@@ -120,6 +142,8 @@ type Fake struct {
 	lmsReset  int
 	rxBuf     []complex64
 	txBuf     []complex64
+	tmp       []complex64 // a transmitter's baseband (produce's goroutine)
+	noise     *rand.Rand
 	// OnSession and OnCtrl, when set, see every session command and
 	// control request (dry-run printing).
 	OnCtrl func(req *lime.Ctrl)
@@ -468,7 +492,7 @@ func (f *Fake) fill(buf []complex64, c uint64) error {
 		_, _, err := rx.Read(buf, radio.Timestamp(c))
 		return err
 	}
-	if len(f.cfg.Carriers) > 0 {
+	if len(f.cfg.Carriers)+len(f.cfg.Transmitters) > 0 {
 		f.carriers(buf, c)
 		return nil
 	}
@@ -603,7 +627,13 @@ func (f *Fake) Close() error {
 	f.closed = true
 	f.streaming = false
 	f.cond.Broadcast()
+	rx := f.cfg.RX
 	f.mu.Unlock()
+	// A source that blocks its reader (a Pacer) is released, so the
+	// FPGA goroutine can end.
+	if c, ok := rx.(interface{ Close() }); ok {
+		c.Close()
+	}
 	f.wg.Wait()
 	return nil
 }
@@ -623,7 +653,7 @@ func (f *Fake) RXFrequency() float64 {
 // Render makes what the board hears without an RX source: the carriers
 // through the SXR LO, or the test tone.
 func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
-	if len(f.cfg.Carriers) > 0 {
+	if len(f.cfg.Carriers)+len(f.cfg.Transmitters) > 0 {
 		f.carriers(dst, uint64(ts))
 		return
 	}
@@ -638,6 +668,15 @@ func (f *Fake) carriers(buf []complex64, c uint64) {
 	}
 	lo := f.RXFrequency()
 	clear(buf)
+	if f.cfg.NoiseDBFS != 0 {
+		if f.noise == nil {
+			f.noise = rand.New(rand.NewPCG(f.cfg.Seed, 0x6e6f))
+		}
+		sd := math.Sqrt(math.Pow(10, f.cfg.NoiseDBFS/10) / 2)
+		for i := range buf {
+			buf[i] = complex(float32(sd*f.noise.NormFloat64()), float32(sd*f.noise.NormFloat64()))
+		}
+	}
 	for _, k := range f.cfg.Carriers {
 		df := k.Hz - lo
 		if math.Abs(df) > 0.45*fs {
@@ -648,6 +687,25 @@ func (f *Fake) carriers(buf []complex64, c uint64) {
 		for i := range buf {
 			s, co := math.Sincos(w * float64(c+uint64(i)))
 			buf[i] += complex(float32(a*co), float32(a*s))
+		}
+	}
+	for _, x := range f.cfg.Transmitters {
+		df := x.Hz - lo
+		if math.Abs(df) > 0.45*fs {
+			continue
+		}
+		if len(f.tmp) < len(buf) {
+			f.tmp = make([]complex64, len(buf))
+		}
+		src := f.tmp[:len(buf)]
+		if _, _, err := x.Src.Read(src, radio.Timestamp(c)); err != nil {
+			continue
+		}
+		a := math.Pow(10, x.DBFS/20)
+		w := 2 * math.Pi * df / fs
+		for i, v := range src {
+			s, co := math.Sincos(w * float64(c+uint64(i)))
+			buf[i] += complex64(complex(a*co, a*s) * complex128(v))
 		}
 	}
 }

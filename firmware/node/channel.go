@@ -1,0 +1,120 @@
+package node
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
+	"github.com/gsmbox/gsmbox/firmware/chanscan"
+	"github.com/gsmbox/gsmbox/firmware/config"
+)
+
+// ChannelChoice is the outcome of the boot-time channel scan ([cell]
+// arfcn = "auto"): the choice, the scan it was made from, and the
+// configuration the cell then runs.
+type ChannelChoice struct {
+	chanscan.Choice
+	Band string `json:"band"`
+	// Scan is every channel measured, in ARFCN order.
+	Scan []chanscan.Channel `json:"scan"`
+	// TXOff says the transmitter was checked off before and after the
+	// scan (interlock off, the LMS7002M's TX pad powered down): nothing
+	// was transmitted while the band was scanned.
+	TXOff bool `json:"tx_off_during_scan"`
+	// Config is the configuration with the chosen ARFCN in force.
+	Config *config.Config `json:"-"`
+}
+
+// Summary is one line for status: the choice and why.
+func (c *ChannelChoice) Summary() string {
+	return fmt.Sprintf("auto %s, %s", c.Band, c.Choice.Summary())
+}
+
+// txOff reports whether the front end's transmitter is off: the
+// interlock not keyed and the TX pad powered down.
+func txOff(fe *rf.Frontend) bool {
+	st := fe.Guard.Status().State
+	return st != rf.TXOn && st != rf.TXRamping && (fe.LMS == nil || !fe.LMS.TXEnabled())
+}
+
+// chooseChannel scans the band before the cell transmits and returns
+// the configuration with the chosen ARFCN; nil when the ARFCN is fixed.
+// The front end is brought up for the scan only (its PA is off from the
+// bring-up and nothing keys it: the keyer runs only with the cell) and
+// closed again. No free channel is an error: the cell stays off the air
+// and the supervisor tries again after its back-off.
+func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*ChannelChoice, error) {
+	if !c.Cell.ARFCNAuto {
+		return nil, nil
+	}
+	log := s.cfg.Log
+	allowed, err := c.AllowedARFCNs()
+	if err != nil {
+		return nil, err
+	}
+	front, err := s.cfg.Radio(c)
+	if err != nil {
+		s.radio.mu.Lock()
+		s.radio.failures++
+		s.radio.lastErr = err.Error()
+		s.radio.mu.Unlock()
+		return nil, fmt.Errorf("cell: channel scan: front end: %w", err)
+	}
+	defer front.Close()
+	if front.Lime == nil || front.LMS == nil {
+		return nil, fmt.Errorf("cell: channel scan: chain %s has no USB transceiver", front.Chain.Name)
+	}
+	if !txOff(front) {
+		return nil, fmt.Errorf("cell: channel scan: the transmitter is not off after bring-up")
+	}
+	sps := c.Radio.SamplesPerSymbol
+	plan, err := lms7002m.PlanStream(front.Chain.RefClock, sps, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := front.LMS.ConfigureStream(plan); err != nil {
+		return nil, fmt.Errorf("cell: channel scan: stream clocks: %w", err)
+	}
+	sc := s.cfg.Stream
+	sc.SampleRate, sc.OnHealth = plan.RateHz, nil
+	if sc.Log == nil {
+		sc.Log = log
+	}
+	if sc.Clock == nil {
+		sc.Clock = s.cfg.Clock
+	}
+	st, err := lime.NewStream(front.Lime, sc)
+	if err != nil {
+		return nil, fmt.Errorf("cell: channel scan: stream start: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = st.Close() })
+	band := c.Band()
+	log.Info("scanning the band for a channel before transmitting", "band", band, "allowed", len(allowed))
+	res, err := chanscan.Scan(&chanscan.Lime{LMS: front.LMS, S: st, Allow: s.cfg.ScanAllow}, band, allowed, chanscan.Options{SPS: sps})
+	stop()
+	_ = st.Close()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("cell: channel scan: %w", err)
+	}
+	off := txOff(front)
+	if !off {
+		return nil, fmt.Errorf("cell: channel scan: the transmitter was on during the scan")
+	}
+	ch, err := chanscan.Choose(band, res, chanscan.ChooseOptions{Allowed: allowed, Avoid: c.Neighbours()})
+	if err != nil {
+		log.Error("no channel to transmit on; the cell stays off the air", "err", err)
+		return nil, fmt.Errorf("cell: %w", err)
+	}
+	nc := c.Clone()
+	nc.Cell.ARFCN, nc.Cell.ARFCNAuto = int(ch.ARFCN), false
+	for _, x := range ch.Cells {
+		log.Info("GSM cell on the air", "arfcn", x.ARFCN, "dbfs", fmt.Sprintf("%.1f", x.DBFS), "cell", x.Cell.String())
+	}
+	log.Info("channel chosen", "arfcn", ch.ARFCN, "reason", ch.Reason)
+	return &ChannelChoice{Choice: ch, Band: band.String(), Scan: res, TXOff: off, Config: nc}, nil
+}

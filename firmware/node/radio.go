@@ -1,0 +1,328 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/boards/rf/lime"
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
+	"github.com/gsmbox/gsmbox/boards/usbfs"
+	"github.com/gsmbox/gsmbox/dsp/gmsk"
+	"github.com/gsmbox/gsmbox/dsp/rx"
+	"github.com/gsmbox/gsmbox/dsp/trx"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
+)
+
+// FrontendLime is the board front end of a LimeSDR Mini or LimeNET Micro
+// on USB (boards.RFChain.Frontend).
+const FrontendLime = "lime-usb"
+
+// RadioOpener brings up the board's hardware front end for configuration
+// c (rf.Open of the board's chain through the board's opener: USB claim,
+// LMS7002M reset, tune, interlock armed, PA off). The firmware gives it
+// to the cell service (Service.UseRadio); the service owns what it
+// returns and closes it when it stops.
+type RadioOpener func(c *config.Config) (*rf.Frontend, error)
+
+// UseRadio sets how the service opens the board's hardware front end.
+// Call it before Serve.
+func (s *Service) UseRadio(open RadioOpener) { s.cfg.Radio = open }
+
+// RadioSnapshot is the hardware front end's state: for status, the
+// console and metrics. Counters are totals over every start of the cell.
+type RadioSnapshot struct {
+	// Frontend is the board's front end ("lime-usb"), Chain its RF chain.
+	Frontend, Chain string
+	// Up says a sample stream is running now.
+	Up bool
+	// Starts counts front ends brought up; OpenFailures bring-ups that
+	// failed (a missing, busy or unplugged board); LastError is the
+	// latest failure, "" when none.
+	Starts, OpenFailures uint64
+	LastError            string
+	// Stream is the sample stream's counters summed over every stream
+	// since boot; Healthy and Counter are the running stream's.
+	Stream lime.Stats
+	// RXBytesPerSec and TXBytesPerSec are the USB stream throughput over
+	// the last second.
+	RXBytesPerSec, TXBytesPerSec float64
+	// Interlock is the running front end's interlock (zero when none).
+	Interlock rf.InterlockStatus
+	// Scan is the boot-time channel scan, when [cell] arfcn = "auto".
+	Scan *ChannelChoice
+}
+
+// Add adds the counters of an earlier incarnation of the cell (prev may
+// be nil): the firmware's cell slot makes a new Service at each start and
+// reports totals since boot. The running state (Up, Stream.Healthy,
+// Stream.Counter, throughput, interlock, scan) stays s's.
+func (s *RadioSnapshot) Add(prev *RadioSnapshot) {
+	if prev == nil {
+		return
+	}
+	healthy, counter := s.Stream.Healthy, s.Stream.Counter
+	s.Stream = addStats(s.Stream, prev.Stream)
+	s.Stream.Healthy, s.Stream.Counter = healthy, counter
+	s.Starts += prev.Starts
+	s.OpenFailures += prev.OpenFailures
+	if s.LastError == "" {
+		s.LastError = prev.LastError
+	}
+	if s.Scan == nil {
+		s.Scan = prev.Scan
+	}
+}
+
+// radioState is the Service's record of its front ends.
+type radioState struct {
+	mu        sync.Mutex
+	fe        *rf.Frontend
+	st        *lime.Stream
+	base      lime.Stats // counters of earlier streams
+	starts    uint64
+	failures  uint64
+	lastErr   string
+	rxBps     float64
+	txBps     float64
+	scan      *ChannelChoice
+	frontend  string
+	chainName string
+}
+
+func addStats(a, b lime.Stats) lime.Stats {
+	a.RXPackets += b.RXPackets
+	a.TXPackets += b.TXPackets
+	a.RXLost += b.RXLost
+	a.Overruns += b.Overruns
+	a.Underruns += b.Underruns
+	a.Late += b.Late
+	a.Suppressed += b.Suppressed
+	a.Unplugs += b.Unplugs
+	a.Stalls += b.Stalls
+	a.Faults += b.Faults
+	return a
+}
+
+func (r *radioState) snapshot() *RadioSnapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.frontend == "" {
+		return nil
+	}
+	s := &RadioSnapshot{Frontend: r.frontend, Chain: r.chainName, Starts: r.starts, OpenFailures: r.failures,
+		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan}
+	if r.st != nil {
+		cur := r.st.Stats()
+		s.Stream = addStats(s.Stream, cur)
+		s.Stream.Healthy, s.Stream.Counter = cur.Healthy, cur.Counter
+		s.Up = true
+	}
+	if r.fe != nil && r.fe.Guard != nil {
+		s.Interlock = r.fe.Guard.Status()
+	}
+	return s
+}
+
+// serveRadio runs node n on the board's hardware front end: bring-up
+// (rf.Open through cfg.Radio), the LMS7002M's stream clocks, the Lime
+// sample stream and the in-process transceiver on it. The RF interlock
+// holds as on every path: the band and the board's maximum power are
+// the Guard's, the PA is keyed only while the synthesisers are locked
+// and the stream is healthy (the stream's health drives
+// Guard.SetStreamOK, which trips a keyed PA), and the front end is left
+// in its safe state when the cell stops. A board that is missing, busy
+// or unplugged is an ordinary error: the supervisor restarts the cell
+// with back-off and the bring-up is tried again.
+func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) error {
+	log := s.cfg.Log
+	fe := s.cfg.Board.RF.Frontend
+	if fe != FrontendLime {
+		return fmt.Errorf("%w: board %s: front end %q is not supported by this build", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+	}
+	if s.cfg.Radio == nil {
+		return fmt.Errorf("%w: board %s: front end %s and no way to open it", supervisor.ErrDoNotRestart, s.cfg.Board.Name, fe)
+	}
+	r := &s.radio
+	r.mu.Lock()
+	r.frontend = fe
+	if ch := s.cfg.Board.RF.Chain; ch != nil {
+		r.chainName = ch.Name
+	}
+	r.mu.Unlock()
+
+	front, err := s.cfg.Radio(c)
+	if err != nil {
+		r.mu.Lock()
+		r.failures++
+		r.lastErr = err.Error()
+		r.mu.Unlock()
+		if errors.Is(err, usbfs.ErrBusy) || errors.Is(err, usbfs.ErrNotFound) || errors.Is(err, usbfs.ErrUnplugged) {
+			log.Error("radio front end unavailable; the cell retries with back-off", "err", err)
+		}
+		return fmt.Errorf("cell: front end %s: %w", fe, err)
+	}
+	defer func() {
+		if err := front.Close(); err != nil {
+			log.Debug("radio front end closed", "err", err)
+		}
+		r.mu.Lock()
+		r.fe = nil
+		r.mu.Unlock()
+	}()
+	if front.Lime == nil || front.LMS == nil {
+		return fmt.Errorf("%w: board %s: chain %s has no USB transceiver", supervisor.ErrDoNotRestart, s.cfg.Board.Name, front.Chain.Name)
+	}
+	g := front.Guard
+	if c.Radio.ClockOverride {
+		g.SetOverride(true)
+	}
+	if err := g.SetPower(min(c.Cell.TxPowerDBm, g.Status().MaxPowerDBm)); err != nil {
+		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+	}
+	sps := c.Radio.SamplesPerSymbol
+	plan, err := lms7002m.PlanStream(front.Chain.RefClock, sps, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+	}
+	if err := front.LMS.ConfigureStream(plan); err != nil {
+		return fmt.Errorf("cell: stream clocks: %w", err)
+	}
+	sc := s.cfg.Stream
+	sc.SampleRate = plan.RateHz
+	if sc.DeviceDelay == 0 {
+		sc.DeviceDelay = front.Chain.DeviceDelaySamples(plan.RateHz)
+	}
+	if sc.Log == nil {
+		sc.Log = log
+	}
+	if sc.Clock == nil {
+		sc.Clock = s.cfg.Clock
+	}
+	onHealth := sc.OnHealth
+	sc.OnHealth = func(ok bool) {
+		g.SetStreamOK(ok)
+		if onHealth != nil {
+			onHealth(ok)
+		}
+	}
+	st, err := lime.NewStream(front.Lime, sc)
+	if err != nil {
+		return fmt.Errorf("cell: stream start: %w", err)
+	}
+	r.mu.Lock()
+	r.fe, r.st = front, st
+	r.starts++
+	r.lastErr = ""
+	r.mu.Unlock()
+	defer func() {
+		_ = st.Close()
+		r.mu.Lock()
+		r.base = addStats(r.base, st.Stats())
+		r.st = nil
+		r.rxBps, r.txBps = 0, 0
+		r.mu.Unlock()
+	}()
+	car, err := trx.NewStreamCarrier(st, trx.TransceiverConfig{
+		Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: sps}},
+		Rx: rx.Config{RSSIOffset: front.Chain.RXFullScaleDBm}})
+	if err != nil {
+		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
+	}
+	// A Read waiting for the board returns when the stream closes.
+	stopClose := context.AfterFunc(ctx, func() { _ = st.Close() })
+	defer stopClose()
+
+	fctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // the interlock's poll and the clock service
+		defer wg.Done()
+		if err := front.Serve(fctx); err != nil && fctx.Err() == nil {
+			log.Error("rf interlock stopped", "err", err)
+		}
+	}()
+	go func() { defer wg.Done(); s.keyer(fctx, g, st) }()
+	log.Info(OnAirLine(c), "frontend", fe, "chain", front.Chain.Name, "rate_sps", plan.RateHz,
+		"device_delay", sc.DeviceDelay, "clock_override", c.Radio.ClockOverride)
+	serveErr := n.Serve(ctx, car)
+	// TX off first (the poll loop's exit puts the front end in its safe
+	// state), then the stream stops.
+	cancel()
+	wg.Wait()
+	if serveErr != nil {
+		stats := st.Stats()
+		log.Error("cell stopped on the radio front end; the cell restarts", "err", serveErr,
+			"unplugs", stats.Unplugs, "stalls", stats.Stalls, "faults", stats.Faults)
+		r.mu.Lock()
+		r.lastErr = serveErr.Error()
+		r.mu.Unlock()
+		return serveErr
+	}
+	return nil
+}
+
+// keyer keys the transmitter once the stream delivers and is healthy,
+// and again after a stream fault cleared: every 100 ms it samples the
+// stream's throughput and, when the stream is healthy, keys the PA
+// through the Guard (which refuses an unlocked synthesiser, an
+// undisciplined clock without the override, an unhealthy stream). A
+// stream-lost trip is released once the stream is healthy again; any
+// other trip stays latched for the operator.
+func (s *Service) keyer(ctx context.Context, g *rf.Guard, st *lime.Stream) {
+	log := s.cfg.Log
+	clk := s.cfg.Clock
+	r := &s.radio
+	last, lastAt := st.Stats(), clk.Now()
+	var refused string
+	keyed := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-clk.After(100 * time.Millisecond):
+		}
+		stats := st.Stats()
+		if now := clk.Now(); now.Sub(lastAt) >= time.Second {
+			dt := now.Sub(lastAt).Seconds()
+			rxB := float64(stats.RXPackets-last.RXPackets) * lime.PacketSize / dt
+			txB := float64(stats.TXPackets-last.TXPackets) * lime.PacketSize / dt
+			r.mu.Lock()
+			r.rxBps, r.txBps = rxB, txB
+			r.mu.Unlock()
+			last, lastAt = stats, now
+		}
+		if !stats.Healthy || stats.RXPackets == 0 {
+			keyed = false
+			continue
+		}
+		is := g.Status()
+		switch is.State {
+		case rf.TXTripped:
+			if is.LastTrip != rf.TripStreamLost {
+				continue
+			}
+			g.ClearTrip()
+			log.Info("sample stream healthy again; stream-lost trip cleared")
+		case rf.TXOff:
+		default:
+			continue
+		}
+		if err := g.KeyUp(); err != nil {
+			if err.Error() != refused {
+				refused = err.Error()
+				log.Warn("transmitter not keyed", "err", err)
+			}
+			continue
+		}
+		refused = ""
+		if !keyed {
+			keyed = true
+			log.Info("transmitter keyed on the sample stream", "counter", stats.Counter)
+		}
+	}
+}
