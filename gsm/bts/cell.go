@@ -88,6 +88,8 @@ type Cell struct {
 	pages   []pendingPage        // this frame's paging identities (paging.go)
 	tch     [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
 	traffic TrafficStats
+	// portFrame is scratch for a frame crossing an rsl.SpeechPort.
+	portFrame rsl.SpeechFrame
 }
 
 // New builds the cell's System Information and its L1 scheduler.

@@ -33,6 +33,14 @@ import (
 // relayed: the peer's downlink carries the FACCH fill in its place, which
 // the peer's decoder marks as a stolen frame and its substitution and
 // muting (gsm/codec/ecu) conceal. Bad frames are counted as lost.
+//
+// A TrafficConnect with a Port joins a TCH/F to an rsl.SpeechPort, the
+// seam to the media of a call leg outside the cell (gsm/core/media): each
+// uplink frame, good or bad (flagged, so the outside substitutes it and
+// keeps the timing), is put on Port.Up as it is decoded, and each
+// downlink block start takes one frame from Port.Down, or sends the FACCH
+// fill when none is there. Both are lock-free rings: the frame loop never
+// waits for the media goroutine.
 
 // SpeechQueue is how many speech frames wait for one TCH/F's downlink.
 const SpeechQueue = 4
@@ -45,6 +53,10 @@ type TrafficStats struct {
 	Dropped   uint64 // frames dropped because the peer's queue was full
 	Unrelayed uint64 // good uplink frames on a TCH/F with no peer
 	Connects  uint64 // relays set up
+	// To and from external speech ports (rsl.SpeechPort).
+	PortUp      uint64 // uplink frames put on a port, good or bad
+	PortDown    uint64 // downlink frames taken from a port
+	PortDropped uint64 // uplink frames that pushed out an older one on a full port
 }
 
 // tchState is the traffic side of one TCH/F (one per timeslot).
@@ -54,6 +66,7 @@ type tchState struct {
 	peerRef uint32
 	ref     uint32 // the activation the relay belongs to
 	joined  bool
+	port    *rsl.SpeechPort // the external peer, if joined to one
 	q       [SpeechQueue][260]byte
 	head, n int
 	// Per-channel counters, read by TrafficOf.
@@ -101,6 +114,13 @@ func (c *Cell) connect(r *rsl.Down) {
 		c.ded.DownStale++
 		return
 	}
+	if r.Port != nil {
+		c.unjoin(t)
+		*t = tchState{idx: t.idx, ref: d.ref, joined: true, port: r.Port}
+		c.traffic.Connects++
+		c.log.Info("speech to an external port", "chan", d.ch)
+		return
+	}
 	if r.Peer.Kind == 0 {
 		c.unjoin(t)
 		return
@@ -121,6 +141,10 @@ func (c *Cell) connect(r *rsl.Down) {
 // unjoin ends the relay of t and of its peer.
 func (c *Cell) unjoin(t *tchState) {
 	if !t.joined {
+		return
+	}
+	if t.port != nil {
+		t.joined, t.port = false, nil
 		return
 	}
 	if _, pt := c.tchOf(t.peer); pt != nil && pt.joined && pt.peer == c.chans[t.idx].ch.TN {
@@ -163,6 +187,24 @@ func (c *Cell) UplinkTraffic(u *l1.UplinkTraffic) {
 	if d == nil || d.state != ChanActive {
 		return
 	}
+	if t.joined && t.port != nil && t.ref == d.ref {
+		// An external peer gets every frame, bad ones flagged, so its
+		// substitution (TS 46.011) keeps the timing.
+		if !u.Good {
+			t.lost++
+			c.traffic.Lost++
+		} else {
+			t.relayed++
+			c.traffic.Relayed++
+		}
+		c.portFrame.Bits, c.portFrame.Bad = u.Speech, !u.Good
+		if !t.port.Up.Put(&c.portFrame) {
+			t.dropped++
+			c.traffic.PortDropped++
+		}
+		c.traffic.PortUp++
+		return
+	}
 	if !u.Good {
 		t.lost++
 		c.traffic.Lost++
@@ -193,7 +235,20 @@ func (c *Cell) UplinkTraffic(u *l1.UplinkTraffic) {
 // nextSpeech takes the next queued downlink speech frame of a TCH/F.
 func (c *Cell) nextSpeech(d *dchan, dst *[260]byte) bool {
 	_, t := c.tchOf(d.ch.TN)
-	if t == nil || !t.joined || t.n == 0 {
+	if t == nil || !t.joined {
+		return false
+	}
+	if t.port != nil {
+		if t.ref != d.ref || !t.port.Down.Get(&c.portFrame) {
+			return false
+		}
+		*dst = c.portFrame.Bits
+		t.sent++
+		c.traffic.Sent++
+		c.traffic.PortDown++
+		return true
+	}
+	if t.n == 0 {
 		return false
 	}
 	*dst = t.q[t.head]
@@ -212,7 +267,9 @@ type ChannelTraffic struct {
 	Relayed uint64 // good uplink frames queued for the peer
 	Sent    uint64 // speech frames sent on the downlink
 	Lost    uint64 // bad uplink frames
-	Dropped uint64 // downlink frames dropped on a full queue
+	Dropped uint64 // downlink frames dropped on a full queue (uplink frames on a full port)
+	// Port is the external speech port the channel is joined to, if any.
+	Port *rsl.SpeechPort
 }
 
 // TrafficOf returns the traffic counters of the TCH/F on tn (zero for
@@ -222,8 +279,12 @@ func (c *Cell) TrafficOf(tn tdma.TN) ChannelTraffic {
 	if t == nil {
 		return ChannelTraffic{}
 	}
-	return ChannelTraffic{Joined: t.joined, Peer: l1.Chan{Kind: l1.ChanTCHF, TN: t.peer},
+	ct := ChannelTraffic{Joined: t.joined, Port: t.port,
 		Relayed: t.relayed, Sent: t.sent, Lost: t.lost, Dropped: t.dropped}
+	if t.port == nil {
+		ct.Peer = l1.Chan{Kind: l1.ChanTCHF, TN: t.peer}
+	}
+	return ct
 }
 
 // chanActivate answers CHAN ACTIV (TS 48.058 §8.4.1): d is the channel

@@ -371,3 +371,135 @@ func BenchmarkCallFrame(b *testing.B) {
 		})
 	}
 }
+
+// A TCH/F joined to an external rsl.SpeechPort: the port gets the frames
+// the phone sends, in order, through l1's TCH/FS coding; frames written
+// to the port reach the phone; a bad uplink frame reaches the port
+// flagged; with nothing on the port the downlink carries the fill; the
+// release ends it.
+func TestSpeechPort(t *testing.T) {
+	cfg := testConfig()
+	up := rsl.NewQueue[rsl.Up](256)
+	cfg.Up, cfg.ID, cfg.TCHF = up, 1, []tdma.TN{2, 5}
+	cell, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := l1.Chan{Kind: l1.ChanTCHF, TN: 2}
+	fn := tdma.FN(2000)
+	refA := activateTCH(t, cell, up, a, fn)
+	fn++
+	port := rsl.NewSpeechPort()
+	cell.Down().Put(rsl.Down{Kind: rsl.TrafficConnect, Cell: 1, Chan: a, Ref: refA, Port: port})
+
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 40
+	sent, toPhone := randomFrames(r, n), randomFrames(r, n)
+	pa := &tchPhone{tn: 2, send: append([][260]byte(nil), sent...)}
+	var got [][260]byte
+	var f rsl.SpeechFrame
+	next := 0
+	var out [tdma.Slots]tdma.TxBurst
+	for range 26 * 10 {
+		// The outside keeps the downlink ring at one or two frames, as
+		// gsm/core/media does.
+		if port.Down.Len() < 2 && next < n {
+			f.Bits, f.Bad = toPhone[next], false
+			port.Down.Put(&f)
+			next++
+		}
+		cell.Frame(fn, &out)
+		pa.downlink(cell, fn, &out[2])
+		if rb := pa.uplink(cell, fn); rb != nil {
+			cell.Receive(rb)
+		}
+		for port.Up.Get(&f) {
+			if f.Bad {
+				t.Errorf("a clean uplink frame arrived flagged bad")
+			}
+			got = append(got, f.Bits)
+		}
+		fn++
+	}
+	if len(got) < n-2 || !isRun(got, sent) {
+		t.Errorf("port got %d frames, run of the sent ones %v; want ≥ %d in order", len(got), isRun(got, sent), n-2)
+	}
+	if len(pa.got) < n-4 || !isRun(pa.got, toPhone) || pa.bad != 0 {
+		t.Errorf("phone got %d frames (%d bad), run of the port's %v; want ≥ %d in order",
+			len(pa.got), pa.bad, isRun(pa.got, toPhone), n-4)
+	}
+	st := cell.Stats().Traffic
+	if st.Connects != 1 || st.PortUp < n-2 || st.PortDown < n-4 || st.PortDropped != 0 {
+		t.Errorf("traffic stats %+v", st)
+	}
+	if tr := cell.TrafficOf(2); !tr.Joined || tr.Port != port {
+		t.Errorf("TrafficOf(2) = %+v, want joined to the port", tr)
+	}
+	// A bad frame goes to the port, flagged.
+	var bad [260]byte
+	bad[0] = 1
+	cell.UplinkTraffic(&l1.UplinkTraffic{Chan: a, Good: false, Speech: bad})
+	if !port.Up.Get(&f) || !f.Bad || f.Bits != bad {
+		t.Errorf("bad frame on the port: %+v, want it flagged", f.Bad)
+	}
+	// An empty port: the downlink sends no speech (the fill).
+	var speech [260]byte
+	var facch [23]byte
+	for port.Down.Get(&f) {
+	}
+	if k := cell.DownlinkTraffic(a, fn, &speech, &facch); k == l1.TrafficSpeech {
+		t.Errorf("empty port: downlink %v, want no speech", k)
+	}
+	// A full port drops the oldest uplink frame, counted.
+	for i := range rsl.SpeechPortFrames + 2 {
+		var s [260]byte
+		s[0] = byte(i & 1)
+		s[1] = byte(i >> 1 & 1)
+		s[2] = byte(i >> 2 & 1)
+		s[3] = byte(i >> 3 & 1)
+		cell.UplinkTraffic(&l1.UplinkTraffic{Chan: a, Good: true, Speech: s})
+	}
+	if d := cell.Stats().Traffic.PortDropped; d != 2 || port.Up.Dropped() != 2 {
+		t.Errorf("port dropped %d (ring %d), want 2", d, port.Up.Dropped())
+	}
+	if port.Up.Get(&f); f.Bits[0] != 0 || f.Bits[1] != 1 {
+		t.Errorf("oldest kept frame = %v, want frame 2", f.Bits[:4])
+	}
+	// Releasing the channel ends it; nothing more reaches the port.
+	cell.Down().Put(rsl.Down{Kind: rsl.ChanRelease, Cell: 1, Chan: a, Ref: refA})
+	cell.Frame(fn, &out)
+	if tr := cell.TrafficOf(2); tr.Joined || tr.Port != nil {
+		t.Errorf("after the release: %+v, want unjoined", tr)
+	}
+	puts := port.Up.Puts()
+	cell.UplinkTraffic(&l1.UplinkTraffic{Chan: a, Good: true})
+	if port.Up.Puts() != puts {
+		t.Error("a frame reached the port after the release")
+	}
+}
+
+// The frame loop's port path allocates nothing.
+func BenchmarkSpeechPortUplink(b *testing.B) {
+	cfg := testConfig()
+	up := rsl.NewQueue[rsl.Up](256)
+	cfg.Up, cfg.ID, cfg.TCHF = up, 1, []tdma.TN{2}
+	cell, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := l1.Chan{Kind: l1.ChanTCHF, TN: 2}
+	cell.Down().Put(rsl.Down{Kind: rsl.ChanActivate, Cell: 1, Chan: a})
+	var out [tdma.Slots]tdma.TxBurst
+	cell.Frame(10, &out)
+	u, _ := up.Get()
+	port := rsl.NewSpeechPort()
+	cell.Down().Put(rsl.Down{Kind: rsl.TrafficConnect, Cell: 1, Chan: a, Ref: u.Ref, Port: port})
+	cell.Frame(11, &out)
+	tr := l1.UplinkTraffic{Chan: a, Good: true}
+	var f rsl.SpeechFrame
+	b.ReportAllocs()
+	for b.Loop() {
+		cell.UplinkTraffic(&tr)
+		port.Up.Get(&f)
+	}
+}

@@ -142,6 +142,11 @@ const (
 	// TS 48.058 §8.4.1 CHANNEL MODE and of a local switching point).
 	// The relay runs in the cell's frame loop through bounded queues;
 	// it ends when either channel is freed. A Peer of Kind 0 ends it.
+	// With Port set (Peer ignored) the channel is joined to a SpeechPort
+	// instead: its uplink frames go to Port.Up and its downlink frames
+	// come from Port.Down (a call leg to the outside, gsm/core/media);
+	// it ends when the channel is freed or on a TrafficConnect with
+	// neither Port nor Peer.
 	TrafficConnect
 )
 
@@ -171,6 +176,7 @@ type Down struct {
 	// TrafficConnect
 	Peer    l1.Chan
 	PeerRef uint32
+	Port    *SpeechPort // joins Chan to an external speech port
 	// Tag is the requester's own reference for a ChanActivate, echoed
 	// in the answer.
 	Tag uint32
