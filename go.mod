@@ -10,6 +10,8 @@ require (
 	github.com/gokrazy/kernel.arm64 v0.0.0-20260705071517-37841c4d6ff1
 	github.com/gokrazy/kernel.rpi v0.0.0-20251127164438-9778ec0261de
 	github.com/google/uuid v1.6.0
+	github.com/pion/rtcp v1.2.20
+	github.com/pion/sdp/v3 v3.0.20
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.74.0
 	github.com/u-root/u-root v0.16.0
@@ -47,6 +49,7 @@ require (
 	github.com/pandatix/go-abnf v0.5.5 // indirect
 	github.com/peterh/liner v1.2.2 // indirect
 	github.com/pierrec/lz4/v4 v4.1.26 // indirect
+	github.com/pion/randutil v0.1.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/rivo/uniseg v0.4.4 // indirect

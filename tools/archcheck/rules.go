@@ -127,7 +127,8 @@ var gsmOrder = []layer{
 	{dir: "gsm/bts", rank: 6},
 	{dir: "gsm/ms", rank: 6}, // the phone's stack, the BTS's peer
 	{dir: "gsm/core", rank: 7},
-	{dir: "gsm/core/cdr", rank: 1}, // call detail records: a leaf the switch writes
+	{dir: "gsm/core/cdr", rank: 1},   // call detail records: a leaf the switch writes
+	{dir: "gsm/core/media", rank: 5}, // RTP media of a SIP call leg: above rsl and the codecs, under the switch
 }
 
 // layerOf returns the group of a gsm/ package (the longest matching dir).
