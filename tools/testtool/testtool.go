@@ -35,7 +35,7 @@ var packages = map[string]string{
 	"fsck.vfat":           "dosfstools",
 	"dumpimage":           "u-boot-tools",
 	"mcopy":               "mtools",
-	"baresip":             "baresip",
+	"baresip":             "baresip-core",
 	"kamailio":            "kamailio",
 	"espeak-ng":           "espeak-ng",
 	"python3":             "python3",

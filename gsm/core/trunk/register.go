@@ -92,7 +92,7 @@ func (t *Trunk) registerOnce(ctx context.Context, callID sip.CallIDHeader, cseq 
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expiry/time.Second))))
 	res, err := t.client.Do(ctx, req)
 	if err != nil {
-		return 0, &RegisterError{Trunk: t.cfg.Name, Reason: "no answer from " + t.cfg.Registrar}
+		return 0, &RegisterError{Trunk: t.cfg.Name, Reason: "no answer from " + t.cfg.Registrar + ": " + err.Error()}
 	}
 	if res.StatusCode == 401 || res.StatusCode == 407 {
 		if t.cfg.Realm != "" && !challengeRealm(res, t.cfg.Realm) {

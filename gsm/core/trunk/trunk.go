@@ -370,6 +370,16 @@ func (t *Trunk) Serve(ctx context.Context) error {
 			t.log.Error("SIP listener stopped", "err", err)
 		}
 	}()
+	// Requests leave from the listening socket: wait until sipgo has
+	// taken it (ServeUDP registers it as a connection).
+	if t.conn != nil {
+		for i := 0; i < 200 && ctx.Err() == nil; i++ {
+			if c, err := t.ua.TransportLayer().GetConnection("udp", t.conn.LocalAddr().String()); err == nil && c != nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	close(t.ready)
 	if t.cfg.Registrar != "" {
 		wg.Add(1)
