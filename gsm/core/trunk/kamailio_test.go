@@ -228,7 +228,7 @@ func (c *countedMedia) Close() error {
 }
 
 func (m *testMedia) New() (Media, error) {
-	s, err := media.New(media.Config{Addr: netip.MustParseAddr("127.0.0.1"), PortMin: 40000, PortMax: 40999})
+	s, err := media.New(media.Config{Addr: netip.MustParseAddr("127.0.0.1"), PortMin: 40000, PortMax: 40999, Latch: true})
 	if err != nil {
 		return nil, err
 	}
