@@ -16,6 +16,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 )
 
 func contextWith(r *http.Request, c *caller) context.Context {
@@ -54,6 +55,9 @@ type Status struct {
 		Calls bool `json:"calls"`
 	} `json:"features"`
 	PasswordSet bool `json:"password_set"`
+	// Trunks is each SIP trunk's registration and calls (never a
+	// password).
+	Trunks []trunk.Status `json:"trunks,omitempty"`
 }
 
 func (s *Server) snapshot() node.Snapshot {
@@ -74,7 +78,8 @@ func (s *Server) status() Status {
 	h := s.cfg.Host
 	snap := s.snapshot()
 	st := Status{OnAir: snap.Running, FN: uint32(snap.FN), Frames: snap.Frames, Version: h.Version, Commit: h.Commit,
-		ImageSHA256: h.ImageSHA256, Board: h.Board, Fingerprint: s.fp, Sessions: len(snap.Core.Sessions), PasswordSet: s.creds.HasAdmin()}
+		ImageSHA256: h.ImageSHA256, Board: h.Board, Fingerprint: s.fp, Sessions: len(snap.Core.Sessions), PasswordSet: s.creds.HasAdmin(),
+		Trunks: snap.Trunks}
 	if !h.Started.IsZero() {
 		st.UptimeS = s.now().Sub(h.Started).Seconds()
 	}

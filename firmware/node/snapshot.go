@@ -3,6 +3,7 @@ package node
 import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/core"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -23,6 +24,9 @@ type Snapshot struct {
 	Core core.Snapshot
 	// Inbox counts the commands sent to the loop.
 	Inbox InboxStats
+	// Trunks is the state of each SIP trunk (registration, calls), in
+	// the order they are tried; never a password.
+	Trunks []trunk.Status
 }
 
 // Snapshot returns the latest copy, published by the loop every
@@ -34,6 +38,9 @@ func (n *Node) Snapshot() Snapshot {
 	s.Running = n.running.Load()
 	s.Frames = n.frames.Load()
 	s.Inbox = n.inboxStats()
+	if n.trunks != nil {
+		s.Trunks = n.trunks.Status()
+	}
 	return s
 }
 

@@ -42,6 +42,8 @@ type Snapshot struct {
 	Registry string
 	LastUSB  string
 	Services []supervisor.ServiceStatus
+	// Trunks has one line per SIP trunk: its registration and calls.
+	Trunks []string
 }
 
 // Render formats the snapshot for people.
@@ -67,6 +69,9 @@ func (s Snapshot) Render() string {
 	}
 	if s.LastUSB != "" {
 		fmt.Fprintf(&b, "last USB:    %s\n", s.LastUSB)
+	}
+	for _, t := range s.Trunks {
+		fmt.Fprintf(&b, "SIP trunk:   %s\n", t)
 	}
 	fmt.Fprintf(&b, "services:\n")
 	for _, st := range s.Services {

@@ -62,7 +62,7 @@ func writeTone(t testing.TB, path string, hz float64, seconds int) {
 	}
 }
 
-func startBaresip(t testing.TB, kport int, toneHz float64) *baresip {
+func startBaresip(t testing.TB, kport int, toneHz float64, answer string) *baresip {
 	t.Helper()
 	bin := testtool.Need(t, "baresip")
 	mods := "/usr/lib/baresip/modules"
@@ -99,7 +99,7 @@ rtp_ports 42000-42999
 `, sport, mods, cport, filepath.Join(dir, "in.wav"), filepath.Join(dir, "snd"))
 	os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644)
 	os.WriteFile(filepath.Join(conf, "accounts"), []byte(fmt.Sprintf(
-		"<sip:alice@127.0.0.1:%d>;auth_pass=alicepass;answermode=auto;audio_codecs=PCMA,PCMU\n", kport)), 0o644)
+		"<sip:4930200@127.0.0.1:%d>;auth_pass=alicepass;answermode=%s;audio_codecs=PCMA,PCMU\n", kport, answer)), 0o644)
 	b := &baresip{t: t, dir: dir, log: &testtool.Buffer{}, ev: make(chan map[string]any, 64)}
 	b.cmd = exec.Command(bin, "-f", conf)
 	b.cmd.Env = append(os.Environ(), "HOME="+dir)
@@ -332,10 +332,10 @@ func TestBaresipCallsDID(t *testing.T) {
 	ev := newEvents()
 	tr, g := startTrunk(t, kport, trunkPass, ev, tm, nil)
 	waitState(t, tr, "registered", 5*time.Second)
-	b := startBaresip(t, kport, 440)
+	b := startBaresip(t, kport, 440, "auto")
 	b.command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
 	in := ev.next(t, core.TrunkIncoming, 5*time.Second)
-	if in.To != "1001" || in.From != "alice" || in.Port == nil || in.Trunk != "prov" {
+	if in.To != "1001" || in.From != "4930200" || in.Port == nil || in.Trunk != "prov" {
 		t.Fatalf("incoming %+v", in)
 	}
 	g.Ringing(in.Call)

@@ -161,3 +161,42 @@ func (l *limiter) warn(log *slog.Logger, msg string, args ...any) {
 		log.Warn(msg, args...)
 	}
 }
+
+// limitHandler is a slog.Handler that passes at most one record per
+// message per period (for sipgo's own logs, whose count the network
+// controls: a parse error logs the datagram).
+type limitHandler struct {
+	h   slog.Handler
+	lim *limiter
+}
+
+func (l limitHandler) Enabled(ctx context.Context, lv slog.Level) bool { return l.h.Enabled(ctx, lv) }
+
+func (l limitHandler) Handle(ctx context.Context, r slog.Record) error {
+	ok, n := l.lim.allow("sipgo: " + r.Message)
+	if !ok {
+		return nil
+	}
+	if n > 0 {
+		r.AddAttrs(slog.Int("suppressed", n))
+	}
+	// Never the raw message: it may be large, and it is the sender's.
+	var keep []slog.Attr
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "data" && a.Key != "msg" {
+			keep = append(keep, a)
+		}
+		return true
+	})
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(keep...)
+	return l.h.Handle(ctx, nr)
+}
+
+func (l limitHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return limitHandler{h: l.h.WithAttrs(as), lim: l.lim}
+}
+
+func (l limitHandler) WithGroup(name string) slog.Handler {
+	return limitHandler{h: l.h.WithGroup(name), lim: l.lim}
+}

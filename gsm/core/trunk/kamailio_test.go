@@ -28,7 +28,7 @@ const (
 )
 
 // kamailioCfg is the provider: REGISTER with digest for gsmbox and alice
-// (the far-end phone), INVITEs from gsmbox proxy-authenticated, DIDs
+// (4930200, the far-end phone), INVITEs from gsmbox proxy-authenticated, DIDs
 // (555…) sent to the trunk's registered contact with the DID kept in To,
 // other numbers to the registered user.
 const kamailioCfg = `#!KAMAILIO
@@ -66,7 +66,7 @@ request_route {
 	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
 	if (is_method("REGISTER")) {
 		if ($fU == "gsmbox") { $var(pw) = "trunkpass"; }
-		else if ($fU == "alice") { $var(pw) = "alicepass"; }
+		else if ($fU == "4930200") { $var(pw) = "alicepass"; }
 		else { sl_send_reply("403", "Forbidden"); exit; }
 		if (!pv_www_authenticate("$td", "$var(pw)", "0")) { www_challenge("$td", "0"); exit; }
 		if (!save("location")) { sl_reply_error(); }
@@ -78,6 +78,8 @@ request_route {
 			if (!pv_proxy_authenticate("$fd", "trunkpass", "0")) { proxy_challenge("$fd", "0"); exit; }
 			consume_credentials();
 		}
+		if ($rU == "4930486") { sl_send_reply("486", "Busy Here"); exit; }
+		if ($rU == "4930503") { sl_send_reply("503", "Service Unavailable"); exit; }
 		if ($rU =~ "^555") {
 			if (!lookup("location", "sip:gsmbox@127.0.0.1")) { sl_send_reply("480", "Trunk Not Registered"); exit; }
 		} else if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
@@ -248,7 +250,7 @@ func (m *testMedia) Open() int {
 func startTrunk(t testing.TB, kport int, pass string, ev Events, tm *testMedia, mod func(*Config)) (*Trunk, *Group) {
 	t.Helper()
 	cfg := Config{Name: "prov", Registrar: fmt.Sprintf("127.0.0.1:%d", kport), Username: trunkUser, Password: pass,
-		DIDs: map[string]string{"5551000": "1001", "5551002": "1002"}, Routes: mustRoutes(t, "00", "+", "^alice$"),
+		DIDs: map[string]string{"5551000": "1001", "5551002": "1002"}, Routes: mustRoutes(t, "00", "+", "^4930[0-9]{3}$"),
 		Listen: "127.0.0.1:0", Expiry: 60 * time.Second, RetryMin: 200 * time.Millisecond, RetryMax: time.Second,
 		NewMedia: tm.New, Log: testLog(t)}
 	if mod != nil {

@@ -249,17 +249,20 @@ func New(cfg Config) (*Trunk, error) {
 
 	parser := sip.NewParser()
 	parser.MaxMessageLength = MaxMessage
-	t.ua, err = sipgo.NewUA(sipgo.WithUserAgent("gsmbox"), sipgo.WithUserAgentHostname(t.domain), sipgo.WithUserAgentParser(parser))
+	sl := slog.New(limitHandler{h: t.log.Handler(), lim: t.lim})
+	t.ua, err = sipgo.NewUA(sipgo.WithUserAgent("gsmbox"), sipgo.WithUserAgentHostname(t.domain), sipgo.WithUserAgentParser(parser),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(sl)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sl)))
 	if err != nil {
 		t.closeSockets()
 		return nil, err
 	}
-	t.srv, err = sipgo.NewServer(t.ua, sipgo.WithServerLogger(t.log))
+	t.srv, err = sipgo.NewServer(t.ua, sipgo.WithServerLogger(sl))
 	if err != nil {
 		t.closeSockets()
 		return nil, err
 	}
-	copts := []sipgo.ClientOption{sipgo.WithClientLogger(t.log), sipgo.WithClientHostname(t.contactHost),
+	copts := []sipgo.ClientOption{sipgo.WithClientLogger(sl), sipgo.WithClientHostname(t.contactHost),
 		sipgo.WithClientPort(t.contactPort), sipgo.WithClientNAT()}
 	if cfg.Transport == "udp" {
 		// Requests leave from the listening socket, so that the
@@ -300,6 +303,16 @@ func (t *Trunk) Addr() string {
 		return t.conn.LocalAddr().String()
 	}
 	return t.ln.Addr().String()
+}
+
+// ContactHost is the address the trunk gives the provider (Contact,
+// Via): the external address, or the local one that reaches the proxy.
+func (t *Trunk) ContactHost() string { return t.contactHost }
+
+// Close frees a trunk that will not be served (Serve frees its own).
+func (t *Trunk) Close() {
+	t.ua.Close()
+	t.closeSockets()
 }
 
 func (t *Trunk) closeSockets() {
