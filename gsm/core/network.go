@@ -130,7 +130,7 @@ type Network struct {
 	inbox chan command
 	// trunkq carries the trunk's events (trunk.go).
 	trunkq chan TrunkEvent
-	sms   *smsCentre // nil: SMS not served
+	sms    *smsCentre // nil: SMS not served
 	// ussdNotes are network-initiated USSD texts waiting for their
 	// subscriber (ussd.go), on the core's goroutine.
 	ussdNotes map[string][]string

@@ -149,7 +149,7 @@ type callPhase uint8
 const (
 	phLookup callPhase = iota
 	phPaging
-	phMT // the callee has its Setup
+	phMT    // the callee has its Setup
 	phTrunk // an outgoing trunk call waits for the far end
 	phActive
 	phClearing

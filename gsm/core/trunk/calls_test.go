@@ -9,20 +9,21 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/cc"
 	"github.com/gsmbox/gsmbox/gsm/core"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk/trunktest"
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
 
 // setup starts kamailio, a registered trunk and baresip.
-func setup(t *testing.T, answer string) (*Trunk, *Group, *events, *testMedia, *baresip, int) {
+func setup(t *testing.T, answer string) (*Trunk, *Group, *events, *testMedia, *trunktest.Baresip, int) {
 	t.Helper()
 	testtool.Short(t)
-	kport := freePort(t)
-	startKamailio(t, kport)
+	kport := trunktest.FreePort(t)
+	trunktest.StartKamailio(t, kport)
 	tm := &testMedia{}
 	ev := newEvents()
-	tr, g := startTrunk(t, kport, trunkPass, ev, tm, nil)
+	tr, g := startTrunk(t, kport, trunktest.TrunkPass, ev, tm, nil)
 	waitState(t, tr, "registered", 5*time.Second)
-	b := startBaresip(t, kport, 440, answer)
+	b := trunktest.StartBaresip(t, kport, 440, answer)
 	return tr, g, ev, tm, b, kport
 }
 
@@ -36,20 +37,20 @@ func TestCallToBaresip(t *testing.T) {
 		t.Fatalf("answered %+v", ans)
 	}
 	c := runCell(ans.Port, 1000)
-	b.wait("CALL_ESTABLISHED", 5*time.Second)
+	b.Wait("CALL_ESTABLISHED", 5*time.Second)
 	time.Sleep(3 * time.Second)
 	g.DTMF(1, '9', true)
 	time.Sleep(200 * time.Millisecond)
 	g.DTMF(1, '9', false)
-	if m := b.wait("CALL_DTMF_START", 3*time.Second); m["param"] != "9" {
+	if m := b.Wait("CALL_DTMF_START", 3*time.Second); m["param"] != "9" {
 		t.Errorf("baresip's DTMF event %v, want 9", m)
 	}
 	g.Hangup(1, cc.CauseNormalClearing)
-	b.wait("CALL_CLOSED", 5*time.Second)
+	b.Wait("CALL_CLOSED", 5*time.Second)
 	down := c.end()
-	b.stop()
-	checkTone(t, "the phone heard", down, 440, 1000)
-	checkTone(t, "baresip heard", b.heard(), 1000, 440)
+	b.Stop()
+	trunktest.CheckTone(t, "the phone heard", down, 440, 1000)
+	trunktest.CheckTone(t, "baresip heard", b.Heard(), 1000, 440)
 	noLeak(t, g, tm)
 	if s := tr.Status(); s.CallsOut != 1 {
 		t.Errorf("status %+v", s)
@@ -62,9 +63,9 @@ func TestCancelWhileRinging(t *testing.T) {
 	_, g, ev, tm, b, _ := setup(t, "manual")
 	g.Dial(1, "1001", "4930200", false)
 	ev.next(t, core.TrunkRinging, 5*time.Second)
-	b.wait("CALL_INCOMING", 5*time.Second)
+	b.Wait("CALL_INCOMING", 5*time.Second)
 	g.Hangup(1, cc.CauseNormalClearing)
-	b.wait("CALL_CLOSED", 5*time.Second)
+	b.Wait("CALL_CLOSED", 5*time.Second)
 	noLeak(t, g, tm)
 }
 
@@ -91,9 +92,9 @@ func TestOutgoingFailures(t *testing.T) {
 // baresip giving up while the phone rings (CANCEL) ends the call #16.
 func TestIncomingFailures(t *testing.T) {
 	tr, g, ev, tm, b, kport := setup(t, "auto")
-	dial := func(did string) { b.command("dial", fmt.Sprintf("sip:%s@127.0.0.1:%d", did, kport)) }
+	dial := func(did string) { b.Command("dial", fmt.Sprintf("sip:%s@127.0.0.1:%d", did, kport)) }
 	dial("5559999")
-	if m := b.wait("CALL_CLOSED", 5*time.Second); !strings.Contains(fmt.Sprint(m["param"]), "404") {
+	if m := b.Wait("CALL_CLOSED", 5*time.Second); !strings.Contains(fmt.Sprint(m["param"]), "404") {
 		t.Errorf("unknown DID: %v, want 404", m)
 	}
 	for _, c := range []struct {
@@ -103,15 +104,15 @@ func TestIncomingFailures(t *testing.T) {
 		dial("5551000")
 		in := ev.next(t, core.TrunkIncoming, 5*time.Second)
 		g.Hangup(in.Call, c.cause)
-		if m := b.wait("CALL_CLOSED", 5*time.Second); !strings.Contains(fmt.Sprint(m["param"]), c.code) {
+		if m := b.Wait("CALL_CLOSED", 5*time.Second); !strings.Contains(fmt.Sprint(m["param"]), c.code) {
 			t.Errorf("cause #%d: baresip got %v, want %s", c.cause, m, c.code)
 		}
 	}
 	dial("5551002")
 	in := ev.next(t, core.TrunkIncoming, 5*time.Second)
 	g.Ringing(in.Call)
-	b.wait("CALL_RINGING", 5*time.Second)
-	b.command("hangup", "")
+	b.Wait("CALL_RINGING", 5*time.Second)
+	b.Command("hangup", "")
 	end := ev.next(t, core.TrunkEnded, 5*time.Second)
 	if end.Call != in.Call || end.Cause != cc.CauseNormalClearing {
 		t.Errorf("CANCEL gave %+v", end)
@@ -165,12 +166,12 @@ func TestHostileSIP(t *testing.T) {
 		t.Errorf("after the flood: %+v", s)
 	}
 	// A real call still gets through.
-	b.command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
+	b.Command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
 	in := ev.next(t, core.TrunkIncoming, 5*time.Second)
 	g.Answer(in.Call)
-	b.wait("CALL_ESTABLISHED", 5*time.Second)
+	b.Wait("CALL_ESTABLISHED", 5*time.Second)
 	g.Hangup(in.Call, cc.CauseNormalClearing)
-	b.wait("CALL_CLOSED", 5*time.Second)
+	b.Wait("CALL_CLOSED", 5*time.Second)
 	noLeak(t, g, tm)
 	if s := tr.Status(); s.State != "registered" {
 		t.Errorf("registration after the flood: %+v", s)
