@@ -1,0 +1,177 @@
+package node_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gsmbox/gsmbox/firmware/clock"
+	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/gsm/cc"
+	"github.com/gsmbox/gsmbox/gsm/codec/fr"
+	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/core/cdr"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk/trunktest"
+	"github.com/gsmbox/gsmbox/tools/testtool"
+)
+
+// decodeHeard decodes the FR frames a phone heard.
+func decodeHeard(frames [][260]byte) []int16 {
+	dec := fr.NewDecoder()
+	var out []int16
+	var gsm [fr.FrameSize]byte
+	var pcm [fr.FrameSamples]int16
+	for i := range frames {
+		coding.FRToRTP(&gsm, &frames[i])
+		if dec.Decode(&pcm, &gsm) == nil {
+			out = append(out, pcm[:]...)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or within passes.
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The SIP trunk end to end, on 127.0.0.1: gsmbox (the cell, the core
+// and two virtual phones on the simulated air, paced in real time)
+// registers with kamailio; baresip calls the DID of phone 0, which is
+// paged, rings and answers; then phone 1 calls baresip. In both calls
+// speech flows both ways through the transcoder (FR on the air, G.711 to
+// baresip) and is checked: baresip speaks 440 Hz, the phones 1 kHz, and
+// each side's decoded audio must hold most of its energy at the other's
+// tone and almost none at its own. Both calls end cleanly (BYE from
+// baresip, then from the phone), with no TCH, call or RTP session left,
+// and CDRs naming the trunk, the direction and the external number.
+func TestTrunkOnAir(t *testing.T) {
+	testtool.Short(t)
+	testtool.Need(t, "kamailio")
+	testtool.Need(t, "baresip")
+	kport := trunktest.FreePort(t)
+	trunktest.StartKamailio(t, kport)
+
+	cfg := config.Default()
+	cfg.Sim.SNRdB = 60
+	cfg.Cell.SDCCH8Timeslots = []int{1}
+	cfg.Cell.TCHFTimeslots = []int{2, 3, 4, 5, 6, 7}
+	dir := t.TempDir()
+	cfg.Subscribers.DB = filepath.Join(dir, "subscribers.db")
+	cfg.Calls.CDR = filepath.Join(dir, "cdr.log")
+	cfg.SIP.Trunk = []config.Trunk{{Name: "prov", Registrar: fmt.Sprintf("127.0.0.1:%d", kport),
+		Username: trunktest.TrunkUser, Password: trunktest.TrunkPass,
+		DIDs: []string{"5551000:2000"}, Routes: []string{"^4930[0-9]{3}$"},
+		Listen: fmt.Sprintf("127.0.0.1:%d", trunktest.FreePort(t)), RTPPorts: "43000-43199",
+		RegisterExpiry: config.Duration{Duration: time.Minute}, Keepalive: config.Duration{Duration: 5 * time.Second}}}
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	var log *slog.Logger
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	} else {
+		log = slog.New(slog.DiscardHandler)
+	}
+	air, err := node.NewSimAir(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { air.Close() })
+	nd, err := node.New(node.Config{Config: cfg, Log: log, Clock: clock.Real{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nd.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	ps, err := air.StartPhones(ctx, node.PhoneOptions{N: 2, Seed: 11, Log: log, Registry: nd.Registry(),
+		Codecs: []cc.SpeechVersion{cc.FRv1}, AnswerFrames: 100, Tone: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- nd.Serve(ctx, air.Carrier) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+		air.BTS.Close()
+		ps.Stop()
+	})
+	waitFor(t, "both phones registered", 60*time.Second, ps.Done)
+	waitFor(t, "the trunk registered", 10*time.Second, func() bool {
+		s := nd.Snapshot().Trunks
+		return len(s) == 1 && s[0].State == "registered"
+	})
+	phones := ps.Phones()
+
+	// baresip calls the DID of phone 0 (MSISDN 2000).
+	b := trunktest.StartBaresip(t, kport, 440, "auto")
+	b.Command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
+	b.Wait("CALL_ESTABLISHED", 30*time.Second)
+	time.Sleep(5 * time.Second)
+	b.Command("hangup", "")
+	b.Wait("CALL_CLOSED", 10*time.Second)
+	waitFor(t, "phone 0's call to end", 15*time.Second, func() bool {
+		i := phones[0].CallInfo()
+		return i.Calls > 0 && i.Ended
+	})
+	b.Stop()
+	_, heard, _ := phones[0].Voice()
+	trunktest.CheckTone(t, "phone 0 heard (baresip → DID)", decodeHeard(heard), 440, 1000)
+	trunktest.CheckTone(t, "baresip heard (phone 0)", b.Heard(), 1000, 440)
+
+	// Phone 1 calls baresip (4930200) and hangs up after about 5 s.
+	b2 := trunktest.StartBaresip(t, kport, 440, "auto")
+	if !phones[1].Dial("4930200", 1100) {
+		t.Fatal("phone 1 busy")
+	}
+	b2.Wait("CALL_ESTABLISHED", 30*time.Second)
+	b2.Wait("CALL_CLOSED", 30*time.Second)
+	waitFor(t, "phone 1's call to end", 15*time.Second, func() bool {
+		i := phones[1].CallInfo()
+		return i.Calls > 0 && i.Ended
+	})
+	b2.Stop()
+	_, heard, _ = phones[1].Voice()
+	trunktest.CheckTone(t, "phone 1 heard (baresip answering)", decodeHeard(heard), 440, 1000)
+	trunktest.CheckTone(t, "baresip heard (phone 1)", b2.Heard(), 1000, 440)
+
+	waitFor(t, "nothing held", 15*time.Second, func() bool {
+		s := nd.Snapshot()
+		return s.Core.ActiveCalls == 0 && s.Cell.ChannelsInUse == 0 && s.Trunks[0].Active == 0
+	})
+	s := nd.Snapshot()
+	t.Logf("trunk %+v", s.Trunks[0])
+	t.Logf("cell traffic %+v", s.Cell.Traffic)
+	if s.Trunks[0].CallsIn != 1 || s.Trunks[0].CallsOut != 1 || s.Cell.Traffic.PortUp == 0 || s.Cell.Traffic.PortDown == 0 {
+		t.Errorf("trunk %+v, traffic %+v", s.Trunks[0], s.Cell.Traffic)
+	}
+	recs, _, err := cdr.Read(cfg.Calls.CDR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d CDRs, want 2: %+v", len(recs), recs)
+	}
+	in, out := recs[0], recs[1]
+	if in.Trunk != "prov" || in.Direction != "in" || in.External != "4930200" || in.Callee != "2000" || in.Answer.IsZero() {
+		t.Errorf("incoming CDR %+v", in)
+	}
+	if out.Trunk != "prov" || out.Direction != "out" || out.External != "4930200" || out.Caller != "2001" || out.Cause != 16 || out.Answer.IsZero() {
+		t.Errorf("outgoing CDR %+v", out)
+	}
+	_ = simphones.MSISDN
+}
