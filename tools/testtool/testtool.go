@@ -23,6 +23,7 @@ const RequireEnv = "GSMBOX_REQUIRE_TOOLS"
 // packages maps a program to the Debian package that provides it.
 var packages = map[string]string{
 	"tshark":              "tshark",
+	"dumpcap":             "wireshark-common",
 	"grgsm_decode":        "gr-gsm",
 	"toast":               "libgsm-tools",
 	"untoast":             "libgsm-tools",
