@@ -121,7 +121,9 @@ func TestTrunkOnAir(t *testing.T) {
 	b := trunktest.StartBaresip(t, kport, 440, "auto")
 	b.Command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
 	b.Wait("CALL_ESTABLISHED", 30*time.Second)
-	time.Sleep(5 * time.Second)
+	time.Sleep(3 * time.Second)
+	b.Command("sndcode", "4") // RFC 4733 to gsmbox: counted (GSM has no DTMF towards the phone)
+	time.Sleep(2 * time.Second)
 	b.Command("hangup", "")
 	b.Wait("CALL_CLOSED", 10*time.Second)
 	waitFor(t, "phone 0's call to end", 15*time.Second, func() bool {
@@ -139,6 +141,13 @@ func TestTrunkOnAir(t *testing.T) {
 		t.Fatal("phone 1 busy")
 	}
 	b2.Wait("CALL_ESTABLISHED", 30*time.Second)
+	time.Sleep(time.Second)
+	phones[1].DTMF('5', true) // CC Start DTMF → RFC 4733 to baresip
+	time.Sleep(300 * time.Millisecond)
+	phones[1].DTMF('5', false)
+	if m := b2.Wait("CALL_DTMF_START", 5*time.Second); m["param"] != "5" {
+		t.Errorf("baresip's DTMF %v, want 5", m)
+	}
 	b2.Wait("CALL_CLOSED", 30*time.Second)
 	waitFor(t, "phone 1's call to end", 15*time.Second, func() bool {
 		i := phones[1].CallInfo()
@@ -156,7 +165,7 @@ func TestTrunkOnAir(t *testing.T) {
 	s := nd.Snapshot()
 	t.Logf("trunk %+v", s.Trunks[0])
 	t.Logf("cell traffic %+v", s.Cell.Traffic)
-	if s.Trunks[0].CallsIn != 1 || s.Trunks[0].CallsOut != 1 || s.Cell.Traffic.PortUp == 0 || s.Cell.Traffic.PortDown == 0 {
+	if s.Trunks[0].CallsIn != 1 || s.Trunks[0].CallsOut != 1 || s.Trunks[0].DTMFIn != 1 || s.Trunks[0].DTMFOut != 1 || s.Cell.Traffic.PortUp == 0 || s.Cell.Traffic.PortDown == 0 {
 		t.Errorf("trunk %+v, traffic %+v", s.Trunks[0], s.Cell.Traffic)
 	}
 	recs, _, err := cdr.Read(cfg.Calls.CDR)

@@ -87,6 +87,12 @@ func (sp *Phone) Dial(number string, talk int) bool {
 	})
 }
 
+// DTMF has the phone press (start) or release a key in its active call.
+// Safe from any goroutine.
+func (sp *Phone) DTMF(key byte, start bool) bool {
+	return sp.do(func() { sp.up.Caller.DTMF(key, start) })
+}
+
 // Hangup has the phone end its call. Safe from any goroutine.
 func (sp *Phone) Hangup() bool {
 	return sp.do(func() { sp.up.Caller.Hangup() })
