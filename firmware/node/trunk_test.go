@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,17 +50,11 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 	}
 }
 
-// The SIP trunk end to end, on 127.0.0.1: gsmbox (the cell, the core
-// and two virtual phones on the simulated air, paced in real time)
-// registers with kamailio; baresip calls the DID of phone 0, which is
-// paged, rings and answers; then phone 1 calls baresip. In both calls
-// speech flows both ways through the transcoder (FR on the air, G.711 to
-// baresip) and is checked: baresip speaks 440 Hz, the phones 1 kHz, and
-// each side's decoded audio must hold most of its energy at the other's
-// tone and almost none at its own. Both calls end cleanly (BYE from
-// baresip, then from the phone), with no TCH, call or RTP session left,
-// and CDRs naming the trunk, the direction and the external number.
-func TestTrunkOnAir(t *testing.T) {
+// trunkNode runs a node with two provisioned phones (MSISDNs 2000 and
+// 2001, answering after answer frames, -1 never) on the simulated air in
+// real time, with a SIP trunk to a kamailio it has registered with.
+func trunkNode(t *testing.T, answer int, dids ...string) (*node.Node, *simphones.Phones, int, *config.Config) {
+	t.Helper()
 	testtool.Short(t)
 	testtool.Need(t, "kamailio")
 	testtool.Need(t, "baresip")
@@ -74,7 +70,7 @@ func TestTrunkOnAir(t *testing.T) {
 	cfg.Calls.CDR = filepath.Join(dir, "cdr.log")
 	cfg.SIP.Trunk = []config.Trunk{{Name: "prov", Registrar: fmt.Sprintf("127.0.0.1:%d", kport),
 		Username: trunktest.TrunkUser, Password: trunktest.TrunkPass,
-		DIDs: []string{"5551000:2000"}, Routes: []string{"^4930[0-9]{3}$"},
+		DIDs: dids, Routes: []string{"^4930[0-9]{3}$"},
 		Listen: fmt.Sprintf("127.0.0.1:%d", trunktest.FreePort(t)), RTPPorts: "43000-43199",
 		RegisterExpiry: config.Duration{Duration: time.Minute}, Keepalive: config.Duration{Duration: 5 * time.Second}}}
 	if err := cfg.Validate(nil); err != nil {
@@ -98,7 +94,7 @@ func TestTrunkOnAir(t *testing.T) {
 	t.Cleanup(func() { nd.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	ps, err := air.StartPhones(ctx, node.PhoneOptions{N: 2, Seed: 11, Log: log, Registry: nd.Registry(),
-		Codecs: []cc.SpeechVersion{cc.FRv1}, AnswerFrames: 100, Tone: 1000})
+		Codecs: []cc.SpeechVersion{cc.FRv1}, AnswerFrames: answer, Tone: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +111,21 @@ func TestTrunkOnAir(t *testing.T) {
 		s := nd.Snapshot().Trunks
 		return len(s) == 1 && s[0].State == "registered"
 	})
+	return nd, ps, kport, cfg
+}
+
+// The SIP trunk end to end, on 127.0.0.1: gsmbox (the cell, the core
+// and two virtual phones on the simulated air, paced in real time)
+// registers with kamailio; baresip calls the DID of phone 0, which is
+// paged, rings and answers; then phone 1 calls baresip. In both calls
+// speech flows both ways through the transcoder (FR on the air, G.711 to
+// baresip) and is checked: baresip speaks 440 Hz, the phones 1 kHz, and
+// each side's decoded audio must hold most of its energy at the other's
+// tone and almost none at its own. Both calls end cleanly (BYE from
+// baresip, then from the phone), with no TCH, call or RTP session left,
+// and CDRs naming the trunk, the direction and the external number.
+func TestTrunkOnAir(t *testing.T) {
+	nd, ps, kport, cfg := trunkNode(t, 100, "5551000:2000")
 	phones := ps.Phones()
 
 	// baresip calls the DID of phone 0 (MSISDN 2000).
@@ -182,5 +193,81 @@ func TestTrunkOnAir(t *testing.T) {
 	if out.Trunk != "prov" || out.Direction != "out" || out.External != "4930200" || out.Caller != "2001" || out.Cause != 16 || out.Answer.IsZero() {
 		t.Errorf("outgoing CDR %+v", out)
 	}
-	_ = simphones.MSISDN
+}
+
+// Incoming calls that end before an answer, on the air: an unknown DID
+// and a DID of no subscriber (404), the caller giving up while the phone
+// rings (CANCEL: the phone gets Disconnect #16), a second call to a
+// ringing phone (486, #17 inside), a phone out of coverage (switched off
+// without detach: paging unanswered, 480). Nothing is held afterwards:
+// no call, no channel, no trunk call, every RTP port free.
+func TestTrunkFailuresOnAir(t *testing.T) {
+	nd, ps, kport, _ := trunkNode(t, -1, "5551000:2000", "5551001:2001", "5551009:2009")
+	phones := ps.Phones()
+	b := trunktest.StartBaresip(t, kport, 440, "auto")
+	dial := func(did string) { b.Command("dial", fmt.Sprintf("sip:%s@127.0.0.1:%d", did, kport)) }
+	closed := func(want string) {
+		t.Helper()
+		m := b.Wait("CALL_CLOSED", 30*time.Second)
+		if p := fmt.Sprint(m["param"]); !strings.Contains(p, want) {
+			t.Errorf("baresip's call closed with %q, want %s", p, want)
+		}
+	}
+	dial("5559999")
+	closed("404")
+	dial("5551009")
+	closed("404")
+
+	// CANCEL while the phone rings.
+	dial("5551000")
+	b.Wait("CALL_RINGING", 30*time.Second)
+	time.Sleep(time.Second)
+	b.Command("hangup", "")
+	b.Wait("CALL_CLOSED", 10*time.Second)
+	waitFor(t, "phone 0's call to end", 15*time.Second, func() bool {
+		i := phones[0].CallInfo()
+		return i.Calls > 0 && i.Ended
+	})
+	if i := phones[0].CallInfo(); i.Cause != cc.CauseNormalClearing || i.Connected != 0 {
+		t.Errorf("phone 0 after CANCEL: %+v, want cleared #16 unanswered", i)
+	}
+	waitFor(t, "phone 0 idle", 15*time.Second, func() bool { return nd.Snapshot().Cell.ChannelsInUse == 0 })
+
+	// A second call to a ringing phone: 486. (baresip cancels its first
+	// call as it dials the second, at once: the phone, perhaps still
+	// moving to its TCH/F, is cleared all the same.)
+	calls := phones[0].CallInfo().Calls
+	dial("5551000")
+	b.Wait("CALL_RINGING", 30*time.Second)
+	dial("5551000")
+	closed("486")
+	b.Command("hangup", "")
+	b.Wait("CALL_CLOSED", 10*time.Second)
+	waitFor(t, "phone 0's second call to end", 15*time.Second, func() bool {
+		i := phones[0].CallInfo()
+		return i.Calls > calls && i.Ended
+	})
+
+	phones[1].PowerOff()
+	time.Sleep(500 * time.Millisecond)
+	dial("5551001")
+	closed("480")
+
+	waitFor(t, "nothing held", 20*time.Second, func() bool {
+		s := nd.Snapshot()
+		return s.Core.ActiveCalls == 0 && s.Cell.ChannelsInUse == 0 && s.Trunks[0].Active == 0
+	})
+	for p := 43000; p < 43200; p++ {
+		c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			t.Errorf("RTP port %d still taken: %v", p, err)
+			continue
+		}
+		c.Close()
+	}
+	s := nd.Snapshot()
+	t.Logf("trunk %+v; core calls %+v", s.Trunks[0], s.Core.Calls)
+	if s.Trunks[0].Refused != 1 || s.Core.Calls.Unknown != 1 || s.Core.Calls.Busy != 1 || s.Core.Calls.NoPage != 1 {
+		t.Errorf("trunk %+v, calls %+v", s.Trunks[0], s.Core.Calls)
+	}
 }

@@ -189,6 +189,9 @@ type leg struct {
 	onTCH     bool
 	modifying bool
 	released  bool
+	// clearPending is the cause of a clearing that waits for the
+	// assignment to complete (0: none).
+	clearPending cc.CauseValue
 }
 
 // switchboard is the switch's state in the Network.
@@ -379,6 +382,14 @@ func (n *Network) peer(l *leg) *leg {
 // rejected (Release Complete), otherwise Disconnect.
 func (n *Network) clearLeg(l *leg, cause cc.CauseValue) {
 	if l == nil || l.released {
+		return
+	}
+	if l.tchRef != 0 && !l.onTCH && n.sw.assigning[l.tch] == l {
+		// The MS is moving to its TCH/F: no layer 3 message reaches it
+		// until it is there (TS 44.018 §3.4.3); the clearing waits for
+		// the Assignment Complete (or the assignment's failure, which
+		// clears the call anyway).
+		l.clearPending = cause
 		return
 	}
 	now := n.now
@@ -752,6 +763,11 @@ func (n *Network) assignDone(cn *conn, ok bool) {
 	l.onTCH = true
 	sw.stats.Assigned++
 	c := l.call
+	if cause := l.clearPending; cause != 0 {
+		l.clearPending = 0
+		n.clearLeg(l, cause)
+		return
+	}
 	if l.caller && c.hasCodec && l.mode != modeOf(c.codec) {
 		n.modify(l, modeOf(c.codec))
 	}

@@ -195,6 +195,7 @@ func (n *Network) outgoing(c *call) {
 func (n *Network) trunkEvent(ev TrunkEvent) {
 	sw := &n.sw
 	sw.init()
+	n.log.Debug("trunk event", "kind", ev.Kind.String(), "call", ev.Call, "trunk", ev.Trunk, "cause", int(ev.Cause), "known", sw.ext[ev.Call] != nil)
 	if ev.Kind == TrunkIncoming {
 		n.incoming(ev)
 		return

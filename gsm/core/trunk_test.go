@@ -269,3 +269,50 @@ func TestTrunkIncomingFailures(t *testing.T) {
 		t.Errorf("%d CDRs, want 5", len(s.cdrs.recs))
 	}
 }
+
+// A second incoming call for a phone that rings is refused #17; the
+// first, cancelled by the far end, then clears the phone.
+func TestTrunkIncomingBusyThenCancel(t *testing.T) {
+	s, ft := newTrunkSwitch(t, CallConfig{}, 2, 3)
+	b := s.phone(imsiB, 1, 2)
+	id1, id2 := IncomingCall|1, IncomingCall|2
+	s.trunk(TrunkEvent{Kind: TrunkIncoming, Call: id1, From: "1", To: "5002", Port: rsl.NewSpeechPort()})
+	d := b.pagingResponse()
+	m := s.mustCC(d, b.ch, cc.MsgSetup).(*cc.Setup)
+	b.ti, b.flag = m.TI, true
+	b.cc(&cc.CallConfirmed{})
+	b.moveTo(b.cc(&cc.Alerting{}))
+	s.trunk(TrunkEvent{Kind: TrunkIncoming, Call: id2, From: "1", To: "5002"})
+	if ft.last() != fmt.Sprintf("hangup %d #17", id2) {
+		t.Errorf("second call: %v", ft.calls)
+	}
+	d = ft.event(s, TrunkEvent{Kind: TrunkEnded, Call: id1, Cause: cc.CauseNormalClearing})
+	s.mustCC(d, b.ch, cc.MsgDisconnect)
+	s.finish(b)
+	s.trunkClean(ft)
+}
+
+// The far end gives up while the ringing phone is moving to its TCH/F:
+// the Disconnect waits for the Assignment Complete (a message sent on
+// the SDCCH then would be lost with it) and is sent on the TCH/F.
+func TestTrunkCancelDuringAssignment(t *testing.T) {
+	s, ft := newTrunkSwitch(t, CallConfig{}, 2)
+	b := s.phone(imsiB, 1, 2)
+	id := IncomingCall | 1
+	s.trunk(TrunkEvent{Kind: TrunkIncoming, Call: id, From: "1", To: "5002", Port: rsl.NewSpeechPort()})
+	d := b.pagingResponse()
+	m := s.mustCC(d, b.ch, cc.MsgSetup).(*cc.Setup)
+	b.ti, b.flag = m.TI, true
+	b.cc(&cc.CallConfirmed{})
+	assign := b.cc(&cc.Alerting{})
+	d = ft.event(s, TrunkEvent{Kind: TrunkEnded, Call: id, Cause: cc.CauseNormalClearing})
+	if _, ok := findCC(d, b.ch, cc.MsgDisconnect); ok {
+		t.Fatalf("Disconnect sent on %v during the assignment", b.ch)
+	}
+	d = b.moveTo(assign)
+	if m := s.mustCC(d, b.ch, cc.MsgDisconnect).(*cc.Disconnect); m.Cause.Value != cc.CauseNormalClearing {
+		t.Errorf("cause %v", m.Cause.Value)
+	}
+	s.finish(b)
+	s.trunkClean(ft)
+}

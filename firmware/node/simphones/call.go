@@ -93,6 +93,13 @@ func (sp *Phone) DTMF(key byte, start bool) bool {
 	return sp.do(func() { sp.up.Caller.DTMF(key, start) })
 }
 
+// PowerOff switches the phone off at once, as a pulled battery (no
+// detach: the network still thinks it reachable). Safe from any
+// goroutine.
+func (sp *Phone) PowerOff() bool {
+	return sp.do(func() { sp.phone.PowerOff() })
+}
+
 // Hangup has the phone end its call. Safe from any goroutine.
 func (sp *Phone) Hangup() bool {
 	return sp.do(func() { sp.up.Caller.Hangup() })
