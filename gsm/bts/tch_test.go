@@ -492,6 +492,11 @@ func BenchmarkSpeechPortUplink(b *testing.B) {
 	var out [tdma.Slots]tdma.TxBurst
 	cell.Frame(10, &out)
 	u, _ := up.Get()
+	sabm := [23]byte{0x01, 0x3f, 0x01}
+	for i := 3; i < 23; i++ {
+		sabm[i] = 0x2b
+	}
+	cell.UplinkBlock(&l1.UplinkBlock{Chan: l1.Chan{Kind: l1.ChanFACCHF, TN: 2}, FN: 10, Good: true, Msg: sabm})
 	port := rsl.NewSpeechPort()
 	cell.Down().Put(rsl.Down{Kind: rsl.TrafficConnect, Cell: 1, Chan: a, Ref: u.Ref, Port: port})
 	cell.Frame(11, &out)
@@ -501,5 +506,8 @@ func BenchmarkSpeechPortUplink(b *testing.B) {
 	for b.Loop() {
 		cell.UplinkTraffic(&tr)
 		port.Up.Get(&f)
+	}
+	if port.Up.Puts() == 0 {
+		b.Fatal("no frame reached the port")
 	}
 }

@@ -123,10 +123,14 @@ func (t *dtmfSender) step(pk *rtp.Packetizer) (st dtmfStep, on bool) {
 		t.want = max
 	}
 	if t.want > 0 && t.ticks >= t.want {
-		// The end, three times (§2.5.1.4), one per tick... all at once
-		// keeps it simple and is what most senders do.
+		// The end packet, three times, one per 20 ms (§2.5.1.4), so a
+		// short burst of loss does not lose the end.
 		t.ev.End = true
-		st.n, st.ts, st.ev = 3, t.ts, t.ev
+		st.n, st.ts, st.ev = 1, t.ts, t.ev
+		t.endSent++
+		if t.endSent < 3 {
+			return st, true
+		}
 		t.on = false
 		// Audio resumes after the event's duration.
 		if _, ts := pk.Next(); int32(t.ts+uint32(t.ticks*frameSamples)-ts) > 0 {

@@ -61,6 +61,7 @@ type jitterBuffer struct {
 	lastTS  uint32 // the newest timestamp seen, and its extension
 	lastExt int64
 	playing bool
+	paused  bool  // stopped playing after a long underrun
 	next    int64 // frame index played next
 	top     int64 // newest frame index stored + 1
 	stall   int   // frames concealed while held on an underrun
@@ -108,7 +109,7 @@ func (j *jitterBuffer) extend(ts uint32) int64 {
 }
 
 func (j *jitterBuffer) restart(ts uint32) {
-	j.started, j.playing = true, false
+	j.started, j.playing, j.paused = true, false, false
 	j.firstTS, j.lastTS, j.lastExt = ts, ts, 0
 	j.next, j.top, j.stall, j.since = 0, 0, 0, 0
 	for i := range j.slots {
@@ -126,9 +127,6 @@ func (j *jitterBuffer) insert(ts uint32, payload []byte) jbResult {
 		j.restart(ts)
 	}
 	ext := j.extend(ts)
-	if !j.sampled && ext%frameSamples != 0 {
-		return jbBad // GSM frames must fall on frame boundaries
-	}
 	idx := floorDiv(ext, frameSamples)
 	span := int64((len(payload)*sampleOf(j) + frameSamples - 1) / frameSamples)
 	if idx+span <= j.next && j.playing {
@@ -143,10 +141,17 @@ func (j *jitterBuffer) insert(ts uint32, payload []byte) jbResult {
 		ext, idx = 0, 0
 		res = jbResync
 	}
-	first := idx
-	if !j.playing && first > j.top {
-		j.next = first // after a pause: nothing before it to wait for
+	if !j.sampled && ext%frameSamples != 0 {
+		return jbBad // GSM frames must fall on frame boundaries
 	}
+	first := idx
+	switch {
+	case j.paused && first > j.top:
+		j.next = first // after a pause: nothing before it to wait for
+	case !j.playing && first < j.next:
+		j.next = first // an earlier packet came second, before playout began
+	}
+	j.paused = false
 	if j.sampled {
 		off := int(ext - idx*frameSamples)
 		for len(payload) > 0 {
@@ -237,7 +242,7 @@ func (j *jitterBuffer) pop(dst []byte) jbPlay {
 		if j.stall > jbSlots {
 			// The peer stopped sending (hold, a DTX pause): stop
 			// playing until it comes back.
-			j.playing = false
+			j.playing, j.paused = false, true
 			j.stall = 0
 			return jbNone
 		}

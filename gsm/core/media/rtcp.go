@@ -136,27 +136,32 @@ func (s *Session) readRTCP() {
 			s.count(func(st *counters) { st.rtcpBad++ })
 			continue
 		}
-		pkts, err := rtcp.Unmarshal(buf[:n])
-		if err != nil {
-			s.count(func(st *counters) { st.rtcpBad++ })
-			continue
-		}
-		s.mu.Lock()
-		s.st.rtcpRecv++
-		for _, p := range pkts {
-			switch p := p.(type) {
-			case *rtcp.SenderReport:
-				if s.recv.locked && p.SSRC == s.recv.ssrc {
-					s.recv.lsr, s.recv.lsrAt = uint32(p.NTPTime>>16), now
-				}
-				s.remoteReport(p.Reports, now)
-			case *rtcp.ReceiverReport:
-				s.remoteReport(p.Reports, now)
-			case *rtcp.Goodbye:
-				s.st.byeRecv = true
+		s.handleRTCP(buf[:n], now)
+	}
+}
+
+// handleRTCP takes one RTCP datagram from the peer.
+func (s *Session) handleRTCP(b []byte, now time.Time) {
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil {
+		s.count(func(st *counters) { st.rtcpBad++ })
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.rtcpRecv++
+	for _, p := range pkts {
+		switch p := p.(type) {
+		case *rtcp.SenderReport:
+			if s.recv.locked && p.SSRC == s.recv.ssrc {
+				s.recv.lsr, s.recv.lsrAt = uint32(p.NTPTime>>16), now
 			}
+			s.remoteReport(p.Reports, now)
+		case *rtcp.ReceiverReport:
+			s.remoteReport(p.Reports, now)
+		case *rtcp.Goodbye:
+			s.st.byeRecv = true
 		}
-		s.mu.Unlock()
 	}
 }
 

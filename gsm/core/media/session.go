@@ -44,9 +44,8 @@ type Config struct {
 	// unspecified address binds all interfaces).
 	Addr netip.Addr
 	// External is the address written into SDP, for a gsmbox behind NAT
-	// with a forwarded port range; default Addr (or, when Addr is
-	// unspecified, the first non-loopback interface address is not
-	// guessed: set it).
+	// with a forwarded port range; default Addr. With Addr unspecified
+	// it must be set (it is not guessed).
 	External netip.Addr
 	// PortMin and PortMax bound the RTP ports (even; RTCP takes the odd
 	// port above). Default 16384–32767.
@@ -145,6 +144,10 @@ func (c *Config) defaults() error {
 	}
 	if !c.External.IsValid() {
 		c.External = c.Addr
+	}
+	if c.External.IsUnspecified() {
+		// c=0.0.0.0 in SDP means hold (RFC 3264 §8.4).
+		return fmt.Errorf("%w: binding %s needs an External address for SDP", ErrConfig, c.Addr)
 	}
 	if c.PortMin == 0 && c.PortMax == 0 {
 		c.PortMin, c.PortMax = 16384, 32767

@@ -1,8 +1,10 @@
 package media
 
 import (
+	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +118,34 @@ func TestCloseFreesPorts(t *testing.T) {
 			continue
 		}
 		c.Close()
+	}
+}
+
+// A bad Config is refused with ErrConfig: no address, an unspecified
+// address with no External for SDP, a codec we do not speak, a static
+// telephone-event type, a port range without a pair.
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []Config{
+		{},
+		{Addr: netip.IPv4Unspecified()},
+		{Addr: loopback, Codecs: []uint8{18}},
+		{Addr: loopback, EventPT: 8},
+		{Addr: loopback, PortMin: 5001, PortMax: 5002},
+	} {
+		if s, err := New(c); !errors.Is(err, ErrConfig) {
+			t.Errorf("New(%+v) = %v, want ErrConfig", c, err)
+			if s != nil {
+				s.Close()
+			}
+		}
+	}
+	s, err := New(Config{Addr: netip.IPv4Unspecified(), External: netip.MustParseAddr("192.0.2.7"), PortMin: 37000, PortMax: 37999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	offer, _ := s.Offer()
+	if !strings.Contains(string(offer), "c=IN IP4 192.0.2.7") {
+		t.Errorf("offer does not carry the external address:\n%s", offer)
 	}
 }

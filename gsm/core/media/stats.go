@@ -53,7 +53,7 @@ func (s *Session) Stats() Stats {
 		BufferTarget: time.Duration(j.target) * Ptime,
 		Oversize:     st.oversize, Malformed: st.malformed, WrongPT: st.wrongPT, WrongSSRC: st.wrongSSRC, Foreign: st.foreign,
 		UplinkFrames: st.uplink, UplinkBad: st.uplinkBad, UplinkSkipped: st.uplinkSkipped,
-		DownlinkFrames: st.downlink, DownlinkSkipped: st.downlinkSkiped,
+		DownlinkFrames: st.downlink, DownlinkSkipped: st.downlinkSkipped,
 		DTMFSent: st.dtmfSent, DTMFReceived: st.dtmfRecv, DTMFDropped: st.dtmfDropped,
 		RTCPSent: st.rtcpSent, RTCPReceived: st.rtcpRecv, RTCPBad: st.rtcpBad,
 		RemoteLost: st.remoteLost, RemoteFractionLost: st.remoteFraction,

@@ -11,23 +11,23 @@ import (
 
 // counters are the session's statistics (under Session.mu).
 type counters struct {
-	sent, sentOctets         uint64
-	received, recvOctets     uint64
-	oversize, malformed      uint64
-	wrongPT, wrongSSRC       uint64
-	foreign                  uint64
-	dtmfSent, dtmfRecv       uint64
-	dtmfDropped              uint64
-	uplink, uplinkBad        uint64
-	uplinkSkipped            uint64
-	downlink, downlinkSkiped uint64
-	rtcpSent, rtcpRecv       uint64
-	rtcpBad                  uint64
-	remoteLost               uint32
-	remoteFraction           uint8
-	remoteJitter             uint32
-	rtt                      time.Duration
-	byeRecv                  bool
+	sent, sentOctets          uint64
+	received, recvOctets      uint64
+	oversize, malformed       uint64
+	wrongPT, wrongSSRC        uint64
+	foreign                   uint64
+	dtmfSent, dtmfRecv        uint64
+	dtmfDropped               uint64
+	uplink, uplinkBad         uint64
+	uplinkSkipped             uint64
+	downlink, downlinkSkipped uint64
+	rtcpSent, rtcpRecv        uint64
+	rtcpBad                   uint64
+	remoteLost                uint32
+	remoteFraction            uint8
+	remoteJitter              uint32
+	rtt                       time.Duration
+	byeRecv                   bool
 }
 
 // receiver follows the peer's stream (RFC 3550 Appendix A.1, A.3, A.8):
@@ -269,11 +269,11 @@ func (s *Session) tick() {
 	}
 	s.mu.Unlock()
 
-	// Uplink: every frame waiting, but never more than two behind (the
-	// port absorbs a hiccup of the loop; older frames would only add
-	// delay).
+	// Uplink: every frame waiting (after a stall of the loop they go as
+	// a burst, which the peer's jitter buffer absorbs), but never more
+	// than four behind: older frames would only add delay.
 	for port != nil && port.Up.Get(&c.frame) {
-		if port.Up.Len() >= 2 {
+		if port.Up.Len() >= 4 {
 			s.count(func(st *counters) { st.uplinkSkipped++ })
 			continue
 		}
@@ -304,14 +304,15 @@ func (s *Session) tick() {
 			}
 		}
 	}
-	// Downlink: one frame per 20 ms; the port is kept at most two deep
-	// so that a cell clock slower than ours does not build up delay.
+	// Downlink: one frame per 20 ms; the port is kept at most three deep
+	// (a burst of the loop after a host stall fits) so that a cell clock
+	// slower than ours does not build up delay.
 	if port == nil || play == jbNone {
 		return
 	}
 	c.downlink(play == jbFrame)
-	if port.Down.Len() >= 2 {
-		s.count(func(st *counters) { st.downlinkSkiped++ })
+	if port.Down.Len() >= 3 {
+		s.count(func(st *counters) { st.downlinkSkipped++ })
 		return
 	}
 	port.Down.Put(&c.frame)
