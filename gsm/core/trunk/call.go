@@ -252,8 +252,10 @@ func (t *Trunk) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	msisdn, ok := t.cfg.DIDs[did]
 	if !ok {
-		did = strings.TrimPrefix(req.Recipient.User, "+")
-		msisdn, ok = t.cfg.DIDs[did]
+		// Some providers put the DID in the Request-URI only.
+		if m, found := t.cfg.DIDs[strings.TrimPrefix(req.Recipient.User, "+")]; found {
+			msisdn, ok = m, true
+		}
 	}
 	if !ok {
 		t.update(func(s *Status) { s.Refused++ })
