@@ -14,7 +14,7 @@ func TestRenderAndRead(t *testing.T) {
 	s := Snapshot{Version: "v1", Board: "qemu-arm64", Model: "linux,dummy-virt", Transmitter: "enabled",
 		Uptime: 12 * time.Second, ConfigSource: "/perm/gsmbox.toml", ARFCN: 70, Frames: 1234, Persistent: true, Health: "ok",
 		Services: []supervisor.ServiceStatus{{Name: "cell", State: supervisor.Running}, {Name: "usb", State: supervisor.Backoff, Backoff: 2 * time.Second, LastError: "boom", Restarts: 1}},
-		Trunks: []string{"prov registered until 12:00:00, 0 calls now"}}
+		Trunks:   []string{"prov registered until 12:00:00, 0 calls now"}}
 	p := filepath.Join(t.TempDir(), "run", "status.txt")
 	if err := Write(p, s); err != nil {
 		t.Fatalf("Write = %v", err)
