@@ -179,3 +179,23 @@ func TestKamailioProviderDownThenBack(t *testing.T) {
 	trunktest.StartKamailio(t, kport)
 	waitState(t, tr, "registered", 5*time.Second)
 }
+
+// Over TCP: the trunk registers, and baresip's call to a DID reaches it
+// (kamailio opens a connection to the registered Contact).
+func TestKamailioTCP(t *testing.T) {
+	testtool.Short(t)
+	kport := trunktest.FreePort(t)
+	trunktest.StartKamailio(t, kport)
+	tm := &testMedia{}
+	ev := newEvents()
+	tr, g := startTrunk(t, kport, trunktest.TrunkPass, ev, tm, func(c *Config) { c.Transport = "tcp" })
+	waitState(t, tr, "registered", 5*time.Second)
+	b := trunktest.StartBaresip(t, kport, 440, "auto")
+	b.Command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
+	in := ev.next(t, core.TrunkIncoming, 5*time.Second)
+	g.Hangup(in.Call, 17)
+	if m := b.Wait("CALL_CLOSED", 5*time.Second); !strings.Contains(fmt.Sprint(m["param"]), "486") {
+		t.Errorf("busy over TCP: %v", m)
+	}
+	noLeak(t, g, tm)
+}

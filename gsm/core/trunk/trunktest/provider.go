@@ -28,8 +28,9 @@ debug=2
 log_stderror=yes
 fork=yes
 children=2
-listen=udp:127.0.0.1:%d
-mpath="%s"
+listen=udp:127.0.0.1:%[1]d
+listen=tcp:127.0.0.1:%[1]d
+mpath="%[2]s"
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
