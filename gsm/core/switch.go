@@ -828,20 +828,31 @@ func (n *Network) relay(c *call) {
 // callTimers runs the CC timers of every leg and the paging deadline.
 func (n *Network) callTimers() {
 	sw := &n.sw
-	for i := 0; i < len(sw.calls); i++ {
+	// A call that ends here leaves sw.calls: the index moves on only
+	// past a call still in place, so that the one after it is not
+	// skipped until the next step (and nothing is copied).
+	for i := 0; i < len(sw.calls); {
 		c := sw.calls[i]
-		if c.phase == phPaging && c.by == "" && !n.now.Before(c.pageUntil) {
-			sw.stats.NoPage++
-			n.clearCall(c, cc.CauseNoUserResponding, "network")
+		n.callTimer(c)
+		if i < len(sw.calls) && sw.calls[i] == c {
+			i++
+		}
+	}
+}
+
+func (n *Network) callTimer(c *call) {
+	sw := &n.sw
+	if c.phase == phPaging && c.by == "" && !n.now.Before(c.pageUntil) {
+		sw.stats.NoPage++
+		n.clearCall(c, cc.CauseNoUserResponding, "network")
+		return
+	}
+	for _, l := range [2]*leg{c.a, c.b} {
+		if l == nil || l.released {
 			continue
 		}
-		for _, l := range []*leg{c.a, c.b} {
-			if l == nil || l.released {
-				continue
-			}
-			if d, _, ok := l.cc.Deadline(); ok && !n.now.Before(d) {
-				n.legActs(l, l.cc.Tick(n.now, nil))
-			}
+		if d, _, ok := l.cc.Deadline(); ok && !n.now.Before(d) {
+			n.legActs(l, l.cc.Tick(n.now, nil))
 		}
 	}
 }

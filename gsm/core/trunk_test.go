@@ -316,3 +316,78 @@ func TestTrunkCancelDuringAssignment(t *testing.T) {
 	s.finish(b)
 	s.trunkClean(ft)
 }
+
+// Any sequence of trunk events (for calls known or not, in any order,
+// with any cause) around an outgoing and an incoming trunk call, then
+// both phones gone: no panic, and nothing is left in the switch or open
+// at the trunk.
+func FuzzTrunkEvents(f *testing.F) {
+	f.Add([]byte{0, 2, 3, 16})
+	f.Add([]byte{4, 1, 2, 5, 6, 3, 17})
+	f.Add([]byte{1, 2, 7, 3, 0, 4, 4, 6, 6})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 64 {
+			ops = ops[:64]
+		}
+		s, ft := newTrunkSwitch(t, CallConfig{}, 2, 3, 4)
+		a, b := s.phone(imsiA, 0, 1), s.phone(imsiB, 1, 2)
+		a.serviceRequest(mm.ServiceMOCall)
+		a.moveTo(a.cc(setupTo("00123", cc.FRv1)))
+		ids := []uint32{1, IncomingCall | 1, IncomingCall | 2, 77}
+		paged := false
+		for i := 0; i < len(ops); i++ {
+			arg := byte(0)
+			if i+1 < len(ops) {
+				arg = ops[i+1]
+			}
+			id := ids[int(arg)%len(ids)]
+			switch ops[i] % 8 {
+			case 0:
+				ft.event(s, TrunkEvent{Kind: TrunkRinging, Call: id})
+			case 1:
+				ft.event(s, TrunkEvent{Kind: TrunkEarlyMedia, Call: id, Port: rsl.NewSpeechPort()})
+			case 2:
+				ft.event(s, TrunkEvent{Kind: TrunkAnswered, Call: id, Port: rsl.NewSpeechPort()})
+			case 3:
+				ft.event(s, TrunkEvent{Kind: TrunkEnded, Call: id, Cause: cc.CauseValue(arg % 128)})
+				i++
+			case 4:
+				ft.event(s, TrunkEvent{Kind: TrunkIncoming, Call: id, From: "+1", To: []string{"5002", "5003", "9"}[int(arg)%3]})
+				i++
+			case 5:
+				a.cc(&cc.Disconnect{Cause: cc.UserCause(cc.CauseNormalClearing)})
+			case 6:
+				s.now = s.now.Add(5 * time.Second)
+				s.send(rsl.Up{Kind: rsl.MeasResult})
+			case 7:
+				if !paged {
+					paged = true
+					d := b.pagingResponse()
+					if m, ok := findCC(d, b.ch, cc.MsgSetup); ok {
+						b.ti, b.flag = m.(*cc.Setup).TI, true
+						b.cc(&cc.CallConfirmed{})
+						b.cc(&cc.Alerting{})
+						b.cc(&cc.Connect{})
+					}
+				}
+			}
+		}
+		a.released()
+		b.released()
+		for _, id := range ids {
+			if ft.open[id] {
+				ft.event(s, TrunkEvent{Kind: TrunkEnded, Call: id, Cause: cc.CauseNormalClearing})
+			}
+		}
+		s.now = s.now.Add(time.Minute)
+		s.send(rsl.Up{Kind: rsl.MeasResult})
+		sw := &s.net.sw
+		if len(sw.calls) != 0 || len(sw.ext) != 0 || len(sw.byIMSI) != 0 || len(sw.byTag) != 0 || len(ft.open) != 0 {
+			t.Errorf("left after % x: %d calls, %d trunk calls, %d subscribers, %d activations, trunk open %v; trunk %v",
+				ops, len(sw.calls), len(sw.ext), len(sw.byIMSI), len(sw.byTag), ft.open, ft.calls)
+			for _, c := range sw.calls {
+				t.Logf("call %+v ext %+v a %+v b %+v", c, c.ext, c.a, c.b)
+			}
+		}
+	})
+}
