@@ -77,3 +77,19 @@ dids = ["555:1002"]
 		t.Error("password in the error")
 	}
 }
+
+// A password change is a change (the trunk restarts with it), shown
+// without the password.
+func TestSIPDiffRedacted(t *testing.T) {
+	a := Default()
+	a.SIP.Trunk = []Trunk{{Name: "p", Proxy: "192.0.2.1", Password: "old-secret"}}
+	b := a.Clone()
+	b.SIP.Trunk = []Trunk{{Name: "p", Proxy: "192.0.2.1", Password: "new-secret"}}
+	d := Diff(a, b)
+	if len(d) != 1 || d[0].Key != "sip.trunk" || d[0].Service != "cell" {
+		t.Fatalf("Diff = %v", d)
+	}
+	if s := d[0].String(); strings.Contains(s, "secret") {
+		t.Errorf("diff shows the password: %s", s)
+	}
+}
