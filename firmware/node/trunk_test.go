@@ -72,7 +72,8 @@ func trunkNode(t *testing.T, answer int, dids ...string) (*node.Node, *simphones
 		Username: trunktest.TrunkUser, Password: trunktest.TrunkPass,
 		DIDs: dids, Routes: []string{"^4930[0-9]{3}$"},
 		Listen: fmt.Sprintf("127.0.0.1:%d", trunktest.FreePort(t)), RTPPorts: "43000-43199",
-		RegisterExpiry: config.Duration{Duration: time.Minute}, Keepalive: config.Duration{Duration: 5 * time.Second}}}
+		RegisterExpiry: config.Duration{Duration: time.Minute}, Keepalive: config.Duration{Duration: 5 * time.Second},
+		Emergency: true}}
 	if err := cfg.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +170,20 @@ func TestTrunkOnAir(t *testing.T) {
 	trunktest.CheckTone(t, "phone 1 heard (baresip answering)", decodeHeard(heard), 440, 1000)
 	trunktest.CheckTone(t, "baresip heard (phone 1)", b2.Heard(), 1000, 440)
 
+	// An emergency call (112, no local [emergency] target) goes out of
+	// the trunk, which takes emergency calls.
+	b3 := trunktest.StartBaresip(t, kport, 440, "auto")
+	calls := phones[0].CallInfo().Calls
+	if !phones[0].Dial("112", 400) {
+		t.Fatal("phone 0 busy")
+	}
+	b3.Wait("CALL_ESTABLISHED", 30*time.Second)
+	b3.Wait("CALL_CLOSED", 30*time.Second)
+	waitFor(t, "phone 0's emergency call to end", 15*time.Second, func() bool {
+		i := phones[0].CallInfo()
+		return i.Calls > calls && i.Ended && i.Connected > 0
+	})
+
 	waitFor(t, "nothing held", 15*time.Second, func() bool {
 		s := nd.Snapshot()
 		return s.Core.ActiveCalls == 0 && s.Cell.ChannelsInUse == 0 && s.Trunks[0].Active == 0
@@ -176,17 +191,20 @@ func TestTrunkOnAir(t *testing.T) {
 	s := nd.Snapshot()
 	t.Logf("trunk %+v", s.Trunks[0])
 	t.Logf("cell traffic %+v", s.Cell.Traffic)
-	if s.Trunks[0].CallsIn != 1 || s.Trunks[0].CallsOut != 1 || s.Trunks[0].DTMFIn != 1 || s.Trunks[0].DTMFOut != 1 || s.Cell.Traffic.PortUp == 0 || s.Cell.Traffic.PortDown == 0 {
+	if s.Trunks[0].CallsIn != 1 || s.Trunks[0].CallsOut != 2 || s.Trunks[0].DTMFIn != 1 || s.Trunks[0].DTMFOut != 1 || s.Cell.Traffic.PortUp == 0 || s.Cell.Traffic.PortDown == 0 {
 		t.Errorf("trunk %+v, traffic %+v", s.Trunks[0], s.Cell.Traffic)
 	}
 	recs, _, err := cdr.Read(cfg.Calls.CDR)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 {
-		t.Fatalf("%d CDRs, want 2: %+v", len(recs), recs)
+	if len(recs) != 3 {
+		t.Fatalf("%d CDRs, want 3: %+v", len(recs), recs)
 	}
-	in, out := recs[0], recs[1]
+	in, out, em := recs[0], recs[1], recs[2]
+	if !em.Emergency || em.Direction != "out" || em.External != "112" || em.Answer.IsZero() {
+		t.Errorf("emergency CDR %+v", em)
+	}
 	if in.Trunk != "prov" || in.Direction != "in" || in.External != "4930200" || in.Callee != "2000" || in.Answer.IsZero() {
 		t.Errorf("incoming CDR %+v", in)
 	}

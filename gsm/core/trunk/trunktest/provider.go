@@ -73,6 +73,12 @@ request_route {
 		}
 		if ($rU == "4930486") { sl_send_reply("486", "Busy Here"); exit; }
 		if ($rU == "4930503") { sl_send_reply("503", "Service Unavailable"); exit; }
+		if ($rU == "112") {
+			# emergency calls from the trunk go to the far-end phone
+			if (!lookup("location", "sip:4930200@127.0.0.1")) { sl_send_reply("480", "No Emergency Desk"); exit; }
+			t_relay();
+			exit;
+		}
 		if ($rU =~ "^555") {
 			if (!lookup("location", "sip:gsmbox@127.0.0.1")) { sl_send_reply("480", "Trunk Not Registered"); exit; }
 		} else if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
