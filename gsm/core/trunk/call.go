@@ -178,6 +178,7 @@ func (t *Trunk) established(r *callRec, m Media, d *sipgo.Dialog, bye func(conte
 			t.emit(core.TrunkEvent{Kind: core.TrunkEnded, Call: r.id, Cause: cc.CauseNormalClearing})
 			return
 		case c := <-r.hang:
+			r.cause = c
 			t.bye(d, bye, c)
 			return
 		case k := <-r.dtmf:
@@ -325,7 +326,13 @@ func (t *Trunk) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 				t.emit(core.TrunkEvent{Kind: core.TrunkEnded, Call: r.id, Cause: cc.CauseTemporaryFailure})
 				return
 			}
-			t.established(r, m, &dlg.Dialog, dlg.Bye)
+			t.established(r, m, &dlg.Dialog, func(ctx context.Context) error {
+				// Bye as sipgo builds it, with the cause (RFC 3326).
+				bye := sip.NewRequest(sip.BYE, dlg.InviteRequest.Contact().Address)
+				bye.SetTransport(dlg.InviteRequest.Transport())
+				bye.AppendHeader(sip.NewHeader("Reason", reasonHeader(r.cause)))
+				return dlg.WriteBye(ctx, bye)
+			})
 			return
 		}
 	}

@@ -479,6 +479,7 @@ type Group struct {
 // waiting for the call's goroutine.
 type callRec struct {
 	id     uint32
+	cause  cc.CauseValue // the switch's clearing cause, once it hung up
 	hang   chan cc.CauseValue
 	ring   chan struct{}
 	answer chan struct{}

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -50,6 +51,14 @@ func TestCallInTshark(t *testing.T) {
 	g.Hangup(1, cc.CauseNormalClearing)
 	b.Wait("CALL_CLOSED", 5*time.Second)
 	c.end()
+	// An incoming call the phone's side ends: BYE with the cause.
+	b.Command("dial", fmt.Sprintf("sip:5551000@127.0.0.1:%d", kport))
+	in := ev.next(t, core.TrunkIncoming, 5*time.Second)
+	g.Answer(in.Call)
+	b.Wait("CALL_ESTABLISHED", 5*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	g.Hangup(in.Call, cc.CauseNormalClearing)
+	b.Wait("CALL_CLOSED", 5*time.Second)
 	noLeak(t, g, tm)
 	time.Sleep(300 * time.Millisecond)
 	cap.Process.Signal(syscall.SIGTERM)
@@ -59,7 +68,7 @@ func TestCallInTshark(t *testing.T) {
 		"-o", "rtp.heuristic_rtp:TRUE")
 	sip, rtp := 0, 0
 	methods := map[string]bool{}
-	var lastSeq, lastTS int64 = -1, -1
+	lastSeq, lastTS := map[string]int64{}, map[string]int64{} // per SSRC
 	for i, p := range pkts {
 		if pr := p.Problems(); len(pr) > 0 {
 			t.Errorf("packet %d: %v\n%s", i+1, pr, p.Text)
@@ -78,19 +87,28 @@ func TestCallInTshark(t *testing.T) {
 		rtp++
 		seq, _ := strconv.ParseInt(p.Get("rtp.seq"), 10, 64)
 		ts, _ := strconv.ParseInt(p.Get("rtp.timestamp"), 10, 64)
-		pt := p.Get("rtp.p_type")
-		if lastSeq >= 0 && seq != (lastSeq+1)%65536 {
-			t.Errorf("RTP packet %d: sequence %d after %d", i+1, seq, lastSeq)
+		pt, ssrc := p.Get("rtp.p_type"), p.Get("rtp.ssrc")
+		if last, ok := lastSeq[ssrc]; ok && seq != (last+1)%65536 {
+			t.Errorf("RTP packet %d: sequence %d after %d", i+1, seq, last)
 		}
 		if pt == "8" || pt == "0" {
-			if lastTS >= 0 && (ts-lastTS)%160 != 0 {
-				t.Errorf("RTP packet %d: timestamp %d after %d", i+1, ts, lastTS)
+			if last, ok := lastTS[ssrc]; ok && (ts-last)%160 != 0 {
+				t.Errorf("RTP packet %d: timestamp %d after %d", i+1, ts, last)
 			}
-			lastTS = ts
+			lastTS[ssrc] = ts
 		}
-		lastSeq = seq
+		lastSeq[ssrc] = seq
 	}
-	t.Logf("%d packets: %d SIP (%v), %d RTP from gsmbox", len(pkts), sip, methods, rtp)
+	t.Logf("%d packets: %d SIP (%v), %d RTP from gsmbox in %d streams", len(pkts), sip, methods, rtp, len(lastSeq))
+	reason := false
+	for _, p := range pkts {
+		if p.Get("sip.Method") == "BYE" && strings.Contains(p.Text, "Q.850;cause=16") {
+			reason = true
+		}
+	}
+	if !reason {
+		t.Error("no BYE with Reason: Q.850;cause=16")
+	}
 	for _, m := range []string{"REGISTER", "401", "INVITE", "407", "200", "ACK", "BYE"} {
 		if !methods[m] {
 			t.Errorf("no SIP %s in the capture", m)
