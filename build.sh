@@ -18,6 +18,7 @@ TEST_PACKAGES=(
 	qemu-system-arm u-boot-qemu u-boot-tools dosfstools mtools
 	osmo-bts osmo-bsc espeak-ng ipxe-qemu libopencore-amrnb0
 	chromium prometheus e2fsprogs
+	kamailio baresip-core
 )
 
 install_test_packages() {

@@ -10,6 +10,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/leds"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/status"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 )
 
 // snapshot is the status file's content now.
@@ -34,6 +35,7 @@ func (a *appliance) snapshot() status.Snapshot {
 		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: arfcn,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
 		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(), Radio: radioLines(cs.Radio),
+		Trunks: trunkLines(cs.Trunks),
 	}
 	if a.net != nil {
 		st := a.net.Status()
@@ -69,6 +71,23 @@ func radioLines(r *node.RadioSnapshot) []string {
 	}
 	if r.Scan != nil {
 		out = append(out, "channel:     "+r.Scan.Summary())
+	}
+	return out
+}
+
+// trunkLines renders each SIP trunk's state for the status file.
+func trunkLines(ts []trunk.Status) []string {
+	var out []string
+	for _, t := range ts {
+		l := fmt.Sprintf("%s %s", t.Name, t.State)
+		if t.Detail != "" {
+			l += " (" + t.Detail + ")"
+		}
+		if t.State == "registered" {
+			l += fmt.Sprintf(" until %s", t.Expires.UTC().Format(time.TimeOnly))
+		}
+		l += fmt.Sprintf(", %d calls now, %d out, %d in, %d refused, %d dropped", t.Active, t.CallsOut, t.CallsIn, t.Refused, t.Dropped)
+		out = append(out, l)
 	}
 	return out
 }

@@ -24,6 +24,7 @@ type Config struct {
 	Net         Net         `toml:"net"`
 	SMS         SMS         `toml:"sms"`
 	USSD        USSD        `toml:"ussd"`
+	SIP         SIP         `toml:"sip"`
 }
 
 // Calls sets up the switch for calls between the network's subscribers.
@@ -389,6 +390,7 @@ func Default() *Config {
 			Retry:     []Duration{{30 * time.Second}, {2 * time.Minute}, {10 * time.Minute}, {30 * time.Minute}, {time.Hour}},
 			PageRetry: Duration{2 * time.Second}, Sender: "gsmbox", SCAddress: "100"},
 		USSD: USSD{Enabled: true, Codes: []USSDCode{}, Menus: []USSDMenu{}},
+		SIP:  SIP{Trunk: []Trunk{}},
 	}
 }
 

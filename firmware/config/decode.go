@@ -251,6 +251,13 @@ func set(f reflect.Value, val any, key string, lines map[string]int, out *[]Prob
 		}
 	case reflect.Slice:
 		arr, ok := val.([]any)
+		if tables, isTables := val.([]map[string]any); isTables {
+			// [[section]]: an array of tables.
+			arr, ok = make([]any, len(tables)), true
+			for i, t := range tables {
+				arr[i] = t
+			}
+		}
 		if !ok {
 			return fmt.Errorf("want an array [...], have %s", tomlType(val))
 		}

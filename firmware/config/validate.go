@@ -345,6 +345,7 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	}
 	ps = append(ps, c.netProblems(lines)...)
 	ps = append(ps, c.smsProblems(lines)...)
+	ps = append(ps, c.sipProblems(lines)...)
 	return ps
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 )
 
@@ -66,6 +67,9 @@ type Status struct {
 	// Stream is a hardware radio's sample stream (null on the simulated
 	// air).
 	Stream *Stream `json:"stream"`
+	// Trunks is each SIP trunk's registration and calls (never a
+	// password).
+	Trunks []trunk.Status `json:"trunks,omitempty"`
 }
 
 // Stream is the sample stream of a USB radio (LimeSDR Mini, LimeNET
@@ -136,7 +140,8 @@ func (s *Server) status() Status {
 	h := s.cfg.Host
 	snap := s.snapshot()
 	st := Status{OnAir: snap.Running, FN: uint32(snap.FN), Frames: snap.Frames, Version: h.Version, Commit: h.Commit,
-		ImageSHA256: h.ImageSHA256, Board: h.Board, Fingerprint: s.fp, Sessions: len(snap.Core.Sessions), PasswordSet: s.creds.HasAdmin()}
+		ImageSHA256: h.ImageSHA256, Board: h.Board, Fingerprint: s.fp, Sessions: len(snap.Core.Sessions), PasswordSet: s.creds.HasAdmin(),
+		Trunks: snap.Trunks}
 	if !h.Started.IsZero() {
 		st.UptimeS = s.now().Sub(h.Started).Seconds()
 	}

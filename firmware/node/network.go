@@ -78,7 +78,7 @@ func OnAirLine(c *config.Config) string {
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
 func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool,
-	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result), sms core.SMSConfig) (*bts.Cell, *core.Network, error) {
+	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result), sms core.SMSConfig, tr core.Trunk) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -91,7 +91,7 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 			FullName: c.Network.Name, ShortName: short, SendTime: true,
 			EmergencyCalls: c.Emergency.WithoutSIM},
 		Calls: core.CallConfig{NoAnswer: c.Calls.NoAnswer.Duration, Emergency: c.Emergency.Target,
-			EmergencyNumbers: c.Emergency.Numbers, CDR: cdrs, OnCall: onCall},
+			EmergencyNumbers: c.Emergency.Numbers, CDR: cdrs, OnCall: onCall, Trunk: tr},
 		HLR:      core.NewHLR(reg),
 		Clock:    clk,
 		SyncHLR:  virtual,

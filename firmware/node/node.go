@@ -15,6 +15,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core/cdr"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/mm"
@@ -117,6 +118,7 @@ type Node struct {
 	running atomic.Bool
 	snap    atomic.Pointer[Snapshot]
 	fn      atomic.Uint32 // the frame being run
+	trunks  *trunk.Group  // the SIP trunks, or nil (trunk.go)
 }
 
 // New builds the network of cfg.Config: it opens the registry unless
@@ -181,10 +183,28 @@ func New(cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult, n.smsConfig())
+	trunks, err := buildTrunks(cfg.Config, n.log)
 	if err != nil {
 		n.Close()
 		return nil, err
+	}
+	var tr core.Trunk
+	if trunks != nil {
+		tr = trunks
+	}
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult, n.smsConfig(), tr)
+	if err != nil {
+		if trunks != nil {
+			for _, t := range trunks.Trunks() {
+				t.Close()
+			}
+		}
+		n.Close()
+		return nil, err
+	}
+	if trunks != nil {
+		trunks.SetEvents(net)
+		n.trunks = trunks
 	}
 	n.cell, n.core, n.l1cfg = cell, net, cell.L1Config()
 	n.publish(0)
@@ -228,6 +248,17 @@ func (n *Node) Serve(ctx context.Context, c phy.Carrier) error {
 		n.running.Store(false)
 		n.publish(n.lastFN())
 	}()
+	if n.trunks != nil {
+		// The SIP trunks on their own goroutines (network I/O, real
+		// time), stopped and waited for when the loop ends.
+		tctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			n.trunks.Serve(tctx)
+		}()
+		defer func() { cancel(); <-done }()
+	}
 	if !n.cfg.VirtualTime {
 		// The core on its own goroutine, stopped and waited for when the
 		// loop ends (its queued registry writes are made first).

@@ -93,6 +93,8 @@ type PhoneOptions struct {
 	// (simphones.Config).
 	Codecs       []cc.SpeechVersion
 	AnswerFrames int
+	// Tone makes the phones' FR mouths speak a sine (simphones.Config).
+	Tone float64
 	// SMS, when not nil, is the phones' SMS traffic (needs Registry).
 	SMS *simphones.SMSPlan
 }
@@ -106,7 +108,7 @@ func (s *SimAir) StartPhones(ctx context.Context, o PhoneOptions) (*simphones.Ph
 	tx := s.Transmitter()
 	pc := simphones.Config{N: o.N, Seed: seed, MCC: s.cfg.Network.MCC, MNC: s.cfg.Network.MNC, SNRdB: s.cfg.Sim.SNRdB,
 		Air: s.Air, BTS: s.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(),
-		OnRegistered: o.OnRegistered, Log: o.Log, Codecs: o.Codecs, AnswerFrames: o.AnswerFrames, SMS: o.SMS}
+		OnRegistered: o.OnRegistered, Log: o.Log, Codecs: o.Codecs, AnswerFrames: o.AnswerFrames, SMS: o.SMS, Tone: o.Tone}
 	if o.Registry != nil {
 		reg := o.Registry
 		pc.Provision = func(sub registry.Subscriber) error { return provision(reg, sub) }

@@ -3,6 +3,7 @@ package node
 import (
 	"github.com/gsmbox/gsmbox/gsm/bts"
 	"github.com/gsmbox/gsmbox/gsm/core"
+	"github.com/gsmbox/gsmbox/gsm/core/trunk"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -27,6 +28,9 @@ type Snapshot struct {
 	// interlock, the channel scan); nil on the simulated air. Only the
 	// cell service (Service.Snapshot) fills it.
 	Radio *RadioSnapshot
+	// Trunks is the state of each SIP trunk (registration, calls), in
+	// the order they are tried; never a password.
+	Trunks []trunk.Status
 }
 
 // Snapshot returns the latest copy, published by the loop every
@@ -38,6 +42,9 @@ func (n *Node) Snapshot() Snapshot {
 	s.Running = n.running.Load()
 	s.Frames = n.frames.Load()
 	s.Inbox = n.inboxStats()
+	if n.trunks != nil {
+		s.Trunks = n.trunks.Status()
+	}
 	return s
 }
 

@@ -49,6 +49,8 @@ type Snapshot struct {
 	// interlock, the channel choice); empty on the simulated air.
 	Radio    []string
 	Services []supervisor.ServiceStatus
+	// Trunks has one line per SIP trunk: its registration and calls.
+	Trunks []string
 }
 
 // Render formats the snapshot for people.
@@ -81,6 +83,9 @@ func (s Snapshot) Render() string {
 	}
 	if s.LastUSB != "" {
 		fmt.Fprintf(&b, "last USB:    %s\n", s.LastUSB)
+	}
+	for _, t := range s.Trunks {
+		fmt.Fprintf(&b, "SIP trunk:   %s\n", t)
 	}
 	fmt.Fprintf(&b, "services:\n")
 	for _, st := range s.Services {

@@ -129,7 +129,9 @@ type Network struct {
 	hlrq  chan hlrJob
 	hlra  chan hlrDone
 	inbox chan command
-	sms   *smsCentre // nil: SMS not served
+	// trunkq carries the trunk's events (trunk.go).
+	trunkq chan TrunkEvent
+	sms    *smsCentre // nil: SMS not served
 	// ussdNotes are network-initiated USSD texts waiting for their
 	// subscriber (ussd.go), on the core's goroutine.
 	ussdNotes map[string][]string
@@ -184,6 +186,7 @@ func New(cfg Config) (*Network, error) {
 	n.hlrq = make(chan hlrJob, hq)
 	n.hlra = make(chan hlrDone, hq)
 	n.inbox = make(chan command, DefaultInbox)
+	n.trunkq = make(chan TrunkEvent, DefaultTrunkQueue)
 	if err := n.initSMS(); err != nil {
 		return nil, fmt.Errorf("%w: SMS store: %w", ErrConfig, err)
 	}
@@ -225,6 +228,7 @@ func (n *Network) Step(now time.Time) {
 		n.event(&u)
 	}
 	n.commands()
+	n.trunkEvents()
 	n.answers()
 	if n.cfg.SyncHLR {
 		// Each answer may ask a further question; the queue is bounded,
@@ -281,6 +285,11 @@ func (n *Network) Serve(ctx context.Context) error {
 			n.mu.Lock()
 			n.now = n.clock.Now()
 			n.command(c)
+			n.mu.Unlock()
+		case ev := <-n.trunkq:
+			n.mu.Lock()
+			n.now = n.clock.Now()
+			n.trunkEvent(ev)
 			n.mu.Unlock()
 		case f := <-n.smsDone():
 			n.mu.Lock()

@@ -67,6 +67,9 @@ type CallConfig struct {
 	// OnCall, when not nil, is called with every call's outcome when it
 	// ends, on the core's goroutine: it must not block.
 	OnCall func(CallResult)
+	// Trunk, when not nil, takes the calls to numbers that are no local
+	// MSISDN and that it routes, and brings calls in (trunk.go).
+	Trunk Trunk
 }
 
 // DefaultNoAnswer is the default ringing time.
@@ -136,6 +139,8 @@ type CallStats struct {
 	Relays     uint64 // speech relays set up
 	CDRs       uint64 // records written
 	CDRFails   uint64
+	TrunkOut   uint64 // calls sent out of the trunk
+	TrunkIn    uint64 // calls the trunk brought in
 }
 
 // Call phases.
@@ -144,7 +149,8 @@ type callPhase uint8
 const (
 	phLookup callPhase = iota
 	phPaging
-	phMT // the callee has its Setup
+	phMT    // the callee has its Setup
+	phTrunk // an outgoing trunk call waits for the far end
 	phActive
 	phClearing
 )
@@ -165,6 +171,7 @@ type call struct {
 	by        string // who cleared first
 	relayed   bool
 	done      bool
+	ext       *extLeg // the outside party of a trunk call (trunk.go)
 }
 
 // leg is one side of a call: a connection's CC transaction and its TCH.
@@ -182,6 +189,9 @@ type leg struct {
 	onTCH     bool
 	modifying bool
 	released  bool
+	// clearPending is the cause of a clearing that waits for the
+	// assignment to complete (0: none).
+	clearPending cc.CauseValue
 }
 
 // switchboard is the switch's state in the Network.
@@ -193,6 +203,7 @@ type switchboard struct {
 	paging    map[string]*call           // callee IMSI → call being paged
 	byIMSI    map[string]*leg            // subscribers in a call
 	iaDesc    map[connKey]rr.ChannelDesc // TCH/Fs given by Immediate Assignment
+	ext       map[uint32]*call           // trunk calls by the trunk's id
 	stats     CallStats
 }
 
@@ -201,6 +212,7 @@ func (s *switchboard) init() {
 		s.byTag, s.assigning = map[uint32]*leg{}, map[connKey]*leg{}
 		s.paging, s.byIMSI = map[string]*call{}, map[string]*leg{}
 		s.iaDesc = map[connKey]rr.ChannelDesc{}
+		s.ext = map[uint32]*call{}
 	}
 }
 
@@ -278,6 +290,16 @@ func (n *Network) legEvent(l *leg, a cc.Action) {
 		} else {
 			l.bearer = cc.SpeechBearer(0, cc.FRv1)
 		}
+		if c.ext != nil {
+			// A trunk call: FR, the transcoder's codec.
+			if !l.bearer.Supports(cc.FRv1) {
+				n.clearCall(c, cc.CauseBearerNotAvailable, "network")
+				return
+			}
+			c.codec, c.hasCodec = cc.FRv1, true
+			l.mode = modeOf(cc.FRv1)
+			return
+		}
 		v, ok := cc.CommonSpeech(&c.a.bearer, &l.bearer, n.codecs())
 		if !ok {
 			n.clearCall(c, cc.CauseBearerNotAvailable, "network")
@@ -293,6 +315,14 @@ func (n *Network) legEvent(l *leg, a cc.Action) {
 		// Alerting has gone to the caller: assigned at Call Confirmed,
 		// the Alerting would wait in LAPDm for the channel change.
 		n.assign(l)
+		if c.ext != nil {
+			if c.phase < phActive && c.res.Alerting.IsZero() {
+				c.res.Alerting = now
+				sw.stats.Alerted++
+				n.trunk().Ringing(c.ext.id)
+			}
+			return
+		}
 		if c.phase < phActive && !c.a.released {
 			c.res.Alerting = now
 			sw.stats.Alerted++
@@ -303,7 +333,11 @@ func (n *Network) legEvent(l *leg, a cc.Action) {
 		c.res.Connected, c.res.Answer = now, now
 		c.phase = phActive
 		sw.stats.Answered++
-		n.legActs(c.a, c.a.cc.Connect(now, nil))
+		if c.ext != nil {
+			n.trunk().Answer(c.ext.id)
+		} else {
+			n.legActs(c.a, c.a.cc.Connect(now, nil))
+		}
 		n.relay(c)
 	case cc.EvDisconnect, cc.EvReleased:
 		if c.by == "" {
@@ -329,6 +363,11 @@ func (n *Network) legEvent(l *leg, a cc.Action) {
 		} else {
 			delete(sw.paging, c.callee.IMSI)
 		}
+		n.hangupExt(c, cause)
+	case cc.EvDTMFStart, cc.EvDTMFStop:
+		if c.ext != nil && c.phase == phActive {
+			n.trunk().DTMF(c.ext.id, a.Key, a.Event == cc.EvDTMFStart)
+		}
 	}
 }
 
@@ -343,6 +382,14 @@ func (n *Network) peer(l *leg) *leg {
 // rejected (Release Complete), otherwise Disconnect.
 func (n *Network) clearLeg(l *leg, cause cc.CauseValue) {
 	if l == nil || l.released {
+		return
+	}
+	if l.tchRef != 0 && !l.onTCH && n.sw.assigning[l.tch] == l {
+		// The MS is moving to its TCH/F: no layer 3 message reaches it
+		// until it is there (TS 44.018 §3.4.3); the clearing waits for
+		// the Assignment Complete (or the assignment's failure, which
+		// clears the call anyway).
+		l.clearPending = cause
 		return
 	}
 	now := n.now
@@ -365,6 +412,7 @@ func (n *Network) clearCall(c *call, cause cc.CauseValue, by string) {
 	}
 	c.phase = phClearing
 	delete(n.sw.paging, c.callee.IMSI)
+	n.hangupExt(c, cause)
 	n.clearLeg(c.a, cause)
 	n.clearLeg(c.b, cause)
 	n.maybeEnd(c)
@@ -391,6 +439,13 @@ func (n *Network) legReleased(l *leg) {
 	if peer := n.peer(l); peer != nil && !peer.released {
 		n.clearLeg(peer, cc.CauseValue(c.res.Cause))
 	}
+	if c.ext != nil {
+		cause := cc.CauseValue(c.res.Cause)
+		if cause == 0 {
+			cause = cc.CauseNormalClearing
+		}
+		n.hangupExt(c, cause)
+	}
 	n.maybeEnd(c)
 }
 
@@ -402,9 +457,15 @@ func (n *Network) maybeEnd(c *call) {
 	if c.phase == phPaging && c.by == "" {
 		return
 	}
+	if c.ext != nil && !c.ext.over() {
+		return
+	}
 	c.done = true
 	sw := &n.sw
 	delete(sw.paging, c.callee.IMSI)
+	if c.ext != nil && sw.ext[c.ext.id] == c {
+		delete(sw.ext, c.ext.id)
+	}
 	if i := slices.Index(sw.calls, c); i >= 0 {
 		sw.calls = slices.Delete(sw.calls, i, i+1)
 	}
@@ -467,6 +528,10 @@ func (n *Network) moSetup(l *leg, m cc.Message) {
 		sw.stats.Emergency++
 		c.msisdn = n.callCfg().Emergency
 		if c.msisdn == "" {
+			if t := n.trunk(); t != nil && t.Route(c.dialled, true) {
+				n.outgoing(c)
+				return
+			}
 			n.clearCall(c, cc.CauseServiceNotAvailable, "network")
 			return
 		}
@@ -493,7 +558,15 @@ func (n *Network) dirAnswer(d hlrDone) {
 	if c == nil || c.phase != phLookup || c.by != "" {
 		return
 	}
+	if c.ext != nil && c.ext.in {
+		n.incomingFound(c, d)
+		return
+	}
 	if !d.found {
+		if t := n.trunk(); t != nil && t.Route(c.dialled, c.emergency) {
+			n.outgoing(c)
+			return
+		}
 		sw.stats.Unknown++
 		n.clearCall(c, cc.CauseUnassignedNumber, "network")
 		return
@@ -555,11 +628,19 @@ func (n *Network) pagedCall(cn *conn, s *Session) bool {
 	c.b = l
 	sw.byIMSI[cn.imsi] = l
 	c.phase = phMT
-	a := c.a
-	bc := cc.SpeechBearer(0, a.bearer.SpeechVersions()...)
-	setup := &cc.Setup{HasBearer: true, Bearer: bc}
-	if c.res.Caller != "" {
-		setup.HasCalling, setup.Calling = true, cc.Number{TON: 0, NPI: 1, Digits: c.res.Caller}
+	var setup *cc.Setup
+	if a := c.a; a != nil {
+		bc := cc.SpeechBearer(0, a.bearer.SpeechVersions()...)
+		setup = &cc.Setup{HasBearer: true, Bearer: bc}
+		if c.res.Caller != "" {
+			setup.HasCalling, setup.Calling = true, cc.Number{TON: 0, NPI: 1, Digits: c.res.Caller}
+		}
+	} else {
+		// From the trunk: FR, the transcoder's codec.
+		setup = &cc.Setup{HasBearer: true, Bearer: cc.SpeechBearer(0, cc.FRv1)}
+		if num, ok := callingNumber(c.res.Caller); ok {
+			setup.HasCalling, setup.Calling = true, num
+		}
 	}
 	n.legActs(l, call.Setup(n.now, setup, nil))
 	return true
@@ -682,6 +763,11 @@ func (n *Network) assignDone(cn *conn, ok bool) {
 	l.onTCH = true
 	sw.stats.Assigned++
 	c := l.call
+	if cause := l.clearPending; cause != 0 {
+		l.clearPending = 0
+		n.clearLeg(l, cause)
+		return
+	}
 	if l.caller && c.hasCodec && l.mode != modeOf(c.codec) {
 		n.modify(l, modeOf(c.codec))
 	}
@@ -719,6 +805,10 @@ func (n *Network) modified(cn *conn, mode rr.ChannelMode) {
 // relay joins the two TCH/Fs once the callee answered and both phones
 // are on them with the same mode.
 func (n *Network) relay(c *call) {
+	if c.ext != nil {
+		n.relayExt(c)
+		return
+	}
 	if c.relayed || c.phase != phActive || c.a == nil || c.b == nil || !c.a.onTCH || !c.b.onTCH ||
 		c.a.modifying || c.b.modifying {
 		return
@@ -738,20 +828,31 @@ func (n *Network) relay(c *call) {
 // callTimers runs the CC timers of every leg and the paging deadline.
 func (n *Network) callTimers() {
 	sw := &n.sw
-	for i := 0; i < len(sw.calls); i++ {
+	// A call that ends here leaves sw.calls: the index moves on only
+	// past a call still in place, so that the one after it is not
+	// skipped until the next step (and nothing is copied).
+	for i := 0; i < len(sw.calls); {
 		c := sw.calls[i]
-		if c.phase == phPaging && c.by == "" && !n.now.Before(c.pageUntil) {
-			sw.stats.NoPage++
-			n.clearCall(c, cc.CauseNoUserResponding, "network")
+		n.callTimer(c)
+		if i < len(sw.calls) && sw.calls[i] == c {
+			i++
+		}
+	}
+}
+
+func (n *Network) callTimer(c *call) {
+	sw := &n.sw
+	if c.phase == phPaging && c.by == "" && !n.now.Before(c.pageUntil) {
+		sw.stats.NoPage++
+		n.clearCall(c, cc.CauseNoUserResponding, "network")
+		return
+	}
+	for _, l := range [2]*leg{c.a, c.b} {
+		if l == nil || l.released {
 			continue
 		}
-		for _, l := range []*leg{c.a, c.b} {
-			if l == nil || l.released {
-				continue
-			}
-			if d, _, ok := l.cc.Deadline(); ok && !n.now.Before(d) {
-				n.legActs(l, l.cc.Tick(n.now, nil))
-			}
+		if d, _, ok := l.cc.Deadline(); ok && !n.now.Before(d) {
+			n.legActs(l, l.cc.Tick(n.now, nil))
 		}
 	}
 }

@@ -121,6 +121,20 @@ func (c *Caller) Hangup() {
 	c.acts(c.call.Disconnect(c.Now(), cc.UserCause(cc.CauseNormalClearing), nil))
 }
 
+// DTMF presses (start) or releases a key in the active call: Start DTMF
+// or Stop DTMF (TS 24.008 §5.5.7.1, §5.5.7.3); nothing outside the
+// active state.
+func (c *Caller) DTMF(key byte, start bool) {
+	if c.call == nil || c.call.Ended() {
+		return
+	}
+	if start {
+		c.acts(c.call.StartDTMF(c.Now(), key, nil))
+	} else {
+		c.acts(c.call.StopDTMF(c.Now(), nil))
+	}
+}
+
 func (c *Caller) acts(acts []cc.Action) {
 	for _, a := range acts {
 		switch a.Kind {

@@ -129,6 +129,7 @@ var gsmOrder = []layer{
 	{dir: "gsm/core", rank: 7},
 	{dir: "gsm/core/cdr", rank: 1},   // call detail records: a leaf the switch writes
 	{dir: "gsm/core/media", rank: 5}, // RTP media of a SIP call leg: above rsl and the codecs, under the switch
+	{dir: "gsm/core/trunk", rank: 8}, // the SIP trunk (sipgo): implements core.Trunk, above the core
 }
 
 // layerOf returns the group of a gsm/ package (the longest matching dir).

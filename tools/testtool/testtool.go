@@ -23,6 +23,7 @@ const RequireEnv = "GSMBOX_REQUIRE_TOOLS"
 // packages maps a program to the Debian package that provides it.
 var packages = map[string]string{
 	"tshark":              "tshark",
+	"dumpcap":             "wireshark-common",
 	"grgsm_decode":        "gr-gsm",
 	"toast":               "libgsm-tools",
 	"untoast":             "libgsm-tools",
@@ -35,7 +36,7 @@ var packages = map[string]string{
 	"fsck.vfat":           "dosfstools",
 	"dumpimage":           "u-boot-tools",
 	"mcopy":               "mtools",
-	"baresip":             "baresip",
+	"baresip":             "baresip-core",
 	"kamailio":            "kamailio",
 	"espeak-ng":           "espeak-ng",
 	"python3":             "python3",

@@ -42,6 +42,7 @@ type voice struct {
 	heard [][260]byte
 	bad   int
 	mode  rr.ChannelMode
+	tone  float64 // Hz; 0 for the synthetic voice
 }
 
 func newVoice(idx int) *voice {
@@ -66,6 +67,44 @@ func Synth(pcm *[160]int16, idx, t int) {
 	}
 }
 
+// Tone fills pcm with the next 20 ms of a sine at hz, from sample t on
+// (13-bit range, at about -6 dBFS): a signal whose share at hz survives
+// FR and G.711, for checks through a transcoder (the SIP trunk's).
+func Tone(pcm *[160]int16, hz float64, t int) {
+	for i := range pcm {
+		pcm[i] = int16(2000*math.Sin(2*math.Pi*hz*float64(t+i)/8000)) << 3
+	}
+}
+
+// Dial has the phone call number (any number: a trunk's too) and hang up
+// after talk frames of conversation (0: never). Safe from any goroutine;
+// false when the phone's command queue is full.
+func (sp *Phone) Dial(number string, talk int) bool {
+	return sp.do(func() {
+		sp.voice.reset()
+		sp.talk = talk
+		sp.up.Dial(number, false)
+	})
+}
+
+// DTMF has the phone press (start) or release a key in its active call.
+// Safe from any goroutine.
+func (sp *Phone) DTMF(key byte, start bool) bool {
+	return sp.do(func() { sp.up.Caller.DTMF(key, start) })
+}
+
+// PowerOff switches the phone off at once, as a pulled battery (no
+// detach: the network still thinks it reachable). Safe from any
+// goroutine.
+func (sp *Phone) PowerOff() bool {
+	return sp.do(func() { sp.phone.PowerOff() })
+}
+
+// Hangup has the phone end its call. Safe from any goroutine.
+func (sp *Phone) Hangup() bool {
+	return sp.do(func() { sp.up.Caller.Hangup() })
+}
+
 // mouth implements ms.CallConfig.Mouth.
 func (v *voice) mouth(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) bool {
 	v.mu.Lock()
@@ -73,7 +112,11 @@ func (v *voice) mouth(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) bool {
 	switch mode {
 	case rr.ModeSpeechV1:
 		var pcm [160]int16
-		Synth(&pcm, v.idx, v.t)
+		if v.tone != 0 {
+			Tone(&pcm, v.tone, v.t)
+		} else {
+			Synth(&pcm, v.idx, v.t)
+		}
 		v.t += 160
 		var frame [fr.FrameSize]byte
 		v.enc.Encode(&frame, &pcm)

@@ -73,6 +73,9 @@ type Config struct {
 	// answers (negative: never). See call.go.
 	Codecs       []cc.SpeechVersion
 	AnswerFrames int
+	// Tone, when not 0, is what every phone's FR mouth speaks: a sine
+	// at Tone Hz instead of the synthetic voice (call.go).
+	Tone float64
 }
 
 // Placement is where a phone is on the air.
@@ -235,6 +238,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			// the network must cope with phones as strict as real ones.
 		}
 		v := newVoice(i)
+		v.tone = cfg.Tone
 		up := &upper{Handset: ms.NewHandset(ms.NewMM(msc, simc), cfg.callConfig(v),
 			ms.SMSConfig{SCAddress: sc, StatusReports: cfg.SMS != nil && cfg.SMS.StatusReports})}
 		phone, err := ms.New(ms.Config{SIM: simc, Seed: rng.Uint64(), Upper: up, Log: log.With("phone", i)})

@@ -38,6 +38,12 @@ type Record struct {
 	Cause     uint8  `json:"cause"`
 	ClearedBy string `json:"cleared_by"`
 	Codec     string `json:"codec,omitempty"`
+	// Trunk calls (issue #14): the trunk's name, the direction ("in":
+	// from the trunk, "out": to it) and the external party's number
+	// (the caller of an incoming call, the number dialled out).
+	Trunk     string `json:"trunk,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	External  string `json:"external,omitempty"`
 }
 
 // Duration is the billable time: from the answer to the end, 0 for a
