@@ -121,3 +121,27 @@ func BenchmarkViterbiVsRef(b *testing.B) {
 		})
 	}
 }
+
+// convErrors counts what countErrors counts against ConvEncode's word.
+func TestConvErrors(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for trial := range 2000 {
+		n := 1 + r.IntN(MaxConvBits)
+		u := make([]byte, n)
+		for i := range u {
+			u[i] = byte(r.IntN(2))
+		}
+		soft := make([]int8, 2*n)
+		for i := range soft {
+			soft[i] = int8(r.IntN(256) - 128)
+			if r.IntN(8) == 0 {
+				soft[i] = 0
+			}
+		}
+		re := make([]byte, 2*n)
+		ConvEncode(re, u)
+		if got, want := convErrors(u, soft), countErrors(re, soft); got != want {
+			t.Fatalf("trial %d: convErrors = %d, want %d", trial, got, want)
+		}
+	}
+}
