@@ -75,25 +75,27 @@
 // written out for the compiler; what is left is the number of passes
 // and Go's lack of vector instructions.
 //
-// The next measurement (issue 16, item 3; 6 runs of each build
-// alternately, benchstat, loaded, load average 9 to 13): the branchless
-// add-compare-select of gsm/coding's Viterbi decoder is 19 % faster
-// (3.73 against 4.63 µs CPU a block, ±3 %, BenchmarkViterbiVsRef in one
-// binary), which is 2 % of a block and within the noise of
-// BenchmarkSDCCHBlock/rx=now (58.2 against 57.6 µs CPU, ±7 % and ±54 %,
-// p = 0.94: about 40× real time at 3 dB before and after).
+// The next measurement (issue 16, item 3; the test binaries of commit
+// f4c180d and of this one run alternately, 10 times each, benchstat,
+// CPU time, loaded, load average 7 to 10): the branchless add-compare-
+// select of gsm/coding's Viterbi decoder is 19 % faster (3.73 against
+// 4.63 µs a block, ±3 %, BenchmarkViterbiVsRef in one binary) and its
+// quality figure no longer re-encodes into a copy, but that is 2 % of a
+// block, within the noise: BenchmarkSDCCHBlock/rx=now 53.2 against
+// 53.5 µs (±2 %, p = 0.85), 43× real time at 3 dB before and after;
+// BenchmarkNormal/rx=now 8.4 against 8.5 µs (68×).
 //
 // At 2 sps (Config.SPS 2; InputSPS 4 puts the half-band decimator of
 // decimate.go in front, as dsp/trx's cell can) the receiver is no
-// cheaper: the matched filter drops to 7 taps on the same number of
-// outputs, but the decimator spends what that saves (the 4-sps matched
-// filter is already the best decimating filter), and rx=2sps measured
-// 62.6 µs CPU a block against 58.2 (±15 %, ±7 %, the same run). It also
-// needs about 0.1 dB more (BenchmarkBLERCurve with 4000 blocks a point:
-// 1 % SDCCH block errors at Eb/N0 1.93 dB against 1.84, raw BER 0.0322
-// against 0.0315 at 3 dB; TU50 10 % at 6.28 against 6.33 dB). It pays
-// only where the radio itself delivers 2 sps, so dsp/trx keeps 4 by
-// default.
+// cheaper: the matched filter drops to 7 taps on about the same number
+// of outputs, but the decimator spends more than that saves (the 4-sps
+// matched filter is already the best decimating filter): rx=2sps took
+// 58.5 µs a block against rx=now's 53.2 (±3 %, the same run: 39×). It
+// also needs about 0.1 dB more (BenchmarkBLERCurve with 4000 blocks a
+// point: 1 % SDCCH block errors at Eb/N0 1.93 dB against 1.84, raw BER
+// 0.0322 against 0.0315 at 3 dB; TU50 10 % at 6.28 against 6.33 dB).
+// It pays only where the radio itself delivers 2 sps, so dsp/trx keeps
+// 4 by default.
 //
 // Demodulator.Symbols gives the last burst's symbols as the equaliser saw
 // them (±1 plus noise) for the console's constellation picture.
