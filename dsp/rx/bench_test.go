@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
+	"github.com/gsmbox/gsmbox/dsp/gmsk"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -29,7 +30,7 @@ func benchSlot(b testing.TB, kind tdma.BurstKind, delaySymbols float64) []comple
 // benchReceivers are the receivers the burst benchmarks compare, side by
 // side in one run: the receiver before issue 16 (coloured noise, training-
 // only channel estimate, the reference trellis with soft output on every
-// pass) and the one now.
+// pass), the one now, and the one now at 2 sps behind its decimator.
 var benchReceivers = []struct {
 	name string
 	cfg  Config
@@ -38,6 +39,9 @@ var benchReceivers = []struct {
 	{"rx=before", Config{NoWhitening: true, NoReestimate: true}, true},
 	{"rx=full", Config{FullTrellis: true}, false},
 	{"rx=now", Config{}, false},
+	// dsp/trx's cell: the same 4-sps slot, halved by the decimator, into
+	// the receiver at 2 sps.
+	{"rx=2sps", Config{Config: gmsk.Config{SPS: 2}, InputSPS: 4}, false},
 }
 
 // cpuClock reads the process's user+system CPU time: on a shared, loaded

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
+	"github.com/gsmbox/gsmbox/dsp/gmsk"
 	"github.com/gsmbox/gsmbox/gsm/coding"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -43,7 +44,8 @@ func (s linkStats) ber() float64  { return float64(s.bitErrs) / float64(max(s.bi
 // fades across a block as it would on air without frequency hopping.
 func runSDCCH(t testing.TB, d *Demodulator, r *rand.Rand, blocks int, noEq bool, link func(i int) channel.Config) linkStats {
 	t.Helper()
-	a := newAir(d.sps, (tdma.QuarterSymbolsPerSlot*d.sps)/4+8*d.sps)
+	in := d.cfg.InputSPS // the air's rate
+	a := newAir(in, (tdma.QuarterSymbolsPerSlot*in)/4+8*in)
 	const tsc = 4
 	var st linkStats
 	for blk := 0; blk < blocks; blk++ {
@@ -57,7 +59,7 @@ func runSDCCH(t testing.TB, d *Demodulator, r *rand.Rand, blocks int, noEq bool,
 		for bn := 0; bn < 4; bn++ {
 			var b tdma.Burst
 			tdma.Normal(&b, &payload[bn], tsc)
-			frameLen := int64(8 * tdma.QuarterSymbolsPerSlot * d.sps / 4)
+			frameLen := int64(8 * tdma.QuarterSymbolsPerSlot * in / 4)
 			x := a.sendAt(t, &b, tdma.KindNormal, link(blk*4+bn), (51*int64(blk)+int64(bn))*frameLen)
 			var sb tdma.SoftBurst
 			_, ok := d.Normal(&sb, x, tsc)
@@ -135,7 +137,17 @@ func blerAbove(t *testing.T, d *Demodulator, r *rand.Rand, maxBlocks int, target
 //
 //	go test -run XXX -bench BLERCurve -benchtime 1x ./dsp/rx
 func TestSDCCHBLER(t *testing.T) {
-	d := mustDemod(t, Config{})
+	testSDCCHBLER(t, Config{})
+}
+
+// TestSDCCHBLER2 is TestSDCCHBLER for dsp/trx's cell: the bursts on the
+// air at 4 sps, the receiver at 2 behind the half-band decimator.
+func TestSDCCHBLER2(t *testing.T) {
+	testSDCCHBLER(t, Config{Config: gmsk.Config{SPS: 2}, InputSPS: 4})
+}
+
+func testSDCCHBLER(t *testing.T, cfg Config) {
+	d := mustDemod(t, cfg)
 	r := rand.New(rand.NewPCG(21, 21))
 	st, below := blerAbove(t, d, r, 3000, 0.01, awgnLink(r, 3))
 	lo, hi := wilson(st.lost, st.blocks)

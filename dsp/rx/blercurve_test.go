@@ -9,9 +9,27 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/dsp/channel"
+	"github.com/gsmbox/gsmbox/dsp/gmsk"
 )
 
-var curveBlocks = flag.Int("blercurve.blocks", 1000, "SDCCH blocks per point of BenchmarkBLERCurve (faded profiles run half)")
+var (
+	curveBlocks   = flag.Int("blercurve.blocks", 1000, "SDCCH blocks per point of BenchmarkBLERCurve (faded profiles run half)")
+	curveProfiles = flag.String("blercurve.profiles", "", "comma-separated profiles of BenchmarkBLERCurve (static, TU50, RA250, HT100; default all)")
+	curveRx       = flag.String("blercurve.rx", "", "comma-separated receivers of BenchmarkBLERCurve (before, 16-state, now, 2sps; default all)")
+)
+
+// picked reports whether name is in the comma-separated list (all when empty).
+func picked(list, name string) bool {
+	if list == "" {
+		return true
+	}
+	for _, v := range strings.Split(list, ",") {
+		if strings.TrimSpace(v) == name {
+			return true
+		}
+	}
+	return false
+}
 
 // Reference sensitivity, TS 45.005 §6.2: −104 dBm for a GSM 900 normal
 // BTS and MS. The margin printed is how far below it our receiver reaches
@@ -68,11 +86,12 @@ func crossing(ebn0, bler []float64, target float64) float64 {
 // HT100 at 900 MHz, no frequency hopping), for this receiver, for it on
 // the full 16-state trellis every burst (Config.FullTrellis, as it was
 // before the reduced-state trellis) and for the receiver before issue 16
-// (no noise whitening, training-only channel estimate), with the Eb/N0 at
+// (no noise whitening, training-only channel estimate), and for this
+// receiver at 2 sps behind the half-band decimator (dsp/trx's cell), with the Eb/N0 at
 // each profile's criterion and the margin to the reference sensitivity.
 // It is a command, not a timing:
 //
-//	go test -run XXX -bench BLERCurve -benchtime 1x ./dsp/rx [-args -blercurve.blocks 4000]
+//	go test -run XXX -bench BLERCurve -benchtime 1x ./dsp/rx [-args -blercurve.blocks 4000 -blercurve.profiles static -blercurve.rx now,2sps]
 //
 // The criteria are 1 % on the static channel (issue 16's operating
 // point) and 10 % on the faded ones, where slow fading without hopping
@@ -86,6 +105,14 @@ func BenchmarkBLERCurve(b *testing.B) {
 		{"before", Config{NoWhitening: true, NoReestimate: true, FullTrellis: true}},
 		{"16-state", Config{FullTrellis: true}},
 		{"now", Config{}},
+		// dsp/trx's cell: the transmitter's 4 sps, halved first.
+		{"2sps", Config{Config: gmsk.Config{SPS: 2}, InputSPS: 4}},
+	}
+	for i := 0; i < len(rxs); i++ {
+		if !picked(*curveRx, rxs[i].name) {
+			rxs = append(rxs[:i], rxs[i+1:]...)
+			i--
+		}
 	}
 	profiles := []curveProfile{
 		{"static", span(0, 6, 0.5), 0.01, func(r *rand.Rand, rate, ebn0 float64) func(int) channel.Config { return awgnLink(r, ebn0) }},
@@ -95,8 +122,11 @@ func BenchmarkBLERCurve(b *testing.B) {
 	}
 	for b.Loop() {
 		var tab strings.Builder
-		fmt.Fprintf(&tab, "\nSDCCH BLER (4 sps; static: %d blocks per point, random delay 0..3 symbols, ±100 Hz; faded: %d blocks, no FH)\n", *curveBlocks, *curveBlocks/2)
+		fmt.Fprintf(&tab, "\nSDCCH BLER (4 sps on the air; static: %d blocks per point, random delay 0..3 symbols, ±100 Hz; faded: %d blocks, no FH)\n", *curveBlocks, *curveBlocks/2)
 		for _, p := range profiles {
+			if !picked(*curveProfiles, p.name) {
+				continue
+			}
 			blocks := *curveBlocks
 			if p.name != "static" {
 				blocks /= 2

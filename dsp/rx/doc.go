@@ -67,12 +67,35 @@
 // burst at 3 dB with decoding (55 µs a block: 42×), against 25.8 and
 // 57 µs (22× and 10×) for the receiver of commit 61d5f36, the 16-state
 // one; rx=full is that trellis inside today's receiver. What limits it
-// at the sensitivity limit: the passes (a hard Viterbi pass, one or two
-// fits, one or two max-log-MAP passes: about 40 %), the matched filter at 4 sps (15 taps, about 230 outputs a
-// burst: 15 %), the phase-slope fits (10 %) and the block decoder
-// (gsm/coding's 16-state Viterbi, 10 %). At 2 sps the filter would halve
-// (the receiver works there: SPS is a Config field), but dsp/trx feeds it
-// the transmitter's 4 sps.
+// at the sensitivity limit (profile of BenchmarkSDCCHBlock/rx=now): the
+// passes (a hard Viterbi pass, one or two fits, one or two max-log-MAP
+// passes, the phase-slope fits: about 45 %), the matched filter at 4 sps
+// (15 taps, about 230 outputs a burst: 20 %), the whitener (7 %), the
+// block decoder (gsm/coding, 11 %) and the RSSI (4 %). Each is already
+// written out for the compiler; what is left is the number of passes
+// and Go's lack of vector instructions.
+//
+// The next measurement (issue 16, item 3; the test binaries of commit
+// f4c180d and of this one run alternately, 10 times each, benchstat,
+// CPU time, loaded, load average 7 to 10): the branchless add-compare-
+// select of gsm/coding's Viterbi decoder is 19 % faster (3.73 against
+// 4.63 µs a block, ±3 %, BenchmarkViterbiVsRef in one binary) and its
+// quality figure no longer re-encodes into a copy, but that is 2 % of a
+// block, within the noise: BenchmarkSDCCHBlock/rx=now 53.2 against
+// 53.5 µs (±2 %, p = 0.85), 43× real time at 3 dB before and after;
+// BenchmarkNormal/rx=now 8.4 against 8.5 µs (68×).
+//
+// At 2 sps (Config.SPS 2; InputSPS 4 puts the half-band decimator of
+// decimate.go in front, as dsp/trx's cell can) the receiver is no
+// cheaper: the matched filter drops to 7 taps on about the same number
+// of outputs, but the decimator spends more than that saves (the 4-sps
+// matched filter is already the best decimating filter): rx=2sps took
+// 58.5 µs a block against rx=now's 53.2 (±3 %, the same run: 39×). It
+// also needs about 0.1 dB more (BenchmarkBLERCurve with 4000 blocks a
+// point: 1 % SDCCH block errors at Eb/N0 1.93 dB against 1.84, raw BER
+// 0.0322 against 0.0315 at 3 dB; TU50 10 % at 6.28 against 6.33 dB).
+// It pays only where the radio itself delivers 2 sps, so dsp/trx keeps
+// 4 by default.
 //
 // Demodulator.Symbols gives the last burst's symbols as the equaliser saw
 // them (±1 plus noise) for the console's constellation picture.
@@ -96,7 +119,8 @@
 // # Use from dsp/trx
 //
 // The receive loop builds one Demodulator with the transmitter's own
-// gmsk.Config (txModulation), the board's RSSI calibration, and a margin
+// gmsk.Config (txModulation; or SPS halved with InputSPS the
+// transmitter's, TransceiverConfig.Rx.SPS), the board's RSSI calibration, and a margin
 // M of samples either side of each uplink slot (M = 6 symbols covers the
 // ±4-symbol search and the matched filter):
 //

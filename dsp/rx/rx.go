@@ -18,13 +18,24 @@ type Config struct {
 	// matched filter, and builds its reference sequences with the whole
 	// plan.
 	gmsk.Config
+	// InputSPS is the rate, in samples per symbol, of the samples handed
+	// to Normal, SCH and Access: SPS (the default) or 2·SPS, which a
+	// half-band filter halves before the matched filter (decimate.go).
+	// dsp/trx's cell can hand the transmitter's 4 sps to a receiver at
+	// 2 (its TransceiverConfig.Rx.SPS): the matched filter then runs on
+	// half the samples with half the taps, which saves about what the
+	// decimator costs, and the sensitivity is within 0.1 dB
+	// (TestSDCCHBLER2, BenchmarkBLERCurve's 2sps). FCCH takes samples at
+	// SPS whatever InputSPS says (a phone's cell search does not
+	// decimate).
+	InputSPS int
 	// BurstStart is the index, in the samples handed to Normal, SCH and
 	// Access, where bit 0's symbol period of a burst arriving on time
 	// (ToA 0) begins. The default is what dsp/trx's Transmitter.BurstStart
 	// gives within a slot: gmsk.Modulator.Lead() for this SPS (10 at 4 sps),
 	// so a slot's samples can be passed as they are. Pass a window starting
 	// M samples earlier and set BurstStart to Lead()+M to see bursts that
-	// arrive early.
+	// arrive early. It counts input samples (InputSPS).
 	BurstStart int
 	// Search is how far, in symbols, a normal or synchronisation burst is
 	// looked for either side of its nominal position (default 4).
@@ -77,8 +88,13 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	c.Config = c.Config.WithDefaults()
-	if c.BurstStart == 0 && c.SPS >= 1 && c.SPS <= 16 && c.Config.Validate() == nil {
-		c.BurstStart = gmsk.NewModulator(c.Config).Lead()
+	if c.InputSPS == 0 {
+		c.InputSPS = c.SPS
+	}
+	if c.BurstStart == 0 && c.SPS >= 1 && c.SPS <= 16 && (c.InputSPS == c.SPS || c.InputSPS == 2*c.SPS) && c.Config.Validate() == nil {
+		in := c.Config
+		in.SPS = c.InputSPS
+		c.BurstStart = gmsk.NewModulator(in).Lead()
 	}
 	if c.Search == 0 {
 		c.Search = 4
@@ -104,6 +120,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.SPS < 1 || c.SPS > 16:
 		return fmt.Errorf("%w: SPS %d outside 1..16", ErrConfig, c.SPS)
+	case c.InputSPS != c.SPS && c.InputSPS != 2*c.SPS:
+		return fmt.Errorf("%w: InputSPS %d is neither SPS %d nor twice it", ErrConfig, c.InputSPS, c.SPS)
 	case !(c.BT >= 0.2 && c.BT <= 1):
 		return fmt.Errorf("%w: BT %g outside 0.2..1", ErrConfig, c.BT)
 	case c.BurstStart < 0:
@@ -193,6 +211,13 @@ type Demodulator struct {
 	eq   equaliser
 	fcch fcchState
 	hard [tdma.BurstBits]int8
+
+	// The decimating front end (Config.InputSPS = 2·SPS): input sample
+	// ph+2j becomes xd[j]; bs is BurstStart at the receiver's rate.
+	decim bool
+	ph    int
+	bs    int
+	xd    []complex64
 }
 
 // freqRetry is the residual frequency offset, in radians per symbol, above
@@ -240,7 +265,7 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	d := &Demodulator{cfg: cfg, sps: cfg.SPS}
+	d := &Demodulator{cfg: cfg, sps: cfg.SPS, bs: cfg.BurstStart}
 	d.rate = gmsk.SymbolRate * float64(cfg.SPS)
 	d.mf = matchedFilter(cfg.BT, cfg.SPS)
 	d.mfHalf = len(d.mf) / 2
@@ -268,14 +293,40 @@ func NewDemodulator(cfg Config) (*Demodulator, error) {
 	d.eq.full = cfg.FullTrellis
 	d.ciGain = d.mfGain(mod)
 	d.fcch.init(d.sps, d.mf)
+	if cfg.InputSPS != cfg.SPS {
+		d.decim = true
+		d.ph = cfg.BurstStart & 1
+		d.bs = cfg.BurstStart >> 1
+		// Far enough for the latest access burst, its symbols' samples
+		// and the matched filter beyond them.
+		reach := max(cfg.Search, 64) + tdma.BurstBits + zPad + 2
+		d.xd = make([]complex64, d.bs+reach*d.sps+d.mfHalf+1)
+	}
 	return d, nil
+}
+
+// input returns the samples at the receiver's rate: samples themselves,
+// or with Config.InputSPS = 2·SPS as many half-band-filtered, decimated
+// samples as a burst search from the nominal position can reach.
+// reach is the search's last lag, in symbols after the nominal position.
+func (d *Demodulator) input(samples []complex64, reach int) []complex64 {
+	if !d.decim {
+		return samples
+	}
+	n := min(d.bs+(reach+tdma.BurstBits+zPad+2)*d.sps+d.mfHalf+1, len(d.xd), (len(samples)-d.ph+1)/2)
+	xd := d.xd[:max(n, 0)]
+	decimate2(xd, samples, d.ph)
+	return xd
 }
 
 // Config returns the configuration with defaults filled in.
 func (d *Demodulator) Config() Config { return d.cfg }
 
-// SampleRate returns the expected input rate in samples per second.
-func (d *Demodulator) SampleRate() float64 { return d.rate }
+// SampleRate returns the expected input rate in samples per second
+// (Config.InputSPS).
+func (d *Demodulator) SampleRate() float64 {
+	return d.rate * float64(d.cfg.InputSPS) / float64(d.sps)
+}
 
 // Normal detects and demodulates a normal burst with training sequence
 // tsc (0..7, TS 45.002 §5.2.3) in samples, searching ±Config.Search symbols
@@ -286,9 +337,9 @@ func (d *Demodulator) SampleRate() float64 { return d.rate }
 // Config.NormalMinCI, and dst then holds zeros (erasures). Only the low
 // three bits of tsc are used. Samples outside the slice are taken as zero.
 func (d *Demodulator) Normal(dst *tdma.SoftBurst, samples []complex64, tsc uint8) (m Meas, ok bool) {
-	lo := d.cfg.BurstStart - d.cfg.Search*d.sps
-	hi := d.cfg.BurstStart + d.cfg.Search*d.sps
-	return d.burst(dst, samples, d.normal[tsc&7], lo, hi, d.cfg.NormalThreshold, d.cfg.NormalMinCI)
+	lo := d.bs - d.cfg.Search*d.sps
+	hi := d.bs + d.cfg.Search*d.sps
+	return d.burst(dst, d.input(samples, d.cfg.Search), d.normal[tsc&7], lo, hi, d.cfg.NormalThreshold, d.cfg.NormalMinCI)
 }
 
 // SCH detects and demodulates a synchronisation burst (TS 45.002 §5.2.5)
@@ -296,9 +347,9 @@ func (d *Demodulator) Normal(dst *tdma.SoftBurst, samples []complex64, tsc uint8
 // FCCH search said the SCH would be. The 78 coded bits are then
 // tdma.SCHData(dst).
 func (d *Demodulator) SCH(dst *tdma.SoftBurst, samples []complex64) (m Meas, ok bool) {
-	lo := d.cfg.BurstStart - d.cfg.Search*d.sps
-	hi := d.cfg.BurstStart + d.cfg.Search*d.sps
-	return d.burst(dst, samples, d.sch, lo, hi, d.cfg.NormalThreshold, d.cfg.NormalMinCI)
+	lo := d.bs - d.cfg.Search*d.sps
+	hi := d.bs + d.cfg.Search*d.sps
+	return d.burst(dst, d.input(samples, d.cfg.Search), d.sch, lo, hi, d.cfg.NormalThreshold, d.cfg.NormalMinCI)
 }
 
 // Access detects an access burst (TS 45.002 §5.2.7, training sequence TS0)
@@ -308,9 +359,9 @@ func (d *Demodulator) SCH(dst *tdma.SoftBurst, samples []complex64) (m Meas, ok 
 // zero. ok is false when the correlation peak is below
 // Config.AccessThreshold. m.TA() is the timing advance to assign.
 func (d *Demodulator) Access(dst *tdma.SoftBurst, samples []complex64) (m Meas, ok bool) {
-	lo := d.cfg.BurstStart - d.cfg.AccessEarly*d.sps
-	hi := d.cfg.BurstStart + 64*d.sps
-	return d.burst(dst, samples, d.access, lo, hi, d.cfg.AccessThreshold, math.Inf(1))
+	lo := d.bs - d.cfg.AccessEarly*d.sps
+	hi := d.bs + 64*d.sps
+	return d.burst(dst, d.input(samples, 64), d.access, lo, hi, d.cfg.AccessThreshold, math.Inf(1))
 }
 
 // filter writes the matched-filtered samples x⊛C0 for indices
@@ -471,7 +522,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 			frac = 0.5 * (a - c) / den
 		}
 	}
-	m.ToA = float32((float64(p-d.cfg.BurstStart) + frac) / float64(sps))
+	m.ToA = float32((float64(p-d.bs) + frac) / float64(sps))
 	m.RSSI = float32(d.rssi(x, p, tr.nbits) + d.cfg.RSSIOffset)
 	// Below a third of the threshold nothing is worth equalising.
 	if rho < threshold && (math.IsInf(minCI, 1) || rho < threshold/3) {

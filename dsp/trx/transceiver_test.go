@@ -1,6 +1,8 @@
 package trx
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -15,9 +17,27 @@ import (
 
 // A phone on the simulated air sends an access burst and normal bursts on
 // the uplink; the transceiver hands them up with the right frame,
-// timeslot, kind, soft bits and time of arrival.
+// timeslot, kind, soft bits and time of arrival, with the receiver at
+// the transmitter's 4 sps (the default) and at 2 behind its decimator.
 func TestTransceiverUplink(t *testing.T) {
-	trx, err := NewTransceiver(TransceiverConfig{FillC0: true})
+	for _, sps := range []int{0, 2} {
+		t.Run(fmt.Sprintf("rxsps=%d", sps), func(t *testing.T) {
+			cfg := TransceiverConfig{FillC0: true}
+			cfg.Rx.SPS = sps
+			testTransceiverUplink(t, cfg)
+		})
+	}
+	for _, sps := range []int{1, 3, 8} {
+		cfg := TransceiverConfig{}
+		cfg.Rx.SPS = sps
+		if _, err := NewTransceiver(cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("NewTransceiver(Rx.SPS %d) error = %v, want ErrConfig", sps, err)
+		}
+	}
+}
+
+func testTransceiverUplink(t *testing.T, cfg TransceiverConfig) {
+	trx, err := NewTransceiver(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +119,7 @@ func TestTransceiverUplink(t *testing.T) {
 		if want == tdma.KindNone {
 			continue
 		}
-		if math.Abs(float64(g.toa)-delaySymbols) > 0.5 {
+		if math.Abs(float64(g.toa)-delaySymbols) > 0.25 {
 			t.Errorf("burst FN%d TN%d ToA = %.2f, want %d", g.fn, g.tn, g.toa, delaySymbols)
 		}
 		ref, n := &normal, tdma.BurstBits

@@ -34,20 +34,49 @@ var convOut = func() (t [convStates][2]uint8) {
 	return t
 }()
 
-// butterfly does the add-compare-select of the two predecessor states with
-// metrics p (u(k−4) = 0) and q (u(k−4) = 1) into successor states 2i and
-// 2i+1, whose decision bits go to bits sh and sh+1 of d.
-func butterfly(p, q, x int32, d uint16, sh uint) (n0, n1 int32, dd uint16) {
-	n0, n1 = p+x, p-x
-	if q-x > n0 {
-		n0 = q - x
-		d |= 1 << sh
-	}
-	if q+x > n1 {
-		n1 = q + x
-		d |= 2 << sh
-	}
-	return n0, n1, d
+// acs does the add-compare-select of a butterfly: predecessor states
+// with metrics p (u(k−4) = 0) and q (u(k−4) = 1) into successor states
+// 2i (n0) and 2i+1 (n1), with their decision bits in bits 0 and 1 of d (set:
+// the survivor came from q, which won strictly; a tie keeps p). Without
+// branches: a decision is the sign of the difference, and max compiles to
+// a conditional move, so the random decisions of a noisy block cost no
+// mispredicted jumps. Metrics stay far from overflow: they start at
+// −2^28 or 0 and move by at most 254 a step over at most 228 steps.
+func acs(p, q, x int32) (n0, n1 int32, d uint32) {
+	u0, v0 := p+x, q-x
+	u1, v1 := p-x, q+x
+	return max(u0, v0), max(u1, v1), uint32(u0-v0)>>31 | uint32(u1-v1)>>31<<1
+}
+
+// acsStep advances the metrics m of one trellis step into nx on the soft
+// bits s0, s1 of its two code bits and returns the step's decisions, a
+// bit per successor state.
+//
+// Butterflies: states i and i+8 both lead to 2i (input 0) and 2i+1 (input
+// 1). Flipping u(k−4) or the input flips both output bits (both
+// generators tap D⁰ and D⁴), so one branch metric x serves all four
+// transitions with a sign. For upper state i the outputs on input 0 are
+// c0 = u(k−3), c1 = u(k−1)+u(k−3), so x is ±A or ±B with A = s0+s1
+// (output 00) and B = s0−s1 (output 01).
+func acsStep(m, nx *[convStates]int32, s0, s1 int32) uint16 {
+	a, b := s0+s1, s0-s1
+	var d, e uint32
+	nx[0], nx[1], d = acs(m[0], m[8], a)
+	nx[2], nx[3], e = acs(m[1], m[9], b)
+	d |= e << 2
+	nx[4], nx[5], e = acs(m[2], m[10], a)
+	d |= e << 4
+	nx[6], nx[7], e = acs(m[3], m[11], b)
+	d |= e << 6
+	nx[8], nx[9], e = acs(m[4], m[12], -a)
+	d |= e << 8
+	nx[10], nx[11], e = acs(m[5], m[13], -b)
+	d |= e << 10
+	nx[12], nx[13], e = acs(m[6], m[14], -a)
+	d |= e << 12
+	nx[14], nx[15], e = acs(m[7], m[15], -b)
+	d |= e << 14
+	return uint16(d)
 }
 
 // ConvEncode encodes the bits of u (0 or 1, tail included) into
@@ -81,37 +110,27 @@ type Viterbi struct {
 func (v *Viterbi) Decode(dst []byte, soft []int8) {
 	n := len(dst)
 	soft = soft[:2*n]
+	dec := v.dec[:n]
 	const minusInf = -1 << 28
-	var m, next [convStates]int32
-	for i := range m {
-		m[i] = minusInf
+	// Two metric arrays in turn, two steps an iteration: no copy between
+	// steps.
+	var a, b [convStates]int32
+	for i := range a {
+		a[i] = minusInf
 	}
-	m[0] = 0
-	for k := range n {
-		s0, s1 := int32(soft[2*k]), int32(soft[2*k+1])
-		// Butterflies: states i and i+8 both lead to 2i (input 0) and 2i+1
-		// (input 1). Flipping u(k−4) or the input flips both output bits
-		// (both generators tap D⁰ and D⁴), so one branch metric x serves
-		// all four transitions with a sign. For upper state i the outputs
-		// on input 0 are c0 = u(k−3), c1 = u(k−1)+u(k−3), so x is ±A or ±B
-		// with A = s0+s1 (output 00) and B = s0−s1 (output 01).
-		a, b := s0+s1, s0-s1
-		var d uint16
-		next[0], next[1], d = butterfly(m[0], m[8], a, d, 0)
-		next[2], next[3], d = butterfly(m[1], m[9], b, d, 2)
-		next[4], next[5], d = butterfly(m[2], m[10], a, d, 4)
-		next[6], next[7], d = butterfly(m[3], m[11], b, d, 6)
-		next[8], next[9], d = butterfly(m[4], m[12], -a, d, 8)
-		next[10], next[11], d = butterfly(m[5], m[13], -b, d, 10)
-		next[12], next[13], d = butterfly(m[6], m[14], -a, d, 12)
-		next[14], next[15], d = butterfly(m[7], m[15], -b, d, 14)
-		v.dec[k] = d
-		m = next
+	a[0] = 0
+	k := 0
+	for ; k+1 < n; k += 2 {
+		dec[k] = acsStep(&a, &b, int32(soft[2*k]), int32(soft[2*k+1]))
+		dec[k+1] = acsStep(&b, &a, int32(soft[2*k+2]), int32(soft[2*k+3]))
+	}
+	if k < n {
+		dec[k] = acsStep(&a, &b, int32(soft[2*k]), int32(soft[2*k+1]))
 	}
 	// Trace back from the zero state the tail forces.
 	s := 0
 	for k := n - 1; k >= 0; k-- {
 		dst[k] = byte(s & 1)
-		s = s>>1 | int(v.dec[k]>>s&1)<<3
+		s = s>>1 | int(dec[k]>>s&1)<<3
 	}
 }

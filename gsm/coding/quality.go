@@ -27,3 +27,27 @@ func countErrors(hard []byte, soft []int8) int {
 	}
 	return n
 }
+
+// convErrors is countErrors against the code word of u (ConvEncode), made
+// on the fly: the decoders' quality figure without a re-encoded copy.
+func convErrors(u []byte, soft []int8) int {
+	soft = soft[:2*len(u)]
+	n, st := 0, 0
+	for k, b := range u {
+		b &= 1
+		o := convOut[st][b]
+		n += bitError(o>>1, soft[2*k]) + bitError(o&1, soft[2*k+1])
+		st = (st<<1 | int(b)) & (convStates - 1)
+	}
+	return n
+}
+
+// bitError is 1 when soft s disagrees with hard bit h (0 or 1) or is an
+// erasure, without a branch on the (random) soft sign.
+func bitError(h byte, s int8) int {
+	e := int((uint8(s)>>7)^h) & 1
+	if s == 0 {
+		e = 1
+	}
+	return e
+}

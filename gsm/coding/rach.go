@@ -85,9 +85,7 @@ func DecodeRACH(soft *[36]int8, bsic tdma.BSIC) (ra uint8, q Quality, ok bool) {
 		ra |= u[k] << k
 	}
 	ok = checkColour(u[:8], u[8:14], bsic)
-	var re [rachCoded]byte
-	ConvEncode(re[:], u[:])
-	return ra, Quality{countErrors(re[:], soft[:]), rachCoded}, ok
+	return ra, Quality{convErrors(u[:], soft[:]), rachCoded}, ok
 }
 
 func checkColour(d, c []byte, bsic tdma.BSIC) bool {

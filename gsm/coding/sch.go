@@ -32,9 +32,7 @@ func DecodeSCH(info *[25]byte, soft *[78]int8) (Quality, bool) {
 	v.Decode(u[:], soft[:])
 	copy(info[:], u[:schInfoBits])
 	ok := schCode.check(u[:schInfoBits], u[schInfoBits:schInfoBits+10])
-	var re [schCoded]byte
-	ConvEncode(re[:], u[:])
-	return Quality{countErrors(re[:], soft[:]), schCoded}, ok
+	return Quality{convErrors(u[:], soft[:]), schCoded}, ok
 }
 
 // PackSCHInfo fills the 25 SCH information bits with the Synchronization

@@ -61,9 +61,7 @@ func decodeTCHFS(d *[tchBits]byte, c *[codedBits]int8) (Quality, bool) {
 		}
 	}
 	ok := tchfsCode.check(d[:tchClassIa], u[91:94])
-	var re [tchConvBits]byte
-	ConvEncode(re[:], u[:])
-	return Quality{countErrors(re[:], c[:tchConvBits]), tchConvBits}, ok
+	return Quality{convErrors(u[:], c[:tchConvBits]), tchConvBits}, ok
 }
 
 // TCHFEncoder holds the interleaver state of one full-rate traffic channel

@@ -32,9 +32,7 @@ func decodeBlock228(msg *[23]byte, c *[codedBits]int8) (Quality, bool) {
 	v.Decode(u[:], c[:])
 	ok := fireCode.check(u[:xcchInfoBits], u[xcchInfoBits:xcchInfoBits+40])
 	packLSB(msg[:], u[:xcchInfoBits])
-	var re [codedBits]byte
-	ConvEncode(re[:], u[:])
-	return Quality{countErrors(re[:], c[:]), codedBits}, ok
+	return Quality{convErrors(u[:], c[:]), codedBits}, ok
 }
 
 // EncodeXCCH codes one 23-octet L2 frame onto the payloads of its four
