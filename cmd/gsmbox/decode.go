@@ -41,6 +41,10 @@ number, channel, message and octets, the decoder's bit errors, and the four
 bursts' RSSI, C/I and time of arrival. A summary follows. With --gsmtap or
 --pcap the blocks also go out as GSMTAP, as grgsm_decode sends them.
 
+The CCCH layout of timeslot 0 comes from SI3's CCCH_CONF; until SI3 is
+read only the blocks combined and non-combined CCCHs share are decoded.
+--ccch gives it up front, as grgsm_decode's -m BCCH_SDCCH4 or -m BCCH.
+
 Flags:
 `
 
@@ -52,6 +56,7 @@ func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pcapPath := fs.String("pcap", "", "write every decoded block as GSMTAP in UDP to this pcap file")
 	frames := fs.Int("frames", 0, "stop after this many TDMA frames (0: the whole file)")
 	quiet := fs.Bool("quiet", false, "print only the summary")
+	ccch := fs.String("ccch", "auto", "timeslot 0's CCCH: auto (from SI3's CCCH_CONF), combined (with SDCCH/4) or non-combined")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -66,6 +71,15 @@ func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer f.Close()
 
 	d := &decodeL1{out: stdout, quiet: *quiet, arfcn: tdma.ARFCN(*arfcn), si: map[string]int{}}
+	switch *ccch {
+	case "auto":
+	case "combined":
+		d.comb, d.combKnown = l1.CombV, true
+	case "non-combined":
+		d.comb, d.combKnown = l1.CombIV, true
+	default:
+		return fmt.Errorf("%w: --ccch %q: want auto, combined or non-combined", errUsage, *ccch)
+	}
 	if *gsmtapAddr != "" {
 		s, err := gsmtap.Dial(*gsmtapAddr)
 		if err != nil {

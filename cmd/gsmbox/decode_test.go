@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -44,5 +45,41 @@ func TestDecodeSimIQ(t *testing.T) {
 				t.Logf("output:\n%s", s)
 			}
 		})
+	}
+}
+
+// TestDecodeCCCHFlag: on the default cell (a non-combined CCCH), `gsmbox
+// decode` left to read CCCH_CONF from SI3 skips the CCCH blocks a
+// combined CCCH would not have until SI3 comes; told --ccch non-combined
+// it decodes them from the first multiframe. A bad --ccch is a usage
+// error.
+func TestDecodeCCCHFlag(t *testing.T) {
+	iq := filepath.Join(t.TempDir(), "dl.cfile")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"gsmbox", "sim", "--iq-out", iq, "--duration", "2s"}, &out, &errb); err != nil {
+		t.Fatalf("gsmbox sim: %v\n%s", err, errb.String())
+	}
+	ccch := func(args ...string) int {
+		t.Helper()
+		out.Reset()
+		errb.Reset()
+		if err := run(context.Background(), append(append([]string{"gsmbox", "decode", "--quiet"}, args...), iq), &out, &errb); err != nil {
+			t.Fatalf("gsmbox decode %v: %v\n%s", args, err, errb.String())
+		}
+		m := regexp.MustCompile(`CCCH blocks: (\d+) decoded, (\d+) lost`).FindStringSubmatch(out.String())
+		if m == nil || m[2] != "0" {
+			t.Fatalf("gsmbox decode %v: CCCH summary %q, want every block decoded:\n%s", args, m, out.String())
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	auto, told := ccch(), ccch("--ccch", "non-combined")
+	// 2 s is eight 51-multiframes of 9 CCCH blocks.
+	if told < 8*9-9 || told <= auto {
+		t.Errorf("CCCH blocks decoded: %d with --ccch non-combined, %d from SI3; want about 72, and more than from SI3", told, auto)
+	}
+	err := run(context.Background(), []string{"gsmbox", "decode", "--ccch", "both", iq}, &out, &errb)
+	if !errors.Is(err, errUsage) {
+		t.Errorf("gsmbox decode --ccch both: %v, want a usage error", err)
 	}
 }

@@ -242,8 +242,12 @@ type Cell struct {
 	// SI5 so phones measure them.
 	Neighbours []int `toml:"neighbours"`
 	// CombinedCCCH puts SDCCH/4 on the BCCH timeslot (channel
-	// combination V); false gives combination IV with SDCCH/8 on
-	// the timeslots in SDCCH8Timeslots.
+	// combination V); false, the default, gives combination IV with
+	// SDCCH/8 on the timeslots in SDCCH8Timeslots. Combination IV has 9
+	// CCCH blocks per 51-multiframe instead of 3 (TS 45.002 §6.4.1,
+	// TS 44.018 §10.5.2.11 CCCH_CONF), so access grants and pages wait
+	// less: calls ring sooner and a registration storm clears faster
+	// (docs/storm.md gives the figures).
 	CombinedCCCH bool `toml:"combined_ccch"`
 	// SDCCH8Timeslots are timeslots (1..7) carrying SDCCH/8
 	// (combination VII). The default, DefaultSDCCH8Timeslots, sizes the
@@ -356,7 +360,7 @@ func Default() *Config {
 			TxPowerDBm:          20,
 			Neighbours:          []int{},
 			AllowedARFCNs:       []string{},
-			CombinedCCCH:        true,
+			CombinedCCCH:        false,
 			SDCCH8Timeslots:     DefaultSDCCH8Timeslots(),
 			TCHFTimeslots:       []int{3, 4, 5, 6, 7},
 			VeryEarlyAssignment: true,
@@ -419,9 +423,11 @@ func cloneSlices(v reflect.Value) {
 }
 
 // DefaultSDCCH8Timeslots returns the default SDCCH/8 timeslots: 1 and 2.
-// With the combined CCCH's four SDCCH/4 that makes 20 signalling
-// channels, enough for a village of 200 phones that all register at once
-// after a power cut to be through in under a minute (issue #16; one
-// location update holds an SDCCH for about 4 s). Timeslots 3..7 stay for
-// traffic.
+// With the default non-combined CCCH on timeslot 0 (no SDCCH/4) that
+// makes 16 signalling channels, enough for a village of 200 phones that
+// all register at once after a power cut to be through in under a minute
+// (issue #16; one location update holds an SDCCH for about 4 s; the worst
+// phone registers after about 35 s of air, docs/storm.md). One SDCCH/8
+// timeslot alone is not enough (about 70 s). Timeslots 3..7 stay for
+// traffic: two local calls.
 func DefaultSDCCH8Timeslots() []int { return []int{1, 2} }

@@ -207,6 +207,16 @@ func TestChannelLifecycle(t *testing.T) {
 	if e := events[0]; rr.EstCause(e.Cause) != rr.EstLocationUpdate || e.Cell != 9 || e.Chan != ch || e.Ref == 0 {
 		t.Errorf("CHAN RQD %+v, want location updating on %v of cell 9", e, ch)
 	}
+	// CHAN RQD carries the assignment's Channel Description, which the
+	// core keeps for a call that follows; read after the cell has built
+	// many more CCCH blocks, it is still the one the MS was given.
+	var desc [3]byte
+	if _, err := a.ccch[0].Chan.MarshalTo(desc[:]); err != nil {
+		t.Fatal(err)
+	}
+	if e := events[0]; string(e.Msg) != string(desc[:]) {
+		t.Errorf("CHAN RQD Msg = % x, want the Channel Description % x", e.Msg, desc)
+	}
 	if e := events[1]; e.SAPI != 0 || e.Chan != ch || e.Ref != events[0].Ref {
 		t.Errorf("EST IND %+v, want SAPI 0 on %v, ref %d", e, ch, events[0].Ref)
 	}

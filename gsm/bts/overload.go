@@ -194,8 +194,14 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 		c.activate(d, fn, r.ta, r.cause)
 		c.ded.Assigned++
 		c.log.Debug("immediate assignment", "chan", d.ch, "ta", r.ta, "ra", r.ra, "rfn", uint32(r.fn))
+		// The Channel Description of the assignment (TS 44.018 §9.1.18),
+		// copied: dst is the CCCH block buffer, written again for the
+		// next block while the core may not yet have read this event (on
+		// a non-combined CCCH that is as soon as 4 frames later).
+		desc := make([]byte, 3)
+		copy(desc, dst[4:7])
 		u := rsl.Up{Kind: rsl.ChanRequired, Cell: c.cfg.ID, Chan: d.ch, Ref: d.ref, FN: r.fn, RA: r.ra, Cause: uint8(r.cause),
-			Msg: dst[4:7:7]} // the Channel Description of the assignment (TS 44.018 §9.1.18)
+			Msg: desc}
 		if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
 			c.ded.UpDropped++
 		}

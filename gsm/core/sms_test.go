@@ -26,11 +26,13 @@ import (
 )
 
 // smsTap, when set, is the GSMTAP mirror of the next smsWorld's cell;
-// smsSDCCH8 its SDCCH/8 timeslots.
+// smsSDCCH8 its SDCCH/8 timeslots; smsNonCombined makes its CCCH
+// non-combined (channel combination IV, no SDCCH/4 on TN0).
 var (
-	smsTap    l1.Tap
-	smsSDCCH8 []tdma.TN
-	smsAsync  bool // the next smsWorld's core runs with Serve (see TestSMSServe)
+	smsTap         l1.Tap
+	smsSDCCH8      []tdma.TN
+	smsNonCombined bool
+	smsAsync       bool // the next smsWorld's core runs with Serve (see TestSMSServe)
 	// smsAuthEvery is the next smsWorld's mm.Config.AuthEvery.
 	smsAuthEvery int
 )
@@ -75,6 +77,9 @@ func newSMSWorldOn(t *testing.T, reg *registry.Registry, st *smsc.Store, smscfg 
 	cc.PLMN, cc.LAC, cc.CI = cellLAI.PLMN, cellLAI.LAC, 7
 	cc.BSIC = tdma.BSIC{NCC: 2, BCC: 5}
 	cc.Band, cc.ARFCN = tdma.GSM900, 62
+	if smsNonCombined {
+		cc.CombinedCCCH = false
+	}
 	w.cell, err = bts.New(bts.Config{Cell: cc, ID: 1, Up: net.Up(), Tap: smsTap, SDCCH8: smsSDCCH8})
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +256,31 @@ func TestSMSLatency(t *testing.T) {
 	t.Logf("end-to-end air latency, recipient idle: median %v, p95 %v, worst %v (20 messages)", med.Round(time.Millisecond), p95.Round(time.Millisecond), worst.Round(time.Millisecond))
 	if med > 3*time.Second {
 		t.Errorf("median latency %v, want under 3 s", med)
+	}
+}
+
+// TestSMSLatencyLayouts compares the end-to-end latency on the cell
+// layouts weighed for the default (issue #16, docs/storm.md): a combined
+// CCCH (3 CCCH blocks per 51-multiframe, TS 45.002 §6.4.1) with SDCCH/8 on
+// TN1-2, and a non-combined CCCH (9 blocks) with SDCCH/8 on TN1-2 or TN1
+// alone. Logged for the figures; it fails only when a median passes 3 s.
+func TestSMSLatencyLayouts(t *testing.T) {
+	defer func() { smsSDCCH8, smsNonCombined = nil, false }()
+	for _, c := range []struct {
+		name        string
+		nonCombined bool
+		sdcch8      []tdma.TN
+	}{
+		{"combined CCCH, SDCCH/8 on TN1-2", false, []tdma.TN{1, 2}},
+		{"non-combined CCCH, SDCCH/8 on TN1-2", true, []tdma.TN{1, 2}},
+		{"non-combined CCCH, SDCCH/8 on TN1", true, []tdma.TN{1}},
+	} {
+		smsNonCombined, smsSDCCH8 = c.nonCombined, c.sdcch8
+		med, p95, worst := smsLatency(t, false)
+		t.Logf("%s: end-to-end air latency, recipient idle: median %v, p95 %v, worst %v (20 messages)", c.name, med.Round(time.Millisecond), p95.Round(time.Millisecond), worst.Round(time.Millisecond))
+		if med > 3*time.Second {
+			t.Errorf("%s: median latency %v, want under 3 s", c.name, med)
+		}
 	}
 }
 

@@ -226,7 +226,9 @@ func TestStormDefaultCell(t *testing.T) {
 	if testing.Short() {
 		n = min(n, 40)
 	}
-	w := newStormWorld(t, stormCell(rr.DefaultCellConfig(), defaultSDCCH8), n, 1)
+	cc := rr.DefaultCellConfig()
+	cc.CombinedCCCH = defaultCombinedCCCH
+	w := newStormWorld(t, stormCell(cc, defaultSDCCH8), n, 1)
 	r := w.run(180 * time.Second)
 	t.Logf("default cell, %d phones: %v", n, r)
 	checkStorm(t, r)

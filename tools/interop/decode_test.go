@@ -61,18 +61,21 @@ func TestDecodeMatchesGrGSM(t *testing.T) {
 			rate := parseRate(t, out)
 
 			ours := filepath.Join(dir, "gsmbox.pcap")
+			mode, ccch := "BCCH_SDCCH4", "combined"
+			if !cfg.Cell.CombinedCCCH {
+				mode, ccch = "BCCH", "non-combined"
+			}
+			// Both decoders are told the CCCH layout (grgsm_decode -m,
+			// gsmbox decode --ccch), so both decode the CCCH blocks
+			// before SI3 too.
 			dec := exec.CommandContext(ctx, bin, "decode", "--quiet", "--pcap", ours, "--rate", strconv.FormatFloat(rate, 'f', 3, 64),
-				"--arfcn", strconv.Itoa(cfg.Cell.ARFCN), iq)
+				"--arfcn", strconv.Itoa(cfg.Cell.ARFCN), "--ccch", ccch, iq)
 			summary, err := dec.CombinedOutput()
 			if err != nil {
 				t.Fatalf("gsmbox decode: %v\n%s", err, summary)
 			}
 			t.Logf("gsmbox decode:\n%s", summary)
 
-			mode := "BCCH_SDCCH4"
-			if !cfg.Cell.CombinedCCCH {
-				mode = "BCCH"
-			}
 			theirs, _ := grgsmDecode(t, ctx, dir, iq, rate, cfg.Cell.ARFCN, mode)
 
 			checkSystemInformation(t, ours, cfg)

@@ -40,7 +40,8 @@ func airCallsTap(t *testing.T, n, k, talk int, codecs []cc.SpeechVersion, sdcch8
 		e(cfg)
 	}
 	cfg.Sim.SNRdB = 60
-	// Six TCH/Fs for three calls: the default cell's SDCCH/8 on TN1 only.
+	// Six TCH/Fs for three calls: SDCCH/8 on TN1 only (layout (c) of
+	// docs/storm.md; the default cell keeps TN2 for SDCCH/8 and has five).
 	cfg.Cell.SDCCH8Timeslots = []int{1}
 	cfg.Cell.TCHFTimeslots = []int{2, 3, 4, 5, 6, 7}
 	if sdcch8 {
