@@ -3,6 +3,7 @@ package bts
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/rr"
@@ -48,6 +49,10 @@ type Config struct {
 	// than one per 51-multiframe, and the channel becomes the call's
 	// speech channel by Channel Mode Modify, with no assignment.
 	VeryEarlyAssignment bool
+	// DynamicTS lists TCH/F timeslots (each also in TCHF) that carry
+	// SDCCH/8 while signalling demand is high, and go back to TCH/F when
+	// calls need them (dynamic.go).
+	DynamicTS []tdma.TN
 }
 
 // DefaultDownQueue is the default length of a cell's request queue.
@@ -68,6 +73,10 @@ type Stats struct {
 	// and TCH); DownQueue the core's requests waiting for the next frame.
 	ChannelsInUse int
 	DownQueue     int
+	// Timeslots is each timeslot's combination now, a dynamic timeslot's
+	// as last switched; Dynamic counts the switches.
+	Timeslots [tdma.Slots]l1.Combination
+	Dynamic   DynamicStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -88,6 +97,11 @@ type Cell struct {
 	pages   []pendingPage        // this frame's paging identities (paging.go)
 	tch     [tdma.Slots]tchState // speech on the TCH/Fs (tch.go)
 	traffic TrafficStats
+	// Dynamic timeslots (dynamic.go) and the layout they switch.
+	dyn         [tdma.Slots]dynSlot
+	lay         l1.Layout
+	dynLowSince uint64
+	dynStats    DynamicStats
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -124,6 +138,11 @@ func New(cfg Config) (*Cell, error) {
 		}
 		lc.Slots[tn] = l1.CombI
 	}
+	for i, tn := range cfg.DynamicTS {
+		if tn == 0 || tn > 7 || lc.Slots[tn] != l1.CombI || slices.Contains(cfg.DynamicTS[:i], tn) {
+			return nil, fmt.Errorf("%w: dynamic timeslot %d: want a TCH/F timeslot listed once", ErrConfig, tn)
+		}
+	}
 	if !cfg.Cell.CombinedCCCH && len(cfg.SDCCH8) == 0 {
 		return nil, fmt.Errorf("%w: a non-combined CCCH needs an SDCCH/8 timeslot", ErrConfig)
 	}
@@ -137,8 +156,9 @@ func New(cfg Config) (*Cell, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c.initTCH()
+	c.initDynamic()
 	for i := range c.chans {
-		if c.chans[i].ch.Kind != l1.ChanTCHF {
+		if c.chans[i].ch.Kind != l1.ChanTCHF && c.usable(&c.chans[i]) {
 			c.acc.st.SDCCHTotal++
 		}
 	}
@@ -177,10 +197,12 @@ func (c *Cell) L1Config() l1.Config { return c.l1cfg }
 // transceiver's lead. It does not allocate.
 func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
+	c.dynamicFrame(fn)
 	c.downlink(fn)
 	c.tick(fn)
 	if c.stats.Frames%51 == 0 {
 		c.overload()
+		c.dynamic(fn)
 	}
 	c.dl.Frame(fn, out)
 }
@@ -209,5 +231,7 @@ func (c *Cell) Stats() Stats {
 		}
 	}
 	s.DownQueue = c.down.Len()
+	s.Timeslots = c.lay.Slots()
+	s.Dynamic = c.dynStats
 	return s
 }

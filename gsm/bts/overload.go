@@ -225,7 +225,8 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 // emergency, answer to paging) goes straight onto a free TCH/F (TS
 // 48.008's very early assignment; TS 44.018 §3.3.1.1.3 lets the Immediate
 // Assignment allocate a TCH); otherwise a free SDCCH, and when none is
-// free a TCH/F in signalling mode. nil when nothing is free.
+// free a TCH/F in signalling mode, unless the cell has dynamic
+// timeslots. nil when nothing is free.
 func (c *Cell) chooseChannel(cause rr.EstCause) *dchan {
 	// Only requests that say a TCH is needed: an answer to paging may be
 	// for an SMS, and SAPI 3 does not run on a TCH's FACCH.
@@ -237,13 +238,19 @@ func (c *Cell) chooseChannel(cause rr.EstCause) *dchan {
 	if d := c.freeSDCCH(); d != nil {
 		return d
 	}
+	if len(c.cfg.DynamicTS) > 0 {
+		// The TCH/Fs are kept for calls: signalling beyond the SDCCHs
+		// goes to a dynamic timeslot's eight SDCCH/8 (dynamic.go), not
+		// one phone to a TCH/F.
+		return nil
+	}
 	return tch
 }
 
 // freeTCHF returns a free TCH/F, or nil.
 func (c *Cell) freeTCHF() *dchan {
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind == l1.ChanTCHF {
+		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind == l1.ChanTCHF && c.usable(&c.chans[i]) {
 			return &c.chans[i]
 		}
 	}
@@ -253,7 +260,7 @@ func (c *Cell) freeTCHF() *dchan {
 // freeSDCCH returns a free SDCCH, or nil.
 func (c *Cell) freeSDCCH() *dchan {
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF {
+		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind != l1.ChanTCHF && c.usable(&c.chans[i]) {
 			return &c.chans[i]
 		}
 	}
@@ -334,18 +341,11 @@ func (c *Cell) held(frames int) {
 func (c *Cell) overload() {
 	a := &c.acc
 	if a.overloadOff {
+		// The wait indications still follow the SDCCHs there are.
+		_, a.st.SDCCHTotal = c.sdcchCount()
 		return
 	}
-	inUse, total := 0, 0
-	for i := range c.chans {
-		if c.chans[i].ch.Kind == l1.ChanTCHF {
-			continue
-		}
-		total++
-		if c.chans[i].state != ChanFree {
-			inUse++
-		}
-	}
+	inUse, total := c.sdcchCount()
 	a.st.SDCCHInUse, a.st.SDCCHTotal = inUse, total
 	a.st.Backlog, a.st.QueueLen = c.backlog(), a.n
 	a.st.HoldFrames = max(a.hold, holdInit)
@@ -444,4 +444,22 @@ func (c *Cell) Overload() OverloadStats {
 	s := c.acc.st
 	s.QueueLen = c.acc.n
 	return s
+}
+
+// sdcchCount counts the SDCCHs in use and those that can be assigned
+// (a dynamic timeslot's only while it carries SDCCH/8).
+func (c *Cell) sdcchCount() (inUse, total int) {
+	for i := range c.chans {
+		d := &c.chans[i]
+		if d.ch.Kind == l1.ChanTCHF {
+			continue
+		}
+		if c.usable(d) {
+			total++
+		}
+		if d.state != ChanFree {
+			inUse++
+		}
+	}
+	return inUse, total
 }
