@@ -181,6 +181,9 @@ func TestValidation(t *testing.T) {
 			c.Cell.SDCCH8Timeslots = []int{4}
 		}, "cell.tchf_timeslots"},
 		{"no TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = nil }, ""},
+		{"dynamic timeslots range", func(c *Config) { c.Cell.DynamicTimeslots = 8 }, "cell.dynamic_timeslots"},
+		{"dynamic timeslots negative", func(c *Config) { c.Cell.DynamicTimeslots = -1 }, "cell.dynamic_timeslots"},
+		{"dynamic timeslots beyond TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = []int{3}; c.Cell.DynamicTimeslots = 7 }, ""},
 		{"no answer short", func(c *Config) { c.Calls.NoAnswer = Duration{time.Second} }, "calls.no_answer"},
 		{"emergency target", func(c *Config) { c.Emergency.Target = "11x" }, "emergency.target"},
 		{"emergency number", func(c *Config) { c.Emergency.Numbers = []string{"1-1-2"} }, "emergency.numbers"},

@@ -20,8 +20,9 @@ import (
 //
 // The demand is measured once per 51-multiframe, as the SDCCHs in use
 // plus the channel requests waiting for a CCCH block plus the phones told
-// to come back (T3122). A timeslot becomes SDCCH/8 when that exceeds the
-// SDCCHs there are, as long as dynamicTCHReserve TCH/Fs stay free for
+// to come back (T3122). A timeslot becomes SDCCH/8 when at least 90 % of
+// the SDCCHs are in use and that demand exceeds the SDCCHs there are, as
+// long as dynamicTCHReserve TCH/Fs stay free for
 // calls. It drains (no new SDCCH on it) when the free TCH/Fs fall below
 // that reserve, or when the demand has stayed under half of what the
 // other SDCCHs can carry for dynamicHoldFrames; once its last SDCCH is
@@ -173,7 +174,7 @@ func (c *Cell) dynamic(fn tdma.FN) {
 	}
 	// Demand above the SDCCHs there are: one more timeslot, the highest
 	// idle one (the low ones stay for calls), per multiframe.
-	if demand > total && freeTCH > dynamicTCHReserve {
+	if inUse*10 >= total*9 && demand > total && freeTCH > dynamicTCHReserve {
 		for i := len(c.cfg.DynamicTS) - 1; i >= 0; i-- {
 			tn := c.cfg.DynamicTS[i]
 			s := &c.dyn[tn]
