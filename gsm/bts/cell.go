@@ -102,6 +102,7 @@ type Cell struct {
 	lay         l1.Layout
 	dynLowSince uint64
 	dynStats    DynamicStats
+	rachIdx     []int // RACH slots before each frame of the 51-multiframe (siblings.go)
 }
 
 // New builds the cell's System Information and its L1 scheduler.

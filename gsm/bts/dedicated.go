@@ -247,7 +247,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	if c.acc.n == accessDepth {
 		c.ded.AGCHDropped++
 	}
-	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause})
+	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause, rssi: a.RSSI})
 }
 
 // activate assigns d for an MS expected within T3101 of fn.

@@ -51,6 +51,8 @@ type accessReq struct {
 	fn    tdma.FN
 	ta    uint8
 	cause rr.EstCause
+	rssi  float32 // dBm
+	sib   bool    // looks like the request of a phone already granted (siblings.go)
 }
 
 // OverloadLevel is how far the cell's overload control has gone.
@@ -77,6 +79,7 @@ const overloadHoldFrames = 10 * secondFrames
 type OverloadStats struct {
 	Queued      uint64 // channel requests queued
 	Stale       uint64 // requests dropped unanswered: older than the phone's window
+	Siblings    uint64 // requests put last: they look like the same phone's as one granted (siblings.go)
 	QueueFull   uint64 // requests dropped because the queue was full (the oldest)
 	RejectMsgs  uint64 // Immediate Assignment Reject messages sent
 	Level       OverloadLevel
@@ -183,8 +186,10 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 	if a.n == 0 {
 		return false
 	}
+	c.nextRequest()
 	if d := c.chooseChannel(a.peek().cause); d != nil {
 		r := a.pop()
+		c.markSiblings(&r)
 		ia := rr.ImmediateAssignment{Chan: d.desc, Ref: rr.NewRequestRef(r.ra, r.fn), TA: r.ta}
 		if err := ia.MarshalTo(dst); err != nil {
 			c.log.Error("building immediate assignment", "err", err)
