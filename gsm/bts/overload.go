@@ -52,7 +52,7 @@ type accessReq struct {
 	ta    uint8
 	cause rr.EstCause
 	rssi  float32 // dBm
-	sib   bool    // looks like the request of a phone already granted (siblings.go)
+	sib   uint8   // looks like the request of a phone already granted: sibNone, sibLike, sibClose (siblings.go)
 }
 
 // OverloadLevel is how far the cell's overload control has gone.
@@ -77,23 +77,24 @@ const overloadHoldFrames = 10 * secondFrames
 
 // OverloadStats counts what the scheduler and the overload control did.
 type OverloadStats struct {
-	Queued      uint64 // channel requests queued
-	Stale       uint64 // requests dropped unanswered: older than the phone's window
-	Siblings    uint64 // requests put last: they look like the same phone's as one granted (siblings.go)
-	QueueFull   uint64 // requests dropped because the queue was full (the oldest)
-	RejectMsgs  uint64 // Immediate Assignment Reject messages sent
-	Level       OverloadLevel
-	LevelMax    OverloadLevel
-	SIChanges   uint64 // System Information rebuilt for the overload control
-	Barred      uint16 // the access classes barred now (bit n = class n)
-	Backlog     int    // phones told to wait whose T3122 has not run out
-	QueueLen    int    // requests waiting for a CCCH block now
-	WaitMax     uint8  // the longest wait indication sent, seconds
-	HoldFrames  int    // the SDCCH holding time measured (moving average)
-	SDCCHInUse  int
-	SDCCHTotal  int
-	LastWaitSec uint8
-	RACHBusy    int // RACH slots with a burst, decoded or not, per thousand (moving average)
+	Queued       uint64 // channel requests queued
+	Stale        uint64 // requests dropped unanswered: older than the phone's window
+	Siblings     uint64 // requests put last: they look like the same phone's as one granted (siblings.go)
+	SiblingDrops uint64 // of which dropped unanswered: close matches, with nothing else waiting
+	QueueFull    uint64 // requests dropped because the queue was full (the oldest)
+	RejectMsgs   uint64 // Immediate Assignment Reject messages sent
+	Level        OverloadLevel
+	LevelMax     OverloadLevel
+	SIChanges    uint64 // System Information rebuilt for the overload control
+	Barred       uint16 // the access classes barred now (bit n = class n)
+	Backlog      int    // phones told to wait whose T3122 has not run out
+	QueueLen     int    // requests waiting for a CCCH block now
+	WaitMax      uint8  // the longest wait indication sent, seconds
+	HoldFrames   int    // the SDCCH holding time measured (moving average)
+	SDCCHInUse   int
+	SDCCHTotal   int
+	LastWaitSec  uint8
+	RACHBusy     int // RACH slots with a burst, decoded or not, per thousand (moving average)
 }
 
 // accessSched is the cell's access-grant queue, T3122 calendar and
@@ -186,7 +187,9 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 	if a.n == 0 {
 		return false
 	}
-	c.nextRequest()
+	if c.nextRequest(); a.n == 0 {
+		return false
+	}
 	if d := c.chooseChannel(a.peek().cause); d != nil {
 		r := a.pop()
 		c.markSiblings(&r)

@@ -24,11 +24,25 @@ import (
 // are taken for the same phone's and go to the back of the line: they are
 // answered only when no other request waits, so in a storm they go stale
 // unanswered (overload.go), and a request of another phone that happens
-// to match is delayed, never lost.
+// to match is delayed. When nothing else waits, a close match (the same
+// timing advance, the level within 1 dB) is dropped rather than
+// answered; a looser one is answered.
 
 // siblingLevelDB is how far apart in level two requests of one phone may
 // arrive: fading over a few seconds, and the receiver's measurement.
-const siblingLevelDB = 2
+// Within siblingCloseDB and at the same timing advance a request is a
+// close match.
+const (
+	siblingLevelDB = 3
+	siblingCloseDB = 1
+)
+
+// Sibling marks of a queued request.
+const (
+	sibNone  uint8 = iota
+	sibLike        // matches a granted request's phone
+	sibClose       // and closely: the same timing advance, within siblingCloseDB
+)
 
 // rachSlot numbers the RACH slots on TN0: the count of RACH frames from
 // frame 0 of the hyperframe to fn. Uplink frames map one to one to
@@ -63,17 +77,24 @@ func (c *Cell) siblingGap(n int) bool {
 	return false
 }
 
-// sibling reports whether q looks like another request of the phone
-// whose request g was granted.
-func (c *Cell) sibling(g, q *accessReq) bool {
-	if q.cause != g.cause || absDiff(q.ta, g.ta) > 0 || math.Abs(float64(q.rssi-g.rssi)) > siblingLevelDB {
-		return false
+// sibling says whether q looks like another request of the phone whose
+// request g was granted, and how closely.
+func (c *Cell) sibling(g, q *accessReq) uint8 {
+	dl := math.Abs(float64(q.rssi - g.rssi))
+	if q.cause != g.cause || absDiff(q.ta, g.ta) > 1 || dl > siblingLevelDB {
+		return sibNone
 	}
 	n := c.rachSlot(q.fn) - c.rachSlot(g.fn)
 	if n < 0 {
 		n = -n
 	}
-	return c.siblingGap(n)
+	if !c.siblingGap(n) {
+		return sibNone
+	}
+	if q.ta == g.ta && dl <= siblingCloseDB {
+		return sibClose
+	}
+	return sibLike
 }
 
 func absDiff(a, b uint8) uint8 {
@@ -91,23 +112,33 @@ func (c *Cell) markSiblings(g *accessReq) {
 	a := &c.acc
 	for i := range a.n {
 		q := &a.q[(a.head+i)%accessDepth]
-		if !q.sib && c.sibling(g, q) {
-			q.sib = true
-			a.st.Siblings++
+		if m := c.sibling(g, q); m > q.sib {
+			if q.sib == sibNone {
+				a.st.Siblings++
+			}
+			q.sib = m
 		}
 	}
 }
 
 // nextRequest moves the oldest request not marked as a granted phone's
-// sibling to the head of the queue (the oldest sibling stays there when
-// there is no other).
+// sibling to the head of the queue. When only siblings wait, the close
+// ones are dropped (they are all but surely the phone's, already on its
+// channel) and the oldest other one is answered.
 func (c *Cell) nextRequest() {
 	a := &c.acc
 	i := 0
-	for i < a.n && a.q[(a.head+i)%accessDepth].sib {
+	for i < a.n && a.q[(a.head+i)%accessDepth].sib != sibNone {
 		i++
 	}
-	if i == 0 || i == a.n {
+	if i == a.n {
+		for a.n > 0 && a.peek().sib == sibClose {
+			a.pop()
+			a.st.SiblingDrops++
+		}
+		return
+	}
+	if i == 0 {
 		return
 	}
 	r := a.q[(a.head+i)%accessDepth]

@@ -26,8 +26,9 @@ func rachFNs(c *Cell, fn tdma.FN, n, gap int) []tdma.FN {
 // A phone's three channel requests, S slots apart, wait in the queue with
 // another phone's request. Once the first is granted, the other phone is
 // answered next and the first phone's two others only after it: they are
-// marked as its siblings. A request with the same timing but another
-// timing advance or level is not a sibling.
+// marked as its siblings. With nothing else waiting, the one 2 dB off is
+// answered, the one 1 dB off dropped. A request with the same timing but
+// another timing advance and level is not a sibling.
 func TestSiblingRequests(t *testing.T) {
 	c, err := New(testConfig())
 	if err != nil {
@@ -44,13 +45,16 @@ func TestSiblingRequests(t *testing.T) {
 		fn   tdma.FN
 		toa  float32
 		rssi float32
-	}{{0x01, a[0], 3, -80}, {0x02, b, 9, -70}, {0x03, a[1], 3, -81}, {0x04, a[2], 3, -79}, {0x05, other, 12, -60}} {
+	}{{0x01, a[0], 3, -80}, {0x02, b, 9, -70}, {0x03, a[1], 3, -82}, {0x04, a[2], 3, -79}, {0x05, other, 12, -60}} {
 		c.AccessBurst(&l1.AccessBurst{RA: r.ra, FN: r.fn, ToA: r.toa, RSSI: r.rssi})
 	}
 	var got []uint8
 	fn := other.Add(1)
 	var blk [23]byte
-	for c.grant(fn, &blk) && blk[2] == 0x3f {
+	for c.grant(fn, &blk) {
+		if blk[2] != 0x3f {
+			t.Fatalf("grant: message type %#x, want only Immediate Assignments", blk[2])
+		}
 		var ia rr.ImmediateAssignment
 		if err := ia.Unmarshal(blk[:]); err != nil {
 			t.Fatalf("grant: %v", err)
@@ -59,14 +63,15 @@ func TestSiblingRequests(t *testing.T) {
 	}
 	want := []uint8{0x01, 0x02, 0x05, 0x03}
 	if len(got) != len(want) {
-		t.Fatalf("granted RAs %#x, want %#x (four SDCCHs, then a reject)", got, want)
+		t.Fatalf("granted RAs %#x, want %#x", got, want)
 	}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("granted RAs %#x, want %#x", got, want)
 		}
 	}
-	if n := c.Overload().Siblings; n != 2 {
-		t.Errorf("Siblings = %d, want the first phone's other 2 requests", n)
+	if ov := c.Overload(); ov.Siblings != 2 || ov.SiblingDrops != 1 || ov.QueueLen != 0 {
+		t.Errorf("Siblings = %d, SiblingDrops = %d, queue %d; want the first phone's other 2 requests marked, the close one (1 dB) dropped",
+			ov.Siblings, ov.SiblingDrops, ov.QueueLen)
 	}
 }
