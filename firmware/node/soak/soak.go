@@ -497,8 +497,8 @@ func (r *run) unsettled() string {
 		}
 		p := r.air.Phone(i).MS
 		if !s.mm.Registered() || s.mm.Pending() || p.State() != ms.StateIdle {
-			return fmt.Sprintf("phone %d: registered %v, pending %v, %v, best %v, attempts %d",
-				i, s.mm.Registered(), s.mm.Pending(), p.State(), p.Best(), s.mm.MS.Attempts())
+			return fmt.Sprintf("phone %d: registered %v, pending %v, %v, best %v, attempts %d, call %+v",
+				i, s.mm.Registered(), s.mm.Pending(), p.State(), p.Best(), s.mm.MS.Attempts(), s.h.Info())
 		}
 		if n := s.h.Outbox(); n > 0 {
 			return fmt.Sprintf("phone %d has %d text parts to send", i, n)
