@@ -102,7 +102,7 @@ type Cell struct {
 	lay         l1.Layout
 	dynLowSince uint64
 	dynStats    DynamicStats
-	rachIdx     []int // RACH slots before each frame of the 51-multiframe (siblings.go)
+	rachIdx     [52]int // RACH slots before each frame of the 51-multiframe (siblings.go)
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -158,6 +158,7 @@ func New(cfg Config) (*Cell, error) {
 	}
 	c.initTCH()
 	c.initDynamic()
+	c.initRACHSlots()
 	for i := range c.chans {
 		if c.chans[i].ch.Kind != l1.ChanTCHF && c.usable(&c.chans[i]) {
 			c.acc.st.SDCCHTotal++

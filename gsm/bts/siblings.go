@@ -48,17 +48,19 @@ const (
 // frame 0 of the hyperframe to fn. Uplink frames map one to one to
 // downlink ones, so this is the slot count a phone's spreading uses.
 func (c *Cell) rachSlot(fn tdma.FN) int {
-	if c.rachIdx == nil {
-		c.rachIdx = make([]int, 52)
-		comb := c.l1cfg.Slots[0]
-		for f := range 51 {
-			c.rachIdx[f+1] = c.rachIdx[f]
-			if comb.Uplink(0, tdma.FN(f)).Chan.Kind == l1.ChanRACH {
-				c.rachIdx[f+1]++
-			}
+	return int(fn)/51*c.rachIdx[51] + c.rachIdx[int(fn)%51]
+}
+
+// initRACHSlots fills the table rachSlot counts with (TN0's combination
+// does not change).
+func (c *Cell) initRACHSlots() {
+	comb := c.l1cfg.Slots[0]
+	for f := range 51 {
+		c.rachIdx[f+1] = c.rachIdx[f]
+		if comb.Uplink(0, tdma.FN(f)).Chan.Kind == l1.ChanRACH {
+			c.rachIdx[f+1]++
 		}
 	}
-	return int(fn)/51*c.rachIdx[51] + c.rachIdx[int(fn)%51]
 }
 
 // siblingGap reports whether n RACH slots can separate two requests of
