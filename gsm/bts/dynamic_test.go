@@ -73,12 +73,10 @@ func TestDynamicTimeslots(t *testing.T) {
 		}
 	}
 	on := map[tdma.TN]int{}
-	for i, ia := range a.ccch {
-		if ia.Chan.Type != rr.ChanSDCCH8 {
-			continue
+	for _, ia := range a.ccch {
+		if ia.Chan.Type == rr.ChanSDCCH8 {
+			on[ia.Chan.TN]++
 		}
-		on[ia.Chan.TN]++
-		_ = i
 	}
 	if on[6] == 0 || on[7] == 0 {
 		t.Errorf("SDCCH/8 grants per timeslot: %v, want some on TN6 and TN7", on)

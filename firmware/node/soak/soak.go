@@ -152,8 +152,8 @@ type slot struct {
 	h     *ms.Handset // calls and SMS over mm
 	// The traffic: the next call and text.
 	nextCall, nextSMS int64
-	// The call placed last: the frame it was counted as connected and
-	// ended (0: not yet).
+	// The call placed last: still to be counted as ended (calling), and
+	// already counted as connected.
 	calling, connected bool
 	// The life: the next switch-off (on), the end of the detach (at
 	// the latest), the next switch-on (off).
