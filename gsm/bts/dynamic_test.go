@@ -55,12 +55,18 @@ func TestDynamicTimeslots(t *testing.T) {
 	}
 	switched := map[tdma.TN]tdma.FN{}
 	for a.fn < 51*40 {
+		seen := len(a.ccch)
 		a.step(flood)
 		activAnswers(up)
 		ts := a.cell.Timeslots()
 		for _, tn := range []tdma.TN{6, 7} {
 			if _, ok := switched[tn]; !ok && ts[tn] == l1.CombVII {
 				switched[tn] = a.cell.dyn[tn].at
+			}
+		}
+		for _, ia := range a.ccch[seen:] {
+			if at, ok := switched[ia.Chan.TN]; ia.Chan.Type == rr.ChanSDCCH8 && (!ok || a.fn < at) {
+				t.Errorf("FN %d: SDCCH/8 granted on TN%d before its switch (FN %d)", a.fn, ia.Chan.TN, at)
 			}
 		}
 	}
