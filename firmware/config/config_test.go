@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -389,5 +390,31 @@ func TestValueChecks(t *testing.T) {
 	err := cfg.Validate(nil)
 	if err == nil || !strings.Contains(err.Error(), "sim.snr_db") || !strings.Contains(err.Error(), "cell.tx_power_dbm") {
 		t.Errorf("Validate(NaN SNR and power) = %v, want both named", err)
+	}
+}
+
+// cell.dynamic_timeslots picks the highest TCH/F timeslots, never more
+// than there are.
+func TestDynamicTS(t *testing.T) {
+	for _, tc := range []struct {
+		tch  []int
+		n    int
+		want []int
+	}{
+		{[]int{3, 4, 5, 6, 7}, 2, []int{6, 7}},
+		{[]int{7, 3, 5}, 2, []int{5, 7}},
+		{[]int{3}, 7, []int{3}},
+		{[]int{3, 4}, 0, []int{}},
+		{nil, 2, []int{}},
+	} {
+		c := Default()
+		c.Cell.TCHFTimeslots, c.Cell.DynamicTimeslots = tc.tch, tc.n
+		got := c.DynamicTS()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("DynamicTS(tchf %v, %d) = %v, want %v", tc.tch, tc.n, got, tc.want)
+		}
+		if len(tc.tch) > 0 && len(got) > 0 && c.Cell.TCHFTimeslots[0] != tc.tch[0] {
+			t.Errorf("DynamicTS changed tchf_timeslots")
+		}
 	}
 }
