@@ -109,6 +109,8 @@ func runTier2(ctx context.Context, cfg *config.Config, configGiven bool, ph *pho
 	ov := rep.Cell.Overload
 	fmt.Fprintf(stdout, "cell: %d assigned, %d rejected (longest wait %d s), %d stale requests dropped, %d T3101; overload level max %d, %d SI changes; air: %d access bursts, %d lost to collisions\n",
 		rep.Cell.Dedicated.Assigned, rep.Cell.Dedicated.Rejected, ov.WaitMax, ov.Stale, rep.Cell.Dedicated.T3101Expired, ov.LevelMax, ov.SIChanges, rep.Air.Access, rep.Air.Collisions)
+	fmt.Fprintf(stdout, "cell: %d requests put last as a granted phone's own (%d dropped); dynamic timeslots: %d switches to SDCCH/8, %d back\n",
+		ov.Siblings, ov.SiblingDrops, rep.Cell.Dynamic.ToSDCCH, rep.Cell.Dynamic.ToTCH)
 	if ph.report != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
