@@ -24,6 +24,7 @@ type phoneOpts struct {
 	provision bool
 	calls     int
 	talk      time.Duration
+	talkSet   bool                 // --talk given
 	sms       int                  // --sms: messages each phone sends (sms.go)
 	smsReport *simphones.SMSReport // filled by the command before phoneSummary
 }
@@ -39,7 +40,10 @@ func addPhoneFlags(fs *flag.FlagSet) *phoneOpts {
 	fs.BoolVar(&o.provision, "provision", false, "with --phones: add the phones to the subscriber registry with their Ki (COMP128-3) first, so they are authenticated and ciphered")
 	fs.Var(intValue{&o.calls, func(n int) error { return config.CheckRange(n, 0, config.MaxSimPhones/2) }}, "calls", "with --phones: once all are registered, place K simultaneous calls between random pairs (implies --provision)")
 	o.talk = 5 * time.Second
-	fs.Var(durationValue{&o.talk, func(d time.Duration) error { return config.CheckPositiveDuration(d, 24*time.Hour) }}, "talk", "with --calls: how long each call talks before the caller hangs up")
+	fs.Var(durationValue{&o.talk, func(d time.Duration) error {
+		o.talkSet = true
+		return config.CheckPositiveDuration(d, 24*time.Hour)
+	}}, "talk", "with --calls or --soak: how long each call talks before the caller hangs up")
 	fs.Var(intValue{&o.sms, func(n int) error { return config.CheckRange(n, 0, 10000) }}, "sms", "with --phones: each phone sends M text messages to random others (7-bit, UCS2, 3-part long), some phones going off and on; implies --provision")
 	return o
 }

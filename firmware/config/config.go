@@ -3,6 +3,7 @@ package config
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"time"
 )
 
@@ -261,6 +262,11 @@ type Cell struct {
 	// or answer a call straight onto a free TCH/F (signalling on FACCH/F,
 	// much faster call setup), instead of an SDCCH first.
 	VeryEarlyAssignment bool `toml:"very_early_assignment"`
+	// DynamicTimeslots is how many of the TCH/F timeslots, the highest
+	// first, may carry eight SDCCH/8 while signalling demand exceeds the
+	// SDCCHs (a registration storm), going back to TCH/F when calls need
+	// them; two TCH/Fs are always left free for a call. 0 turns it off.
+	DynamicTimeslots int `toml:"dynamic_timeslots"`
 	// AGBlocksReserved is BS_AG_BLKS_RES, CCCH blocks kept for AGCH.
 	AGBlocksReserved int `toml:"bs_ag_blks_res"`
 	// PagingMultiframes is BS_PA_MFRMS, 2..9.
@@ -345,6 +351,24 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration in Go syntax.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
 
+// DefaultDynamicTimeslots is the default cell.dynamic_timeslots: off.
+// The default layout's twenty SDCCHs are not what holds a storm of 200
+// phones back, its RACH is: more SDCCHs there only turn the Immediate
+// Assignment Rejects that spread the phones' returns (T3122) into more
+// collisions (docs/storm.md has the figures). A cell laid out with
+// fewer SDCCHs and more TCH/Fs gains from it: set 2 there, and TN6, TN7
+// carry SDCCH/8 during a storm.
+const DefaultDynamicTimeslots = 0
+
+// DynamicTS returns the TCH/F timeslots that may become SDCCH/8: the
+// cell.dynamic_timeslots highest of cell.tchf_timeslots.
+func (c *Config) DynamicTS() []int {
+	ts := slices.Clone(c.Cell.TCHFTimeslots)
+	slices.Sort(ts)
+	n := min(max(c.Cell.DynamicTimeslots, 0), len(ts))
+	return ts[len(ts)-n:]
+}
+
 // Default returns the built-in configuration: the test network 001/01 on
 // GSM900 ARFCN 62, at low power. It is what runs when no file is given.
 func Default() *Config {
@@ -364,6 +388,7 @@ func Default() *Config {
 			SDCCH8Timeslots:     DefaultSDCCH8Timeslots(),
 			TCHFTimeslots:       []int{3, 4, 5, 6, 7},
 			VeryEarlyAssignment: true,
+			DynamicTimeslots:    DefaultDynamicTimeslots,
 			AGBlocksReserved:    1,
 			PagingMultiframes:   2,
 			PeriodicLU:          Duration{time.Hour},

@@ -185,6 +185,9 @@ func TestValidation(t *testing.T) {
 			c.Cell.SDCCH8Timeslots = []int{4}
 		}, "cell.tchf_timeslots"},
 		{"no TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = nil }, ""},
+		{"dynamic timeslots range", func(c *Config) { c.Cell.DynamicTimeslots = 8 }, "cell.dynamic_timeslots"},
+		{"dynamic timeslots negative", func(c *Config) { c.Cell.DynamicTimeslots = -1 }, "cell.dynamic_timeslots"},
+		{"dynamic timeslots beyond TCH/F ok", func(c *Config) { c.Cell.TCHFTimeslots = []int{3}; c.Cell.DynamicTimeslots = 7 }, ""},
 		{"no answer short", func(c *Config) { c.Calls.NoAnswer = Duration{time.Second} }, "calls.no_answer"},
 		{"emergency target", func(c *Config) { c.Emergency.Target = "11x" }, "emergency.target"},
 		{"emergency number", func(c *Config) { c.Emergency.Numbers = []string{"1-1-2"} }, "emergency.numbers"},
@@ -411,6 +414,32 @@ func TestARFCNAuto(t *testing.T) {
 	for _, bad := range []string{"[cell]\narfcn = \"any\"\n", "[cell]\narfcn = \"auto\"\nallowed_arfcns = [\"600-610\"]\n", "[cell]\nallowed_arfcns = [\"x\"]\n"} {
 		if _, err := Parse([]byte(bad), "t.toml", simBoard(t)); err == nil {
 			t.Errorf("Parse(%q) accepted", bad)
+		}
+	}
+}
+
+// cell.dynamic_timeslots picks the highest TCH/F timeslots, never more
+// than there are.
+func TestDynamicTS(t *testing.T) {
+	for _, tc := range []struct {
+		tch  []int
+		n    int
+		want []int
+	}{
+		{[]int{3, 4, 5, 6, 7}, 2, []int{6, 7}},
+		{[]int{7, 3, 5}, 2, []int{5, 7}},
+		{[]int{3}, 7, []int{3}},
+		{[]int{3, 4}, 0, []int{}},
+		{nil, 2, []int{}},
+	} {
+		c := Default()
+		c.Cell.TCHFTimeslots, c.Cell.DynamicTimeslots = tc.tch, tc.n
+		got := c.DynamicTS()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("DynamicTS(tchf %v, %d) = %v, want %v", tc.tch, tc.n, got, tc.want)
+		}
+		if len(tc.tch) > 0 && len(got) > 0 && c.Cell.TCHFTimeslots[0] != tc.tch[0] {
+			t.Errorf("DynamicTS changed tchf_timeslots")
 		}
 	}
 }

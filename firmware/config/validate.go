@@ -257,6 +257,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 		}
 		tch[t] = true
 	}
+	if cl.DynamicTimeslots < 0 || cl.DynamicTimeslots > 7 {
+		bad("cell.dynamic_timeslots", "%d: want 0..7 (how many TCH/F timeslots may carry SDCCH/8 under load)", cl.DynamicTimeslots)
+	}
 	if !cl.CombinedCCCH && len(cl.SDCCH8Timeslots) == 0 {
 		// The key is the one to add; the line is the one the file has.
 		line := lines["cell.sdcch8_timeslots"]

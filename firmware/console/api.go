@@ -384,6 +384,11 @@ func (s *Server) radio() Radio {
 			out.Slots = slotLayout(c)
 		}
 	}
+	if ts := snap.Cell.Timeslots; ts[0] != l1.CombOff {
+		// The running cell's layout: a dynamic timeslot shows what it
+		// carries now.
+		out.Slots = liveSlots(ts)
+	}
 	for _, v := range snap.Core.Sessions {
 		if v.Procedure == "" && v.State == "idle" {
 			continue
@@ -415,6 +420,26 @@ func slotLayout(c *config.Config) []string {
 	return slots
 }
 
+// liveSlots names the running cell's timeslot combinations.
+func liveSlots(ts [8]l1.Combination) []string {
+	slots := make([]string, len(ts))
+	for tn, c := range ts {
+		switch c {
+		case l1.CombIV:
+			slots[tn] = "BCCH+CCCH"
+		case l1.CombV:
+			slots[tn] = "BCCH+CCCH+SDCCH/4"
+		case l1.CombVII:
+			slots[tn] = "SDCCH/8"
+		case l1.CombI:
+			slots[tn] = "TCH/F"
+		default:
+			slots[tn] = "off"
+		}
+	}
+	return slots
+}
+
 // counters are the cell's and the core's counters by metric-like name.
 func counters(snap *node.Snapshot) map[string]uint64 {
 	c, d := &snap.Cell, &snap.Cell.Dedicated
@@ -427,6 +452,8 @@ func counters(snap *node.Snapshot) map[string]uint64 {
 		"agch_dropped":          d.AGCHDropped,
 		"channels_activated":    d.Activated,
 		"t3101_expired":         d.T3101Expired,
+		"dynamic_to_sdcch":      c.Dynamic.ToSDCCH,
+		"dynamic_to_tch":        c.Dynamic.ToTCH,
 		"radio_link_lost":       d.RadioLinkLost,
 		"channels_released":     d.Released,
 		"uplink_blocks":         c.Uplink.Blocks,

@@ -56,6 +56,9 @@ func CellSettings(c *config.Config, log *slog.Logger) bts.Config {
 	for _, tn := range c.Cell.TCHFTimeslots {
 		bc.TCHF = append(bc.TCHF, tdma.TN(tn))
 	}
+	for _, tn := range c.DynamicTS() {
+		bc.DynamicTS = append(bc.DynamicTS, tdma.TN(tn))
+	}
 	return bc
 }
 

@@ -3,6 +3,7 @@ package bts
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/rr"
@@ -48,6 +49,10 @@ type Config struct {
 	// than one per 51-multiframe, and the channel becomes the call's
 	// speech channel by Channel Mode Modify, with no assignment.
 	VeryEarlyAssignment bool
+	// DynamicTS lists TCH/F timeslots (each also in TCHF) that carry
+	// SDCCH/8 while signalling demand is high, and go back to TCH/F when
+	// calls need them (dynamic.go).
+	DynamicTS []tdma.TN
 }
 
 // DefaultDownQueue is the default length of a cell's request queue.
@@ -72,6 +77,10 @@ type Stats struct {
 	// of channel: SDCCH, SACCH and TCH on channels in use (measure.go),
 	// RACH from l1 (Uplink.RACH).
 	UplinkByClass [l1.NumMeasClasses]l1.ChannelMeas
+	// Timeslots is each timeslot's combination now, a dynamic timeslot's
+	// as last switched; Dynamic counts the switches.
+	Timeslots [tdma.Slots]l1.Combination
+	Dynamic   DynamicStats
 }
 
 // Cell is one running cell on its BCCH carrier.
@@ -99,6 +108,12 @@ type Cell struct {
 	// portFrame is scratch for a frame crossing an rsl.SpeechPort.
 	portFrame rsl.SpeechFrame
 	meas      [l1.NumMeasClasses]l1.ChannelMeas // measure.go
+	// Dynamic timeslots (dynamic.go) and the layout they switch.
+	dyn         [tdma.Slots]dynSlot
+	lay         l1.Layout
+	dynLowSince uint64
+	dynStats    DynamicStats
+	rachIdx     [52]int // RACH slots before each frame of the 51-multiframe (siblings.go)
 }
 
 // New builds the cell's System Information and its L1 scheduler.
@@ -135,6 +150,11 @@ func New(cfg Config) (*Cell, error) {
 		}
 		lc.Slots[tn] = l1.CombI
 	}
+	for i, tn := range cfg.DynamicTS {
+		if tn == 0 || tn > 7 || lc.Slots[tn] != l1.CombI || slices.Contains(cfg.DynamicTS[:i], tn) {
+			return nil, fmt.Errorf("%w: dynamic timeslot %d: want a TCH/F timeslot listed once", ErrConfig, tn)
+		}
+	}
 	if !cfg.Cell.CombinedCCCH && len(cfg.SDCCH8) == 0 {
 		return nil, fmt.Errorf("%w: a non-combined CCCH needs an SDCCH/8 timeslot", ErrConfig)
 	}
@@ -148,8 +168,10 @@ func New(cfg Config) (*Cell, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c.initTCH()
+	c.initDynamic()
+	c.initRACHSlots()
 	for i := range c.chans {
-		if c.chans[i].ch.Kind != l1.ChanTCHF {
+		if c.chans[i].ch.Kind != l1.ChanTCHF && c.usable(&c.chans[i]) {
 			c.acc.st.SDCCHTotal++
 		}
 	}
@@ -188,10 +210,12 @@ func (c *Cell) L1Config() l1.Config { return c.l1cfg }
 // transceiver's lead. It does not allocate.
 func (c *Cell) Frame(fn tdma.FN, out *[tdma.Slots]tdma.TxBurst) {
 	c.stats.Frames++
+	c.dynamicFrame(fn)
 	c.downlink(fn)
 	c.tick(fn)
 	if c.stats.Frames%51 == 0 {
 		c.overload()
+		c.dynamic(fn)
 	}
 	c.dl.Frame(fn, out)
 }
@@ -222,5 +246,7 @@ func (c *Cell) Stats() Stats {
 		}
 	}
 	s.DownQueue = c.down.Len()
+	s.Timeslots = c.lay.Slots()
+	s.Dynamic = c.dynStats
 	return s
 }

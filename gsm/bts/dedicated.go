@@ -2,6 +2,7 @@ package bts
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gsmbox/gsmbox/gsm/crypto/a5"
 	"github.com/gsmbox/gsmbox/gsm/l1"
@@ -123,7 +124,6 @@ type DedicatedStats struct {
 // configuration: the SDCCHs of combinations V and VII and the TCH/Fs of
 // combination I, each with its LAPDm link (FACCH/F parameters on a TCH).
 func (c *Cell) initChannels() error {
-	arfcn, tsc := c.cfg.Cell.ARFCN, c.cfg.Cell.BSIC.BCC
 	for tn, comb := range c.l1cfg.Slots {
 		var kind l1.ChanKind
 		var typ rr.ChanType
@@ -139,17 +139,32 @@ func (c *Cell) initChannels() error {
 		default:
 			continue
 		}
-		for sub := uint8(0); sub < n; sub++ {
-			link, err := lapdm.NewLink(lapdm.Network, main)
-			if err != nil {
+		if err := c.addChannels(tdma.TN(tn), kind, typ, n, main); err != nil {
+			return err
+		}
+		if comb == l1.CombI && slices.Contains(c.cfg.DynamicTS, tdma.TN(tn)) {
+			// A dynamic timeslot: its SDCCH/8 too (dynamic.go).
+			if err := c.addChannels(tdma.TN(tn), l1.ChanSDCCH8, rr.ChanSDCCH8, 8, lapdm.SDCCH); err != nil {
 				return err
 			}
-			c.chans = append(c.chans, dchan{
-				ch:   l1.Chan{Kind: kind, TN: tdma.TN(tn), Sub: sub},
-				desc: rr.ChannelDesc{Type: typ, SubChan: sub, TN: tdma.TN(tn), TSC: tsc, ARFCN: arfcn},
-				link: link,
-			})
 		}
+	}
+	return nil
+}
+
+// addChannels adds n channels of one kind on timeslot tn to the pool.
+func (c *Cell) addChannels(tn tdma.TN, kind l1.ChanKind, typ rr.ChanType, n uint8, main lapdm.Channel) error {
+	arfcn, tsc := c.cfg.Cell.ARFCN, c.cfg.Cell.BSIC.BCC
+	for sub := uint8(0); sub < n; sub++ {
+		link, err := lapdm.NewLink(lapdm.Network, main)
+		if err != nil {
+			return err
+		}
+		c.chans = append(c.chans, dchan{
+			ch:   l1.Chan{Kind: kind, TN: tn, Sub: sub},
+			desc: rr.ChannelDesc{Type: typ, SubChan: sub, TN: tn, TSC: tsc, ARFCN: arfcn},
+			link: link,
+		})
 	}
 	return nil
 }
@@ -232,7 +247,7 @@ func (c *Cell) AccessBurst(a *l1.AccessBurst) {
 	if c.acc.n == accessDepth {
 		c.ded.AGCHDropped++
 	}
-	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause, need: req.Need})
+	c.acc.push(accessReq{ra: a.RA, fn: a.FN, ta: timingAdvance(a.ToA), cause: req.Cause, need: req.Need, rssi: a.RSSI})
 }
 
 // activate assigns d for an MS expected within T3101 of fn.

@@ -52,6 +52,8 @@ type accessReq struct {
 	ta    uint8
 	cause rr.EstCause
 	need  rr.ChanNeeded
+	rssi  float32 // dBm
+	sib   uint8   // looks like the request of a phone already granted: sibNone, sibLike, sibClose (siblings.go)
 }
 
 // OverloadLevel is how far the cell's overload control has gone.
@@ -76,22 +78,24 @@ const overloadHoldFrames = 10 * secondFrames
 
 // OverloadStats counts what the scheduler and the overload control did.
 type OverloadStats struct {
-	Queued      uint64 // channel requests queued
-	Stale       uint64 // requests dropped unanswered: older than the phone's window
-	QueueFull   uint64 // requests dropped because the queue was full (the oldest)
-	RejectMsgs  uint64 // Immediate Assignment Reject messages sent
-	Level       OverloadLevel
-	LevelMax    OverloadLevel
-	SIChanges   uint64 // System Information rebuilt for the overload control
-	Barred      uint16 // the access classes barred now (bit n = class n)
-	Backlog     int    // phones told to wait whose T3122 has not run out
-	QueueLen    int    // requests waiting for a CCCH block now
-	WaitMax     uint8  // the longest wait indication sent, seconds
-	HoldFrames  int    // the SDCCH holding time measured (moving average)
-	SDCCHInUse  int
-	SDCCHTotal  int
-	LastWaitSec uint8
-	RACHBusy    int // RACH slots with a burst, decoded or not, per thousand (moving average)
+	Queued       uint64 // channel requests queued
+	Stale        uint64 // requests dropped unanswered: older than the phone's window
+	Siblings     uint64 // requests put last: they look like the same phone's as one granted (siblings.go)
+	SiblingDrops uint64 // of which dropped unanswered: close matches, with nothing else waiting
+	QueueFull    uint64 // requests dropped because the queue was full (the oldest)
+	RejectMsgs   uint64 // Immediate Assignment Reject messages sent
+	Level        OverloadLevel
+	LevelMax     OverloadLevel
+	SIChanges    uint64 // System Information rebuilt for the overload control
+	Barred       uint16 // the access classes barred now (bit n = class n)
+	Backlog      int    // phones told to wait whose T3122 has not run out
+	QueueLen     int    // requests waiting for a CCCH block now
+	WaitMax      uint8  // the longest wait indication sent, seconds
+	HoldFrames   int    // the SDCCH holding time measured (moving average)
+	SDCCHInUse   int
+	SDCCHTotal   int
+	LastWaitSec  uint8
+	RACHBusy     int // RACH slots with a burst, decoded or not, per thousand (moving average)
 }
 
 // accessSched is the cell's access-grant queue, T3122 calendar and
@@ -184,8 +188,12 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 	if a.n == 0 {
 		return false
 	}
+	if c.nextRequest(); a.n == 0 {
+		return false
+	}
 	if d := c.chooseChannel(fn, a.peek().cause, a.peek().need); d != nil {
 		r := a.pop()
+		c.markSiblings(&r)
 		ia := rr.ImmediateAssignment{Chan: d.desc, Ref: rr.NewRequestRef(r.ra, r.fn), TA: r.ta}
 		if err := ia.MarshalTo(dst); err != nil {
 			c.log.Error("building immediate assignment", "err", err)
@@ -232,7 +240,8 @@ func (c *Cell) grant(fn tdma.FN, dst *[23]byte) bool {
 // emergency, answer to paging for a call) goes straight onto a free TCH/F
 // (TS 48.008's very early assignment; TS 44.018 §3.3.1.1.3 lets the
 // Immediate Assignment allocate a TCH); otherwise a free SDCCH, and when
-// none is free a TCH/F in signalling mode. nil when nothing is free.
+// none is free a TCH/F in signalling mode, unless the cell has dynamic
+// timeslots. nil when nothing is free.
 //
 // An answer to paging is for a call when it says TCH/F (or TCH/H or
 // TCH/F) needed, or when it says "any channel" (100xxxxx: also what a
@@ -254,13 +263,19 @@ func (c *Cell) chooseChannel(fn tdma.FN, cause rr.EstCause, need rr.ChanNeeded) 
 	if d := c.freeSDCCH(fn); d != nil {
 		return d
 	}
+	if len(c.cfg.DynamicTS) > 0 {
+		// The TCH/Fs are kept for calls: signalling beyond the SDCCHs
+		// goes to a dynamic timeslot's eight SDCCH/8 (dynamic.go), not
+		// one phone to a TCH/F.
+		return nil
+	}
 	return tch
 }
 
 // freeTCHF returns a free TCH/F, or nil.
 func (c *Cell) freeTCHF() *dchan {
 	for i := range c.chans {
-		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind == l1.ChanTCHF {
+		if c.chans[i].state == ChanFree && c.chans[i].ch.Kind == l1.ChanTCHF && c.usable(&c.chans[i]) {
 			return &c.chans[i]
 		}
 	}
@@ -279,7 +294,7 @@ func (c *Cell) freeSDCCH(fn tdma.FN) *dchan {
 	wait := 0
 	for i := range c.chans {
 		d := &c.chans[i]
-		if d.state != ChanFree || d.ch.Kind == l1.ChanTCHF {
+		if d.state != ChanFree || d.ch.Kind == l1.ChanTCHF || !c.usable(d) {
 			continue
 		}
 		if w := c.uplinkWait(d, fn.Add(4)); best == nil || w < wait {
@@ -292,7 +307,7 @@ func (c *Cell) freeSDCCH(fn tdma.FN) *dchan {
 // uplinkWait returns the frames from from to the start of the next
 // uplink block of d's main channel (at most a 102-multiframe).
 func (c *Cell) uplinkWait(d *dchan, from tdma.FN) int {
-	comb := c.l1cfg.Slots[d.ch.TN]
+	comb := c.lay.At(d.ch.TN, from) // a dynamic timeslot's combination now
 	for k := range 102 {
 		if s := comb.Uplink(d.ch.TN, from.Add(k)); s.Chan == d.ch && s.Back == 0 {
 			return k
@@ -375,18 +390,11 @@ func (c *Cell) held(frames int) {
 func (c *Cell) overload() {
 	a := &c.acc
 	if a.overloadOff {
+		// The wait indications still follow the SDCCHs there are.
+		_, a.st.SDCCHTotal = c.sdcchCount()
 		return
 	}
-	inUse, total := 0, 0
-	for i := range c.chans {
-		if c.chans[i].ch.Kind == l1.ChanTCHF {
-			continue
-		}
-		total++
-		if c.chans[i].state != ChanFree {
-			inUse++
-		}
-	}
+	inUse, total := c.sdcchCount()
 	a.st.SDCCHInUse, a.st.SDCCHTotal = inUse, total
 	a.st.Backlog, a.st.QueueLen = c.backlog(), a.n
 	a.st.HoldFrames = max(a.hold, holdInit)
@@ -485,4 +493,22 @@ func (c *Cell) Overload() OverloadStats {
 	s := c.acc.st
 	s.QueueLen = c.acc.n
 	return s
+}
+
+// sdcchCount counts the SDCCHs in use and those that can be assigned
+// (a dynamic timeslot's only while it carries SDCCH/8).
+func (c *Cell) sdcchCount() (inUse, total int) {
+	for i := range c.chans {
+		d := &c.chans[i]
+		if d.ch.Kind == l1.ChanTCHF {
+			continue
+		}
+		if c.usable(d) {
+			total++
+		}
+		if d.state != ChanFree {
+			inUse++
+		}
+	}
+	return inUse, total
 }

@@ -98,9 +98,9 @@ func (c *Cell) tchOf(tn tdma.TN) (*dchan, *tchState) {
 // the TCH/F timeslots whose channel is free switched off, so that the
 // receiver does not equalise bursts nobody sends.
 func (c *Cell) Plan(fn tdma.FN, p *phy.Plan) {
-	c.l1cfg.Plan(fn, p)
+	c.lay.Plan(c.l1cfg.TSC(), fn, p)
 	for tn := range p.Slots {
-		if d, _ := c.tchOf(tdma.TN(tn)); d != nil && d.state == ChanFree {
+		if d, _ := c.tchOf(tdma.TN(tn)); d != nil && d.state == ChanFree && c.lay.At(tdma.TN(tn), fn) == l1.CombI {
 			p.Slots[tn] = phy.RxOff
 		}
 	}
@@ -294,13 +294,16 @@ func (c *Cell) chanActivate(fn tdma.FN, r *rsl.Down, d *dchan) {
 	if r.Chan.Kind == l1.ChanTCHF && r.Chan.TN == 0 {
 		d = nil
 		for tn := range c.tch {
-			if td, _ := c.tchOf(tdma.TN(tn)); td != nil && td.state == ChanFree {
+			if td, _ := c.tchOf(tdma.TN(tn)); td != nil && td.state == ChanFree && c.usable(td) {
 				d = td
 				break
 			}
 		}
+		if d == nil {
+			c.drainForCall()
+		}
 	}
-	if d == nil || d.state != ChanFree {
+	if d == nil || d.state != ChanFree || !c.usable(d) {
 		u := rsl.Up{Kind: rsl.ChanActivNack, Cell: c.cfg.ID, Chan: r.Chan, FN: fn, Tag: r.Tag}
 		if c.cfg.Up != nil && !c.cfg.Up.Put(u) {
 			c.ded.UpDropped++

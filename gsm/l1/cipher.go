@@ -261,23 +261,25 @@ func negSoft(v int8) int8 {
 // its SACCH share one, as do a TCH/F, its FACCH/F and its SACCH/TF (TS
 // 43.020 §4.2: one Kc per connection, applied to every dedicated channel).
 // It checks the channel exists in cfg.
-func cipherIndex(cfg *Config, ch Chan) (tn, sub int, err error) {
+func cipherIndex(lay *Layout, ch Chan) (tn, sub int, err error) {
 	tn, sub = int(ch.TN), int(ch.Sub)
 	if tn > 7 {
 		return 0, 0, fmt.Errorf("%w: %v: TN out of range", ErrCipherChan, ch)
 	}
-	comb := cfg.Slots[tn]
+	// A dynamic timeslot's channels count under the combination before
+	// its last switch and the one after (layout.go).
+	was, comb := lay.either(tn)
 	switch ch.Kind {
 	case ChanSDCCH4, ChanSACCHC4:
 		if comb != CombV || sub > 3 {
 			return 0, 0, fmt.Errorf("%w: %v not on this carrier (TN%d is %v)", ErrCipherChan, ch, tn, comb)
 		}
 	case ChanSDCCH8, ChanSACCHC8:
-		if comb != CombVII || sub > 7 {
+		if (comb != CombVII && was != CombVII) || sub > 7 {
 			return 0, 0, fmt.Errorf("%w: %v not on this carrier (TN%d is %v)", ErrCipherChan, ch, tn, comb)
 		}
 	case ChanTCHF, ChanFACCHF, ChanSACCHTF:
-		if comb != CombI {
+		if comb != CombI && was != CombI {
 			return 0, 0, fmt.Errorf("%w: %v not on this carrier (TN%d is %v)", ErrCipherChan, ch, tn, comb)
 		}
 		sub = 0
@@ -318,7 +320,7 @@ func burstCipher(tab *[8][8]Cipher, tn tdma.TN, ch Chan) *Cipher {
 // uplink deciphering with Uplink.SetCipher when it sends the Ciphering
 // Mode Command. The cell must call CipherOff when it releases the channel.
 func (d *Downlink) SetCipher(ch Chan, alg a5.Alg, kc [8]byte) error {
-	tn, sub, err := cipherIndex(&d.cfg, ch)
+	tn, sub, err := cipherIndex(&d.lay, ch)
 	if err != nil {
 		return fmt.Errorf("downlink: %w", err)
 	}
@@ -332,7 +334,7 @@ func (d *Downlink) SetCipher(ch Chan, alg a5.Alg, kc [8]byte) error {
 // its associated channels) and wipes the key. A channel not on the
 // carrier is ignored.
 func (d *Downlink) CipherOff(ch Chan) {
-	if tn, sub, err := cipherIndex(&d.cfg, ch); err == nil {
+	if tn, sub, err := cipherIndex(&d.lay, ch); err == nil {
 		d.ciph[tn][sub].Off()
 	}
 }
@@ -340,7 +342,7 @@ func (d *Downlink) CipherOff(ch Chan) {
 // CipherAlg returns the algorithm enciphering the downlink of ch (a5.Alg0
 // when off or not a dedicated channel of the carrier).
 func (d *Downlink) CipherAlg(ch Chan) a5.Alg {
-	tn, sub, err := cipherIndex(&d.cfg, ch)
+	tn, sub, err := cipherIndex(&d.lay, ch)
 	if err != nil {
 		return a5.Alg0
 	}
@@ -369,7 +371,7 @@ type ulCipher struct {
 // deciphered blocks are accepted. UplinkBlock.Ciphered tells which it was.
 // The cell must call CipherOff when it releases the channel.
 func (u *Uplink) SetCipher(ch Chan, alg a5.Alg, kc [8]byte) error {
-	tn, sub, err := cipherIndex(&u.cfg, ch)
+	tn, sub, err := cipherIndex(&u.lay, ch)
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
 	}
@@ -385,7 +387,7 @@ func (u *Uplink) SetCipher(ch Chan, alg a5.Alg, kc [8]byte) error {
 // associated channels) and wipes the key. A channel not on the carrier is
 // ignored.
 func (u *Uplink) CipherOff(ch Chan) {
-	if tn, sub, err := cipherIndex(&u.cfg, ch); err == nil {
+	if tn, sub, err := cipherIndex(&u.lay, ch); err == nil {
 		u.ciph[tn][sub].Off()
 		u.ciph[tn][sub].confirmed = false
 	}
@@ -394,7 +396,7 @@ func (u *Uplink) CipherOff(ch Chan) {
 // CipherAlg returns the algorithm deciphering the uplink of ch, and
 // whether a correctly deciphered block has been received since SetCipher.
 func (u *Uplink) CipherAlg(ch Chan) (alg a5.Alg, confirmed bool) {
-	tn, sub, err := cipherIndex(&u.cfg, ch)
+	tn, sub, err := cipherIndex(&u.lay, ch)
 	if err != nil {
 		return a5.Alg0, false
 	}

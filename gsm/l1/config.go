@@ -118,16 +118,6 @@ func (ev *TapEvent) GSMTAP() gsmtap.Header {
 // bursts with the carrier's TSC on every other mapped channel, nothing on
 // idle positions.
 func (c *Config) Plan(fn tdma.FN, p *phy.Plan) {
-	tsc := c.TSC()
-	for tn := range p.Slots {
-		p.TSC[tn] = tsc
-		switch c.Slots[tn].Uplink(tdma.TN(tn), fn).Chan.Kind {
-		case ChanRACH:
-			p.Slots[tn] = phy.RxAccess
-		case ChanIdle:
-			p.Slots[tn] = phy.RxOff
-		default:
-			p.Slots[tn] = phy.RxNormal
-		}
-	}
+	l := NewLayout(c.Slots)
+	l.Plan(c.TSC(), fn, p)
 }

@@ -84,6 +84,8 @@ type Downlink struct {
 	BCCH BCCH
 
 	cfg  Config
+	lay  Layout // cfg.Slots and the run-time switches (layout.go)
+	cur  [8]Combination
 	ccch CCCH
 	tsc  uint8
 	src  Source
@@ -124,7 +126,25 @@ func NewDownlink(cfg Config, src Source) (*Downlink, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Downlink{cfg: cfg, ccch: ccch, tsc: cfg.TSC(), src: src}, nil
+	return &Downlink{cfg: cfg, lay: NewLayout(cfg.Slots), cur: cfg.Slots, ccch: ccch, tsc: cfg.TSC(), src: src}, nil
+}
+
+// Switch changes timeslot tn to combination to from frame at on (see
+// Layout.Switch). The caller makes the same switch on the Uplink and in
+// its receive plan, and only when no channel on tn is active.
+func (d *Downlink) Switch(tn tdma.TN, to Combination, at tdma.FN) error {
+	return d.lay.Switch(tn, to, at)
+}
+
+// Layout returns the timeslots' combinations with their switches.
+func (d *Downlink) Layout() Layout { return d.lay }
+
+// reset drops what timeslot tn had under way: its combination changed.
+func (d *Downlink) reset(tn tdma.TN) {
+	d.encOK[tn] = [2]bool{}
+	d.tchOK[tn] = false
+	d.tchEnc[tn].Reset()
+	d.ciph[tn] = [8]Cipher{}
 }
 
 // CCCH returns the cell's CCCH layout (paging groups and blocks).
@@ -186,7 +206,12 @@ func dummy(b *tdma.TxBurst) {
 }
 
 func (d *Downlink) slot(fn tdma.FN, tn tdma.TN, b *tdma.TxBurst) {
-	s := d.cfg.Slots[tn].Downlink(tn, fn)
+	comb := d.lay.At(tn, fn)
+	if comb != d.cur[tn] {
+		d.reset(tn)
+		d.cur[tn] = comb
+	}
+	s := comb.Downlink(tn, fn)
 	switch s.Chan.Kind {
 	case ChanFCCH:
 		b.Kind = tdma.KindFCCH

@@ -100,6 +100,8 @@ type accum struct {
 // not safe for concurrent use; the per-cell loop owns it.
 type Uplink struct {
 	cfg  Config
+	lay  Layout // cfg.Slots and the run-time switches (layout.go)
+	cur  [8]Combination
 	sink Sink
 	// acc[tn][0..7] SDCCH sub-channels, [8..15] SACCH sub-channels
 	// (SACCH/TF uses [8]).
@@ -127,7 +129,23 @@ func NewUplink(cfg Config, sink Sink) (*Uplink, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Uplink{cfg: cfg, sink: sink}, nil
+	return &Uplink{cfg: cfg, lay: NewLayout(cfg.Slots), cur: cfg.Slots, sink: sink}, nil
+}
+
+// Switch changes timeslot tn to combination to from frame at on (see
+// Layout.Switch and Downlink.Switch).
+func (u *Uplink) Switch(tn tdma.TN, to Combination, at tdma.FN) error {
+	return u.lay.Switch(tn, to, at)
+}
+
+// reset drops what timeslot tn was gathering: its combination changed.
+// A block cut short by the change is not delivered (its channel was not
+// in use).
+func (u *Uplink) reset(tn tdma.TN) {
+	u.acc[tn] = [16]accum{}
+	u.tchAcc[tn] = accum{}
+	u.tchDec[tn].Reset()
+	u.ciph[tn] = [8]ulCipher{}
 }
 
 // Stats returns the counters.
@@ -153,7 +171,12 @@ func (u *Uplink) Burst(rx *tdma.RxBurst) {
 	}
 	u.stats.Bursts++
 	tn := rx.TN & 7
-	s := u.cfg.Slots[tn].Uplink(tn, rx.FN)
+	comb := u.lay.At(tn, rx.FN)
+	if comb != u.cur[tn] {
+		u.reset(tn)
+		u.cur[tn] = comb
+	}
+	s := comb.Uplink(tn, rx.FN)
 	switch s.Chan.Kind {
 	case ChanRACH:
 		if rx.Kind == tdma.KindAccess {

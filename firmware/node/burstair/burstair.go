@@ -43,6 +43,8 @@ type Air struct {
 	up     []tdma.RxBurst // the uplink of the frame, for Receive
 	rach   []tdma.RxBurst
 	memo   memo
+	plan   phy.Plan
+	noise  tdma.RxBurst
 }
 
 var _ phy.Carrier = (*Air)(nil)
@@ -119,10 +121,26 @@ func (a *Air) Transmit(fn tdma.FN, dl *[tdma.Slots]tdma.TxBurst) error {
 }
 
 // Receive implements phy.Carrier: the frame's uplink, with colliding
-// access bursts resolved.
-func (a *Air) Receive(_ phy.Planner, emit func(b *tdma.RxBurst)) error {
+// access bursts resolved. Where plan has the receiver listen for a
+// normal burst and no phone sent one, it reports a burst not received
+// (KindNone), as a transceiver reports the noise of an empty slot: the
+// cell then counts the bad blocks of a channel whose phone is gone, and
+// its radio link timeout frees it (TS 45.008 §5.2).
+func (a *Air) Receive(plan phy.Planner, emit func(b *tdma.RxBurst)) error {
+	var sent [tdma.Slots]bool
 	for i := range a.up {
+		sent[a.up[i].TN&7] = true
 		emit(&a.up[i])
+	}
+	if plan != nil {
+		fn := a.fn.Add(-1)
+		plan.Plan(fn, &a.plan)
+		for tn, rx := range a.plan.Slots {
+			if rx == phy.RxNormal && !sent[tn] {
+				a.noise = tdma.RxBurst{FN: fn, TN: tdma.TN(tn), Kind: tdma.KindNone}
+				emit(&a.noise)
+			}
+		}
 	}
 	if len(a.rach) == 0 {
 		return nil

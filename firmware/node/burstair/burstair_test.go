@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/coding"
+	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -87,5 +88,33 @@ func TestDecoderMatches(t *testing.T) {
 	}
 	if a.memo.st.hits == 0 {
 		t.Error("the decoder never reused a decoding")
+	}
+}
+
+// Where the plan listens for a normal burst and no phone sent one, the
+// air reports a burst not received, as a transceiver reports an empty
+// slot's noise; a slot a phone sent on, and slots the plan has off or on
+// access bursts, get nothing more.
+func TestEmptySlotsReported(t *testing.T) {
+	a := New(100)
+	var dl [tdma.Slots]tdma.TxBurst
+	if err := a.Transmit(100, &dl); err != nil {
+		t.Fatal(err)
+	}
+	a.up = append(a.up, tdma.RxBurst{FN: 100, TN: 2, Kind: tdma.KindNormal})
+	plan := phy.PlanFunc(func(fn tdma.FN, p *phy.Plan) {
+		if fn != 100 {
+			t.Errorf("Plan asked for FN %d, want the frame transmitted, 100", fn)
+		}
+		*p = phy.Plan{}
+		p.Slots[0] = phy.RxAccess
+		p.Slots[2], p.Slots[5] = phy.RxNormal, phy.RxNormal
+	})
+	var got []tdma.RxBurst
+	if err := a.Receive(plan, func(b *tdma.RxBurst) { got = append(got, *b) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].TN != 2 || got[0].Kind != tdma.KindNormal || got[1].TN != 5 || got[1].Kind != tdma.KindNone || got[1].FN != 100 {
+		t.Errorf("Receive emitted %+v, want the phone's burst on TN2 and a burst not received on TN5 at FN 100", got)
 	}
 }

@@ -59,6 +59,17 @@ type Config struct {
 	// OnSample, when not nil, sees every sample as it is taken (on the
 	// loop's goroutine: it must not block).
 	OnSample func(Sample)
+	// CallEvery, when not 0, is the mean time between one phone's calls
+	// in a soak: it dials another phone (by its MSISDN, so it needs
+	// Provision), which answers after 3 s; the caller hangs up after
+	// Talk of conversation. A battery pull may end a call: the network
+	// loses the radio link and clears it.
+	CallEvery time.Duration
+	// Talk is how long a call talks; 0 means 30 s.
+	Talk time.Duration
+	// SMSEvery, when not 0, is the mean time between one phone's text
+	// messages to another phone (also needs Provision).
+	SMSEvery time.Duration
 }
 
 // Sample is the state of the run at one moment.
@@ -79,6 +90,8 @@ type Sample struct {
 	Connections   int     `json:"connections"`
 	Sessions      int     `json:"sessions"`
 	Overload      int     `json:"overload_level"`
+	ActiveCalls   int     `json:"active_calls"`
+	SMSQueue      int     `json:"smsc_queue"` // messages the SMSC holds for delivery
 }
 
 // Report is what the run came to.
@@ -108,9 +121,25 @@ type Report struct {
 	LeakedChannels int    `json:"leaked_channels"` // channels in use with no phone on one
 	Accepted       uint64 `json:"lu_accepted"`     // location updates the core accepted
 	Detached       uint64 `json:"detached"`        // IMSI detaches the core handled
-	Cell           bts.Stats
-	Core           core.Stats
-	Air            burstair.Stats
+	// The traffic the phones made (CallEvery, SMSEvery) and what the
+	// core made of it.
+	Traffic Traffic
+	Cell    bts.Stats
+	Core    core.Stats
+	Calls   core.CallStats
+	SMS     core.SMSStats
+	Air     burstair.Stats
+}
+
+// Traffic counts the calls and texts of a soak, as the phones saw them.
+type Traffic struct {
+	Dialled     int    `json:"calls_dialled"`
+	Connected   int    `json:"calls_connected"` // calls the caller saw answered
+	CallsEnded  int    `json:"calls_ended"`
+	SMSSent     int    `json:"sms_sent"`     // messages the phones queued
+	SMSAccepted uint64 `json:"sms_accepted"` // parts the SMSC acknowledged (RP-ACK)
+	SMSFailed   uint64 `json:"sms_failed"`   // parts refused or given up
+	SMSReceived int    `json:"sms_received"` // messages that reached a phone's inbox
 }
 
 // slot is one phone of the village, across its power cycles.
@@ -120,6 +149,12 @@ type slot struct {
 	place burstair.Phone
 	on    bool
 	mm    *ms.MM
+	h     *ms.Handset // calls and SMS over mm
+	// The traffic: the next call and text.
+	nextCall, nextSMS int64
+	// The call placed last: still to be counted as ended (calling), and
+	// already counted as connected.
+	calling, connected bool
 	// The life: the next switch-off (on), the end of the detach (at
 	// the latest), the next switch-on (off).
 	next      int64
@@ -144,6 +179,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.Sample <= 0 {
 		cfg.Sample = max(cfg.Duration/48, 10*time.Second)
+	}
+	if cfg.Talk <= 0 {
+		cfg.Talk = 30 * time.Second
+	}
+	if (cfg.CallEvery > 0 || cfg.SMSEvery > 0) && !cfg.Provision {
+		return nil, errors.New("soak: calls and texts need the phones provisioned (their MSISDNs)")
 	}
 	r := &run{cfg: cfg, rep: &Report{Phones: cfg.Phones, Soak: cfg.Soak},
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x736f616b)), air: burstair.New(0),
@@ -178,6 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}
 		r.slots = append(r.slots, s)
+		s.nextCall, s.nextSMS = r.after(cfg.CallEvery, 0), r.after(cfg.SMSEvery, 0)
 		if err := r.powerOn(i, 0); err != nil {
 			return nil, err
 		}
@@ -209,8 +251,16 @@ type run struct {
 // around the same SIM (which keeps its TMSI and LAI).
 func (r *run) powerOn(i int, k int64) error {
 	s := r.slots[i]
+	r.handsetGone(s)
 	s.mm = ms.NewMM(s.msc, s.sim)
-	p, err := ms.New(ms.Config{SIM: s.sim, Seed: r.rng.Uint64(), Upper: s.mm, Decoder: r.air.Decoder()})
+	sc := r.cfg.Config.SMS.SCAddress
+	if sc == "" {
+		sc = "100"
+	}
+	s.h = ms.NewHandset(s.mm, ms.CallConfig{AnswerAfter: int(frames(3 * time.Second))}, ms.SMSConfig{SCAddress: sc})
+	s.h.OnReceived = func(ms.Received) { r.rep.Traffic.SMSReceived++ }
+	s.calling, s.connected = false, false
+	p, err := ms.New(ms.Config{SIM: s.sim, Seed: r.rng.Uint64(), Upper: s.h, Decoder: r.air.Decoder()})
 	if err != nil {
 		return err
 	}
@@ -232,6 +282,8 @@ func (r *run) life() int64 {
 func (r *run) powerOff(i int, k int64, maxOff time.Duration) {
 	s := r.slots[i]
 	r.air.Remove(i)
+	r.callDone(s)
+	r.handsetGone(s)
 	s.on, s.detaching, s.mm = false, false, nil
 	s.next = k + frames(5*time.Second) + r.rng.Int64N(frames(maxOff))
 }
@@ -240,11 +292,22 @@ func (r *run) powerOff(i int, k int64, maxOff time.Duration) {
 func (r *run) frame(k int64) error {
 	if r.cfg.Soak && k < r.dur {
 		for i, s := range r.slots {
+			if s.on && !s.detaching {
+				if k >= s.nextCall {
+					r.call(i, s, k)
+				}
+				if k >= s.nextSMS {
+					r.text(i, s, k)
+				}
+			}
 			if k < s.next {
 				continue
 			}
 			r.event(i, s, k)
 		}
+	}
+	if k%26 == 0 {
+		r.traffic()
 	}
 	if k%26 == 0 {
 		r.progress(k)
@@ -304,6 +367,98 @@ func (r *run) event(i int, s *slot, k int64) {
 	}
 }
 
+// after draws the frame of a phone's next call or text, a mean of every
+// after k; never when every is 0.
+func (r *run) after(every time.Duration, k int64) int64 {
+	if every <= 0 {
+		return 1 << 62
+	}
+	return k + max(int64(r.rng.ExpFloat64()*float64(frames(every))), 1)
+}
+
+// peer draws another phone that is on and registered, or -1.
+func (r *run) peer(i int) int {
+	for range 8 {
+		j := r.rng.IntN(len(r.slots))
+		if t := r.slots[j]; j != i && t.on && !t.detaching && t.mm.Registered() {
+			return j
+		}
+	}
+	return -1
+}
+
+// msisdn is the number of phone i (Provision).
+func msisdn(i int) string { return strconv.Itoa(20000 + i) }
+
+// call has phone i dial another at frame k.
+func (r *run) call(i int, s *slot, k int64) {
+	s.nextCall = r.after(r.cfg.CallEvery, k)
+	j := r.peer(i)
+	if j < 0 || !s.mm.Registered() || s.calling {
+		return
+	}
+	if s.h.Dial(msisdn(j), false) {
+		r.rep.Traffic.Dialled++
+		s.calling, s.connected = true, false
+		// Setup (paging the callee, its 3 s of ringing) and the talk.
+		s.h.HangupAfter(int(frames(r.cfg.Talk + 15*time.Second)))
+	}
+}
+
+// text has phone i send a message to another at frame k.
+func (r *run) text(i int, s *slot, k int64) {
+	s.nextSMS = r.after(r.cfg.SMSEvery, k)
+	j := r.peer(i)
+	if j < 0 || !s.mm.Registered() {
+		return
+	}
+	if _, err := s.h.Send(msisdn(j), fmt.Sprintf("soak %d to %d at %d", i, j, k), false, uint64(k)); err == nil {
+		r.rep.Traffic.SMSSent++
+	}
+}
+
+// traffic follows the calls placed, and empties the inboxes (counted as
+// the messages arrive) so that a long soak's phones do not grow.
+func (r *run) traffic() {
+	for _, s := range r.slots {
+		if !s.on {
+			continue
+		}
+		s.h.Inbox = s.h.Inbox[:0]
+		if !s.calling {
+			continue
+		}
+		info := s.h.Info()
+		if info.Connected > 0 && !s.connected {
+			s.connected = true
+			r.rep.Traffic.Connected++
+		}
+		if info.Ended {
+			r.callDone(s)
+		}
+	}
+}
+
+// handsetGone adds the SMS counts of the handset of s, which is being
+// switched off or replaced, to the report's.
+func (r *run) handsetGone(s *slot) {
+	if s.h == nil {
+		return
+	}
+	t := &r.rep.Traffic
+	t.SMSAccepted += s.h.Stats.PartsAccepted
+	t.SMSFailed += s.h.Stats.PartsRefused + s.h.Stats.PartsGivenUp
+	s.h = nil
+}
+
+// callDone ends the count of the call phone s placed.
+func (r *run) callDone(s *slot) {
+	if s.calling {
+		s.calling = false
+		r.rep.Traffic.CallsEnded++
+	}
+}
+
 // progress notes the first registrations (the opening storm).
 func (r *run) progress(k int64) {
 	if r.stormDone {
@@ -342,8 +497,14 @@ func (r *run) unsettled() string {
 		}
 		p := r.air.Phone(i).MS
 		if !s.mm.Registered() || s.mm.Pending() || p.State() != ms.StateIdle {
-			return fmt.Sprintf("phone %d: registered %v, pending %v, %v, best %v, attempts %d",
-				i, s.mm.Registered(), s.mm.Pending(), p.State(), p.Best(), s.mm.MS.Attempts())
+			return fmt.Sprintf("phone %d: registered %v, pending %v, %v, best %v, attempts %d, call %+v",
+				i, s.mm.Registered(), s.mm.Pending(), p.State(), p.Best(), s.mm.MS.Attempts(), s.h.Info())
+		}
+		if n := s.h.Outbox(); n > 0 {
+			return fmt.Sprintf("phone %d has %d text parts to send", i, n)
+		}
+		if s.h.Info().Active {
+			return fmt.Sprintf("phone %d is in a call", i)
 		}
 	}
 	if n := r.node.Snapshot().Cell.ChannelsInUse; n != 0 {
@@ -360,7 +521,8 @@ func (r *run) sample(k int64) Sample {
 		RSSBytes: rss(), HeapBytes: liveHeap(), Goroutines: runtime.NumGoroutine(),
 		ChannelsInUse: snap.Cell.ChannelsInUse, AccessQueue: snap.Cell.Overload.QueueLen, DownQueue: snap.Cell.DownQueue,
 		UpQueue: snap.Core.UpQueue, HLRQueue: snap.Core.HLRQueue, Connections: snap.Core.Connections,
-		Sessions: len(snap.Core.Sessions), Overload: int(snap.Cell.Overload.Level)}
+		Sessions: len(snap.Core.Sessions), Overload: int(snap.Cell.Overload.Level),
+		ActiveCalls: snap.Core.ActiveCalls, SMSQueue: r.node.SMSStats().Queued}
 	for i, sl := range r.slots {
 		if !sl.on {
 			continue
@@ -406,6 +568,10 @@ func (r *run) finish() *Report {
 	snap := r.node.Snapshot()
 	rep.LeakedChannels = max(snap.Cell.ChannelsInUse-dedicated, 0)
 	rep.Cell, rep.Core, rep.Air = snap.Cell, snap.Core.Stats, r.air.Stats()
+	rep.SMS, rep.Calls = r.node.SMSStats(), snap.Core.Calls
+	for _, s := range r.slots {
+		r.handsetGone(s)
+	}
 	rep.Accepted = snap.Core.Stats.Outcomes[mm.OutcomeAccepted]
 	rep.Detached = snap.Core.Stats.Outcomes[mm.OutcomeDetached]
 	return rep

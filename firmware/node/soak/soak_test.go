@@ -37,17 +37,19 @@ func TestStorm(t *testing.T) {
 	}
 }
 
-// A shortened soak: phones switch off and on, detach and attach, and do
-// periodic updates for 15 minutes of air; at the end every phone is
-// registered, no channel is held without a phone, the queues are empty,
-// and the goroutines are as many as after the opening storm.
+// A shortened soak: phones switch off and on, detach and attach, do
+// periodic updates, call each other and text each other for 15 minutes
+// of air; at the end every phone is registered, no channel is held
+// without a phone, no call is left, the queues are empty, and the
+// goroutines are as many as after the opening storm.
 func TestSoakShort(t *testing.T) {
 	air := 15 * time.Minute
 	if testing.Short() {
 		air = 8 * time.Minute
 	}
 	rep, err := Run(context.Background(), Config{Config: testConfig(t), Phones: 60, Duration: air, Seed: 3,
-		Soak: true, Churn: 4 * time.Minute, Provision: true})
+		Soak: true, Churn: 4 * time.Minute, Provision: true,
+		CallEvery: 20 * time.Minute, Talk: 20 * time.Second, SMSEvery: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +68,21 @@ func TestSoakShort(t *testing.T) {
 	// Periodic updates: every phone that stayed on for 6 minutes did one.
 	if rep.Accepted < uint64(rep.PowerOns) {
 		t.Errorf("%d location updates accepted for %d power-ons; periodic updates missing", rep.Accepted, rep.PowerOns)
+	}
+	tr := rep.Traffic
+	t.Logf("traffic: %+v; core calls %+v; SMSC accepted %d delivered %d queued %d",
+		tr, rep.Calls, rep.SMS.Accepted, rep.SMS.Delivered, rep.SMS.Queued)
+	if tr.Dialled == 0 || tr.Connected == 0 || rep.Calls.Answered == 0 || rep.Calls.Relays == 0 {
+		t.Errorf("calls: %d dialled, %d connected, core %+v; want calls answered and relayed", tr.Dialled, tr.Connected, rep.Calls)
+	}
+	if tr.CallsEnded != tr.Dialled {
+		t.Errorf("%d calls dialled, %d ended; want every one over", tr.Dialled, tr.CallsEnded)
+	}
+	if tr.SMSSent == 0 || tr.SMSAccepted == 0 || tr.SMSReceived == 0 {
+		t.Errorf("texts: %d sent, %d accepted by the SMSC, %d received; want some of each", tr.SMSSent, tr.SMSAccepted, tr.SMSReceived)
+	}
+	if l := rep.Last; l.ActiveCalls != 0 {
+		t.Errorf("end: %d calls still active in the core", l.ActiveCalls)
 	}
 	if l := rep.Last; l.AccessQueue != 0 || l.DownQueue != 0 || l.UpQueue != 0 || l.HLRQueue != 0 || l.Connections != 0 {
 		t.Errorf("end: queues access %d, down %d, up %d, HLR %d, connections %d; want all empty", l.AccessQueue, l.DownQueue, l.UpQueue, l.HLRQueue, l.Connections)
