@@ -55,6 +55,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080", optional(checkListen))
 	httpState := fs.String("http-state", "", "with --http: the console's state directory (default a temporary one)")
+	httpSocket := fs.String("http-socket", "", "with --http: also serve the console's API on this Unix socket (mode 0600, every scope), for gsmbox status and gsmbox sms")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer n.Close()
 	if *httpAddr != "" {
-		stop, err := startHostConsole(*httpAddr, *httpState, h, n, log, stdout)
+		stop, err := startHostConsole(*httpAddr, *httpState, *httpSocket, h, n, log, stdout)
 		if err != nil {
 			return err
 		}

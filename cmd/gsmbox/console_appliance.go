@@ -41,6 +41,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 				}
 				return nil
 			},
+			SMS:    func() console.SMSService { return nodeSMS(cell.Load()) },
 			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, DataRestored: env.DataRestored, History: hist,
 		},
 		StateDir: env.StateDir, Addr: addr, MoreAddrs: more, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,

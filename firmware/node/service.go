@@ -80,6 +80,10 @@ func (s *Service) Registry() *registry.Registry {
 	return nil
 }
 
+// Node returns the node of the running (or last) start, or nil before
+// the first: the console's SMS calls go to it.
+func (s *Service) Node() *Node { return s.node.Load() }
+
 // Serve runs the cell until ctx ends. A configuration the board cannot
 // run, or a front end this build does not drive, is not retried.
 func (s *Service) Serve(ctx context.Context) error {
