@@ -5,12 +5,14 @@ import (
 	"flag"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
 var smsPhones = flag.Int("sms.phones", 20, "phones in TestSMSOnAir")
@@ -150,6 +152,34 @@ func TestOperatorSMSOnAir(t *testing.T) {
 		in := sp.Inbox()
 		if len(in) != 1 || in[0].From != "Village" || in[0].Text != "Market moved to Friday" {
 			t.Errorf("phone %d inbox %+v", sp.Index(), in)
+		}
+	}
+}
+
+// The network process of a split provisions the phones the transceiver
+// process runs: Subscribers gives what Start provisions, with or without
+// SMS traffic.
+func TestSubscribersMatchStart(t *testing.T) {
+	cfg := config.Default()
+	for _, plan := range []*simphones.SMSPlan{nil, {PerPhone: 3}} {
+		air, err := node.NewSimAir(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []registry.Subscriber
+		tx := air.Transmitter()
+		ps, err := simphones.Start(context.Background(), simphones.Config{N: 6, Seed: 7, MCC: cfg.Network.MCC, MNC: cfg.Network.MNC,
+			SNRdB: cfg.Sim.SNRdB, Air: air.Air, BTS: air.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(), SMS: plan,
+			Provision: func(s registry.Subscriber) error { got = append(got, s); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		air.BTS.Close()
+		ps.Stop()
+		air.Close()
+		want := simphones.Subscribers(6, 7, cfg.Network.MCC, cfg.Network.MNC, tx.Modulator().SPS())
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("with plan %v: Start provisioned\n%+v\nSubscribers gives\n%+v", plan, got, want)
 		}
 	}
 }
