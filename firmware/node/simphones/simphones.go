@@ -199,6 +199,9 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		return nil, err
 	}
 	ps := &Phones{cfg: cfg, ledger: &Ledger{}}
+	if cfg.SMS != nil {
+		ps.ledger.tag, ps.ledger.onEvent = cfg.SMS.Tag, cfg.SMS.OnEvent
+	}
 	sc := "100"
 	if cfg.SMS != nil && cfg.SMS.SCAddress != "" {
 		sc = cfg.SMS.SCAddress

@@ -32,6 +32,24 @@ type SMSPlan struct {
 	SCAddress string
 	// StatusReports makes every message ask for a status report.
 	StatusReports bool
+	// Tag, when set, goes into every message's id (<Tag.phone.n>): a run
+	// whose ids must differ from an earlier run's (the appliance's
+	// phones after each start of the cell).
+	Tag string
+	// OnEvent, when not nil, hears each message accepted by the network
+	// (every part RP-ACKed), refused, and shown in an inbox, from the
+	// phones' goroutines: the ledger kept outside the process (the
+	// appliance logs it on its console, which outlives a power cut).
+	OnEvent func(SMSEvent)
+}
+
+// SMSEvent is one step of a message, for SMSPlan.OnEvent.
+type SMSEvent struct {
+	Event string // "accepted", "refused", "received"
+	ID    string // <tag.phone.n>
+	Phone int    // the sender (accepted, refused) or the recipient (received)
+	Kind  string
+	Parts int
 }
 
 // MSISDN is the number Provision gives phone i.
@@ -56,6 +74,9 @@ type Ledger struct {
 	mu   sync.Mutex
 	msgs map[string]*sentMsg
 	dups int
+	// tag and onEvent are SMSPlan's, set before the phones start.
+	tag     string
+	onEvent func(SMSEvent)
 }
 
 // SMSReport is the traffic's outcome: the `sms` object of the report.
@@ -181,6 +202,9 @@ func (sp *Phone) smsTick() {
 		to++
 	}
 	id := fmt.Sprintf("<%d.%d>", sp.idx, t.queued)
+	if t.plan.Tag != "" {
+		id = fmt.Sprintf("<%s.%d.%d>", t.plan.Tag, sp.idx, t.queued)
+	}
 	kind := smsKinds[t.queued%len(smsKinds)]
 	text := smsText(kind, id, sp.idx)
 	tag := uint64(sp.idx)<<16 | uint64(t.queued)
@@ -269,27 +293,47 @@ func idOf(text string) string {
 
 func (l *Ledger) sent(from int, s ms.Sent) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	id := fmt.Sprintf("<%d.%d>", from, s.Tag&0xffff)
+	if l.tag != "" {
+		id = fmt.Sprintf("<%s.%d.%d>", l.tag, from, s.Tag&0xffff)
+	}
 	m := l.msgs[id]
 	if m == nil {
+		l.mu.Unlock()
 		return
 	}
+	var ev *SMSEvent
 	if s.Accepted {
 		m.accepted++
+		if m.accepted == m.parts {
+			ev = &SMSEvent{Event: "accepted", ID: id, Phone: from, Kind: m.kind, Parts: m.parts}
+		}
 	} else {
 		m.refused++
+		if m.refused == 1 {
+			ev = &SMSEvent{Event: "refused", ID: id, Phone: from, Kind: m.kind, Parts: m.parts}
+		}
+	}
+	l.mu.Unlock()
+	if ev != nil && l.onEvent != nil {
+		l.onEvent(*ev)
 	}
 }
 
 func (l *Ledger) received(to int, r ms.Received, fn int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	text := r.Text
 	if r.Data != nil {
 		text = string(r.Data)
 	}
-	m := l.msgs[idOf(text)]
+	id := idOf(text)
+	if l.onEvent != nil && id != "" {
+		// Every message shown, known to this process's ledger or not:
+		// after a power cut the sender's record is in another life.
+		l.onEvent(SMSEvent{Event: "received", ID: id, Phone: to, Parts: r.Parts})
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.msgs[id]
 	if m == nil || m.to != to || m.text != text {
 		return
 	}
