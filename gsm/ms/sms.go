@@ -445,6 +445,9 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 			s.OnPart(t.OA.String(), cc)
 		}
 		now := s.Now()
+		// 8-bit data aliases the received frame, which the next one
+		// overwrites: a part kept for reassembly needs its own copy.
+		c.Data = slices.Clone(c.Data)
 		whole, done, err := s.reasm.Add(now, t.OA.String(), c)
 		if err != nil || !done {
 			return ack
@@ -454,7 +457,7 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 		if cc, ok := c.Header.Concat(); ok {
 			parts = int(cc.Total)
 		}
-		r := Received{From: t.OA.String(), Text: whole.Text, Data: slices.Clone(whole.Data), SCTS: scts, Parts: parts, At: now}
+		r := Received{From: t.OA.String(), Text: whole.Text, Data: whole.Data, SCTS: scts, Parts: parts, At: now}
 		s.Inbox = append(s.Inbox, r)
 		s.Stats.Messages++
 		if s.OnReceived != nil {

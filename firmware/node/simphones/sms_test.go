@@ -72,7 +72,8 @@ func smsRun(t *testing.T, cfg *config.Config, n, m int, plan simphones.SMSPlan, 
 }
 
 // TestSMSOnAir: 20 phones each send 5 messages to random others over the
-// simulated air (DSP and all), 7-bit, UCS2 and 3-part long ones, while
+// simulated air (DSP and all), 7-bit with the extension table, UCS2,
+// 8-bit data and long 7-bit and UCS2 ones, while
 // three phones are switched off for a while and come back. Every message
 // the network accepted is delivered exactly once.
 func TestSMSOnAir(t *testing.T) {
@@ -82,7 +83,7 @@ func TestSMSOnAir(t *testing.T) {
 	cfg := config.Default()
 	cfg.Cell.SDCCH8Timeslots = []int{1}
 	cfg.SMS.Retry = []config.Duration{{Duration: 5 * time.Second}, {Duration: 10 * time.Second}, {Duration: 20 * time.Second}}
-	rep, _ := smsRun(t, cfg, *smsPhones, *smsEach, simphones.SMSPlan{Gap: 5 * time.Second, Cycle: 3, OffFor: 30 * time.Second}, 60000)
+	rep, _ := smsRun(t, cfg, *smsPhones, *smsEach, simphones.SMSPlan{Gap: 5 * time.Second, Cycle: 3, OffFor: 30 * time.Second}, 100000)
 	if rep.Sent != *smsPhones**smsEach {
 		t.Errorf("%d messages sent, want %d", rep.Sent, *smsPhones**smsEach)
 	}
