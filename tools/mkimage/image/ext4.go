@@ -166,7 +166,7 @@ func normaliseExt4(b []byte) error {
 			le.PutUint16(in[0x7C:], 0) // l_i_checksum_lo
 			if inodeSize > 128 {
 				extra := int(le.Uint16(in[0x80:]))
-				le.PutUint16(in[0x82:], 0) // i_checksum_hi
+				le.PutUint16(in[0x82:], 0)                        // i_checksum_hi
 				for _, f := range []int{0x84, 0x88, 0x8C, 0x94} { // the *_extra fields
 					if 0x80+extra >= f+4 {
 						le.PutUint32(in[f:], 0)

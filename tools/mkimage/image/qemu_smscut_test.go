@@ -32,15 +32,18 @@ import (
 // in an inbox, and that boot's phones have sent all theirs. Then:
 //
 //   - every boot after a cut came on air;
+//
 //   - every accepted message was shown in an inbox;
+//
 //   - a message shown twice (the phones' memory dies with the box, so a
 //     redelivery shows again) was cut between its recipient's RP-ACK and
 //     the durable "delivered" record: at most one per phone and cut;
+//
 //   - the data partition is clean after the journal replay, and the
 //     queue and the registry open with no damaged record.
 //
-//	GSMBOX_SMSCUT_CUTS=5  cuts (default 5)
-//	GSMBOX_SMSCUT_SEED=1  seed of the cut instants
+//     GSMBOX_SMSCUT_CUTS=5  cuts (default 5)
+//     GSMBOX_SMSCUT_SEED=1  seed of the cut instants
 func TestQEMUSMSPowerCut(t *testing.T) {
 	needQEMU(t)
 	for _, tool := range []string{"e2fsck", "debugfs"} {
