@@ -256,7 +256,7 @@ func smsText(kind, id string, from int) string {
 		}
 		return string(b[:min(len(b), 200)])
 	case KindLongUCS2:
-		return id + " " + strings.Repeat("Длинное сообщение в трёх частях; 长消息. ", 5)[:300]
+		return id + " " + string([]rune(strings.Repeat("Длинное сообщение в трёх частях; 长消息. ", 5))[:150])
 	}
 	return id + " " + strings.Repeat("A long message that needs three parts to travel; ", 8)[:380]
 }
