@@ -134,7 +134,7 @@ func TestSplitSMSPowerCut(t *testing.T) {
 	if !trxFinished {
 		select {
 		case trxErrV = <-trxDone:
-		case <-time.After(12 * time.Minute):
+		case <-time.After(6 * time.Minute):
 			cancel()
 			trxErrV = <-trxDone
 		}
