@@ -29,21 +29,16 @@ import (
 // Each boot but the last is cut (SIGKILL to QEMU) at a seeded random
 // instant 0–15 s after the first message the network accepted in it.
 // The last boot runs until every message any boot's network accepted is
-// in an inbox, and that boot's phones have sent all theirs. Then:
+// in an inbox, and that boot's phones have sent all theirs. Then every
+// boot after a cut came on air; every accepted message was shown in an
+// inbox; a message shown twice (the phones' memory dies with the box, so
+// a redelivery shows again) was cut between its recipient's RP-ACK and
+// the durable "delivered" record, at most one per phone and cut; the
+// data partition is clean after the journal replay, and the queue and
+// the registry open with no damaged record.
 //
-//   - every boot after a cut came on air;
-//
-//   - every accepted message was shown in an inbox;
-//
-//   - a message shown twice (the phones' memory dies with the box, so a
-//     redelivery shows again) was cut between its recipient's RP-ACK and
-//     the durable "delivered" record: at most one per phone and cut;
-//
-//   - the data partition is clean after the journal replay, and the
-//     queue and the registry open with no damaged record.
-//
-//     GSMBOX_SMSCUT_CUTS=5  cuts (default 5)
-//     GSMBOX_SMSCUT_SEED=1  seed of the cut instants
+// GSMBOX_SMSCUT_CUTS=N sets the cuts (default 5), GSMBOX_SMSCUT_SEED the
+// seed of the cut instants (default 1).
 func TestQEMUSMSPowerCut(t *testing.T) {
 	needQEMU(t)
 	for _, tool := range []string{"e2fsck", "debugfs"} {
