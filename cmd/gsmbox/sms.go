@@ -26,7 +26,15 @@ func (o *phoneOpts) smsPlan(cfg *config.Config) *simphones.SMSPlan {
 	if o.sms <= 0 {
 		return nil
 	}
-	return &simphones.SMSPlan{PerPhone: o.sms, Gap: 5 * time.Second, Cycle: max(o.n/7, 1), OffFor: 30 * time.Second,
+	// The phones' pace keeps the offered load near half of what one
+	// TRX carries (about 400 messages a minute with the default cell's
+	// SDCCHs, docs/sms.md): 50 phones sending every 5 s offer 600 a
+	// minute, paging responses then lose the RACH and SDCCH race to new
+	// submissions (four pagings in five went unanswered), and the
+	// SMSC's back-off (30 s, 2 min, 10 min) stretches the run's tail to
+	// many minutes of air.
+	gap := max(5*time.Second, time.Duration(o.n)*300*time.Millisecond)
+	return &simphones.SMSPlan{PerPhone: o.sms, Gap: gap, Cycle: max(o.n/7, 1), OffFor: 30 * time.Second,
 		SCAddress: cfg.SMS.SCAddress}
 }
 

@@ -24,7 +24,7 @@ import (
 
 var (
 	splitCuts   = flag.Int("split.cuts", 5, "TestSplitSMSPowerCut: SIGKILLs of the network process")
-	splitPhones = flag.Int("split.phones", 4, "TestSplitSMSPowerCut: phones in the transceiver process")
+	splitPhones = flag.Int("split.phones", 3, "TestSplitSMSPowerCut: phones in the transceiver process")
 	splitEach   = flag.Int("split.each", 3, "TestSplitSMSPowerCut: messages each phone sends")
 )
 
@@ -134,7 +134,7 @@ func TestSplitSMSPowerCut(t *testing.T) {
 	if !trxFinished {
 		select {
 		case trxErrV = <-trxDone:
-		case <-time.After(6 * time.Minute):
+		case <-time.After(10 * time.Minute):
 			cancel()
 			trxErrV = <-trxDone
 		}
