@@ -193,6 +193,6 @@ func TestSplitSMSPowerCut(t *testing.T) {
 	if queued != 0 {
 		t.Errorf("%d records still queued at the end", queued)
 	}
-	t.Logf("%d SIGKILLs in %v: %d sent, %d accepted (%d refused or given up by the phone, %d pending), %d delivered, %d redeliveries recognised by phones (window %d), %d shown twice; %d records, none queued",
-		kills, time.Since(began).Round(time.Second), r.Sent, r.Accepted, r.Refused, r.Pending, r.Delivered, r.PhoneDups, kills**splitPhones, r.Duplicated, len(recs))
+	t.Logf("%d SIGKILLs in %v: %d sent, %d accepted (%d refused or given up by the phone, %d pending), %d delivered, %d redeliveries recognised by phones (window %d), %d shown twice; %d records, %d queued",
+		kills, time.Since(began).Round(time.Second), r.Sent, r.Accepted, r.Refused, r.Pending, r.Delivered, r.PhoneDups, kills**splitPhones, r.Duplicated, len(recs), queued)
 }
