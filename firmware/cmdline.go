@@ -24,6 +24,7 @@ import (
 //	                          kernel's uevents (default 2s; a test lengthens
 //	                          it to prove the uevent path alone)
 //	gsmbox.simphones=N        on the sim front end, run N virtual phones
+//	gsmbox.simsms=M           and each sends M text messages per start of the cell
 //	                          (0..1000) on the simulated air, provisioned
 //	                          so they authenticate and cipher; overrides
 //	                          the config's [sim] phones
@@ -36,6 +37,7 @@ type Cmdline struct {
 	TestUnhealthy   bool
 	USBPoll         time.Duration
 	SimPhones       int
+	SimSMS          int
 }
 
 // ParseCmdline reads the flags from /proc/cmdline's text. Unknown or
@@ -80,6 +82,12 @@ func ParseCmdline(s string) (Cmdline, []string) {
 			} else {
 				warn = append(warn, "gsmbox.simphones: cannot use "+v)
 			}
+		case "gsmbox.simsms":
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= config.MaxSimSMS {
+				c.SimSMS = n
+			} else {
+				warn = append(warn, "gsmbox.simsms: cannot use "+v)
+			}
 		default:
 			if strings.HasPrefix(k, "gsmbox.") {
 				warn = append(warn, "unknown flag "+k)
@@ -89,17 +97,22 @@ func ParseCmdline(s string) (Cmdline, []string) {
 	return c, warn
 }
 
-// applySimPhones returns newCell with gsmbox.simphones applied: the cell
-// is made with a copy of the configuration whose [sim] phones the
-// command line overrides. Without the flag it returns newCell.
+// applySimPhones returns newCell with gsmbox.simphones and gsmbox.simsms
+// applied: the cell is made with a copy of the configuration whose [sim]
+// phones and sms the command line overrides. Without the flag it returns newCell.
 func (c Cmdline) applySimPhones(newCell func(*config.Config, *boards.Descriptor, *slog.Logger) Cell) func(*config.Config, *boards.Descriptor, *slog.Logger) Cell {
-	if c.SimPhones <= 0 || newCell == nil {
+	if c.SimPhones <= 0 && c.SimSMS <= 0 || newCell == nil {
 		return newCell
 	}
-	n := c.SimPhones
+	n, m := c.SimPhones, c.SimSMS
 	return func(cfg *config.Config, board *boards.Descriptor, log *slog.Logger) Cell {
 		cp := *cfg
-		cp.Sim.Phones = n
+		if n > 0 {
+			cp.Sim.Phones = n
+		}
+		if m > 0 {
+			cp.Sim.SMS = m
+		}
 		return newCell(&cp, board, log)
 	}
 }

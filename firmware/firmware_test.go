@@ -36,6 +36,8 @@ func TestParseCmdline(t *testing.T) {
 		{"gsmbox.watchdog=0", Cmdline{}, 1},
 		{"gsmbox.simphones=3", Cmdline{SimPhones: 3}, 0},
 		{"gsmbox.simphones=-1 gsmbox.simphones=lots gsmbox.simphones=1001", Cmdline{}, 3},
+		{"gsmbox.simphones=4 gsmbox.simsms=2", Cmdline{SimPhones: 4, SimSMS: 2}, 0},
+		{"gsmbox.simsms=-1 gsmbox.simsms=x gsmbox.simsms=10001", Cmdline{}, 3},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, warns := ParseCmdline(tc.in)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
+	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
 )
 
@@ -55,6 +57,10 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dbPath := fs.String("db", "", "subscriber registry file (default: a temporary one, removed at exit)")
 	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080", optional(checkListen))
 	httpState := fs.String("http-state", "", "with --http: the console's state directory (default a temporary one)")
+	httpSocket := fs.String("http-socket", "", "with --http: also serve the console's API on this Unix socket (mode 0600, every scope), for gsmbox status and gsmbox sms")
+	provision := intFlag(fs, "provision-phones", 0, "add the N virtual phones that \"gsmbox trx --phones N\" runs (same --phone-seed) to the registry, with their keys and numbers (2000 on), so they are authenticated and can text",
+		func(n int) error { return config.CheckRange(n, 0, config.MaxSimPhones) })
+	phoneSeed := fs.Uint64("phone-seed", 0, "with --provision-phones: the transceiver's --phone-seed (0: the config's sim.seed)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -74,8 +80,23 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	if *provision > 0 {
+		seed := *phoneSeed
+		if seed == 0 {
+			seed = uint64(cfg.Sim.Seed)
+		}
+		added := 0
+		for _, s := range simphones.Subscribers(*provision, seed, cfg.Network.MCC, cfg.Network.MNC, simphones.SPS) {
+			if _, err := n.Registry().Add(s); err == nil {
+				added++
+			} else if !errors.Is(err, registry.ErrExists) {
+				return fmt.Errorf("provisioning virtual phone %s: %w", s.IMSI, err)
+			}
+		}
+		fmt.Fprintf(stdout, "gsmbox bts: %d virtual phones provisioned (seed %d; %d new)\n", *provision, seed, added)
+	}
 	if *httpAddr != "" {
-		stop, err := startHostConsole(*httpAddr, *httpState, h, n, log, stdout)
+		stop, err := startHostConsole(*httpAddr, *httpState, *httpSocket, h, n, log, stdout)
 		if err != nil {
 			return err
 		}

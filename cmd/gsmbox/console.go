@@ -256,16 +256,26 @@ func (c *apiClient) do(ctx context.Context, method, path string, in, out any) er
 		var e struct {
 			Error string `json:"error"`
 		}
+		msg := resp.Status
 		if json.Unmarshal(b, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s %s: %s", method, path, e.Error)
+			msg = e.Error
 		}
-		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+		return &apiStatusError{Method: method, Path: path, Code: resp.StatusCode, Msg: msg}
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
 	}
 	return nil
 }
+
+// apiStatusError is an answer of the console's API other than 2xx.
+type apiStatusError struct {
+	Method, Path string
+	Code         int
+	Msg          string
+}
+
+func (e *apiStatusError) Error() string { return fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Msg) }
 
 // randomPassword is a fresh password for a simulator's console.
 func randomPassword() string {

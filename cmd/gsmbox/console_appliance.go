@@ -42,6 +42,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 				}
 				return nil
 			},
+			SMS: func() console.SMSService { return nodeSMS(cell.Load()) },
 			Scope: func() *trx.Scope {
 				if s := cell.Load(); s != nil {
 					return s.Scope()

@@ -245,8 +245,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitJS(t, ctx, "radio pictures", `['#radio-spectrum', '#radio-constellation'].every(s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth === 640; })`, 20*time.Second)
 	shot(t, ctx, shots, "6-radio")
 
-	// Features not in this build say so.
-	run("messages", chromedp.Navigate(base+"/messages"), chromedp.WaitVisible("#not-available"))
+	// The messages page lists the running network's SMS queue; calls
+	// are not in this build and say so.
+	run("messages", chromedp.Navigate(base+"/messages"), chromedp.WaitVisible("#sms"))
+	run("calls", chromedp.Navigate(base+"/calls"), chromedp.WaitVisible("#not-available"))
 	// The audit log shows the changes.
 	run("security", chromedp.Navigate(base+"/security"), chromedp.WaitVisible("#audit"))
 	waitJS(t, ctx, "audit", `['subscriber.add','config.apply','config.revert'].every(a => document.querySelector('#audit').textContent.includes(a))`, 10*time.Second)

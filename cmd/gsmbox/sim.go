@@ -56,6 +56,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	phones := addPhoneFlags(fs)
 	httpAddr := stringFlag(fs, "http", "", "serve the operator's console (HTTPS) on ADDR, e.g. 127.0.0.1:8080; the network then runs in real time until interrupted (or --duration)", optional(checkListen))
 	httpState := fs.String("http-state", "", "with --http: the console's state directory (certificate, password hash, audit log); default a temporary one")
+	httpSocket := fs.String("http-socket", "", "with --http: also serve the console's API on this Unix socket (mode 0600, every scope), as the box does for gsmbox status and gsmbox sms")
 	soakFlags := addSoakFlags(fs)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -70,7 +71,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer h.Close()
 	cfg, log, tap := h.cfg, h.log, h.tap
 	if *httpAddr != "" {
-		o := simConsole{addr: *httpAddr, state: *httpState, phones: phones.n}
+		o := simConsole{addr: *httpAddr, state: *httpState, socket: *httpSocket, phones: phones.n}
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name == "duration" {
 				o.until = *duration

@@ -26,6 +26,7 @@ import (
 type simConsole struct {
 	addr   string
 	state  string // console state dir; "" makes a temporary one
+	socket string // the API's Unix socket, "" for none
 	phones int
 	until  time.Duration // 0: until interrupted
 }
@@ -90,6 +91,7 @@ func runSimConsole(ctx context.Context, o simConsole, h *hostSetup, verbose bool
 				}
 				return nil
 			},
+			SMS: func() console.SMSService { return nodeSMS(cur.Load()) },
 			Scope: func() *trx.Scope {
 				if s := cur.Load(); s != nil {
 					return s.Scope()
@@ -98,7 +100,7 @@ func runSimConsole(ctx context.Context, o simConsole, h *hostSetup, verbose bool
 			},
 			Config: cs, Logs: ring, History: hist,
 		},
-		StateDir: o.state, Addr: o.addr, Log: consoleLogger(log),
+		StateDir: o.state, Addr: o.addr, Socket: o.socket, Log: consoleLogger(log),
 	})
 	if err != nil {
 		return err
@@ -170,7 +172,7 @@ func (fixedConfig) Revert() error      { return errFixedConfig }
 
 // startHostConsole serves the console for a host command beside its
 // node; stop ends it and waits.
-func startHostConsole(addr, state string, h *hostSetup, n *node.Node, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
+func startHostConsole(addr, state, socket string, h *hostSetup, n *node.Node, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
 	var cleanup []func()
 	if state == "" {
 		dir, err := os.MkdirTemp("", "gsmbox-console-")
@@ -186,8 +188,8 @@ func startHostConsole(addr, state string, h *hostSetup, n *node.Node, log *slog.
 	}
 	srv, err := console.New(console.Config{
 		Host: console.Host{Version: version, Board: "host", Started: time.Now(), Snapshot: n.Snapshot,
-			Registry: n.Registry, Config: fixedConfig{fc}},
-		StateDir: state, Addr: addr, Log: consoleLogger(log),
+			Registry: n.Registry, Config: fixedConfig{fc}, SMS: func() console.SMSService { return smsOf(n) }},
+		StateDir: state, Addr: addr, Socket: socket, Log: consoleLogger(log),
 	})
 	if err != nil {
 		return nil, err
@@ -217,4 +219,21 @@ func startHostConsole(addr, state string, h *hostSetup, n *node.Node, log *slog.
 		fmt.Fprintf(stdout, "console: log in as admin with password %s (made for this run; set your own with gsmbox console passwd --state DIR)\n", pw)
 	}
 	return stop, nil
+}
+
+// nodeSMS is the SMS queue of a service's running node, or nil.
+func nodeSMS(s *node.Service) console.SMSService {
+	if s == nil {
+		return nil
+	}
+	return smsOf(s.Node())
+}
+
+// smsOf is n's SMS queue for the console, or nil (no node, SMS off, or
+// its loop stopped).
+func smsOf(n *node.Node) console.SMSService {
+	if n == nil || n.SMSStore() == nil || !n.Snapshot().Running {
+		return nil
+	}
+	return n
 }

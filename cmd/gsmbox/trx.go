@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -175,10 +177,20 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		tx := t.Transmitter()
 		if phones, err = simphones.Start(ctx, simphones.Config{N: popts.n, Seed: seed, MCC: cfg.Network.MCC, MNC: cfg.Network.MNC,
-			SNRdB: cfg.Sim.SNRdB, Air: air, BTS: stream, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(), Log: log}); err != nil {
+			SNRdB: cfg.Sim.SNRdB, Air: air, BTS: stream, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(), Log: log,
+			SMS: popts.smsPlan(cfg)}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%d virtual phones on the air (seed %d): delays 0..31 symbols, path loss 0..20 dB, ±3 kHz\n", popts.n, seed)
+		if popts.sms > 0 {
+			// The network process knows the phones only if it was told:
+			// their keys and numbers go into its registry.
+			fmt.Fprintf(stdout, "each phone sends %d text messages; the network needs the phones provisioned: gsmbox bts --provision-phones %d --phone-seed %d\n", popts.sms, popts.n, seed)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			go smsUntilDone(ctx, phones, cancel)
+		}
 	}
 	fmt.Fprintf(stdout, "gsmbox trx: transceiver on %s ports %d (clock), %d (control), %d (data); layer 1 at %s:%d; band %v\n",
 		*bind, *base, *base+1, *base+2, *remote, *base+trxproto.ClientOffset, band)
@@ -199,6 +211,19 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 		fmt.Fprintf(stdout, "%d of %d phones registered through the layer 1\n", reg, len(rows))
+		if popts.sms > 0 {
+			// The network's queue is in the other process: "lost" here
+			// is accepted and not (yet) in an inbox.
+			r := phones.SMS(0)
+			smsSummary(stdout, &r)
+			popts.smsReport = &r
+		}
+		if popts.report != "" {
+			if err := writeTRXReport(popts, rows); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote %s\n", popts.report)
+		}
 	}
 	if perr := <-pumpDone; perr != nil && !errors.Is(perr, context.Canceled) && err == nil {
 		err = perr
@@ -274,4 +299,42 @@ func recordUntil(sink, listener radio.Stream, frameLen int, limit *atomic.Int64)
 		}
 	}
 	return nil
+}
+
+// smsUntilDone ends a transceiver run with SMS traffic (cancel) once the
+// phones have sent every message and each is in its recipient's inbox or
+// refused, and stayed so for a few seconds (the network's records of the
+// last RP-ACKs).
+func smsUntilDone(ctx context.Context, ps *simphones.Phones, cancel context.CancelFunc) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	quiet := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !ps.SMSDone() {
+			quiet = 0
+			continue
+		}
+		if quiet++; quiet >= 6 {
+			cancel()
+			return
+		}
+	}
+}
+
+// writeTRXReport writes the transceiver's phones and their SMS figures as
+// JSON (--report).
+func writeTRXReport(o *phoneOpts, rows []simphones.Row) error {
+	b, err := json.MarshalIndent(struct {
+		Phones []simphones.Row      `json:"phones"`
+		SMS    *simphones.SMSReport `json:"sms,omitempty"`
+	}{rows, o.smsReport}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(o.report, append(b, '\n'), 0o644)
 }

@@ -330,10 +330,19 @@ type Sim struct {
 	// cipher (0: none). The kernel command line's gsmbox.simphones=N
 	// overrides it.
 	Phones int `toml:"phones"`
+	// SMS is how many text messages each of those phones sends after
+	// every start of the cell (0: none), to random others, every
+	// alphabet and long ones: SMS traffic on the appliance itself, for
+	// the power-cut tests. The kernel command line's gsmbox.simsms=M
+	// overrides it.
+	SMS int `toml:"sms"`
 }
 
 // MaxSimPhones is the most virtual phones one simulated air carries.
 const MaxSimPhones = 1000
+
+// MaxSimSMS bounds sim.sms (gsmbox.simsms), messages per virtual phone.
+const MaxSimSMS = 10000
 
 // Duration is a time.Duration written as a string ("6h", "30m").
 type Duration struct{ time.Duration }

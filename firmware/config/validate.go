@@ -316,6 +316,9 @@ func (c *Config) problems(board *boards.Descriptor, lines map[string]int) []Prob
 	if err := CheckSNR(c.Sim.SNRdB); err != nil {
 		bad("sim.snr_db", "%v", err)
 	}
+	if c.Sim.SMS < 0 || c.Sim.SMS > MaxSimSMS {
+		bad("sim.sms", "%d: want 0..%d", c.Sim.SMS, MaxSimSMS)
+	}
 	if err := CheckSimPhones(c.Sim.Phones); err != nil {
 		bad("sim.phones", "%v", err)
 	}

@@ -57,8 +57,10 @@ type Host struct {
 	// History is the location-update history (fed by the core's
 	// OnResult); nil shows none.
 	History *History
-	// SMS and Calls are the features' views; nil: not in this build.
-	SMS   Feature
+	// SMS is the running network's SMS queue: nil, not in this build; a
+	// nil result, the network is not running now.
+	SMS func() SMSService
+	// Calls is the calls feature's view; nil: not in this build.
 	Calls Feature
 	// Scope is the running cell's receive scope (the Radio page's
 	// spectrum and constellation); nil, or a nil result, draws none.
@@ -71,7 +73,7 @@ type LogSource interface {
 	Seq() uint64
 }
 
-// Feature is a view a later feature (SMS, calls) adds: its data as JSON.
+// Feature is a view a later feature (calls) adds: its data as JSON.
 type Feature interface {
 	View(ctx context.Context) (any, error)
 }

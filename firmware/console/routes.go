@@ -68,7 +68,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/tokens", s.need(ScopeWrite, s.apiTokenNew))
 	m.HandleFunc("DELETE /api/tokens/{id}", s.need(ScopeWrite, s.apiTokenRevoke))
 	m.HandleFunc("POST /api/password", s.need(ScopeWrite, s.apiPassword))
-	m.HandleFunc("GET /api/sms", s.need(ScopeRead, s.apiFeature(func() Feature { return s.cfg.Host.SMS }, "SMS")))
+	m.HandleFunc("GET /api/sms", s.need(ScopeRead, s.apiSMSList))
+	m.HandleFunc("GET /api/sms/{id}", s.need(ScopeRead, s.apiSMSShow))
+	m.HandleFunc("POST /api/sms", s.need(ScopeWrite, s.apiSMSSend))
+	m.HandleFunc("DELETE /api/sms/{id}", s.need(ScopeWrite, s.apiSMSCancel))
 	m.HandleFunc("GET /api/calls", s.need(ScopeRead, s.apiFeature(func() Feature { return s.cfg.Host.Calls }, "calls")))
 	m.HandleFunc("GET /metrics", s.metricsHandler)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

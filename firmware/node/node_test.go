@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -263,5 +264,44 @@ func BenchmarkLoopFrame(b *testing.B) {
 	}
 	if got := n.Frames(); got != uint64(b.N) {
 		b.Fatalf("ran %d frames, want %d", got, b.N)
+	}
+}
+
+// The appliance's own SMS traffic ([sim] sms, gsmbox.simsms): with three
+// phones each sending one message after every start of the cell, the log
+// carries each message's steps (accepted by the network, shown in an
+// inbox) under a tag of this start, the ledger a power-cut test reads
+// from the console. Real time, about 20 s.
+func TestServiceSimSMS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	board, _ := boards.Lookup("sim")
+	cfg := config.Default()
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
+	cfg.Sim.Phones, cfg.Sim.SMS = 3, 1
+	var logs testtool.Buffer
+	s := NewService(ServiceConfig{Config: cfg, Board: board, Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: clock.Real{}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	received := func() int { return strings.Count(logs.String(), "event=received") }
+	for deadline := time.Now().Add(120 * time.Second); received() < 3 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve() = %v", err)
+	}
+	out := logs.String()
+	m := regexp.MustCompile(`virtual phones send text messages"? each=1 tag=([0-9a-f]{6})`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no tag logged:\n%s", out)
+	}
+	for _, ev := range []string{"accepted", "received"} {
+		re := regexp.MustCompile(`virtual phone sms" event=` + ev + ` id=<` + m[1] + `\.\d\.0>`)
+		if n := len(re.FindAllString(out, -1)); n != 3 {
+			t.Errorf("%d messages %s, want 3:\n%s", n, ev, out)
+		}
 	}
 }

@@ -2,9 +2,12 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
 	"github.com/gsmbox/gsmbox/boards/rf/lime"
@@ -104,6 +107,10 @@ func (s *Service) Registry() *registry.Registry {
 	return nil
 }
 
+// Node returns the node of the running (or last) start, or nil before
+// the first: the console's SMS calls go to it.
+func (s *Service) Node() *Node { return s.node.Load() }
+
 // Serve runs the cell until ctx ends. A configuration the board cannot
 // run, or a front end this build does not drive, is not retried.
 func (s *Service) Serve(ctx context.Context) error {
@@ -179,7 +186,20 @@ func (s *Service) Serve(ctx context.Context) error {
 	var carrier phy.Carrier = air.Carrier
 	log.Info(OnAirLine(c))
 	if phones > 0 {
-		ps, err := air.StartPhones(ctx, PhoneOptions{N: phones, Registry: n.Registry(), Log: log,
+		var plan *simphones.SMSPlan
+		if c.Sim.SMS > 0 {
+			// A tag per start: the messages of this life of the cell
+			// differ from an earlier one's, whose phones' memory a
+			// power cut took.
+			var tag [3]byte
+			rand.Read(tag[:])
+			plan = &simphones.SMSPlan{PerPhone: c.Sim.SMS, Gap: 5 * time.Second, SCAddress: c.SMS.SCAddress, Tag: hex.EncodeToString(tag[:]),
+				OnEvent: func(e simphones.SMSEvent) {
+					log.Info("virtual phone sms", "event", e.Event, "id", e.ID, "phone", e.Phone, "kind", e.Kind, "parts", e.Parts)
+				}}
+			log.Info("virtual phones send text messages", "each", c.Sim.SMS, "tag", plan.Tag)
+		}
+		ps, err := air.StartPhones(ctx, PhoneOptions{N: phones, Registry: n.Registry(), Log: log, SMS: plan,
 			OnRegistered: func(r simphones.Row) {
 				log.Info("virtual phone registered", "phone", r.Phone, "imsi", r.IMSI, "tmsi", r.TMSI,
 					"authenticated", r.Authenticated, "cipher", cipherName(r.Cipher), "air_s", fmt.Sprintf("%.2f", r.AirTimeS))

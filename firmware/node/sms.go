@@ -1,6 +1,9 @@
 package node
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
@@ -81,3 +84,61 @@ func (n *Node) SMSQueue() []smsc.Record { return n.core.SMSQueue() }
 
 // NotifyUSSD sends a network-initiated USSD text to a subscriber.
 func (n *Node) NotifyUSSD(imsi, text string) error { return n.core.NotifyUSSD(imsi, text) }
+
+// The operator's SMS calls that wait for their answer: what the console
+// serves to `gsmbox sms` and the Messages page. They run on the caller's
+// goroutine and wait for the core's; ctx bounds the wait (a node whose
+// loop is not running never answers).
+
+// SendSMSWait queues text for the numbers in to, from [sms] sender, and
+// returns the message IDs once they are durable on disk.
+func (n *Node) SendSMSWait(ctx context.Context, to []string, text string) ([]uint64, error) {
+	type result struct {
+		ids []uint64
+		err error
+	}
+	ch := make(chan result, 2)
+	if err := n.core.SendText(to, text, func(ids []uint64, err error) { ch <- result{ids, err} }); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r.ids, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: the network did not answer (is the cell running?)", ctx.Err())
+	}
+}
+
+// CancelSMSWait cancels a queued message and returns once its final state
+// is durable; smsc.ErrNotFound for a message that is not queued.
+func (n *Node) CancelSMSWait(ctx context.Context, id uint64) error {
+	ch := make(chan error, 2)
+	if err := n.core.CancelSMS(id, func(err error) { ch <- err }); err != nil {
+		return err
+	}
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: the network did not answer (is the cell running?)", ctx.Err())
+	}
+}
+
+// SMSRecord returns one record of the queue's file, in any state.
+func (n *Node) SMSRecord(id uint64) (smsc.Record, error) {
+	if n.sms == nil {
+		return smsc.Record{}, core.ErrNoSMS
+	}
+	return n.sms.Get(id)
+}
+
+// SMSRecords returns every record of the queue's file (delivered,
+// expired, cancelled and failed ones too), in ID order, and how many did
+// not decode.
+func (n *Node) SMSRecords() ([]smsc.Record, int, error) {
+	if n.sms == nil {
+		return nil, 0, core.ErrNoSMS
+	}
+	recs, _, bad, err := n.sms.Load()
+	return recs, bad, err
+}

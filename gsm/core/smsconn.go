@@ -32,6 +32,8 @@ type smsConn struct {
 	// the back-off and another connection.
 	mtFailed bool
 	since    time.Time // when SMS started on the connection
+	// heard: the MS has sent an SM-CP message on this connection.
+	heard bool
 }
 
 type smsTx struct {
@@ -63,6 +65,7 @@ func (c *conn) smsUplink(msg []byte) {
 		return
 	}
 	sc := c.smsc()
+	sc.heard = true
 	key := ti
 	if flag {
 		key |= 8
@@ -535,10 +538,17 @@ func (n *Network) smsTimers() {
 			}
 		}
 		guard := s.cfg.Guard
-		if c.mm.Result().Procedure == mm.ProcPaging {
+		switch {
+		case c.mm.Result().Procedure == mm.ProcPaging:
 			// The network opened this connection to deliver; the MS
 			// asked for nothing.
 			guard /= 4
+		case !sc.heard:
+			// The MS asked for SMS and its first CP-DATA is on its way:
+			// SAPI 3 on an SDCCH has window size 1 (TS 44.006 §5.8.4),
+			// so a long part's CP-DATA is nine I frames, each waiting for
+			// its RR, several seconds more with a transceiver's advance.
+			guard = s.cfg.MaxHold
 		}
 		// A phone that keeps sending keeps its channel only so long:
 		// others may be waiting for one (their access rejected).

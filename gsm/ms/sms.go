@@ -1,6 +1,7 @@
 package ms
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/l3"
@@ -93,8 +94,11 @@ type Sent struct {
 // Received is one message in a phone's inbox (whole: a concatenated
 // message shows once all its parts arrived).
 type Received struct {
-	From  string
+	From string
+	// Text is the text of a GSM 7-bit or UCS2 message; Data the octets
+	// of an 8-bit one.
 	Text  string
+	Data  []byte
 	SCTS  time.Time
 	Parts int
 	At    time.Time // when the last part arrived (the phone's time)
@@ -183,6 +187,25 @@ func NewSMS(u *MM, cfg SMSConfig) *SMS {
 // reported through OnSent with tag. It returns the number of parts.
 func (s *SMS) Send(to, text string, ucs2 bool, tag uint64) (int, error) {
 	parts, err := tp.EncodeText(text, tp.TextOptions{Ref: uint16(tag), UCS2: ucs2})
+	if err != nil {
+		return 0, err
+	}
+	for i, p := range parts {
+		sub := tp.Submit{MR: s.tpMR, DA: tp.Number(to), DCS: p.DCS, UD: p.UD, StatusReportRequest: s.cfg.StatusReports}
+		s.tpMR++
+		b, err := tp.Marshal(&sub)
+		if err != nil {
+			return 0, err
+		}
+		s.out = append(s.out, smsOut{tag: tag, part: i + 1, parts: len(parts), tpdu: b})
+	}
+	return len(parts), nil
+}
+
+// SendData queues 8-bit data for the number to (TS 23.038 §4: DCS
+// 8-bit data), in as many parts as it takes; see Send.
+func (s *SMS) SendData(to string, data []byte, tag uint64) (int, error) {
+	parts, err := tp.EncodeData(data, tp.TextOptions{Ref: uint16(tag)})
 	if err != nil {
 		return 0, err
 	}
@@ -449,6 +472,9 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 			s.OnPart(t.OA.String(), cc)
 		}
 		now := s.Now()
+		// 8-bit data aliases the received frame, which the next one
+		// overwrites: a part kept for reassembly needs its own copy.
+		c.Data = slices.Clone(c.Data)
 		whole, done, err := s.reasm.Add(now, t.OA.String(), c)
 		if err != nil || !done {
 			return ack
@@ -458,7 +484,7 @@ func (s *SMS) mtData(rpdu []byte) []byte {
 		if cc, ok := c.Header.Concat(); ok {
 			parts = int(cc.Total)
 		}
-		r := Received{From: t.OA.String(), Text: whole.Text, SCTS: scts, Parts: parts, At: now}
+		r := Received{From: t.OA.String(), Text: whole.Text, Data: whole.Data, SCTS: scts, Parts: parts, At: now}
 		s.Inbox = append(s.Inbox, r)
 		s.Stats.Messages++
 		if s.OnReceived != nil {

@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "output image path (default out/BOARD.img)")
 	cmdline := fs.String("cmdline", "", "extra kernel command line (e.g. gsmbox.poweroff=usb,90s for tests)")
 	cfgPath := fs.String("config", "", "gsmbox.toml to put on the boot partition instead of the default")
-	dataFS := fs.String("data-fs", image.DataFAT32, "data partition file system: fat32 or ext4 (docs/appliance.md)")
+	dataFS := fs.String("data-fs", image.DataExt4, "data partition file system: ext4 (journalled: survives power cuts) or fat32 (docs/appliance.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -175,7 +175,18 @@ const pages = {
       h("div", { class: "row" }, file, h("label", {}, h("span", {}, "Update existing"), upd), h("button", { type: "button", onclick: importCSV, id: "csv-import" }, "Import")));
     load();
   },
-  async messages() { feature("/api/sms", "SMS"); },
+  async messages() {
+    poll(async () => {
+      const r = await api("GET", "/api/sms?all=1");
+      if (r.status === 501) { show(h("p", { class: "warn", id: "not-available" }, "SMS is not available in this build.")); return; }
+      if (r.status !== 200) { show(h("p", { class: "warn", id: "sms-off" }, r.body.error || "SMS unavailable")); return; }
+      const msgs = (r.body.messages || []).slice().reverse();
+      show(h("h2", {}, `Messages (${msgs.filter((m) => m.state === "queued").length} waiting)`),
+        table([["ID", (m) => String(m.id)], ["State", (m) => m.state], ["From", (m) => m.from], ["To", (m) => m.to],
+          ["Received", (m) => ago(m.received)], ["Attempts", (m) => String(m.attempts)], ["Text", (m) => m.text_error ? "(undecodable)" : m.text]], msgs, "sms"),
+        h("p", { class: "small" }, "Send, broadcast and cancel: gsmbox sms on the box, or POST/DELETE /api/sms."));
+    }, 5000);
+  },
   async calls() { feature("/api/calls", "Calls"); },
   async radio() {
     const hist = [];

@@ -202,6 +202,9 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		return nil, err
 	}
 	ps := &Phones{cfg: cfg, ledger: &Ledger{}}
+	if cfg.SMS != nil {
+		ps.ledger.tag, ps.ledger.onEvent = cfg.SMS.Tag, cfg.SMS.OnEvent
+	}
 	sc := "100"
 	if cfg.SMS != nil && cfg.SMS.SCAddress != "" {
 		sc = cfg.SMS.SCAddress
@@ -209,24 +212,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x70686f6e6573))
 	used := map[string]bool{}
 	for i := range cfg.N {
-		var imsi string
-		for imsi == "" || used[imsi] {
-			imsi = fmt.Sprintf("%s%s%010d", cfg.MCC, cfg.MNC, rng.Uint64N(10_000_000_000))
-		}
-		used[imsi] = true
-		var ki crypto.Ki
-		for j := range ki {
-			ki[j] = byte(rng.UintN(256))
-		}
-		// One-way delay up to 31 symbols, so the round trip stays within
-		// the timing-advance range 0..63 (TS 45.010 §5.2), in whole
-		// samples (a quarter symbol, 277 m at 4 sps): an integer delay is
-		// one tap on the air instead of a 16-tap interpolator.
-		pl := Placement{
-			DelaySymbols: float64(rng.IntN(31*sps+1)) / float64(sps),
-			PathLossDB:   rng.Float64() * 20,
-			FreqOffsetHz: (rng.Float64()*2 - 1) * 3000,
-		}
+		imsi, ki, pl := draw(rng, cfg.MCC, cfg.MNC, sps, used)
 		simc := mm.NewSIM(imsi, crypto.COMP128v3, ki, crypto.OPc{})
 		// A phase 2 phone with A5/1 and A5/3, and SMS.
 		cm1 := l3.Classmark1{Revision: 1, RFPower: 4, A51: true}
@@ -261,8 +247,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 			return nil, err
 		}
 		if cfg.Provision != nil {
-			err := cfg.Provision(registry.Subscriber{IMSI: simc.IMSI, MSISDN: fmt.Sprintf("%d", 2000+i),
-				Algorithm: simc.Algorithm, Ki: simc.Ki, Name: fmt.Sprintf("virtual phone %d", i)})
+			err := cfg.Provision(subscriber(i, simc.IMSI, simc.Ki))
 			if err != nil {
 				return nil, fmt.Errorf("simphones: provisioning phone %d: %w", i, err)
 			}
@@ -270,7 +255,7 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		sp := &Phone{idx: i, up: up, sim: simc, phone: phone, radio: pr, ep: ep, place: pl, on: cfg.OnRegistered,
 			voice: v, cmds: make(chan func(), 4)}
 		sp.l1 = &powered{Phone: phone, sp: sp}
-		ps.smsSetup(sp, rng)
+		ps.smsSetup(sp, rand.New(rand.NewPCG(cfg.Seed, 0x736d7300|uint64(i))))
 		sp.publish()
 		ps.phones = append(ps.phones, sp)
 	}
@@ -281,6 +266,57 @@ func Start(ctx context.Context, cfg Config) (*Phones, error) {
 		go sp.run(ctx, &ps.wg)
 	}
 	return ps, nil
+}
+
+// draw draws one phone's IMSI, Ki and placement from rng: the phones of a
+// seed are the same in every process (Subscribers).
+func draw(rng *rand.Rand, mcc, mnc string, sps int, used map[string]bool) (string, crypto.Ki, Placement) {
+	var imsi string
+	for imsi == "" || used[imsi] {
+		imsi = fmt.Sprintf("%s%s%010d", mcc, mnc, rng.Uint64N(10_000_000_000))
+	}
+	used[imsi] = true
+	var ki crypto.Ki
+	for j := range ki {
+		ki[j] = byte(rng.UintN(256))
+	}
+	// One-way delay up to 31 symbols, so the round trip stays within
+	// the timing-advance range 0..63 (TS 45.010 §5.2), in whole
+	// samples (a quarter symbol, 277 m at 4 sps): an integer delay is
+	// one tap on the air instead of a 16-tap interpolator.
+	pl := Placement{
+		DelaySymbols: float64(rng.IntN(31*sps+1)) / float64(sps),
+		PathLossDB:   rng.Float64() * 20,
+		FreqOffsetHz: (rng.Float64()*2 - 1) * 3000,
+	}
+	return imsi, ki, pl
+}
+
+// subscriber is phone i's registry entry (Config.Provision).
+func subscriber(i int, imsi string, ki crypto.Ki) registry.Subscriber {
+	return registry.Subscriber{IMSI: imsi, MSISDN: MSISDN(i), Algorithm: crypto.COMP128v3, Ki: ki, Name: fmt.Sprintf("virtual phone %d", i)}
+}
+
+// SPS is the samples per symbol of the simulated air the commands run
+// (sim, trx): the phones' placements are drawn for it.
+const SPS = 4
+
+// Subscribers returns the registry entries of the n phones Start runs
+// for seed, mcc, mnc and sps, without starting them: the network process
+// of a split ("gsmbox bts --provision-phones") provisions the phones the
+// transceiver process ("gsmbox trx --phones") runs.
+func Subscribers(n int, seed uint64, mcc, mnc string, sps int) []registry.Subscriber {
+	rng := rand.New(rand.NewPCG(seed, 0x70686f6e6573))
+	used := map[string]bool{}
+	out := make([]registry.Subscriber, n)
+	for i := range n {
+		imsi, ki, _ := draw(rng, mcc, mnc, sps, used)
+		out[i] = subscriber(i, imsi, ki)
+		// The rest of the phone's draws, in Start's order.
+		IMEI(rng)
+		rng.Uint64()
+	}
+	return out
 }
 
 // Stop ends the phones' goroutines and waits for them. Call it after the

@@ -32,6 +32,24 @@ type SMSPlan struct {
 	SCAddress string
 	// StatusReports makes every message ask for a status report.
 	StatusReports bool
+	// Tag, when set, goes into every message's id (<Tag.phone.n>): a run
+	// whose ids must differ from an earlier run's (the appliance's
+	// phones after each start of the cell).
+	Tag string
+	// OnEvent, when not nil, hears each message accepted by the network
+	// (every part RP-ACKed), refused, and shown in an inbox, from the
+	// phones' goroutines: the ledger kept outside the process (the
+	// appliance logs it on its console, which outlives a power cut).
+	OnEvent func(SMSEvent)
+}
+
+// SMSEvent is one step of a message, for SMSPlan.OnEvent.
+type SMSEvent struct {
+	Event string // "accepted", "refused", "received"
+	ID    string // <tag.phone.n>
+	Phone int    // the sender (accepted, refused) or the recipient (received)
+	Kind  string
+	Parts int
 }
 
 // MSISDN is the number Provision gives phone i.
@@ -41,6 +59,7 @@ func MSISDN(i int) string { return strconv.Itoa(2000 + i) }
 type sentMsg struct {
 	from, to int
 	text     string
+	kind     string
 	parts    int
 	at       int64 // the sender's frame when it was queued
 	accepted int   // parts acknowledged with RP-ACK
@@ -55,6 +74,9 @@ type Ledger struct {
 	mu   sync.Mutex
 	msgs map[string]*sentMsg
 	dups int
+	// tag and onEvent are SMSPlan's, set before the phones start.
+	tag     string
+	onEvent func(SMSEvent)
 }
 
 // SMSReport is the traffic's outcome: the `sms` object of the report.
@@ -69,6 +91,9 @@ type SMSReport struct {
 	Lost        int `json:"lost"`         // accepted, not delivered and not queued
 	StillQueued int `json:"still_queued"` // waiting in the network's queue at the end
 	Pending     int `json:"pending"`      // not yet accepted (in a phone's outbox)
+	// Undelivered counts the messages accepted (every part RP-ACKed)
+	// and not in their recipient's inbox: Lost plus those still queued.
+	Undelivered int `json:"undelivered"`
 	// End-to-end air latency of single-part messages to a recipient
 	// that was on: from the send to the recipient's inbox.
 	LatencyMedianS float64 `json:"latency_median_s"`
@@ -76,6 +101,16 @@ type SMSReport struct {
 	LatencyWorstS  float64 `json:"latency_worst_s"`
 	LatencyCount   int     `json:"latency_count"`
 	PowerCycles    int     `json:"power_cycles"`
+	// Alphabets breaks Sent and Delivered down by kind of message
+	// (gsm7_extension, ucs2, 8bit, long_gsm7, long_ucs2).
+	Alphabets map[string]KindCount `json:"alphabets,omitempty"`
+}
+
+// KindCount is one kind of message's share of the traffic.
+type KindCount struct {
+	Sent      int `json:"sent"`
+	Parts     int `json:"parts"`
+	Delivered int `json:"delivered"`
 }
 
 // smsPhone is one phone's traffic state, on its goroutine.
@@ -167,28 +202,63 @@ func (sp *Phone) smsTick() {
 		to++
 	}
 	id := fmt.Sprintf("<%d.%d>", sp.idx, t.queued)
-	var text string
-	ucs2 := false
-	switch t.queued % 3 {
-	case 0:
-		text = id + " Hello from phone " + strconv.Itoa(sp.idx) + ", meet at the well {5pm} €3"
-	case 1:
-		text = id + " Привет! Жду тебя у колодца. 你好 👋"
-		ucs2 = true
-	default:
-		text = id + " " + strings.Repeat("A long message that needs three parts to travel; ", 8)[:380]
+	if t.plan.Tag != "" {
+		id = fmt.Sprintf("<%s.%d.%d>", t.plan.Tag, sp.idx, t.queued)
 	}
-	parts, err := u.Send(MSISDN(to), text, ucs2, uint64(sp.idx)<<16|uint64(t.queued))
+	kind := smsKinds[t.queued%len(smsKinds)]
+	text := smsText(kind, id, sp.idx)
+	tag := uint64(sp.idx)<<16 | uint64(t.queued)
+	var parts int
+	var err error
+	if kind == Kind8Bit {
+		parts, err = u.SendData(MSISDN(to), []byte(text), tag)
+	} else {
+		parts, err = u.Send(MSISDN(to), text, kind == KindUCS2 || kind == KindLongUCS2, tag)
+	}
 	if err != nil {
 		return
 	}
-	t.ledger.queue(id, sp.idx, to, text, parts, fn)
+	t.ledger.queue(id, sp.idx, to, text, kind, parts, fn)
 	t.queued++
 	gap := t.plan.Gap
 	if gap <= 0 {
 		gap = 10 * time.Second
 	}
 	t.nextAt = fn + frames(gap)/2 + t.rng.Int64N(frames(gap)+1)
+}
+
+// The kinds of message the phones send, in turn: every alphabet of
+// TS 23.038 and concatenated messages in two of them (TS 23.040
+// §9.2.3.24.1).
+const (
+	KindGSM7Ext  = "gsm7_extension" // GSM 7-bit with characters of the extension table
+	KindUCS2     = "ucs2"
+	Kind8Bit     = "8bit" // 8-bit data
+	KindLongGSM7 = "long_gsm7"
+	KindLongUCS2 = "long_ucs2"
+)
+
+var smsKinds = []string{KindGSM7Ext, KindUCS2, Kind8Bit, KindLongGSM7, KindLongUCS2}
+
+// smsText is a message of kind with its ledger id first; an 8-bit one is
+// the octets of the returned string, the id in ASCII and then every
+// octet value.
+func smsText(kind, id string, from int) string {
+	switch kind {
+	case KindGSM7Ext:
+		return id + " Hello from phone " + strconv.Itoa(from) + ", meet at the well {5pm} €3 [~^|\\]"
+	case KindUCS2:
+		return id + " Привет! Жду тебя у колодца. 你好 👋"
+	case Kind8Bit:
+		b := []byte(id + " ")
+		for i := range 256 - len(b) {
+			b = append(b, byte(i))
+		}
+		return string(b[:min(len(b), 200)])
+	case KindLongUCS2:
+		return id + " " + string([]rune(strings.Repeat("Длинное сообщение в трёх частях; 长消息. ", 5))[:150])
+	}
+	return id + " " + strings.Repeat("A long message that needs three parts to travel; ", 8)[:380]
 }
 
 // powered is the phone's L1 as its radio sees it: the phone, with the
@@ -205,13 +275,13 @@ func (p *powered) Listen(fn tdma.FN, plan *phy.Plan) {
 	p.Phone.Listen(fn, plan)
 }
 
-func (l *Ledger) queue(id string, from, to int, text string, parts int, at int64) {
+func (l *Ledger) queue(id string, from, to int, text, kind string, parts int, at int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.msgs == nil {
 		l.msgs = map[string]*sentMsg{}
 	}
-	l.msgs[id] = &sentMsg{from: from, to: to, text: text, parts: parts, at: at}
+	l.msgs[id] = &sentMsg{from: from, to: to, text: text, kind: kind, parts: parts, at: at}
 }
 
 func idOf(text string) string {
@@ -223,24 +293,48 @@ func idOf(text string) string {
 
 func (l *Ledger) sent(from int, s ms.Sent) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	id := fmt.Sprintf("<%d.%d>", from, s.Tag&0xffff)
+	if l.tag != "" {
+		id = fmt.Sprintf("<%s.%d.%d>", l.tag, from, s.Tag&0xffff)
+	}
 	m := l.msgs[id]
 	if m == nil {
+		l.mu.Unlock()
 		return
 	}
+	var ev *SMSEvent
 	if s.Accepted {
 		m.accepted++
+		if m.accepted == m.parts {
+			ev = &SMSEvent{Event: "accepted", ID: id, Phone: from, Kind: m.kind, Parts: m.parts}
+		}
 	} else {
 		m.refused++
+		if m.refused == 1 {
+			ev = &SMSEvent{Event: "refused", ID: id, Phone: from, Kind: m.kind, Parts: m.parts}
+		}
+	}
+	l.mu.Unlock()
+	if ev != nil && l.onEvent != nil {
+		l.onEvent(*ev)
 	}
 }
 
 func (l *Ledger) received(to int, r ms.Received, fn int64) {
+	text := r.Text
+	if r.Data != nil {
+		text = string(r.Data)
+	}
+	id := idOf(text)
+	if l.onEvent != nil && id != "" {
+		// Every message shown, known to this process's ledger or not:
+		// after a power cut the sender's record is in another life.
+		l.onEvent(SMSEvent{Event: "received", ID: id, Phone: to, Parts: r.Parts})
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	m := l.msgs[idOf(r.Text)]
-	if m == nil || m.to != to || m.text != r.Text {
+	m := l.msgs[id]
+	if m == nil || m.to != to || m.text != text {
 		return
 	}
 	m.got++
@@ -261,6 +355,18 @@ func (l *Ledger) Report(queued, phoneDups, cycles int) SMSReport {
 	for _, m := range l.msgs {
 		r.Sent++
 		r.Parts += m.parts
+		if m.kind != "" {
+			if r.Alphabets == nil {
+				r.Alphabets = map[string]KindCount{}
+			}
+			k := r.Alphabets[m.kind]
+			k.Sent++
+			k.Parts += m.parts
+			if m.got > 0 {
+				k.Delivered++
+			}
+			r.Alphabets[m.kind] = k
+		}
 		switch {
 		case m.accepted == m.parts:
 			r.Accepted++
@@ -268,6 +374,9 @@ func (l *Ledger) Report(queued, phoneDups, cycles int) SMSReport {
 			r.Refused++
 		default:
 			r.Pending++
+		}
+		if m.got == 0 && m.accepted == m.parts {
+			r.Undelivered++
 		}
 		if m.got > 0 {
 			r.Delivered++

@@ -5,12 +5,14 @@ import (
 	"flag"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/gsm/core/registry"
 )
 
 var smsPhones = flag.Int("sms.phones", 20, "phones in TestSMSOnAir")
@@ -70,7 +72,8 @@ func smsRun(t *testing.T, cfg *config.Config, n, m int, plan simphones.SMSPlan, 
 }
 
 // TestSMSOnAir: 20 phones each send 5 messages to random others over the
-// simulated air (DSP and all), 7-bit, UCS2 and 3-part long ones, while
+// simulated air (DSP and all), 7-bit with the extension table, UCS2,
+// 8-bit data and long 7-bit and UCS2 ones, while
 // three phones are switched off for a while and come back. Every message
 // the network accepted is delivered exactly once.
 func TestSMSOnAir(t *testing.T) {
@@ -80,7 +83,7 @@ func TestSMSOnAir(t *testing.T) {
 	cfg := config.Default()
 	cfg.Cell.SDCCH8Timeslots = []int{1}
 	cfg.SMS.Retry = []config.Duration{{Duration: 5 * time.Second}, {Duration: 10 * time.Second}, {Duration: 20 * time.Second}}
-	rep, _ := smsRun(t, cfg, *smsPhones, *smsEach, simphones.SMSPlan{Gap: 5 * time.Second, Cycle: 3, OffFor: 30 * time.Second}, 60000)
+	rep, _ := smsRun(t, cfg, *smsPhones, *smsEach, simphones.SMSPlan{Gap: 5 * time.Second, Cycle: 3, OffFor: 30 * time.Second}, 100000)
 	if rep.Sent != *smsPhones**smsEach {
 		t.Errorf("%d messages sent, want %d", rep.Sent, *smsPhones**smsEach)
 	}
@@ -150,6 +153,34 @@ func TestOperatorSMSOnAir(t *testing.T) {
 		in := sp.Inbox()
 		if len(in) != 1 || in[0].From != "Village" || in[0].Text != "Market moved to Friday" {
 			t.Errorf("phone %d inbox %+v", sp.Index(), in)
+		}
+	}
+}
+
+// The network process of a split provisions the phones the transceiver
+// process runs: Subscribers gives what Start provisions, with or without
+// SMS traffic.
+func TestSubscribersMatchStart(t *testing.T) {
+	cfg := config.Default()
+	for _, plan := range []*simphones.SMSPlan{nil, {PerPhone: 3}} {
+		air, err := node.NewSimAir(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []registry.Subscriber
+		tx := air.Transmitter()
+		ps, err := simphones.Start(context.Background(), simphones.Config{N: 6, Seed: 7, MCC: cfg.Network.MCC, MNC: cfg.Network.MNC,
+			SNRdB: cfg.Sim.SNRdB, Air: air.Air, BTS: air.BTS, SPS: tx.Modulator().SPS(), SampleRate: tx.SampleRate(), SMS: plan,
+			Provision: func(s registry.Subscriber) error { got = append(got, s); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		air.BTS.Close()
+		ps.Stop()
+		air.Close()
+		want := simphones.Subscribers(6, 7, cfg.Network.MCC, cfg.Network.MNC, tx.Modulator().SPS())
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("with plan %v: Start provisioned\n%+v\nSubscribers gives\n%+v", plan, got, want)
 		}
 	}
 }

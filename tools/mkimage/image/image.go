@@ -39,8 +39,8 @@ type Options struct {
 	// Version is stamped into gsmbox; empty means `git describe` of
 	// ModuleDir.
 	Version string
-	// DataFS is the data partition's file system: DataFAT32 (the default,
-	// also for "") or DataExt4. See docs/appliance.md, "ext4 instead?".
+	// DataFS is the data partition's file system: DataExt4 (the default,
+	// also for "") or DataFAT32. See docs/appliance.md, "ext4 instead?".
 	DataFS string
 }
 
@@ -159,11 +159,11 @@ func Build(ctx context.Context, d *boards.Descriptor, o Options) (*Result, error
 	var data []byte
 	dataType := byte(0x0C) // FAT32 LBA
 	switch o.DataFS {
-	case "", DataFAT32:
+	case DataFAT32:
 		data, err = fatfs.Build(fatfs.Options{Size: dataSize, Label: DataLabel, VolumeID: sig + 1, HiddenSectors: lbas[1]}, []fatfs.File{
 			{Path: "README.txt", Data: readme},
 		})
-	case DataExt4:
+	case "", DataExt4:
 		dataType = 0x83 // Linux
 		data, err = buildExt4(dataSize, DataLabel, sig+1, readme)
 	default:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -80,8 +81,9 @@ func TestImageReproducible(t *testing.T) {
 			t.Errorf("boot partition: %s: %v", f, err)
 		}
 	}
-	if _, err := fatfs.OpenPartition(bytes.NewReader(img), int64(len(img)), 2); err != nil {
-		t.Errorf("data partition: %v", err)
+	// The data partition is ext4 (the default) and holds its README.
+	if readme := readPart(t, a.Path, 2, "README.txt"); !strings.Contains(readme, "gsmbox persistent data") {
+		t.Errorf("data partition README.txt = %q", readme)
 	}
 }
 
@@ -260,6 +262,9 @@ func readPart(t *testing.T, path string, part int, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if b, ok := readExt4Part(t, img, part, name); ok {
+		return b
+	}
 	fs, err := fatfs.OpenPartition(bytes.NewReader(img), int64(len(img)), part)
 	if err != nil {
 		t.Fatalf("%s partition %d: %v", path, part, err)
@@ -269,6 +274,35 @@ func readPart(t *testing.T, path string, part int, name string) string {
 		t.Fatalf("%s partition %d: %s: %v", path, part, name, err)
 	}
 	return string(b)
+}
+
+// readExt4Part reads name from partition part of img when that is ext4
+// (the default data partition), with debugfs (e2fsprogs); ok is false
+// for a partition that is not ext4.
+func readExt4Part(t *testing.T, img []byte, part int, name string) (string, bool) {
+	t.Helper()
+	e := img[446+16*(part-1):]
+	start := int64(binary.LittleEndian.Uint32(e[8:])) * 512
+	size := int64(binary.LittleEndian.Uint32(e[12:])) * 512
+	if start+size > int64(len(img)) || size < 2048 || binary.LittleEndian.Uint16(img[start+1080:]) != 0xEF53 {
+		return "", false
+	}
+	if _, err := exec.LookPath("debugfs"); err != nil {
+		t.Skip("debugfs not found (apt-get install e2fsprogs): the data partition is ext4")
+	}
+	p := filepath.Join(t.TempDir(), "part.ext4")
+	if err := os.WriteFile(p, img[start:start+size], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Replay the journal, as the kernel does at mount.
+	exec.Command("e2fsck", "-E", "journal_only", "-y", p).Run()
+	var out, errb bytes.Buffer
+	cmd := exec.Command("debugfs", "-R", "cat /"+name, p)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil || strings.Contains(errb.String(), "File not found") {
+		t.Fatalf("partition %d (ext4): %s: %v %s", part, name, err, errb.String())
+	}
+	return out.String(), true
 }
 
 // TestQEMUBootUSB boots the image twice, as the same disk:
