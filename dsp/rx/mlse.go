@@ -29,8 +29,9 @@ type equaliser struct {
 	corr  [maxSteps][states]float32     // per step: see metrics
 	dec   [maxSteps]uint16              // Viterbi decisions, a bit per state
 	alpha [maxSteps + 1][states]float32
-	// alpha2, corr2: maxLogMAP2's, packed (1.2 KiB instead of 20).
+	// alpha2, beta2, corr2: maxLogMAP2's, packed (1.2 KiB each).
 	alpha2 [maxSteps + 1][2]float32
+	beta2  [maxSteps][2]float32
 	corr2  [maxSteps][2]float32
 	llr    [tdma.BurstBits]float32
 	h      [chanTaps]complex64 // the last pass's channel estimate
@@ -711,11 +712,11 @@ func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 		c1 := int32(zr*r1r + zi*r1i)
 		// State 0 from 0 by branch 0, from 1 by branch 2 (−ref[1]);
 		// state 1 from 0 by branch 1, from 1 by branch 3 (−ref[0]).
-		m0, m1 := a0+E0-c0, a1+E1+c1
+		m0, m1 := a0+(E0-c0), a1+(E1+c1)
 		d := m1 - m0
 		mask0 := d >> 31
 		n0 := m0 + d&mask0
-		m0, m1 = a0+E1-c1, a1+E0+c0
+		m0, m1 = a0+(E1-c1), a1+(E0+c0)
 		d = m1 - m0
 		mask1 := d >> 31
 		n1 := m0 + d&mask1
@@ -748,26 +749,34 @@ func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 	}
 }
 
-// maxLogMAP2 is maxLogMAP for the two-state trellis, written out.
+// maxLogMAP2 is maxLogMAP for the two-state trellis, written out. Each
+// recursion is a chain of one add and one min a step, waiting on the
+// last; the forward and backward recursions run in the same loop (the
+// backward one from the end), so that the two chains overlap, and the
+// soft outputs follow from what they stored in a loop that waits on
+// nothing.
 func (e *equaliser) maxLogMAP2(tr *training) {
 	n := tr.nbits + 1
 	off := e.off
 	E0, E1 := e.refE[0], e.refE[1]
 	r0r, r0i := e.refRe[0], e.refIm[0]
 	r1r, r1i := e.refRe[1], e.refIm[1]
-	var a0, a1 float32
 	zeq := e.zeq[off : off+n]
 	known := tr.known[:tr.nbits]
 	alpha := e.alpha2[:n+1]
+	beta := e.beta2[:n]
 	corr := e.corr2[:n]
-	alpha[0][0], alpha[0][1] = 0, 0
 	for k, z := range zeq {
 		zr, zi := real(z), imag(z)
-		c0 := zr*r0r + zi*r0i
-		c1 := zr*r1r + zi*r1i
-		corr[k][0], corr[k][1] = c0, c1
-		n0 := min(a0+E0-c0, a1+E1+c1)
-		n1 := min(a0+E1-c1, a1+E0+c0)
+		corr[k][0], corr[k][1] = zr*r0r+zi*r0i, zr*r1r+zi*r1i
+	}
+	var a0, a1, b0, b1 float32
+	alpha[0][0], alpha[0][1] = 0, 0
+	for k := range corr {
+		// Forward, step k.
+		c0, c1 := corr[k][0], corr[k][1]
+		n0 := min(a0+(E0-c0), a1+(E1+c1))
+		n1 := min(a0+(E1-c1), a1+(E0+c0))
 		if k < len(known) {
 			switch known[k] {
 			case 0:
@@ -778,29 +787,30 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 		}
 		a0, a1 = n0, n1
 		alpha[k+1][0], alpha[k+1][1] = n0, n1
-	}
-	var b0, b1 float32
-	for k := n - 1; k >= 0; k-- {
-		if k < len(known) {
-			switch known[k] {
+		// Backward, step kb: the metrics after it, then before.
+		kb := n - 1 - k
+		if kb < len(known) {
+			switch known[kb] {
 			case 0:
 				b1 = inf
 			case 1:
 				b0 = inf
 			}
 		}
-		c0, c1 := corr[k][0], corr[k][1]
-		a0, a1 := alpha[k][0], alpha[k][1]
+		beta[kb][0], beta[kb][1] = b0, b1
+		c0, c1 = corr[kb][0], corr[kb][1]
 		// From state 0: branch 0 (to 0) and 1 (to 1); from state 1:
 		// branch 2 (−ref[1], to 0) and 3 (−ref[0], to 1).
+		b0, b1 = min(E0-c0+b0, E1-c1+b1), min(E1+c1+b0, E0+c0+b1)
+	}
+	llr := e.llr[:tr.nbits]
+	for k := range llr {
+		c0, c1 := corr[k][0], corr[k][1]
+		a0, a1 := alpha[k][0], alpha[k][1]
+		b0, b1 := beta[k][0], beta[k][1]
 		m00, m01 := E0-c0+b0, E1-c1+b1
 		m10, m11 := E1+c1+b0, E0+c0+b1
-		best0 := min(a0+m00, a1+m10)
-		best1 := min(a0+m01, a1+m11)
-		if k < tr.nbits {
-			e.llr[k] = best1 - best0
-		}
-		b0, b1 = min(m00, m01), min(m10, m11)
+		llr[k] = min(a0+m01, a1+m11) - min(a0+m00, a1+m10)
 	}
 }
 
