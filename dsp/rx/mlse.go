@@ -679,7 +679,7 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 			continue
 		}
 		dk := float64(k0) + (blk-1)/2.0 - float64(kc)
-		th := atan2(imag(p), real(p))
+		th := atan2Small(imag(p), real(p))
 		sx, sy, sxx, sxy, n = sx+dk, sy+th, sxx+dk*dk, sxy+dk*th, n+1
 	}
 	num, den := sxy, sxx
@@ -715,6 +715,18 @@ func atan2(y, x float64) float64 {
 	}
 	// The sign of y is a coin toss around a phase near zero: no branch.
 	return math.Copysign(a, y)
+}
+
+// atan2Small is atan2, with a shorter path for angles within ±0.38
+// radian (|y| < 0.4·x), most of freqSlope's after the first correction:
+// atan's series to t⁷ (error below t⁹/9, 3e-5 at the edge).
+func atan2Small(y, x float64) float64 {
+	if x > 0 && math.Abs(y) < 0.4*x {
+		t := y / x
+		t2 := t * t
+		return t * (1 + t2*(-1.0/3+t2*(1.0/5-t2*(1.0/7))))
+	}
+	return atan2(y, x)
 }
 
 // viterbi2 is viterbi for the two-state trellis (nt = 2), the static
