@@ -85,6 +85,43 @@
 // 53.5 µs (±2 %, p = 0.85), 43× real time at 3 dB before and after;
 // BenchmarkNormal/rx=now 8.4 against 8.5 µs (68×).
 //
+// The third (issue 16, item 3; the test binaries of commit 31985ea and
+// of this one run alternately, 20 times each, benchstat, CPU time,
+// loaded, load average 4 to 6): BenchmarkSDCCHBlock/rx=now 48.2 against
+// 53.1 µs a block (−9 %, ±3 %, p < 0.001), 47.9× real time at 3 dB
+// against 43.5×; BenchmarkNormal/rx=now 8.0 against 8.6 µs (72× against
+// 67×); 0 allocations. What changed, each measured alone (15 alternate
+// runs): the two-state max-log-MAP runs its forward and backward
+// recursions in one loop (the two chains of add-and-min overlap; the
+// soft outputs follow in a loop that waits on nothing), and the
+// whitener's recursion waits on one multiply-add a step instead of two
+// adds (together −3 %); the refit sums the samples per pattern of the
+// five decisions an observation sees (32 sums, one add per sample)
+// instead of five multiply-adds per sample (−3 %); the soft bits are
+// clipped on their bits with an integer min instead of Go's float
+// min/max (−1.5 %); the phase-slope fit takes angles within ±0.38
+// radian from atan's series, without atan2's octant reduction (−1.5 %).
+// The two-state Viterbi pass now keeps only the difference of its two
+// metrics (no gain measured, kept for the shorter chain). The curves
+// did not move (BenchmarkBLERCurve, 4000 blocks a point: 1 % static at
+// Eb/N0 1.84 dB, TU50 10 % at 6.33 dB, before and after). Tried and
+// left out: no second fit at all (refitChanged 148 or more) costs 0.14 dB on the
+// static channel and 0.09 on TU50, 8 costs 0.11 static, and in this
+// benchmark's four bursts none takes the second fit, so no time either;
+// 4 costs nothing measurable and gains nothing here; Kay's phasor
+// estimator for the free slope (one angle instead of 18) costs 0.12 dB
+// on both; a 13-tap matched filter (±1.5 symbols, the taps at ±1.75
+// hold −44 dB) gives no measurable gain and moves two seeded tests;
+// two chains in correlate and a two-step whitener recursion gain under
+// 1 %. What limits it now (profile of BenchmarkSDCCHBlock/rx=now): the
+// matched filter's outputs (about 260 a burst, a third of them for the
+// timing search: 21 %), the max-log-MAP pass (12 %) and the hard
+// Viterbi pass before the fit (10 %), the block decoder (9 %), the
+// phase-slope fits (three a burst: 10 %), the correlations of the
+// timing search (7 %), the training's channel estimate over four
+// windows (6 %). The rest of the way to 50× is in the number of
+// matched-filter outputs and passes, not in their inner loops.
+//
 // At 2 sps (Config.SPS 2; InputSPS 4 puts the half-band decimator of
 // decimate.go in front, as dsp/trx's cell can) the receiver is no
 // cheaper: the matched filter drops to 7 taps on about the same number

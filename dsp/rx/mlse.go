@@ -29,8 +29,9 @@ type equaliser struct {
 	corr  [maxSteps][states]float32     // per step: see metrics
 	dec   [maxSteps]uint16              // Viterbi decisions, a bit per state
 	alpha [maxSteps + 1][states]float32
-	// alpha2, corr2: maxLogMAP2's, packed (1.2 KiB instead of 20).
+	// alpha2, beta2, corr2: maxLogMAP2's, packed (1.2 KiB each).
 	alpha2 [maxSteps + 1][2]float32
+	beta2  [maxSteps][2]float32
 	corr2  [maxSteps][2]float32
 	llr    [tdma.BurstBits]float32
 	h      [chanTaps]complex64 // the last pass's channel estimate
@@ -470,11 +471,19 @@ func (e *equaliser) softBits(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, tr
 			dst[k], hard[k] = 0, 0
 			continue
 		}
-		v += math.Copysign(0.5, v)
-		dst[k] = int8(max(-127, min(127, v)))
+		// The magnitude is clipped at 127 on its bits (for positive
+		// floats their order is the values'), an integer min: Go's
+		// float min and max handle NaN and −0 with a longer sequence.
+		b := math.Float64bits(v)
+		sign := b & (1 << 63)
+		v = math.Float64frombits(min(b&^sign, clip127) | sign)
+		dst[k] = int8(v + math.Copysign(0.5, v))
 		hard[k] = int8(math.Float32bits(e.llr[k]) >> 31 & b2u(e.llr[k] != 0))
 	}
 }
+
+// clip127 is the bits of float64 127.
+var clip127 = math.Float64bits(127)
 
 // b2u is 1 for true, 0 for false.
 func b2u(b bool) uint32 {
@@ -520,31 +529,48 @@ func (e *equaliser) reestimate(hard *[tdma.BurstBits]int8, dst *tdma.SoftBurst, 
 	// symbols are ±1: BᵀB counts agreements, Bᵀz adds and subtracts.
 	var agree [chanTaps][chanTaps]int32 // in fact disagreements
 	var atzRe, atzIm [chanTaps]float32
-	var zz float32
-	var sgn [tdma.BurstBits]float32
 	var packed [3]uint64 // bit i: the decision on symbol i
 	for k := 0; k < tr.nbits; k++ {
-		sgn[k] = float32(1 - 2*int(hard[k]&1))
 		packed[k>>6] |= uint64(hard[k]&1) << (k & 63)
 	}
 	n := tr.nbits
-	// One pass, the five taps' sums written out so they stay in
-	// registers: observation k sees symbols k … k−4.
-	var r0, r1, r2, r3, r4, i0, i1, i2, i3, i4 float32
-	s1, s2, s3, s4 := sgn[3], sgn[2], sgn[1], sgn[0] // b(k−1) … b(k−4)
-	for k, z := range e.zeq[chanTaps-1 : n] {
-		s0 := sgn[k+chanTaps-1]
-		zr, zi := real(z), imag(z)
-		zz += zr*zr + zi*zi
-		r0, i0 = r0+s0*zr, i0+s0*zi
-		r1, i1 = r1+s1*zr, i1+s1*zi
-		r2, i2 = r2+s2*zr, i2+s2*zi
-		r3, i3 = r3+s3*zr, i3+s3*zi
-		r4, i4 = r4+s4*zr, i4+s4*zi
-		s1, s2, s3, s4 = s0, s1, s2, s3
+	// Bᵀz without a multiply per tap: observation k sees symbols k …
+	// k−4, one of 32 patterns (bit l: the decision on k−l), so the
+	// samples are first summed per pattern, and tap l's sum is then
+	// the total less twice the patterns whose bit l says −1.
+	var bre, bim [1 << chanTaps]float32
+	pat := 0
+	for k := 0; k < chanTaps-1; k++ {
+		pat = pat<<1 | int(hard[k]&1)
 	}
-	atzRe = [chanTaps]float32{r0, r1, r2, r3, r4}
-	atzIm = [chanTaps]float32{i0, i1, i2, i3, i4}
+	var zz0, zz1 float32
+	for k, z := range e.zeq[chanTaps-1 : n] {
+		pat = (pat<<1 | int(hard[k+chanTaps-1]&1)) & (1<<chanTaps - 1)
+		zr, zi := real(z), imag(z)
+		bre[pat] += zr
+		bim[pat] += zi
+		if k&1 == 0 {
+			zz0 += zr*zr + zi*zi
+		} else {
+			zz1 += zr*zr + zi*zi
+		}
+	}
+	zz := zz0 + zz1
+	var tr0, ti0 float32
+	for p := range bre {
+		tr0 += bre[p]
+		ti0 += bim[p]
+		for l := range chanTaps {
+			if p>>l&1 != 0 {
+				atzRe[l] += bre[p]
+				atzIm[l] += bim[p]
+			}
+		}
+	}
+	for l := range chanTaps {
+		atzRe[l] = tr0 - 2*atzRe[l]
+		atzIm[l] = ti0 - 2*atzIm[l]
+	}
 	// Disagreements between symbols k−a and k−a−δ for k in chanTaps−1 …
 	// n−1: bits i = k−a of packed XOR packed shifted up by δ.
 	for dl := 1; dl < chanTaps; dl++ {
@@ -653,7 +679,7 @@ func (e *equaliser) freqSlope(hard *[tdma.BurstBits]int8, tr *training, span int
 			continue
 		}
 		dk := float64(k0) + (blk-1)/2.0 - float64(kc)
-		th := atan2(imag(p), real(p))
+		th := atan2Small(imag(p), real(p))
 		sx, sy, sxx, sxy, n = sx+dk, sy+th, sxx+dk*dk, sxy+dk*th, n+1
 	}
 	num, den := sxy, sxx
@@ -691,8 +717,22 @@ func atan2(y, x float64) float64 {
 	return math.Copysign(a, y)
 }
 
+// atan2Small is atan2, with a shorter path for angles within ±0.38
+// radian (|y| < 0.4·x), most of freqSlope's after the first correction:
+// atan's series to t⁷ (error below t⁹/9, 3e-5 at the edge).
+func atan2Small(y, x float64) float64 {
+	if x > 0 && math.Abs(y) < 0.4*x {
+		t := y / x
+		t2 := t * t
+		return t * (1 + t2*(-1.0/3+t2*(1.0/5-t2*(1.0/7))))
+	}
+	return atan2(y, x)
+}
+
 // viterbi2 is viterbi for the two-state trellis (nt = 2), the static
-// channel's: the same fixed-point arithmetic, written out.
+// channel's: the same fixed-point arithmetic, written out. Two states
+// need only the difference of their metrics, dm = metric(1) − metric(0):
+// each step waits on one add, one min and one subtract.
 func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 	const scale = 1 << 10
 	const forbid = int32(1 << 28)
@@ -701,7 +741,7 @@ func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 	E0, E1 := int32(e.refE[0]*scale), int32(e.refE[1]*scale)
 	r0r, r0i := e.refRe[0]*scale, e.refIm[0]*scale
 	r1r, r1i := e.refRe[1]*scale, e.refIm[1]*scale
-	var a0, a1 int32
+	var dm int32
 	zeq := e.zeq[off : off+n]
 	dec := e.dec[:n]
 	known := tr.known[:tr.nbits]
@@ -711,28 +751,26 @@ func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 		c1 := int32(zr*r1r + zi*r1i)
 		// State 0 from 0 by branch 0, from 1 by branch 2 (−ref[1]);
 		// state 1 from 0 by branch 1, from 1 by branch 3 (−ref[0]).
-		m0, m1 := a0+E0-c0, a1+E1+c1
-		d := m1 - m0
-		mask0 := d >> 31
-		n0 := m0 + d&mask0
-		m0, m1 = a0+E1-c1, a1+E0+c0
-		d = m1 - m0
-		mask1 := d >> 31
-		n1 := m0 + d&mask1
+		// Metrics relative to state 0's.
+		m0, m1 := E0-c0, dm+(E1+c1)
+		n0 := min(m0, m1)
+		mask0 := (m1 - m0) >> 31
+		m0, m1 = E1-c1, dm+(E0+c0)
+		n1 := min(m0, m1)
+		mask1 := (m1 - m0) >> 31
+		dm = n1 - n0
 		if k < len(known) {
 			switch known[k] {
 			case 0:
-				n1 = forbid
+				dm = forbid
 			case 1:
-				n0 = forbid
+				dm = -forbid
 			}
 		}
-		ref := min(n0, n1)
-		a0, a1 = min(n0-ref, forbid), min(n1-ref, forbid)
 		dec[k] = uint16(mask0&1 | (mask1&1)<<1)
 	}
 	s := 0
-	if a1 < a0 {
+	if dm < 0 {
 		s = 1
 	}
 	for k := n - 1; k >= 0; k-- {
@@ -748,26 +786,34 @@ func (e *equaliser) viterbi2(hard *[tdma.BurstBits]int8, tr *training) {
 	}
 }
 
-// maxLogMAP2 is maxLogMAP for the two-state trellis, written out.
+// maxLogMAP2 is maxLogMAP for the two-state trellis, written out. Each
+// recursion is a chain of one add and one min a step, waiting on the
+// last; the forward and backward recursions run in the same loop (the
+// backward one from the end), so that the two chains overlap, and the
+// soft outputs follow from what they stored in a loop that waits on
+// nothing.
 func (e *equaliser) maxLogMAP2(tr *training) {
 	n := tr.nbits + 1
 	off := e.off
 	E0, E1 := e.refE[0], e.refE[1]
 	r0r, r0i := e.refRe[0], e.refIm[0]
 	r1r, r1i := e.refRe[1], e.refIm[1]
-	var a0, a1 float32
 	zeq := e.zeq[off : off+n]
 	known := tr.known[:tr.nbits]
 	alpha := e.alpha2[:n+1]
+	beta := e.beta2[:n]
 	corr := e.corr2[:n]
-	alpha[0][0], alpha[0][1] = 0, 0
 	for k, z := range zeq {
 		zr, zi := real(z), imag(z)
-		c0 := zr*r0r + zi*r0i
-		c1 := zr*r1r + zi*r1i
-		corr[k][0], corr[k][1] = c0, c1
-		n0 := min(a0+E0-c0, a1+E1+c1)
-		n1 := min(a0+E1-c1, a1+E0+c0)
+		corr[k][0], corr[k][1] = zr*r0r+zi*r0i, zr*r1r+zi*r1i
+	}
+	var a0, a1, b0, b1 float32
+	alpha[0][0], alpha[0][1] = 0, 0
+	for k := range corr {
+		// Forward, step k.
+		c0, c1 := corr[k][0], corr[k][1]
+		n0 := min(a0+(E0-c0), a1+(E1+c1))
+		n1 := min(a0+(E1-c1), a1+(E0+c0))
 		if k < len(known) {
 			switch known[k] {
 			case 0:
@@ -778,29 +824,30 @@ func (e *equaliser) maxLogMAP2(tr *training) {
 		}
 		a0, a1 = n0, n1
 		alpha[k+1][0], alpha[k+1][1] = n0, n1
-	}
-	var b0, b1 float32
-	for k := n - 1; k >= 0; k-- {
-		if k < len(known) {
-			switch known[k] {
+		// Backward, step kb: the metrics after it, then before.
+		kb := n - 1 - k
+		if kb < len(known) {
+			switch known[kb] {
 			case 0:
 				b1 = inf
 			case 1:
 				b0 = inf
 			}
 		}
-		c0, c1 := corr[k][0], corr[k][1]
-		a0, a1 := alpha[k][0], alpha[k][1]
+		beta[kb][0], beta[kb][1] = b0, b1
+		c0, c1 = corr[kb][0], corr[kb][1]
 		// From state 0: branch 0 (to 0) and 1 (to 1); from state 1:
 		// branch 2 (−ref[1], to 0) and 3 (−ref[0], to 1).
+		b0, b1 = min(E0-c0+b0, E1-c1+b1), min(E1+c1+b0, E0+c0+b1)
+	}
+	llr := e.llr[:tr.nbits]
+	for k := range llr {
+		c0, c1 := corr[k][0], corr[k][1]
+		a0, a1 := alpha[k][0], alpha[k][1]
+		b0, b1 := beta[k][0], beta[k][1]
 		m00, m01 := E0-c0+b0, E1-c1+b1
 		m10, m11 := E1+c1+b0, E0+c0+b1
-		best0 := min(a0+m00, a1+m10)
-		best1 := min(a0+m01, a1+m11)
-		if k < tr.nbits {
-			e.llr[k] = best1 - best0
-		}
-		b0, b1 = min(m00, m01), min(m10, m11)
+		llr[k] = min(a0+m01, a1+m11) - min(a0+m00, a1+m10)
 	}
 }
 

@@ -282,3 +282,25 @@ func TestAtan2(t *testing.T) {
 		t.Errorf("atan2(NaN, 1) = %g, want NaN", got)
 	}
 }
+
+// TestAtan2Small: freqSlope's short path for small angles against
+// math.Atan2, around the circle (the long path beyond ±0.38 radian).
+func TestAtan2Small(t *testing.T) {
+	worst := 0.0
+	for i := range 100000 {
+		th := 2*math.Pi*float64(i)/100000 - math.Pi
+		for _, r := range []float64{1e-3, 1, 1e6} {
+			y, x := r*math.Sin(th), r*math.Cos(th)
+			worst = max(worst, math.Abs(atan2Small(y, x)-math.Atan2(y, x)))
+		}
+	}
+	if worst > 3e-5 {
+		t.Errorf("atan2Small differs from math.Atan2 by up to %g, want ≤ 3e-5", worst)
+	}
+	if got := atan2Small(0, 0); got != 0 {
+		t.Errorf("atan2Small(0, 0) = %g, want 0", got)
+	}
+	if got := atan2Small(math.NaN(), 1); !math.IsNaN(got) {
+		t.Errorf("atan2Small(NaN, 1) = %g, want NaN", got)
+	}
+}

@@ -91,8 +91,11 @@ func (w *whitener) apply(dst, src []complex64) {
 		// The derotation by j^−k turns ρ(l) into j^−l·ρ(l), and the
 		// factor's taps f_l into j^l·f_l: j·f1 and −f2.
 		s := src[k]
-		re := real(s)*inv + g1*i1 + g2*r2
-		im := imag(s)*inv - g1*r1 + g2*i2
+		// The term of the sample just written last: the other two
+		// are ready a step earlier, so each step waits on one
+		// multiply and one add, not two adds.
+		re := (real(s)*inv + g2*r2) + g1*i1
+		im := (imag(s)*inv + g2*i2) - g1*r1
 		dst[k] = complex(re, im)
 		r2, i2 = r1, i1
 		r1, i1 = re, im
