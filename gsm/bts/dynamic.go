@@ -153,19 +153,7 @@ func (c *Cell) dynamic(fn tdma.FN) {
 	if len(c.cfg.DynamicTS) == 0 {
 		return
 	}
-	inUse, total := 0, 0
-	for i := range c.chans {
-		d := &c.chans[i]
-		if d.ch.Kind == l1.ChanTCHF {
-			continue
-		}
-		if c.usable(d) {
-			total++
-		}
-		if d.state != ChanFree {
-			inUse++
-		}
-	}
+	inUse, total := c.sdcchCount()
 	demand := inUse + c.acc.n + c.backlog()
 	freeTCH := c.freeTCHCount()
 	low := demand*2 < total-8

@@ -190,16 +190,7 @@ func (s *SMS) Send(to, text string, ucs2 bool, tag uint64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i, p := range parts {
-		sub := tp.Submit{MR: s.tpMR, DA: tp.Number(to), DCS: p.DCS, UD: p.UD, StatusReportRequest: s.cfg.StatusReports}
-		s.tpMR++
-		b, err := tp.Marshal(&sub)
-		if err != nil {
-			return 0, err
-		}
-		s.out = append(s.out, smsOut{tag: tag, part: i + 1, parts: len(parts), tpdu: b})
-	}
-	return len(parts), nil
+	return s.queue(to, parts, tag)
 }
 
 // SendData queues 8-bit data for the number to (TS 23.038 §4: DCS
@@ -209,6 +200,11 @@ func (s *SMS) SendData(to string, data []byte, tag uint64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return s.queue(to, parts, tag)
+}
+
+// queue queues the SMS-SUBMITs of parts for to, each with its own TP-MR.
+func (s *SMS) queue(to string, parts []tp.Part, tag uint64) (int, error) {
 	for i, p := range parts {
 		sub := tp.Submit{MR: s.tpMR, DA: tp.Number(to), DCS: p.DCS, UD: p.UD, StatusReportRequest: s.cfg.StatusReports}
 		s.tpMR++
