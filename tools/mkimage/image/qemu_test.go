@@ -305,6 +305,52 @@ func readExt4Part(t *testing.T, img []byte, part int, name string) (string, bool
 	return out.String(), true
 }
 
+// listExt4Part lists every file under the root of partition part of img
+// when that is ext4, with debugfs; ok is false for a partition that is
+// not ext4.
+func listExt4Part(t *testing.T, img []byte, part int) (names []string, ok bool) {
+	t.Helper()
+	e := img[446+16*(part-1):]
+	start := int64(binary.LittleEndian.Uint32(e[8:])) * 512
+	size := int64(binary.LittleEndian.Uint32(e[12:])) * 512
+	if start+size > int64(len(img)) || size < 2048 || binary.LittleEndian.Uint16(img[start+1080:]) != 0xEF53 {
+		return nil, false
+	}
+	if _, err := exec.LookPath("debugfs"); err != nil {
+		t.Skip("debugfs not found (apt-get install e2fsprogs): the data partition is ext4")
+	}
+	p := filepath.Join(t.TempDir(), "part.ext4")
+	if err := os.WriteFile(p, img[start:start+size], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exec.Command("e2fsck", "-E", "journal_only", "-y", p).Run()
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		out, err := exec.Command("debugfs", "-R", "ls -p /"+dir, p).Output()
+		if err != nil {
+			t.Fatalf("debugfs ls /%s: %v", dir, err)
+		}
+		// Each line: /inode/mode/uid/gid/name/size/ (mode in octal).
+		for _, l := range strings.Split(string(out), "\n") {
+			f := strings.Split(l, "/")
+			if len(f) < 7 || f[5] == "." || f[5] == ".." || f[5] == "" {
+				continue
+			}
+			name := f[5]
+			if dir != "" {
+				name = dir + "/" + f[5]
+			}
+			if strings.HasPrefix(f[2], "04") && depth < 8 {
+				walk(name, depth+1)
+				continue
+			}
+			names = append(names, name)
+		}
+	}
+	walk("", 0)
+	return names, true
+}
+
 // TestQEMUBootUSB boots the image twice, as the same disk:
 //
 //  1. with a stick holding a new gsmbox.toml (ARFCN 62 → 70): the cell goes
