@@ -21,6 +21,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/firmware/node/trxserver"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
@@ -85,6 +86,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	t, err := trx.NewTransceiver(trx.TransceiverConfig{
 		Tx:     trx.TxConfig{Modulator: gmsk.Config{SPS: 4}},
+		Rx:     node.SimRx(cfg), // RSSI in dBm, as the layer 1 expects
 		FillC0: true,
 		Queue:  256, // 1.2 s: the L1's advance plus the clock lead plus a host that falls behind
 	})
@@ -235,8 +237,8 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
 	}
 	st, ss := t.Stats(), srv.Stats()
-	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands (%d refused, %d unreadable datagrams), %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
-		st.Frames, ss.Commands, ss.Refused, ss.BadControl, st.Submitted, st.Late, st.Early, ss.BadData, st.Filled, st.Received, st.Access, st.Nope)
+	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands (%d refused, %d unreadable datagrams), %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty, mean RSSI %.1f dBm\n",
+		st.Frames, ss.Commands, ss.Refused, ss.BadControl, st.Submitted, st.Late, st.Early, ss.BadData, st.Filled, st.Received, st.Access, st.Nope, ss.UplinkRSSI)
 	return err
 }
 

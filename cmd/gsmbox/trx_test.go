@@ -51,6 +51,18 @@ func trxLoopback(t *testing.T, version string) {
 	if n, late := atoiT(m[1]), atoiT(m[2]); n < 8*217 || late > n/20 {
 		t.Errorf("transceiver got %d bursts, %d late; want ≥ %d, ≤ 5%% late", n, late, 8*217)
 	}
+	// The uplink PDUs carry RSSI in dBm (TS 45.008 §8.1.4), calibrated as
+	// the in-process cell's receiver: the test phone, 30 dB above the
+	// simulated air's -110 dBm noise with no path loss, is read near
+	// -80 dBm, not at the receiver's dBFS (a few dB below 0), which a
+	// layer 1's MS power control would take for a phone far too loud.
+	m = regexp.MustCompile(`mean RSSI (-?[\d.]+) dBm`).FindStringSubmatch(trxOut.String())
+	if m == nil {
+		t.Fatalf("gsmbox trx summary lacks the uplink RSSI:\n%s", trxOut.String())
+	}
+	if rssi, _ := strconv.ParseFloat(m[1], 64); rssi > -50 || rssi < -105 {
+		t.Errorf("uplink RSSI %v dBm: want a level in dBm (-105..-50) for a phone 30 dB above a -110 dBm noise floor", rssi)
+	}
 	m = regexp.MustCompile(`(\d+) channel requests`).FindStringSubmatch(btsOut.String())
 	if m == nil || atoiT(m[1]) < 3 {
 		t.Errorf("gsmbox bts decoded %v channel requests, want ≥ 3\n%s", m, btsErr.String())
