@@ -59,7 +59,7 @@ func TestSplitHelper(t *testing.T) {
 // ledger file): here the phones are real processes' state that survives,
 // the network is the shipped command, reached over the TRX protocol, and
 // it loses its radio, its sessions and its in-memory queue with each
-// kill, as an appliance does. Real time: about 2 minutes (unloaded).
+// kill, as an appliance does. Real time: about 75 s (loaded).
 func TestSplitSMSPowerCut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real time, minutes")
