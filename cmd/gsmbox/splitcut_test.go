@@ -85,7 +85,7 @@ func TestSplitSMSPowerCut(t *testing.T) {
 	trxDone := make(chan error, 1)
 	go func() {
 		trxDone <- run(ctx, []string{"gsmbox", "trx", "--config", cfg, "--base-port", strconv.Itoa(base), "--phones", strconv.Itoa(*splitPhones),
-			"--sms", strconv.Itoa(*splitEach), "--report", report, "--duration", "15m"}, &trxOut, &trxErr)
+			"--sms", strconv.Itoa(*splitEach), "--report", report, "--duration", "8m"}, &trxOut, &trxErr)
 	}()
 	for end := time.Now().Add(10 * time.Second); !strings.Contains(trxOut.String(), "transceiver on") && time.Now().Before(end); {
 		time.Sleep(10 * time.Millisecond)
@@ -134,7 +134,7 @@ func TestSplitSMSPowerCut(t *testing.T) {
 	if !trxFinished {
 		select {
 		case trxErrV = <-trxDone:
-		case <-time.After(10 * time.Minute):
+		case <-time.After(5 * time.Minute):
 			cancel()
 			trxErrV = <-trxDone
 		}
