@@ -66,10 +66,10 @@ type Stats struct {
 	// ClockLead is how many frames the transceiver's clock runs ahead of
 	// the air, as its uplink shows (see Client.noteLead); the frames
 	// handed out are Advance ahead of the air, not of the clock.
-	ClockLead int
-	BadData       uint64 // uplink TRXD PDUs that could not be read
-	BadControl    uint64 // control datagrams that could not be read
-	Stale         uint64 // responses that answered no command waited for
+	ClockLead  int
+	BadData    uint64 // uplink TRXD PDUs that could not be read
+	BadControl uint64 // control datagrams that could not be read
+	Stale      uint64 // responses that answered no command waited for
 }
 
 // Client is a phy.Carrier over the TRX protocol. Next, Transmit and
