@@ -130,8 +130,8 @@ func runBTS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	err = n.Serve(ctx, c)
 	c.Close() // flushes the bad-input summaries
 	st, cs := n.Snapshot().Cell, c.Stats()
-	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisation attempts, %d clock indications (%d not followed, %d clock moves, %d unreadable); uplink %d bursts (%d dropped, %d unreadable), %d channel requests; downlink %d blocks; TRXC %d stale replies, %d unreadable\n",
-		st.Frames, cs.Sent, cs.Inits, cs.Clocks, cs.ClockOutliers, cs.ClockJumps, cs.BadClock, cs.Received, cs.Dropped, cs.BadData, st.AccessBursts, st.Downlink.Blocks, cs.Stale, cs.BadControl)
+	fmt.Fprintf(stdout, "gsmbox bts: %d frames, %d bursts sent, %d initialisation attempts, %d clock indications (%d not followed, %d clock moves, %d unreadable; clock %d frames ahead of the air); uplink %d bursts (%d dropped, %d unreadable), %d channel requests; downlink %d blocks; TRXC %d stale replies, %d unreadable\n",
+		st.Frames, cs.Sent, cs.Inits, cs.Clocks, cs.ClockOutliers, cs.ClockJumps, cs.BadClock, cs.ClockLead, cs.Received, cs.Dropped, cs.BadData, st.AccessBursts, st.Downlink.Blocks, cs.Stale, cs.BadControl)
 	return err
 }
 

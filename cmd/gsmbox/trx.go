@@ -21,6 +21,7 @@ import (
 	"github.com/gsmbox/gsmbox/dsp/sim"
 	"github.com/gsmbox/gsmbox/dsp/trx"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
 	"github.com/gsmbox/gsmbox/firmware/node/trxserver"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
@@ -85,6 +86,7 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	t, err := trx.NewTransceiver(trx.TransceiverConfig{
 		Tx:     trx.TxConfig{Modulator: gmsk.Config{SPS: 4}},
+		Rx:     node.SimRx(cfg), // RSSI in dBm, as the layer 1 expects
 		FillC0: true,
 		Queue:  256, // 1.2 s: the L1's advance plus the clock lead plus a host that falls behind
 	})
@@ -182,14 +184,18 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		fmt.Fprintf(stdout, "%d virtual phones on the air (seed %d): delays 0..31 symbols, path loss 0..20 dB, ±3 kHz\n", popts.n, seed)
-		if popts.sms > 0 {
+		if popts.sms > 0 || popts.calls > 0 {
 			// The network process knows the phones only if it was told:
 			// their keys and numbers go into its registry.
-			fmt.Fprintf(stdout, "each phone sends %d text messages; the network needs the phones provisioned: gsmbox bts --provision-phones %d --phone-seed %d\n", popts.sms, popts.n, seed)
+			fmt.Fprintf(stdout, "each phone sends %d text messages, %d calls once all are registered; the network needs the phones provisioned: gsmbox bts --provision-phones %d --phone-seed %d\n", popts.sms, popts.calls, popts.n, seed)
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithCancel(ctx)
 			defer cancel()
-			go smsUntilDone(ctx, phones, cancel)
+			if popts.calls > 0 {
+				go callsUntilDone(ctx, phones, popts, stdout, cancel)
+			} else {
+				go smsUntilDone(ctx, phones, cancel)
+			}
 		}
 	}
 	fmt.Fprintf(stdout, "gsmbox trx: transceiver on %s ports %d (clock), %d (control), %d (data); layer 1 at %s:%d; band %v\n",
@@ -211,6 +217,9 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 		fmt.Fprintf(stdout, "%d of %d phones registered through the layer 1\n", reg, len(rows))
+		if popts.calls > 0 {
+			callTable(stdout, phones.CallRows())
+		}
 		if popts.sms > 0 {
 			// The network's queue is in the other process: "lost" here
 			// is accepted and not (yet) in an inbox.
@@ -235,8 +244,8 @@ func runTRX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "wrote %d samples to %s\n", sink.Samples(), *iqOut)
 	}
 	st, ss := t.Stats(), srv.Stats()
-	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands (%d refused, %d unreadable datagrams), %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty\n",
-		st.Frames, ss.Commands, ss.Refused, ss.BadControl, st.Submitted, st.Late, st.Early, ss.BadData, st.Filled, st.Received, st.Access, st.Nope)
+	fmt.Fprintf(stdout, "gsmbox trx: %d frames, %d TRXC commands (%d refused, %d unreadable datagrams), %d bursts received from L1 (%d late, %d early, %d unreadable), %d dummy fills; uplink %d bursts (%d access), %d empty, mean RSSI %.1f dBm\n",
+		st.Frames, ss.Commands, ss.Refused, ss.BadControl, st.Submitted, st.Late, st.Early, ss.BadData, st.Filled, st.Received, st.Access, st.Nope, ss.UplinkRSSI)
 	return err
 }
 
@@ -320,6 +329,37 @@ func smsUntilDone(ctx context.Context, ps *simphones.Phones, cancel context.Canc
 			continue
 		}
 		if quiet++; quiet >= 6 {
+			cancel()
+			return
+		}
+	}
+}
+
+// callsUntilDone places --calls calls once every phone is registered (as
+// "gsmbox sim --calls" does), and ends the run once they are over and the
+// text messages, if any, are done. Safe beside the frame loop: the
+// phones' methods used are safe from any goroutine.
+func callsUntilDone(ctx context.Context, ps *simphones.Phones, o *phoneOpts, stdout io.Writer, cancel context.CancelFunc) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	placed := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		switch {
+		case !placed && ps.Done():
+			seed := o.seed
+			if _, err := ps.PlaceCalls(o.calls, seed+1, int(o.talk/frameDuration)); err != nil {
+				fmt.Fprintf(stdout, "calls not placed: %v\n", err)
+				cancel()
+				return
+			}
+			placed = true
+			fmt.Fprintf(stdout, "%d calls placed\n", o.calls)
+		case placed && ps.CallsDone() && (o.sms == 0 || ps.SMSDone()):
 			cancel()
 			return
 		}

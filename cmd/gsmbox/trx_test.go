@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -51,6 +52,18 @@ func trxLoopback(t *testing.T, version string) {
 	if n, late := atoiT(m[1]), atoiT(m[2]); n < 8*217 || late > n/20 {
 		t.Errorf("transceiver got %d bursts, %d late; want ≥ %d, ≤ 5%% late", n, late, 8*217)
 	}
+	// The uplink PDUs carry RSSI in dBm (TS 45.008 §8.1.4), calibrated as
+	// the in-process cell's receiver: the test phone, 30 dB above the
+	// simulated air's -110 dBm noise with no path loss, is read near
+	// -80 dBm, not at the receiver's dBFS (a few dB below 0), which a
+	// layer 1's MS power control would take for a phone far too loud.
+	m = regexp.MustCompile(`mean RSSI (-?[\d.]+) dBm`).FindStringSubmatch(trxOut.String())
+	if m == nil {
+		t.Fatalf("gsmbox trx summary lacks the uplink RSSI:\n%s", trxOut.String())
+	}
+	if rssi, _ := strconv.ParseFloat(m[1], 64); rssi > -50 || rssi < -105 {
+		t.Errorf("uplink RSSI %v dBm: want a level in dBm (-105..-50) for a phone 30 dB above a -110 dBm noise floor", rssi)
+	}
 	m = regexp.MustCompile(`(\d+) channel requests`).FindStringSubmatch(btsOut.String())
 	if m == nil || atoiT(m[1]) < 3 {
 		t.Errorf("gsmbox bts decoded %v channel requests, want ≥ 3\n%s", m, btsErr.String())
@@ -83,5 +96,51 @@ func TestCheckTune(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("checkTune(%v, uplink %v, %d Hz) = %v, want ok %v", c.band, c.up, c.hz, err, c.ok)
 		}
+	}
+}
+
+// A call in the two-process split: "gsmbox trx --phones 2 --calls 1"
+// places the call once both phones have registered with "gsmbox bts"
+// over the TRX protocol, speech crosses both ways through the cell's
+// relay, and the caller hangs up. Real time, about 20 s.
+func TestTRXSplitCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	base := strconv.Itoa(24000 + int(time.Now().UnixNano()/1000%1000)*4)
+	var trxOut, trxErr, btsOut, btsErr testtool.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"gsmbox", "trx", "--base-port", base, "--phones", "2", "--calls", "1", "--talk", "2s", "--duration", "90s"}, &trxOut, &trxErr)
+	}()
+	for end := time.Now().Add(5 * time.Second); !strings.Contains(trxOut.String(), "transceiver on") && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	btsDone := make(chan error, 1)
+	go func() {
+		btsDone <- run(ctx, []string{"gsmbox", "bts", "--trx", "127.0.0.1:" + base, "--db", t.TempDir() + "/subscribers.db", "--provision-phones", "2"}, &btsOut, &btsErr)
+	}()
+	err := <-done
+	cancel()
+	if berr := <-btsDone; berr != nil && !errors.Is(berr, context.Canceled) {
+		t.Errorf("gsmbox bts: %v", berr)
+	}
+	if err != nil {
+		t.Fatalf("gsmbox trx: %v\n%s", err, trxErr.String())
+	}
+	t.Logf("trx:\n%s", trxOut.String())
+	if !strings.Contains(trxOut.String(), "1 calls placed") {
+		t.Fatalf("no call placed:\n%s\nbts:\n%s", trxOut.String(), btsErr.String())
+	}
+	m := regexp.MustCompile(`\n0 +\d+ +\d+ \(\d+\) +\S+ +[\d.]+ s +[\d.]+ s +(\d+)/(\d+)/(\d+) +(true|false) +(\d+)/(\d+)/(\d+) +(true|false) +(.*)`).FindStringSubmatch(trxOut.String())
+	if m == nil {
+		t.Fatalf("no connected call in the calls table:\n%s", trxOut.String())
+	}
+	if atoiT(m[2]) == 0 || atoiT(m[6]) == 0 || m[4] != "true" || m[8] != "true" {
+		t.Errorf("speech heard A→B %s, B→A %s, matching %s/%s: want speech both ways, matching", m[2], m[6], m[4], m[8])
+	}
+	if !strings.Contains(m[9], "normal call clearing") {
+		t.Errorf("call ended with %q, want normal call clearing", m[9])
 	}
 }

@@ -57,7 +57,18 @@ func NewSimAir(c *config.Config) (*SimAir, error) {
 // receiver calibrated as NewSimAir says.
 func simTransceiver(c *config.Config, scope *trx.Scope) trx.TransceiverConfig {
 	return trx.TransceiverConfig{Tx: trx.TxConfig{Modulator: gmsk.Config{SPS: c.Radio.SamplesPerSymbol}},
-		Rx: rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}, Scope: scope}
+		Rx: SimRx(c), Scope: scope}
+}
+
+// SimRx is the calibration of a receiver on the simulated air of c: its
+// noise, sim.snr_db below full scale, reads as a -110 dBm noise floor, so
+// that its levels are dBm (TS 45.008 §8.1.4 RXLEV) as on a board. The
+// in-process cell and "gsmbox trx" (whose uplink PDUs carry RSSI in dBm,
+// as osmo-trx's do) both use it: a layer 1 steering MS power to a dBm
+// target (gsm/bts power control) would otherwise read the phones as
+// tens of dB too loud and turn them down until their uplink fails.
+func SimRx(c *config.Config) rx.Config {
+	return rx.Config{RSSIOffset: -110 + c.Sim.SNRdB}
 }
 
 // OnStream replaces the cell's PHY by one over st, a radio front end

@@ -73,6 +73,8 @@ type Server struct {
 	badData    *trxproto.BadInput // unreadable TRXD PDUs
 	pdu        trxproto.DownlinkPDU
 	burst      tdma.TxBurst
+	upBursts   atomic.Uint64 // uplink PDUs sent with a burst (not NOPE)
+	upRSSI     atomic.Int64  // the sum of their RSSI fields, dBm
 }
 
 // Stats counts what the server was sent. The counts of bad input are the
@@ -82,6 +84,11 @@ type Stats struct {
 	Refused    uint64 // of which refused (a non-zero status)
 	BadControl uint64 // control datagrams that were not a TRXC message
 	BadData    uint64 // data datagrams that were not a downlink PDU
+	// Uplink counts the uplink PDUs sent with a burst (not NOPE), and
+	// UplinkRSSI is the mean of their RSSI fields in dBm (0 with none):
+	// the level the layer 1 steers MS power control by.
+	Uplink     uint64
+	UplinkRSSI float64
 }
 
 // New returns a server; Serve runs it.
@@ -108,8 +115,12 @@ func (s *Server) BadData() uint64 { return s.badData.Count() }
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	return Stats{Commands: s.commands.Load(), Refused: s.refused.Count(),
-		BadControl: s.badControl.Count(), BadData: s.badData.Count()}
+	st := Stats{Commands: s.commands.Load(), Refused: s.refused.Count(),
+		BadControl: s.badControl.Count(), BadData: s.badData.Count(), Uplink: s.upBursts.Load()}
+	if st.Uplink > 0 {
+		st.UplinkRSSI = float64(s.upRSSI.Load()) / float64(st.Uplink)
+	}
+	return st
 }
 
 // Serve runs the control and data readers and the frame loop until ctx
@@ -214,6 +225,10 @@ func (s *Server) loop(ctx context.Context) (int64, error) {
 			return
 		}
 		link.SendData(buf[:n])
+		if !pdu.NOPE {
+			s.upBursts.Add(1)
+			s.upRSSI.Add(int64(pdu.RSSI))
+		}
 	}
 	var k int64
 	for ; s.cfg.Frames == 0 || k < s.cfg.Frames; k++ {

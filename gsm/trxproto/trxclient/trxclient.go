@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -62,9 +63,13 @@ type Stats struct {
 	BadClock      uint64 // clock datagrams that are not a readable IND CLOCK
 	ClockOutliers uint64 // IND CLOCKs far from the followed clock, not followed
 	ClockJumps    uint64 // times the followed clock moved to a new one
-	BadData       uint64 // uplink TRXD PDUs that could not be read
-	BadControl    uint64 // control datagrams that could not be read
-	Stale         uint64 // responses that answered no command waited for
+	// ClockLead is how many frames the transceiver's clock runs ahead of
+	// the air, as its uplink shows (see Client.noteLead); the frames
+	// handed out are Advance ahead of the air, not of the clock.
+	ClockLead  int
+	BadData    uint64 // uplink TRXD PDUs that could not be read
+	BadControl uint64 // control datagrams that could not be read
+	Stale      uint64 // responses that answered no command waited for
 }
 
 // Client is a phy.Carrier over the TRX protocol. Next, Transmit and
@@ -84,6 +89,10 @@ type Client struct {
 	jumps    atomic.Uint64
 	ul       chan tdma.RxBurst // data reader → cell loop
 	received atomic.Uint64
+	lead     atomic.Int64 // the clock's lead over the air, frames (see noteLead)
+	leadWin  [2]int64     // data reader only: minimum lag this second and the last
+	leadFrom time.Time    // data reader only: when this second began
+	leadGen  uint64       // data reader only: the initialisation the window is of
 	dropped  atomic.Uint64
 	clocks   atomic.Uint64
 	sent     atomic.Uint64
@@ -144,7 +153,7 @@ func (c *Client) Stats() Stats {
 	cs := c.cfg.Link.CommandStats()
 	return Stats{Sent: c.sent.Load(), Inits: c.inits.Load(), Clocks: c.clocks.Load(),
 		Received: c.received.Load(), Dropped: c.dropped.Load(),
-		BadClock: c.badClock.Count(), ClockOutliers: c.outlier.Count(), ClockJumps: c.jumps.Load(),
+		BadClock: c.badClock.Count(), ClockOutliers: c.outlier.Count(), ClockJumps: c.jumps.Load(), ClockLead: int(c.lead.Load()),
 		BadData: c.badData.Count(), BadControl: cs.Unreadable, Stale: cs.Stale}
 }
 
@@ -246,7 +255,10 @@ func (c *Client) follow() {
 		c.log.Info("transceiver clock running", "fn", uint32(ci.fn))
 	}
 	c.anchor = ci
-	cur := predict(ci.fn, ci.at, now)
+	// The air is the clock less its lead (TS 45.002 §4.3.3 frame
+	// numbers): frames go out Advance ahead of the air, so that the
+	// stack answers an uplink block within LAPDm's T200.
+	cur := predict(ci.fn, ci.at, now).Add(-int(c.lead.Load()))
 	c.target = cur.Add(adv)
 	if d := c.target.Sub(c.next); d > 4*adv || d < -4*adv {
 		c.log.Warn("clock jumped; resynchronising", "next", uint32(c.next), "target", uint32(c.target))
@@ -299,6 +311,7 @@ func (c *Client) initialise(ctx context.Context) error {
 	c.initAt = time.Now()
 	c.gen.Add(1)
 	c.clock.Store(nil)
+	c.lead.Store(0)
 	band, arfcn := c.cfg.Band, c.cfg.ARFCN
 	dl, ok1 := band.DownlinkHz(arfcn)
 	ul, ok2 := band.UplinkHz(arfcn)
@@ -428,6 +441,7 @@ func (c *Client) deliver(p *trxproto.UplinkPDU) {
 		rb.Kind, rb.Soft = tdma.KindNone, tdma.SoftBurst{}
 	}
 	c.received.Add(1)
+	c.noteLead(p.FN, time.Now())
 	select {
 	case c.ul <- rb:
 	default:
@@ -440,6 +454,40 @@ func (c *Client) deliver(p *trxproto.UplinkPDU) {
 // start, so the 41-bit synchronisation sequence (TS 45.002 §5.2.7) sits
 // at bits 8..48. At least 36 of 41 agreeing bits make it one (a chance
 // match on noise is below 1e-6); otherwise it is nothing.
+// maxLead bounds the clock lead the client believes: a larger lag of an
+// uplink PDU behind the clock is a stale PDU, not a lead.
+const maxLead = 250
+
+// noteLead measures the transceiver's clock lead from an uplink PDU of
+// frame fn arriving at now: the followed clock's frame then, less fn, is
+// the lead plus the transceiver's own delay. A transceiver may run its
+// IND CLOCK ahead of the air to give a layer 1 that sends late margin
+// ("gsmbox trx --clock-lead", 40 frames by default); following that clock
+// put the stack 60 frames ahead of the air, so that its answer to an
+// uplink SDCCH block missed the next downlink block and both sides' T200
+// (48 frames, TS 44.006 §5.8.1) ran out on every exchange: connections
+// crawled and broke. The smallest lag over the last one to two seconds is
+// the lead (a late datagram only makes one larger); none measured, it is
+// zero. Called from the data reader only.
+func (c *Client) noteLead(fn tdma.FN, now time.Time) {
+	ci := c.clock.Load()
+	if ci == nil {
+		return
+	}
+	if g := c.gen.Load(); g != c.leadGen || c.leadFrom.IsZero() {
+		c.leadGen, c.leadFrom, c.leadWin = g, now, [2]int64{math.MaxInt64, math.MaxInt64}
+	}
+	lag := int64(predict(ci.fn, ci.at, now).Sub(fn))
+	if lag < 0 || lag > maxLead {
+		return
+	}
+	if now.Sub(c.leadFrom) > time.Second {
+		c.leadWin[1], c.leadWin[0], c.leadFrom = c.leadWin[0], math.MaxInt64, now
+	}
+	c.leadWin[0] = min(c.leadWin[0], lag)
+	c.lead.Store(min(c.leadWin[0], c.leadWin[1]))
+}
+
 func (c *Client) classify(b *tdma.RxBurst) {
 	if b.Kind == tdma.KindNone || c.plan.Slots[b.TN&7] != phy.RxAccess {
 		return

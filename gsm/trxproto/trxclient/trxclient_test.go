@@ -185,3 +185,77 @@ func TestClientAgainstTransceiver(t *testing.T) {
 		t.Errorf("Stats() = %+v, want 1 sent, 1 init, clocks, 1 received", s)
 	}
 }
+
+// A transceiver whose IND CLOCK runs 40 frames ahead of the air (as
+// "gsmbox trx --clock-lead 40" does for osmo-bts-trx): the client learns
+// the lead from the uplink PDUs' frame numbers and hands out frames its
+// Advance ahead of the air, not of the clock, so that the stack's answer
+// to an uplink block makes the next downlink block (LAPDm T200, TS 44.006
+// §5.8.1). Without the correction the stack ran 40 frames further ahead.
+func TestClientFollowsTheAir(t *testing.T) {
+	base := 45000 + int(time.Now().UnixNano()%1000)*4
+	trxLink, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.TRXSide, Base: base})
+	if err != nil {
+		t.Skipf("cannot bind loopback UDP: %v", err)
+	}
+	const lead, adv = 40, 10
+	start := time.Now()
+	air := func() tdma.FN { return tdma.FN(1000 + time.Since(start)/phy.FrameDuration) }
+	ctrl := fakeTRXClock(t, trxLink, func() uint32 { return uint32(air().Add(lead)) })
+	btsLink, err := trxproto.Listen(trxproto.LinkConfig{Side: trxproto.BTSSide, Base: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Link: btsLink, Band: tdma.GSM900, ARFCN: 62, TSC: 5, Advance: adv, MaxVersion: 1}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The uplink: a NOPE for TN0 of each frame read from the air.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 1500)
+		var last tdma.FN
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			if fn := air(); ctrl.State().Powered && fn != last {
+				last = fn
+				up := trxproto.UplinkPDU{Version: 1, FN: fn, NOPE: true}
+				if n, err := up.MarshalTo(buf); err == nil {
+					trxLink.SendData(buf[:n])
+				}
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	plan := phy.PlanFunc(func(_ tdma.FN, p *phy.Plan) { *p = phy.Plan{} })
+	var ahead []int
+	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); {
+		fn, err := c.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Receive(plan, func(*tdma.RxBurst) {})
+		ahead = append(ahead, fn.Sub(air()))
+	}
+	// Past the first second (the lead learnt), every frame is about the
+	// advance ahead of the air.
+	late := ahead[len(ahead)/2:]
+	for _, a := range late {
+		if a < adv-6 || a > adv+6 {
+			t.Fatalf("frames handed out %d ahead of the air (last half of %d: %v), want %d ± 6; lead learnt %d", a, len(ahead), late[:min(len(late), 20)], adv, c.Stats().ClockLead)
+		}
+	}
+	if l := c.Stats().ClockLead; l < lead-3 || l > lead+6 {
+		t.Errorf("Stats().ClockLead = %d, want about %d", l, lead)
+	}
+}
