@@ -72,8 +72,8 @@ func ownUDPPorts(t *testing.T, lo, hi int) []int {
 
 // idle waits until the cell holds no channel: a phone dialling again
 // while its last call's channel is still being released loses the new
-// call with that channel (#41), a race of the virtual phone's, not of
-// the trunk's.
+// call with that channel (#41) before it reaches the trunk (see
+// docs/trunk.md, Not done).
 func idle(t *testing.T, nd *node.Node) {
 	t.Helper()
 	waitFor(t, "the cell idle", 15*time.Second, func() bool {
