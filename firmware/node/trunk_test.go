@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,11 +54,20 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 // real time, with a SIP trunk to a kamailio it has registered with.
 func trunkNode(t *testing.T, answer int, dids ...string) (*node.Node, *simphones.Phones, int, *config.Config) {
 	t.Helper()
+	nd, ps, kport, cfg, _ := trunkNodeWith(t, answer, nil, dids...)
+	return nd, ps, kport, cfg
+}
+
+// trunkNodeWith is trunkNode with the configuration changed by tweak
+// before the node starts; with a wrong trunk password it waits for the
+// registration to fail instead. It also returns the provider.
+func trunkNodeWith(t *testing.T, answer int, tweak func(*config.Config), dids ...string) (*node.Node, *simphones.Phones, int, *config.Config, *trunktest.Kamailio) {
+	t.Helper()
 	testtool.Short(t)
 	testtool.Need(t, "kamailio")
 	testtool.Need(t, "baresip")
 	kport := trunktest.FreePort(t)
-	trunktest.StartKamailio(t, kport)
+	k := trunktest.StartKamailio(t, kport)
 
 	cfg := config.Default()
 	cfg.Sim.SNRdB = 60
@@ -74,6 +82,9 @@ func trunkNode(t *testing.T, answer int, dids ...string) (*node.Node, *simphones
 		Listen: fmt.Sprintf("127.0.0.1:%d", trunktest.FreePort(t)), RTPPorts: "43000-43199",
 		RegisterExpiry: config.Duration{Duration: time.Minute}, Keepalive: config.Duration{Duration: 5 * time.Second},
 		Emergency: true}}
+	if tweak != nil {
+		tweak(cfg)
+	}
 	if err := cfg.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +119,15 @@ func trunkNode(t *testing.T, answer int, dids ...string) (*node.Node, *simphones
 		ps.Stop()
 	})
 	waitFor(t, "both phones registered", 60*time.Second, ps.Done)
-	waitFor(t, "the trunk registered", 10*time.Second, func() bool {
+	want := "registered"
+	if cfg.SIP.Trunk[0].Password != trunktest.TrunkPass {
+		want = "failed"
+	}
+	waitFor(t, "the trunk "+want, 10*time.Second, func() bool {
 		s := nd.Snapshot().Trunks
-		return len(s) == 1 && s[0].State == "registered"
+		return len(s) == 1 && s[0].State == want
 	})
-	return nd, ps, kport, cfg
+	return nd, ps, kport, cfg, k
 }
 
 // The SIP trunk end to end, on 127.0.0.1: gsmbox (the cell, the core
@@ -275,13 +290,8 @@ func TestTrunkFailuresOnAir(t *testing.T) {
 		s := nd.Snapshot()
 		return s.Core.ActiveCalls == 0 && s.Cell.ChannelsInUse == 0 && s.Trunks[0].Active == 0
 	})
-	for p := 43000; p < 43200; p++ {
-		c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", p))
-		if err != nil {
-			t.Errorf("RTP port %d still taken: %v", p, err)
-			continue
-		}
-		c.Close()
+	if held := ownUDPPorts(t, 43000, 43199); len(held) > 0 {
+		t.Errorf("RTP ports still held: %v", held)
 	}
 	s := nd.Snapshot()
 	t.Logf("trunk %+v; core calls %+v", s.Trunks[0], s.Core.Calls)

@@ -243,6 +243,17 @@ func (c *Call) Alert(now time.Time, out []Action) []Action {
 	return c.send(out, &Alerting{})
 }
 
+// Progress sends the Progress message (TS 24.008 §9.3.17) with p on the
+// network side of a mobile-originated call before it is answered (N3 or
+// N4): e.g. #8 in-band information once the far end's early media flows
+// after the Alerting went without it (§5.5.1). No state change.
+func (c *Call) Progress(now time.Time, p ProgressIndicator, out []Action) []Action {
+	if c.side != Network || (c.state != StateMOProceeding && c.state != StateCallDelivered) {
+		return out
+	}
+	return c.send(out, &Progress{Progress: p})
+}
+
 // Connect answers the call: on the network side of a mobile-originated
 // call, the called party answered (→ N28 with T313, §5.2.1.1.6); on the MS
 // side of a mobile-terminated call, the user answers (→ U8 with T313,

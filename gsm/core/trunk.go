@@ -217,14 +217,22 @@ func (n *Network) trunkEvent(ev TrunkEvent) {
 		}
 		acts := a.cc.Alert(n.now, nil)
 		if ev.Kind == TrunkEarlyMedia && ev.Port != nil {
+			inBand := cc.ProgressIndicator{Coding: 3, Location: 2, Description: cc.ProgressInBand}
+			again := e.early
 			e.port, e.early = ev.Port, true
 			for _, x := range acts {
 				if m, ok := x.Msg.(*cc.Alerting); ok {
 					// In-band information (the provider's ringback)
 					// follows: the phone plays it instead of its own
 					// tone (TS 24.008 §5.2.1.1.5 and §10.5.4.21).
-					m.HasProgress, m.Progress = true, cc.ProgressIndicator{Coding: 3, Location: 2, Description: cc.ProgressInBand}
+					m.HasProgress, m.Progress = true, inBand
 				}
+			}
+			if len(acts) == 0 && !again {
+				// 180 came first (its Alerting had no indicator):
+				// Progress #8 has the phone attach the user
+				// connection now (TS 24.008 §5.5.1).
+				n.legActs(a, a.cc.Progress(n.now, inBand, nil))
 			}
 		}
 		if len(acts) > 0 {

@@ -124,6 +124,41 @@ func TestTrunkOutgoing(t *testing.T) {
 	}
 }
 
+// 180 then 183 with SDP (as baresip sends them through kamailio): the
+// Alerting of the 180 has no progress indicator, so the early media
+// brings Progress #8 (TS 24.008 §5.5.1) and the speech path; a second
+// 183 brings neither again.
+func TestTrunkEarlyMediaAfterRinging(t *testing.T) {
+	s, ft := newTrunkSwitch(t, CallConfig{}, 2)
+	a := s.phone(imsiA, 0, 1)
+	a.serviceRequest(mm.ServiceMOCall)
+	a.moveTo(a.cc(setupTo("004930123", cc.FRv1)))
+	al := s.mustCC(s.trunk(TrunkEvent{Kind: TrunkRinging, Call: 1, Trunk: "prov"}), a.ch, cc.MsgAlerting).(*cc.Alerting)
+	if al.HasProgress {
+		t.Errorf("Alerting of a 180 %+v: want no progress indicator", al)
+	}
+	port := rsl.NewSpeechPort()
+	d := s.trunk(TrunkEvent{Kind: TrunkEarlyMedia, Call: 1, Port: port})
+	if p := s.mustCC(d, a.ch, cc.MsgProgress).(*cc.Progress); p.Progress.Description != cc.ProgressInBand {
+		t.Errorf("Progress %+v, want #8", p)
+	}
+	if _, ok := findKind(d, rsl.TrafficConnect, a.ch); !ok {
+		t.Fatalf("early media not joined: %v", kinds(d))
+	}
+	d = s.trunk(TrunkEvent{Kind: TrunkEarlyMedia, Call: 1, Port: port})
+	if _, ok := findKind(d, rsl.TrafficConnect, a.ch); ok || len(d) != 0 {
+		t.Errorf("a second 183 gave %v", kinds(d))
+	}
+	s.mustCC(s.trunk(TrunkEvent{Kind: TrunkAnswered, Call: 1, Port: port}), a.ch, cc.MsgConnect)
+	a.cc(&cc.ConnectAck{})
+	a.cc(&cc.Disconnect{Cause: cc.UserCause(cc.CauseNormalClearing)})
+	s.finish(a)
+	s.trunkClean(ft)
+	if st := s.net.CallStats(); st.Relays != 1 {
+		t.Errorf("%d relays, want 1", st.Relays)
+	}
+}
+
 // The phone hangs up an outgoing call while it rings: the trunk is told
 // once (#16: CANCEL), the channel is freed; a late event is ignored.
 func TestTrunkOutgoingCallerHangsUp(t *testing.T) {

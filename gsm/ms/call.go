@@ -37,6 +37,7 @@ type CallInfo struct {
 	Alerting, Connected          int64 // frames; 0 if never
 	Released                     int64
 	Cause                        cc.CauseValue // clearing cause, as received or sent
+	InBand                       bool          // the user connection was attached before Connect (progress #1, #2, #8)
 	Calls                        uint64        // calls made or received
 }
 
@@ -56,6 +57,7 @@ type Caller struct {
 	hangupAt int64
 	wantMM   bool
 	bearer   cc.BearerCapability
+	inband   bool // the network attached the user connection before Connect
 }
 
 var (
@@ -98,6 +100,7 @@ func (c *Caller) Dial(number string, emergency bool) bool {
 	}
 	c.call = call
 	c.info = CallInfo{MO: true, Emergency: emergency, Dialled: c.frames, Calls: c.info.Calls + 1}
+	c.inband = false
 	c.nsd = 1 // the CM Service Request had N(SD) 0
 	var acts []cc.Action
 	if emergency {
@@ -154,6 +157,9 @@ func (c *Caller) acts(acts []cc.Action) {
 }
 
 func (c *Caller) event(a cc.Action) {
+	if inBand(a.Msg) {
+		c.inband, c.info.InBand = true, true
+	}
 	switch a.Event {
 	case cc.EvAlerting:
 		if c.info.Alerting == 0 {
@@ -204,6 +210,7 @@ func (c *Caller) Data(msg []byte, send func([]byte) error) {
 			c.call = call
 			c.nsd = 0
 			c.info = CallInfo{Dialled: c.frames, Calls: c.info.Calls + 1}
+			c.inband = false
 			c.acts(acts)
 			c.acts(call.Confirm(c.Now(), &cc.CallConfirmed{HasBearer: true, Bearer: c.bearer}, nil))
 			c.acts(call.Alert(c.Now(), nil))
@@ -274,9 +281,42 @@ func (c *Caller) UplinkSpeech(fn tdma.FN, mode rr.ChannelMode, dst *[260]byte) b
 	return c.cfg.Mouth(fn, mode, dst)
 }
 
-// DownlinkSpeech implements Voice.
+// inBand reports whether a CC message from the network carries a
+// progress indicator that has the MS attach the user connection before
+// the call is active: #1, #2 or #8 (TS 24.008 §5.5.1, in-band tones and
+// announcements), e.g. the ringback of a called party beyond a SIP trunk.
+func inBand(m cc.Message) bool {
+	var p cc.ProgressIndicator
+	switch m := m.(type) {
+	case *cc.Alerting:
+		if !m.HasProgress {
+			return false
+		}
+		p = m.Progress
+	case *cc.CallProceeding:
+		if !m.HasProgress {
+			return false
+		}
+		p = m.Progress
+	case *cc.Progress:
+		p = m.Progress
+	default:
+		return false
+	}
+	switch p.Description {
+	case cc.ProgressNotEndToEnd, cc.ProgressDestNotPLMN, cc.ProgressInBand:
+		return true
+	}
+	return false
+}
+
+// DownlinkSpeech implements Voice: in an active call, or before it once
+// the network attached the user connection (inBand).
 func (c *Caller) DownlinkSpeech(fn tdma.FN, mode rr.ChannelMode, frame *[260]byte, good bool) {
-	if c.cfg.Ear == nil || c.call == nil || c.call.State() != cc.StateActive {
+	if c.cfg.Ear == nil || c.call == nil {
+		return
+	}
+	if st := c.call.State(); st != cc.StateActive && !(c.inband && (st == cc.StateMOProceeding || st == cc.StateCallDelivered)) {
 		return
 	}
 	c.cfg.Ear(fn, mode, frame, good)

@@ -142,25 +142,46 @@ func (t *Trunk) outgoing(r *callRec, from, to string) (cause cc.CauseValue, next
 	if body := dlg.InviteResponse.Body(); len(body) > 0 && !accepted {
 		if err := start(body); err != nil {
 			t.log.Warn("answer SDP refused", "err", err)
-			t.bye(&dlg.Dialog, dlg.Bye, cc.CauseBearerNotImplemented)
+			t.bye(&dlg.Dialog, uacBye(dlg, cc.CauseBearerNotImplemented), cc.CauseBearerNotImplemented)
 			t.emit(core.TrunkEvent{Kind: core.TrunkEnded, Call: r.id, Cause: cc.CauseBearerNotImplemented})
 			return 0, false
 		}
 	} else if err := start(nil); !started && err != nil {
-		t.bye(&dlg.Dialog, dlg.Bye, cc.CauseBearerNotImplemented)
+		t.bye(&dlg.Dialog, uacBye(dlg, cc.CauseBearerNotImplemented), cc.CauseBearerNotImplemented)
 		t.emit(core.TrunkEvent{Kind: core.TrunkEnded, Call: r.id, Cause: cc.CauseBearerNotImplemented})
 		return 0, false
 	}
 	t.emit(core.TrunkEvent{Kind: core.TrunkAnswered, Call: r.id, Port: port})
-	t.established(r, m, &dlg.Dialog, dlg.Bye)
+	t.established(r, m, &dlg.Dialog, func(ctx context.Context) error { return uacBye(dlg, r.cause)(ctx) })
 	return 0, false
+}
+
+// uacBye is the BYE of a call we placed as sipgo's Bye builds it (it
+// fills From, To, Call-ID, CSeq and the route set in WriteBye), with the
+// cause in a Reason header (RFC 3326, TS 29.163 §7.2.3.2.2).
+func uacBye(dlg *sipgo.DialogClientSession, c cc.CauseValue) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if dlg.InviteResponse == nil {
+			return errors.New("bye: no response to the INVITE")
+		}
+		to := dlg.InviteRequest.Recipient
+		if ct := dlg.InviteResponse.Contact(); ct != nil {
+			to = ct.Address
+		}
+		bye := sip.NewRequest(sip.BYE, *to.Clone())
+		bye.SetTransport(dlg.InviteRequest.Transport())
+		if c != 0 {
+			bye.AppendHeader(sip.NewHeader("Reason", reasonHeader(c)))
+		}
+		return dlg.WriteBye(ctx, bye)
+	}
 }
 
 // byeIfAnswered ends a dialog the far end answered just as we cancelled.
 func (t *Trunk) byeIfAnswered(dlg *sipgo.DialogClientSession, c cc.CauseValue) {
 	if dlg.LoadState() >= sip.DialogStateEstablished && dlg.LoadState() != sip.DialogStateEnded {
 		dlg.Ack(context.Background())
-		t.bye(&dlg.Dialog, dlg.Bye, c)
+		t.bye(&dlg.Dialog, uacBye(dlg, c), c)
 	}
 }
 
@@ -208,7 +229,6 @@ func (t *Trunk) established(r *callRec, m Media, d *sipgo.Dialog, bye func(conte
 
 // bye sends BYE with the cause in a Reason header (RFC 3326).
 func (t *Trunk) bye(d *sipgo.Dialog, bye func(context.Context) error, c cc.CauseValue) {
-	_ = c // sipgo's Bye builds the request; the Reason rides on CANCEL/final responses
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := bye(ctx); err != nil && d.LoadState() != sip.DialogStateEnded {

@@ -55,6 +55,12 @@ func (t *Trunk) registerLoop(ctx context.Context) {
 		case <-ctx.Done():
 		case <-time.After(wait):
 			continue
+		case <-t.lost:
+			// The keepalive found the provider gone: it has likely
+			// lost our binding too (a restarted registrar), so
+			// register again, backing off, rather than at ¾ of the
+			// old expiry.
+			continue
 		}
 		break
 	}
@@ -164,11 +170,26 @@ func (t *Trunk) keepalive(ctx context.Context) {
 		res, err := t.client.Do(rctx, req)
 		cancel()
 		ok := err == nil && res.StatusCode < 500
+		lost := false
 		t.update(func(s *Status) {
 			if s.Reachable != ok {
 				t.log.Info("provider reachability", "reachable", ok)
 			}
 			s.Reachable = ok
+			if !ok && s.State == "registered" {
+				// No calls out of a provider that does not answer:
+				// they fail at once (#38) rather than after the
+				// INVITE's 32 s (RFC 3261 Timer B).
+				lost = true
+				s.State, s.Since = "failed", time.Now()
+				s.Detail = "trunk " + t.cfg.Name + ": no answer to OPTIONS from " + t.proxyAddr
+			}
 		})
+		if lost {
+			select {
+			case t.lost <- struct{}{}:
+			default:
+			}
+		}
 	}
 }

@@ -148,6 +148,7 @@ type Trunk struct {
 	st     Status
 	active atomic.Int32
 	ready  chan struct{} // closed once listening
+	lost   chan struct{} // the keepalive lost the provider: re-register now
 }
 
 // New checks cfg and binds the trunk's SIP socket.
@@ -183,7 +184,7 @@ func New(cfg Config) (*Trunk, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	t := &Trunk{cfg: cfg, log: log.With("trunk", cfg.Name), lim: newLimiter(10 * time.Second), ready: make(chan struct{})}
+	t := &Trunk{cfg: cfg, log: log.With("trunk", cfg.Name), lim: newLimiter(10 * time.Second), ready: make(chan struct{}), lost: make(chan struct{}, 1)}
 	t.regAddr = withPort(cfg.Registrar)
 	t.proxyAddr = withPort(cfg.Proxy)
 	if t.proxyAddr == "" {

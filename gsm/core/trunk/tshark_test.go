@@ -17,7 +17,8 @@ import (
 )
 
 // A call to baresip (REGISTER, INVITE with proxy authentication, 200,
-// ACK, RTP both ways with RFC 4733 events, BYE) captured on the loopback
+// ACK, RTP both ways with RFC 4733 events, BYE with Reason, then an
+// incoming call whose BYE has one too) captured on the loopback
 // and dissected by tshark: every SIP message and every RTP packet
 // dissects with nothing malformed, and gsmbox's RTP stream has continuous
 // sequence numbers and timestamps that advance by 160 per 20 ms.
@@ -48,7 +49,9 @@ func TestCallInTshark(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	g.DTMF(1, '3', false)
 	time.Sleep(time.Second)
-	g.Hangup(1, cc.CauseNormalClearing)
+	// The outgoing call's BYE carries the cause too (#31, to tell the
+	// two BYEs apart).
+	g.Hangup(1, cc.CauseNormalUnspecified)
 	b.Wait("CALL_CLOSED", 5*time.Second)
 	c.end()
 	// An incoming call the phone's side ends: BYE with the cause.
@@ -100,14 +103,16 @@ func TestCallInTshark(t *testing.T) {
 		lastSeq[ssrc] = seq
 	}
 	t.Logf("%d packets: %d SIP (%v), %d RTP from gsmbox in %d streams", len(pkts), sip, methods, rtp, len(lastSeq))
-	reason := false
-	for _, p := range pkts {
-		if p.Get("sip.Method") == "BYE" && strings.Contains(p.Text, "Q.850;cause=16") {
-			reason = true
+	for _, want := range []string{"Q.850;cause=31", "Q.850;cause=16"} {
+		reason := false
+		for _, p := range pkts {
+			if p.Get("sip.Method") == "BYE" && strings.Contains(p.Text, want) {
+				reason = true
+			}
 		}
-	}
-	if !reason {
-		t.Error("no BYE with Reason: Q.850;cause=16")
+		if !reason {
+			t.Errorf("no BYE with Reason: %s (RFC 3326)", want)
+		}
 	}
 	for _, m := range []string{"REGISTER", "401", "INVITE", "407", "200", "ACK", "BYE"} {
 		if !methods[m] {
