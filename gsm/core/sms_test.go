@@ -307,6 +307,16 @@ func TestSMSLatencyKeyed(t *testing.T) {
 	if meds[1] >= meds[0] {
 		t.Errorf("median with key reuse %v, without %v: want it shorter", meds[1], meds[0])
 	}
+	// The default cell of firmware/config (non-combined CCCH, SDCCH/8 on
+	// TN1-2) with the default key reuse: the figure an operator gets.
+	defer func() { smsSDCCH8, smsNonCombined = nil, false }()
+	smsNonCombined, smsSDCCH8 = true, []tdma.TN{1, 2}
+	med, p95, worst := smsLatency(t, true)
+	t.Logf("default cell (non-combined CCCH), auth_every %d: end-to-end air latency, recipient idle, ciphered: median %v, p95 %v, worst %v (20 messages)",
+		mm.DefaultAuthEvery, med.Round(time.Millisecond), p95.Round(time.Millisecond), worst.Round(time.Millisecond))
+	if med > 3*time.Second {
+		t.Errorf("default cell, ciphered: median latency %v, want under 3 s", med)
+	}
 }
 
 // smsLatency sends 20 messages from one idle phone to another over the
