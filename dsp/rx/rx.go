@@ -449,54 +449,56 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	best, bestP := float32(-1), -1
 	cstep := step * (sps / step) // about a symbol, on the grid
 	for i := 0; i < nl; i += step {
-		if c := correlate(y[i:], tr.ref, cstep); c > best {
-			best, bestP = c, i
+		corr[i] = correlate(y[i:], tr.ref, cstep)
+		if corr[i] > best {
+			best, bestP = corr[i], i
 		}
 	}
-	best = -1
 	fineLo, fineHi := 0, 0 // y[fineLo:fineHi] is wholly filtered
-	if bestP >= 0 {
+	if bestP >= 0 && step > 1 {
+		// Refine on the lags between the grid's, still at one sample per
+		// symbol: each needs the samples of its own phase only (together
+		// with the grid's, every sample from bestP−step+1 on), and the
+		// lags either side are on the grid already. The best of them
+		// within half a symbol of the grid's peak is the timing.
 		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
-		fineLo, fineHi = max(rlo-1, 0), min(rhi+1, nl-1)+len(tr.ref)
-		if step > 1 {
-			for i0 := fineLo - fineLo%step; i0 < fineHi; i0 += step {
-				for i := max(i0+1, fineLo); i < min(i0+step, fineHi); i++ {
-					y[i] = d.mfAt(x, yStart+i)
-				}
+		if bestP-step+1 >= 0 && bestP+step-1 < nl {
+			fineLo, fineHi = bestP-step+1, bestP+step-1+len(tr.ref)-cstep+1
+		}
+		for i := rlo; i <= rhi; i++ {
+			if i%step != 0 {
+				d.fillPhase(y, x, yStart, i, len(tr.ref), cstep)
+				corr[i] = correlate(y[i:], tr.ref, cstep)
 			}
 		}
-		// Climb from the coarse peak and its two neighbours while the best
-		// is at an edge, within rlo … rhi: the peak is usually within a
-		// sample of the grid's.
-		a, b := max(bestP-1, rlo), min(bestP+1, rhi)
-		for i := a; i <= b; i++ {
+		for i := rlo; i <= rhi; i++ {
+			if corr[i] > best {
+				best, bestP = corr[i], i
+			}
+		}
+		// The parabola below needs both neighbours of the peak.
+		for _, i := range [2]int{bestP - 1, bestP + 1} {
+			if i >= 0 && i < nl && (i < rlo || i > rhi) {
+				if i%step != 0 {
+					d.fillPhase(y, x, yStart, i, len(tr.ref), cstep)
+				}
+				corr[i] = correlate(y[i:], tr.ref, cstep)
+			}
+		}
+	} else if bestP >= 0 {
+		// One sample per symbol or two: every sample is filtered; the
+		// three lags around the grid's peak on all of them.
+		best = -1
+		fineLo, fineHi = 0, len(y)
+		rlo, rhi := max(bestP-1, 0), min(bestP+1, nl-1)
+		for i := rlo; i <= rhi; i++ {
 			corr[i] = correlate(y[i:], tr.ref, 1)
 			if corr[i] > best {
 				best, bestP = corr[i], i
 			}
 		}
-		for {
-			switch {
-			case bestP == a && a > rlo:
-				a--
-				corr[a] = correlate(y[a:], tr.ref, 1)
-				if corr[a] > best {
-					best, bestP = corr[a], a
-				}
-				continue
-			case bestP == b && b < rhi:
-				b++
-				corr[b] = correlate(y[b:], tr.ref, 1)
-				if corr[b] > best {
-					best, bestP = corr[b], b
-				}
-				continue
-			}
-			break
-		}
-		// The parabola below needs both neighbours of the peak.
 		for _, i := range [2]int{bestP - 1, bestP + 1} {
-			if i >= 0 && i < nl && (i < a || i > b) {
+			if i >= 0 && i < nl && (i < rlo || i > rhi) {
 				corr[i] = correlate(y[i:], tr.ref, 1)
 			}
 		}
@@ -657,6 +659,14 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 // ok, and does not allocate.
 func (d *Demodulator) Symbols(dst *[tdma.BurstBits]complex64) {
 	d.eq.symbols(dst, &d.hard)
+}
+
+// fillPhase filters the samples y[i], y[i+cstep], … of the n from i on,
+// y[0] being x's sample yStart.
+func (d *Demodulator) fillPhase(y, x []complex64, yStart, i, n, cstep int) {
+	for k := i; k < i+n; k += cstep {
+		y[k] = d.mfAt(x, yStart+k)
+	}
 }
 
 // correlate returns |Σ y(k)·conj(ref(k))|² over every step-th k, scaled
