@@ -372,6 +372,33 @@ func (d *Demodulator) filter(dst []complex64, x []complex64, start int) {
 	}
 }
 
+// filterEvery writes the matched-filtered samples of x at indices start,
+// start+xstep, … (n of them) to dst[0], dst[dstep], …, taking x as zero
+// outside the slice. It is mfAt in a loop, without a call per sample on
+// the default filter: the same sums in the same order.
+func (d *Demodulator) filterEvery(dst []complex64, dstep int, x []complex64, start, xstep, n int) {
+	if n <= 0 {
+		return
+	}
+	if len(d.mf) == 15 && start-7 >= 0 && start+(n-1)*xstep+8 <= len(x) {
+		t := (*[15]float32)(d.mf)
+		_ = dst[(n-1)*dstep]
+		for m := 0; m < n; m++ {
+			c := start + m*xstep - 7
+			xs := (*[15]complex64)(x[c : c+15])
+			re0 := t[7]*real(xs[7]) + t[0]*(real(xs[0])+real(xs[14])) + t[2]*(real(xs[2])+real(xs[12])) + t[4]*(real(xs[4])+real(xs[10])) + t[6]*(real(xs[6])+real(xs[8]))
+			re1 := t[1]*(real(xs[1])+real(xs[13])) + t[3]*(real(xs[3])+real(xs[11])) + t[5]*(real(xs[5])+real(xs[9]))
+			im0 := t[7]*imag(xs[7]) + t[0]*(imag(xs[0])+imag(xs[14])) + t[2]*(imag(xs[2])+imag(xs[12])) + t[4]*(imag(xs[4])+imag(xs[10])) + t[6]*(imag(xs[6])+imag(xs[8]))
+			im1 := t[1]*(imag(xs[1])+imag(xs[13])) + t[3]*(imag(xs[3])+imag(xs[11])) + t[5]*(imag(xs[5])+imag(xs[9]))
+			dst[m*dstep] = complex(re0+re1, im0+im1)
+		}
+		return
+	}
+	for m := 0; m < n; m++ {
+		dst[m*dstep] = d.mfAt(x, start+m*xstep)
+	}
+}
+
 // mfAt returns the matched-filtered sample x⊛C0 at index i of x, taking x
 // as zero outside the slice. C0 is symmetric, so the taps either side of
 // the centre share a multiplication.
@@ -437,9 +464,7 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	yStart := lo + tr.refOff
 	y := d.y[:nl-1+len(tr.ref)]
 	step := max(sps/2, 1)
-	for i := 0; i < len(y); i += step {
-		y[i] = d.mfAt(x, yStart+i)
-	}
+	d.filterEvery(y, step, x, yStart, step, (len(y)+step-1)/step)
 
 	// Correlate against the reference: first every half symbol (the main
 	// lobe of the filtered correlation is about two symbols wide, so the
@@ -539,16 +564,39 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// symbol when the grid divides the symbol (no division per sample).
 	varies := sps%step != 0
 	onGrid := !varies && (p+sps-yStart)%step == 0
-	for i := range z {
-		k := i - zPad
-		pos := p + (k+1)*sps
-		var v complex64
-		if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && (onGrid || varies && j%step == 0) {
-			v = y[j]
-		} else {
-			v = d.mfAt(x, pos)
+	if varies {
+		for i := range z {
+			k := i - zPad
+			pos := p + (k+1)*sps
+			var v complex64
+			if j := pos - yStart; j >= fineLo && j < fineHi || j >= 0 && j < len(y) && j%step == 0 {
+				v = y[j]
+			} else {
+				v = d.mfAt(x, pos)
+			}
+			z[i] = derotate(v, k)
 		}
-		z[i] = derotate(v, k)
+	} else {
+		// The symbols whose samples y holds are one run: i in iA … iB−1.
+		jLo, jHi := fineLo, fineHi
+		if onGrid {
+			jLo, jHi = 0, len(y)
+		}
+		pos0 := p + (1-zPad)*sps // z[0]'s sample
+		j0 := pos0 - yStart
+		iA, iB := 0, 0
+		if jHi > jLo {
+			iA = min(max(ceilDiv(jLo-j0, sps), 0), len(z))
+			iB = min(max(ceilDiv(jHi-j0, sps), iA), len(z))
+		}
+		d.filterEvery(z, 1, x, pos0, sps, iA)
+		for i := iA; i < iB; i++ {
+			z[i] = y[j0+i*sps]
+		}
+		d.filterEvery(z[iB:], 1, x, pos0+iB*sps, sps, len(z)-iB)
+		for i := range z {
+			z[i] = derotate(z[i], i-zPad)
+		}
 	}
 
 	// Equalise; while the residual frequency offset is large, remove it and
@@ -664,9 +712,15 @@ func (d *Demodulator) Symbols(dst *[tdma.BurstBits]complex64) {
 // fillPhase filters the samples y[i], y[i+cstep], … of the n from i on,
 // y[0] being x's sample yStart.
 func (d *Demodulator) fillPhase(y, x []complex64, yStart, i, n, cstep int) {
-	for k := i; k < i+n; k += cstep {
-		y[k] = d.mfAt(x, yStart+k)
+	d.filterEvery(y[i:], cstep, x, yStart+i, cstep, (n+cstep-1)/cstep)
+}
+
+// ceilDiv returns ⌈a/b⌉ for b > 0.
+func ceilDiv(a, b int) int {
+	if a >= 0 {
+		return (a + b - 1) / b
 	}
+	return -(-a / b)
 }
 
 // correlate returns |Σ y(k)·conj(ref(k))|² over every step-th k, scaled
