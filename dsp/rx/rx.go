@@ -380,10 +380,18 @@ func (d *Demodulator) filterEvery(dst []complex64, dstep int, x []complex64, sta
 	if n <= 0 {
 		return
 	}
-	if len(d.mf) == 15 && start-7 >= 0 && start+(n-1)*xstep+8 <= len(x) {
+	mA, mB := 0, 0 // the outputs m in mA … mB−1 whose taps all fall inside x
+	if len(d.mf) == 15 {
+		mA = min(max(ceilDiv(7-start, xstep), 0), n)
+		mB = min(max(ceilDiv(len(x)-7-start, xstep), mA), n)
+	}
+	for m := 0; m < mA; m++ {
+		dst[m*dstep] = d.mfAt(x, start+m*xstep)
+	}
+	if mB > mA {
 		t := (*[15]float32)(d.mf)
-		_ = dst[(n-1)*dstep]
-		for m := 0; m < n; m++ {
+		_ = dst[(mB-1)*dstep]
+		for m := mA; m < mB; m++ {
 			c := start + m*xstep - 7
 			xs := (*[15]complex64)(x[c : c+15])
 			re0 := t[7]*real(xs[7]) + t[0]*(real(xs[0])+real(xs[14])) + t[2]*(real(xs[2])+real(xs[12])) + t[4]*(real(xs[4])+real(xs[10])) + t[6]*(real(xs[6])+real(xs[8]))
@@ -392,9 +400,8 @@ func (d *Demodulator) filterEvery(dst []complex64, dstep int, x []complex64, sta
 			im1 := t[1]*(imag(xs[1])+imag(xs[13])) + t[3]*(imag(xs[3])+imag(xs[11])) + t[5]*(imag(xs[5])+imag(xs[9]))
 			dst[m*dstep] = complex(re0+re1, im0+im1)
 		}
-		return
 	}
-	for m := 0; m < n; m++ {
+	for m := max(mB, mA); m < n; m++ {
 		dst[m*dstep] = d.mfAt(x, start+m*xstep)
 	}
 }
