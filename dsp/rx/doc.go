@@ -16,8 +16,8 @@
 //   - Normal bursts (TS 45.002 §5.2.3) with any of the eight training
 //     sequences, and synchronisation bursts (SCH, §5.2.5, the 64-bit
 //     extended training sequence): timing from the training sequence
-//     (a half-symbol grid at one sample per symbol, then a climb to the
-//     best sample), a whitening filter that turns the matched filter's
+//     (a half-symbol grid at one sample per symbol, then the samples
+//     between, also at one sample per symbol), a whitening filter that turns the matched filter's
 //     coloured noise white (Forney's whitened matched filter), a least-
 //     squares estimate of a 5-tap channel impulse response at one sample
 //     per symbol on the training sequence, a maximum-likelihood sequence

@@ -476,7 +476,8 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// Correlate against the reference: first every half symbol (the main
 	// lobe of the filtered correlation is about two symbols wide, so the
 	// grid lands within a quarter symbol of the peak) on one sample per
-	// symbol, then every sample within half a symbol of the best on all.
+	// symbol, then the lags between within half a symbol of the best,
+	// also on one sample per symbol.
 	corr := d.corr[:nl]
 	best, bestP := float32(-1), -1
 	cstep := step * (sps / step) // about a symbol, on the grid
@@ -538,11 +539,19 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	if bestP < 0 || !(best > 0) || math.IsInf(float64(best), 0) {
 		return m, false
 	}
-	// Normalised correlation at the peak.
+	// Normalised correlation at the peak, on the samples the peak's
+	// correlation saw (above 2 sps the search filtered only those).
 	var e float64
-	for _, v := range y[bestP:][:len(tr.ref)] {
+	es := 1
+	if step > 1 {
+		es = cstep
+	}
+	yw := y[bestP:][:len(tr.ref)]
+	for k := 0; k < len(yw); k += es {
+		v := yw[k]
 		e += float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))
 	}
+	e *= float64(es)
 	rho := float64(best) / (e * tr.refEnergy)
 	if !(rho >= 0) || math.IsInf(rho, 0) {
 		return m, false
