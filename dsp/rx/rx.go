@@ -488,34 +488,15 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 		}
 	}
 	fineLo, fineHi := 0, 0 // y[fineLo:fineHi] is wholly filtered
+	gridFrac, gridStep := 0.0, 1
 	if bestP >= 0 && step > 1 {
-		// Refine on the lags between the grid's, still at one sample per
-		// symbol: each needs the samples of its own phase only (together
-		// with the grid's, every sample from bestP−step+1 on), and the
-		// lags either side are on the grid already. The best of them
-		// within half a symbol of the grid's peak is the timing.
-		rlo, rhi := max(bestP-step, 0), min(bestP+step, nl-1)
-		if bestP-step+1 >= 0 && bestP+step-1 < nl {
-			fineLo, fineHi = bestP-step+1, bestP+step-1+len(tr.ref)-cstep+1
-		}
-		for i := rlo; i <= rhi; i++ {
-			if i%step != 0 {
-				d.fillPhase(y, x, yStart, i, len(tr.ref), cstep)
-				corr[i] = correlate(y[i:], tr.ref, cstep)
-			}
-		}
-		for i := rlo; i <= rhi; i++ {
-			if corr[i] > best {
-				best, bestP = corr[i], i
-			}
-		}
-		// The parabola below needs both neighbours of the peak.
-		for _, i := range [2]int{bestP - 1, bestP + 1} {
-			if i >= 0 && i < nl && (i < rlo || i > rhi) {
-				if i%step != 0 {
-					d.fillPhase(y, x, yStart, i, len(tr.ref), cstep)
-				}
-				corr[i] = correlate(y[i:], tr.ref, cstep)
+		// The peak between the grid's lags: a parabola through the best
+		// and its two neighbours on the grid (square roots, as below).
+		gridStep = step
+		if bestP-step >= 0 && bestP+step < nl {
+			a, b, c := math.Sqrt(float64(corr[bestP-step])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+step]))
+			if den := a - 2*b + c; den < 0 {
+				gridFrac = min(max(0.5*(a-c)/den, -0.5), 0.5)
 			}
 		}
 	} else if bestP >= 0 {
@@ -559,7 +540,11 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	m.Corr = float32(min(rho, 1))
 	p := lo + bestP // bit 0 starts here, to the nearest sample
 	frac := 0.0
-	if bestP > 0 && bestP < nl-1 {
+	if gridStep > 1 {
+		off := int(math.Round(gridFrac * float64(gridStep)))
+		p += off
+		frac = gridFrac*float64(gridStep) - float64(off)
+	} else if bestP > 0 && bestP < nl-1 {
 		a, b, c := math.Sqrt(float64(corr[bestP-1])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+1]))
 		if den := a - 2*b + c; den < 0 {
 			frac = 0.5 * (a - c) / den
