@@ -476,8 +476,11 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	// Correlate against the reference: first every half symbol (the main
 	// lobe of the filtered correlation is about two symbols wide, so the
 	// grid lands within a quarter symbol of the peak) on one sample per
-	// symbol, then the lags between within half a symbol of the best,
-	// also on one sample per symbol.
+	// symbol. Above 2 sps the timing is then the vertex of a parabola
+	// through the grid's peak and its two neighbours, rounded to the
+	// nearest sample: no outputs are filtered for the lags between (the
+	// symbols of an off-grid timing are filtered below anyway); at 1 or
+	// 2 sps the three lags around the grid's peak on every sample.
 	corr := d.corr[:nl]
 	best, bestP := float32(-1), -1
 	cstep := step * (sps / step) // about a symbol, on the grid
@@ -491,7 +494,9 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 	gridFrac, gridStep := 0.0, 1
 	if bestP >= 0 && step > 1 {
 		// The peak between the grid's lags: a parabola through the best
-		// and its two neighbours on the grid (square roots, as below).
+		// and its two neighbours on the grid, on the square roots as
+		// below (TestAccessToA: RMS error 0.02 symbol without noise,
+		// 0.09 at 3 dB Eb/N0).
 		gridStep = step
 		if bestP-step >= 0 && bestP+step < nl {
 			a, b, c := math.Sqrt(float64(corr[bestP-step])), math.Sqrt(float64(best)), math.Sqrt(float64(corr[bestP+step]))
@@ -708,12 +713,6 @@ func (d *Demodulator) burst(dst *tdma.SoftBurst, x []complex64, tr *training, lo
 // ok, and does not allocate.
 func (d *Demodulator) Symbols(dst *[tdma.BurstBits]complex64) {
 	d.eq.symbols(dst, &d.hard)
-}
-
-// fillPhase filters the samples y[i], y[i+cstep], … of the n from i on,
-// y[0] being x's sample yStart.
-func (d *Demodulator) fillPhase(y, x []complex64, yStart, i, n, cstep int) {
-	d.filterEvery(y[i:], cstep, x, yStart+i, cstep, (n+cstep-1)/cstep)
 }
 
 // ceilDiv returns ⌈a/b⌉ for b > 0.
