@@ -10,7 +10,9 @@ import (
 // Connect (TS 24.008 §5.5.1): a progress indicator #1, #2 or #8 in
 // Alerting, Call Proceeding or Progress; nothing else.
 func TestInBand(t *testing.T) {
-	pi := func(d uint8) cc.ProgressIndicator { return cc.ProgressIndicator{Coding: 3, Location: 2, Description: d} }
+	pi := func(d uint8) cc.ProgressIndicator {
+		return cc.ProgressIndicator{Coding: 3, Location: 2, Description: d}
+	}
 	for _, c := range []struct {
 		m    cc.Message
 		want bool

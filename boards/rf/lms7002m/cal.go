@@ -168,4 +168,3 @@ func solve(a, b, c complex128) (x, y float64, ok bool) {
 	y = (real(a)*imag(c) - imag(a)*real(c)) / det
 	return x, y, true
 }
-
