@@ -113,7 +113,7 @@ func TestTsharkTelephoneEvent(t *testing.T) {
 	testtool.Need(t, "tshark")
 	pkts := dtmfPackets(t, '#')
 	pcap := filepath.Join(t.TempDir(), "dtmf.pcap")
-	writePcap(t, pcap, pkts)
+	testtool.WriteUDPPcap(t, pcap, pkts)
 	out := tshark(t, "-r", pcap, "-d", "udp.port==40000,rtp", "-o", "rtpevent.event_payload_type_value:101",
 		"-T", "fields", "-E", "separator=,", "-e", "rtp.seq", "-e", "rtp.marker", "-e", "rtp.timestamp",
 		"-e", "rtpevent.event_id", "-e", "rtpevent.end_of_event", "-e", "rtpevent.volume", "-e", "rtpevent.duration")

@@ -2,10 +2,8 @@ package rtp
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,51 +11,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/tools/testtool"
 )
-
-// writePcap writes UDP datagrams to port 40000 as a raw-IPv4 pcap
-// (LINKTYPE_RAW = 101), one per 20 ms.
-func writePcap(t *testing.T, path string, dgrams [][]byte) {
-	t.Helper()
-	var b bytes.Buffer
-	le := binary.LittleEndian
-	hdr := make([]byte, 24)
-	le.PutUint32(hdr[0:], 0xa1b2c3d4)
-	le.PutUint16(hdr[4:], 2)
-	le.PutUint16(hdr[6:], 4)
-	le.PutUint32(hdr[16:], 65535)
-	le.PutUint32(hdr[20:], 101)
-	b.Write(hdr)
-	for i, d := range dgrams {
-		ip := make([]byte, 28, 28+len(d))
-		ip[0] = 0x45
-		binary.BigEndian.PutUint16(ip[2:], uint16(28+len(d)))
-		ip[8], ip[9] = 64, 17 // TTL, UDP
-		copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
-		var sum uint32
-		for j := 0; j < 20; j += 2 {
-			sum += uint32(binary.BigEndian.Uint16(ip[j:]))
-		}
-		for sum > 0xffff {
-			sum = sum&0xffff + sum>>16
-		}
-		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-		binary.BigEndian.PutUint16(ip[20:], 40000)
-		binary.BigEndian.PutUint16(ip[22:], 40000)
-		binary.BigEndian.PutUint16(ip[24:], uint16(8+len(d)))
-		ip = append(ip, d...)
-		rec := make([]byte, 16)
-		us := uint32(i) * 20000
-		le.PutUint32(rec[0:], 1700000000+us/1000000)
-		le.PutUint32(rec[4:], us%1000000)
-		le.PutUint32(rec[8:], uint32(len(ip)))
-		le.PutUint32(rec[12:], uint32(len(ip)))
-		b.Write(rec)
-		b.Write(ip)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func tshark(t *testing.T, args ...string) string {
 	t.Helper()
@@ -119,7 +72,7 @@ func TestTsharkDissect(t *testing.T) {
 			fmt.Sprint(p.Timestamp), fmt.Sprintf("0x%08x", p.SSRC), strings.Join(csrc, ";"), prof, pad}, ","))
 	}
 	pcap := filepath.Join(t.TempDir(), "rtp.pcap")
-	writePcap(t, pcap, dgrams)
+	testtool.WriteUDPPcap(t, pcap, dgrams)
 	out := tshark(t, "-r", pcap, "-d", "udp.port==40000,rtp", "-T", "fields", "-E", "separator=,", "-E", "aggregator=;",
 		"-e", "rtp.version", "-e", "rtp.padding", "-e", "rtp.ext", "-e", "rtp.cc", "-e", "rtp.marker",
 		"-e", "rtp.p_type", "-e", "rtp.seq", "-e", "rtp.timestamp", "-e", "rtp.ssrc", "-e", "rtp.csrc.item",
@@ -192,7 +145,7 @@ func TestTsharkStreamAnalysis(t *testing.T) {
 		t.Errorf("Stats().Lost = %d, want %d", st.Lost, dropped)
 	}
 	pcap := filepath.Join(t.TempDir(), "stream.pcap")
-	writePcap(t, pcap, sent)
+	testtool.WriteUDPPcap(t, pcap, sent)
 	out := tshark(t, "-q", "-r", pcap, "-d", "udp.port==40000,rtp", "-z", "rtp,streams")
 	// Row: src port dst port SSRC payload pkts lost (pct) ...
 	var pktsSeen, lost int
