@@ -360,14 +360,13 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration in Go syntax.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
 
-// DefaultDynamicTimeslots is the default cell.dynamic_timeslots: off.
-// The default layout's twenty SDCCHs are not what holds a storm of 200
-// phones back, its RACH is: more SDCCHs there only turn the Immediate
-// Assignment Rejects that spread the phones' returns (T3122) into more
-// collisions (docs/storm.md has the figures). A cell laid out with
-// fewer SDCCHs and more TCH/Fs gains from it: set 2 there, and TN6, TN7
-// carry SDCCH/8 during a storm.
-const DefaultDynamicTimeslots = 0
+// DefaultDynamicTimeslots is the default cell.dynamic_timeslots: the
+// highest two TCH/F timeslots carry SDCCH/8 while the signalling
+// outgrows the SDCCHs. Without them a registration storm spills onto the
+// TCH/Fs one phone each, and until it is over no call, not even an
+// emergency call, finds a channel; with them the other TCH/Fs stay free
+// and the storm registers sooner (docs/storm.md has the figures).
+const DefaultDynamicTimeslots = 2
 
 // DynamicTS returns the TCH/F timeslots that may become SDCCH/8: the
 // cell.dynamic_timeslots highest of cell.tchf_timeslots.

@@ -73,6 +73,8 @@ type Stats struct {
 	// and TCH); DownQueue the core's requests waiting for the next frame.
 	ChannelsInUse int
 	DownQueue     int
+	// TCHFFree counts the TCH/Fs a call could have now.
+	TCHFFree int
 	// UplinkByClass is the uplink's level and block error rate per type
 	// of channel: SDCCH, SACCH and TCH on channels in use (measure.go),
 	// RACH from l1 (Uplink.RACH).
@@ -171,7 +173,10 @@ func New(cfg Config) (*Cell, error) {
 	c.initDynamic()
 	c.initRACHSlots()
 	for i := range c.chans {
-		if c.chans[i].ch.Kind != l1.ChanTCHF && c.usable(&c.chans[i]) {
+		switch {
+		case c.chans[i].ch.Kind == l1.ChanTCHF:
+			c.acc.tchf++
+		case c.usable(&c.chans[i]):
 			c.acc.st.SDCCHTotal++
 		}
 	}
@@ -194,6 +199,11 @@ func New(cfg Config) (*Cell, error) {
 		if err := c.dl.BCCH.Set(l1.SI2bis, &si.SI2bis); err != nil {
 			return nil, fmt.Errorf("%w: SI2bis: %w", ErrConfig, err)
 		}
+	}
+	if !c.acc.overloadOff {
+		// A cell coming on air meets every phone in range at once.
+		c.acc.st.Level, c.acc.st.LevelMax = OverloadSpread, OverloadSpread
+		c.applyOverload()
 	}
 	return c, nil
 }
@@ -241,8 +251,12 @@ func (c *Cell) Stats() Stats {
 	s.UplinkByClass = c.meas
 	s.UplinkByClass[l1.MeasRACH] = s.Uplink.RACH
 	for i := range c.chans {
-		if c.chans[i].state != ChanFree {
+		d := &c.chans[i]
+		switch {
+		case d.state != ChanFree:
 			s.ChannelsInUse++
+		case d.ch.Kind == l1.ChanTCHF && c.usable(d):
+			s.TCHFFree++
 		}
 	}
 	s.DownQueue = c.down.Len()

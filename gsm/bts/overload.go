@@ -116,6 +116,7 @@ type accessSched struct {
 	rotation    int
 	overloadOff bool
 	rachSeen    uint64 // access bursts, decoded or not, at the last look
+	tchf        int    // the TCH/Fs
 	busy        int    // RACH busy slots per thousand, moving average
 }
 
@@ -335,6 +336,11 @@ func (c *Cell) second() int64 {
 // phones that come back meet free channels.
 func (c *Cell) servicePerSecond() int {
 	n := c.acc.st.SDCCHTotal
+	if len(c.cfg.DynamicTS) == 0 {
+		// Signalling beyond the SDCCHs goes to the TCH/Fs
+		// (chooseChannel).
+		n += c.acc.tchf
+	}
 	hold := max(c.acc.hold, secondFrames)
 	return max(1, n*secondFrames*8/(hold*10))
 }
@@ -413,8 +419,8 @@ func (c *Cell) overload() {
 	a.busy += (busy*1000/slots - a.busy) / 4
 	a.st.RACHBusy = a.busy
 	// Thresholds per level: rise above up[l], fall below down[l].
-	up := [numOverloadLevels]int{4, 15, 40, 1 << 30}
-	down := [numOverloadLevels]int{-1, 2, 8, 25}
+	up := [numOverloadLevels]int{4, 60, 120, 1 << 30}
+	down := [numOverloadLevels]int{-1, 2, 30, 60}
 	// A busy RACH only spreads the requests: barring is the slower
 	// lever (an idle MS may take 30 s to read it), kept for a backlog.
 	busyUp := [numOverloadLevels]int{250, 1 << 30, 1 << 30, 1 << 30}
@@ -449,6 +455,7 @@ func (c *Cell) applyOverload() {
 	cc := a.base
 	if a.st.Level >= OverloadSpread {
 		cc.TxIntegerSlots = 50
+		cc.MaxRetrans = 7
 	}
 	var nbar int
 	switch a.st.Level {
@@ -462,7 +469,7 @@ func (c *Cell) applyOverload() {
 		bar |= 1 << ((a.rotation*nbar + i) % 10)
 	}
 	cc.BarredClasses = bar
-	if cc.TxIntegerSlots == c.cfg.Cell.TxIntegerSlots && cc.BarredClasses == c.cfg.Cell.BarredClasses {
+	if cc.TxIntegerSlots == c.cfg.Cell.TxIntegerSlots && cc.MaxRetrans == c.cfg.Cell.MaxRetrans && cc.BarredClasses == c.cfg.Cell.BarredClasses {
 		return
 	}
 	si, err := rr.BuildSystemInformation(cc)

@@ -81,8 +81,9 @@ func TestWaitIndicationScales(t *testing.T) {
 // then bars access classes, in the System Information it broadcasts;
 // when the flood stops it lifts them again, one level at a time.
 func TestOverloadControl(t *testing.T) {
-	a := newAir(t, testConfig())
-	base := rr.TxIntegerSlots(si3(t, a.cell).RACH.TxInteger)
+	cfg := testConfig()
+	a := newAir(t, cfg)
+	base := cfg.Cell.TxIntegerSlots
 	flood := true
 	ra := uint8(0)
 	up := func(fn tdma.FN, tn tdma.TN) *tdma.RxBurst {

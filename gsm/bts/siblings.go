@@ -66,7 +66,7 @@ func (c *Cell) initRACHSlots() {
 // siblingGap reports whether n RACH slots can separate two requests of
 // one phone under Tx-integer t: k·S ≤ n ≤ k·(S+T−1) for some k ≤ M.
 func (c *Cell) siblingGap(n int) bool {
-	m := int(c.acc.base.MaxRetrans)
+	m := int(max(c.acc.base.MaxRetrans, c.cfg.Cell.MaxRetrans))
 	combined := c.cfg.Cell.CombinedCCCH
 	for _, t := range [2]int{c.acc.base.TxIntegerSlots, c.cfg.Cell.TxIntegerSlots} {
 		s := slotsS(t, combined)

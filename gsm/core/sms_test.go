@@ -338,6 +338,11 @@ func smsLatency(t *testing.T, keyed bool) (med, p95, worst time.Duration) {
 	if !w.until(51*300, w.registered) {
 		t.Fatal("phones did not register")
 	}
+	// Steady state: a cell coming on air spreads the RACH for the storm
+	// it expects (gsm/bts overload.go) until its load has stayed low for
+	// a while, and a phone reads the System Information again within 30
+	// s (TS 45.008 §6.6.1). A minute of air covers both.
+	w.until(51*260, func() bool { return false })
 	var lat []time.Duration
 	for i := range 20 {
 		// Let both phones settle back to idle, then send.
