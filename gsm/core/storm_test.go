@@ -22,8 +22,8 @@ import (
 )
 
 var (
-	stormPhones = flag.Int("storm.phones", 100, "phones in the tier-2 storm tests")
-	stormCells  = flag.Int("storm.cells", 4, "random cell configurations in TestStormRandomCells")
+	stormPhones = flag.Int("storm.phones", 200, "phones in the tier-2 storm tests")
+	stormCells  = flag.Int("storm.cells", 16, "random cell configurations in TestStormRandomCells")
 )
 
 // stormWorld is a registration storm at tier 2: every phone of a village
