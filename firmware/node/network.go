@@ -10,6 +10,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/core"
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/gsmtap"
+	"github.com/gsmbox/gsmbox/gsm/l1"
 	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
@@ -81,7 +82,8 @@ func OnAirLine(c *config.Config) string {
 // It is the one place where bts.Cell and core.Network are constructed
 // and joined: a change to either API is adapted here.
 func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *registry.Registry, clk core.Clock, virtual bool,
-	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result), sms core.SMSConfig, tr core.Trunk) (*bts.Cell, *core.Network, error) {
+	cdrs core.CDRSink, onCall func(core.CallResult), onResult func(mm.Result), sms core.SMSConfig, tr core.Trunk,
+	onSwitch func(tdma.TN, l1.Combination, tdma.FN)) (*bts.Cell, *core.Network, error) {
 	ciphers, _ := c.CipherSet()
 	lai := l3.LAI{PLMN: l3.PLMN{MCC: c.Network.MCC, MNC: c.Network.MNC}, LAC: uint16(c.Cell.LAC)}
 	short := c.Network.ShortName
@@ -107,7 +109,7 @@ func buildNetwork(c *config.Config, log *slog.Logger, tap *gsmtap.Sender, reg *r
 		return nil, nil, err
 	}
 	settings := CellSettings(c, log)
-	settings.ID, settings.Up = cellID, net.Up()
+	settings.ID, settings.Up, settings.OnSwitch = cellID, net.Up(), onSwitch
 	if tap != nil {
 		settings.Tap = bts.GSMTAPTap(tap, c.Band())
 	}

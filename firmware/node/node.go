@@ -21,6 +21,7 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/mm"
 	"github.com/gsmbox/gsmbox/gsm/phy"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
+	"github.com/gsmbox/gsmbox/gsm/trxproto/trxclient"
 )
 
 // Config configures a Node.
@@ -117,8 +118,9 @@ type Node struct {
 	frames  atomic.Uint64
 	running atomic.Bool
 	snap    atomic.Pointer[Snapshot]
-	fn      atomic.Uint32 // the frame being run
-	trunks  *trunk.Group  // the SIP trunks, or nil (trunk.go)
+	fn      atomic.Uint32                    // the frame being run
+	trunks  *trunk.Group                     // the SIP trunks, or nil (trunk.go)
+	trx     atomic.Pointer[trxclient.Client] // the external transceiver, or nil (trx.go)
 }
 
 // New builds the network of cfg.Config: it opens the registry unless
@@ -192,7 +194,7 @@ func New(cfg Config) (*Node, error) {
 	if trunks != nil {
 		tr = trunks
 	}
-	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult, n.smsConfig(), tr)
+	cell, net, err := buildNetwork(cfg.Config, cfg.Log, cfg.Tap, n.reg, clk, cfg.VirtualTime, cfg.CDR, cfg.OnCall, cfg.OnResult, n.smsConfig(), tr, n.slotSwitched)
 	if err != nil {
 		if trunks != nil {
 			for _, t := range trunks.Trunks() {

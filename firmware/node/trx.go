@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/l1"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 	"github.com/gsmbox/gsmbox/gsm/trxproto"
 	"github.com/gsmbox/gsmbox/gsm/trxproto/trxclient"
 )
@@ -24,10 +25,24 @@ func (n *Node) TRXCarrier(link *trxproto.Link, o TRXOptions) (*trxclient.Client,
 	c := n.cfg.Config
 	tc := trxclient.Config{Link: link, Band: c.Band(), ARFCN: c.ARFCN(), TSC: n.l1cfg.TSC(),
 		Advance: o.Advance, Lost: o.Lost, MaxVersion: o.MaxVersion, Log: o.Log}
-	for tn, comb := range n.l1cfg.Slots {
+	for tn, comb := range n.cell.Stats().Timeslots {
 		tc.Slots[tn] = SlotType(comb)
 	}
-	return trxclient.New(tc)
+	cl, err := trxclient.New(tc)
+	if err != nil {
+		return nil, err
+	}
+	n.trx.Store(cl)
+	return cl, nil
+}
+
+// slotSwitched passes a dynamic timeslot's switch to the external
+// transceiver, if there is one (the cell's OnSwitch, on the frame loop:
+// SetSlot does not wait).
+func (n *Node) slotSwitched(tn tdma.TN, to l1.Combination, _ tdma.FN) {
+	if cl := n.trx.Load(); cl != nil {
+		cl.SetSlot(tn, SlotType(to))
+	}
 }
 
 // SlotType is the SETSLOT code of a channel combination.

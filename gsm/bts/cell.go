@@ -26,6 +26,11 @@ type Config struct {
 	Tap l1.Tap
 	// Log receives the cell's events; nil discards them.
 	Log *slog.Logger
+	// OnSwitch, when not nil, is told when a dynamic timeslot is to
+	// change its combination from frame at on (dynamic.go): an external
+	// transceiver needs a SETSLOT. It is called on the frame loop and
+	// must not wait.
+	OnSwitch func(tn tdma.TN, to l1.Combination, at tdma.FN)
 	// MSPowerTargetDBm, when not 0, turns on MS power control (TS 45.008
 	// §4.7): the cell orders each phone's power level on the SACCH so
 	// that its uplink arrives near this level, ±PowerWindowDB.

@@ -142,6 +142,9 @@ func (c *Cell) switchSlot(tn tdma.TN, to l1.Combination, fn tdma.FN) bool {
 		c.dynStats.ToTCH++
 	}
 	c.log.Info("dynamic timeslot", "tn", tn, "to", to, "fn", uint32(at))
+	if c.cfg.OnSwitch != nil {
+		c.cfg.OnSwitch(tn, to, at)
+	}
 	return true
 }
 

@@ -41,6 +41,12 @@ func TestDynamicTimeslots(t *testing.T) {
 	cfg := dynamicConfig()
 	up := rsl.NewQueue[rsl.Up](4096)
 	cfg.Up = up
+	told := map[tdma.TN]tdma.FN{} // what OnSwitch said (an external transceiver's SETSLOT)
+	cfg.OnSwitch = func(tn tdma.TN, to l1.Combination, at tdma.FN) {
+		if to == l1.CombVII {
+			told[tn] = at
+		}
+	}
 	a := newAir(t, cfg)
 	if got := a.cell.Overload().SDCCHTotal; got != 4 {
 		t.Fatalf("SDCCHs at start = %d, want the 4 SDCCH/4", got)
@@ -72,6 +78,9 @@ func TestDynamicTimeslots(t *testing.T) {
 	}
 	if len(switched) != 2 || switched[7] > switched[6] {
 		t.Fatalf("switched to SDCCH/8: %v, want TN7 then TN6", switched)
+	}
+	if len(told) != 2 || told[6] != switched[6] || told[7] != switched[7] {
+		t.Errorf("OnSwitch told %v, want the switches %v", told, switched)
 	}
 	for tn, at := range switched {
 		if at%51 != 0 {

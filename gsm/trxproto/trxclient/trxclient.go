@@ -70,6 +70,11 @@ type Stats struct {
 	BadData    uint64 // uplink TRXD PDUs that could not be read
 	BadControl uint64 // control datagrams that could not be read
 	Stale      uint64 // responses that answered no command waited for
+	// SlotChanges counts SETSLOTs sent after initialisation (a dynamic
+	// timeslot switched); SlotFailures those the transceiver refused or
+	// did not answer, or that found the queue full.
+	SlotChanges  uint64
+	SlotFailures uint64
 }
 
 // Client is a phy.Carrier over the TRX protocol. Next, Transmit and
@@ -99,6 +104,16 @@ type Client struct {
 	inits    atomic.Uint64
 	initAt   time.Time
 
+	// cmdMu makes the control socket's reader one at a time: the loop
+	// (initialise, stop) and the slot changer.
+	cmdMu     sync.Mutex
+	slots     [tdma.Slots]atomic.Int32 // each timeslot's SETSLOT code now
+	slotq     chan slotChange          // SetSlot → slot changer
+	quit      chan struct{}            // closed by Close
+	slotSent  atomic.Uint64
+	slotFail  atomic.Uint64
+	closeOnce sync.Once
+
 	started bool
 	wg      sync.WaitGroup
 	tick    *time.Ticker
@@ -112,6 +127,12 @@ type Client struct {
 }
 
 var _ phy.Carrier = (*Client)(nil)
+
+// slotChange is a SETSLOT to send.
+type slotChange struct {
+	tn tdma.TN
+	st trxproto.SlotType
+}
 
 // clockInd is the followed clock: frame fn began at at; seen is when
 // the last indication that agreed with it came.
@@ -141,11 +162,61 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{cfg: cfg, log: log, ul: make(chan tdma.RxBurst, 256),
+	c := &Client{cfg: cfg, log: log, ul: make(chan tdma.RxBurst, 256),
 		badClock: trxproto.NewBadInput("trx clock: unreadable datagram", log, 0, nil),
 		outlier:  trxproto.NewBadInput("trx clock: IND CLOCK far from the followed clock; not followed", log, 0, nil),
 		badData:  trxproto.NewBadInput("trxd: unreadable uplink PDU", log, 0, nil),
-	}, nil
+		slotq:    make(chan slotChange, tdma.Slots),
+		quit:     make(chan struct{}),
+	}
+	for tn, st := range cfg.Slots {
+		c.slots[tn].Store(int32(st))
+	}
+	return c, nil
+}
+
+// SetSlot changes timeslot tn's channel combination on the transceiver,
+// as a dynamic timeslot switches between TCH/F and SDCCH/8 (gsm/bts
+// dynamic.go): the SETSLOT osmo-bts-trx also sends at run time. It never
+// waits, so the cell's frame loop may call it: the command goes out from
+// the client's own goroutine, and a full queue drops it, counted in
+// Stats.SlotFailures (a re-initialisation sends every slot's code as it
+// is now). It reports whether the change was queued.
+func (c *Client) SetSlot(tn tdma.TN, st trxproto.SlotType) bool {
+	if tn >= tdma.Slots {
+		return false
+	}
+	c.slots[tn].Store(int32(st))
+	select {
+	case c.slotq <- slotChange{tn, st}:
+		return true
+	default:
+		c.slotFail.Add(1)
+		return false
+	}
+}
+
+// changeSlots sends the SETSLOTs SetSlot queued, while the transceiver
+// is up; until Close.
+func (c *Client) changeSlots() {
+	for {
+		select {
+		case <-c.quit:
+			return
+		case ch := <-c.slotq:
+			cmd := trxproto.Command("SETSLOT", strconv.Itoa(int(ch.tn)), strconv.Itoa(int(ch.st)))
+			c.cmdMu.Lock()
+			r, err := c.cfg.Link.Command(cmd, time.Second, 3)
+			c.cmdMu.Unlock()
+			if err != nil {
+				c.slotFail.Add(1)
+				c.log.Warn("transceiver refused a timeslot change", "cmd", cmd.String(), "rsp", r.String(), "err", err)
+				continue
+			}
+			c.slotSent.Add(1)
+			c.log.Info("timeslot changed on the transceiver", "tn", ch.tn, "slot_type", int(ch.st))
+		}
+	}
 }
 
 // Stats returns the counters.
@@ -154,12 +225,14 @@ func (c *Client) Stats() Stats {
 	return Stats{Sent: c.sent.Load(), Inits: c.inits.Load(), Clocks: c.clocks.Load(),
 		Received: c.received.Load(), Dropped: c.dropped.Load(),
 		BadClock: c.badClock.Count(), ClockOutliers: c.outlier.Count(), ClockJumps: c.jumps.Load(), ClockLead: int(c.lead.Load()),
-		BadData: c.badData.Count(), BadControl: cs.Unreadable, Stale: cs.Stale}
+		BadData: c.badData.Count(), BadControl: cs.Unreadable, Stale: cs.Stale,
+		SlotChanges: c.slotSent.Load(), SlotFailures: c.slotFail.Load()}
 }
 
 // Close closes the link and waits for the readers; it logs the summary
 // of the bad input not logged yet.
 func (c *Client) Close() error {
+	c.closeOnce.Do(func() { close(c.quit) })
 	err := c.cfg.Link.Close()
 	c.wg.Wait()
 	c.badClock.Flush()
@@ -179,9 +252,10 @@ func (c *Client) Close() error {
 func (c *Client) Next(ctx context.Context) (tdma.FN, error) {
 	if !c.started {
 		c.started = true
-		c.wg.Add(2)
+		c.wg.Add(3)
 		go func() { defer c.wg.Done(); c.readClock() }()
 		go func() { defer c.wg.Done(); c.readData() }()
+		go func() { defer c.wg.Done(); c.changeSlots() }()
 		c.tick = time.NewTicker(phy.FrameDuration)
 	}
 	for {
@@ -219,6 +293,8 @@ func (c *Client) Next(ctx context.Context) (tdma.FN, error) {
 
 // stop sends POWEROFF on the way out.
 func (c *Client) stop(ctx context.Context) error {
+	c.cmdMu.Lock()
+	defer c.cmdMu.Unlock()
 	if c.up {
 		if _, err := c.cfg.Link.Command(trxproto.Command("POWEROFF"), 500*time.Millisecond, 1); err != nil {
 			c.log.Warn("transceiver did not confirm POWEROFF", "err", err)
@@ -307,6 +383,8 @@ func (c *Client) Receive(plan phy.Planner, emit func(b *tdma.RxBurst)) error {
 
 // initialise runs the start-up sequence osmo-bts-trx uses.
 func (c *Client) initialise(ctx context.Context) error {
+	c.cmdMu.Lock()
+	defer c.cmdMu.Unlock()
 	c.inits.Add(1)
 	c.initAt = time.Now()
 	c.gen.Add(1)
@@ -357,8 +435,8 @@ func (c *Client) initialise(ctx context.Context) error {
 		{"NOMTXPOWER"},
 		{"POWERON"},
 	}
-	for tn, st := range c.cfg.Slots {
-		steps = append(steps, []string{"SETSLOT", strconv.Itoa(tn), strconv.Itoa(int(st))})
+	for tn := range c.slots {
+		steps = append(steps, []string{"SETSLOT", strconv.Itoa(tn), strconv.Itoa(int(c.slots[tn].Load()))})
 	}
 	steps = append(steps, []string{"SETPOWER", "0"})
 	for _, s := range steps {

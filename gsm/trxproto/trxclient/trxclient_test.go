@@ -148,6 +148,17 @@ func TestClientAgainstTransceiver(t *testing.T) {
 	if next, err := c.Next(ctx); err != nil || next != fn.Add(1) {
 		t.Errorf("second Next() = %d, %v, want %d", next, err, fn.Add(1))
 	}
+	// A dynamic timeslot switches: SETSLOT at run time, from the
+	// client's own goroutine (the loop's call returns at once).
+	if !c.SetSlot(6, trxproto.SlotSDCCH8) {
+		t.Fatal("SetSlot refused")
+	}
+	for end := time.Now().Add(3 * time.Second); ctrl.State().Slots[6] != trxproto.SlotSDCCH8 && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if st := ctrl.State(); st.Slots[6] != trxproto.SlotSDCCH8 || c.Stats().SlotChanges != 1 {
+		t.Errorf("after SetSlot(6, SDCCH/8): transceiver %v, %d slot changes; want TS6 SDCCH/8, 1", st.String(), c.Stats().SlotChanges)
+	}
 	var bursts [tdma.Slots]tdma.TxBurst
 	bursts[2] = tdma.TxBurst{Kind: tdma.KindNormal, Bits: tdma.Burst{1, 0, 1}}
 	if err := c.Transmit(fn, &bursts); err != nil {
