@@ -96,7 +96,7 @@ func (t *Trunk) registerOnce(ctx context.Context, callID sip.CallIDHeader, cseq 
 	ct := t.contact()
 	req.AppendHeader(&ct)
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expiry/time.Second))))
-	res, err := t.client.Do(ctx, req)
+	res, err := final(t.client.Do(ctx, req))
 	if err != nil {
 		return 0, &RegisterError{Trunk: t.cfg.Name, Reason: "no answer from " + t.cfg.Registrar + ": " + err.Error()}
 	}
@@ -104,7 +104,7 @@ func (t *Trunk) registerOnce(ctx context.Context, callID sip.CallIDHeader, cseq 
 		if t.cfg.Realm != "" && !challengeRealm(res, t.cfg.Realm) {
 			return 0, &RegisterError{Trunk: t.cfg.Name, Status: res.StatusCode, Reason: res.Reason + " (challenge for another realm than " + t.cfg.Realm + ")"}
 		}
-		res, err = t.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
+		res, err = final(t.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password}))
 		if err != nil {
 			return 0, &RegisterError{Trunk: t.cfg.Name, Reason: "no answer from " + t.cfg.Registrar + " to the authenticated REGISTER"}
 		}
@@ -131,6 +131,21 @@ func (t *Trunk) registerOnce(ctx context.Context, callID sip.CallIDHeader, cseq 
 		}
 	}
 	return granted, nil
+}
+
+// errNoFinal is a client transaction that ended without a final
+// response and without an error: sipgo's Client.Do and DoDigestAuth
+// return (nil, nil) when the transaction is terminated under them (its
+// transport closing as the trunk stops, say).
+var errNoFinal = errors.New("the transaction ended without a final response")
+
+// final turns sipgo's (nil, nil) into errNoFinal, so that a response
+// is never read when there is none.
+func final(res *sip.Response, err error) (*sip.Response, error) {
+	if err == nil && res == nil {
+		return nil, errNoFinal
+	}
+	return res, err
 }
 
 func challengeRealm(res *sip.Response, realm string) bool {
@@ -167,7 +182,7 @@ func (t *Trunk) keepalive(ctx context.Context) {
 		req.SetDestination(t.proxyAddr)
 		req.SetTransport(strings.ToUpper(t.cfg.Transport))
 		rctx, cancel := context.WithTimeout(ctx, requestTimeout)
-		res, err := t.client.Do(rctx, req)
+		res, err := final(t.client.Do(rctx, req))
 		cancel()
 		ok := err == nil && res.StatusCode < 500
 		lost := false
