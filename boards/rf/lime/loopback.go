@@ -20,7 +20,9 @@ type LoopbackOpts struct {
 	// of the TX leakage, the tone and the tone's image at −2·Offset and
 	// −2·Offset ∓ the tone, all away from the three bins CalibrateTX
 	// measures (0 and ±Fs/16 after the loop mixes the offset away). It
-	// must stay inside ±0.4 of the rate and away from 0 and ±Fs/16.
+	// must stay inside ±0.4 of the rate, at least 1/64 of it away from 0
+	// and away from ±Fs/16 (and ±Fs/32, where the receiver's images of
+	// the tone would land on the measured bins).
 	Offset float64
 	// Settings are the loopback's gains (default
 	// lms7002m.DefaultTXLoopback).
@@ -52,7 +54,7 @@ func (o *LoopbackOpts) defaults() error {
 		o.Retries = 3
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) < 1.0/256 }
-	if math.Abs(o.Offset) > 0.4 || near(o.Offset, 1.0/16) || near(o.Offset, -1.0/16) || o.Guard < 0 || o.Retries < 1 {
+	if math.Abs(o.Offset) > 0.4 || math.Abs(o.Offset) < 1.0/64 || near(o.Offset, 1.0/16) || near(o.Offset, -1.0/16) || near(math.Abs(o.Offset), 1.0/32) || o.Guard < 0 || o.Retries < 1 {
 		return fmt.Errorf("%w: loopback %+v", ErrConfig, *o)
 	}
 	return nil
@@ -213,9 +215,9 @@ func (l *Loopback) mix(dst []complex64, ts radio.Timestamp) {
 // off, and stays off.
 //
 // On success the correctors found are loaded. On failure, and when the
-// search left the leakage or the image worse than it found them, the
-// neutral correctors are loaded and the error says why; the result
-// still holds the figures measured.
+// search left the leakage or the image worse than it found them and
+// above CalBoundDBc, the neutral correctors are loaded and the error
+// says why; the result still holds the figures measured.
 func CalibrateTX(b *Board, lms *lms7002m.Dev, sc StreamConfig, o LoopbackOpts) (lms7002m.TXCalibration, error) {
 	var res lms7002m.TXCalibration
 	if err := sc.defaults(); err != nil {
@@ -239,12 +241,18 @@ func CalibrateTX(b *Board, lms *lms7002m.Dev, sc StreamConfig, o LoopbackOpts) (
 	if err := errors.Join(err, cerr, l.Stop()); err != nil {
 		return res, neutral(lms, err)
 	}
-	if res.LeakAfterDBc > res.LeakBeforeDBc || res.ImageAfterDBc > res.ImageBeforeDBc {
+	worse := func(before, after float64) bool { return after > before && after > CalBoundDBc }
+	if worse(res.LeakBeforeDBc, res.LeakAfterDBc) || worse(res.ImageBeforeDBc, res.ImageAfterDBc) {
 		return res, neutral(lms, fmt.Errorf("%w: leakage %.1f → %.1f dBc, image %.1f → %.1f dBc", ErrCalWorse,
 			res.LeakBeforeDBc, res.LeakAfterDBc, res.ImageBeforeDBc, res.ImageAfterDBc))
 	}
 	return res, nil
 }
+
+// CalBoundDBc is the bring-up checklist's bound on the LO leakage and
+// the image: a result below it is kept even when the chip was better
+// uncorrected (the measurement's noise at that level).
+const CalBoundDBc = -40
 
 // neutral loads the neutral TX correctors after a failed calibration.
 func neutral(lms *lms7002m.Dev, err error) error {
