@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"periph.io/x/conn/v3/physic"
+
 	"github.com/gsmbox/gsmbox/dsp/radio"
 )
 
@@ -120,6 +122,21 @@ func (f *Fake) loopback() bool {
 	return sel == 3 && rfe>>6&1 == 0 && path>>4&1 == 0
 }
 
+// chipRate is the RX sample rate the chip model is clocked for: CGEN
+// ((INT + 1 + FRAC/2^20) × ref / (2 × (DIV_OUTCH + 1)), 0x0087..0x0089)
+// over the TSP divider (2^CLKH_OV_CLKL_CGEN, 0x0089[12:11]) over the
+// decimation (2^(HBD_OVR_RXTSP + 1), 0x0403[14:12]); radio.SampleRate4
+// when CGEN is not set.
+func (f *Fake) chipRate() float64 {
+	fr, in, div, hbd := f.Chip.Reg(0x0087), f.Chip.Reg(0x0088), f.Chip.Reg(0x0089), f.Chip.Reg(0x0403)
+	n := float64(in>>4) + 1 + float64(uint32(in&0xf)<<16|uint32(fr))/(1<<20)
+	cgen := n * float64(f.cfg.RefClock) / float64(physic.Hertz) / float64(2*(int(div>>3&0xff)+1))
+	if in == 0 || cgen <= 0 {
+		return radio.SampleRate4
+	}
+	return cgen / float64(uint(1)<<(div>>11&3)) / float64(uint(2)<<(hbd>>12&7))
+}
+
 const lbRingSize = 1 << 16
 
 // loopStore keeps TX samples for the RX counter at (stamp + Delay); the
@@ -148,7 +165,7 @@ func (f *Fake) loopFill(buf []complex64, c uint64) {
 	m := f.txModel()
 	fs := f.cfg.SampleRate
 	if fs == 0 {
-		fs = radio.SampleRate4
+		fs = f.chipRate()
 	}
 	ratio := (f.TXFrequency() - f.RXFrequency()) / fs
 	gain := math.Pow(10, f.cfg.LoopGainDB/20)
