@@ -96,8 +96,18 @@ func (c *TXCalStatus) Summary() string {
 		}
 		return s
 	}
-	return fmt.Sprintf("ARFCN %d: TX leakage %.1f → %.1f dBc, image %.1f → %.1f dBc (DC %d/%d, %d exchanges, %.0f ms)",
-		c.ARFCN, c.LeakBeforeDBc, c.LeakAfterDBc, c.ImageBeforeDBc, c.ImageAfterDBc, c.DCI, c.DCQ, c.Exchanges, c.TookMS)
+	return fmt.Sprintf("ARFCN %d: TX leakage %s → %s dBc, image %s → %s dBc (DC %d/%d, %d exchanges, %.0f ms)",
+		c.ARFCN, dbcText(c.LeakBeforeDBc), dbcText(c.LeakAfterDBc), dbcText(c.ImageBeforeDBc), dbcText(c.ImageAfterDBc),
+		c.DCI, c.DCQ, c.Exchanges, c.TookMS)
+}
+
+// dbcText renders a level, with "<-120" for the nothing an ideal chain
+// (a simulated one) measures.
+func dbcText(x float64) string {
+	if x < -120 {
+		return "<-120"
+	}
+	return fmt.Sprintf("%.1f", x)
 }
 
 // Add adds the counters of an earlier incarnation of the cell (prev may
