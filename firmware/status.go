@@ -72,6 +72,9 @@ func radioLines(r *node.RadioSnapshot) []string {
 	if r.Scan != nil {
 		out = append(out, "channel:     "+r.Scan.Summary())
 	}
+	if r.Cal != nil {
+		out = append(out, "tx cal:      "+r.Cal.Summary())
+	}
 	return out
 }
 

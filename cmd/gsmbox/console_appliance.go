@@ -133,5 +133,8 @@ func streamLines(r *console.Stream) string {
 	if c := r.Channel; c != nil {
 		fmt.Fprintf(&b, "channel:     %s\n", c.Summary())
 	}
+	if c := r.TXCal; c != nil {
+		fmt.Fprintf(&b, "tx cal:      %s\n", c.Summary())
+	}
 	return b.String()
 }

@@ -144,7 +144,11 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	mode := "hardware"
 	if *dryRun {
 		mode = "dry run (simulated chips; nothing is written to hardware)"
-		op = &rftest.DryRun{W: stdout, Chain: chain}
+		// The simulated board's TX chain has a modest LO leakage and IQ
+		// imbalance, so the calibration step has something to show.
+		op = &rftest.DryRun{W: stdout, Chain: chain, LimeConfig: limetest.Config{
+			Impairment:   limetest.Impairment{LOLeak: complex(0.04, -0.03), GainQ: 0.95, PhaseRad: 0.05},
+			RXImpairment: limetest.RXImpairment{DC: complex(0.02, 0.01), NoiseDBFS: -75}}}
 		o.Sleep = func(time.Duration) {}
 	} else {
 		h, err := rfhost.New()
@@ -193,6 +197,8 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		if err != nil {
 			fmt.Fprintf(stdout, "stream check failed: %v\n", err)
+		} else {
+			probeTXCal(fe, *sps, report, o.Log)
 		}
 	}
 	s := fe.Guard.Status()

@@ -28,6 +28,7 @@ func TestRFProbeDryRun(t *testing.T) {
 				"[ok  ] timestamp continuity 2s            2170000 samples",
 				"lost 0, overruns 0, late 0",
 				"[ok  ] stream stop",
+				"[ok  ] tx calibration (loopback)",
 				"0 failed"}},
 		{[]string{"gsmbox", "rf", "probe", "--board", "rpi4-limesdr", "--band", "DCS1800", "--dry-run", "--stream", "500ms", "--12bit", "--sps", "1"},
 			[]string{"limesdr-mini", "[ok  ] lms7002m stream clocks             270.833 kS/s, HBI/HBD ×32", "I12,", "0 failed"}},

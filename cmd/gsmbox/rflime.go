@@ -164,6 +164,24 @@ func probeStream(fe *rf.Frontend, sps int, dur time.Duration, format lime.Format
 	})
 }
 
+// probeTXCal runs the TX calibration on the LMS7002M's internal
+// loopback (lime.CalibrateTX: the TX pad stays powered down) and reports
+// the LO leakage and image before and after; the correctors found stay
+// loaded until the front end closes.
+func probeTXCal(fe *rf.Frontend, sps int, report func(rf.Step), log *slog.Logger) {
+	start := time.Now()
+	plan, err := lms7002m.PlanStream(fe.Chain.RefClock, sps, 0)
+	var res lms7002m.TXCalibration
+	if err == nil {
+		res, err = lime.CalibrateTX(fe.Lime, fe.LMS, lime.StreamConfig{SampleRate: plan.RateHz,
+			DeviceDelay: fe.Chain.DeviceDelaySamples(plan.RateHz), Log: log}, lime.LoopbackOpts{})
+	}
+	d := fmt.Sprintf("leakage %.1f → %.1f dBc, image %.1f → %.1f dBc, DC %d/%d, IQ gain %.4f/%.4f phase %.2f°, %d exchanges, TX pad off",
+		res.LeakBeforeDBc, res.LeakAfterDBc, res.ImageBeforeDBc, res.ImageAfterDBc, res.DCI, res.DCQ,
+		res.IQ.GainI, res.IQ.GainQ, res.IQ.PhaseRad*180/math.Pi, res.Measurements)
+	report(rf.Step{Name: "tx calibration (loopback)", Detail: d, Took: time.Since(start), Err: err})
+}
+
 func dbfs(p float64) float64 {
 	if p <= 0 {
 		return -200

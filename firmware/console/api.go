@@ -100,6 +100,9 @@ type Stream struct {
 	// Channel is the boot-time channel choice ([cell] arfcn = "auto"),
 	// null when the ARFCN is fixed.
 	Channel *node.ChannelChoice `json:"channel"`
+	// TXCal is the latest bring-up's TX calibration (LO leakage and
+	// image before and after), null before the first.
+	TXCal *node.TXCalStatus `json:"tx_calibration"`
 }
 
 // streamStatus converts the cell's radio snapshot (nil: none).
@@ -112,7 +115,7 @@ func streamStatus(r *node.RadioSnapshot) *Stream {
 		OpenFailures: r.OpenFailures, LastError: r.LastError, RXPackets: st.RXPackets, TXPackets: st.TXPackets,
 		RXLost: st.RXLost, TXLate: st.Late, Underruns: st.Underruns, Overruns: st.Overruns, Suppressed: st.Suppressed,
 		Unplugs: st.Unplugs, Stalls: st.Stalls, Faults: st.Faults, RXBytesPerS: r.RXBytesPerSec, TXBytesPerS: r.TXBytesPerSec,
-		Interlock: "n/a", Trips: r.Interlock.TotalTrips, Channel: r.Scan}
+		Interlock: "n/a", Trips: r.Interlock.TotalTrips, Channel: r.Scan, TXCal: r.Cal}
 	if r.Up {
 		out.Interlock = r.Interlock.State.String()
 		if r.Interlock.TotalTrips > 0 {

@@ -727,7 +727,8 @@ func TestStreamStats(t *testing.T) {
 	radio := &node.RadioSnapshot{Frontend: "lime-usb", Chain: "limesdr-mini", Up: true, Starts: 2, OpenFailures: 1,
 		Stream:        lime.Stats{RXPackets: 5000, TXPackets: 5100, RXLost: 3, Late: 2, Underruns: 1, Overruns: 4, Unplugs: 1, Healthy: true},
 		RXBytesPerSec: 4.35e6, TXBytesPerSec: 4.34e6,
-		Interlock: rf.InterlockStatus{State: rf.TXOn, TotalTrips: 2, LastTrip: rf.TripStreamLost}}
+		Interlock: rf.InterlockStatus{State: rf.TXOn, TotalTrips: 2, LastTrip: rf.TripStreamLost},
+		Cal:       &node.TXCalStatus{OK: true, ARFCN: 62, LeakBeforeDBc: -14.1, LeakAfterDBc: -58.2, ImageBeforeDBc: -25.8, ImageAfterDBc: -74.5, Exchanges: 21}}
 	f := newFixture(t, true, func(c *Config) {
 		c.MetricsOpen = true
 		c.Host.Snapshot = func() node.Snapshot { return node.Snapshot{Running: true, FN: 1234, Frames: 99, Radio: radio} }
@@ -743,6 +744,9 @@ func TestStreamStats(t *testing.T) {
 		s.RXBytesPerS != 4.35e6 || s.Interlock != "on (last trip stream-lost)" || st.Hardware == nil || st.Hardware.Interlock != s.Interlock {
 		t.Errorf("status stream = %+v, hardware %+v", s, st.Hardware)
 	}
+	if c := st.Stream.TXCal; c == nil || !c.OK || c.LeakAfterDBc != -58.2 || c.ImageBeforeDBc != -25.8 {
+		t.Errorf("status TX calibration = %+v", c)
+	}
 	if r := f.do(c, "GET", "/api/radio", nil, nil); !strings.Contains(strings.Join(strings.Fields(r.body), ""), `"rx_lost_packets":3`) {
 		t.Errorf("/api/radio = %s", r.body)
 	}
@@ -750,7 +754,8 @@ func TestStreamStats(t *testing.T) {
 	checkExposition(t, r.body)
 	for _, want := range []string{"gsmbox_stream_rx_lost_packets_total 3", "gsmbox_stream_tx_late_packets_total 2",
 		"gsmbox_stream_underruns_total 1", "gsmbox_stream_overruns_total 4", "gsmbox_stream_unplugs_total 1",
-		"gsmbox_stream_healthy 1", "gsmbox_stream_rx_bytes_per_second 4.35e+06", "gsmbox_interlock_trips_total 2"} {
+		"gsmbox_stream_healthy 1", "gsmbox_stream_rx_bytes_per_second 4.35e+06", "gsmbox_interlock_trips_total 2",
+		"gsmbox_tx_calibration_ok 1", `gsmbox_tx_calibration_leakage_dbc{stage="after"} -58.2`, `gsmbox_tx_calibration_image_dbc{stage="before"} -25.8`} {
 		if !strings.Contains(r.body, want+"\n") {
 			t.Errorf("/metrics lacks %q", want)
 		}

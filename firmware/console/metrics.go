@@ -115,8 +115,11 @@ var (
 	dStrRXRate   = newDesc("gsmbox_stream_rx_bytes_per_second", "USB sample-stream throughput from the radio over the last second.", prometheus.GaugeValue)
 	dStrTXRate   = newDesc("gsmbox_stream_tx_bytes_per_second", "USB sample-stream throughput to the radio over the last second.", prometheus.GaugeValue)
 	dTrips       = newDesc("gsmbox_interlock_trips_total", "RF interlock trips of the running front end.", prometheus.CounterValue)
+	dCalOK       = newDesc("gsmbox_tx_calibration_ok", "1 when the latest bring-up's TX calibration succeeded, 0 when it failed and the neutral correctors are loaded.", prometheus.GaugeValue)
+	dCalLeak     = newDesc("gsmbox_tx_calibration_leakage_dbc", "TX LO leakage relative to the test tone after the latest calibration (before it, with stage=\"before\").", prometheus.GaugeValue, "stage")
+	dCalImage    = newDesc("gsmbox_tx_calibration_image_dbc", "TX image relative to the test tone after the latest calibration (before it, with stage=\"before\").", prometheus.GaugeValue, "stage")
 	streamDescs  = []desc{dStrHealthy, dStrRXPkts, dStrTXPkts, dStrRXLost, dStrTXLate, dStrUnder, dStrOver, dStrSupp, dStrUnplug, dStrStall,
-		dStrFaults, dStrOpenFail, dStrRXRate, dStrTXRate, dTrips}
+		dStrFaults, dStrOpenFail, dStrRXRate, dStrTXRate, dTrips, dCalOK, dCalLeak, dCalImage}
 	allDescs = []desc{dOnAir, dFrames, dUptime, dInfo, dARFCN, dTxPower, dRACH, dRACHBad, dAssign, dReject, dAGCHDrop, dActivated, dT3101, dRLT,
 		dULBlocks, dULBad, dDLBlocks, dDLFill, dPaging, dPagingDrop, dConns, dOutcomes, dSessions, dUpQueue, dUpDrop, dInboxDrop,
 		dSubscribers, dAttached, dPATemp, dClockErr, dHistDrop, dULClass, dULClassBad, dULRxLev, dULBLER, dNetUp, dNTPOffset}
@@ -223,5 +226,18 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		put(dStrRXRate, r.RXBytesPerS)
 		put(dStrTXRate, r.TXBytesPerS)
+		if c := r.TXCal; c != nil {
+			ok := 0.0
+			if c.OK {
+				ok = 1
+				put(dCalLeak, c.LeakAfterDBc, "after")
+				put(dCalImage, c.ImageAfterDBc, "after")
+			}
+			if c.Exchanges >= 2 {
+				put(dCalLeak, c.LeakBeforeDBc, "before")
+				put(dCalImage, c.ImageBeforeDBc, "before")
+			}
+			put(dCalOK, ok)
+		}
 	}
 }

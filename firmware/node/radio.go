@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -55,6 +56,58 @@ type RadioSnapshot struct {
 	Interlock rf.InterlockStatus
 	// Scan is the boot-time channel scan, when [cell] arfcn = "auto".
 	Scan *ChannelChoice
+	// Cal is the latest TX calibration (LO leakage and image) run at
+	// bring-up; nil before the first.
+	Cal *TXCalStatus
+}
+
+// TXCalStatus is a bring-up's TX calibration on the LMS7002M's internal
+// loopback (lime.CalibrateTX): the LO leakage and the image of a test
+// tone, relative to the tone, before (neutral correctors) and after.
+// A failed calibration leaves the neutral correctors loaded and the
+// cell on air: OK is false and Error says why.
+type TXCalStatus struct {
+	OK             bool    `json:"ok"`
+	Error          string  `json:"error,omitempty"`
+	ARFCN          int     `json:"arfcn"`
+	LeakBeforeDBc  float64 `json:"leak_before_dbc"`
+	LeakAfterDBc   float64 `json:"leak_after_dbc"`
+	ImageBeforeDBc float64 `json:"image_before_dbc"`
+	ImageAfterDBc  float64 `json:"image_after_dbc"`
+	// DCI, DCQ, GainI, GainQ and PhaseRad are the correctors loaded.
+	DCI       int     `json:"dc_i"`
+	DCQ       int     `json:"dc_q"`
+	GainI     float64 `json:"gain_i"`
+	GainQ     float64 `json:"gain_q"`
+	PhaseRad  float64 `json:"phase_rad"`
+	Exchanges int     `json:"exchanges"`
+	TookMS    float64 `json:"took_ms"`
+}
+
+// Summary is the one-line form for the status file and the console.
+func (c *TXCalStatus) Summary() string {
+	if c == nil {
+		return "not run"
+	}
+	if !c.OK {
+		s := "FAILED, neutral correctors loaded: " + c.Error
+		if c.Exchanges >= 2 { // the first exchange only finds the loop gain
+			s += fmt.Sprintf(" (measured leakage %.1f dBc, image %.1f dBc)", c.LeakBeforeDBc, c.ImageBeforeDBc)
+		}
+		return s
+	}
+	return fmt.Sprintf("ARFCN %d: TX leakage %s → %s dBc, image %s → %s dBc (DC %d/%d, %d exchanges, %.0f ms)",
+		c.ARFCN, dbcText(c.LeakBeforeDBc), dbcText(c.LeakAfterDBc), dbcText(c.ImageBeforeDBc), dbcText(c.ImageAfterDBc),
+		c.DCI, c.DCQ, c.Exchanges, c.TookMS)
+}
+
+// dbcText renders a level, with "<-120" for the nothing an ideal chain
+// (a simulated one) measures.
+func dbcText(x float64) string {
+	if x < -120 {
+		return "<-120"
+	}
+	return fmt.Sprintf("%.1f", x)
 }
 
 // Add adds the counters of an earlier incarnation of the cell (prev may
@@ -76,6 +129,9 @@ func (s *RadioSnapshot) Add(prev *RadioSnapshot) {
 	if s.Scan == nil {
 		s.Scan = prev.Scan
 	}
+	if s.Cal == nil {
+		s.Cal = prev.Cal
+	}
 }
 
 // radioState is the Service's record of its front ends.
@@ -90,6 +146,7 @@ type radioState struct {
 	rxBps     float64
 	txBps     float64
 	scan      *ChannelChoice
+	cal       *TXCalStatus
 	frontend  string
 	chainName string
 }
@@ -115,7 +172,7 @@ func (r *radioState) snapshot() *RadioSnapshot {
 		return nil
 	}
 	s := &RadioSnapshot{Frontend: r.frontend, Chain: r.chainName, Starts: r.starts, OpenFailures: r.failures,
-		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan}
+		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan, Cal: r.cal}
 	if r.st != nil {
 		cur := r.st.Stats()
 		s.Stream = addStats(s.Stream, cur)
@@ -203,6 +260,13 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	if sc.Clock == nil {
 		sc.Clock = s.cfg.Clock
 	}
+	// The TX calibration, before the transmitter is ever keyed: the PA
+	// stays off (the keyer has not started) and the TX pad powered down
+	// throughout; a failure leaves neutral correctors and the cell goes
+	// on air without them.
+	if err := s.calibrateTX(front, sc, c); err != nil {
+		return err
+	}
 	onHealth := sc.OnHealth
 	sc.OnHealth = func(ok bool) {
 		g.SetStreamOK(ok)
@@ -265,6 +329,49 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	}
 	return nil
 }
+
+// calibrateTX runs lime.CalibrateTX on the configured carrier and
+// records the outcome. Only a board that went away (or a transmitter
+// found keyed, which the interlock forbids) is an error: the cell then
+// restarts with its back-off. Any other failure is logged, reported in
+// status, and the cell goes on air with the neutral correctors.
+func (s *Service) calibrateTX(front *rf.Frontend, sc lime.StreamConfig, c *config.Config) error {
+	log := s.cfg.Log
+	g := front.Guard
+	if st := g.Status().State; st != rf.TXOff || front.LMS.TXEnabled() {
+		return fmt.Errorf("%w: TX calibration: the transmitter is %v, want off", supervisor.ErrDoNotRestart, st)
+	}
+	start := s.cfg.Clock.Now()
+	res, err := lime.CalibrateTX(front.Lime, front.LMS, sc, lime.LoopbackOpts{})
+	cs := &TXCalStatus{OK: err == nil, ARFCN: c.Cell.ARFCN, LeakBeforeDBc: res.LeakBeforeDBc, LeakAfterDBc: res.LeakAfterDBc,
+		ImageBeforeDBc: res.ImageBeforeDBc, ImageAfterDBc: res.ImageAfterDBc, DCI: int(res.DCI), DCQ: int(res.DCQ),
+		GainI: res.IQ.GainI, GainQ: res.IQ.GainQ, PhaseRad: res.IQ.PhaseRad, Exchanges: res.Measurements,
+		TookMS: float64(s.cfg.Clock.Now().Sub(start)) / float64(time.Millisecond)}
+	if err != nil {
+		cs.Error = err.Error()
+		cs.DCI, cs.DCQ, cs.GainI, cs.GainQ, cs.PhaseRad = 0, 0, 1, 1, 0
+	}
+	s.radio.mu.Lock()
+	s.radio.cal = cs
+	s.radio.mu.Unlock()
+	if st := g.Status().State; st != rf.TXOff || front.LMS.TXEnabled() {
+		return fmt.Errorf("%w: TX calibration left the transmitter %v", supervisor.ErrDoNotRestart, st)
+	}
+	if err != nil {
+		if lime.IsGone(err) {
+			return fmt.Errorf("cell: TX calibration: %w", err)
+		}
+		log.Error("TX calibration failed; on air with neutral correctors", "err", err, "arfcn", cs.ARFCN)
+		return nil
+	}
+	log.Info("TX calibrated on the internal loopback", "arfcn", cs.ARFCN,
+		"leak_before_dbc", round1(cs.LeakBeforeDBc), "leak_after_dbc", round1(cs.LeakAfterDBc),
+		"image_before_dbc", round1(cs.ImageBeforeDBc), "image_after_dbc", round1(cs.ImageAfterDBc),
+		"dc_i", cs.DCI, "dc_q", cs.DCQ, "exchanges", cs.Exchanges)
+	return nil
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // keyer keys the transmitter once the stream delivers and is healthy,
 // and again after a stream fault cleared: every 100 ms it samples the

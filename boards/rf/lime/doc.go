@@ -43,6 +43,10 @@
 // FT600/FT601 data sheet); no LimeSuite code is used. What only a board
 // can confirm is listed in docs/rf-bringup.md.
 //
+// loopback.go is the hardware side of the LMS7002M's TX calibration: the
+// chip's internal TX→RX loopback exercised over the sample stream
+// (Loopback, CalibrateTX).
+//
 // Place in the dependency order: above boards/usbfs, boards/rf/lms7002m
 // and dsp/radio; below boards/rf and cmd/gsmbox. limetest holds a fake
 // LimeSDR at the usbfs.Device seam.

@@ -15,6 +15,13 @@ var (
 	// ErrStalled is returned by Read when the board has sent no RX
 	// packet for the stall timeout; the caller restarts the board.
 	ErrStalled = errors.New("lime: board stalled")
+	// ErrLoopback is returned by a loopback exchange whose block was
+	// not sent or received whole after its retries.
+	ErrLoopback = errors.New("lime: loopback exchange failed")
+	// ErrCalWorse is returned by CalibrateTX when the search left the
+	// leakage or the image worse than it found them (the neutral
+	// correctors are then loaded).
+	ErrCalWorse = errors.New("lime: TX calibration made things worse")
 )
 
 // StatusError is an LMS64C reply with a status other than "completed".

@@ -1,16 +1,26 @@
 package lms7002m
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 )
 
 // Loop sends src through the TX→RX loopback and returns what the
 // receiver heard in dst (len(dst) == len(src)): the measurement seam of
-// the host calibration. On the fake board it is limetest's model of the
-// TX correctors and an impaired analog chain; on hardware it is the
-// chip's internal loopback over the sample stream (not written yet, see
-// docs/rf-bringup.md).
+// the host calibration. CalibrateTX calls it about twenty times, with
+// the TX correctors changed between calls, and blocks on it.
+//
+// The contract: dst[n] is the TX chain's output for src (through the
+// correctors in force and the analog chain) at sample n of the block,
+// in the TX LO's frame (the LO leakage at DC, a tone at +k bins at +k),
+// times one complex gain that is the same for every call (the
+// loopback's attenuation and the phase between the TX and RX LOs), plus
+// anything that lands on other bins of the block (the receiver's own DC
+// and image, when the receiver's LO is offset and the loop mixes them
+// away) and a little noise. lime.Loopback is the hardware loop (the
+// chip's TX→RX RF loopback over the sample stream); limetest's
+// Fake.Loopback is a model of the correctors alone, for tests.
 type Loop func(dst, src []complex64) error
 
 // TXCalibration is the result of CalibrateTX.
@@ -20,7 +30,8 @@ type TXCalibration struct {
 	// IQ is the gain and phase correction.
 	IQ IQCorrection
 	// LeakBeforeDBc, LeakAfterDBc are the LO leakage relative to the
-	// test tone (amplitude 0.5) before and after; ImageBeforeDBc,
+	// test tone (amplitude 0.5, full scale 1) as the receiver heard it
+	// with neutral correctors, before and after; ImageBeforeDBc,
 	// ImageAfterDBc the image of the tone relative to the tone.
 	LeakBeforeDBc, LeakAfterDBc   float64
 	ImageBeforeDBc, ImageAfterDBc float64
@@ -40,7 +51,10 @@ const (
 // Jacobian (the leakage is linear in the DC codes, the image close to
 // linear in the log gain ratio and the phase), three rounds each, DC
 // first (it does not depend on the IQ correction's phase at the tone's
-// frequency). It starts from the neutral correctors.
+// frequency). It starts from the neutral correctors. Its first exchange
+// sends the tone alone to learn the loop's gain, the reference of the
+// leakage figures (so they are dBc of the carrier, whatever the
+// loopback's attenuation).
 func (d *Dev) CalibrateTX(loop Loop) (TXCalibration, error) {
 	var res TXCalibration
 	src := make([]complex64, calN)
@@ -61,6 +75,20 @@ func (d *Dev) CalibrateTX(loop Loop) (TXCalibration, error) {
 	if err := d.SetIQCorrection(TX, IQCorrection{GainI: 1, GainQ: 1}); err != nil {
 		return res, err
 	}
+	if err := d.SetTXDCCorrection(0, 0); err != nil {
+		return res, err
+	}
+	// The loop's gain: the tone as heard, neutral correctors.
+	copy(src, tone)
+	if err := loop(dst, src); err != nil {
+		return res, err
+	}
+	res.Measurements++
+	ref := cmplx.Abs(bin(calBin))
+	if ref < calTone*1e-4 {
+		return res, fmt.Errorf("%w: the loopback returned no tone (%.1f dBFS)", ErrNoLoop, 20*math.Log10(ref+1e-12))
+	}
+	dbc := func(a float64) float64 { return 20 * math.Log10(a/ref+1e-12) }
 	// LO leakage: the mean of what comes back of silence.
 	leak := func(i, q float64) (complex128, error) {
 		ci, cq := int8(max(-128, min(127, math.Round(i)))), int8(max(-128, min(127, math.Round(q))))
@@ -154,8 +182,6 @@ func (d *Dev) CalibrateTX(loop Loop) (TXCalibration, error) {
 	}
 	return res, nil
 }
-
-func dbc(a float64) float64 { return 20 * math.Log10(a/calTone+1e-12) }
 
 // solve finds real x, y with a·x + b·y = c (a, b, c complex: two real
 // equations), false when singular.

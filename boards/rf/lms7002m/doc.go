@@ -27,7 +27,11 @@
 // 0x002C), the TSP half-band interpolation/decimation (HBI_OVR 0x0203,
 // HBD_OVR 0x0403) planned for 1625/6 kHz × sps, and the IQ gain/phase and
 // TX DC correctors (0x0201..0x0204, 0x0401..0x0404). Calibration runs on
-// the host, not on the chip's MCU (docs/rf-bringup.md says why).
+// the host, not on the chip's MCU (docs/rf-bringup.md says why):
+// CalibrateTX (cal.go) searches the TX correctors over a Loop, and
+// TXLoopback (loopback.go) routes the TX output into the receiver
+// through the TX pad's loopback tap (0x0101) and the RFE loopback paths
+// (0x010C, 0x010D) with the pad itself powered down.
 //
 // Place in the dependency order: a leaf driver under boards/rf.
 package lms7002m

@@ -13,3 +13,11 @@ var (
 	// ErrShort reports a read-back shorter than a transaction.
 	ErrShort = errors.New("lms7002m: short read-back")
 )
+
+// ErrTXOn is returned when the TX loopback is asked for while the TX pad
+// is powered: a calibration never runs with the output stage on.
+var ErrTXOn = errors.New("lms7002m: TX pad powered")
+
+// ErrNoLoop is returned by CalibrateTX when the loop returns no trace of
+// the test tone (the loopback path is not connected).
+var ErrNoLoop = errors.New("lms7002m: no signal through the TX loopback")

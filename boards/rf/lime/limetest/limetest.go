@@ -83,8 +83,19 @@ type Config struct {
 	NoiseDBFS float64
 	Seed      uint64
 	// Impairment is the analog TX error behind the correctors, heard on
-	// the Loopback seam.
+	// the Loopback seam and, on the stream, through the chip's TX→RX RF
+	// loopback (see loopback.go).
 	Impairment Impairment
+	// LoopGainDB is the loopback's gain from the TX chain's output to
+	// the RX samples (default −12 dB); LOPhaseRad the phase between the
+	// TX and RX synthesisers (arbitrary on a board).
+	LoopGainDB float64
+	LOPhaseRad float64
+	// RXImpairment is the receiver's own error, heard on the loopback.
+	RXImpairment RXImpairment
+	// BrokenLoopback makes the loopback carry nothing (a board whose
+	// loopback switch does not work): the RX hears only its own error.
+	BrokenLoopback bool
 	// MinLead is how far ahead of the board's sample counter a TX packet
 	// must arrive; a packet stamped earlier is late: dropped and flagged
 	// in the next RX packet.
@@ -113,6 +124,14 @@ type Stats struct {
 	TXSamples                 uint64
 	Session                   []lime.FT601Cmd
 	Ctrl                      uint64
+	// LoopbackTX counts TX packets that went into the chip's RF
+	// loopback, LoopbackRX RX packets rendered from it.
+	LoopbackTX, LoopbackRX uint64
+	// PadOnLoopback counts LMS7002M register writes after which the TX
+	// pad was powered (PD_TXPAD_TRF = 0, EN_G_TRF = 1) while the TX pad
+	// loopback was enabled (EN_LOOPB_TXPAD_TRF = 1): a calibration
+	// signal on its way to the antenna. It must stay 0.
+	PadOnLoopback uint64
 }
 
 // Fake is the fake board. Create it with New.
@@ -144,6 +163,9 @@ type Fake struct {
 	txBuf     []complex64
 	tmp       []complex64 // a transmitter's baseband (produce's goroutine)
 	noise     *rand.Rand
+	lbRing    []complex64 // TX samples by RX counter (stamp + Delay), loopback only
+	lbEnd     uint64      // end of the newest TX sample in the ring
+	rxNoise   *rand.Rand
 	// OnSession and OnCtrl, when set, see every session command and
 	// control request (dry-run printing).
 	OnCtrl func(req *lime.Ctrl)
@@ -367,6 +389,10 @@ func (f *Fake) answer(req *lime.Ctrl) lime.Ctrl {
 			if req.Cmd == lime.CmdLMSWrite {
 				w := [4]byte{byte(r.Addr>>8) | 0x80, byte(r.Addr), byte(r.Val >> 8), byte(r.Val)}
 				_ = f.Chip.Tx(w[:], nil)
+				if f.loopbackRouted() && f.padOn() {
+					f.stats.PadOnLoopback++
+				}
+				f.cond.Broadcast() // the loopback may have changed
 			} else {
 				f.fpgaWrite(r.Addr, r.Val)
 			}
@@ -404,6 +430,8 @@ func (f *Fake) fpgaWrite(addr, v uint16) {
 	case lime.FPGATSReset:
 		if v&lime.TSResetOn != 0 {
 			f.counter = 0
+			f.lbEnd = 0
+			clear(f.lbRing)
 		}
 	case lime.FPGAStream:
 		f.streaming = v&lime.StreamOn != 0
@@ -450,11 +478,29 @@ func (f *Fake) produce() {
 				f.stats.RXDropped++
 				f.counter += uint64(spp)
 			}
-			c := f.counter
 			buf := f.rxBuf[:spp]
-			f.mu.Unlock()
-			err := f.fill(buf, c)
-			f.mu.Lock()
+			var err error
+			if f.loopback() {
+				// Virtual time: the board's clock runs to one URB past
+				// the newest TX sample the loop sent (as pacedTX lets a
+				// cell's board run behind its TX).
+				urb := uint64(u.Len / lime.PacketSize * spp)
+				for f.loopback() && f.counter >= f.lbEnd+urb && f.streaming && !f.gone && !f.closed && f.filling == u {
+					f.cond.Wait()
+				}
+				if f.gone || f.closed || !f.streaming || f.filling != u {
+					break
+				}
+			}
+			c := f.counter
+			if f.loopback() {
+				f.loopFill(buf, c)
+				f.stats.LoopbackRX++
+			} else {
+				f.mu.Unlock()
+				err = f.fill(buf, c)
+				f.mu.Lock()
+			}
 			if err != nil || f.gone || f.closed || !f.streaming || f.filling != u {
 				break
 			}
@@ -566,6 +612,17 @@ func (f *Fake) consume(u *usbfs.URB, fm lime.Format) error {
 		}
 		f.stats.TXGood++
 		f.stats.TXSamples += uint64(n)
+		if f.loopback() {
+			// The TX chain's output goes round the loopback; with the
+			// pad powered down nothing reaches the antenna.
+			f.stats.LoopbackTX++
+			f.loopStore(f.txBuf[:n], h.Counter+uint64(f.cfg.Delay))
+			f.cond.Broadcast()
+			if !f.padOn() {
+				f.mu.Unlock()
+				continue
+			}
+		}
 		f.mu.Unlock()
 		if f.cfg.TX != nil {
 			if _, _, err := f.cfg.TX.Write(f.txBuf[:n], radio.Timestamp(h.Counter)+radio.Timestamp(f.cfg.Delay)); err != nil {
@@ -640,14 +697,19 @@ func (f *Fake) Close() error {
 
 // RXFrequency is the LO the LMS7002M model's SXR is tuned to, in Hz:
 // (INT + 4 + FRAC/2^20) × ref (× 2 with EN_DIV2) / 2^(DIV_LOCH+1).
-func (f *Fake) RXFrequency() float64 {
+func (f *Fake) RXFrequency() float64 { return f.loHz(1) }
+
+// TXFrequency is the LO of SXT, as RXFrequency.
+func (f *Fake) TXFrequency() float64 { return f.loHz(2) }
+
+func (f *Fake) loHz(mac int) float64 {
 	const sx, frac, in, div = 0x011C, 0x011D, 0x011E, 0x011F
-	n := float64(f.Chip.SX(1, in)>>4) + 4 + float64(uint32(f.Chip.SX(1, in)&0xf)<<16|uint32(f.Chip.SX(1, frac)))/(1<<20)
+	n := float64(f.Chip.SX(mac, in)>>4) + 4 + float64(uint32(f.Chip.SX(mac, in)&0xf)<<16|uint32(f.Chip.SX(mac, frac)))/(1<<20)
 	ref := float64(f.cfg.RefClock) / float64(physic.Hertz)
-	if f.Chip.SX(1, sx)&(1<<10) != 0 {
+	if f.Chip.SX(mac, sx)&(1<<10) != 0 {
 		ref *= 2
 	}
-	return n * ref / float64(uint(2)<<(f.Chip.SX(1, div)>>6&7))
+	return n * ref / float64(uint(2)<<(f.Chip.SX(mac, div)>>6&7))
 }
 
 // Render makes what the board hears without an RX source: the carriers
