@@ -243,10 +243,22 @@ func TestStormDefaultCell(t *testing.T) {
 	}
 	cc := rr.DefaultCellConfig()
 	cc.CombinedCCCH = defaultCombinedCCCH
-	w := newStormWorld(t, stormCell(cc, defaultSDCCH8), n, 1)
+	bc := stormCell(cc, defaultSDCCH8)
+	bc.TCHF, bc.DynamicTS = defaultTCHF, defaultDynamicTS
+	w := newStormWorld(t, bc, n, 1)
+	minFree := len(bc.TCHF)
+	w.onFrame = func() {
+		if w.frames%26 == 0 {
+			minFree = min(minFree, w.cell.Stats().TCHFFree)
+		}
+	}
 	r := w.run(180 * time.Second)
-	t.Logf("default cell, %d phones: %v", n, r)
+	t.Logf("default cell, %d phones: %v; fewest TCH/F free for a call %d", n, r, minFree)
 	checkStorm(t, r)
+	// A call, an emergency call above all, finds a channel throughout.
+	if want := len(bc.TCHF) - len(bc.DynamicTS); minFree < want {
+		t.Errorf("as few as %d TCH/F free during the storm, want %d", minFree, want)
+	}
 }
 
 // The same storm in front of seeded random cell configurations.
