@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -65,9 +66,10 @@ func TestAutoChannelOnLime(t *testing.T) {
 	var cur *limetest.Fake
 	var pacer *limetest.Pacer
 	current := func() *limetest.Fake { mu.Lock(); defer mu.Unlock(); return cur }
-	mk := func(n tdma.ARFCN, ncc, bcc int, mcc, mnc string, dbfs float64) *watchTX {
+	mk := func(n tdma.ARFCN, ncc, bcc int, mcc, mnc string, dbfs float64, neighbours ...int) *watchTX {
 		c := config.Default()
 		c.Cell.ARFCN, c.Cell.NCC, c.Cell.BCC = int(n), ncc, bcc
+		c.Cell.Neighbours = neighbours
 		c.Network.MCC, c.Network.MNC = mcc, mnc
 		fc, err := NewForeignCell(c, 4, tdma.FN(77*int(n)))
 		if err != nil {
@@ -75,7 +77,11 @@ func TestAutoChannelOnLime(t *testing.T) {
 		}
 		return &watchTX{src: fc, fake: current}
 	}
-	cells := []*watchTX{mk(20, 2, 3, "262", "02", -30), mk(31, 5, 1, "262", "03", -35)}
+	// The first cell's BA list names 16, 26 and 36: with 2 guard
+	// channels from them, from the cells and the interferer (and the
+	// channels next to them, which they spill into), only 43-45 are left
+	// in 15-45.
+	cells := []*watchTX{mk(20, 2, 3, "262", "02", -30, 16, 26, 36), mk(31, 5, 1, "262", "03", -35)}
 	var tx []limetest.Transmitter
 	for i, n := range []tdma.ARFCN{20, 31} {
 		hz, _ := tdma.GSM900.DownlinkHz(n)
@@ -147,6 +153,9 @@ func TestAutoChannelOnLime(t *testing.T) {
 	}
 	if ch.ARFCN < 15 || ch.ARFCN > 45 {
 		t.Errorf("chose ARFCN %d outside the allowed 15-45", ch.ARFCN)
+	}
+	if ch.ARFCN < 43 || !ch.NeighboursAvoided || fmt.Sprint(ch.Neighbours) != "[16 26 36]" {
+		t.Errorf("chose ARFCN %d (neighbours %v avoided %v), want 43-45, clear of the first cell's neighbours 16, 26, 36", ch.ARFCN, ch.Neighbours, ch.NeighboursAvoided)
 	}
 	for _, occ := range []tdma.ARFCN{20, 31, 40} {
 		if d := int(ch.ARFCN) - int(occ); d >= -2 && d <= 2 {
