@@ -112,4 +112,3 @@ func TestChooseAvoidsNeighbours(t *testing.T) {
 		})
 	}
 }
-

@@ -128,7 +128,7 @@ type Cell struct {
 	BA rr.FreqSet
 	// BAExt is SI2's EXT-IND; SI2bis says SI2bis has been read.
 	BAExt, SI2bis bool
-	ba2, ba2bis rr.FreqSet
+	ba2, ba2bis   rr.FreqSet
 }
 
 // BAComplete reports whether the neighbour cells' BA list has been read
