@@ -258,8 +258,12 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	if rs := radioSnap(); rs.Stream.RXLost != 0 || rs.Stream.Late != 0 || !rs.Stream.Healthy || rs.Interlock.Band.String() != "GSM900" {
 		t.Errorf("after registration: %+v", rs)
 	}
-	if st := r.waitStatus(func(st string) bool { return strings.Contains(st, "status    running") }); !strings.Contains(st, "transmitter: enabled") {
-		t.Errorf("status:\n%s", st)
+	// The status tells the Lime's real transmitter: keyed through the
+	// interlock, at the carrier of ARFCN 62.
+	if st := r.waitStatus(func(st string) bool {
+		return strings.Contains(st, "status    running") && strings.Contains(st, "transmitter: keyed: PA ")
+	}); !strings.Contains(st, "transmitter: keyed: PA ") || !strings.Contains(st, "947.4 MHz (GSM900)") {
+		t.Errorf("status:\n%s\nwant the transmitter keyed at 947.4 MHz", st)
 	}
 
 	// 2. Lost RX packets: the stream turns unhealthy, the PA goes off
@@ -291,6 +295,11 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	})
 	if p := rig.current(); p != first {
 		t.Errorf("a board was opened while unplugged")
+	}
+	// While the board is away the status says the transmitter is off
+	// and why.
+	if st := r.waitStatus(func(st string) bool { return strings.Contains(st, "transmitter: OFF: radio down: ") }); !strings.Contains(st, "device not found") {
+		t.Errorf("status while unplugged:\n%s\nwant the transmitter off, radio down (device not found)", st)
 	}
 
 	// 4. The board is back: the cell comes on air again on a new stream

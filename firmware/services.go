@@ -142,7 +142,7 @@ func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerp
 	}
 	applier := &usb.Applier{
 		Mounter: usb.FAT{}, MountDir: USBDir, Board: a.board, Configs: a.disk.configs, LEDs: a.player,
-		Status: func() string { return a.snapshot().Render() }, Version: a.opts.Version,
+		Status: a.usbStatus, Version: a.opts.Version,
 		ImportSubscribers:  a.opts.ImportSubscribers,
 		SetConsolePassword: setConsolePassword, ConsoleFingerprint: consoleFingerprint,
 		ConsoleURLs: func() []string {

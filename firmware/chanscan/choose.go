@@ -50,6 +50,9 @@ type Choice struct {
 	Scanned    int `json:"scanned"`
 	Occupied   int `json:"occupied"`
 	Candidates int `json:"candidates"`
+	// OccupiedARFCNs are the occupied channels: decoded cells, power
+	// above the floor, and ChooseOptions.Avoid.
+	OccupiedARFCNs []tdma.ARFCN `json:"occupied_arfcns"`
 	// FloorDBFS is the band's noise floor (the median).
 	FloorDBFS float64 `json:"floor_dbfs"`
 	// Cells are the GSM cells the scan decoded.
@@ -127,6 +130,11 @@ func Choose(band tdma.Band, scan []Channel, o ChooseOptions) (Choice, error) {
 		}
 	}
 	ch.Occupied = len(occupied)
+	for _, n := range band.Channels() {
+		if p, ok := pos(n); ok && occupied[p] {
+			ch.OccupiedARFCNs = append(ch.OccupiedARFCNs, n)
+		}
+	}
 	sort.Slice(ch.Cells, func(i, j int) bool { return ch.Cells[i].ARFCN < ch.Cells[j].ARFCN })
 	// The decoded cells' neighbours (TS 44.018 §10.5.2.22: the BCCH
 	// carriers their phones measure), in the band.

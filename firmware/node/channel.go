@@ -3,12 +3,14 @@ package node
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/firmware/chanscan"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 // ChannelChoice is the outcome of the boot-time channel scan ([cell]
@@ -30,6 +32,49 @@ type ChannelChoice struct {
 // Summary is one line for status: the choice and why.
 func (c *ChannelChoice) Summary() string {
 	return fmt.Sprintf("auto %s, %s", c.Band, c.Choice.Summary())
+}
+
+// Lines renders the choice and the scan for the status file, `gsmbox
+// status` and the USB report: the choice and why, what was scanned and
+// found occupied, and each GSM cell heard with its identity and its
+// neighbours.
+func (c *ChannelChoice) Lines() []string {
+	out := []string{"channel:     " + c.Summary()}
+	lo, hi := tdma.ARFCN(0), tdma.ARFCN(0)
+	if len(c.Scan) > 0 {
+		lo, hi = c.Scan[0].ARFCN, c.Scan[len(c.Scan)-1].ARFCN
+	}
+	out = append(out, fmt.Sprintf("scan:        %d channels (ARFCN %d-%d) with the transmitter off, floor %.1f dBFS; occupied: %s",
+		len(c.Scan), lo, hi, c.FloorDBFS, chanscan.ARFCNList(c.OccupiedARFCNs)))
+	for _, x := range c.Cells {
+		out = append(out, fmt.Sprintf("cell heard:  ARFCN %d, %.1f dBFS: %s", x.ARFCN, x.DBFS, x.Cell))
+	}
+	if len(c.Neighbours) > 0 {
+		how := "avoided"
+		if !c.NeighboursAvoided {
+			how = "NOT avoided (no channel left clear of them)"
+		}
+		out = append(out, fmt.Sprintf("neighbours:  of the cells heard: %s, %s", chanscan.ARFCNList(c.Neighbours), how))
+	}
+	return out
+}
+
+// Table is the scan channel by channel, for the USB report: ARFCN,
+// power, and the cell found there.
+func (c *ChannelChoice) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ARFCN  dBFS    cell\n")
+	for _, x := range c.Scan {
+		mark := ""
+		switch {
+		case x.ARFCN == c.ARFCN:
+			mark = "<- chosen"
+		case x.Cell != nil:
+			mark = x.Cell.String()
+		}
+		fmt.Fprintf(&b, "%5d  %6.1f  %s\n", x.ARFCN, x.DBFS, mark)
+	}
+	return b.String()
 }
 
 // txOff reports whether the front end's transmitter is off: the
@@ -63,6 +108,14 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 		return nil, fmt.Errorf("cell: channel scan: front end: %w", err)
 	}
 	defer front.Close()
+	s.radio.mu.Lock()
+	s.radio.scanning = true
+	s.radio.mu.Unlock()
+	defer func() {
+		s.radio.mu.Lock()
+		s.radio.scanning = false
+		s.radio.mu.Unlock()
+	}()
 	if front.Lime == nil || front.LMS == nil {
 		return nil, fmt.Errorf("cell: channel scan: chain %s has no USB transceiver", front.Chain.Name)
 	}
@@ -114,6 +167,9 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	nc.Cell.ARFCN, nc.Cell.ARFCNAuto = int(ch.ARFCN), false
 	for _, x := range ch.Cells {
 		log.Info("GSM cell on the air", "arfcn", x.ARFCN, "dbfs", fmt.Sprintf("%.1f", x.DBFS), "cell", x.Cell.String())
+	}
+	if len(ch.Neighbours) > 0 {
+		log.Info("neighbour channels of the cells heard", "arfcns", chanscan.ARFCNList(ch.Neighbours), "avoided", ch.NeighboursAvoided)
 	}
 	log.Info("channel chosen", "arfcn", ch.ARFCN, "reason", ch.Reason)
 	return &ChannelChoice{Choice: ch, Band: band.String(), Scan: res, TXOff: off, Config: nc}, nil
