@@ -64,7 +64,9 @@ func newOffBoard(t *testing.T) *offBoard {
 // start starts Run with o, completing it with the fakes above.
 func (r *offBoard) start(files map[string]string, o Options) {
 	o.Version, o.Console, o.DataDir, o.StatusPath = "vtest", &r.console, r.data, r.statusPath
-	o.Sys = fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}}
+	if o.Sys == nil {
+		o.Sys = fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}}
+	}
 	o.ReadFile = func(p string) ([]byte, error) {
 		if s, ok := files[p]; ok {
 			return []byte(s), nil
