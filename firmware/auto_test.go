@@ -275,7 +275,7 @@ func TestRunAutoChannelOnLime(t *testing.T) {
 	}
 	if len(ch.Cells) != 2 || ch.Cells[0].ARFCN != 20 || ch.Cells[1].ARFCN != 33 || ch.Cells[0].Cell.MNC != "02" || ch.Cells[1].Cell.MNC != "03" ||
 		fmt.Sprint(ch.Cells[0].Cell.Neighbours) != "[14 26 52]" || !ch.Cells[1].Cell.BAKnown || len(ch.Cells[1].Cell.Neighbours) != 0 ||
-		!ch.NeighboursAvoided || ch.Scanned != 26 || len(ch.Scan) != 26 || !ch.TXOff {
+		!ch.NeighboursAvoided || ch.Scanned != 174 || len(ch.Scan) != 174 || !ch.TXOff {
 		t.Errorf("scan: %+v", ch.Choice)
 	}
 	hz, _ := tdma.GSM900.DownlinkHz(ch.ARFCN)
@@ -306,7 +306,7 @@ func TestRunAutoChannelOnLime(t *testing.T) {
 		fmt.Sprintf("transmitter: keyed: PA on at 5.0 dBm, %.1f MHz (GSM900)", float64(hz)/1e6),
 		fmt.Sprintf("cell:        ARFCN %d,", n),
 		fmt.Sprintf("channel:     auto GSM900, ARFCN %d: ", n),
-		"scan:        26 channels (ARFCN 10-35) with the transmitter off",
+		"scan:        174 channels (ARFCN 975-1023,0-124) with the transmitter off",
 		"cell heard:  ARFCN 20, ", "PLMN 262-02, LAC 1, CI 1, neighbours 14,26,52",
 		"cell heard:  ARFCN 33, ", "neighbours none",
 		"neighbours:  of the cells heard: 14,26,52, avoided",
@@ -331,7 +331,7 @@ func TestRunAutoChannelOnLime(t *testing.T) {
 			t.Errorf("console API: %v", err)
 		}
 	}
-	if c := api.Stream; api.ARFCN != n || c == nil || c.Channel == nil || int(c.Channel.ARFCN) != n || len(c.Channel.Scan) != 26 ||
+	if c := api.Stream; api.ARFCN != n || c == nil || c.Channel == nil || int(c.Channel.ARFCN) != n || len(c.Channel.Scan) != 174 ||
 		len(c.Channel.Cells) != 2 || fmt.Sprint(c.Channel.Neighbours) != "[14 26 52]" || !strings.HasPrefix(api.Transmitter, "keyed: PA on") {
 		t.Errorf("console API status: ARFCN %d, transmitter %q, stream %+v", api.ARFCN, api.Transmitter, api.Stream)
 	}

@@ -298,8 +298,8 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	}
 	// While the board is away the status says the transmitter is off
 	// and why.
-	if st := r.waitStatus(func(st string) bool { return strings.Contains(st, "transmitter: OFF: radio down: ") }); !strings.Contains(st, "device not found") {
-		t.Errorf("status while unplugged:\n%s\nwant the transmitter off, radio down (device not found)", st)
+	if st := r.waitStatus(func(st string) bool { return strings.Contains(st, "transmitter: OFF: cell off the air: ") }); !strings.Contains(st, "device not found") {
+		t.Errorf("status while unplugged:\n%s\nwant the transmitter off, the cell off the air (device not found)", st)
 	}
 
 	// 4. The board is back: the cell comes on air again on a new stream

@@ -2,10 +2,12 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/boards/rf/rftest"
 	"github.com/gsmbox/gsmbox/dsp/radio"
+	"github.com/gsmbox/gsmbox/firmware/chanscan"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
@@ -43,10 +46,11 @@ func (w *watchTX) Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, e
 }
 
 // Issue 17: arfcn = "auto". The cell service on a LimeSDR Mini whose fake
-// air holds two foreign cells and a CW interferer scans the allowed
-// range before it transmits (the TX pad provably off at every sample the
-// scan read), decodes the cells, chooses a channel inside the allowed
-// range and away from all three with guard channels, and comes on air
+// air holds two foreign cells and a CW interferer scans the band before
+// it transmits (the TX pad provably off at every sample the scan read),
+// decodes the cells, chooses a channel inside the allowed range and away
+// from all three and the first cell's neighbours with guard channels,
+// and comes on air
 // there: the interlock keys the PA tuned to the chosen carrier, and the
 // choice and the scan are in the snapshot.
 func TestAutoChannelOnLime(t *testing.T) {
@@ -162,7 +166,7 @@ func TestAutoChannelOnLime(t *testing.T) {
 			t.Errorf("chose ARFCN %d, within 2 guard channels of the occupied %d", ch.ARFCN, occ)
 		}
 	}
-	if len(ch.Cells) != 2 || ch.Cells[0].Cell.MNC != "02" || ch.Cells[1].Cell.MNC != "03" || !ch.TXOff || ch.Scanned != 31 {
+	if len(ch.Cells) != 2 || ch.Cells[0].Cell.MNC != "02" || ch.Cells[1].Cell.MNC != "03" || !ch.TXOff || ch.Scanned != 174 { // the whole band, E-GSM's 0-124 and 975-1023
 		t.Errorf("scan: cells %+v, TX off %v, scanned %d", ch.Cells, ch.TXOff, ch.Scanned)
 	}
 	for i, w := range cells {
@@ -176,5 +180,68 @@ func TestAutoChannelOnLime(t *testing.T) {
 	}
 	if opens.Load() != 2 {
 		t.Errorf("front end opened %d times, want 2 (the scan, the cell)", opens.Load())
+	}
+}
+
+// No channel in the allowed range is free: the cell stays off the air,
+// Serve says why (chanscan.ErrNoChannel), the front end was opened once
+// (for the scan) and never keyed, and the status's transmitter line
+// gives the reason.
+func TestAutoChannelNoneFree(t *testing.T) {
+	board, err := boards.Lookup("rpi4-limesdr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := board.RF.Chain
+	cfg := config.Default()
+	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
+	cfg.Cell.ARFCNAuto, cfg.Cell.AllowedARFCNs = true, []string{"20"} // a licence for one channel, taken
+	cfg.Cell.TxPowerDBm, cfg.Radio.ClockOverride = 5, true
+	if err := cfg.Validate(board); err != nil {
+		t.Fatal(err)
+	}
+	c := config.Default()
+	c.Cell.ARFCN = 20
+	fc, err := NewForeignCell(c, 4, 1234)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hz, _ := tdma.GSM900.DownlinkHz(20)
+	log := slog.New(slog.DiscardHandler)
+	dry := &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{NoiseDBFS: -70, Seed: 3,
+		Transmitters: []limetest.Transmitter{{Hz: float64(hz), DBFS: -30, Src: fc}}}}
+	var pacer *limetest.Pacer
+	var mu sync.Mutex
+	opens := 0
+	svc := NewService(ServiceConfig{Config: cfg, Board: board, Log: log,
+		Stream:    lime.StreamConfig{TXLead: 500, PacketsPerTransfer: 1, StallTimeout: 20 * time.Second},
+		ScanAllow: func(ts radio.Timestamp) { mu.Lock(); p := pacer; mu.Unlock(); p.Allow(ts) }})
+	svc.UseRadio(func(c *config.Config) (*rf.Frontend, error) {
+		fe, err := rf.Open(chain, dry, rf.BringupOpts{Band: c.Band(), ARFCN: c.ARFCN(), BoardMaxDBm: board.RF.MaxPowerDBm, Log: log, Sleep: func(time.Duration) {}}, nil)
+		if err != nil {
+			return nil, err
+		}
+		p := limetest.NewPacer()
+		p.Src = dry.Lime.Render
+		dry.Lime.SetRX(p)
+		mu.Lock()
+		pacer = p
+		opens++
+		mu.Unlock()
+		return fe, nil
+	})
+	err = svc.Serve(context.Background())
+	mu.Lock()
+	pacer.Close()
+	mu.Unlock()
+	if !errors.Is(err, chanscan.ErrNoChannel) {
+		t.Fatalf("Serve = %v, want %v", err, chanscan.ErrNoChannel)
+	}
+	rs := svc.Snapshot().Radio
+	if rs == nil || rs.Up || rs.Scan != nil || opens != 1 || dry.Lime.Stats().TXPackets != 0 || svc.Snapshot().Frames != 0 {
+		t.Fatalf("after no free channel: radio %+v, %d opens, %d TX packets", rs, opens, dry.Lime.Stats().TXPackets)
+	}
+	if tx := rs.Transmitter(); !strings.HasPrefix(tx, "OFF: cell off the air: ") || !strings.Contains(tx, "no free channel") {
+		t.Errorf("Transmitter() = %q, want off the air: no free channel", tx)
 	}
 }

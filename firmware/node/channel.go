@@ -40,12 +40,12 @@ func (c *ChannelChoice) Summary() string {
 // neighbours.
 func (c *ChannelChoice) Lines() []string {
 	out := []string{"channel:     " + c.Summary()}
-	lo, hi := tdma.ARFCN(0), tdma.ARFCN(0)
-	if len(c.Scan) > 0 {
-		lo, hi = c.Scan[0].ARFCN, c.Scan[len(c.Scan)-1].ARFCN
+	scanned := make([]tdma.ARFCN, len(c.Scan))
+	for i, x := range c.Scan {
+		scanned[i] = x.ARFCN
 	}
-	out = append(out, fmt.Sprintf("scan:        %d channels (ARFCN %d-%d) with the transmitter off, floor %.1f dBFS; occupied: %s",
-		len(c.Scan), lo, hi, c.FloorDBFS, chanscan.ARFCNList(c.OccupiedARFCNs)))
+	out = append(out, fmt.Sprintf("scan:        %d channels (ARFCN %s) with the transmitter off, floor %.1f dBFS; occupied: %s",
+		len(c.Scan), chanscan.ARFCNList(scanned), c.FloorDBFS, chanscan.ARFCNList(c.OccupiedARFCNs)))
 	for _, x := range c.Cells {
 		out = append(out, fmt.Sprintf("cell heard:  ARFCN %d, %.1f dBFS: %s", x.ARFCN, x.DBFS, x.Cell))
 	}
@@ -144,8 +144,13 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	}
 	stop := context.AfterFunc(ctx, func() { _ = st.Close() })
 	band := c.Band()
-	log.Info("scanning the band for a channel before transmitting", "band", band, "allowed", len(allowed))
-	res, err := chanscan.Scan(&chanscan.Lime{LMS: front.LMS, S: st, Allow: s.cfg.ScanAllow}, band, allowed, chanscan.Options{SPS: sps})
+	// The whole band is measured, not only the allowed channels: the
+	// noise floor is the band's median (a licence for a few channels,
+	// all of them taken, would otherwise be its own floor and look
+	// free), a cell just outside the allowed range still gets its guard
+	// channels, and its BA list is read.
+	log.Info("scanning the band for a channel before transmitting", "band", band, "channels", len(band.Channels()), "allowed", len(allowed))
+	res, err := chanscan.Scan(&chanscan.Lime{LMS: front.LMS, S: st, Allow: s.cfg.ScanAllow}, band, nil, chanscan.Options{SPS: sps})
 	stop()
 	_ = st.Close()
 	if err != nil {

@@ -72,7 +72,7 @@ func (s *RadioSnapshot) Transmitter() string {
 	case s.Scanning:
 		return "OFF: scanning the band for a channel (nothing is transmitted during the scan)"
 	case !s.Up && s.LastError != "":
-		return "OFF: radio down: " + s.LastError
+		return "OFF: cell off the air: " + s.LastError
 	case !s.Up:
 		return "OFF: radio not started"
 	}

@@ -35,7 +35,7 @@ func TestRadioTransmitterLine(t *testing.T) {
 			"OFF: not keyed: rf: not ready: reference clock not disciplined (and no operator override)"},
 		{"starting", up(ready, true), "OFF: not keyed yet (waiting for the sample stream)"},
 		{"scanning", RadioSnapshot{Scanning: true}, "OFF: scanning the band for a channel (nothing is transmitted during the scan)"},
-		{"down", RadioSnapshot{LastError: "cell: front end lime-usb: device not found"}, "OFF: radio down: cell: front end lime-usb: device not found"},
+		{"down", RadioSnapshot{LastError: "cell: front end lime-usb: device not found"}, "OFF: cell off the air: cell: front end lime-usb: device not found"},
 		{"never up", RadioSnapshot{}, "OFF: radio not started"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
