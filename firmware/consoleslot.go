@@ -36,7 +36,10 @@ type ConsoleEnv struct {
 	// Net is the box's address and wall clock (firmware/lan); the zero
 	// Status when the network is not managed (off PID 1).
 	Net func() lan.Status
-	Log *slog.Logger
+	// Transmitter is the status file's "transmitter" line now: keyed,
+	// or off and why.
+	Transmitter func() string
+	Log         *slog.Logger
 }
 
 // ConsoleSocket is the web console's local socket on the box, for the
@@ -58,7 +61,8 @@ func (a *appliance) addConsole() (setPassword func(string) error, fingerprint fu
 		Configs: &ConfigEditor{c: a.disk.configs}, Logs: a.ring,
 		LastUSB:      func() string { return a.lastUSB.Load().(string) },
 		DataRestored: a.registryReport, Net: a.netStatus,
-		StateDir: filepath.Join(a.disk.store.Path, "console"), Socket: socket,
+		Transmitter: func() string { return a.transmitter(a.cell.Snapshot().Radio) },
+		StateDir:    filepath.Join(a.disk.store.Path, "console"), Socket: socket,
 		Log: a.log.With("service", "console"),
 	}
 	svc, setPassword, fingerprint := a.opts.NewConsole(env)

@@ -12,6 +12,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/supervisor"
+	"github.com/gsmbox/gsmbox/firmware/usb"
 )
 
 // Mount points.
@@ -72,6 +73,11 @@ type Options struct {
 	// Net replaces the network service's kernel seams (firmware/lan);
 	// nil means the real ones on PID 1, and no network service off it.
 	Net *NetSeams
+	// USBMounter replaces the USB workflow's vfat mount, and USBDir its
+	// mount point (USBDir when empty): a test's stick is a directory.
+	// With it the stick's device node is not waited for.
+	USBMounter usb.Mounter
+	USBDir     string
 }
 
 // Signals to PID 1 (sent by `gsmbox reboot` / `gsmbox poweroff`).

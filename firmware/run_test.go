@@ -64,7 +64,9 @@ func newOffBoard(t *testing.T) *offBoard {
 // start starts Run with o, completing it with the fakes above.
 func (r *offBoard) start(files map[string]string, o Options) {
 	o.Version, o.Console, o.DataDir, o.StatusPath = "vtest", &r.console, r.data, r.statusPath
-	o.Sys = fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}}
+	if o.Sys == nil {
+		o.Sys = fstest.MapFS{"block": &fstest.MapFile{Mode: fs.ModeDir}}
+	}
 	o.ReadFile = func(p string) ([]byte, error) {
 		if s, ok := files[p]; ok {
 			return []byte(s), nil
@@ -132,7 +134,7 @@ func TestRunOffBoard(t *testing.T) {
 				t.Errorf("status = %q, want ARFCN 70 from the data directory", st)
 			}
 			if tc.cellOn {
-				if made.Load() == 0 || !strings.Contains(st, "transmitter: enabled") {
+				if made.Load() == 0 || !strings.Contains(st, "transmitter: enabled (simulated air") {
 					t.Errorf("cell made %d times, status:\n%s", made.Load(), st)
 				}
 			} else {
@@ -187,8 +189,10 @@ func TestRunOpensLEDsAndRFThroughOneOpener(t *testing.T) {
 	if !driven() {
 		t.Errorf("LED lines %s, %s not driven through the opener", green, red)
 	}
-	if !strings.Contains(st, "transmitter: enabled") {
-		t.Errorf("status:\n%s\nwant the transmitter enabled (RF up through the opener)\nconsole:\n%s", st, r.console.String())
+	// The front end came up (the transmitter is not DISABLED), and the
+	// line tells its interlock's real state: nothing keyed the PA.
+	if !strings.Contains(st, "transmitter: OFF: not keyed") {
+		t.Errorf("status:\n%s\nwant the transmitter off, not keyed (RF up through the opener)\nconsole:\n%s", st, r.console.String())
 	}
 	if n := opened.Load(); n != 1 {
 		t.Errorf("RFOpener called %d times, want once", n)

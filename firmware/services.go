@@ -140,9 +140,17 @@ func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerp
 	if a.cmdline.USBPoll > 0 {
 		usbPoll = a.cmdline.USBPoll
 	}
+	var mounter usb.Mounter = usb.FAT{}
+	mountDir, deviceWait := USBDir, 5*time.Second
+	if a.opts.USBMounter != nil {
+		mounter, deviceWait = a.opts.USBMounter, 0
+		if a.opts.USBDir != "" {
+			mountDir = a.opts.USBDir
+		}
+	}
 	applier := &usb.Applier{
-		Mounter: usb.FAT{}, MountDir: USBDir, Board: a.board, Configs: a.disk.configs, LEDs: a.player,
-		Status: func() string { return a.snapshot().Render() }, Version: a.opts.Version,
+		Mounter: mounter, MountDir: mountDir, Board: a.board, Configs: a.disk.configs, LEDs: a.player,
+		Status: a.usbStatus, Version: a.opts.Version,
 		ImportSubscribers:  a.opts.ImportSubscribers,
 		SetConsolePassword: setConsolePassword, ConsoleFingerprint: consoleFingerprint,
 		ConsoleURLs: func() []string {
@@ -152,7 +160,7 @@ func (a *appliance) addUSB(setConsolePassword func(string) error, consoleFingerp
 	}
 	a.sup.Add(&usb.Service{
 		Detector: &usb.Detector{Sys: sysFS}, Applier: applier, Clock: a.clock,
-		Poll: usbPoll, Uevents: a.pid1, Log: a.log, DeviceWait: 5 * time.Second,
+		Poll: usbPoll, Uevents: a.pid1, Log: a.log, DeviceWait: deviceWait,
 		Handled: func(r usb.Result) {
 			a.lastUSB.Store(fmt.Sprintf("%s %s (%d changes, %d errors)", r.Device, r.Outcome, len(r.Changes), len(r.Problems)))
 			select {

@@ -15,10 +15,6 @@ import (
 
 // snapshot is the status file's content now.
 func (a *appliance) snapshot() status.Snapshot {
-	tx := "enabled"
-	if !a.txAllowed() {
-		tx = "DISABLED: " + a.txErr.Error()
-	}
 	h := "ok"
 	if f := a.feeder.Load(); f != nil && f.LastError() != nil {
 		h = f.LastError().Error()
@@ -26,6 +22,7 @@ func (a *appliance) snapshot() status.Snapshot {
 		h = err.Error()
 	}
 	cs := a.cell.Snapshot()
+	tx := a.transmitter(cs.Radio)
 	arfcn := a.disk.configs.Current().Cell.ARFCN
 	if cs.Radio != nil && cs.Radio.Scan != nil {
 		arfcn = int(cs.Radio.Scan.ARFCN) // arfcn = "auto": the channel chosen
@@ -42,6 +39,37 @@ func (a *appliance) snapshot() status.Snapshot {
 		snap.Network, snap.Clock = st.Line(), st.Clock.ClockLine()
 	}
 	return snap
+}
+
+// transmitter is the status's "transmitter" line: the real state of the
+// radio the node runs. DISABLED when the board may not transmit at all
+// (an unknown board, a front end that did not come up); on a USB radio
+// the cell's interlock, keyed or not and why (r); on a board whose front
+// end the firmware brought up, that front end's interlock; on the
+// simulated air, which has no transmitter, says so.
+func (a *appliance) transmitter(r *node.RadioSnapshot) string {
+	switch {
+	case !a.txAllowed():
+		return "DISABLED: " + a.txErr.Error()
+	case r != nil:
+		return r.Transmitter()
+	case a.fe != nil && a.fe.Guard != nil:
+		return node.TransmitterLine(a.fe.Guard.Status())
+	case a.radioOpener != nil:
+		return "OFF: radio not started"
+	}
+	return "enabled (simulated air: no RF front end)"
+}
+
+// usbStatus is the status as the USB report shows it: the status file's
+// text, and after it the boot-time channel scan channel by channel.
+func (a *appliance) usbStatus() string {
+	snap := a.snapshot()
+	out := snap.Render()
+	if r := a.cell.Snapshot().Radio; r != nil && r.Scan != nil {
+		out += "\nchannel scan at boot (" + r.Scan.Band + "):\n" + r.Scan.Table()
+	}
+	return out
 }
 
 // radioLines renders a hardware radio's state for the status file.
@@ -70,7 +98,7 @@ func radioLines(r *node.RadioSnapshot) []string {
 			st.RXLost, st.Late, st.Underruns, st.Overruns, st.Unplugs, st.Stalls, r.RXBytesPerSec/1e6, r.TXBytesPerSec/1e6),
 	}
 	if r.Scan != nil {
-		out = append(out, "channel:     "+r.Scan.Summary())
+		out = append(out, r.Scan.Lines()...)
 	}
 	if r.Cal != nil {
 		out = append(out, "tx cal:      "+r.Cal.Summary())

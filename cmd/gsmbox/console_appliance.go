@@ -50,6 +50,7 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 				return nil
 			},
 			Config: env.Configs, Logs: env.Logs, LastUSB: env.LastUSB, DataRestored: env.DataRestored, History: hist, Net: env.Net,
+			Transmitter: env.Transmitter,
 		},
 		StateDir: env.StateDir, Addr: addr, MoreAddrs: more, Socket: env.Socket, MetricsOpen: cfg.Console.MetricsOpen, Log: env.Log,
 	})
@@ -89,6 +90,9 @@ func printStatus(w io.Writer, st *console.Status, asJSON bool) error {
 		return s
 	}
 	fmt.Fprintf(w, "cell:        %s\n", air)
+	if st.Transmitter != "" {
+		fmt.Fprintf(w, "transmitter: %s\n", st.Transmitter)
+	}
 	fmt.Fprintf(w, "network:     %s (%s), %s ARFCN %d, BSIC %d, LAC %d, CI %d, %g dBm\n", st.Network, st.PLMN, st.Band, st.ARFCN, st.BSIC, st.LAC, st.CI, st.TxPowerDBm)
 	fmt.Fprintf(w, "phones:      %d attached, %d connections now, %d subscribers\n", st.Attached, st.Sessions, st.Subscribers)
 	fmt.Fprintf(w, "uptime:      %s\n", (time.Duration(st.UptimeS) * time.Second).String())
@@ -131,7 +135,9 @@ func streamLines(r *console.Stream) string {
 	fmt.Fprintf(&b, "stream:      RX lost %d packets, TX late %d, underruns %d, overruns %d, unplugs %d, stalls %d; USB RX %.2f MB/s, TX %.2f MB/s\n",
 		r.RXLost, r.TXLate, r.Underruns, r.Overruns, r.Unplugs, r.Stalls, r.RXBytesPerS/1e6, r.TXBytesPerS/1e6)
 	if c := r.Channel; c != nil {
-		fmt.Fprintf(&b, "channel:     %s\n", c.Summary())
+		for _, l := range c.Lines() {
+			fmt.Fprintln(&b, l)
+		}
 	}
 	if c := r.TXCal; c != nil {
 		fmt.Fprintf(&b, "tx cal:      %s\n", c.Summary())

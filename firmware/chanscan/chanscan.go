@@ -47,6 +47,13 @@ type Cell struct {
 	// PLMNKnown says SI3 was read (MCC, MNC, LAC and CI are valid);
 	// without it only the SCH decoded.
 	PLMNKnown bool `json:"plmn_known"`
+	// Neighbours is the cell's BA list, the BCCH carriers of its
+	// neighbour cells (TS 44.018 §10.5.2.22), from SI2 (§9.1.32) and,
+	// when SI2's EXT-IND says the list goes on, SI2bis (§9.1.33).
+	// BAKnown says it was read in full; a cell broadcasting no
+	// neighbours has BAKnown and no Neighbours.
+	Neighbours []tdma.ARFCN `json:"neighbours"`
+	BAKnown    bool         `json:"ba_known"`
 }
 
 func (c *Cell) String() string {
@@ -57,7 +64,34 @@ func (c *Cell) String() string {
 	if c.PLMNKnown {
 		s += fmt.Sprintf(", PLMN %s-%s, LAC %d, CI %d", c.MCC, c.MNC, c.LAC, c.CI)
 	}
+	if c.BAKnown {
+		s += ", neighbours " + ARFCNList(c.Neighbours)
+	}
 	return s
+}
+
+// ARFCNList renders channel numbers compactly, runs as ranges:
+// "1-3,17,60" ("none" for none).
+func ARFCNList(a []tdma.ARFCN) string {
+	if len(a) == 0 {
+		return "none"
+	}
+	var b []byte
+	for i := 0; i < len(a); {
+		j := i
+		for j+1 < len(a) && a[j+1] == a[j]+1 {
+			j++
+		}
+		if len(b) > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d", a[i])
+		if j > i {
+			b = fmt.Appendf(b, "-%d", a[j])
+		}
+		i = j + 1
+	}
+	return string(b)
 }
 
 // Channel is one carrier's scan result.
@@ -94,9 +128,10 @@ type Options struct {
 	// DecodeMarginDB is how far above the band's median power a channel
 	// must be to be decoded (default 10 dB).
 	DecodeMarginDB float64
-	// DecodeFrames bounds the decoding of one channel (default 4
-	// 51-multiframes: SI3 is sent at least every 8 of them, TS 45.002
-	// §6.3.1.3, here in every one).
+	// DecodeFrames bounds the decoding of one channel (default 10
+	// 51-multiframes: SI2, with the BA list, is sent once in every 8 of
+	// them at TC = 1, SI2bis at TC = 5, SI3 at TC = 2 and 6, TS 45.002
+	// §6.3.1.3; the rest is the FCCH search and the SCH).
 	DecodeFrames int
 	// MaxDecode bounds how many channels are decoded, strongest first
 	// (default 16).
@@ -119,7 +154,7 @@ func (o *Options) defaults() error {
 		o.DecodeMarginDB = 10
 	}
 	if o.DecodeFrames == 0 {
-		o.DecodeFrames = 4 * 51
+		o.DecodeFrames = 10 * 51
 	}
 	if o.MaxDecode == 0 {
 		o.MaxDecode = 16
@@ -242,9 +277,10 @@ var scanSIM = mm.SIM{IMSI: "001010000000001"}
 
 // Decode looks for a GSM cell in s from timestamp at (the receiver tuned
 // to the carrier), for at most frames TDMA frames: the cell's BSIC and
-// frame number from its SCH, and its PLMN, LAC and cell identity from
-// SI3. It returns nil when no SCH decoded; a Cell with PLMNKnown false
-// when the SCH decoded but SI3 did not.
+// frame number from its SCH, its PLMN, LAC and cell identity from SI3,
+// and its neighbours' BA list from SI2 (and SI2bis). It returns nil when
+// no SCH decoded; a Cell with PLMNKnown false when the SCH decoded but
+// SI3 did not, BAKnown false when the BA list was not read in full.
 func Decode(s radio.Stream, at radio.Timestamp, sps, frames int) (*Cell, error) {
 	pr, err := trx.NewPhoneRadio(trx.PhoneConfig{Modulator: gmsk.Config{SPS: sps}})
 	if err != nil {
@@ -257,7 +293,7 @@ func Decode(s radio.Stream, at radio.Timestamp, sps, frames int) (*Cell, error) 
 	}
 	ph.PowerOn()
 	st := rxOnly{s: s, at: at}
-	for i := 0; i < frames && ph.Best() < ms.MsCamped; i++ {
+	for i := 0; i < frames && (ph.Best() < ms.MsCamped || !baDone(ph)); i++ {
 		if err := pr.Step(st, ph); err != nil {
 			return nil, err
 		}
@@ -274,5 +310,15 @@ func Decode(s radio.Stream, at radio.Timestamp, sps, frames int) (*Cell, error) 
 		cell.PLMNKnown = true
 		cell.MCC, cell.MNC, cell.LAC, cell.CI = c.LAI.MCC, c.LAI.MNC, c.LAI.LAC, c.CI
 	}
+	if baDone(ph) {
+		cell.BAKnown = true
+		cell.Neighbours = c.BA.ARFCNs()
+	}
 	return cell, nil
+}
+
+// baDone reports whether the phone has read the cell's whole BA list.
+func baDone(ph *ms.Phone) bool {
+	c := ph.Cell()
+	return c.BAComplete()
 }

@@ -20,10 +20,11 @@ import (
 
 // foreign returns another operator's cell on GSM900 ARFCN n, placed at
 // its downlink frequency at level dBFS.
-func foreign(t *testing.T, n tdma.ARFCN, ncc, bcc int, mcc, mnc string, lac, ci int, dbfs float64) limetest.Transmitter {
+func foreign(t *testing.T, n tdma.ARFCN, ncc, bcc int, mcc, mnc string, lac, ci int, dbfs float64, neighbours ...int) limetest.Transmitter {
 	t.Helper()
 	c := config.Default()
 	c.Cell.ARFCN, c.Cell.NCC, c.Cell.BCC, c.Cell.LAC, c.Cell.CI = int(n), ncc, bcc, lac, ci
+	c.Cell.Neighbours = neighbours
 	c.Network.MCC, c.Network.MNC = mcc, mnc
 	fc, err := node.NewForeignCell(c, 4, tdma.FN(1000*int(n)))
 	if err != nil {
@@ -68,10 +69,11 @@ func openFake(t *testing.T, tx []limetest.Transmitter, carriers []limetest.Carri
 
 // Two foreign cells and a CW interferer on the fake air: the scan finds
 // all three, and decodes each cell's BSIC and PLMN, LAC and CI from its
-// SCH and SI3; the interferer has no cell.
+// SCH and SI3, and its neighbours from SI2's BA list; the interferer has
+// no cell.
 func TestScanDecodesForeignCells(t *testing.T) {
 	tx := []limetest.Transmitter{
-		foreign(t, 20, 3, 5, "262", "01", 4711, 301, -25),
+		foreign(t, 20, 3, 5, "262", "01", 4711, 301, -25, 5, 33, 34, 35, 60, 975),
 		foreign(t, 45, 1, 2, "208", "10", 12, 9, -35),
 	}
 	hz, _ := tdma.GSM900.DownlinkHz(80)
@@ -93,11 +95,15 @@ func TestScanDecodesForeignCells(t *testing.T) {
 		bsic     int
 		mcc, mnc string
 		lac, ci  uint16
-	}{{20, 3*8 + 5, "262", "01", 4711, 301}, {45, 1*8 + 2, "208", "10", 12, 9}} {
+		nb       string
+	}{{20, 3*8 + 5, "262", "01", 4711, 301, "5,33-35,60,975"}, {45, 1*8 + 2, "208", "10", 12, 9, "none"}} {
 		c := got[w.n]
 		t.Logf("ARFCN %d: %.1f dBFS, %v", w.n, c.DBFS, c.Cell)
 		if c.Cell == nil || int(c.Cell.BSIC.Value()) != w.bsic || !c.Cell.PLMNKnown || c.Cell.MCC != w.mcc || c.Cell.MNC != w.mnc || c.Cell.LAC != w.lac || c.Cell.CI != w.ci {
 			t.Errorf("ARFCN %d: cell %+v, want BSIC %d PLMN %s-%s LAC %d CI %d", w.n, c.Cell, w.bsic, w.mcc, w.mnc, w.lac, w.ci)
+		}
+		if c.Cell == nil || !c.Cell.BAKnown || chanscan.ARFCNList(c.Cell.Neighbours) != w.nb {
+			t.Errorf("ARFCN %d: neighbours %+v, want %s", w.n, c.Cell, w.nb)
 		}
 	}
 	if c := got[80]; c.Cell != nil || c.DBFS < -40 {

@@ -2,6 +2,7 @@ package chanscan
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/gsmbox/gsmbox/gsm/tdma"
@@ -64,6 +65,49 @@ func TestChoose(t *testing.T) {
 			}
 			if !in {
 				t.Errorf("ARFCN %d is outside the allowed %v", c.ARFCN, tc.o.Allowed)
+			}
+		})
+	}
+}
+
+// The decoded cells' BA lists count as occupied: the choice keeps its
+// guard from their neighbours' carriers too, and falls back to what it
+// heard (saying so) only when nothing is clear of them.
+func TestChooseAvoidsNeighbours(t *testing.T) {
+	scan := flat(tdma.GSM900, -100)
+	set(scan, 20, -30, &Cell{BSIC: tdma.BSIC{NCC: 1, BCC: 2}, BAKnown: true, Neighbours: []tdma.ARFCN{20, 26, 27, 600}})
+	set(scan, 30, -40, nil)
+	set(scan, 25, -97, nil)
+	allowed := []tdma.ARFCN{18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
+	for _, tc := range []struct {
+		name    string
+		o       ChooseOptions
+		want    tdma.ARFCN
+		guard   int
+		avoided bool
+	}{
+		// Clear of 20 and 30 by 2, and of the neighbours 26, 27: only 23.
+		{"clear of the neighbours", ChooseOptions{Allowed: allowed}, 23, 2, true},
+		// Without the BA lists 23, 24, 26 and 27 qualify.
+		{"BA lists ignored", ChooseOptions{Allowed: allowed, KeepBA: true}, 0, 2, false},
+		// 26 and 27 only: neither is clear of the neighbours; the guard
+		// from the heard cells is kept and a neighbour channel taken.
+		{"nothing clear of the neighbours", ChooseOptions{Allowed: []tdma.ARFCN{26, 27}}, 26, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Choose(tdma.GSM900, scan, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s", c.Summary())
+			if tc.want != 0 && c.ARFCN != tc.want || c.Guard != tc.guard || c.NeighboursAvoided != tc.avoided {
+				t.Errorf("Choose() = ARFCN %d guard %d neighbours avoided %v, want %d, %d, %v", c.ARFCN, c.Guard, c.NeighboursAvoided, tc.want, tc.guard, tc.avoided)
+			}
+			if tc.want == 0 && (c.ARFCN < 23 || c.ARFCN > 27 || c.ARFCN == 25) {
+				t.Errorf("Choose() = ARFCN %d, want one of 23, 24, 26, 27", c.ARFCN)
+			}
+			if got := fmt.Sprint(c.Neighbours); got != "[20 26 27]" {
+				t.Errorf("Neighbours = %s, want [20 26 27] (600 is not in GSM900)", got)
 			}
 		})
 	}

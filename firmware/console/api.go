@@ -29,8 +29,11 @@ func contextWith(r *http.Request, c *caller) context.Context {
 
 // Status is the overview: /api/status.
 type Status struct {
-	OnAir       bool    `json:"on_air"`
-	Why         string  `json:"why"`
+	OnAir bool   `json:"on_air"`
+	Why   string `json:"why"`
+	// Transmitter is the transmitter's state: keyed, or off and why
+	// ("" on the simulator).
+	Transmitter string  `json:"transmitter,omitempty"`
 	Network     string  `json:"network"`
 	PLMN        string  `json:"plmn"`
 	Band        string  `json:"band"`
@@ -167,6 +170,9 @@ func (s *Server) status() Status {
 	}
 	if h.LastUSB != nil {
 		st.LastUSB = h.LastUSB()
+	}
+	if h.Transmitter != nil {
+		st.Transmitter = h.Transmitter()
 	}
 	if h.DataRestored != nil {
 		st.DataRestored = h.DataRestored()

@@ -48,6 +48,9 @@ type Host struct {
 	// registry) was found damaged and restored from a backup, and what
 	// was lost; "" (or nil) when nothing was.
 	DataRestored func() string
+	// Transmitter says what the transmitter does now: keyed, or off and
+	// why (the status file's "transmitter" line); nil on the simulator.
+	Transmitter func() string
 	// Hardware reads clock discipline and power amplifier state; nil on
 	// a board (or the simulator) that has none.
 	Hardware func() Hardware

@@ -3,12 +3,14 @@ package node
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/firmware/chanscan"
 	"github.com/gsmbox/gsmbox/firmware/config"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
 // ChannelChoice is the outcome of the boot-time channel scan ([cell]
@@ -30,6 +32,49 @@ type ChannelChoice struct {
 // Summary is one line for status: the choice and why.
 func (c *ChannelChoice) Summary() string {
 	return fmt.Sprintf("auto %s, %s", c.Band, c.Choice.Summary())
+}
+
+// Lines renders the choice and the scan for the status file, `gsmbox
+// status` and the USB report: the choice and why, what was scanned and
+// found occupied, and each GSM cell heard with its identity and its
+// neighbours.
+func (c *ChannelChoice) Lines() []string {
+	out := []string{"channel:     " + c.Summary()}
+	scanned := make([]tdma.ARFCN, len(c.Scan))
+	for i, x := range c.Scan {
+		scanned[i] = x.ARFCN
+	}
+	out = append(out, fmt.Sprintf("scan:        %d channels (ARFCN %s) with the transmitter off, floor %.1f dBFS; occupied: %s",
+		len(c.Scan), chanscan.ARFCNList(scanned), c.FloorDBFS, chanscan.ARFCNList(c.OccupiedARFCNs)))
+	for _, x := range c.Cells {
+		out = append(out, fmt.Sprintf("cell heard:  ARFCN %d, %.1f dBFS: %s", x.ARFCN, x.DBFS, x.Cell))
+	}
+	if len(c.Neighbours) > 0 {
+		how := "avoided"
+		if !c.NeighboursAvoided {
+			how = "NOT avoided (no channel left clear of them)"
+		}
+		out = append(out, fmt.Sprintf("neighbours:  of the cells heard: %s, %s", chanscan.ARFCNList(c.Neighbours), how))
+	}
+	return out
+}
+
+// Table is the scan channel by channel, for the USB report: ARFCN,
+// power, and the cell found there.
+func (c *ChannelChoice) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ARFCN  dBFS    cell\n")
+	for _, x := range c.Scan {
+		mark := ""
+		switch {
+		case x.ARFCN == c.ARFCN:
+			mark = "<- chosen"
+		case x.Cell != nil:
+			mark = x.Cell.String()
+		}
+		fmt.Fprintf(&b, "%5d  %6.1f  %s\n", x.ARFCN, x.DBFS, mark)
+	}
+	return b.String()
 }
 
 // txOff reports whether the front end's transmitter is off: the
@@ -63,6 +108,14 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 		return nil, fmt.Errorf("cell: channel scan: front end: %w", err)
 	}
 	defer front.Close()
+	s.radio.mu.Lock()
+	s.radio.scanning = true
+	s.radio.mu.Unlock()
+	defer func() {
+		s.radio.mu.Lock()
+		s.radio.scanning = false
+		s.radio.mu.Unlock()
+	}()
 	if front.Lime == nil || front.LMS == nil {
 		return nil, fmt.Errorf("cell: channel scan: chain %s has no USB transceiver", front.Chain.Name)
 	}
@@ -91,8 +144,13 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	}
 	stop := context.AfterFunc(ctx, func() { _ = st.Close() })
 	band := c.Band()
-	log.Info("scanning the band for a channel before transmitting", "band", band, "allowed", len(allowed))
-	res, err := chanscan.Scan(&chanscan.Lime{LMS: front.LMS, S: st, Allow: s.cfg.ScanAllow}, band, allowed, chanscan.Options{SPS: sps})
+	// The whole band is measured, not only the allowed channels: the
+	// noise floor is the band's median (a licence for a few channels,
+	// all of them taken, would otherwise be its own floor and look
+	// free), a cell just outside the allowed range still gets its guard
+	// channels, and its BA list is read.
+	log.Info("scanning the band for a channel before transmitting", "band", band, "channels", len(band.Channels()), "allowed", len(allowed))
+	res, err := chanscan.Scan(&chanscan.Lime{LMS: front.LMS, S: st, Allow: s.cfg.ScanAllow}, band, nil, chanscan.Options{SPS: sps})
 	stop()
 	_ = st.Close()
 	if err != nil {
@@ -114,6 +172,9 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	nc.Cell.ARFCN, nc.Cell.ARFCNAuto = int(ch.ARFCN), false
 	for _, x := range ch.Cells {
 		log.Info("GSM cell on the air", "arfcn", x.ARFCN, "dbfs", fmt.Sprintf("%.1f", x.DBFS), "cell", x.Cell.String())
+	}
+	if len(ch.Neighbours) > 0 {
+		log.Info("neighbour channels of the cells heard", "arfcns", chanscan.ARFCNList(ch.Neighbours), "avoided", ch.NeighboursAvoided)
 	}
 	log.Info("channel chosen", "arfcn", ch.ARFCN, "reason", ch.Reason)
 	return &ChannelChoice{Choice: ch, Band: band.String(), Scan: res, TXOff: off, Config: nc}, nil

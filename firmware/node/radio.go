@@ -59,6 +59,12 @@ type RadioSnapshot struct {
 	// Cal is the latest TX calibration (LO leakage and image) run at
 	// bring-up; nil before the first.
 	Cal *TXCalStatus
+	// Scanning says the boot-time channel scan runs now: the front end
+	// is up for receiving only, and nothing is transmitted.
+	Scanning bool
+	// NotKeyed is why the keyer last failed to key the PA (the Guard's
+	// refusal), "" once it keyed or before it tried.
+	NotKeyed string
 }
 
 // TXCalStatus is a bring-up's TX calibration on the LMS7002M's internal
@@ -110,6 +116,65 @@ func dbcText(x float64) string {
 	return fmt.Sprintf("%.1f", x)
 }
 
+// Transmitter is one line on the transmitter as it is now: keyed (the
+// interlock's state, power and carrier) or off, and why. It is the
+// status file's and `gsmbox status`'s "transmitter" line on a board with
+// a USB radio.
+func (s *RadioSnapshot) Transmitter() string {
+	switch {
+	case s.Scanning:
+		return "OFF: scanning the band for a channel (nothing is transmitted during the scan)"
+	case !s.Up && s.LastError != "":
+		return "OFF: cell off the air: " + s.LastError
+	case !s.Up:
+		return "OFF: radio not started"
+	}
+	is := s.Interlock
+	if is.State == rf.TXOff {
+		switch {
+		case !s.Stream.Healthy:
+			return "OFF: sample stream unhealthy"
+		case s.NotKeyed != "":
+			return "OFF: not keyed: " + s.NotKeyed
+		default:
+			return "OFF: not keyed yet (waiting for the sample stream)"
+		}
+	}
+	l := TransmitterLine(is)
+	if is.State == rf.TXTripped && is.LastTrip == rf.TripStreamLost {
+		l += "; keyed again once the sample stream is healthy"
+	}
+	return l
+}
+
+// TransmitterLine renders an RF interlock's state as the status file's
+// "transmitter" line: "keyed" with the PA's power and carrier, or "OFF"
+// and why.
+func TransmitterLine(is rf.InterlockStatus) string {
+	where := fmt.Sprintf("%.1f MHz (%v)", float64(is.FreqHz)/1e6, is.Band)
+	switch is.State {
+	case rf.TXOn:
+		return fmt.Sprintf("keyed: PA on at %.1f dBm, %s", is.PowerDBm, where)
+	case rf.TXRamping:
+		return fmt.Sprintf("keyed: PA ramping to %.1f dBm (now %.1f dBm), %s", is.TargetDBm, is.PowerDBm, where)
+	case rf.TXTripped:
+		l := "OFF: interlock tripped (" + is.LastTrip.String()
+		if is.LastDetail != "" {
+			l += ": " + is.LastDetail
+		}
+		return l + ")"
+	}
+	switch {
+	case !is.PLLLocked:
+		return "OFF: not keyed (TX PLL not locked)"
+	case !is.ClockOK && !is.Override:
+		return "OFF: not keyed (reference clock not disciplined)"
+	case is.StreamFault:
+		return "OFF: not keyed (sample stream unhealthy)"
+	}
+	return "OFF: not keyed"
+}
+
 // Add adds the counters of an earlier incarnation of the cell (prev may
 // be nil): the firmware's cell slot makes a new Service at each start and
 // reports totals since boot. The running state (Up, Stream.Healthy,
@@ -147,6 +212,8 @@ type radioState struct {
 	txBps     float64
 	scan      *ChannelChoice
 	cal       *TXCalStatus
+	scanning  bool
+	notKeyed  string
 	frontend  string
 	chainName string
 }
@@ -172,7 +239,8 @@ func (r *radioState) snapshot() *RadioSnapshot {
 		return nil
 	}
 	s := &RadioSnapshot{Frontend: r.frontend, Chain: r.chainName, Starts: r.starts, OpenFailures: r.failures,
-		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan, Cal: r.cal}
+		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan, Cal: r.cal,
+		Scanning: r.scanning, NotKeyed: r.notKeyed}
 	if r.st != nil {
 		cur := r.st.Stats()
 		s.Stream = addStats(s.Stream, cur)
@@ -281,7 +349,7 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	r.mu.Lock()
 	r.fe, r.st = front, st
 	r.starts++
-	r.lastErr = ""
+	r.lastErr, r.notKeyed = "", ""
 	r.mu.Unlock()
 	defer func() {
 		_ = st.Close()
@@ -423,8 +491,16 @@ func (s *Service) keyer(ctx context.Context, g *rf.Guard, st *lime.Stream) {
 			if err.Error() != refused {
 				refused = err.Error()
 				log.Warn("transmitter not keyed", "err", err)
+				r.mu.Lock()
+				r.notKeyed = refused
+				r.mu.Unlock()
 			}
 			continue
+		}
+		if refused != "" {
+			r.mu.Lock()
+			r.notKeyed = ""
+			r.mu.Unlock()
 		}
 		refused = ""
 		if !keyed {

@@ -138,6 +138,11 @@ func (s *Service) Serve(ctx context.Context) error {
 		}
 		choice, err := s.chooseChannel(ctx, c)
 		if err != nil {
+			if ctx.Err() == nil {
+				s.radio.mu.Lock()
+				s.radio.lastErr = err.Error() // e.g. no free channel: the status says why the cell is off the air
+				s.radio.mu.Unlock()
+			}
 			return err
 		}
 		s.radio.mu.Lock()

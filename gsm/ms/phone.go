@@ -119,6 +119,26 @@ type Cell struct {
 	RACH    rr.RACHControl
 	// SI has bit n set when SYSTEM INFORMATION TYPE n (1..6) was received.
 	SI uint8
+	// BA is the BCCH allocation of the neighbour cells the cell
+	// broadcasts (TS 44.018 §3.2.2.1, §10.5.2.22): SI2's Neighbour Cell
+	// Description, joined with SI2bis's extended list when SI2's EXT-IND
+	// says the list continues there (§9.1.33). BAComplete says whether
+	// all of it has been read. (SI2ter's list, of the other band of a
+	// multiband cell, is not read.)
+	BA rr.FreqSet
+	// BAExt is SI2's EXT-IND; SI2bis says SI2bis has been read.
+	BAExt, SI2bis bool
+	ba2, ba2bis   rr.FreqSet
+}
+
+// BAComplete reports whether the neighbour cells' BA list has been read
+// in full: SI2, and SI2bis when SI2 announced it.
+func (c *Cell) BAComplete() bool { return c.SI&(1<<2) != 0 && (!c.BAExt || c.SI2bis) }
+
+func (c *Cell) joinBA() {
+	for i := range c.BA {
+		c.BA[i] = c.ba2[i] | c.ba2bis[i]
+	}
 }
 
 // Stats counts what the phone did.
@@ -317,8 +337,8 @@ func (p *Phone) Listen(fn tdma.FN, plan *Plan) {
 		}
 	case StateIdle:
 		switch {
-		case s.Chan.Kind == l1.ChanBCCH && p.cell.SI&0x1e != 0x1e:
-			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // SI1..SI4 not all read yet
+		case s.Chan.Kind == l1.ChanBCCH && (p.cell.SI&0x1e != 0x1e || !p.cell.BAComplete()):
+			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // SI1..SI4 (and SI2bis) not all read yet
 		case s.Chan.Kind == l1.ChanBCCH && f.Sub(p.siReadAt) >= 0:
 			plan.Slots[0], plan.TSC[0] = ListenNormal, tsc // the periodic re-read (SI3)
 		case s.Chan.Kind == l1.ChanCCCH && int(s.Chan.Sub) == p.pgBlk && (int(f)/51)%p.ccch.PAMfrms == p.pgMF:
@@ -503,6 +523,10 @@ func (p *Phone) ccchBlock(ch l1.Chan, start tdma.FN) {
 			!(t == rr.MsgSI3 && (p.state == StateAccess || start.Sub(p.siReadAt) >= 0)) {
 			return // already read
 		}
+	case rr.MsgSI2bis:
+		if ch.Kind != l1.ChanBCCH || p.cell.SI2bis && p.state != StateBCCH && p.state != StateBarred {
+			return
+		}
 	case rr.MsgPagingRequest1, rr.MsgPagingRequest2, rr.MsgPagingRequest3:
 		if p.state != StateIdle {
 			return
@@ -523,6 +547,12 @@ func (p *Phone) ccchBlock(ch l1.Chan, start tdma.FN) {
 		p.cell.SI |= 1 << 1
 	case *rr.SI2:
 		p.cell.SI |= 1 << 2
+		p.cell.ba2, p.cell.BAExt = m.Neighbours, m.ExtInd
+		p.cell.joinBA()
+	case *rr.SI2bis:
+		p.cell.SI2bis = true
+		p.cell.ba2bis = m.Neighbours
+		p.cell.joinBA()
 	case *rr.SI3:
 		p.cell.SI |= 1 << 3
 		p.si3(m)

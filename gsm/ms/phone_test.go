@@ -827,3 +827,51 @@ func TestCellLost(t *testing.T) {
 		t.Errorf("State() = %v after the cell came back, want idle", p.State())
 	}
 }
+
+// TestReadsBAList: a camped phone reads the neighbour cells' BA list from
+// SI2 (TS 44.018 §9.1.32), and from SI2bis as well when SI2's EXT-IND
+// says the list continues there (§9.1.33): a GSM900 cell's list fits
+// SI2's bit map, a DCS1800 cell's 30 channels over 348 do not.
+func TestReadsBAList(t *testing.T) {
+	var dcs []tdma.ARFCN
+	for i := range 30 {
+		dcs = append(dcs, tdma.ARFCN(512+12*i))
+	}
+	for _, tc := range []struct {
+		name  string
+		band  tdma.Band
+		arfcn tdma.ARFCN
+		nb    []tdma.ARFCN
+		ext   bool
+	}{
+		{"GSM900 in SI2", tdma.GSM900, 62, []tdma.ARFCN{3, 17, 60, 64, 124}, false},
+		{"DCS1800 over SI2 and SI2bis", tdma.DCS1800, 700, dcs, true},
+		{"none", tdma.GSM900, 62, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cell := newCell(t, func(c *rr.CellConfig) { c.Band, c.ARFCN, c.Neighbours = tc.band, tc.arfcn, tc.nb })
+			l := newLoop(t, cell, 1, 3_000_000)
+			// A phone with no MM above it stays camped in idle mode
+			// (a scanning receiver), reading the BCCH.
+			p, err := ms.New(ms.Config{SIM: testSIM("001010000000001"), Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.PowerOn()
+			l.phones[0] = p
+			for range 51 * 20 {
+				l.step()
+				if c := p.Cell(); p.Best() >= ms.MsCamped && c.BAComplete() {
+					break
+				}
+			}
+			c := p.Cell()
+			if !c.BAComplete() || c.BAExt != tc.ext || c.SI2bis != tc.ext {
+				t.Fatalf("Cell() BA complete %v, EXT-IND %v, SI2bis %v; want true, %v, %v", c.BAComplete(), c.BAExt, c.SI2bis, tc.ext, tc.ext)
+			}
+			if want := rr.NewFreqSet(tc.nb...); c.BA != want {
+				t.Errorf("Cell().BA = %v, want %v", c.BA.ARFCNs(), tc.nb)
+			}
+		})
+	}
+}

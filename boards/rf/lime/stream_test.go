@@ -183,6 +183,52 @@ func TestStreamLostRX(t *testing.T) {
 	}
 }
 
+// TestStreamLostRXTightPacing: a host that lets the board run only a
+// little past the samples it reads (as firmware's Lime tests pace the
+// fake board by the cell's frames and TX) gets the packet after every
+// gap, whatever the phase of the drop against the packet grid. The
+// dropped packets move the board's clock on (Pacer.Skip); without that
+// the host waits for the packet after the gap and the board for the
+// host's leave to send it, for ever (firmware's TestRunCellOnLimeStream
+// hung at its lost-packet step in about 1 run of 7 for this).
+func TestStreamLostRXTightPacing(t *testing.T) {
+	for _, slack := range []radio.Timestamp{1185, 3029} {
+		r := newRig(t, limetest.Config{}, lime.StreamConfig{PacketsPerTransfer: 1, RecoverSamples: frame, StallTimeout: time.Hour})
+		buf := make([]complex64, frame)
+		done := make(chan error, 1)
+		drops := 0
+		go func() {
+			// 51 frames of 5000 samples hold 250 packets of 1020: a drop
+			// every 7 frames meets the packet grid at every phase over
+			// 51 drops.
+			for k := radio.Timestamp(0); k < 7*51+8; k++ {
+				ts := k*frame + 1875 // the cell's uplink read: 3 slots into the frame
+				r.p.Allow(ts + frame + slack)
+				if _, _, err := r.s.Read(buf, ts); err != nil {
+					done <- err
+					return
+				}
+				if k%7 == 3 && k < 7*51 {
+					r.f.DropRX(3) // while the board waits at its limit
+					drops++
+				}
+			}
+			done <- nil
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("slack %d: the reader and the board wait for each other after drop %d: stream %+v, board %+v", slack, drops, r.s.Stats(), r.f.Stats())
+		}
+		if st := r.s.Stats(); st.RXLost != 3*51 || st.Faults != 51 || !st.Healthy {
+			t.Errorf("slack %d: after the drops: stats %+v; want %d lost, 51 faults, healthy", slack, st, 3*51)
+		}
+	}
+}
+
 // TestStreamLateTX: a TX packet reaching the board after its time is
 // dropped and flagged in RX; the stream counts it and turns unhealthy.
 func TestStreamLateTX(t *testing.T) {

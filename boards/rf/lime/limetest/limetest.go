@@ -40,6 +40,10 @@ type Reader interface {
 	Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, error)
 }
 
+// skipper is an RX source that paces the board's clock (a Pacer): told
+// when the board skips samples.
+type skipper interface{ Skip(n radio.Timestamp) }
+
 // Writer is the TX sample sink.
 type Writer interface {
 	Write(src []complex64, ts radio.Timestamp) (int, radio.Flags, error)
@@ -473,10 +477,12 @@ func (f *Fake) produce() {
 		spp := fm.SamplesPerPacket()
 		off := 0
 		for off+lime.PacketSize <= u.Len {
+			skipped := 0
 			for f.dropNext > 0 {
 				f.dropNext--
 				f.stats.RXDropped++
 				f.counter += uint64(spp)
+				skipped += spp
 			}
 			buf := f.rxBuf[:spp]
 			var err error
@@ -497,7 +503,11 @@ func (f *Fake) produce() {
 				f.loopFill(buf, c)
 				f.stats.LoopbackRX++
 			} else {
+				sk, _ := f.cfg.RX.(skipper)
 				f.mu.Unlock()
+				if skipped > 0 && sk != nil {
+					sk.Skip(radio.Timestamp(skipped)) // the clock ran through the dropped packets
+				}
 				err = f.fill(buf, c)
 				f.mu.Lock()
 			}

@@ -38,6 +38,21 @@ func (p *Pacer) Allow(ts radio.Timestamp) {
 	p.mu.Unlock()
 }
 
+// Skip tells the pacer that the board's clock ran n samples on that no
+// one will read: a Fake dropping RX packets (DropRX, as a real board's
+// FIFO overflows) calls it when it jumps its counter. The limit moves n
+// samples on at once, so the packet after the gap comes when the packet
+// at the gap would have; later Allows take over again once the host has
+// caught up. Without it a host waiting for the packet after the gap and
+// a board waiting for the host's leave to send it would wait for each
+// other, which a real board, whose clock is its own, never does.
+func (p *Pacer) Skip(n radio.Timestamp) {
+	p.mu.Lock()
+	p.limit += n
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
 // Close releases every blocked Read with radio.ErrClosed.
 func (p *Pacer) Close() {
 	p.mu.Lock()
