@@ -33,7 +33,8 @@ type LoopbackOpts struct {
 	// phase CalibrateTX's loop gain absorbs.
 	Guard int
 	// Retries is how many times an exchange is repeated when the stream
-	// flags lost or late samples (default 3).
+	// flags lost or late samples (default 8: after a fault the stream
+	// is healthy again within two, see CalibrateTX).
 	Retries int
 }
 
@@ -51,7 +52,7 @@ func (o *LoopbackOpts) defaults() error {
 		o.Guard = 256
 	}
 	if o.Retries == 0 {
-		o.Retries = 3
+		o.Retries = 8
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) < 1.0/256 }
 	if math.Abs(o.Offset) > 0.4 || math.Abs(o.Offset) < 1.0/64 || near(o.Offset, 1.0/16) || near(o.Offset, -1.0/16) || near(math.Abs(o.Offset), 1.0/32) || o.Guard < 0 || o.Retries < 1 {
@@ -224,6 +225,12 @@ func CalibrateTX(b *Board, lms *lms7002m.Dev, sc StreamConfig, o LoopbackOpts) (
 		return res, err
 	}
 	sc.OnHealth = nil
+	// A late TX packet or a lost RX packet on a busy host faults the
+	// stream; the exchange is repeated. Nothing radiates here, so the
+	// samples keep flowing while it is unhealthy, and a few URBs of
+	// clean samples (not 0.1 s) make it healthy again for the next try.
+	sc.TXWhileUnhealthy = true
+	sc.RecoverSamples = min(sc.RecoverSamples, 2*sc.PacketsPerTransfer*sc.Format.SamplesPerPacket())
 	l, err := StartLoopback(lms, sc.SampleRate, o)
 	if err != nil {
 		return res, neutral(lms, err)

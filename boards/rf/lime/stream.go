@@ -52,6 +52,13 @@ type StreamConfig struct {
 	// RecoverSamples is how many consecutive clean RX samples make an
 	// unhealthy stream healthy again (default 0.1 s worth).
 	RecoverSamples int
+	// TXWhileUnhealthy keeps sending TX samples while the stream is
+	// unhealthy, where it would otherwise drop them (Stats.Suppressed).
+	// Only for the TX calibration's internal loopback (CalibrateTX): the
+	// TX pad is powered down there, nothing reaches the antenna, and
+	// the samples that keep flowing are what lets the stream (and a
+	// board clocked by them, like the fake) recover.
+	TXWhileUnhealthy bool
 	// OnHealth, when set, is called (from the stream's reaper goroutine,
 	// without locks held) each time the stream turns unhealthy (false)
 	// or healthy again (true). The board wiring keys the transmitter off
@@ -568,7 +575,7 @@ func (s *Stream) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags, e
 		return 0, 0, gone
 	}
 	n := len(src)
-	if !healthy {
+	if !healthy && !s.cfg.TXWhileUnhealthy {
 		s.suppressed.Add(uint64(n))
 		return n, radio.Underrun, nil
 	}
