@@ -135,6 +135,32 @@ func (f *Frontend) TrimBy(delta int) (uint32, error) {
 	return f.code, nil
 }
 
+// TrimCode returns the reference trim DAC's current code (ok false when
+// the chain has none).
+func (f *Frontend) TrimCode() (code uint32, ok bool) { return f.code, f.trim != nil }
+
+// SetTrimCode writes an absolute trim DAC code — a calibration carried
+// over from an earlier bring-up — and makes it the clock service's
+// starting point. Call it before Serve.
+func (f *Frontend) SetTrimCode(code uint32) error {
+	if f.trim == nil {
+		return fmt.Errorf("%w: %s has no trim DAC", ErrChain, f.Chain.Name)
+	}
+	if code > f.maxCode {
+		return fmt.Errorf("%w: trim code %d above %d", ErrChain, code, f.maxCode)
+	}
+	if f.ClockSvc != nil {
+		if err := f.ClockSvc.Loop.Preset(code); err != nil {
+			return err
+		}
+	}
+	if err := f.trim.SetCode(code); err != nil {
+		return err
+	}
+	f.code = code
+	return nil
+}
+
 // SetLNABypass switches the uplink LNA out of (on) or into (off) the
 // receive path, for strong signals close to the site. Receive-only: it is
 // not an interlock concern.

@@ -21,7 +21,8 @@ import (
 // apparent minus expected, one per burst found.
 //
 // It reads two frames at a time, advancing one frame, so every burst
-// lies wholly in some window; a burst found twice is counted once. A
+// lies wholly in some window, and measures a burst only there; a burst
+// found twice is counted once. A
 // tone is kept only when another one follows or precedes it by 10 or 11
 // frames, the FCCH's spacing in the 51-multiframe: a continuous carrier
 // (which the detector's four-symbol lag cannot tell from the FCCH tone,
@@ -50,7 +51,10 @@ func FCCHOffsets(s radio.Stream, at radio.Timestamp, sps, frames int) ([]float64
 		if _, _, err := s.Read(win[fl:], ts); err != nil {
 			return nil, err
 		}
-		if res, ok := dem.FCCH(win); ok {
+		// Only a burst wholly inside the window, with a margin, is
+		// measured: one cut by the window's end gives a biased tone
+		// (the next window holds it whole).
+		if res, ok := dem.FCCH(win); ok && res.Start >= 8*sps && res.Start+156*sps <= len(win) {
 			start := ts - radio.Timestamp(fl) + radio.Timestamp(res.Start)
 			if d := start - last; d > radio.Timestamp(fl/2) || d < -radio.Timestamp(fl/2) {
 				found = append(found, tone{start, res.FreqOffset})

@@ -55,6 +55,9 @@ type RadioSnapshot struct {
 	Interlock rf.InterlockStatus
 	// Scan is the boot-time channel scan, when [cell] arfcn = "auto".
 	Scan *ChannelChoice
+	// ClockCal is the calibration of the reference against nearby GSM
+	// cells at the cell's start (nil when not attempted: the override).
+	ClockCal *ClockCalibration
 }
 
 // Add adds the counters of an earlier incarnation of the cell (prev may
@@ -76,6 +79,9 @@ func (s *RadioSnapshot) Add(prev *RadioSnapshot) {
 	if s.Scan == nil {
 		s.Scan = prev.Scan
 	}
+	if s.ClockCal == nil {
+		s.ClockCal = prev.ClockCal
+	}
 }
 
 // radioState is the Service's record of its front ends.
@@ -90,6 +96,7 @@ type radioState struct {
 	rxBps     float64
 	txBps     float64
 	scan      *ChannelChoice
+	clockCal  *ClockCalibration
 	frontend  string
 	chainName string
 }
@@ -115,7 +122,7 @@ func (r *radioState) snapshot() *RadioSnapshot {
 		return nil
 	}
 	s := &RadioSnapshot{Frontend: r.frontend, Chain: r.chainName, Starts: r.starts, OpenFailures: r.failures,
-		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan}
+		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan, ClockCal: r.clockCal}
 	if r.st != nil {
 		cur := r.st.Stats()
 		s.Stream = addStats(s.Stream, cur)
@@ -181,6 +188,7 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	if c.Radio.ClockOverride {
 		g.SetOverride(true)
 	}
+	s.applyClockCalibration(front) // clockcal.go
 	if err := g.SetPower(min(c.Cell.TxPowerDBm, g.Status().MaxPowerDBm)); err != nil {
 		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
 	}
@@ -202,6 +210,9 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	}
 	if sc.Clock == nil {
 		sc.Clock = s.cfg.Clock
+	}
+	if front.Arrivals != nil {
+		sc.Arrivals = front.Arrivals // the software PPS latch (LimeNET Micro)
 	}
 	onHealth := sc.OnHealth
 	sc.OnHealth = func(ok bool) {

@@ -197,6 +197,20 @@ func New(cfg Config) (*Loop, error) {
 	return l, nil
 }
 
+// Preset sets the code the loop starts from, before its first PPS edge:
+// a calibration found another way (against GSM cells) is where the
+// discipline begins. It fails once the loop has seen an edge.
+func (l *Loop) Preset(code uint32) error {
+	if l.have {
+		return fmt.Errorf("%w: preset after the first PPS edge", ErrConfig)
+	}
+	if float64(code) > l.maxCode {
+		return fmt.Errorf("%w: preset code %d above %d bits", ErrConfig, code, l.cfg.DACBits)
+	}
+	l.setControl(float64(code))
+	return nil
+}
+
 // DAC returns the current code (write it at start-up).
 func (l *Loop) DAC() uint32 { return l.dac }
 
