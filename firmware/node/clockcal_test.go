@@ -26,7 +26,7 @@ import (
 // steeper than the chain assumes), hearing the given foreign cells, with
 // no clock override. It returns the service, the current fake, and a
 // stop function.
-func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN) (*Service, func() *limetest.Fake, func()) {
+func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*config.Config)) (*Service, func() *limetest.Fake, func()) {
 	t.Helper()
 	board, err := boards.Lookup("rpi4-limesdr")
 	if err != nil {
@@ -37,6 +37,9 @@ func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN) (*Service, fun
 	cfg.Subscribers.DB = filepath.Join(t.TempDir(), "subscribers.db")
 	cfg.Cell.ARFCN = 62
 	cfg.Cell.TxPowerDBm, cfg.Cell.MSPowerTargetDBm = 5, 0
+	for _, m := range mod {
+		m(cfg)
+	}
 	if err := cfg.Validate(board); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,16 @@ func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN) (*Service, fun
 // fake's true reference error (independent of the code's estimate) is
 // then within the 50 ppb of TS 45.010 §5.1.
 func TestClockCalibratedFromCells(t *testing.T) {
-	svc, fake, stop := limeCell(t, 2000, []tdma.ARFCN{20, 31})
+	t.Run("fixed-arfcn", func(t *testing.T) { testCalibrated(t, 2000) })
+	// With arfcn = "auto" the calibration measures the cells the
+	// channel scan decoded (no second scan).
+	t.Run("auto", func(t *testing.T) {
+		testCalibrated(t, -1700, func(c *config.Config) { c.Cell.ARFCNAuto, c.Cell.AllowedARFCNs = true, []string{"15-45"} })
+	})
+}
+
+func testCalibrated(t *testing.T, refPPB float64, mod ...func(*config.Config)) {
+	svc, fake, stop := limeCell(t, refPPB, []tdma.ARFCN{20, 31}, mod...)
 	defer stop()
 	var rs *RadioSnapshot
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -128,8 +140,8 @@ func TestClockCalibratedFromCells(t *testing.T) {
 	t.Logf("calibration: %s", cal.Summary())
 	y := fake().RefError()
 	t.Logf("fake reference error after calibration: %+.1f ppb (DAC %d)", y*1e9, fake().TrimCode())
-	if !cal.OK || len(cal.Cells) != 2 || math.Abs(cal.InitialPPB-2000) > 20 {
-		t.Errorf("calibration %+v, want OK from 2 cells, initial ≈ +2000 ppb", cal)
+	if !cal.OK || len(cal.Cells) != 2 || math.Abs(cal.InitialPPB-refPPB) > 20 {
+		t.Errorf("calibration %+v, want OK from 2 cells, initial ≈ %+.0f ppb", cal, refPPB)
 	}
 	if math.Abs(y) > 20e-9 {
 		t.Errorf("true reference error after calibration %+.1f ppb, want within ±20", y*1e9)
