@@ -26,7 +26,7 @@ import (
 // steeper than the chain assumes), hearing the given foreign cells, with
 // no clock override. It returns the service, the current fake, and a
 // stop function.
-func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*config.Config)) (*Service, func() *limetest.Fake, func()) {
+func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*config.Config)) (*Service, func() *limetest.Fake, []*watchTX, func()) {
 	t.Helper()
 	board, err := boards.Lookup("rpi4-limesdr")
 	if err != nil {
@@ -48,6 +48,7 @@ func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*c
 	var pacer *limetest.Pacer
 	current := func() *limetest.Fake { mu.Lock(); defer mu.Unlock(); return cur }
 	var tx []limetest.Transmitter
+	var watch []*watchTX
 	for i, n := range foreign {
 		c := config.Default()
 		c.Cell.ARFCN, c.Cell.NCC, c.Cell.BCC = int(n), 2+i, 3
@@ -57,7 +58,9 @@ func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*c
 			t.Fatal(err)
 		}
 		hz, _ := tdma.GSM900.DownlinkHz(n)
-		tx = append(tx, limetest.Transmitter{Hz: float64(hz), DBFS: -30 - 5*float64(i), Src: &watchTX{src: fc, fake: current}})
+		w := &watchTX{src: fc, fake: current}
+		watch = append(watch, w)
+		tx = append(tx, limetest.Transmitter{Hz: float64(hz), DBFS: -30 - 5*float64(i), Src: w})
 	}
 	log := slog.New(slog.DiscardHandler)
 	dry := &rftest.DryRun{W: io.Discard, Chain: chain, LimeConfig: limetest.Config{NoiseDBFS: -70, Seed: 5, Transmitters: tx,
@@ -95,7 +98,7 @@ func limeCell(t *testing.T, refPPB float64, foreign []tdma.ARFCN, mod ...func(*c
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Serve(ctx) }()
-	return svc, current, func() {
+	return svc, current, watch, func() {
 		cancel()
 		mu.Lock()
 		if pacer != nil {
@@ -124,7 +127,7 @@ func TestClockCalibratedFromCells(t *testing.T) {
 }
 
 func testCalibrated(t *testing.T, refPPB float64, mod ...func(*config.Config)) {
-	svc, fake, stop := limeCell(t, refPPB, []tdma.ARFCN{20, 31}, mod...)
+	svc, fake, watch, stop := limeCell(t, refPPB, []tdma.ARFCN{20, 31}, mod...)
 	defer stop()
 	var rs *RadioSnapshot
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -146,6 +149,13 @@ func testCalibrated(t *testing.T, refPPB float64, mod ...func(*config.Config)) {
 	if math.Abs(y) > 20e-9 {
 		t.Errorf("true reference error after calibration %+.1f ppb, want within ±20", y*1e9)
 	}
+	for i, w := range watch {
+		// The cells are in the downlink band: only the scan and the
+		// calibration hear them (the cell's receiver is on the uplink).
+		if w.reads.Load() == 0 || w.keyed.Load() != 0 {
+			t.Errorf("cell %d: heard %d times, %d of them with the TX pad on", i, w.reads.Load(), w.keyed.Load())
+		}
+	}
 	il := rs.Interlock
 	if il.State != rf.TXOn || il.Override || il.ClockSource != rf.ClockSourceCells || !strings.Contains(il.ClockDetail, "ARFCN 20") {
 		t.Errorf("interlock %v, override %v, clock %v (%s); want on, calibrated from cells", il.State, il.Override, il.ClockSource, il.ClockDetail)
@@ -156,7 +166,7 @@ func testCalibrated(t *testing.T, refPPB float64, mod ...func(*config.Config)) {
 // no override. The cell runs on the stream but the interlock never keys,
 // and the snapshot says why in the operator's words.
 func TestNoClockReferenceRefusesToKey(t *testing.T) {
-	svc, _, stop := limeCell(t, 2000, nil)
+	svc, _, _, stop := limeCell(t, 2000, nil)
 	defer stop()
 	var rs *RadioSnapshot
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
