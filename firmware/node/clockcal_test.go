@@ -171,7 +171,8 @@ func TestNoClockReferenceRefusesToKey(t *testing.T) {
 	var rs *RadioSnapshot
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		rs = svc.Snapshot().Radio
-		if rs != nil && rs.Up && svc.Snapshot().Frames > 200 || time.Now().After(deadline) {
+		// Up, running frames, and the keyer has tried to key.
+		if rs != nil && rs.Up && svc.Snapshot().Frames > 200 && rs.Interlock.Refused > 0 || time.Now().After(deadline) {
 			break
 		}
 	}
