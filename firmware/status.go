@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/firmware/clock"
 	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/leds"
@@ -32,7 +33,8 @@ func (a *appliance) snapshot() status.Snapshot {
 		Uptime: a.uptime(), ConfigSource: a.disk.configs.Source(), ARFCN: arfcn,
 		Frames: cs.Frames, Connections: cs.Core.Connections, Subscribers: len(cs.Core.Sessions), Persistent: a.disk.persistent, UncleanShutdown: a.disk.unclean, Health: h,
 		LastUSB: a.lastUSB.Load().(string), Services: a.sup.Status(), Registry: a.registryReport(), Radio: radioLines(cs.Radio),
-		Trunks: trunkLines(cs.Trunks),
+		NoClockReference: noClockReference(cs.Radio),
+		Trunks:           trunkLines(cs.Trunks),
 	}
 	if a.net != nil {
 		st := a.net.Status()
@@ -103,7 +105,20 @@ func radioLines(r *node.RadioSnapshot) []string {
 	if r.Cal != nil {
 		out = append(out, "tx cal:      "+r.Cal.Summary())
 	}
+	switch {
+	case r.Up:
+		out = append(out, fmt.Sprintf("clock:       %s: %s", r.Interlock.ClockSource, r.Interlock.ClockDetail))
+	case r.ClockCal != nil:
+		out = append(out, "clock:       calibration from GSM cells "+r.ClockCal.Summary())
+	}
 	return out
+}
+
+// noClockReference reports whether the cell runs on a hardware radio
+// whose transmitter nothing lets key: no GPS lock, no calibration from
+// GSM cells, no override.
+func noClockReference(r *node.RadioSnapshot) bool {
+	return r != nil && r.Up && r.Interlock.ClockSource == rf.ClockSourceNone
 }
 
 // trunkLines renders each SIP trunk's state for the status file.
@@ -136,6 +151,24 @@ type statusService struct {
 
 func (s *statusService) Name() string { return "status" }
 
+// pattern is what the LEDs show for snap; last is the frame count of the
+// previous look (frames moving means the cell runs).
+func (s *statusService) pattern(snap status.Snapshot, last uint64) leds.Pattern {
+	switch {
+	case !s.txAllowed || snap.Health != "ok":
+		return leds.Error
+	case snap.NoClockReference:
+		return leds.NoClockReference
+	case snap.Frames > last && snap.Registry != "":
+		return leds.OnAirDataRestored
+	case snap.Frames > last && s.net != nil && noNetwork(s.net()):
+		return leds.OnAirNoNetwork
+	case snap.Frames > last:
+		return leds.OnAir
+	}
+	return leds.Booting
+}
+
 func (s *statusService) Serve(ctx context.Context) error {
 	var last uint64
 	shown := ""
@@ -144,17 +177,7 @@ func (s *statusService) Serve(ctx context.Context) error {
 		if err := status.Write(s.path, snap); err != nil {
 			return err
 		}
-		want := leds.Booting
-		switch {
-		case !s.txAllowed || snap.Health != "ok":
-			want = leds.Error
-		case snap.Frames > last && snap.Registry != "":
-			want = leds.OnAirDataRestored
-		case snap.Frames > last && s.net != nil && noNetwork(s.net()):
-			want = leds.OnAirNoNetwork
-		case snap.Frames > last:
-			want = leds.OnAir
-		}
+		want := s.pattern(snap, last)
 		last = snap.Frames
 		if want.Name != shown {
 			s.player.Show(want)

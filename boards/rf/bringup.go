@@ -45,6 +45,24 @@ type LimeOpener interface {
 	OpenLime(name string) (*lime.Board, io.Closer, error)
 }
 
+// KernelPPSOpener is implemented by Openers that can read the PPS line
+// through the kernel's PPS API (a pps-gpio device bound to the pin):
+// OpenKernelPPS returns the edge source, reading sample counts from fit
+// (which must be on gpspps.RealtimeNow), or nil when the pin has no
+// kernel PPS device.
+type KernelPPSOpener interface {
+	OpenKernelPPS(pin string, fit *gpspps.Fit) (PPSSource, io.Closer, error)
+}
+
+// Software PPS latch jitter assumed for the discipline loop (its
+// averaging window adapts to the jitter it measures; these set only the
+// mode): a GPIO edge seen by this process after the scheduler wakes it,
+// and a kernel pps-gpio interrupt timestamp, each plus the stream fit.
+const (
+	SoftPPSJitterNs   = 50_000
+	KernelPPSJitterNs = 5_000
+)
+
 // Step is one bring-up step's outcome.
 type Step struct {
 	Name   string
@@ -86,6 +104,10 @@ type Frontend struct {
 	// LMS is the LMS7002M of an lms7002m chain (nil otherwise); the
 	// stream set-up (ConfigureStream) goes through it.
 	LMS *lms7002m.Dev
+	// Arrivals is the software PPS latch of a USB radio with a PPS input
+	// (the LimeNET Micro): the sample stream must report each RX
+	// transfer to it (lime.StreamConfig.Arrivals). Nil otherwise.
+	Arrivals *gpspps.Fit
 
 	closers []io.Closer
 	closeMu sync.Mutex
@@ -111,6 +133,32 @@ func (f *Frontend) TrimBy(delta int) (uint32, error) {
 	}
 	f.code = uint32(c)
 	return f.code, nil
+}
+
+// TrimCode returns the reference trim DAC's current code (ok false when
+// the chain has none).
+func (f *Frontend) TrimCode() (code uint32, ok bool) { return f.code, f.trim != nil }
+
+// SetTrimCode writes an absolute trim DAC code — a calibration carried
+// over from an earlier bring-up — and makes it the clock service's
+// starting point. Call it before Serve.
+func (f *Frontend) SetTrimCode(code uint32) error {
+	if f.trim == nil {
+		return fmt.Errorf("%w: %s has no trim DAC", ErrChain, f.Chain.Name)
+	}
+	if code > f.maxCode {
+		return fmt.Errorf("%w: trim code %d above %d", ErrChain, code, f.maxCode)
+	}
+	if f.ClockSvc != nil {
+		if err := f.ClockSvc.Loop.Preset(code); err != nil {
+			return err
+		}
+	}
+	if err := f.trim.SetCode(code); err != nil {
+		return err
+	}
+	f.code = code
+	return nil
 }
 
 // SetLNABypass switches the uplink LNA out of (on) or into (off) the
@@ -600,27 +648,64 @@ func (b *bringup) clock() error {
 		if err != nil {
 			return "", err
 		}
+		tickHz := float64(c.SampleClock) / float64(physic.Hertz)
 		ctr := b.op.Counter()
-		if ctr == nil {
-			return "no sample-counter driver for this board: discipline not started, TX needs the operator override", nil
+		var src PPSSource
+		var jitter float64
+		var how string
+		switch {
+		case ctr == nil && b.fe.Lime != nil:
+			// A USB radio: no latch register; the host relates the
+			// stream's sample counter to its clock (gpspps.Fit).
+			if kp, ok := b.op.(KernelPPSOpener); ok {
+				fit := gpspps.NewFit(tickHz, gpspps.RealtimeNow)
+				ks, cl, err := kp.OpenKernelPPS(c.Pins.PPS, fit)
+				if err != nil {
+					return "", err
+				}
+				if ks != nil {
+					b.fe.closers = append(b.fe.closers, cl)
+					src, jitter, b.fe.Arrivals = ks, KernelPPSJitterNs, fit
+					how = "software latch: kernel PPS timestamps against the RX stream"
+				}
+			}
+			if src == nil {
+				fit := gpspps.NewFit(tickHz, nil)
+				ctr, jitter, b.fe.Arrivals = gpspps.SoftCounter{Fit: fit}, SoftPPSJitterNs, fit
+				how = "software latch: GPIO edge timestamps against the RX stream"
+			}
+		case ctr == nil:
+			return "no sample-counter driver for this board: discipline not started; TX needs a calibration from GSM cells or the operator override", nil
 		}
-		rx, err := gpspps.New(pin, ctr)
-		if err != nil {
-			return "", err
+		var rx *gpspps.Receiver
+		if src == nil {
+			var err error
+			if rx, err = gpspps.New(pin, ctr); err != nil {
+				return "", err
+			}
+			src = rx
 		}
 		loop, err := discipline.New(discipline.Config{
-			NominalHz: float64(c.SampleClock) / float64(physic.Hertz), PPBPerLSB: c.Trim.PPBPerLSB,
-			DACBits: c.Trim.Bits, InitialDAC: start,
+			NominalHz: tickHz, PPBPerLSB: c.Trim.PPBPerLSB,
+			DACBits: c.Trim.Bits, InitialDAC: start, JitterNs: jitter,
 		})
 		if err != nil {
 			return "", err
 		}
-		b.fe.ClockSvc = &ClockService{PPS: rx, Loop: loop, DAC: dac, Guard: b.fe.Guard, Log: b.o.Log}
-		if b.o.PPSWait <= 0 {
-			return "discipline ready (PPS not waited for)", nil
+		b.fe.ClockSvc = &ClockService{PPS: src, Loop: loop, DAC: dac, Guard: b.fe.Guard, Log: b.o.Log}
+		if how != "" {
+			how = "; " + how
 		}
-		rx.FirstWait = b.o.PPSWait
-		ev, err := rx.Next()
+		if b.o.PPSWait <= 0 {
+			return "discipline ready (PPS not waited for)" + how, nil
+		}
+		if rx != nil {
+			rx.FirstWait = b.o.PPSWait
+		}
+		ev, err := src.Next()
+		if errors.Is(err, gpspps.ErrNoFit) {
+			return "PPS edge seen; its sample count is read once the sample stream runs" + how, nil
+		}
 		if err != nil {
 			return "", err
 		}

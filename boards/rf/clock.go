@@ -2,6 +2,7 @@ package rf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -41,6 +42,11 @@ func (s *ClockService) Serve(ctx context.Context) error {
 	}
 	for ctx.Err() == nil {
 		ev, err := s.PPS.Next()
+		if errors.Is(err, gpspps.ErrNoFit) {
+			// A software latch with no sample stream to read (the cell
+			// is between streams): a second without a usable edge.
+			ev, err = gpspps.Event{Timeout: true}, nil
+		}
 		if err != nil {
 			return fmt.Errorf("rf: PPS: %w", err)
 		}
@@ -63,8 +69,28 @@ func (s *ClockService) Serve(ctx context.Context) error {
 			log.Info("clock discipline state", "state", a.State.String(), "dac", a.DAC, "freq_ppb", st.FreqPPB, "time_err_ns", st.TimeErrNs)
 		}
 		s.setOK(s.Loop.TXAllowed())
+		if s.Guard != nil {
+			s.Guard.SetClockDetail(LoopDetail(s.Loop.Status()))
+		}
 	}
 	return ctx.Err()
+}
+
+// LoopDetail describes the discipline loop's state for status lines:
+// "locked, +3.1 ppb ±2.0, DAC 32771, jitter 41.2 µs".
+func LoopDetail(st discipline.Status) string {
+	d := fmt.Sprintf("%s, %+.1f ppb", st.State, st.FreqPPB)
+	if st.StdErrPPB > 0 {
+		d += fmt.Sprintf(" ±%.1f", st.StdErrPPB)
+	}
+	d += fmt.Sprintf(", DAC %d", st.DAC)
+	if st.JitterNs > 0 {
+		d += fmt.Sprintf(", PPS jitter %.1f µs over a %d s window", st.JitterNs/1e3, st.Window)
+	}
+	if st.State == discipline.Holdover {
+		d += fmt.Sprintf(", %d s in holdover", st.HoldoverSeconds)
+	}
+	return d
 }
 
 func (s *ClockService) setOK(ok bool) {

@@ -16,6 +16,10 @@ var (
 	// ErrNotReady refuses to enable the PA before PLL lock and clock
 	// discipline (or an operator override).
 	ErrNotReady = errors.New("rf: transmitter not ready")
+	// ErrNoClockReference: nothing vouches for the reference oscillator
+	// (no GPS lock, no calibration against GSM cells, no override); its
+	// text is NoClockReference.
+	ErrNoClockReference = errors.New(NoClockReference)
 	// ErrTripped refuses to enable the PA while a trip is latched.
 	ErrTripped = errors.New("rf: interlock tripped")
 	// ErrBand reports a band the chain has no filter for.

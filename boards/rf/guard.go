@@ -129,8 +129,21 @@ type InterlockStatus struct {
 	PowerDBm    float64 // current step of the ramp (nominal, from the power model)
 	MaxPowerDBm float64
 	PLLLocked   bool
-	ClockOK     bool
-	Override    bool // operator overrode the clock-discipline gate
+	// ClockOK: the GPS discipline loop holds the reference (SetClockOK).
+	ClockOK bool
+	// Calibrated: the reference was calibrated against the FCCH of
+	// nearby GSM cells (SetClockCalibrated).
+	Calibrated bool
+	Override   bool // operator overrode the clock-discipline gate
+	// ClockSource is what currently vouches for the reference (the
+	// strongest of override, GPS, cells), ClockSourceNone when nothing
+	// does; ClockDetail says more in words (the cells and offset of a
+	// calibration, the GPS loop's state).
+	ClockSource ClockSource
+	ClockDetail string
+	// CalDetail and GPSDetail are the last words given by
+	// SetClockCalibrated and SetClockDetail.
+	CalDetail, GPSDetail string
 	// StreamFault is set while a USB radio's sample stream is unhealthy
 	// (SetStreamOK); the PA cannot be keyed then.
 	StreamFault bool
@@ -293,9 +306,36 @@ func (g *Guard) SetClockOK(ok bool) {
 	}
 	g.st.ClockOK = ok
 	g.log.Info("reference clock", "disciplined", ok)
-	if !ok && !g.st.Override && (g.st.State == TXOn || g.st.State == TXRamping) {
+	if !ok && !g.st.Override && !g.st.Calibrated && (g.st.State == TXOn || g.st.State == TXRamping) {
 		g.trip(TripClockLost, "clock discipline lost")
 	}
+}
+
+// SetClockCalibrated is called when the reference has been calibrated
+// against the FCCH of nearby GSM cells (ok, with detail naming the cells
+// and the offset found) or when such a calibration no longer holds.
+// Like SetClockOK, it lets KeyUp key the PA; losing it while keyed trips
+// the PA unless another source (GPS, the override) still vouches.
+func (g *Guard) SetClockCalibrated(ok bool, detail string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.st.CalDetail = detail
+	if g.st.Calibrated == ok {
+		return
+	}
+	g.st.Calibrated = ok
+	g.log.Info("reference clock calibrated from GSM cells", "ok", ok, "detail", detail)
+	if !ok && !g.st.ClockOK && !g.st.Override && (g.st.State == TXOn || g.st.State == TXRamping) {
+		g.trip(TripClockLost, "cell calibration withdrawn")
+	}
+}
+
+// SetClockDetail records the GPS discipline's state in words (for
+// status); it does not change what KeyUp allows.
+func (g *Guard) SetClockDetail(detail string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.st.GPSDetail = detail
 }
 
 // SetStreamOK is called by a USB radio's stream (lime.StreamConfig
@@ -345,9 +385,12 @@ func (g *Guard) KeyUp() error {
 		g.st.Refused++
 		return fmt.Errorf("%w: TX PLL not locked", ErrNotReady)
 	}
-	if !g.st.ClockOK && !g.st.Override {
+	if !g.st.ClockOK && !g.st.Calibrated && !g.st.Override {
 		g.st.Refused++
-		return fmt.Errorf("%w: reference clock not disciplined (and no operator override)", ErrNotReady)
+		if g.st.GPSDetail != "" {
+			return fmt.Errorf("%w: %w (GPS discipline: %s)", ErrNotReady, ErrNoClockReference, g.st.GPSDetail)
+		}
+		return fmt.Errorf("%w: %w", ErrNotReady, ErrNoClockReference)
 	}
 	if g.st.StreamFault {
 		g.st.Refused++
@@ -498,8 +541,50 @@ func (g *Guard) safeLocked() error {
 func (g *Guard) Status() InterlockStatus {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.st
+	s := g.st
+	switch {
+	case s.Override:
+		s.ClockSource, s.ClockDetail = ClockSourceOverride, "[radio] clock_override = true"
+	case s.ClockOK:
+		s.ClockSource, s.ClockDetail = ClockSourceGPS, s.GPSDetail
+	case s.Calibrated:
+		s.ClockSource, s.ClockDetail = ClockSourceCells, s.CalDetail
+	default:
+		s.ClockSource, s.ClockDetail = ClockSourceNone, NoClockReference
+		if s.GPSDetail != "" {
+			s.ClockDetail += " (GPS discipline: " + s.GPSDetail + ")"
+		}
+	}
+	return s
 }
+
+// ClockSource says what vouches for the reference oscillator, in the
+// order KeyUp consults them: the operator override, the GPS discipline
+// loop (locked or in bounded holdover), a calibration against nearby GSM
+// cells' FCCH; none of them refuses keying.
+type ClockSource uint8
+
+// Clock sources.
+const (
+	ClockSourceNone ClockSource = iota
+	ClockSourceGPS
+	ClockSourceCells
+	ClockSourceOverride
+)
+
+var clockSourceNames = [...]string{"none", "gps-disciplined", "calibrated-from-cells", "override"}
+
+func (c ClockSource) String() string {
+	if int(c) < len(clockSourceNames) {
+		return clockSourceNames[c]
+	}
+	return fmt.Sprintf("ClockSource(%d)", uint8(c))
+}
+
+// NoClockReference is the operator's explanation when nothing vouches
+// for the reference: the status file, the console, the USB report and
+// KeyUp's refusal all use these words.
+const NoClockReference = "no clock reference: connect GPS, or put the box in range of a GSM cell, or set [radio] clock_override = true"
 
 // trip turns the PA off and latches reason. Caller holds g.mu.
 func (g *Guard) trip(r TripReason, detail string) {

@@ -204,8 +204,9 @@ func runRFProbe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	s := fe.Guard.Status()
 	fmt.Fprintf(stdout, "interlock: PA %v, %v carrier %.1f MHz, max %.1f dBm, PLL locked %v, clock disciplined %v, trips %d, refused %d\n",
 		s.State, s.Band, float64(s.FreqHz)/1e6, s.MaxPowerDBm, s.PLLLocked, s.ClockOK, s.TotalTrips, s.Refused)
+	fmt.Fprintf(stdout, "reference clock: %s: %s\n", s.ClockSource, s.ClockDetail)
 	if fe.ClockSvc == nil {
-		fmt.Fprintln(stdout, "clock discipline: not available on this host (no PPS sample-counter driver); keying needs the operator override")
+		fmt.Fprintln(stdout, "clock discipline: no PPS on this chain or no sample-counter driver; the cell keys after a calibration from GSM cells (at its start) or with the operator override")
 	}
 	fmt.Fprintln(stdout, "safe state:")
 	if err := fe.Close(); err != nil {

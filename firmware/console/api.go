@@ -100,6 +100,15 @@ type Stream struct {
 	TXBytesPerS  float64 `json:"tx_bytes_per_second"`
 	Interlock    string  `json:"interlock"`
 	Trips        uint64  `json:"interlock_trips"`
+	// ClockSource is what vouches for the radio's reference clock
+	// (gps-disciplined, calibrated-from-cells, override, none; n/a
+	// while the radio is down), ClockDetail the same in words: with
+	// none, what the operator can do about it.
+	ClockSource string `json:"clock_source"`
+	ClockDetail string `json:"clock_detail"`
+	// ClockCalibration is the calibration against nearby GSM cells at
+	// the cell's start, null when not attempted (the override).
+	ClockCalibration *node.ClockCalibration `json:"clock_calibration"`
 	// Channel is the boot-time channel choice ([cell] arfcn = "auto"),
 	// null when the ARFCN is fixed.
 	Channel *node.ChannelChoice `json:"channel"`
@@ -118,8 +127,9 @@ func streamStatus(r *node.RadioSnapshot) *Stream {
 		OpenFailures: r.OpenFailures, LastError: r.LastError, RXPackets: st.RXPackets, TXPackets: st.TXPackets,
 		RXLost: st.RXLost, TXLate: st.Late, Underruns: st.Underruns, Overruns: st.Overruns, Suppressed: st.Suppressed,
 		Unplugs: st.Unplugs, Stalls: st.Stalls, Faults: st.Faults, RXBytesPerS: r.RXBytesPerSec, TXBytesPerS: r.TXBytesPerSec,
-		Interlock: "n/a", Trips: r.Interlock.TotalTrips, Channel: r.Scan, TXCal: r.Cal}
+		Interlock: "n/a", Trips: r.Interlock.TotalTrips, Channel: r.Scan, TXCal: r.Cal, ClockSource: "n/a", ClockCalibration: r.ClockCal}
 	if r.Up {
+		out.ClockSource, out.ClockDetail = r.Interlock.ClockSource.String(), r.Interlock.ClockDetail
 		out.Interlock = r.Interlock.State.String()
 		if r.Interlock.TotalTrips > 0 {
 			out.Interlock += " (last trip " + r.Interlock.LastTrip.String() + ")"

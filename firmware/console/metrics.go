@@ -114,12 +114,15 @@ var (
 	dStrOpenFail = newDesc("gsmbox_stream_open_failures_total", "Bring-ups of the radio that failed (missing, busy, unplugged).", prometheus.CounterValue)
 	dStrRXRate   = newDesc("gsmbox_stream_rx_bytes_per_second", "USB sample-stream throughput from the radio over the last second.", prometheus.GaugeValue)
 	dStrTXRate   = newDesc("gsmbox_stream_tx_bytes_per_second", "USB sample-stream throughput to the radio over the last second.", prometheus.GaugeValue)
+	dClockSrc    = newDesc("gsmbox_clock_source", "1 for what vouches for the radio's reference clock now (gps-disciplined, calibrated-from-cells, override), 0 for the others; none = 1 means the transmitter is not keyed.", prometheus.GaugeValue, "source")
+	dClockCal    = newDesc("gsmbox_clock_cells_offset_ppb", "Reference error the calibration against nearby GSM cells found before correcting it, in ppb (positive: fast).", prometheus.GaugeValue)
+	dClockCalRes = newDesc("gsmbox_clock_cells_residual_ppb", "Reference error the calibration against nearby GSM cells measured last, after its corrections, in ppb.", prometheus.GaugeValue)
 	dTrips       = newDesc("gsmbox_interlock_trips_total", "RF interlock trips of the running front end.", prometheus.CounterValue)
 	dCalOK       = newDesc("gsmbox_tx_calibration_ok", "1 when the latest bring-up's TX calibration succeeded, 0 when it failed and the neutral correctors are loaded.", prometheus.GaugeValue)
 	dCalLeak     = newDesc("gsmbox_tx_calibration_leakage_dbc", "TX LO leakage relative to the test tone after the latest calibration (before it, with stage=\"before\").", prometheus.GaugeValue, "stage")
 	dCalImage    = newDesc("gsmbox_tx_calibration_image_dbc", "TX image relative to the test tone after the latest calibration (before it, with stage=\"before\").", prometheus.GaugeValue, "stage")
 	streamDescs  = []desc{dStrHealthy, dStrRXPkts, dStrTXPkts, dStrRXLost, dStrTXLate, dStrUnder, dStrOver, dStrSupp, dStrUnplug, dStrStall,
-		dStrFaults, dStrOpenFail, dStrRXRate, dStrTXRate, dTrips, dCalOK, dCalLeak, dCalImage}
+		dStrFaults, dStrOpenFail, dStrRXRate, dStrTXRate, dTrips, dCalOK, dCalLeak, dCalImage, dClockSrc, dClockCal, dClockCalRes}
 	allDescs = []desc{dOnAir, dFrames, dUptime, dInfo, dARFCN, dTxPower, dRACH, dRACHBad, dAssign, dReject, dAGCHDrop, dActivated, dT3101, dRLT,
 		dULBlocks, dULBad, dDLBlocks, dDLFill, dPaging, dPagingDrop, dConns, dOutcomes, dSessions, dUpQueue, dUpDrop, dInboxDrop,
 		dSubscribers, dAttached, dPATemp, dClockErr, dHistDrop, dULClass, dULClassBad, dULRxLev, dULBLER, dNetUp, dNTPOffset}
@@ -238,6 +241,19 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 				put(dCalImage, c.ImageBeforeDBc, "before")
 			}
 			put(dCalOK, ok)
+		}
+		if r.ClockSource != "n/a" {
+			for _, src := range []string{"gps-disciplined", "calibrated-from-cells", "override", "none"} {
+				v := 0.0
+				if src == r.ClockSource {
+					v = 1
+				}
+				put(dClockSrc, v, src)
+			}
+		}
+		if c := r.ClockCalibration; c != nil && len(c.Cells) > 0 {
+			put(dClockCal, c.InitialPPB)
+			put(dClockCalRes, c.ResidualPPB)
 		}
 	}
 }

@@ -45,13 +45,18 @@ var (
 	// answer, no Ethernet interface), so the web console cannot be
 	// reached: green with two short red blinks every few seconds.
 	OnAirNoNetwork = Pattern{"on-air-no-network", []Step{{Green: true, Hold: 3 * time.Second}, {Red: true, Hold: fast}, {Hold: fast}, {Red: true, Hold: fast}, {Hold: fast}}}
+	// NoClockReference: the cell runs on its radio but will not
+	// transmit: no GPS lock, no GSM cell in range to calibrate against,
+	// no [radio] clock_override. Red blinking slowly (booting's rhythm,
+	// in red).
+	NoClockReference = Pattern{"no-clock-reference", []Step{{Red: true, Hold: slow}, {Hold: slow}}}
 )
 
 // Patterns lists every pattern by name.
 var Patterns = map[string]Pattern{}
 
 func init() {
-	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected, OnAirDataRestored, OnAirNoNetwork} {
+	for _, p := range []Pattern{Booting, OnAir, Error, Off, USBApplying, USBApplied, USBRejected, OnAirDataRestored, OnAirNoNetwork, NoClockReference} {
 		Patterns[p.Name] = p
 	}
 }

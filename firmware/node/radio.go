@@ -65,6 +65,9 @@ type RadioSnapshot struct {
 	// NotKeyed is why the keyer last failed to key the PA (the Guard's
 	// refusal), "" once it keyed or before it tried.
 	NotKeyed string
+	// ClockCal is the calibration of the reference against nearby GSM
+	// cells at the cell's start (nil when not attempted: the override).
+	ClockCal *ClockCalibration
 }
 
 // TXCalStatus is a bring-up's TX calibration on the LMS7002M's internal
@@ -197,6 +200,9 @@ func (s *RadioSnapshot) Add(prev *RadioSnapshot) {
 	if s.Cal == nil {
 		s.Cal = prev.Cal
 	}
+	if s.ClockCal == nil {
+		s.ClockCal = prev.ClockCal
+	}
 }
 
 // radioState is the Service's record of its front ends.
@@ -214,6 +220,7 @@ type radioState struct {
 	cal       *TXCalStatus
 	scanning  bool
 	notKeyed  string
+	clockCal  *ClockCalibration
 	frontend  string
 	chainName string
 }
@@ -240,7 +247,7 @@ func (r *radioState) snapshot() *RadioSnapshot {
 	}
 	s := &RadioSnapshot{Frontend: r.frontend, Chain: r.chainName, Starts: r.starts, OpenFailures: r.failures,
 		LastError: r.lastErr, Stream: r.base, RXBytesPerSec: r.rxBps, TXBytesPerSec: r.txBps, Scan: r.scan, Cal: r.cal,
-		Scanning: r.scanning, NotKeyed: r.notKeyed}
+		Scanning: r.scanning, NotKeyed: r.notKeyed, ClockCal: r.clockCal}
 	if r.st != nil {
 		cur := r.st.Stats()
 		s.Stream = addStats(s.Stream, cur)
@@ -306,6 +313,7 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	if c.Radio.ClockOverride {
 		g.SetOverride(true)
 	}
+	s.applyClockCalibration(front) // clockcal.go
 	if err := g.SetPower(min(c.Cell.TxPowerDBm, g.Status().MaxPowerDBm)); err != nil {
 		return fmt.Errorf("%w: %w", supervisor.ErrDoNotRestart, err)
 	}
@@ -334,6 +342,9 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	// on air without them.
 	if err := s.calibrateTX(front, sc, c); err != nil {
 		return err
+	}
+	if front.Arrivals != nil {
+		sc.Arrivals = front.Arrivals // the software PPS latch (LimeNET Micro)
 	}
 	onHealth := sc.OnHealth
 	sc.OnHealth = func(ok bool) {

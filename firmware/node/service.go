@@ -152,6 +152,11 @@ func (s *Service) Serve(ctx context.Context) error {
 	} else if c.Cell.ARFCNAuto {
 		log.Warn("arfcn = \"auto\" needs a hardware radio; the simulated air keeps its ARFCN", "arfcn", c.Cell.ARFCN)
 	}
+	if fe == FrontendLime {
+		if err := s.calibrateClock(ctx, c); err != nil { // clockcal.go
+			return err
+		}
+	}
 	var tap *gsmtap.Sender
 	if c.GSMTAP.Enabled {
 		t, err := gsmtap.Dial(c.GSMTAP.Remote)

@@ -51,6 +51,11 @@ type Snapshot struct {
 	Services []supervisor.ServiceStatus
 	// Trunks has one line per SIP trunk: its registration and calls.
 	Trunks []string
+	// NoClockReference: the radio runs but its transmitter may not key,
+	// nothing vouching for the reference clock (the Transmitter field and
+	// the radio's clock line say so in words; the LEDs show
+	// no-clock-reference). Not rendered on its own.
+	NoClockReference bool
 }
 
 // Render formats the snapshot for people.

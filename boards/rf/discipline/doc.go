@@ -18,6 +18,12 @@
 //     transmission stays allowed for a bounded time, after which the loop
 //     falls back to free-running. A returning PPS goes back to acquiring.
 //
+// With PPS timestamps microseconds noisy (Config.JitterNs ≥ 1 µs: a
+// software latch) the loop runs instead as an averaging frequency loop
+// (averaging.go): robust least-squares frequency over a growing window,
+// corrections when certain, locked at a standard error of 10 ppb. GSM
+// needs frequency (TS 45.010 §5.1), not time, so nothing is lost.
+//
 // Missing pulses are recognised from the tick count (an interval close to
 // n seconds counts as n), and spurious extra edges are ignored.
 //

@@ -60,7 +60,24 @@ type Config struct {
 	// up and the loop is free-running (default 3600).
 	HoldoverTXSeconds  int
 	HoldoverMaxSeconds int
+	// JitterNs is the RMS noise of the PPS timestamps the loop is fed:
+	// 0 (or under 1 µs) for a hardware latch. From 1 µs up (a PPS edge
+	// timestamped by the host against a USB stream's sample counter,
+	// gpspps.SoftCounter) the phase loop would pass the noise straight
+	// into the oscillator — its proportional gain turns a time error x
+	// into a frequency step 2ζωn·x, 3.5 ppm for 50 µs — so the loop runs
+	// as an averaging frequency loop instead (averaging.go).
+	JitterNs float64
+	// AvgTargetPPB is the averaging loop's goal for the standard error
+	// of its frequency estimate: it locks once a window reaches it
+	// (default 10 ppb, a fifth of the 50 ppb of TS 45.010 §5.1).
+	AvgTargetPPB float64
+	// AvgMaxSeconds caps an averaging window (default 3600).
+	AvgMaxSeconds int
 }
+
+// averaging reports whether the loop runs as an averaging frequency loop.
+func (c *Config) averaging() bool { return c.JitterNs >= 1000 }
 
 func (c *Config) defaults() error {
 	if c.NominalHz <= 0 || c.PPBPerLSB == 0 || c.DACBits <= 0 || c.DACBits > 24 {
@@ -91,6 +108,8 @@ func (c *Config) defaults() error {
 	def(&c.HoldoverAfter, 3)
 	def(&c.HoldoverTXSeconds, 900)
 	def(&c.HoldoverMaxSeconds, 3600)
+	deff(&c.AvgTargetPPB, 10)
+	def(&c.AvgMaxSeconds, 3600)
 	return nil
 }
 
@@ -119,6 +138,14 @@ type Status struct {
 	// LockedSeconds counts seconds spent locked; HoldoverSeconds the
 	// length of the current holdover.
 	LockedSeconds, HoldoverSeconds uint64
+	// Averaging loop only (Config.JitterNs ≥ 1 µs): JitterNs is the
+	// measured RMS scatter of the PPS timestamps about the window's
+	// frequency fit, StdErrPPB the standard error of FreqPPB, Window the
+	// seconds in the current window, Corrections the DAC corrections
+	// applied.
+	JitterNs, StdErrPPB float64
+	Window              int
+	Corrections         uint64
 }
 
 // window is the number of PPS intervals the frequency estimate spans:
@@ -153,6 +180,8 @@ type Loop struct {
 	holdCode  float64 // running average of the DAC code while locked
 	holdCount float64
 
+	avg avgState // the averaging loop's window (Config.JitterNs ≥ 1 µs)
+
 	st Status
 }
 
@@ -162,7 +191,24 @@ func New(cfg Config) (*Loop, error) {
 		return nil, err
 	}
 	l := &Loop{cfg: cfg, dac: cfg.InitialDAC, dacF: float64(cfg.InitialDAC), maxCode: float64(uint32(1)<<cfg.DACBits - 1)}
+	if cfg.averaging() {
+		l.avg.init(cfg.AvgMaxSeconds)
+	}
 	return l, nil
+}
+
+// Preset sets the code the loop starts from, before its first PPS edge:
+// a calibration found another way (against GSM cells) is where the
+// discipline begins. It fails once the loop has seen an edge.
+func (l *Loop) Preset(code uint32) error {
+	if l.have {
+		return fmt.Errorf("%w: preset after the first PPS edge", ErrConfig)
+	}
+	if float64(code) > l.maxCode {
+		return fmt.Errorf("%w: preset code %d above %d bits", ErrConfig, code, l.cfg.DACBits)
+	}
+	l.setControl(float64(code))
+	return nil
 }
 
 // DAC returns the current code (write it at start-up).
@@ -183,6 +229,11 @@ func (l *Loop) Status() Status {
 	s.State, s.DAC = l.state, l.dac
 	s.FreqPPB = l.freqEWMA * 1e9
 	s.TimeErrNs = l.phase * 1e9
+	if l.cfg.averaging() {
+		s.FreqPPB, s.StdErrPPB, s.JitterNs = l.avg.y*1e9, l.avg.se*1e9, l.avg.jitter*1e9
+		s.TimeErrNs = 0
+		s.Window = l.avg.n
+	}
 	return s
 }
 
@@ -214,6 +265,9 @@ func (l *Loop) PPS(ticks uint64) Action {
 	l.st.Pulses++
 	if n > 1 {
 		l.st.Missed += uint64(n - 1)
+	}
+	if l.cfg.averaging() {
+		return l.ppsAveraging(prev, ticks, n)
 	}
 	if l.state == Holdover || l.state == FreeRunning {
 		// PPS is back: measure again, from the phase stage straight away
@@ -313,6 +367,7 @@ func (l *Loop) Timeout() Action {
 
 func (l *Loop) startAcquire(ticks uint64, pll bool) {
 	l.state = Acquiring
+	l.avg.restart(ticks)
 	l.have, l.last = true, ticks
 	l.fllStart, l.fllSecs = ticks, 0
 	l.good = 0

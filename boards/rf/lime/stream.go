@@ -68,6 +68,13 @@ type StreamConfig struct {
 	Log *slog.Logger
 	// Clock times the stall watchdog (default the system clock).
 	Clock Clock
+	// Arrivals, when set, is told (from the reaper goroutine, without
+	// locks held) the sample counter just past each completed RX
+	// transfer, as it arrives: the software PPS latch (gpspps.Fit)
+	// relates the board's counter to the host clock with it.
+	Arrivals interface {
+		StreamArrival(counter uint64, rate float64)
+	}
 	// StallTimeout: when no RX packet arrives for this long while the
 	// stream runs, the board has stalled: the stream turns unhealthy and
 	// a Read waiting for samples returns ErrStalled, so its caller can
@@ -314,6 +321,12 @@ func (s *Stream) reap() {
 			}
 		} else {
 			s.rxDecode(u.Buf[:u.N])
+			if a := s.cfg.Arrivals; a != nil && u.N > 0 {
+				s.mu.Lock()
+				head := s.head
+				s.mu.Unlock()
+				a.StreamArrival(head, s.cfg.SampleRate)
+			}
 		}
 		if closing {
 			if s.drained() {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
@@ -63,8 +65,30 @@ func (Opener) Pin(name string) (gpio.PinIO, error) {
 }
 
 // Counter returns nil: the PPS-latched sample counter lives in the HAT's
-// CPLD or the LimeNET Micro's FPGA and has no driver yet.
+// CPLD or the LimeNET Micro's FPGA and has no driver yet. USB radios get
+// a software latch instead (rf.Open builds it from the sample stream).
 func (Opener) Counter() gpspps.Counter { return nil }
+
+var _ rf.KernelPPSOpener = Opener{}
+
+// OpenKernelPPS opens the kernel PPS device bound to pin ("GPIO4": a
+// pps-gpio device-tree node named pps@4), or returns nil when there is
+// none (the PPS is then read as a GPIO edge).
+func (Opener) OpenKernelPPS(pin string, fit *gpspps.Fit) (rf.PPSSource, io.Closer, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(pin, "GPIO"))
+	if err != nil {
+		return nil, nil, nil
+	}
+	path := gpspps.FindKernelPPS(n)
+	if path == "" {
+		return nil, nil, nil
+	}
+	k, err := gpspps.OpenKernelPPS(path, fit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rfhost: %w", err)
+	}
+	return k, k, nil
+}
 
 var _ rf.LimeOpener = Opener{}
 

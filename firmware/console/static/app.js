@@ -56,6 +56,7 @@ function streamCards(st, all) {
     card("USB throughput RX / TX", mb(st.rx_bytes_per_second) + " / " + mb(st.tx_bytes_per_second)),
     card("RX lost / TX late packets", st.rx_lost_packets + " / " + st.tx_late_packets, st.rx_lost_packets || st.tx_late_packets ? "bad" : ""),
     card("Underruns / overruns", st.underruns + " / " + st.overruns),
+    card("Reference clock", st.clock_source + (st.clock_detail ? ": " + st.clock_detail : ""), st.clock_source === "none" ? "bad" : ""),
   ];
   if (all) {
     cards.push(card("Unplugs", String(st.unplugs), st.unplugs ? "bad" : ""), card("Stalls", String(st.stalls)), card("Stream faults", String(st.faults)),

@@ -104,6 +104,15 @@ type Config struct {
 	// must arrive; a packet stamped earlier is late: dropped and flagged
 	// in the next RX packet.
 	MinLead int
+	// RefErrorPPB is the board's reference oscillator error with its
+	// trim DAC at midscale, in ppb (positive: fast); TrimPPBPerCode is
+	// how far each DAC code (LMS64C ANALOG_VAL_WR channel 0) moves it
+	// (default 10000/65536, the LimeSDR Mini chain's assumed slope; set
+	// it off from the chain's to model a mis-measured DAC). The LOs
+	// derive from the reference, so the board hears every carrier (and
+	// the RX source) shifted by −y·f_SXR and transmits at +y·f_SXT.
+	RefErrorPPB    float64
+	TrimPPBPerCode float64
 }
 
 // Carrier is one transmitter on the fake air.
@@ -165,6 +174,7 @@ type Fake struct {
 	lmsReset  int
 	rxBuf     []complex64
 	txBuf     []complex64
+	trimCode  uint16
 	tmp       []complex64 // a transmitter's baseband (produce's goroutine)
 	noise     *rand.Rand
 	lbRing    []complex64 // TX samples by RX counter (stamp + Delay), loopback only
@@ -188,6 +198,9 @@ func New(cfg Config) *Fake {
 	if cfg.Info == (lime.Info{}) {
 		cfg.Info = lime.Info{Firmware: 6, Device: 17, Protocol: 1, Hardware: 2, Serial: 0x1D3AC4F6A1B2C3}
 	}
+	if cfg.TrimPPBPerCode == 0 {
+		cfg.TrimPPBPerCode = 10000.0 / 65536
+	}
 	if cfg.Gateware == (lime.Gateware{}) {
 		cfg.Gateware = lime.Gateware{BoardID: 0x0011, Version: 1, Revision: 30, Hardware: 2}
 	}
@@ -196,8 +209,9 @@ func New(cfg Config) *Fake {
 			lime.FPGABoardID: cfg.Gateware.BoardID, lime.FPGAGateware: cfg.Gateware.Version,
 			lime.FPGARevision: cfg.Gateware.Revision, lime.FPGAHardware: cfg.Gateware.Hardware,
 		},
-		rxBuf: make([]complex64, lime.Format12.SamplesPerPacket()),
-		txBuf: make([]complex64, lime.Format12.SamplesPerPacket()),
+		rxBuf:    make([]complex64, lime.Format12.SamplesPerPacket()),
+		txBuf:    make([]complex64, lime.Format12.SamplesPerPacket()),
+		trimCode: 1 << 15,
 	}
 	f.cond = sync.NewCond(&f.mu)
 	return f
@@ -251,6 +265,37 @@ func (f *Fake) Unplug() {
 	}
 	f.rxq = nil
 	f.cond.Broadcast()
+}
+
+// TrimCode is the reference trim DAC's code (midscale until written).
+func (f *Fake) TrimCode() uint16 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.trimCode
+}
+
+// RefError is the reference oscillator's fractional frequency error now:
+// RefErrorPPB moved by the trim DAC.
+func (f *Fake) RefError() float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refErrLocked()
+}
+
+func (f *Fake) refErrLocked() float64 {
+	return (f.cfg.RefErrorPPB + (float64(f.trimCode)-(1<<15))*f.cfg.TrimPPBPerCode) * 1e-9
+}
+
+// shift turns buf (samples from counter c on, at rate fs) by hz.
+func shift(buf []complex64, c uint64, hz, fs float64) {
+	if hz == 0 {
+		return
+	}
+	w := 2 * math.Pi * hz / fs
+	for i := range buf {
+		s, co := math.Sincos(math.Mod(w*float64(c+uint64(i)), 2*math.Pi))
+		buf[i] *= complex(float32(co), float32(s))
+	}
 }
 
 // FPGA returns an FPGA register.
@@ -420,6 +465,10 @@ func (f *Fake) answer(req *lime.Ctrl) lime.Ctrl {
 			binary.BigEndian.PutUint16(rep.Data[4*i+2:], v)
 		}
 	case lime.CmdAnalogWr:
+		// ch, unit, value (big-endian): channel 0 is the reference trim.
+		if req.Data[0] == lime.TrimDAC {
+			f.trimCode = binary.BigEndian.Uint16(req.Data[2:])
+		}
 	default:
 		rep.Status = lime.StatusUnknownCmd
 	}
@@ -543,7 +592,15 @@ func (f *Fake) produce() {
 func (f *Fake) fill(buf []complex64, c uint64) error {
 	f.mu.Lock()
 	rx := f.cfg.RX
+	y := f.refErrLocked()
 	f.mu.Unlock()
+	// The reference runs y fast, and the SXR LO with it: everything the
+	// board hears arrives y·f_SXR low. (The sample clock's own y, which
+	// scales baseband frequencies by 1+y — 0.07 Hz per ppm at the FCCH's
+	// 67.7 kHz — is not modelled.)
+	if y != 0 {
+		defer shift(buf, c, -y*f.RXFrequency(), f.rate())
+	}
 	if rx != nil {
 		_, _, err := rx.Read(buf, radio.Timestamp(c))
 		return err
@@ -635,6 +692,10 @@ func (f *Fake) consume(u *usbfs.URB, fm lime.Format) error {
 		}
 		f.mu.Unlock()
 		if f.cfg.TX != nil {
+			if y := f.RefError(); y != 0 {
+				// The SXT LO is y·f high: the carrier leaves y·f high.
+				shift(f.txBuf[:n], h.Counter, y*f.TXFrequency(), f.rate())
+			}
 			if _, _, err := f.cfg.TX.Write(f.txBuf[:n], radio.Timestamp(h.Counter)+radio.Timestamp(f.cfg.Delay)); err != nil {
 				return err
 			}
@@ -722,8 +783,17 @@ func (f *Fake) loHz(mac int) float64 {
 	return n * ref / float64(uint(2)<<(f.Chip.SX(mac, div)>>6&7))
 }
 
+func (f *Fake) rate() float64 {
+	if f.cfg.SampleRate == 0 {
+		return radio.SampleRate4
+	}
+	return f.cfg.SampleRate
+}
+
 // Render makes what the board hears without an RX source: the carriers
-// through the SXR LO, or the test tone.
+// through the SXR LO, or the test tone, as with a perfect reference (the
+// board applies RefErrorPPB to whatever its RX source gives, Render
+// included).
 func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
 	if len(f.cfg.Carriers)+len(f.cfg.Transmitters) > 0 {
 		f.carriers(dst, uint64(ts))
@@ -734,10 +804,7 @@ func (f *Fake) Render(dst []complex64, ts radio.Timestamp) {
 
 // carriers renders the configured carriers as seen through the SXR LO.
 func (f *Fake) carriers(buf []complex64, c uint64) {
-	fs := f.cfg.SampleRate
-	if fs == 0 {
-		fs = radio.SampleRate4
-	}
+	fs := f.rate()
 	lo := f.RXFrequency()
 	clear(buf)
 	if f.cfg.NoiseDBFS != 0 {
