@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // OurCaps are the capabilities the Server announces.
@@ -108,8 +109,8 @@ func (s *Server) send(typ uint32, id uint64, m Msg) error {
 }
 
 // Serve runs the protocol on rw (a usb-guest's connection) until ctx
-// ends, the guest closes the connection or sends bad input; it returns
-// nil for a clean end of the connection. It sends the hello, and after
+// ends, the guest closes (or resets) the connection or sends bad input;
+// it returns nil for an end of the connection at a packet boundary. It sends the hello, and after
 // the guest's hello the device's ep_info, interface_info and
 // device_connect.
 func (s *Server) Serve(ctx context.Context, rw io.ReadWriter) error {
@@ -141,7 +142,9 @@ func (s *Server) Serve(ctx context.Context, rw io.ReadWriter) error {
 		var h Header
 		hb := make([]byte, headerSize(s.ids64))
 		if _, err := io.ReadFull(r, hb); err != nil {
-			if errors.Is(err, io.EOF) || ctx.Err() != nil {
+			// The guest closed the connection, or went away with it (a
+			// killed QEMU resets it): the end of the device's session.
+			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("usbredir: read: %w", err)

@@ -37,6 +37,13 @@ func USBDevice(serial string) *usbredir.Device {
 // the RX source allows).
 type Redir struct {
 	f *Fake
+	// RXPackets is how many stream packets an RX transfer returns at
+	// most (default 1): a transfer the guest asked to be longer completes
+	// short, as USB allows. In virtual time the board's counter can only
+	// run as far as the air has been written; a guest waiting for a
+	// multi-packet URB that the board can fill only once the guest has
+	// written more TX would wait forever.
+	RXPackets int
 
 	mu      sync.Mutex
 	ctrlGen uint64 // LMS64C requests sent; wakes a waiting reply read
@@ -250,7 +257,11 @@ func (r *Redir) rx(ctx context.Context, buf []byte) (int, error) {
 		return n, nil
 	}
 	r.mu.Unlock()
-	size := max(lime.PacketSize, len(buf)/lime.PacketSize*lime.PacketSize)
+	k := r.RXPackets
+	if k <= 0 {
+		k = 1
+	}
+	size := max(lime.PacketSize, min(k, len(buf)/lime.PacketSize)*lime.PacketSize)
 	u, err := r.urb(lime.EPStreamRX, size)
 	if err != nil {
 		return 0, mapErr(err)

@@ -85,6 +85,7 @@ func TestRedir(t *testing.T) {
 			b = b[lime.PacketSize:]
 		}
 	}
+	r.RXPackets = 4
 	rx := make([]byte, 4*lime.PacketSize)
 	for i := 0; i < 3; i++ {
 		n, err := r.Bulk(ctx, lime.EPStreamRX, rx)
