@@ -405,3 +405,21 @@ func (a *airClock) allowedNow() int64 {
 	defer a.mu.Unlock()
 	return a.allowed
 }
+
+// TestQEMUArgsUSBRedir: a usbredir address adds the xHCI controller, a
+// socket chardev QEMU connects from, and the usb-redir device on it.
+func TestQEMUArgsUSBRedir(t *testing.T) {
+	args := strings.Join(QEMUArgs(QEMUOptions{Image: "x.img", USBRedir: "127.0.0.1:4000"}), " ")
+	for _, want := range []string{
+		"-device qemu-xhci,id=xhci",
+		"-chardev socket,id=usbredir0,host=127.0.0.1,port=4000",
+		"-device usb-redir,chardev=usbredir0,bus=xhci.0,id=usbredir0",
+	} {
+		if !strings.Contains(args, want) {
+			t.Errorf("QEMUArgs = %s; want %q", args, want)
+		}
+	}
+	if args := strings.Join(QEMUArgs(QEMUOptions{Image: "x.img"}), " "); strings.Contains(args, "usb-redir") || strings.Contains(args, "xhci") {
+		t.Errorf("QEMUArgs without USB = %s", args)
+	}
+}
