@@ -2,7 +2,11 @@ package usbredir
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"net"
 	"testing"
+	"time"
 )
 
 // FuzzDecode runs the server's packet decoder over a guest's byte stream
@@ -41,6 +45,39 @@ func FuzzDecode(f *testing.F) {
 			if got := m.Append(nil, c); !bytes.Equal(got, body) {
 				t.Fatalf("type %d: decoded % x, re-encoded % x", h.Type, body, got)
 			}
+		}
+	})
+}
+
+// FuzzServe feeds a guest's byte stream, after a valid hello, to a
+// running Server: whatever the bytes, Serve returns (an error or nil)
+// once the stream ends, and never panics.
+func FuzzServe(f *testing.F) {
+	pkt := func(typ uint32, id uint64, m Msg) []byte {
+		b := m.Append(nil, OurCaps)
+		return append(Header{Type: typ, Length: uint32(len(b)), ID: id}.Append(nil, true), b...)
+	}
+	f.Add(pkt(TypeSetConfiguration, 1, Bytes{1}))
+	f.Add(append(pkt(TypeSetConfiguration, 1, Bytes{1}), pkt(TypeBulkPacket, 2, &Bulk{Endpoint: 0x02, Length: 2, Data: []byte{1, 2}})...))
+	f.Add(append(pkt(TypeControlPacket, 3, &Control{RequestType: 0x80, Request: 6, Value: 0x200, Length: 255}), pkt(TypeCancelDataPacket, 3, Bytes{})...))
+	f.Add(pkt(TypeStartBulkReceiving, 4, Bytes(make([]byte, 10))))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		srv, err := NewServer(testDevice(), newEcho(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := net.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(context.Background(), a) }()
+		go io.Copy(io.Discard, b)
+		hello := NewHello("fuzz", OurCaps).Append(nil, 0)
+		b.Write(append(Header{Type: TypeHello, Length: uint32(len(hello))}.Append(nil, false), hello...))
+		b.Write(stream)
+		b.Close()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Serve did not return after the stream ended")
 		}
 	})
 }
