@@ -31,9 +31,10 @@
 // exports (a LimeSDR's FT601) have none of them.
 //
 // Bad input (a packet type out of place, a length that does not fit its
-// type, a transfer above MaxTransfer) ends the connection with an error
-// naming the packet; it never panics. Decode is fuzzed
-// (FuzzDecode, corpus in testdata/fuzz).
+// type, a transfer above MaxTransfer, more than MaxInFlight transfers
+// unanswered) ends the connection with an error
+// naming the packet; it never panics. Decode and the whole server are
+// fuzzed (FuzzDecode, FuzzServe; corpus in testdata/fuzz).
 //
 // Place in the dependency order: it sits beside boards/usbfs and imports
 // nothing of gsmbox's; boards/rf/lime/limetest exports its fake LimeSDR

@@ -48,7 +48,6 @@ type Server struct {
 	inflight  map[uint64]context.CancelFunc
 	workers   map[uint8]chan job
 	connected bool
-	ctx       context.Context
 	wg        sync.WaitGroup
 
 	guestVersion string
@@ -94,6 +93,9 @@ func (s *Server) Guest() (string, Caps) {
 func (s *Server) send(typ uint32, id uint64, m Msg) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.w == nil {
+		return ErrClosed // not serving yet
+	}
 	hs := headerSize(s.ids64)
 	b := s.wbuf[:0]
 	b = Header{Type: typ, ID: id}.Append(b, s.ids64)
@@ -116,8 +118,9 @@ func (s *Server) send(typ uint32, id uint64, m Msg) error {
 func (s *Server) Serve(ctx context.Context, rw io.ReadWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s.wmu.Lock()
 	s.w = bufio.NewWriterSize(rw, 64<<10)
-	s.ctx = ctx
+	s.wmu.Unlock()
 	if c, ok := rw.(io.Closer); ok {
 		stop := context.AfterFunc(ctx, func() { c.Close() })
 		defer stop()
@@ -360,6 +363,11 @@ func (s *Server) cancelAll() {
 func (s *Server) queue(ctx context.Context, ep uint8, id uint64, m Msg) error {
 	jctx, cancel := context.WithCancel(ctx)
 	s.mu.Lock()
+	if len(s.inflight) >= MaxInFlight {
+		s.mu.Unlock()
+		cancel()
+		return fmt.Errorf("%w: more than %d transfers in flight", ErrTooLarge, MaxInFlight)
+	}
 	if old := s.inflight[id]; old != nil {
 		s.mu.Unlock()
 		cancel()
@@ -368,7 +376,7 @@ func (s *Server) queue(ctx context.Context, ep uint8, id uint64, m Msg) error {
 	s.inflight[id] = cancel
 	ch := s.workers[ep]
 	if ch == nil {
-		ch = make(chan job, 64)
+		ch = make(chan job, MaxInFlight)
 		s.workers[ep] = ch
 		s.wg.Add(1)
 		go s.worker(ch)

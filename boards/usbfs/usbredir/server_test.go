@@ -457,3 +457,27 @@ func TestValidate(t *testing.T) {
 		t.Error("NewServer with no interface: nil error")
 	}
 }
+
+// TestInFlightLimit: a guest that queues more transfers than
+// MaxInFlight without waiting for any ends the connection cleanly, and
+// Connect before Serve fails instead of writing nowhere.
+func TestInFlightLimit(t *testing.T) {
+	g, _, done := configured(t, newEcho())
+	go io.Copy(io.Discard, g.c)
+	for i := 0; i <= MaxInFlight; i++ {
+		bulk(g, uint64(100+i), 0x83, 64, nil) // nothing queued: each waits
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Serve = %v, want ErrTooLarge", err)
+		}
+		done <- err
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+	srv, _ := NewServer(testDevice(), newEcho(), nil)
+	if err := srv.Connect(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Connect before Serve = %v, want ErrClosed", err)
+	}
+}

@@ -107,6 +107,9 @@ const (
 	// (usbfs's own default per-URB limit is 16 MiB; a LimeSDR transfer is
 	// a few 4 KiB packets).
 	MaxTransfer = 1 << 20
+	// MaxInFlight is how many data packets the guest may have
+	// unanswered at once (a LimeSDR stream keeps 16).
+	MaxInFlight = 256
 	// MaxPacket is the largest packet body (header.length) accepted.
 	MaxPacket   = MaxTransfer + 64
 	helloMin    = 64
