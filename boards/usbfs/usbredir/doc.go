@@ -32,9 +32,9 @@
 //
 // Bad input (a packet type out of place, a length that does not fit its
 // type, a transfer above MaxTransfer, more than MaxInFlight transfers
-// unanswered) ends the connection with an error
-// naming the packet; it never panics. Decode and the whole server are
-// fuzzed (FuzzDecode, FuzzServe; corpus in testdata/fuzz).
+// unanswered) ends the connection with an error naming the packet; it
+// never panics. Decode and the whole server are fuzzed (FuzzDecode,
+// FuzzServe; corpus in testdata/fuzz).
 //
 // Place in the dependency order: it sits beside boards/usbfs and imports
 // nothing of gsmbox's; boards/rf/lime/limetest exports its fake LimeSDR
