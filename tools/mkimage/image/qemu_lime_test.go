@@ -5,25 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gsmbox/gsmbox/boards"
-	"github.com/gsmbox/gsmbox/boards/rf/lime"
-	"github.com/gsmbox/gsmbox/boards/rf/lime/limetest"
-	"github.com/gsmbox/gsmbox/boards/usbfs/usbredir"
 	"github.com/gsmbox/gsmbox/dsp/radio"
-	"github.com/gsmbox/gsmbox/dsp/sim"
-	"github.com/gsmbox/gsmbox/firmware/config"
-	"github.com/gsmbox/gsmbox/firmware/node"
-	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/tools/limeredir/limehost"
 )
 
 // limeConf is the appliance's configuration for the test, and the host's
@@ -32,27 +24,7 @@ import (
 // on an undisciplined reference (the LimeSDR Mini has no GPS).
 const limeConf = "[cell]\ntx_power_dbm = 5\nms_power_target_dbm = 0\n[radio]\nclock_override = true\n"
 
-// limeHost is the host side of the test: a usbredir server exporting
-// the fake LimeSDR, whose antenna is the cell's endpoint on a simulated
-// air with virtual phones, as firmware's TestRunCellOnLimeStream has it
-// in one process.
-type limeHost struct {
-	t      *testing.T
-	air    *node.SimAir
-	clock  *airClock
-	fake   *limetest.Fake
-	redir  *limetest.Redir
-	srv    *usbredir.Server
-	phones *simphones.Phones
-	ln     net.Listener
-
-	getInfo  atomic.Int32 // GET_INFO requests the fake answered
-	serveErr atomic.Value
-	wg       sync.WaitGroup
-	log      *slog.Logger
-	logBuf   *syncBuf
-}
-
+// syncBuf is a log buffer safe for the host's goroutines.
 type syncBuf struct {
 	mu sync.Mutex
 	b  strings.Builder
@@ -70,194 +42,6 @@ func (s *syncBuf) String() string {
 	return s.b.String()
 }
 
-// airClock is the fake board's sample clock on the simulated air, in
-// virtual time: the board's RX source and TX sink. Its TX side puts the
-// guest's samples onto the air at the cell's endpoint; its RX side lets
-// the board's counter run only to one frame (and a little) behind the
-// newest TX sample, as a real board's clock runs behind a host that
-// keeps its TX lead. So the guest's TX writes pace the board, and the
-// air runs as fast as the emulated guest, not the wall clock. On the
-// air nothing may be read before it is written: an RX read of the cell's
-// endpoint commits the cell's transmission up to there.
-//
-// Board time restarts at 0 with each stream start (the driver resets
-// the FPGA's counter); air time cannot go back, so each stream start
-// maps board time 0 to a frame boundary past everything the air has
-// seen, as a cell that restarts.
-type airClock struct {
-	bts   *sim.Endpoint
-	frame int64
-	slack int64
-
-	mu      sync.Mutex
-	cond    *sync.Cond
-	base    int64 // air time of board time 0
-	allowed int64 // air time the board's RX may run to
-	newest  int64 // end of the newest TX samples, air time
-	rxEnd   int64
-	epoch   int // counts restarts; a read waiting across one is stale
-	closed  bool
-
-	starts, writes, gaps, late uint64
-	next                       int64 // board time the next TX write continues at
-}
-
-func newAirClock(bts *sim.Endpoint, frame int) *airClock {
-	a := &airClock{bts: bts, frame: int64(frame), slack: 200}
-	a.cond = sync.NewCond(&a.mu)
-	return a
-}
-
-// Read is the board's RX source.
-func (a *airClock) Read(dst []complex64, ts radio.Timestamp) (int, radio.Flags, error) {
-	a.mu.Lock()
-	ep := a.epoch
-	for !a.closed && ep == a.epoch && a.base+int64(ts)+int64(len(dst)) > a.allowed {
-		a.cond.Wait()
-	}
-	if ep != a.epoch {
-		// The board restarted while this packet waited (an unplug
-		// cancelled its transfer): nothing of the air is read for it.
-		a.mu.Unlock()
-		clear(dst)
-		return len(dst), 0, nil
-	}
-	at := a.base + int64(ts)
-	a.rxEnd = max(a.rxEnd, at+int64(len(dst)))
-	closed := a.closed
-	a.mu.Unlock()
-	if closed {
-		return 0, 0, radio.ErrClosed
-	}
-	if _, _, err := a.bts.Read(dst, radio.Timestamp(at)); err != nil {
-		clear(dst)
-	}
-	return len(dst), 0, nil
-}
-
-// Write is the board's TX sink (the fake has added the device delay).
-func (a *airClock) Write(src []complex64, ts radio.Timestamp) (int, radio.Flags, error) {
-	a.mu.Lock()
-	at := a.base + int64(ts)
-	if a.writes > 0 && int64(ts) != a.next {
-		a.gaps++
-	}
-	a.next = int64(ts) + int64(len(src))
-	a.writes++
-	a.mu.Unlock()
-	n, fl, err := a.bts.Write(src, radio.Timestamp(at))
-	a.mu.Lock()
-	a.newest = max(a.newest, at+int64(n))
-	if al := a.newest - a.frame - a.slack; al > a.allowed {
-		a.allowed = al
-		a.cond.Broadcast()
-	}
-	a.mu.Unlock()
-	return n, fl, err
-}
-
-// restart maps board time 0 past everything the air has seen, on a
-// frame boundary (the fake's FPGA stream was switched on).
-func (a *airClock) restart() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.starts++
-	if a.starts == 1 {
-		return
-	}
-	a.base = (max(a.newest, a.rxEnd, a.allowed)/a.frame + 2) * a.frame
-	a.writes = 0
-	a.epoch++
-	a.cond.Broadcast()
-}
-
-// Close releases a waiting Read.
-func (a *airClock) Close() {
-	a.mu.Lock()
-	a.closed = true
-	a.cond.Broadcast()
-	a.mu.Unlock()
-}
-
-func (a *airClock) stats() (starts, writes, gaps uint64, base int64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.starts, a.writes, a.gaps, a.base
-}
-
-func newLimeHost(t *testing.T, phones int) *limeHost {
-	t.Helper()
-	board := mustBoard(t, "qemu-arm64-limesdr")
-	c, err := config.Parse([]byte(limeConf), "gsmbox.toml", board)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &limeHost{t: t, logBuf: &syncBuf{}}
-	h.log = slog.New(slog.NewTextHandler(h.logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if h.air, err = node.NewSimAir(c); err != nil {
-		t.Fatal(err)
-	}
-	h.clock = newAirClock(h.air.BTS, h.air.Transmitter().FrameLen())
-	h.fake = limetest.New(limetest.Config{RefClock: board.RF.Chain.RefClock, RX: h.clock, TX: h.clock, Delay: 96})
-	var regs []lime.Reg
-	streaming := false
-	h.fake.OnCtrl = func(req *lime.Ctrl) { // one at a time, the fake's lock held
-		if req.Cmd == lime.CmdGetInfo {
-			h.getInfo.Add(1)
-		}
-		if req.Cmd != lime.CmdFPGAWrite {
-			return
-		}
-		regs, _ = req.Regs(regs[:0])
-		for _, r := range regs {
-			if r.Addr != lime.FPGAStream {
-				continue
-			}
-			if on := r.Val&lime.StreamOn != 0; on != streaming {
-				streaming = on
-				if on {
-					h.clock.restart()
-				}
-			}
-		}
-	}
-	h.redir = limetest.NewRedir(h.fake)
-	if h.srv, err = usbredir.NewServer(limetest.USBDevice("1D3AC4F6A1B2C3"), h.redir, h.log); err != nil {
-		t.Fatal(err)
-	}
-	if h.phones, err = h.air.StartPhones(context.Background(), node.PhoneOptions{N: phones, Seed: 1, Log: h.log}); err != nil {
-		t.Fatal(err)
-	}
-	if h.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		// One guest: QEMU connects once.
-		conn, err := h.ln.Accept()
-		if err != nil {
-			return
-		}
-		if err := h.srv.Serve(context.Background(), conn); err != nil {
-			h.serveErr.Store(err)
-			h.log.Error("usbredir serve", "err", err)
-		}
-		conn.Close()
-	}()
-	return h
-}
-
-func (h *limeHost) close() {
-	h.ln.Close()
-	h.clock.Close()
-	h.air.BTS.Close()
-	h.fake.Close()
-	h.phones.Stop()
-	h.air.Close()
-	h.wg.Wait()
-}
-
 func mustBoard(t *testing.T, name string) *boards.Descriptor {
 	t.Helper()
 	d, err := boards.Lookup(name)
@@ -273,8 +57,8 @@ func mustBoard(t *testing.T, name string) *boards.Descriptor {
 // (boards/rf/lime/limetest through boards/usbfs/usbredir): the guest
 // kernel enumerates it on the emulated xHCI controller, and the
 // appliance's own pure-Go path (boards/usbfs sysfs discovery and
-// /dev/bus/usb ioctls, boards/rf/lime) opens it: GET_INFO, the
-// LMS7002M's ID, the stream. The fake's antenna is the cell's endpoint
+// /dev/bus/usb ioctls, boards/rf/lime) opens it: FT601 session
+// commands, LMS64C (the LMS7002M's ID), the stream. The fake's antenna is the cell's endpoint
 // on a simulated air here on the host, with virtual phones: they
 // register with the guest's cell through the whole real-kernel USB path.
 // Then the board is unplugged (usbredir device_disconnect) and plugged
@@ -282,10 +66,11 @@ func mustBoard(t *testing.T, name string) *boards.Descriptor {
 // unplug and keys the transmitter off, and the cell comes back on air on
 // a new stream.
 //
-// The air runs in virtual time, paced by the guest's TX (airClock), so
-// the test takes about 35–60 s of wall time on 2 cores (the emulated guest
-// runs the air at about a tenth of real time), and it is in CI with the
-// other image tests.
+// The host side is tools/limeredir/limehost. The air runs in virtual
+// time, paced by the guest's TX (limehost.Clock), so the test takes about
+// 35–60 s of wall time on 2 cores (the emulated guest runs the air at
+// about a tenth of real time), and it is in CI with the other image
+// tests.
 func TestQEMULimeUSB(t *testing.T) {
 	needQEMU(t)
 	const phones = 3
@@ -298,8 +83,13 @@ func TestQEMULimeUSB(t *testing.T) {
 	}
 	t.Logf("image: %d MiB, sha256 %s", res.Size>>20, res.SHA256)
 
-	h := newLimeHost(t, phones)
-	defer h.close()
+	logBuf := &syncBuf{}
+	h, err := limehost.New(limehost.Options{Config: []byte(limeConf), Phones: phones, Seed: 1,
+		Log: slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
 	start := time.Now()
 	var regAt []time.Duration
 	var onAirAt time.Duration
@@ -312,7 +102,7 @@ func TestQEMULimeUSB(t *testing.T) {
 		}
 	}
 	timeout := 240 * time.Second
-	c := bootTyping(t, QEMUOptions{Image: disk, USBRedir: h.ln.Addr().String()}, timeout+60*time.Second, pr, func(c *console) {
+	c := bootTyping(t, QEMUOptions{Image: disk, USBRedir: h.Addr()}, timeout+60*time.Second, pr, func(c *console) {
 		defer pw.Close()
 		defer c.powerCut()
 		// GSMBOX_QEMU_LOGS=DIR: the console as it comes, for a person
@@ -327,8 +117,8 @@ func TestQEMULimeUSB(t *testing.T) {
 						return
 					case <-time.After(5 * time.Second):
 					}
-					os.WriteFile(filepath.Join(d, "lime-live.log"), []byte(c.text()+"\n--- host\n"+h.logBuf.String()+
-						fmt.Sprintf("\n--- fake %+v counter %d allowed %d\n", h.fake.Stats(), h.fake.Counter(), h.clock.allowedNow())), 0o644)
+					os.WriteFile(filepath.Join(d, "lime-live.log"), []byte(c.text()+"\n--- host\n"+logBuf.String()+
+						fmt.Sprintf("\n--- fake %+v counter %d allowed %d\n", h.Fake.Stats(), h.Fake.Counter(), h.Clock.Stats().Allowed)), 0o644)
 				}
 			}()
 		}
@@ -339,12 +129,12 @@ func TestQEMULimeUSB(t *testing.T) {
 		}
 		seen := 0
 		for deadline := time.Now().Add(timeout - time.Since(start)); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-			if n := h.phones.Registered(); n > seen {
+			if n := h.Phones.Registered(); n > seen {
 				for ; seen < n; seen++ {
 					regAt = append(regAt, time.Since(start))
 				}
-				st := h.fake.Stats()
-				t.Logf("%d of %d phones registered at %.1fs (wall); board counter %d; fake: %d RX packets, %d TX packets", n, phones, time.Since(start).Seconds(), h.fake.Counter(), st.RXPackets, st.TXPackets)
+				st := h.Fake.Stats()
+				t.Logf("%d of %d phones registered at %.1fs (wall); board counter %d; fake: %d RX packets, %d TX packets", n, phones, time.Since(start).Seconds(), h.Fake.Counter(), st.RXPackets, st.TXPackets)
 			}
 			if seen == phones {
 				break
@@ -358,8 +148,8 @@ func TestQEMULimeUSB(t *testing.T) {
 		// Unplug the board (device_disconnect): the guest kernel sees it
 		// go, the stream counts the unplug and keys the transmitter off,
 		// the cell retries; plug it back: enumerated again, on air again.
-		txBefore := h.fake.Stats().TXGood
-		if err := h.srv.Disconnect(); err != nil {
+		txBefore := h.Fake.Stats().TXGood
+		if err := h.Server.Disconnect(); err != nil {
 			t.Errorf("Disconnect: %v", err)
 			return
 		}
@@ -367,22 +157,22 @@ func TestQEMULimeUSB(t *testing.T) {
 			return
 		}
 		time.Sleep(3 * time.Second)
-		if err := h.srv.Connect(); err != nil {
+		if err := h.Server.Connect(); err != nil {
 			t.Errorf("Connect: %v", err)
 			return
 		}
 		if !waitCount(c, `transmitter keyed on the sample stream`, 2, 120*time.Second) {
 			return
 		}
-		for d := time.Now().Add(30 * time.Second); h.fake.Stats().TXGood < txBefore+500 && time.Now().Before(d); {
+		for d := time.Now().Add(30 * time.Second); h.Fake.Stats().TXGood < txBefore+500 && time.Now().Before(d); {
 			time.Sleep(100 * time.Millisecond)
 		}
 		typeLine("gsmbox status")
 		waitCount(c, `stream:\s+RX lost`, 2, 60*time.Second)
 		time.Sleep(time.Second)
 	})
-	t.Logf("host log:\n%s", tail(h.logBuf.String(), 40))
-	if err, _ := h.serveErr.Load().(error); err != nil {
+	t.Logf("host log:\n%s", tail(logBuf.String(), 40))
+	if err := h.Err(); err != nil {
 		t.Errorf("usbredir server: %v", err)
 	}
 	// 1. The guest kernel enumerated the device on its xHCI controller
@@ -392,11 +182,11 @@ func TestQEMULimeUSB(t *testing.T) {
 	// opened it: FT601 session commands, then LMS64C packets (the
 	// LMS7002M's ID among them). The cell's bring-up does not ask
 	// GET_INFO (`gsmbox rf probe` does); it is counted, not required.
-	st := h.fake.Stats()
-	gv, _ := h.srv.Guest()
-	t.Logf("usbredir guest %q; server %+v; redir %+v; GET_INFO requests %d", gv, h.srv.Stats(), h.redir.Stats(), h.getInfo.Load())
+	st := h.Fake.Stats()
+	gv, _ := h.Server.Guest()
+	t.Logf("usbredir guest %q; server %+v; redir %+v; GET_INFO requests %d", gv, h.Server.Stats(), h.Redir.Stats(), h.GetInfo())
 	if st.Ctrl == 0 || len(st.Session) == 0 {
-		t.Fatalf("the fake saw %d GET_INFO, %d LMS64C requests, %d session commands; console:\n%s", h.getInfo.Load(), st.Ctrl, len(st.Session), tail(c.text(), 80))
+		t.Fatalf("the fake saw %d GET_INFO, %d LMS64C requests, %d session commands; console:\n%s", h.GetInfo(), st.Ctrl, len(st.Session), tail(c.text(), 80))
 	}
 	mustFind(t, c, `rf bring-up.*transceiver lms7002m lime.*chip ID VER 7 REV 1`)
 	if onAirAt == 0 {
@@ -406,9 +196,10 @@ func TestQEMULimeUSB(t *testing.T) {
 	// 3. The stream ran: the guest counts any gap in the RX counter as
 	// lost; the fake checked every TX packet's timestamp against its
 	// counter (none late) and the TX samples came in one continuous run.
-	starts, writes, gaps, base := h.clock.stats()
+	cs := h.Clock.Stats()
+	starts, writes, gaps, base := cs.Starts, cs.Writes, cs.Gaps, cs.Base
 	t.Logf("stream: %d starts; fake totals %d RX packets, %d TX packets (%d good, %d late); last stream: %d TX writes, %d TX timestamp gaps, board counter %d (%.2f s of air, from air time %d)",
-		starts, st.RXPackets, st.TXPackets, st.TXGood, st.TXLate, writes, gaps, h.fake.Counter(), float64(h.fake.Counter())/radio.SampleRate4, base)
+		starts, st.RXPackets, st.TXPackets, st.TXGood, st.TXLate, writes, gaps, h.Fake.Counter(), float64(h.Fake.Counter())/radio.SampleRate4, base)
 	// A guest starved of the CPU for 2 s (a loaded CI host) trips the
 	// stream's stall watchdog, which restarts the cell: a TCG artefact,
 	// logged; without one the run must be clean.
@@ -424,7 +215,7 @@ func TestQEMULimeUSB(t *testing.T) {
 	if len(regAt) != phones {
 		t.Errorf("%d of %d phones registered through the USB path; console:\n%s", len(regAt), phones, tail(c.text(), 60))
 	}
-	for _, row := range h.phones.Rows() {
+	for _, row := range h.Phones.Rows() {
 		t.Logf("phone %d: IMSI %s TMSI %q MSISDN %s", row.Phone, row.IMSI, row.TMSI, row.MSISDN)
 		if _, ok := c.find(regexp.MustCompile(`subscriber auto-provisioned.*imsi=` + row.IMSI)); !ok && row.TMSI != "" {
 			t.Errorf("phone %d (IMSI %s) registered, but the guest's console does not show it", row.Phone, row.IMSI)
@@ -478,12 +269,6 @@ func TestQEMULimeUSB(t *testing.T) {
 			t.Errorf("gsmbox status matched %q %d times, want 2 (before the unplug and after); console:\n%s", want, n, tail(c.text(), 40))
 		}
 	}
-}
-
-func (a *airClock) allowedNow() int64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.allowed
 }
 
 // TestQEMUArgsUSBRedir: a usbredir address adds the xHCI controller, a
