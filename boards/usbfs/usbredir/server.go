@@ -112,14 +112,17 @@ func (s *Server) send(typ uint32, id uint64, m Msg) error {
 
 // Serve runs the protocol on rw (a usb-guest's connection) until ctx
 // ends, the guest closes (or resets) the connection or sends bad input;
-// it returns nil for an end of the connection at a packet boundary. It sends the hello, and after
-// the guest's hello the device's ep_info, interface_info and
-// device_connect.
+// it returns nil for an end of the connection at a packet boundary. It
+// sends the hello, and after the guest's hello the device's ep_info,
+// interface_info and device_connect. Serve may be called again, one
+// connection at a time (a guest that reconnects); the capabilities are
+// negotiated anew.
 func (s *Server) Serve(ctx context.Context, rw io.ReadWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.wmu.Lock()
 	s.w = bufio.NewWriterSize(rw, 64<<10)
+	s.caps, s.ids64 = 0, false // the hellos have 32-bit ids
 	s.wmu.Unlock()
 	if c, ok := rw.(io.Closer); ok {
 		stop := context.AfterFunc(ctx, func() { c.Close() })

@@ -481,3 +481,31 @@ func TestInFlightLimit(t *testing.T) {
 		t.Errorf("Connect before Serve = %v, want ErrClosed", err)
 	}
 }
+
+// TestServeAgain: a second connection to the same Server negotiates from
+// scratch (its hello has 32-bit ids even after a 64-bit session) and
+// finds the device again.
+func TestServeAgain(t *testing.T) {
+	srv, err := NewServer(testDevice(), newEcho(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, caps := range []Caps{OurCaps, 0} {
+		a, b := net.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(context.Background(), a) }()
+		g := &guest{t: t, c: b}
+		if hello := g.expect(TypeHello); len(hello) != 68 {
+			t.Fatalf("connection %d: hello of %d bytes", i, len(hello))
+		}
+		g.write(TypeHello, 0, NewHello("again", caps).Append(nil, 0))
+		g.caps, g.ids64 = caps&OurCaps, caps&Cap64BitIDs != 0
+		g.expect(TypeEPInfo)
+		g.expect(TypeInterfaceInfo)
+		g.expect(TypeDeviceConnect)
+		b.Close()
+		if err := <-done; err != nil {
+			t.Errorf("connection %d: Serve = %v", i, err)
+		}
+	}
+}
