@@ -20,6 +20,7 @@ func TestBoardLimeUSB(t *testing.T) {
 	}{
 		{"limenet-micro", 30.72e6, true, "OCXO"},
 		{"rpi4-limesdr", 40e6, false, "VCTCXO"},
+		{"qemu-arm64-limesdr", 40e6, false, "VCTCXO"},
 	} {
 		t.Run(tt.board, func(t *testing.T) {
 			d, err := Lookup(tt.board)
@@ -72,5 +73,9 @@ func TestBoardLimeUSB(t *testing.T) {
 	}
 	if d, _ := Lookup("rpi4-limesdr"); d.Model != "Raspberry Pi 4 Model B" || d.GOARCH != "arm64" || d.Kernel.SHA256 == "" {
 		t.Errorf("rpi4-limesdr does not boot like rpi4: %+v", d)
+	}
+	q, _ := Lookup("qemu-arm64")
+	if d, _ := Lookup("qemu-arm64-limesdr"); d.Model != q.Model || d.Boot != q.Boot || d.Kernel != q.Kernel || d.Image != q.Image {
+		t.Errorf("qemu-arm64-limesdr does not boot like qemu-arm64: %+v", d)
 	}
 }

@@ -1,6 +1,9 @@
 package boards
 
-import "github.com/gsmbox/gsmbox/gsm/tdma"
+import (
+	"github.com/gsmbox/gsmbox/boards/rf"
+	"github.com/gsmbox/gsmbox/gsm/tdma"
+)
 
 // (This file is not named qemu_arm64.go: the _arm64 suffix would make it
 // an arm64-only build constraint.)
@@ -41,4 +44,29 @@ func init() {
 			MinPowerDBm: -10,
 		},
 	})
+}
+
+// The QEMU arm64 virt machine with a LimeSDR Mini on its xHCI controller:
+// the qemu-arm64 image whose radio is the "lime-usb" front end, for the
+// image test that attaches the fake LimeSDR (boards/rf/lime/limetest)
+// through QEMU's usb-redir device (boards/usbfs/usbredir), so the
+// appliance's pure-Go USB path runs against a real kernel's USB stack
+// (tools/mkimage/image TestQEMULimeUSB; docs/rf-bringup.md). Not a
+// product: no QEMU has a LimeSDR of its own.
+func init() {
+	q, err := Lookup("qemu-arm64")
+	if err != nil {
+		panic(err)
+	}
+	d := *q
+	d.Name = "qemu-arm64-limesdr"
+	d.Description = "QEMU arm64 virt machine + LimeSDR Mini on USB (usb-redir; image test of the USB radio path)"
+	d.RF = RFChain{
+		Frontend:    "lime-usb",
+		Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
+		MaxPowerDBm: rf.LimeSDRMini.Limits.MaxPowerDBm,
+		MinPowerDBm: rf.LimeSDRMini.Limits.DriveDBm - rf.LimeSDRMini.Limits.AttenMaxDB,
+		Chain:       rf.LimeSDRMini,
+	}
+	register(&d)
 }

@@ -14,6 +14,12 @@
 // device reports unplugged every later call fails the same way (hot-unplug
 // detection; Present also checks sysfs).
 //
+// The real ioctls and sysfs discovery run against a real kernel in the
+// image test: QEMU's usb-redir device puts a device exported by
+// boards/usbfs/usbredir (the fake LimeSDR) on the guest's xHCI
+// controller, and the appliance opens, streams from, loses and finds it
+// again (tools/mkimage/image TestQEMULimeUSB).
+//
 // References: the Linux kernel's usbdevfs ABI (include/uapi/linux/
 // usbdevice_fs.h, Documentation/driver-api/usb/usb.rst "/dev/bus/usb")
 // and the sysfs USB attributes (Documentation/ABI/stable/sysfs-bus-usb).

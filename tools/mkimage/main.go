@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: run qemu-arm64 [--usb STICK.img]")
+		return fmt.Errorf("usage: run qemu-arm64 [--usb STICK.img] [--usbredir HOST:PORT]")
 	}
 	d, err := boards.Lookup(args[0])
 	if err != nil {
@@ -107,6 +107,7 @@ func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Wr
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	usb := fs.String("usb", "", "raw disk image to attach as a USB stick")
+	redir := fs.String("usbredir", "", "HOST:PORT of a usbredir server whose device to attach (QEMU's usb-redir; see docs/rf-bringup.md)")
 	img := fs.String("image", filepath.Join(wd, "out", d.Name+".img"), "disk image to boot")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -115,7 +116,7 @@ func runQEMU(ctx context.Context, wd string, args []string, stdout, stderr io.Wr
 		return fmt.Errorf("%v (build it first: ./build.sh %s)", err, d.Name)
 	}
 	fmt.Fprintln(stderr, "mkimage: booting", *img, "through U-Boot; Ctrl-A x quits QEMU")
-	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", image.QEMUArgs(image.QEMUOptions{Image: *img, USB: *usb})...)
+	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", image.QEMUArgs(image.QEMUOptions{Image: *img, USB: *usb, USBRedir: *redir})...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	return cmd.Run()
 }

@@ -1,6 +1,9 @@
 package image
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // UBootQEMU is Debian's U-Boot for the QEMU arm64 virt machine (package
 // u-boot-qemu).
@@ -25,6 +28,10 @@ type QEMUOptions struct {
 	// networking with host 127.0.0.1:HostFwd forwarded to guest port 443
 	// (the web console); 0 means no network.
 	HostFwd int
+	// USBRedir, when set, attaches a usbredir device on the xHCI
+	// controller: QEMU connects to a usb-host (a usbredir server such as
+	// boards/usbfs/usbredir's) at this TCP address, "127.0.0.1:PORT".
+	USBRedir string
 }
 
 // QEMUArgs returns the qemu-system-aarch64 arguments that boot the image
@@ -52,13 +59,19 @@ func QEMUArgs(o QEMUOptions) []string {
 	} else {
 		args = append(args, "-nic", "none")
 	}
-	if o.USB != "" || o.USBController {
+	if o.USB != "" || o.USBController || o.USBRedir != "" {
 		args = append(args, "-device", "qemu-xhci,id=xhci")
 	}
 	if o.USB != "" {
 		args = append(args,
 			"-drive", "if=none,id=stick,format=raw,file="+o.USB,
 			"-device", "usb-storage,drive=stick")
+	}
+	if o.USBRedir != "" {
+		host, port, _ := strings.Cut(o.USBRedir, ":")
+		args = append(args,
+			"-chardev", "socket,id=usbredir0,host="+host+",port="+port,
+			"-device", "usb-redir,chardev=usbredir0,bus=xhci.0,id=usbredir0")
 	}
 	if o.QMP != "" {
 		args = append(args, "-qmp", "unix:"+o.QMP+",server=on,wait=off")
