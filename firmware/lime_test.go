@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -331,6 +332,11 @@ func TestRunCellOnLimeStream(t *testing.T) {
 		!strings.Contains(st, "unplugs 1,") || !strings.Contains(st, "2 starts") || strings.Contains(st, " 0 failed opens") ||
 		strings.Contains(st, "RX lost 0 ") || !strings.Contains(st, "USB RX ") {
 		t.Errorf("status file:\n%s\nwant the stream's totals (2 starts, failed opens, lost packets, 1 unplug)", st)
+	}
+	// What the board said it is at the bring-up (GET_INFO, the FPGA's
+	// identification registers), as the fake answers them.
+	if !regexp.MustCompile(`usb board:   firmware \d+, device \d+, protocol \d+, hardware \d+, serial [0-9a-f]+; board 0x[0-9a-f]{4} gateware \d+\.\d+`).MatchString(st) {
+		t.Errorf("status file lacks the USB board's identification:\n%s", st)
 	}
 	t.Logf("status file:\n%s", st)
 	t.Logf("radio: starts %d, open failures %d, stream %+v, RX %.0f B/s TX %.0f B/s, interlock %v trips %d",

@@ -99,6 +99,9 @@ func radioLines(r *node.RadioSnapshot) []string {
 		fmt.Sprintf("stream:      RX lost %d packets, TX late %d, underruns %d, overruns %d, unplugs %d, stalls %d; USB RX %.2f MB/s, TX %.2f MB/s",
 			st.RXLost, st.Late, st.Underruns, st.Overruns, st.Unplugs, st.Stalls, r.RXBytesPerSec/1e6, r.TXBytesPerSec/1e6),
 	}
+	if r.Board != "" {
+		out = append(out, "usb board:   "+r.Board)
+	}
 	if r.Scan != nil {
 		out = append(out, r.Scan.Lines()...)
 	}

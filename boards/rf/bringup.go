@@ -101,6 +101,10 @@ type Frontend struct {
 	// Lime is the USB board's control side for chains whose transceiver
 	// is on BusUSB (the probe and the stream use it); nil otherwise.
 	Lime *lime.Board
+	// USBBoard is what the USB board says it is (GET_INFO and the FPGA's
+	// identification registers), "" on other chains: for the log, the
+	// status file and a technician comparing firmware versions.
+	USBBoard string
 	// LMS is the LMS7002M of an lms7002m chain (nil otherwise); the
 	// stream set-up (ConfigureStream) goes through it.
 	LMS *lms7002m.Dev
@@ -241,6 +245,20 @@ func (b *bringup) lime(bus Bus) (*lime.Board, error) {
 	b.limes[bus.Name] = lb
 	b.fe.closers = append(b.fe.closers, cl)
 	b.fe.Lime = lb
+	if err := b.step("usb board "+bus.Name, func() (string, error) {
+		i, err := lb.Info()
+		if err != nil {
+			return "", err
+		}
+		g, err := lb.Gateware()
+		if err != nil {
+			return "", err
+		}
+		b.fe.USBBoard = fmt.Sprintf("firmware %d, device %d, protocol %d, hardware %d, serial %x; %v", i.Firmware, i.Device, i.Protocol, i.Hardware, i.Serial, g)
+		return b.fe.USBBoard, nil
+	}); err != nil {
+		return nil, err
+	}
 	return lb, nil
 }
 

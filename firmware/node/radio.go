@@ -39,6 +39,9 @@ func (s *Service) UseRadio(open RadioOpener) { s.cfg.Radio = open }
 type RadioSnapshot struct {
 	// Frontend is the board's front end ("lime-usb"), Chain its RF chain.
 	Frontend, Chain string
+	// Board is what the USB board said it is at its last bring-up
+	// (GET_INFO, gateware), "" before.
+	Board string
 	// Up says a sample stream is running now.
 	Up bool
 	// Starts counts front ends brought up; OpenFailures bring-ups that
@@ -223,6 +226,7 @@ type radioState struct {
 	clockCal  *ClockCalibration
 	frontend  string
 	chainName string
+	board     string // the last bring-up's Frontend.USBBoard
 }
 
 func addStats(a, b lime.Stats) lime.Stats {
@@ -254,6 +258,7 @@ func (r *radioState) snapshot() *RadioSnapshot {
 		s.Stream.Healthy, s.Stream.Counter = cur.Healthy, cur.Counter
 		s.Up = true
 	}
+	s.Board = r.board
 	if r.fe != nil && r.fe.Guard != nil {
 		s.Interlock = r.fe.Guard.Status()
 	}
@@ -358,7 +363,7 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 		return fmt.Errorf("cell: stream start: %w", err)
 	}
 	r.mu.Lock()
-	r.fe, r.st = front, st
+	r.fe, r.st, r.board = front, st, front.USBBoard
 	r.starts++
 	r.lastErr, r.notKeyed = "", ""
 	r.mu.Unlock()
