@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/gsmbox/gsmbox/boards/rf"
@@ -12,6 +13,36 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
+
+// receiveOnly starts a sample stream on a front end just brought up, for
+// listening before the cell transmits (the channel scan, the clock's
+// calibration against nearby cells): the transmitter must be off, and
+// the stream is not wired to the interlock or the PPS latch.
+func (s *Service) receiveOnly(front *rf.Frontend, sps int, log *slog.Logger) (*lime.Stream, error) {
+	if !txOff(front) {
+		return nil, fmt.Errorf("the transmitter is not off after bring-up")
+	}
+	plan, err := lms7002m.PlanStream(front.Chain.RefClock, sps, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := front.LMS.ConfigureStream(plan); err != nil {
+		return nil, fmt.Errorf("stream clocks: %w", err)
+	}
+	sc := s.cfg.Stream
+	sc.SampleRate, sc.OnHealth, sc.Arrivals = plan.RateHz, nil, nil
+	if sc.Log == nil {
+		sc.Log = log
+	}
+	if sc.Clock == nil {
+		sc.Clock = s.cfg.Clock
+	}
+	st, err := lime.NewStream(front.Lime, sc)
+	if err != nil {
+		return nil, fmt.Errorf("stream start: %w", err)
+	}
+	return st, nil
+}
 
 // ChannelChoice is the outcome of the boot-time channel scan ([cell]
 // arfcn = "auto"): the choice, the scan it was made from, and the
@@ -119,28 +150,10 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	if front.Lime == nil || front.LMS == nil {
 		return nil, fmt.Errorf("cell: channel scan: chain %s has no USB transceiver", front.Chain.Name)
 	}
-	if !txOff(front) {
-		return nil, fmt.Errorf("cell: channel scan: the transmitter is not off after bring-up")
-	}
 	sps := c.Radio.SamplesPerSymbol
-	plan, err := lms7002m.PlanStream(front.Chain.RefClock, sps, 0)
+	st, err := s.receiveOnly(front, sps, log)
 	if err != nil {
-		return nil, err
-	}
-	if err := front.LMS.ConfigureStream(plan); err != nil {
-		return nil, fmt.Errorf("cell: channel scan: stream clocks: %w", err)
-	}
-	sc := s.cfg.Stream
-	sc.SampleRate, sc.OnHealth = plan.RateHz, nil
-	if sc.Log == nil {
-		sc.Log = log
-	}
-	if sc.Clock == nil {
-		sc.Clock = s.cfg.Clock
-	}
-	st, err := lime.NewStream(front.Lime, sc)
-	if err != nil {
-		return nil, fmt.Errorf("cell: channel scan: stream start: %w", err)
+		return nil, fmt.Errorf("cell: channel scan: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = st.Close() })
 	band := c.Band()

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/boards/rf/discipline"
-	"github.com/gsmbox/gsmbox/boards/rf/lime"
 	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
 	"github.com/gsmbox/gsmbox/dsp/radio"
 	"github.com/gsmbox/gsmbox/firmware/chanscan"
@@ -174,28 +173,10 @@ func (s *Service) measureClock(ctx context.Context, c *config.Config, scan *Chan
 		return cal, fmt.Errorf("chain %s has no reference trim", front.Chain.Name)
 	}
 	cal.Code = code
-	if !txOff(front) {
-		return cal, fmt.Errorf("the transmitter is not off after bring-up")
-	}
 	sps := c.Radio.SamplesPerSymbol
-	plan, err := lms7002m.PlanStream(front.Chain.RefClock, sps, 0)
+	st, err := s.receiveOnly(front, sps, s.cfg.Log)
 	if err != nil {
 		return cal, err
-	}
-	if err := front.LMS.ConfigureStream(plan); err != nil {
-		return cal, fmt.Errorf("stream clocks: %w", err)
-	}
-	sc := s.cfg.Stream
-	sc.SampleRate, sc.OnHealth, sc.Arrivals = plan.RateHz, nil, nil
-	if sc.Log == nil {
-		sc.Log = s.cfg.Log
-	}
-	if sc.Clock == nil {
-		sc.Clock = s.cfg.Clock
-	}
-	st, err := lime.NewStream(front.Lime, sc)
-	if err != nil {
-		return cal, fmt.Errorf("stream start: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = st.Close() })
 	defer func() { stop(); _ = st.Close() }()
@@ -227,8 +208,8 @@ func (s *Service) measureClock(ctx context.Context, c *config.Config, scan *Chan
 
 	// After a retune or a trim change, skip what the board may already
 	// have sent (every RX transfer in flight) and one frame more.
-	sc = st.Config()
-	skip := radio.Timestamp(int(math.Round(plan.RateHz*120/26/1000)) + sc.RXURBs*sc.PacketsPerTransfer*sc.Format.SamplesPerPacket())
+	sc := st.Config()
+	skip := radio.Timestamp(int(math.Round(sc.SampleRate*120/26/1000)) + sc.RXURBs*sc.PacketsPerTransfer*sc.Format.SamplesPerPacket())
 	ppbPerLSB := front.Chain.Trim.PPBPerLSB
 	refHz, _ := band.DownlinkHz(cells[0].ARFCN)
 	var prevPPB float64
