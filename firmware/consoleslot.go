@@ -12,6 +12,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/lan"
 	"github.com/gsmbox/gsmbox/firmware/logbuf"
+	"github.com/gsmbox/gsmbox/firmware/node"
 )
 
 // ConsoleEnv is what the supervisor hands Options.NewConsole: the
@@ -36,6 +37,12 @@ type ConsoleEnv struct {
 	// Net is the box's address and wall clock (firmware/lan); the zero
 	// Status when the network is not managed (off PID 1).
 	Net func() lan.Status
+	// Cell is the cell's snapshot as the status file has it: the
+	// running cell's, with the frame and radio counters totalled over
+	// every start of the cell since boot (CellSlot.Snapshot), so that
+	// the console and `gsmbox status` agree with the status file after
+	// a restart (an unplugged and replugged radio, a new configuration).
+	Cell func() node.Snapshot
 	// Transmitter is the status file's "transmitter" line now: keyed,
 	// or off and why.
 	Transmitter func() string
@@ -62,6 +69,7 @@ func (a *appliance) addConsole() (setPassword func(string) error, fingerprint fu
 		LastUSB:      func() string { return a.lastUSB.Load().(string) },
 		DataRestored: a.registryReport, Net: a.netStatus,
 		Transmitter: func() string { return a.transmitter(a.cell.Snapshot().Radio) },
+		Cell:        a.cell.Snapshot,
 		StateDir:    filepath.Join(a.disk.store.Path, "console"), Socket: socket,
 		Log: a.log.With("service", "console"),
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/gsmbox/gsmbox/firmware/config"
 	"github.com/gsmbox/gsmbox/firmware/node"
 	"github.com/gsmbox/gsmbox/firmware/node/simphones"
+	"github.com/gsmbox/gsmbox/firmware/supervisor"
 )
 
 // pacedTX is the fake board's TX sink: the samples go onto the air at
@@ -182,8 +183,13 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	dbDir := t.TempDir()
 	var faults, recoveries atomic.Int32
 	var trippedAtFault atomic.Int32
+	var consoleCell atomic.Pointer[func() node.Snapshot] // what the console is given
 	r.start(files, Options{
 		RFOpener: func() (rf.Opener, error) { return rig, nil },
+		NewConsole: func(env ConsoleEnv) (supervisor.Service, func(string) error, func() string) {
+			consoleCell.Store(&env.Cell)
+			return nil, nil, nil
+		},
 		NewCell: func(cfg *config.Config, b *boards.Descriptor, log *slog.Logger) Cell {
 			c := *cfg
 			c.Subscribers.DB = filepath.Join(dbDir, "subscribers.db")
@@ -337,6 +343,13 @@ func TestRunCellOnLimeStream(t *testing.T) {
 	// identification registers), as the fake answers them.
 	if !regexp.MustCompile(`usb board:   firmware \d+, device \d+, protocol \d+, hardware \d+, serial [0-9a-f]+; board 0x[0-9a-f]{4} gateware \d+\.\d+`).MatchString(st) {
 		t.Errorf("status file lacks the USB board's identification:\n%s", st)
+	}
+	// The console (and `gsmbox status`, which reads it) sees the same
+	// totals over both starts as the status file.
+	if f := consoleCell.Load(); f == nil || *f == nil {
+		t.Errorf("the console was given no cell snapshot")
+	} else if cr := (*f)().Radio; cr == nil || cr.Starts != 2 || cr.Stream.Unplugs != 1 {
+		t.Errorf("console's radio %+v: want the totals since boot (2 starts, 1 unplug)", cr)
 	}
 	t.Logf("status file:\n%s", st)
 	t.Logf("radio: starts %d, open failures %d, stream %+v, RX %.0f B/s TX %.0f B/s, interlock %v trips %d",

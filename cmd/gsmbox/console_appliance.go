@@ -31,6 +31,9 @@ func newApplianceConsole(env firmware.ConsoleEnv, cell *atomic.Pointer[node.Serv
 		Host: console.Host{
 			Version: version, Board: env.Board.Name, Started: env.Started,
 			Snapshot: func() node.Snapshot {
+				if env.Cell != nil {
+					return env.Cell() // totals since boot, as the status file
+				}
 				if s := cell.Load(); s != nil {
 					return s.Snapshot()
 				}
