@@ -469,13 +469,15 @@ func (b *bringup) lms() error {
 	c := b.c
 	part, _ := c.Part(RoleTransceiver)
 	var d *lms7002m.Dev
+	var router *lmsRouter
 	if err := b.step("transceiver lms7002m "+part.Bus.Name, func() (string, error) {
 		var p spi.Port
 		var err error
+		var lb *lime.Board
 		if part.Bus.Kind == BusUSB {
 			// The FPGA drives the chip's reset line (LMS64C
 			// LMS7002_RST) and carries its SPI (LMS7002_WR/RD).
-			lb, err := b.lime(part.Bus)
+			lb, err = b.lime(part.Bus)
 			if err != nil {
 				return "", err
 			}
@@ -497,6 +499,11 @@ func (b *bringup) lms() error {
 			return "", err
 		}
 		b.fe.LMS = d
+		// Every tune from here on selects the antenna route of its
+		// frequency (chain TXRoutes/RXRoutes).
+		if router, err = newLMSRouter(c, d, lb); err != nil {
+			return "", err
+		}
 		v := d.Version()
 		return fmt.Sprintf("chip ID VER %d REV %d MASK %d; TX pad off", v.Ver, v.Rev, v.Mask), nil
 	}); err != nil {
@@ -531,8 +538,8 @@ func (b *bringup) lms() error {
 			if !ok {
 				return "", fmt.Errorf("%v not locked after tuning", x.dir)
 			}
-			return fmt.Sprintf("%.1f MHz (ARFCN %d %v): VCO %.1f MHz, INT %d FRAC %d, error %.2f Hz; locked in %v",
-				mhz(x.f), b.o.ARFCN, b.o.Band, cfg.VCOHz/1e6, cfg.Int, cfg.Frac, cfg.ErrorHz(), b.o.Clock.Now().Sub(start).Round(time.Microsecond)), nil
+			return fmt.Sprintf("%.1f MHz (ARFCN %d %v): VCO %.1f MHz, INT %d FRAC %d, error %.2f Hz; locked in %v; %s",
+				mhz(x.f), b.o.ARFCN, b.o.Band, cfg.VCOHz/1e6, cfg.Int, cfg.Frac, cfg.ErrorHz(), b.o.Clock.Now().Sub(start).Round(time.Microsecond), router.selected(x.dir)), nil
 		}); err != nil {
 			return err
 		}

@@ -9,6 +9,8 @@ import (
 
 	"periph.io/x/conn/v3/physic"
 
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
+
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -50,6 +52,65 @@ type Chain struct {
 	// signal generator (docs/rf-bringup.md). Zero for chains without a
 	// sample stream.
 	RXFullScaleDBm float64
+	// TXRoutes and RXRoutes say, for an LMS7002M chain, which of the
+	// chip's TX outputs and LNAs the board wires to its antenna
+	// connectors for a carrier frequency, and how its RF switches must
+	// be set for it. Every tune (bring-up, the cell, the channel scan,
+	// the clock calibration) selects the route of its frequency; a
+	// frequency no route covers is refused.
+	TXRoutes, RXRoutes []Route
+}
+
+// Route is the RF path for LO frequencies in [Lo, Hi).
+type Route struct {
+	Lo, Hi physic.Frequency
+	// TXBand is the TX output of a TX route, RXPath the LNA of an RX
+	// route.
+	TXBand lms7002m.TXBand
+	RXPath lms7002m.RXPath
+	// Switch is the board's RF switch setting (FPGA register
+	// lime.FPGARFSwitch) for the route: the first entry whose hardware
+	// conditions the board meets applies; none means the board has no
+	// switch on this path.
+	Switch []SwitchSetting
+}
+
+// SwitchSetting is an FPGA RF-switch setting for boards whose hardware
+// version (FPGA register 3, bits 3..0) is at least MinHW and whose BOM
+// version (bits 7..4) is at least MinBOM.
+type SwitchSetting struct {
+	MinHW, MinBOM uint8
+	Mask, Value   uint16
+}
+
+// RouteFor returns the route of the TX (tx true) or RX LO frequency f.
+func (c *Chain) RouteFor(tx bool, f physic.Frequency) (Route, error) {
+	rs := c.RXRoutes
+	if tx {
+		rs = c.TXRoutes
+	}
+	for _, r := range rs {
+		if f >= r.Lo && f < r.Hi {
+			return r, nil
+		}
+	}
+	dir := "RX"
+	if tx {
+		dir = "TX"
+	}
+	return Route{}, fmt.Errorf("%w: %s: no %s antenna route for %v", ErrChain, c.Name, dir, f)
+}
+
+// SwitchFor picks the switch setting for a board with FPGA hardware
+// register hw (hardware version in bits 3..0, BOM version in 7..4).
+func (r Route) SwitchFor(hw uint16) (SwitchSetting, bool) {
+	v, bom := uint8(hw&0xf), uint8(hw>>4&0xf)
+	for _, s := range r.Switch {
+		if v >= s.MinHW && bom >= s.MinBOM {
+			return s, true
+		}
+	}
+	return SwitchSetting{}, false
 }
 
 // DeviceDelaySamples converts DeviceDelay to samples at rate.

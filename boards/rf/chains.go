@@ -5,6 +5,8 @@ import (
 
 	"periph.io/x/conn/v3/physic"
 
+	"github.com/gsmbox/gsmbox/boards/rf/lms7002m"
+
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -113,6 +115,28 @@ var LimeNETMicro = registerChain(&Chain{
 	// antenna port fills the ADC. An estimate from the chip's gain
 	// budget, to be measured with a signal generator at bring-up.
 	RXFullScaleDBm: -35,
+	// The RX connector reaches LNAL and LNAH (LNAW is not connected),
+	// the TX connector TX1_1 and TX1_2, each through an RF switch in
+	// FPGA register 0x17. Sources (facts only): LimeSuite
+	// src/API/LimeNET_micro.cpp (port names "LNAH", "LNAL", "LNAW_NC";
+	// SetRFSwitch's register values per hardware version: from v3
+	// bits 10..8 and 1 for RX, 14..12 and 0 for TX; before v3 bits
+	// 9..8 / 13..12, BOM 0 with a single position; AutoRFPath: RX
+	// below 1.7 GHz on LNAL, else LNAH; TX below 2 GHz on band 2).
+	// Assumption (docs/rf-bringup.md, Lime checklist): a BOM-0 board
+	// before v3 has one switch position for both, written as 1.
+	TXRoutes: []Route{
+		{Lo: 10 * physic.MegaHertz, Hi: 2 * physic.GigaHertz, TXBand: lms7002m.TXBand2, Switch: []SwitchSetting{
+			{MinHW: 3, Mask: 0x7001, Value: 0x6000}, {MinBOM: 1, Mask: 0x3000, Value: 0x2000}, {Mask: 0x3000, Value: 0x1000}}},
+		{Lo: 2 * physic.GigaHertz, Hi: 3800 * physic.MegaHertz, TXBand: lms7002m.TXBand1, Switch: []SwitchSetting{
+			{MinHW: 3, Mask: 0x7001, Value: 0x5000}, {Mask: 0x3000, Value: 0x1000}}},
+	},
+	RXRoutes: []Route{
+		{Lo: 10 * physic.MegaHertz, Hi: 1700 * physic.MegaHertz, RXPath: lms7002m.RXLNAL, Switch: []SwitchSetting{
+			{MinHW: 3, Mask: 0x0702, Value: 0x0502}, {Mask: 0x0300, Value: 0x0100}}},
+		{Lo: 1700 * physic.MegaHertz, Hi: 3800 * physic.MegaHertz, RXPath: lms7002m.RXLNAH, Switch: []SwitchSetting{
+			{MinHW: 3, Mask: 0x0702, Value: 0x0602}, {MinBOM: 1, Mask: 0x0300, Value: 0x0200}, {Mask: 0x0300, Value: 0x0100}}},
+	},
 })
 
 // LimeSDRMini is a LimeSDR Mini v1 on a USB port: the same FT601 + MAX10 +
@@ -148,4 +172,21 @@ var LimeSDRMini = registerChain(&Chain{
 	// antenna port fills the ADC. An estimate from the chip's gain
 	// budget, to be measured with a signal generator at bring-up.
 	RXFullScaleDBm: -35,
+	// One RX and one TX SMA, each behind an RF switch the FPGA drives
+	// (register 0x17): RX bits 9..8 = 2 for LNAW, 1 for LNAH (LNAL is
+	// not connected); TX bits 13..12 = 1 for TX1_1 (band 1), 2 for
+	// TX1_2 (band 2). Below 1.7 GHz the RX uses LNAW, above LNAH;
+	// below 2 GHz the TX uses band 2, above band 1. Sources (facts
+	// only): LimeSuite src/API/LimeSDR_mini.cpp (SetRFSwitch,
+	// AutoRFPath, port names "LNAH", "LNAL_NC", "LNAW"); the SDRangel
+	// issue f4exb/sdrangel#100 ("the RX port can be switched to LNAW or
+	// LNAH, the TX port to BAND1 or BAND2 ... via the FPGA").
+	TXRoutes: []Route{
+		{Lo: 10 * physic.MegaHertz, Hi: 2 * physic.GigaHertz, TXBand: lms7002m.TXBand2, Switch: []SwitchSetting{{Mask: 0x3000, Value: 0x2000}}},
+		{Lo: 2 * physic.GigaHertz, Hi: 3800 * physic.MegaHertz, TXBand: lms7002m.TXBand1, Switch: []SwitchSetting{{Mask: 0x3000, Value: 0x1000}}},
+	},
+	RXRoutes: []Route{
+		{Lo: 10 * physic.MegaHertz, Hi: 1700 * physic.MegaHertz, RXPath: lms7002m.RXLNAW, Switch: []SwitchSetting{{Mask: 0x0300, Value: 0x0200}}},
+		{Lo: 1700 * physic.MegaHertz, Hi: 3800 * physic.MegaHertz, RXPath: lms7002m.RXLNAH, Switch: []SwitchSetting{{Mask: 0x0300, Value: 0x0100}}},
+	},
 })

@@ -23,7 +23,7 @@ func TestRFProbeDryRun(t *testing.T) {
 				"[ok  ] lms64c get_info                    firmware 6, device 17",
 				"usb ep 0x02 out 2200010000000000002f  LMS64C LMS7002_RD",
 				"002f->3841",
-				"[ok  ] SXT tune", "[ok  ] interlock",
+				"[ok  ] SXT tune", "path BAND2 (TX1_2), RF switch FPGA 0x17 = 0x6000", "path LNAL, RF switch FPGA 0x17 = 0x6502", "[ok  ] interlock",
 				"usb ep 0x02 out 5500010000000000800a0001  LMS64C BRDSPI_WR status=undefined blocks=1 periph=0 000a=0001",
 				"[ok  ] timestamp continuity 2s            2170000 samples",
 				"lost 0, overruns 0, late 0",
@@ -31,7 +31,10 @@ func TestRFProbeDryRun(t *testing.T) {
 				"[ok  ] tx calibration (loopback)",
 				"0 failed"}},
 		{[]string{"gsmbox", "rf", "probe", "--board", "rpi4-limesdr", "--band", "DCS1800", "--dry-run", "--stream", "500ms", "--12bit", "--sps", "1"},
-			[]string{"limesdr-mini", "[ok  ] lms7002m stream clocks             270.833 kS/s, HBI/HBD ×32", "I12,", "0 failed"}},
+			[]string{"limesdr-mini", "[ok  ] lms7002m stream clocks             270.833 kS/s, HBI/HBD ×32", "I12,", "0 failed",
+				// The Mini's DCS1800 routes: TX1_2, and LNAH behind the
+				// FPGA's RF switch (register 0x17).
+				"path BAND2 (TX1_2), RF switch FPGA 0x17 = 0x2000", "path LNAH, RF switch FPGA 0x17 = 0x2100"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[2:], " "), func(t *testing.T) {

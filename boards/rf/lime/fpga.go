@@ -13,6 +13,13 @@ const (
 	FPGAMode        = 0x0008 // bits 1..0: sample width (0 = 16-bit, 2 = 12-bit)
 	FPGATSReset     = 0x0009 // bit 0: hold the sample counter and stream FIFOs in reset
 	FPGAStream      = 0x000A // bit 0: stream enabled
+	// FPGARFSwitch drives the board's RF switches between the LMS7002M's
+	// ports and the SMA connectors (LimeSDR Mini v1: bits 13..12 the TX
+	// output, 9..8 the RX input; the LimeNET Micro v3 uses more bits of
+	// it). Learnt from LimeSuite's src/API/LimeSDR_mini.cpp and
+	// LimeNET_micro.cpp (SetRFSwitch), which write this register; the
+	// per-board values are in boards/rf/chains.go.
+	FPGARFSwitch = 0x0017
 )
 
 // Register values.
@@ -46,6 +53,24 @@ func (b *Board) Gateware() (Gateware, error) {
 		return Gateware{}, err
 	}
 	return Gateware{BoardID: v[0], Version: v[1], Revision: v[2], Hardware: v[3]}, nil
+}
+
+// SetRFSwitch sets the bits of mask in FPGARFSwitch to value (a
+// read-modify-write; the other bits stay) and returns the register's new
+// content.
+func (b *Board) SetRFSwitch(mask, value uint16) (uint16, error) {
+	if value&^mask != 0 {
+		return 0, fmt.Errorf("%w: RF switch value 0x%04x outside mask 0x%04x", ErrConfig, value, mask)
+	}
+	var v [1]uint16
+	if err := b.FPGARead([]uint16{FPGARFSwitch}, v[:]); err != nil {
+		return 0, err
+	}
+	n := v[0]&^mask | value
+	if err := b.FPGAWrite(Reg{FPGARFSwitch, n}); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // StreamSetup is the FPGA side of a stream.

@@ -45,6 +45,8 @@ func newRig(t testing.TB, fc limetest.Config, sc lime.StreamConfig) *rig {
 	if fc.RX == nil {
 		fc.RX = r.p
 	}
+	// The stream alone: no bring-up selects the RF paths.
+	fc.IgnoreRouting = true
 	r.f = limetest.New(fc)
 	b, err := lime.Open(r.f, nil)
 	if err != nil {

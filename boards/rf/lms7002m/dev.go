@@ -47,6 +47,10 @@ type Dev struct {
 	sx   [3]SXConfig
 	cgen CGENConfig
 	txOn bool
+	// router selects the RF ports on Tune; inLoop suspends it while
+	// the TX loopback owns the RX path.
+	router Router
+	inLoop bool
 }
 
 // comparatorSettle is the wait between a CSW write and the comparator
@@ -197,6 +201,11 @@ func (d *Dev) Tune(dir Direction, f physic.Frequency) (SXConfig, error) {
 	cfg, err := ComputeSX(d.o.RefClock, f)
 	if err != nil {
 		return SXConfig{}, err
+	}
+	if d.router != nil && !d.inLoop {
+		if err := d.router(dir, f); err != nil {
+			return SXConfig{}, err
+		}
 	}
 	if err := d.setMAC(uint16(dir)); err != nil {
 		return SXConfig{}, err

@@ -29,10 +29,11 @@ var (
 	fGRXLoopb     = Field{RegRFEGain, 5, 2, "G_RXLOOPB_RFE"}
 )
 
-// SEL_PATH_RFE values: which LNA's output feeds the RX mixer.
+// Loopback 2 enters on the LNAL path, loopback 1 on the LNAW path
+// (SEL_PATH_RFE, paths.go).
 const (
-	pathLNAL = 2 // loopback 2 enters on the LNAL path
-	pathLNAW = 3 // loopback 1 enters on the LNAW path
+	pathLNAL = uint16(RXLNAL)
+	pathLNAW = uint16(RXLNAW)
 )
 
 // loopbackRegs are the registers TXLoopback changes (channel A) and
@@ -127,6 +128,7 @@ func (d *Dev) TXLoopback(s TXLoopbackSettings) (*LoopbackState, error) {
 			v uint16
 		}{{fPDRLoopb1, 1}, {fInshswLB1, 1}, {fPDRLoopb2, 0}, {fInshswLB2, 0}, {fSelPathRFE, pathLNAL}}...)
 	}
+	d.inLoop = true
 	for _, m := range steps {
 		if err := d.Modify(m.f, m.v); err != nil {
 			_ = st.Restore()
@@ -140,6 +142,7 @@ func (d *Dev) TXLoopback(s TXLoopbackSettings) (*LoopbackState, error) {
 // (the RX path first, the TRF, with its pad power-down, last).
 func (st *LoopbackState) Restore() error {
 	d := st.d
+	d.inLoop = false
 	if err := d.setMAC(1); err != nil {
 		return err
 	}

@@ -98,6 +98,9 @@ func (d *DryRun) OpenLime(name string) (*lime.Board, io.Closer, error) {
 	}
 	cfg := d.LimeConfig
 	cfg.RefClock = d.Chain.RefClock
+	if cfg.Board == "" && d.Chain.Name == limetest.BoardLimeNETMicro {
+		cfg.Board = limetest.BoardLimeNETMicro
+	}
 	f := limetest.New(cfg)
 	d.LMS, d.Lime = f.Chip, f
 	b, err := lime.Open(f, &lime.Opts{Trace: func(ep uint8, dir string, p []byte) {

@@ -113,6 +113,14 @@ type Config struct {
 	// the RX source) shifted by −y·f_SXR and transmits at +y·f_SXT.
 	RefErrorPPB    float64
 	TrimPPBPerCode float64
+	// Board is the antenna wiring modelled (BoardLimeSDRMini, the
+	// default, or BoardLimeNETMicro, whose gateware then defaults to
+	// hardware 3): RX reaches the samples and TX the TX writer only
+	// through the ports and RF switch settings the board wires to its
+	// connectors (antenna.go). IgnoreRouting turns that off, for tests
+	// of the USB stream alone that never set the RF paths up.
+	Board         string
+	IgnoreRouting bool
 }
 
 // Carrier is one transmitter on the fake air.
@@ -203,6 +211,9 @@ func New(cfg Config) *Fake {
 	}
 	if cfg.Gateware == (lime.Gateware{}) {
 		cfg.Gateware = lime.Gateware{BoardID: 0x0011, Version: 1, Revision: 30, Hardware: 2}
+		if cfg.Board == BoardLimeNETMicro {
+			cfg.Gateware.Hardware = 3
+		}
 	}
 	f := &Fake{cfg: cfg, Chip: lmstest.New(cfg.RefClock, cfg.ChipID), claimed: map[uint8]bool{},
 		fpga: map[uint16]uint16{
@@ -593,7 +604,13 @@ func (f *Fake) fill(buf []complex64, c uint64) error {
 	f.mu.Lock()
 	rx := f.cfg.RX
 	y := f.refErrLocked()
+	routed := f.rxRouted()
 	f.mu.Unlock()
+	if !routed {
+		// The antenna is not on the selected LNA: the source still
+		// runs (its clock), the receiver hears nothing of it.
+		defer clear(buf)
+	}
 	// The reference runs y fast, and the SXR LO with it: everything the
 	// board hears arrives y·f_SXR low. (The sample clock's own y, which
 	// scales baseband frequencies by 1+y — 0.07 Hz per ppm at the FCCH's
@@ -690,7 +707,13 @@ func (f *Fake) consume(u *usbfs.URB, fm lime.Format) error {
 				continue
 			}
 		}
+		routed := f.txRouted()
 		f.mu.Unlock()
+		if !routed {
+			// The selected TX output is not the one wired to the
+			// connector: nothing leaves the board.
+			clear(f.txBuf[:n])
+		}
 		if f.cfg.TX != nil {
 			if y := f.RefError(); y != 0 {
 				// The SXT LO is y·f high: the carrier leaves y·f high.
