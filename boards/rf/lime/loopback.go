@@ -164,7 +164,11 @@ func (l *Loopback) Exchange(dst, src []complex64) error {
 	copy(tx[g:], src)
 	copy(tx[g+n:], src[:g])
 	cfg := l.s.Config()
-	slack := 2 * cfg.PacketsPerTransfer * cfg.Format.SamplesPerPacket()
+	// The board's counter runs ahead of the newest sample the host has
+	// reaped by the RX URBs in flight (captured, not yet delivered): a
+	// block stamped closer than that could be partly captured before its
+	// TX samples reach the FPGA, and the tone measured short.
+	slack := (cfg.RXURBs + 2) * cfg.PacketsPerTransfer * cfg.Format.SamplesPerPacket()
 	var last error
 	for try := 0; try < l.o.Retries; try++ {
 		if try > 0 {

@@ -146,6 +146,12 @@ func (f *Fake) loopStore(src []complex64, at uint64) {
 		f.lbRing = make([]complex64, lbRingSize)
 	}
 	for i, v := range src {
+		if at+uint64(i) < f.counter {
+			// Already received: on the chip these samples went round
+			// the loop after the receiver took that instant. Stored,
+			// they would stay in the ring and come back a lap later.
+			continue
+		}
 		f.lbRing[(at+uint64(i))&(lbRingSize-1)] = v
 	}
 	if end := at + uint64(len(src)); end > f.lbEnd {
