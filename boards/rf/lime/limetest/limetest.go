@@ -797,13 +797,8 @@ func (f *Fake) RXFrequency() float64 { return f.loHz(1) }
 func (f *Fake) TXFrequency() float64 { return f.loHz(2) }
 
 func (f *Fake) loHz(mac int) float64 {
-	const sx, frac, in, div = 0x011C, 0x011D, 0x011E, 0x011F
-	n := float64(f.Chip.SX(mac, in)>>4) + 4 + float64(uint32(f.Chip.SX(mac, in)&0xf)<<16|uint32(f.Chip.SX(mac, frac)))/(1<<20)
-	ref := float64(f.cfg.RefClock) / float64(physic.Hertz)
-	if f.Chip.SX(mac, sx)&(1<<10) != 0 {
-		ref *= 2
-	}
-	return n * ref / float64(uint(2)<<(f.Chip.SX(mac, div)>>6&7))
+	const div = 0x011F // DIV_LOCH
+	return f.Chip.SXVCOHz(mac) / float64(uint(2)<<(f.Chip.SX(mac, div)>>6&7))
 }
 
 func (f *Fake) rate() float64 {

@@ -4,8 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"periph.io/x/conn/v3/physic"
-
 	"github.com/gsmbox/gsmbox/dsp/radio"
 )
 
@@ -128,9 +126,8 @@ func (f *Fake) loopback() bool {
 // decimation (2^(HBD_OVR_RXTSP + 1), 0x0403[14:12]); radio.SampleRate4
 // when CGEN is not set.
 func (f *Fake) chipRate() float64 {
-	fr, in, div, hbd := f.Chip.Reg(0x0087), f.Chip.Reg(0x0088), f.Chip.Reg(0x0089), f.Chip.Reg(0x0403)
-	n := float64(in>>4) + 1 + float64(uint32(in&0xf)<<16|uint32(fr))/(1<<20)
-	cgen := n * float64(f.cfg.RefClock) / float64(physic.Hertz) / float64(2*(int(div>>3&0xff)+1))
+	in, div, hbd := f.Chip.Reg(0x0088), f.Chip.Reg(0x0089), f.Chip.Reg(0x0403)
+	cgen := f.Chip.CGENVCOHz() / float64(2*(int(div>>3&0xff)+1))
 	if in == 0 || cgen <= 0 {
 		return radio.SampleRate4
 	}

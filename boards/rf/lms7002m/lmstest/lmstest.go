@@ -145,22 +145,46 @@ func (c *Chip) cmp(center, csw int) uint16 {
 	return 1 << 13
 }
 
-// sxCenter maps the programmed VCO frequency to a window centre: higher
-// frequency, fewer capacitors.
-func (c *Chip) sxCenter(mac int) int {
+// SXVCOHz is the VCO frequency SX bank mac is programmed for, in Hz:
+// (INT + 4 + FRAC/2^20) × ref, the reference doubled with EN_DIV2.
+func (c *Chip) SXVCOHz(mac int) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sxVCOHz(mac)
+}
+
+func (c *Chip) sxVCOHz(mac int) float64 {
 	b := c.sx[mac&3]
 	n := float64(b[regSXInt]>>4) + 4 + float64(uint32(b[regSXInt]&0xf)<<16|uint32(b[regSXFrac]))/(1<<20)
 	fr := c.ref
 	if b[regSX]&(1<<10) != 0 {
 		fr *= 2
 	}
-	v := sxVCO[b[regSXVCO]>>1&3]
-	return clamp(int(255 * (v[1] - n*fr) / (v[1] - v[0])))
+	return n * fr
+}
+
+// CGENVCOHz is the VCO frequency CGEN is programmed for, in Hz:
+// (INT + 1 + FRAC/2^20) × ref.
+func (c *Chip) CGENVCOHz() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cgenVCOHz()
+}
+
+func (c *Chip) cgenVCOHz() float64 {
+	n := float64(c.regs[regCGENInt]>>4) + 1 + float64(uint32(c.regs[regCGENInt]&0xf)<<16|uint32(c.regs[regCGENFr]))/(1<<20)
+	return n * c.ref
+}
+
+// sxCenter maps the programmed VCO frequency to a window centre: higher
+// frequency, fewer capacitors.
+func (c *Chip) sxCenter(mac int) int {
+	v := sxVCO[c.sx[mac&3][regSXVCO]>>1&3]
+	return clamp(int(255 * (v[1] - c.sxVCOHz(mac)) / (v[1] - v[0])))
 }
 
 func (c *Chip) cgenCenter() int {
-	n := float64(c.regs[regCGENInt]>>4) + 1 + float64(uint32(c.regs[regCGENInt]&0xf)<<16|uint32(c.regs[regCGENFr]))/(1<<20)
-	return clamp(int(255 * (cgenHi - n*c.ref) / (cgenHi - cgenLo)))
+	return clamp(int(255 * (cgenHi - c.cgenVCOHz()) / (cgenHi - cgenLo)))
 }
 
 func clamp(x int) int {
