@@ -14,6 +14,19 @@ import (
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
+// openFront brings the board's front end up for c (ServiceConfig.Radio),
+// counting a failure in the radio's state for status.
+func (s *Service) openFront(c *config.Config) (*rf.Frontend, error) {
+	front, err := s.cfg.Radio(c)
+	if err != nil {
+		s.radio.mu.Lock()
+		s.radio.failures++
+		s.radio.lastErr = err.Error()
+		s.radio.mu.Unlock()
+	}
+	return front, err
+}
+
 // receiveOnly starts a sample stream on a front end just brought up, for
 // listening before the cell transmits (the channel scan, the clock's
 // calibration against nearby cells): the transmitter must be off, and
@@ -130,12 +143,8 @@ func (s *Service) chooseChannel(ctx context.Context, c *config.Config) (*Channel
 	if err != nil {
 		return nil, err
 	}
-	front, err := s.cfg.Radio(c)
+	front, err := s.openFront(c)
 	if err != nil {
-		s.radio.mu.Lock()
-		s.radio.failures++
-		s.radio.lastErr = err.Error()
-		s.radio.mu.Unlock()
 		return nil, fmt.Errorf("cell: channel scan: front end: %w", err)
 	}
 	defer front.Close()

@@ -156,12 +156,8 @@ func (s *Service) applyClockCalibration(front *rf.Frontend) {
 // measureClock runs the calibration on a front end of its own.
 func (s *Service) measureClock(ctx context.Context, c *config.Config, scan *ChannelChoice) (*ClockCalibration, error) {
 	cal := &ClockCalibration{}
-	front, err := s.cfg.Radio(c)
+	front, err := s.openFront(c)
 	if err != nil {
-		s.radio.mu.Lock()
-		s.radio.failures++
-		s.radio.lastErr = err.Error()
-		s.radio.mu.Unlock()
 		return cal, fmt.Errorf("front end: %w", err)
 	}
 	defer front.Close()

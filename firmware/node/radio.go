@@ -292,12 +292,8 @@ func (s *Service) serveRadio(ctx context.Context, c *config.Config, n *Node) err
 	}
 	r.mu.Unlock()
 
-	front, err := s.cfg.Radio(c)
+	front, err := s.openFront(c)
 	if err != nil {
-		r.mu.Lock()
-		r.failures++
-		r.lastErr = err.Error()
-		r.mu.Unlock()
 		if errors.Is(err, usbfs.ErrBusy) || errors.Is(err, usbfs.ErrNotFound) || errors.Is(err, usbfs.ErrUnplugged) {
 			log.Error("radio front end unavailable; the cell retries with back-off", "err", err)
 		}
