@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
+	"github.com/gsmbox/gsmbox/gsm/l3"
 	"github.com/gsmbox/gsmbox/gsm/sms/gsm7"
 
 	"github.com/gsmbox/gsmbox/firmware/config"
@@ -385,7 +386,7 @@ func smsSend(ctx context.Context, args []string, stdout, stderr io.Writer, broad
 		text = f.pos[0]
 	case !broadcast && len(f.pos) == 2:
 		to, text = []string{f.pos[0]}, f.pos[1]
-		if !isDigits(f.pos[0]) {
+		if !l3.Digits(f.pos[0], 1, 20) { // as the console's API accepts
 			return fmt.Errorf("%w: %q is not a number", errUsage, f.pos[0])
 		}
 	default:
@@ -471,18 +472,6 @@ func idRange(ids []uint64) string {
 		s[i] = strconv.FormatUint(id, 10)
 	}
 	return strings.Join(s, ",")
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func smsCancel(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gsmbox/gsmbox/gsm/core/registry"
 	"github.com/gsmbox/gsmbox/gsm/core/smsc"
+	"github.com/gsmbox/gsmbox/gsm/l3"
 )
 
 // SMSService is the running network's SMS queue as the operator works
@@ -94,8 +95,10 @@ type SMSSent struct {
 // maxSMSText bounds an operator's text (a broadcast of it is split into
 // parts per recipient); maxSMSTo bounds an explicit recipient list.
 const (
-	maxSMSText = 2000
-	maxSMSTo   = 1000
+	// maxNumberDigits bounds a recipient's number.
+	maxNumberDigits = 20
+	maxSMSText      = 2000
+	maxSMSTo        = 1000
 )
 
 // smsWait bounds how long a request waits for the network to make a
@@ -198,7 +201,7 @@ func (s *Server) apiSMSSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, n := range in.To {
-		if !digits(n) || len(n) > 20 {
+		if !l3.Digits(n, 1, maxNumberDigits) {
 			fail(http.StatusBadRequest, fmt.Sprintf("%q is not a number", n))
 			return
 		}
@@ -257,18 +260,6 @@ func (s *Server) apiSMSCancel(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	}
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // BroadcastNumbers returns the number of every subscriber who has one
