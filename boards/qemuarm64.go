@@ -1,7 +1,6 @@
 package boards
 
 import (
-	"github.com/gsmbox/gsmbox/boards/rf"
 	"github.com/gsmbox/gsmbox/gsm/tdma"
 )
 
@@ -61,12 +60,6 @@ func init() {
 	d := *q
 	d.Name = "qemu-arm64-limesdr"
 	d.Description = "QEMU arm64 virt machine + LimeSDR Mini on USB (usb-redir; image test of the USB radio path)"
-	d.RF = RFChain{
-		Frontend:    "lime-usb",
-		Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
-		MaxPowerDBm: rf.LimeSDRMini.Limits.MaxPowerDBm,
-		MinPowerDBm: rf.LimeSDRMini.Limits.DriveDBm - rf.LimeSDRMini.Limits.AttenMaxDB,
-		Chain:       rf.LimeSDRMini,
-	}
+	d.RF = limeSDRMiniRF()
 	register(&d)
 }

@@ -83,12 +83,18 @@ device_tree=bcm2711-rpi-4-b.dtb
 enable_uart=1
 `
 	d.Pins = map[string]string{}
-	d.RF = RFChain{
+	d.RF = limeSDRMiniRF()
+	register(&d)
+}
+
+// limeSDRMiniRF is the RF chain of a board with a LimeSDR Mini on USB
+// (rpi4-limesdr, and qemu-arm64-limesdr for the image test).
+func limeSDRMiniRF() RFChain {
+	return RFChain{
 		Frontend:    "lime-usb",
 		Bands:       []tdma.Band{tdma.GSM850, tdma.GSM900, tdma.DCS1800, tdma.PCS1900},
 		MaxPowerDBm: rf.LimeSDRMini.Limits.MaxPowerDBm,
 		MinPowerDBm: rf.LimeSDRMini.Limits.DriveDBm - rf.LimeSDRMini.Limits.AttenMaxDB,
 		Chain:       rf.LimeSDRMini,
 	}
-	register(&d)
 }
